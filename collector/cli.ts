@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { chatsCommand } from './commands/chats.js';
+import { importCommand } from './commands/import.js';
+import { buildCommand } from './commands/build.js';
+import { serveCommand } from './commands/serve.js';
+import { searchCommand } from './commands/search.js';
+import { helpText, parseCommandArgs, type CommandSpec } from './cli/args.js';
+import { UsageError } from './import.js';
+
+const COMMANDS: CommandSpec[] = [importCommand, chatsCommand, buildCommand, serveCommand, searchCommand];
+
+const OVERVIEW = `usage: chatchannels <command> [options]
+
+Turns chat exports into a static, searchable, subscribable web archive.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
+
+Run "chatchannels <command> --help" for a command's options.
+`;
+
+/** Exit codes (DESIGN's CLI contract): 0 success, 1 an error (named file and position), 2 bad usage. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(OVERVIEW);
+    return name ? 0 : 2;
+  }
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) throw new UsageError(`unknown command "${name}"\n\n${OVERVIEW}`);
+  const { values, positionals } = parseCommandArgs(spec, rest);
+  if (values.help) {
+    process.stdout.write(helpText(spec));
+    return 0;
+  }
+  return spec.run(values, positionals);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    const usage = err instanceof UsageError;
+    process.stderr.write(`chatchannels: ${usage ? '' : 'error: '}${err.message}\n`);
+    if (process.env.CHATCHANNELS_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = usage ? 2 : 1;
+  },
+);

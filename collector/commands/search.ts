@@ -1,0 +1,42 @@
+import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
+import { UsageError } from '../import.js';
+import { openStore } from '../store/open.js';
+import { searchMessages } from '../store/search.js';
+
+export const searchCommand: CommandSpec = {
+  name: 'search',
+  usage: 'chatchannels search <query…> [--db FILE] [--chat ID] [--limit N] [--json]',
+  summary: 'Searches the messages in the database (SQLite full-text search), newest first.',
+  details: [
+    'Every word must appear (prefix matches with a trailing *); "quoted phrases" match exactly.',
+    '',
+    'Options:',
+    `  --db FILE    database to read (default: ./${DEFAULT_DB})`,
+    '  --chat ID    only this chat (native id or slug)',
+    '  --limit N    at most N results (default: 20)',
+    '  --json       one JSON object per line',
+  ].join('\n'),
+  options: { db: { type: 'string' }, chat: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values, words) {
+    const query = words.join(' ').trim();
+    if (!query) throw new UsageError('search needs a query');
+    const limit = values.limit === undefined ? 20 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${values.limit}"`);
+    const db = openStore((values.db as string | undefined) ?? DEFAULT_DB, { readonly: true });
+    try {
+      const hits = searchMessages(db, query, { chat: values.chat as string | undefined, limit });
+      for (const hit of hits) {
+        if (values.json) {
+          process.stdout.write(JSON.stringify(hit) + '\n');
+        } else {
+          process.stdout.write(`${new Date(hit.time).toISOString().slice(0, 16).replace('T', ' ')}  ${hit.chat}  ${hit.author}\n`);
+          process.stdout.write(`  ${hit.snippet}\n  ${hit.path}\n`);
+        }
+      }
+      if (!values.json) process.stdout.write(`${hits.length} result(s)\n`);
+    } finally {
+      db.close();
+    }
+    return 0;
+  },
+};

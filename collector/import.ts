@@ -1,0 +1,136 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { slugFor } from './identity/slug.js';
+import type { Db } from './store/open.js';
+import { StoreWriter, type ImportCounts } from './store/writer.js';
+import { adapterByName, ADAPTERS, detectAdapter } from './sources/index.js';
+import { SourceError, type SourceAdapter, type SourceWarning } from './sources/types.js';
+
+export interface ImportOptions {
+  /** Adapter name, or 'auto' / undefined to detect from each file. */
+  format?: string;
+  /** Import only these chats (native ids or slugs). */
+  chats?: string[];
+  /** Bytes done / total for the current file, for a progress bar. */
+  onProgress?: (file: string, done: number, total: number) => void;
+  onFileStart?: (file: string, format: string) => void;
+}
+
+export interface FileSummary {
+  file: string;
+  format: string;
+  warnings: SourceWarning[];
+}
+
+export interface ImportSummary extends ImportCounts {
+  files: FileSummary[];
+  warningCount: number;
+}
+
+/**
+ * Imports sources into the store in ONE transaction: the database holds the whole import or none
+ * of it (a killed or failed import leaves it as it was; the next run does all the work again).
+ * A second concurrent import waits for the first (busy timeout), then fails with a clear error.
+ */
+export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+  const adapters = await resolveAdapters(paths, options.format);
+  const wantChat = chatFilter(db, options.chats);
+  const writer = new StoreWriter(db);
+  const files: FileSummary[] = [];
+  const registerSource = db.prepare(
+    `INSERT INTO sources (path, format, fingerprint, imported_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT(path) DO UPDATE SET format = excluded.format, fingerprint = excluded.fingerprint,
+       imported_at = excluded.imported_at`,
+  );
+
+  beginImmediate(db);
+  try {
+    for (const [i, path] of paths.entries()) {
+      const adapter = adapters[i];
+      const file = resolve(path);
+      options.onFileStart?.(path, adapter.format);
+      const summary: FileSummary = { file: path, format: adapter.format, warnings: [] };
+      let skipping = false;
+      for await (const event of adapter.read(file, { wantChat })) {
+        switch (event.type) {
+          case 'chat':
+            skipping = !wantChat(event.chat.nativeId);
+            if (!skipping) writer.beginChat(event.chat, adapter.format);
+            break;
+          case 'message':
+            if (!skipping) writer.message(event.message);
+            break;
+          case 'media':
+            writer.media(event.hash, event.media.name, event.media.type, event.media.bytes);
+            break;
+          case 'warning':
+            summary.warnings.push(event.warning);
+            break;
+          case 'progress':
+            options.onProgress?.(path, event.done, event.total);
+            break;
+        }
+      }
+      const info = await stat(file);
+      registerSource.run(file, adapter.format, `${info.size}:${Math.trunc(info.mtimeMs)}`, Date.now());
+      files.push(summary);
+    }
+    const counts = writer.finish();
+    db.exec('COMMIT');
+    return { ...counts, files, warningCount: files.reduce((n, f) => n + f.warnings.length, 0) };
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function beginImmediate(db: Db): void {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new Error(`${db.name}: another import is writing to this database; try again when it has finished`);
+    }
+    throw err;
+  }
+}
+
+async function resolveAdapters(paths: string[], format: string | undefined): Promise<SourceAdapter[]> {
+  if (format && format !== 'auto') {
+    const adapter = adapterByName(format);
+    if (!adapter) {
+      throw new UsageError(`unknown format "${format}"; known formats: auto, ${ADAPTERS.map((a) => a.format).join(', ')}`);
+    }
+    return paths.map(() => adapter);
+  }
+  const found: SourceAdapter[] = [];
+  for (const path of paths) {
+    try {
+      await stat(path);
+    } catch {
+      throw new SourceError(path, null, 'no such file or folder');
+    }
+    found.push(await detectAdapter(path));
+  }
+  return found;
+}
+
+/** `--chat` takes native ids or slugs; a slug already in the database names its chat exactly. */
+function chatFilter(db: Db, chats: string[] | undefined): (nativeId: string) => boolean {
+  if (!chats?.length) return () => true;
+  const wanted = new Set(chats);
+  const bySlug = db.prepare(`SELECT native_id FROM chats WHERE slug = ?`).pluck();
+  for (const chat of chats) {
+    const nativeId = bySlug.get(chat) as string | undefined;
+    if (nativeId) wanted.add(nativeId);
+  }
+  return (nativeId) => wanted.has(nativeId) || wanted.has(slugFor(nativeId));
+}
+
+/** Bad command-line usage: the CLI exits with 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

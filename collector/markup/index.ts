@@ -1,0 +1,12 @@
+import { plain } from './plain.js';
+import { skype } from './skype.js';
+import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
+
+/** Every markup converter by the name adapters put in MessageRecord.markup. */
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype };
+
+export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
+  const convert = CONVERTERS[markup];
+  if (!convert) throw new Error(`unknown markup converter "${markup}"`);
+  return convert(body, context);
+}

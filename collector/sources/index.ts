@@ -1,0 +1,22 @@
+import { SourceError, type SourceAdapter } from './types.js';
+import { skypeExport } from './skype-export.js';
+
+/** Every source adapter, in the order `--format auto` tries them. */
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport];
+
+export function adapterByName(name: string): SourceAdapter | undefined {
+  return ADAPTERS.find((a) => a.format === name);
+}
+
+/** Finds the adapter for a path by sniffing it; a clear error lists what was tried. */
+export async function detectAdapter(path: string): Promise<SourceAdapter> {
+  for (const adapter of ADAPTERS) {
+    if (await adapter.detect(path)) return adapter;
+  }
+  throw new SourceError(
+    path,
+    null,
+    `not a recognized chat export (tried: ${ADAPTERS.map((a) => `${a.format} — ${a.description}`).join('; ')}); ` +
+      `name the format with --format if you know it`,
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The one interface every source adapter implements (one adapter per file in this folder).
+ * An adapter turns a file or folder into a stream of normalized events; it knows nothing of the
+ * database. The importer (collector/import.ts) feeds those events to the store.
+ */
+
+export type MessageKind =
+  | 'text'
+  | 'emote'
+  | 'event' // membership, topic, picture…
+  | 'call'
+  | 'file'
+  | 'media'
+  | 'poll'
+  | 'notice'
+  | 'sms'
+  | 'contact';
+
+export interface Attachment {
+  name: string;
+  size?: number;
+  type?: string; // MIME type when known
+  url?: string; // where the source says it lives online
+  /** sha256 of the bytes when the export contained the file; the bytes are in the media table. */
+  hash?: string;
+}
+
+export interface ChatRecord {
+  nativeId: string;
+  title?: string | null;
+  kind?: 'group' | 'direct' | 'channel';
+  members?: PersonRecord[];
+}
+
+export interface PersonRecord {
+  nativeId: string;
+  displayName?: string | null;
+}
+
+export interface MessageRecord {
+  /** Stable id from the source, when it has one: becomes the key's identity. */
+  nativeId?: string;
+  authorId: string;
+  authorName?: string | null;
+  /** UTC ms since the epoch. */
+  time: number;
+  kind: MessageKind;
+  /** Raw content exactly as the source gave it. */
+  body: string;
+  /** Name of the collector/markup converter that turns `body` into HTML and text. */
+  markup: string;
+  editedAt?: number | null;
+  deleted?: boolean;
+  /** Key of the message this one replies to or quotes (collector/identity/key.ts). */
+  replyToKey?: string | null;
+  attachments?: Attachment[];
+  /** Bit flags, see MessageFlags. */
+  flags?: number;
+}
+
+export const MessageFlags = {
+  /** The source's timestamp is implausible (before 2000 or far in the future). */
+  implausibleTime: 1,
+} as const;
+
+export interface MediaFile {
+  name: string;
+  type?: string;
+  bytes: Buffer;
+}
+
+/** Something the adapter skipped but the rest of the file is sound: counted and reported. */
+export interface SourceWarning {
+  /** Where: a byte offset, line number or entry name, as precise as the format allows. */
+  position: string;
+  message: string;
+}
+
+export type SourceEvent =
+  | { type: 'chat'; chat: ChatRecord } // following messages belong to this chat
+  | { type: 'message'; message: MessageRecord }
+  | { type: 'media'; media: MediaFile; hash: string }
+  | { type: 'warning'; warning: SourceWarning }
+  | { type: 'progress'; done: number; total: number }; // bytes, for the progress bar
+
+export interface ReadOptions {
+  /** When set, the adapter may skip the messages of chats this returns false for. */
+  wantChat?: (nativeId: string) => boolean;
+}
+
+export interface SourceAdapter {
+  /** The `--format` name, e.g. `skype-export`. */
+  readonly format: string;
+  /** One line for `--help` and error messages. */
+  readonly description: string;
+  /** Cheap sniff of a path: does it look like this format? Must not read the whole file. */
+  detect(path: string): Promise<boolean>;
+  read(path: string, options: ReadOptions): AsyncIterable<SourceEvent>;
+}
+
+/**
+ * Thrown by an adapter for input it cannot read at all (not this format, truncated beyond repair,
+ * not valid UTF-8…). `position` names where, e.g. `byte 10432`.
+ */
+export class SourceError extends Error {
+  constructor(
+    readonly file: string,
+    readonly position: string | null,
+    message: string,
+  ) {
+    super(position ? `${file}: ${position}: ${message}` : `${file}: ${message}`);
+    this.name = 'SourceError';
+  }
+}

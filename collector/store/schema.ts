@@ -1,0 +1,98 @@
+/**
+ * The database schema, as an ordered list of migrations. `PRAGMA user_version` records how many
+ * have run; a database from a newer chatchannels (more migrations than we know) is refused rather
+ * than silently misread. Never edit a published migration: append a new one.
+ *
+ * The site reads these tables too (site/data), so a change here is a change to the contract
+ * between collector and site: document it in collector/README.md.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'chats, people, messages, periods, media, sources, full-text search',
+    sql: `
+      CREATE TABLE chats (
+        id          INTEGER PRIMARY KEY,
+        native_id   TEXT NOT NULL UNIQUE,      -- as the source names it, e.g. 19:…@thread.skype
+        slug        TEXT NOT NULL UNIQUE,      -- from native_id only; never changes once assigned
+        format      TEXT NOT NULL,             -- source format that first saw it
+        title       TEXT,
+        kind        TEXT NOT NULL DEFAULT 'group'  -- group | direct | channel
+      );
+      -- Other native ids that name the same chat (a legacy Skype id seen in a later export, …).
+      CREATE TABLE chat_aliases (
+        native_id   TEXT PRIMARY KEY,
+        chat_id     INTEGER NOT NULL REFERENCES chats(id)
+      );
+      CREATE TABLE people (
+        id            INTEGER PRIMARY KEY,
+        native_id     TEXT NOT NULL UNIQUE,
+        display_name  TEXT
+      );
+      CREATE TABLE chat_members (
+        chat_id    INTEGER NOT NULL REFERENCES chats(id),
+        person_id  INTEGER NOT NULL REFERENCES people(id),
+        PRIMARY KEY (chat_id, person_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE messages (
+        id           INTEGER PRIMARY KEY,
+        chat_id      INTEGER NOT NULL REFERENCES chats(id),
+        key          TEXT NOT NULL UNIQUE,     -- identity hash (collector/identity/key.ts)
+        anchor       TEXT NOT NULL,            -- prefix of key, unique within the chat; published
+        native_id    TEXT,
+        author_id    INTEGER REFERENCES people(id),
+        author_name  TEXT,                     -- the name shown with this message in the source
+        time         INTEGER NOT NULL,         -- UTC, ms since the epoch
+        kind         TEXT NOT NULL,            -- text | emote | event | call | file | media | poll | notice | sms
+        markup       TEXT NOT NULL,            -- which collector/markup converter made html/text
+        body         TEXT NOT NULL,            -- raw content as the source gave it
+        html         TEXT NOT NULL,            -- sanitized HTML fragment
+        text         TEXT NOT NULL,            -- plain text (search, feeds' summaries)
+        edited_at    INTEGER,
+        deleted      INTEGER NOT NULL DEFAULT 0,
+        reply_to_key TEXT,
+        attachments  TEXT,                     -- JSON array, see collector/sources/types.ts
+        flags        INTEGER NOT NULL DEFAULT 0, -- bit 1: implausible timestamp
+        rev          INTEGER NOT NULL          -- fingerprint of the mutable fields (edit detection)
+      );
+      CREATE UNIQUE INDEX messages_chat_anchor ON messages(chat_id, anchor);
+      CREATE INDEX messages_chat_time ON messages(chat_id, time, id);
+      CREATE INDEX messages_time ON messages(time, id);
+      -- Archive pages: a chat's month is one page, or one page per day when it was large when
+      -- first published. Decided once per (chat, month) and never changed, so URLs stay put.
+      CREATE TABLE periods (
+        chat_id   INTEGER NOT NULL REFERENCES chats(id),
+        month     TEXT NOT NULL,               -- YYYY-MM (UTC)
+        by_day    INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, month)
+      ) WITHOUT ROWID;
+      -- Files that came inside an export (images, …), stored so the site needs only this file.
+      CREATE TABLE media (
+        hash   TEXT PRIMARY KEY,               -- sha256 of the bytes
+        name   TEXT NOT NULL,
+        type   TEXT,
+        size   INTEGER NOT NULL,
+        data   BLOB NOT NULL
+      );
+      CREATE TABLE sources (
+        id           INTEGER PRIMARY KEY,
+        path         TEXT NOT NULL UNIQUE,     -- absolute path as given to import/watch
+        format       TEXT NOT NULL,
+        cursor       TEXT,                     -- JSON, adapter-specific resume point
+        fingerprint  TEXT,                     -- size + mtime + head hash of the last import
+        imported_at  INTEGER                   -- ms; informational only, never read by the site
+      );
+      CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openStore, type Db } from '../collector/store/open.js';
+import { StoreWriter } from '../collector/store/writer.js';
+import { anchorFor, messageKey } from '../collector/identity/key.js';
+import type { MessageRecord } from '../collector/sources/types.js';
+import { tempDir } from './helpers/temp.js';
+import { scalar } from './helpers/sql.js';
+
+const CHAT = { nativeId: '19:test@thread.skype', title: 'Test chat', members: [{ nativeId: '8:alice', displayName: 'Alice' }] };
+
+function msg(over: Partial<MessageRecord> = {}): MessageRecord {
+  return { nativeId: '1', authorId: '8:alice', authorName: 'Alice', time: Date.UTC(2021, 8, 1, 12), kind: 'text', body: 'hello', markup: 'plain', ...over };
+}
+
+function write(db: Db, messages: MessageRecord[]) {
+  const writer = new StoreWriter(db);
+  db.exec('BEGIN');
+  writer.beginChat(CHAT, 'test');
+  const results = messages.map((m) => writer.message(m));
+  const counts = writer.finish();
+  db.exec('COMMIT');
+  return { results, counts };
+}
+
+function freshDb(): Db {
+  return openStore(join(tempDir(), 'store.sqlite'));
+}
+
+test('new, unchanged and updated messages are told apart', () => {
+  const db = freshDb();
+  assert.deepEqual(write(db, [msg(), msg({ nativeId: '2', body: 'two' })]).results, ['new', 'new']);
+  assert.deepEqual(write(db, [msg(), msg({ nativeId: '2', body: 'two' })]).results, ['unchanged', 'unchanged']);
+  const edited = write(db, [msg({ body: 'hello, edited', editedAt: Date.UTC(2021, 8, 1, 13) })]);
+  assert.deepEqual(edited.results, ['updated']);
+  const rows = db.prepare('SELECT body, edited_at, text FROM messages ORDER BY id').all() as { body: string; edited_at: number; text: string }[];
+  assert.equal(rows.length, 2, 'an edit updates the message, never adds one');
+  assert.equal(rows[0].body, 'hello, edited');
+  assert.equal(rows[0].edited_at, Date.UTC(2021, 8, 1, 13));
+  const hits = db.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'edited'`).all();
+  assert.equal(hits.length, 1, 'full-text index follows the edit');
+  assert.equal(scalar(db, `SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '"hello" NOT "edited"'`), 0);
+});
+
+test('a deletion updates the stored message and keeps its anchor', () => {
+  const db = freshDb();
+  write(db, [msg()]);
+  const before = db.prepare('SELECT anchor FROM messages').get() as { anchor: string };
+  assert.deepEqual(write(db, [msg({ deleted: true })]).results, ['updated']);
+  const after = db.prepare('SELECT anchor, deleted FROM messages').all() as { anchor: string; deleted: number }[];
+  assert.equal(after.length, 1);
+  assert.equal(after[0].anchor, before.anchor);
+  assert.equal(after[0].deleted, 1);
+});
+
+test('identical messages (same author, time and body) all survive, and re-import keeps them N', () => {
+  const db = freshDb();
+  const bot = msg({ nativeId: undefined, authorId: '28:bot', body: 'build passed' });
+  assert.deepEqual(write(db, [bot, bot, bot]).counts.newMessages, 3);
+  assert.deepEqual(write(db, [bot, bot, bot]).results, ['unchanged', 'unchanged', 'unchanged']);
+  // An overlapping export that has one more of them adds exactly one.
+  assert.equal(write(db, [bot, bot, bot, bot]).counts.newMessages, 1);
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 4);
+});
+
+test('an anchor collision lengthens only the newcomer', () => {
+  const db = freshDb();
+  write(db, [msg({ nativeId: 'first' })]);
+  const chatId = scalar(db, 'SELECT id FROM chats') as number;
+  const next = msg({ nativeId: 'second' });
+  const nextKey = messageKey({ chat: CHAT.nativeId, author: next.authorId, time: next.time, identity: 'second' });
+  // Squat the anchor the next message would get, as if another message had published it.
+  db.prepare(
+    `INSERT INTO messages (chat_id, key, anchor, time, kind, markup, body, html, text, rev) VALUES (?, 'squatter', ?, 0, 'text', 'plain', '', '', '', 0)`,
+  ).run(chatId, anchorFor(nextKey));
+  write(db, [next]);
+  const row = db.prepare('SELECT anchor FROM messages WHERE key = ?').get(nextKey) as { anchor: string };
+  assert.equal(row.anchor, anchorFor(nextKey, 12));
+  assert.equal(scalar(db, `SELECT anchor FROM messages WHERE key = 'squatter'`), anchorFor(nextKey));
+});
+
+test('a month gets one page, or a page per day when it is large when first imported, and keeps it', () => {
+  const db = freshDb();
+  const day = (d: number, i: number) => msg({ nativeId: `m${d}-${i}`, time: Date.UTC(2022, 0, d, 10, 0, i) });
+  write(db, [day(1, 0), day(2, 0)]);
+  const big = Array.from({ length: 1001 }, (_, i) => msg({ nativeId: `big${i}`, time: Date.UTC(2022, 1, 1 + (i % 28), 9, 0, i % 60) }));
+  write(db, big);
+  const periods = db.prepare('SELECT month, by_day FROM periods ORDER BY month').all();
+  assert.deepEqual(periods, [{ month: '2022-01', by_day: 0 }, { month: '2022-02', by_day: 1 }]);
+  // January grows past the threshold later: its URL layout must not change.
+  write(db, Array.from({ length: 1200 }, (_, i) => msg({ nativeId: `late${i}`, time: Date.UTC(2022, 0, 3, 0, 0, i) })));
+  assert.deepEqual(db.prepare(`SELECT by_day FROM periods WHERE month = '2022-01'`).get(), { by_day: 0 });
+});
+
+test('implausible timestamps are kept and flagged', () => {
+  const db = freshDb();
+  write(db, [msg({ time: Date.UTC(2404, 0, 1) }), msg({ nativeId: '2', time: Date.UTC(2020, 0, 1) })]);
+  const rows = db.prepare('SELECT flags FROM messages ORDER BY time').all() as { flags: number }[];
+  assert.deepEqual(rows.map((r) => r.flags), [0, 1]);
+  assert.ok(db.prepare(`SELECT 1 FROM periods WHERE month = '2404-01'`).get());
+});
+
+test('people are stored once and learn their display name', () => {
+  const db = freshDb();
+  write(db, [msg({ authorName: null }), msg({ nativeId: '2', authorId: '8:bob', authorName: 'Bob' })]);
+  const people = db.prepare('SELECT native_id, display_name FROM people ORDER BY native_id').all();
+  assert.deepEqual(people, [{ native_id: '8:alice', display_name: 'Alice' }, { native_id: '8:bob', display_name: 'Bob' }]);
+});
