@@ -7,6 +7,7 @@ import { anchorFor, messageKey } from '../collector/identity/key.js';
 import type { MessageRecord } from '../collector/sources/types.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { syncFts } from '../collector/store/fts.js';
 
 const CHAT = { nativeId: '19:test@thread.skype', title: 'Test chat', members: [{ nativeId: '8:alice', displayName: 'Alice' }] };
 
@@ -32,6 +33,7 @@ test('new, unchanged and updated messages are told apart', () => {
   const db = freshDb();
   assert.deepEqual(write(db, [msg(), msg({ nativeId: '2', body: 'two' })]).results, ['new', 'new']);
   assert.deepEqual(write(db, [msg(), msg({ nativeId: '2', body: 'two' })]).results, ['unchanged', 'unchanged']);
+  assert.equal(syncFts(db), 2, 'the full-text index is filled lazily, on demand');
   const edited = write(db, [msg({ body: 'hello, edited', editedAt: Date.UTC(2021, 8, 1, 13) })]);
   assert.deepEqual(edited.results, ['updated']);
   const rows = db.prepare('SELECT body, edited_at, text FROM messages ORDER BY id').all() as { body: string; edited_at: number; text: string }[];
@@ -39,7 +41,8 @@ test('new, unchanged and updated messages are told apart', () => {
   assert.equal(rows[0].body, 'hello, edited');
   assert.equal(rows[0].edited_at, Date.UTC(2021, 8, 1, 13));
   const hits = db.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'edited'`).all();
-  assert.equal(hits.length, 1, 'full-text index follows the edit');
+  assert.equal(hits.length, 1, 'full-text index follows the edit of an indexed message');
+  assert.equal(syncFts(db), 0);
   assert.equal(scalar(db, `SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '"hello" NOT "edited"'`), 0);
 });
 
@@ -72,7 +75,7 @@ test('an anchor collision lengthens only the newcomer', () => {
   const nextKey = messageKey({ chat: CHAT.nativeId, author: next.authorId, time: next.time, identity: 'second' });
   // Squat the anchor the next message would get, as if another message had published it.
   db.prepare(
-    `INSERT INTO messages (chat_id, key, anchor, time, kind, markup, body, html, text, rev) VALUES (?, 'squatter', ?, 0, 'text', 'plain', '', '', '', 0)`,
+    `INSERT INTO message_rows (chat_id, key, anchor, time, kind, markup, body, rev) VALUES (?, 'squatter', ?, 0, 'text', 'plain', '', 0)`,
   ).run(chatId, anchorFor(nextKey));
   write(db, [next]);
   const row = db.prepare('SELECT anchor FROM messages WHERE key = ?').get(nextKey) as { anchor: string };
@@ -106,4 +109,15 @@ test('people are stored once and learn their display name', () => {
   write(db, [msg({ authorName: null }), msg({ nativeId: '2', authorId: '8:bob', authorName: 'Bob' })]);
   const people = db.prepare('SELECT native_id, display_name FROM people ORDER BY native_id').all();
   assert.deepEqual(people, [{ native_id: '8:alice', display_name: 'Alice' }, { native_id: '8:bob', display_name: 'Bob' }]);
+});
+
+test('plain messages are stored once; the messages view rebuilds their html and text', () => {
+  const db = freshDb();
+  write(db, [msg({ body: 'a < b & "c" \'d\'\nnext line' }), msg({ nativeId: '2', body: 'see https://example.org/x' })]);
+  const raw = db.prepare('SELECT html, text FROM message_rows ORDER BY id').all();
+  assert.deepEqual(raw[0], { html: null, text: null });
+  assert.notEqual((raw[1] as { html: string | null }).html, null, 'a linkified body keeps its own html');
+  const view = db.prepare('SELECT html, text FROM messages ORDER BY id').all();
+  assert.deepEqual(view[0], { html: 'a &lt; b &amp; &quot;c&quot; &#39;d&#39;<br>next line', text: 'a < b & "c" \'d\'\nnext line' });
+  assert.match((view[1] as { html: string }).html, /<a href="https:\/\/example.org\/x"/);
 });

@@ -2,6 +2,7 @@ import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
 import { UsageError } from '../import.js';
 import { openStore } from '../store/open.js';
 import { searchMessages } from '../store/search.js';
+import { syncFts } from '../store/fts.js';
 
 export const searchCommand: CommandSpec = {
   name: 'search',
@@ -22,8 +23,11 @@ export const searchCommand: CommandSpec = {
     if (!query) throw new UsageError('search needs a query');
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${values.limit}"`);
-    const db = openStore((values.db as string | undefined) ?? DEFAULT_DB, { readonly: true });
+    // Read-write: the full-text index is brought up to date first (imports leave that to us).
+    const db = openStore((values.db as string | undefined) ?? DEFAULT_DB);
     try {
+      const indexed = syncFts(db);
+      if (indexed > 1000 && process.stderr.isTTY) process.stderr.write(`(indexed ${indexed} new messages for search)\n`);
       const hits = searchMessages(db, query, { chat: values.chat as string | undefined, limit });
       for (const hit of hits) {
         if (values.json) {

@@ -40,11 +40,12 @@ export const MIGRATIONS: readonly Migration[] = [
         person_id  INTEGER NOT NULL REFERENCES people(id),
         PRIMARY KEY (chat_id, person_id)
       ) WITHOUT ROWID;
-      CREATE TABLE messages (
+      -- Written by collector/store/writer.ts only. Everyone else reads the \`messages\` view below.
+      CREATE TABLE message_rows (
         id           INTEGER PRIMARY KEY,
         chat_id      INTEGER NOT NULL REFERENCES chats(id),
-        key          TEXT NOT NULL UNIQUE,     -- identity hash (collector/identity/key.ts)
-        anchor       TEXT NOT NULL,            -- prefix of key, unique within the chat; published
+        key          TEXT NOT NULL,            -- identity hash (collector/identity/key.ts); found via anchor
+        anchor       TEXT NOT NULL,            -- 'm' + prefix of key, unique within the chat; published
         native_id    TEXT,
         author_id    INTEGER REFERENCES people(id),
         author_name  TEXT,                     -- the name shown with this message in the source
@@ -52,8 +53,9 @@ export const MIGRATIONS: readonly Migration[] = [
         kind         TEXT NOT NULL,            -- text | emote | event | call | file | media | poll | notice | sms
         markup       TEXT NOT NULL,            -- which collector/markup converter made html/text
         body         TEXT NOT NULL,            -- raw content as the source gave it
-        html         TEXT NOT NULL,            -- sanitized HTML fragment
-        text         TEXT NOT NULL,            -- plain text (search, feeds' summaries)
+        html         TEXT,                     -- sanitized HTML fragment; NULL: the text, HTML-escaped,
+                                               -- with line breaks as <br> (most messages: saves space)
+        text         TEXT,                     -- plain text (search, feeds); NULL: same as body
         edited_at    INTEGER,
         deleted      INTEGER NOT NULL DEFAULT 0,
         reply_to_key TEXT,
@@ -61,9 +63,21 @@ export const MIGRATIONS: readonly Migration[] = [
         flags        INTEGER NOT NULL DEFAULT 0, -- bit 1: implausible timestamp
         rev          INTEGER NOT NULL          -- fingerprint of the mutable fields (edit detection)
       );
-      CREATE UNIQUE INDEX messages_chat_anchor ON messages(chat_id, anchor);
-      CREATE INDEX messages_chat_time ON messages(chat_id, time, id);
-      CREATE INDEX messages_time ON messages(time, id);
+      -- Anchors are unique per chat; a key is looked up through its anchor prefix (an anchor is
+      -- 'm' + the key's first 10+ hex digits), so keys need no index of their own.
+      CREATE UNIQUE INDEX messages_chat_anchor ON message_rows(chat_id, anchor);
+      CREATE INDEX messages_chat_time ON message_rows(chat_id, time);
+      -- Most messages are plain text: their text is their body and their HTML is that text escaped.
+      -- Storing those once keeps imports fast and files small; this view gives every reader full
+      -- html and text columns. The writer stores NULL only when this expression gives exactly the
+      -- converter's output (collector/store/compact.ts mirrors it).
+      CREATE VIEW messages AS
+        SELECT id, chat_id, key, anchor, native_id, author_id, author_name, time, kind, markup, body,
+               coalesce(html, replace(replace(replace(replace(replace(replace(coalesce(text, body),
+                 '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'), char(10), '<br>')) AS html,
+               coalesce(text, body) AS text,
+               edited_at, deleted, reply_to_key, attachments, flags, rev
+        FROM message_rows;
       -- Archive pages: a chat's month is one page, or one page per day when it was large when
       -- first published. Decided once per (chat, month) and never changed, so URLs stay put.
       CREATE TABLE periods (
@@ -88,8 +102,14 @@ export const MIGRATIONS: readonly Migration[] = [
         fingerprint  TEXT,                     -- size + mtime + head hash of the last import
         imported_at  INTEGER                   -- ms; informational only, never read by the site
       );
+      -- Full-text index for \`chatchannels search\`. Filled lazily (collector/store/fts.ts) up to
+      -- meta.fts_rowid, so imports do not pay for it unless the CLI search is used.
       CREATE VIRTUAL TABLE messages_fts USING fts5(
         text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+      );
+      CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT
       );
     `,
   },

@@ -3,7 +3,9 @@ import { slugFor } from '../identity/slug.js';
 import { renderBody } from '../markup/index.js';
 import type { ChatRecord, MessageRecord, PersonRecord } from '../sources/types.js';
 import { MessageFlags } from '../sources/types.js';
+import { compactBody } from './compact.js';
 import { fnv1a } from './fingerprint.js';
+import { ftsIndexedUpTo } from './fts.js';
 import type { Db } from './open.js';
 import { monthOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
 
@@ -18,11 +20,13 @@ export interface ImportCounts {
 interface ChatState {
   id: number;
   nativeId: string;
-  /** key → rev of every message of this chat already in the database (or written this run). */
+  /** key → rev of every message of this chat already stored (or written this run). */
   known: Map<string, number>;
+  /** Every anchor used in this chat: a newcomer whose anchor is taken gets a longer one. */
+  anchors: Set<string>;
   /** occurrence-0 key → how many times that identity was seen in this run. */
   seen: Map<string, number>;
-  /** month → new messages this run, to decide page splits at the end. */
+  /** month → new messages this run, to decide page layouts at the end. */
   newByMonth: Map<string, number>;
 }
 
@@ -30,51 +34,61 @@ const EARLIEST_PLAUSIBLE = Date.UTC(1980, 0, 1);
 const LATEST_PLAUSIBLE = Date.UTC(2100, 0, 1);
 
 /**
- * Writes normalized records into the store. One ChatWriter per import run; the caller owns the
- * transaction (collector/import.ts wraps the whole run in one, so an import lands whole or not at
- * all). Keeps the current chat's known keys in memory, as the original design did, so that
- * re-importing costs a Map lookup per message instead of a query.
+ * Writes normalized records into the store. The caller owns the transaction (collector/import.ts
+ * wraps a whole run in one, so an import lands whole or not at all). Keeps the current chat's keys
+ * and anchors in memory, as the original design did, so re-importing costs a Map lookup per
+ * message instead of a query.
+ *
+ * Into an empty database (a first, usually large, import) the anchor index is dropped and rebuilt
+ * at the end: maintaining a unique index over random hashes row by row is the single most costly
+ * part of an insert, and building it once by sorting is several times cheaper. Uniqueness is
+ * enforced by the in-memory anchor set meanwhile, and by the index again when it is rebuilt.
  */
 export class StoreWriter {
   readonly counts: ImportCounts = { chats: 0, newMessages: 0, updatedMessages: 0, unchangedMessages: 0, media: 0 };
   private chat: ChatState | null = null;
   private readonly touchedMonths = new Map<number, Map<string, number>>();
-  private readonly people = new Map<string, number>();
+  private readonly people = new Map<string, { id: number; name: string | null }>();
   private readonly seenChats = new Set<number>();
+  private readonly ftsUpTo: number;
+  private readonly bulk: boolean;
   private readonly stmt;
 
   constructor(private readonly db: Db) {
+    this.ftsUpTo = ftsIndexedUpTo(db);
+    this.bulk = db.prepare(`SELECT 1 FROM message_rows LIMIT 1`).get() === undefined;
+    if (this.bulk) db.exec(`DROP INDEX IF EXISTS messages_chat_anchor`);
     this.stmt = {
       chatByNative: db.prepare(
         `SELECT id FROM chats WHERE native_id = ? UNION ALL SELECT chat_id FROM chat_aliases WHERE native_id = ? LIMIT 1`,
       ),
       slugTaken: db.prepare(`SELECT 1 FROM chats WHERE slug = ?`),
       insertChat: db.prepare(`INSERT INTO chats (native_id, slug, format, title, kind) VALUES (?, ?, ?, ?, ?)`),
-      updateChat: db.prepare(
-        `UPDATE chats SET title = coalesce(?, title), kind = coalesce(?, kind) WHERE id = ?`,
-      ),
+      updateChat: db.prepare(`UPDATE chats SET title = coalesce(?, title), kind = coalesce(?, kind) WHERE id = ?`),
       personByNative: db.prepare(`SELECT id, display_name FROM people WHERE native_id = ?`),
       insertPerson: db.prepare(`INSERT INTO people (native_id, display_name) VALUES (?, ?)`),
-      namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ? AND display_name IS NOT ?`),
+      namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ?`),
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
-      knownKeys: db.prepare(`SELECT key, rev FROM messages WHERE chat_id = ?`).raw(),
+      knownKeys: db.prepare(`SELECT key, rev, anchor FROM message_rows WHERE chat_id = ?`).raw(),
       insertMessage: db.prepare(
-        `INSERT INTO messages (chat_id, key, anchor, native_id, author_id, author_name, time, kind, markup,
+        `INSERT INTO message_rows (chat_id, key, anchor, native_id, author_id, author_name, time, kind, markup,
            body, html, text, edited_at, deleted, reply_to_key, attachments, flags, rev)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      oldText: db.prepare(`SELECT id, text FROM messages WHERE key = ?`),
+      // A key is found through its anchor, which starts with the key's first ANCHOR_MIN digits.
+      byKey: db.prepare(
+        `SELECT id, coalesce(text, body) AS text FROM message_rows
+         WHERE chat_id = ? AND anchor >= ? AND anchor < ? AND key = ?`,
+      ),
       updateMessage: db.prepare(
-        `UPDATE messages SET author_name = ?, kind = ?, markup = ?, body = ?, html = ?, text = ?,
+        `UPDATE message_rows SET author_name = ?, kind = ?, markup = ?, body = ?, html = ?, text = ?,
            edited_at = ?, deleted = ?, reply_to_key = ?, attachments = ?, flags = ?, rev = ? WHERE id = ?`,
       ),
       ftsInsert: db.prepare(`INSERT INTO messages_fts (rowid, text) VALUES (?, ?)`),
       ftsDelete: db.prepare(`INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', ?, ?)`),
-      insertMedia: db.prepare(
-        `INSERT OR IGNORE INTO media (hash, name, type, size, data) VALUES (?, ?, ?, ?, ?)`,
-      ),
+      insertMedia: db.prepare(`INSERT OR IGNORE INTO media (hash, name, type, size, data) VALUES (?, ?, ?, ?, ?)`),
       periodExists: db.prepare(`SELECT 1 FROM periods WHERE chat_id = ? AND month = ?`),
-      monthCount: db.prepare(`SELECT count(*) FROM messages WHERE chat_id = ? AND time >= ? AND time < ?`).pluck(),
+      monthCount: db.prepare(`SELECT count(*) FROM message_rows WHERE chat_id = ? AND time >= ? AND time < ?`).pluck(),
       insertPeriod: db.prepare(`INSERT INTO periods (chat_id, month, by_day) VALUES (?, ?, ?)`),
     };
   }
@@ -89,10 +103,14 @@ export class StoreWriter {
     for (const member of record.members ?? []) this.stmt.addMember.run(id, this.person(member));
     if (this.chat?.id !== id) {
       const known = new Map<string, number>();
-      for (const [key, rev] of this.stmt.knownKeys.iterate(id) as IterableIterator<[string, number]>) {
+      const anchors = new Set<string>();
+      for (const [key, rev, anchor] of this.stmt.knownKeys.iterate(id) as IterableIterator<[string, number, string]>) {
         known.set(key, rev);
+        anchors.add(anchor);
       }
-      this.chat = { id, nativeId: record.nativeId, known, seen: new Map(), newByMonth: this.monthsOf(id) };
+      let newByMonth = this.touchedMonths.get(id);
+      if (!newByMonth) this.touchedMonths.set(id, (newByMonth = new Map()));
+      this.chat = { id, nativeId: record.nativeId, known, anchors, seen: new Map(), newByMonth };
     }
     return id;
   }
@@ -124,16 +142,18 @@ export class StoreWriter {
     let flags = record.flags ?? 0;
     if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
     const rendered = renderBody(record.markup, record.body, { chat: chat.nativeId, kind: record.kind, deleted: !!deleted });
+    const stored = compactBody(record.body, rendered.html, rendered.text);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     chat.known.set(key, rev);
 
     if (knownRev !== undefined) {
-      const old = this.stmt.oldText.get(key) as { id: number; text: string };
+      const prefix = anchorFor(key, ANCHOR_MIN);
+      const old = this.stmt.byKey.get(chat.id, prefix, `${prefix}\uffff`, key) as { id: number; text: string };
       this.stmt.updateMessage.run(
-        record.authorName ?? null, record.kind, record.markup, record.body, rendered.html, rendered.text,
+        record.authorName ?? null, record.kind, record.markup, record.body, stored.html, stored.text,
         record.editedAt ?? null, deleted, record.replyToKey ?? null, attachments, flags, rev, old.id,
       );
-      if (old.text !== rendered.text) {
+      if (old.id <= this.ftsUpTo && old.text !== rendered.text) {
         this.stmt.ftsDelete.run(old.id, old.text);
         this.stmt.ftsInsert.run(old.id, rendered.text);
       }
@@ -141,12 +161,11 @@ export class StoreWriter {
       return 'updated';
     }
 
-    const rowid = this.insertWithUniqueAnchor(chat.id, key, [
-      record.nativeId ?? null, authorId, record.authorName ?? null, record.time, record.kind, record.markup,
-      record.body, rendered.html, rendered.text, record.editedAt ?? null, deleted, record.replyToKey ?? null,
-      attachments, flags, rev,
-    ]);
-    this.stmt.ftsInsert.run(rowid, rendered.text);
+    this.stmt.insertMessage.run(
+      chat.id, key, this.freeAnchor(chat, key), record.nativeId ?? null, authorId, record.authorName ?? null,
+      record.time, record.kind, record.markup, record.body, stored.html, stored.text, record.editedAt ?? null,
+      deleted, record.replyToKey ?? null, attachments, flags, rev,
+    );
     const month = monthOf(record.time);
     chat.newByMonth.set(month, (chat.newByMonth.get(month) ?? 0) + 1);
     this.counts.newMessages++;
@@ -161,36 +180,30 @@ export class StoreWriter {
   /** Decides the page layout of every month that got its first messages in this run. */
   finish(): ImportCounts {
     for (const [chatId, months] of this.touchedMonths) {
-      for (const [month] of months) {
+      for (const month of months.keys()) {
         if (this.stmt.periodExists.get(chatId, month)) continue;
         const [start, end] = monthRange(month);
         const count = this.stmt.monthCount.get(chatId, start, end) as number;
         this.stmt.insertPeriod.run(chatId, month, count > PAGE_SPLIT_THRESHOLD ? 1 : 0);
       }
     }
+    if (this.bulk) this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_chat_anchor ON message_rows(chat_id, anchor)`);
     return this.counts;
   }
 
-  private monthsOf(chatId: number): Map<string, number> {
-    let months = this.touchedMonths.get(chatId);
-    if (!months) {
-      months = new Map();
-      this.touchedMonths.set(chatId, months);
-    }
-    return months;
-  }
-
-  private insertWithUniqueAnchor(chatId: number, key: string, rest: unknown[]): number {
-    for (let length = ANCHOR_MIN; ; length += 2) {
-      try {
-        return Number(this.stmt.insertMessage.run(chatId, key, anchorFor(key, length), ...rest).lastInsertRowid);
-      } catch (err) {
-        const message = (err as Error).message;
-        // Two keys sharing a prefix within one chat: this message gets a longer anchor. Published
-        // anchors never change because only the newcomer's is lengthened.
-        if (!message.includes('messages.chat_id, messages.anchor') || length >= key.length) throw err;
+  /**
+   * The shortest anchor (from ANCHOR_MIN digits up) not yet used in the chat. Only a newcomer's
+   * anchor is ever lengthened, so published anchors never change.
+   */
+  private freeAnchor(chat: ChatState, key: string): string {
+    for (let length = ANCHOR_MIN; length <= key.length; length += 2) {
+      const anchor = anchorFor(key, length);
+      if (!chat.anchors.has(anchor)) {
+        chat.anchors.add(anchor);
+        return anchor;
       }
     }
+    throw new Error(`message key ${key} collides with another in its chat`);
   }
 
   private upsertChat(record: ChatRecord, format: string): number {
@@ -206,19 +219,22 @@ export class StoreWriter {
     );
   }
 
+  /** A person's id, learning a display name when the source gives one. */
   private person(record: PersonRecord): number {
-    const cached = this.people.get(record.nativeId);
-    if (cached !== undefined && !record.displayName) return cached;
-    const row = this.stmt.personByNative.get(record.nativeId) as { id: number; display_name: string | null } | undefined;
-    let id: number;
-    if (row) {
-      id = row.id;
-      if (record.displayName && record.displayName !== row.display_name) this.stmt.namePerson.run(record.displayName, id, record.displayName);
-    } else {
-      id = Number(this.stmt.insertPerson.run(record.nativeId, record.displayName ?? null).lastInsertRowid);
+    const name = record.displayName || null;
+    let cached = this.people.get(record.nativeId);
+    if (!cached) {
+      const row = this.stmt.personByNative.get(record.nativeId) as { id: number; display_name: string | null } | undefined;
+      cached = row
+        ? { id: row.id, name: row.display_name }
+        : { id: Number(this.stmt.insertPerson.run(record.nativeId, name).lastInsertRowid), name };
+      this.people.set(record.nativeId, cached);
     }
-    this.people.set(record.nativeId, id);
-    return id;
+    if (name && name !== cached.name) {
+      this.stmt.namePerson.run(name, cached.id);
+      cached.name = name;
+    }
+    return cached.id;
   }
 }
 

@@ -1,0 +1,501 @@
+import { Utf8Error, Utf8Validator } from './utf8.js';
+
+/**
+ * A streaming scanner for JSON documents far bigger than memory (a Skype `messages.json` is one
+ * line of hundreds of MB). It does not build values: it walks the bytes, tracking only string and
+ * escape state and nesting depth, and hands each value the caller asks for over as a byte range
+ * whose text the caller may decode and `JSON.parse` on its own. That keeps memory bounded by the
+ * largest single value asked for and runs at several hundred MB/s, since the bytes of strings are
+ * skipped with a native `indexOf` (TECH-NOTES: "Streaming JSON").
+ *
+ * The caller decides, value by value, what happens ({@link ScanAction}): *enter* a container (its
+ * members are then reported one by one), *take* a value (its bytes are kept until it ends, then
+ * reported whole), or *skip* it (its bytes are dropped as they go by). Syntax is checked exactly in
+ * entered containers; inside taken values `JSON.parse` is the checker, inside skipped values only
+ * string and bracket structure is followed.
+ *
+ * Input arrives in chunks of any size, split anywhere: inside strings, escapes, multi-byte
+ * characters. The input is also validated as UTF-8 (unless told not to), so a bad byte is an error
+ * naming its offset even inside skipped values.
+ */
+
+export type PathKey = string | number;
+
+export const ScanAction = { enter: 1, take: 2, skip: 3 } as const;
+export type ScanAction = (typeof ScanAction)[keyof typeof ScanAction];
+
+/** A taken value, valid only during the {@link ScanHandler.take} call that receives it. */
+export interface ScannedValue {
+  /** Absolute byte offset of its first byte. */
+  readonly start: number;
+  /** Absolute byte offset one past its last byte. */
+  readonly end: number;
+  /** Its JSON text. */
+  text(): string;
+  /**
+   * For an object: the JSON text (quotes included) of the string value of probe key `i`
+   * (ScannerOptions.probeKeys) among its own members, or undefined if absent or not a string.
+   */
+  probe(i: number): string | undefined;
+}
+
+export interface ScanHandler {
+  /**
+   * A value starts (the root, or a member of an entered container). `path` holds the keys and
+   * indexes leading to it (reused: copy it to keep it); `first` is its first byte (`{`, `[`, `"`…).
+   * Entering applies to objects and arrays only; a scalar told to enter is taken.
+   */
+  open(path: readonly PathKey[], first: number, offset: number): ScanAction;
+  /** A value the handler chose to take is complete. */
+  take?(path: readonly PathKey[], value: ScannedValue): void;
+  /** An entered container is complete; `end` is the offset after its closing bracket. */
+  close?(path: readonly PathKey[], end: number): void;
+}
+
+export interface ScannerOptions {
+  /** Keys whose string values are located inside every taken object (see ScannedValue.probe). */
+  probeKeys?: readonly string[];
+  /** Validate the input as UTF-8 (default true). */
+  validateUtf8?: boolean;
+}
+
+/** Malformed or truncated input; `offset` is the absolute byte offset where it was noticed. */
+export class JsonScanError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(`${reason} at byte ${offset}`);
+    this.name = 'JsonScanError';
+  }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+// Where the scanner is, between values, in the entered containers.
+const S_VALUE = 0; // expecting a value (the root, after ':' or after ',' in an array)
+const S_VALUE_OR_CLOSE = 1; // just after '['
+const S_KEY = 2; // expecting a key (after ',' in an object)
+const S_KEY_OR_CLOSE = 3; // just after '{'
+const S_IN_KEY = 4; // inside a key string
+const S_COLON = 5; // after a key
+const S_AFTER = 6; // after a member: ',' or the closing bracket
+const S_IN_VALUE = 7; // inside a taken or skipped value
+const S_DONE = 8; // after the root value: only whitespace may follow
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function describe(c: number): string {
+  return c >= 0x21 && c <= 0x7e ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+export class JsonScanner {
+  private readonly handler: ScanHandler;
+  private readonly validator: Utf8Validator | null;
+  private readonly probeKeys: Buffer[];
+
+  private state = S_VALUE;
+  /** Absolute offset of the current chunk's first byte. */
+  private base = 0;
+  private chunk: Buffer = Buffer.alloc(0);
+  private started = false;
+
+  // The entered containers: their kinds, and the path to the current member.
+  private readonly isArray: boolean[] = [];
+  private readonly indexes: number[] = [];
+  private readonly path: PathKey[] = [];
+
+  // String scanning state, shared by keys and values.
+  private inString = false;
+  /** The byte after a backslash that ended the previous chunk is escaped. */
+  private escaped = false;
+
+  // The value being scanned (S_IN_VALUE).
+  private taking = false;
+  private depth = 0;
+  private scalar = false;
+  private valueStart = 0;
+  private valueEnd = 0;
+  /** Earlier chunks' bytes of a taken value (or key) that spans chunks. */
+  private carried: Buffer[] = [];
+  private joined: Buffer | null = null;
+
+  // Probing the top-level members of a taken object.
+  private topIsObject = false;
+  private keyNext = false;
+  private inProbeKey = false;
+  private probeKeyStart = 0;
+  private probeIndex = -1;
+  private probeStart = 0;
+  private readonly probeStarts: number[];
+  private readonly probeEnds: number[];
+
+  // A key of an entered object (S_IN_KEY).
+  private keyStart = 0;
+
+  /** What take() receives: a view of the value just scanned. */
+  private readonly view: ScannedValue;
+
+  constructor(handler: ScanHandler, options: ScannerOptions = {}) {
+    this.handler = handler;
+    const scanner = this;
+    this.view = {
+      get start() {
+        return scanner.valueStart;
+      },
+      get end() {
+        return scanner.valueEnd;
+      },
+      text: () => this.text(),
+      probe: (i: number) => this.probe(i),
+    };
+    this.validator = options.validateUtf8 === false ? null : new Utf8Validator();
+    this.probeKeys = (options.probeKeys ?? []).map((k) => Buffer.from(k, 'utf8'));
+    this.probeStarts = this.probeKeys.map(() => -1);
+    this.probeEnds = this.probeKeys.map(() => -1);
+  }
+
+  /** Bytes consumed so far. */
+  get offset(): number {
+    return this.base + this.chunk.length;
+  }
+
+  /** Feeds the next chunk. The scanner may keep references to it (not copies): do not reuse it. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.validator) {
+      try {
+        this.validator.push(chunk);
+      } catch (err) {
+        if (err instanceof Utf8Error) throw new JsonScanError(err.offset, 'invalid UTF-8');
+        throw err;
+      }
+    }
+    this.base += this.chunk.length;
+    this.chunk = chunk;
+    let i = 0;
+    if (!this.started) {
+      this.started = true;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // BOM
+    }
+    this.run(chunk, i);
+    // Keep what the next chunk still needs.
+    if (this.state === S_IN_VALUE && this.taking) {
+      this.carried.push(this.valueStart >= this.base ? chunk.subarray(this.valueStart - this.base) : chunk);
+    } else if (this.state === S_IN_KEY) {
+      this.carried.push(this.keyStart >= this.base ? chunk.subarray(this.keyStart - this.base) : chunk);
+    }
+  }
+
+  /** The input is complete: anything unfinished is an error (a truncated file). */
+  end(): void {
+    const end = this.offset;
+    if (this.validator) {
+      try {
+        this.validator.end();
+      } catch (err) {
+        if (err instanceof Utf8Error) throw new JsonScanError(err.offset, 'invalid UTF-8 (truncated character)');
+        throw err;
+      }
+    }
+    if (this.state === S_IN_VALUE && this.scalar && this.isArray.length === 0) {
+      // A bare scalar root ends at the end of input.
+      this.finishValue(this.chunk.length);
+    }
+    if (this.state === S_DONE) return;
+    if (!this.started || (this.state === S_VALUE && this.isArray.length === 0)) {
+      throw new JsonScanError(end, 'empty input: expected a JSON value');
+    }
+    throw new JsonScanError(end, 'unexpected end of JSON (is the file truncated?)');
+  }
+
+  private text(): string {
+    if (this.carried.length === 0) {
+      return this.chunk.toString('utf8', this.valueStart - this.base, this.valueEnd - this.base);
+    }
+    return this.bytes().toString('utf8');
+  }
+
+  private probe(i: number): string | undefined {
+    const start = this.probeStarts[i];
+    if (start === undefined || start < 0) return undefined;
+    const end = this.probeEnds[i];
+    if (start >= this.base) return this.chunk.toString('utf8', start - this.base, end - this.base);
+    return this.bytes().toString('utf8', start - this.valueStart, end - this.valueStart);
+  }
+
+  /** The whole taken value's bytes (joined once when it spans chunks). */
+  private bytes(): Buffer {
+    if (this.carried.length === 0) return this.chunk.subarray(this.valueStart - this.base, this.valueEnd - this.base);
+    this.joined ??= Buffer.concat([...this.carried, this.chunk.subarray(0, this.valueEnd - this.base)]);
+    return this.joined;
+  }
+
+  /** Bytes [start, end) of the taken value scanned so far (end within the current chunk). */
+  private bytesSoFar(start: number, end: number): Buffer {
+    if (start >= this.base) return this.chunk.subarray(start - this.base, end - this.base);
+    const all = Buffer.concat([...this.carried, this.chunk.subarray(0, end - this.base)]);
+    return all.subarray(start - this.valueStart);
+  }
+
+  private run(buf: Buffer, i: number): void {
+    const n = buf.length;
+    while (i < n) {
+      const state = this.state;
+      if (state === S_IN_VALUE) {
+        const next = this.scanValue(buf, i);
+        if (next < 0) return;
+        this.finishValue(next);
+        i = next;
+        continue;
+      }
+      if (state === S_IN_KEY) {
+        const next = this.scanString(buf, i);
+        if (next < 0) return;
+        this.finishKey(buf, next);
+        i = next;
+        continue;
+      }
+      const c = buf[i];
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      const at = this.base + i;
+      switch (state) {
+        case S_VALUE:
+        case S_VALUE_OR_CLOSE:
+          if (state === S_VALUE_OR_CLOSE && c === RBRACKET) {
+            this.closeContainer(c, at);
+            break;
+          }
+          this.openValue(c, at);
+          if (this.state === S_IN_VALUE) continue; // scanValue starts at the value's first byte
+          break;
+        case S_KEY:
+        case S_KEY_OR_CLOSE:
+          if (c === QUOTE) {
+            this.state = S_IN_KEY;
+            this.keyStart = at;
+            this.inString = true;
+            this.escaped = false;
+            i++;
+            continue;
+          }
+          if (state === S_KEY_OR_CLOSE && c === RBRACE) {
+            this.closeContainer(c, at);
+            break;
+          }
+          throw new JsonScanError(at, `expected a key string, found ${describe(c)}`);
+        case S_COLON:
+          if (c !== COLON) throw new JsonScanError(at, `expected ':', found ${describe(c)}`);
+          this.state = S_VALUE;
+          break;
+        case S_AFTER: {
+          const inArray = this.isArray[this.isArray.length - 1];
+          if (c === COMMA) {
+            this.state = inArray ? S_VALUE : S_KEY;
+          } else if (c === (inArray ? RBRACKET : RBRACE)) {
+            this.closeContainer(c, at);
+          } else {
+            throw new JsonScanError(at, `expected ',' or '${inArray ? ']' : '}'}', found ${describe(c)}`);
+          }
+          break;
+        }
+        case S_DONE:
+          throw new JsonScanError(at, `unexpected ${describe(c)} after the end of the JSON value`);
+      }
+      i++;
+    }
+  }
+
+  private openValue(c: number, at: number): void {
+    const depth = this.isArray.length;
+    if (depth > 0 && this.isArray[depth - 1]) this.path[depth - 1] = this.indexes[depth - 1]++;
+    const isContainer = c === LBRACE || c === LBRACKET;
+    if (!isContainer && c !== QUOTE && c !== 0x2d && !(c >= 0x30 && c <= 0x39) && c !== 0x74 && c !== 0x66 && c !== 0x6e) {
+      throw new JsonScanError(at, `expected a JSON value, found ${describe(c)}`);
+    }
+    let action = this.handler.open(this.path, c, at);
+    if (action === ScanAction.enter && !isContainer) action = ScanAction.take;
+    if (action === ScanAction.enter) {
+      this.isArray.push(c === LBRACKET);
+      this.indexes.push(0);
+      this.path.length = depth + 1;
+      this.path[depth] = c === LBRACKET ? 0 : '';
+      this.state = c === LBRACKET ? S_VALUE_OR_CLOSE : S_KEY_OR_CLOSE;
+      return;
+    }
+    this.state = S_IN_VALUE;
+    this.taking = action === ScanAction.take;
+    this.valueStart = at;
+    this.depth = 0;
+    this.scalar = !isContainer && c !== QUOTE;
+    this.inString = false;
+    this.escaped = false;
+    this.carried.length = 0;
+    this.joined = null;
+    this.topIsObject = c === LBRACE;
+    this.keyNext = false;
+    this.inProbeKey = false;
+    this.probeIndex = -1;
+    for (let k = 0; k < this.probeStarts.length; k++) this.probeStarts[k] = -1;
+  }
+
+  private finishValue(next: number): void {
+    this.valueEnd = this.base + next;
+    this.state = this.isArray.length === 0 ? S_DONE : S_AFTER;
+    if (this.taking) {
+      this.handler.take?.(this.path, this.view);
+      this.carried.length = 0;
+      this.joined = null;
+    }
+  }
+
+  private finishKey(buf: Buffer, next: number): void {
+    let raw: string;
+    if (this.carried.length === 0) raw = buf.toString('utf8', this.keyStart - this.base, next);
+    else raw = Buffer.concat([...this.carried, buf.subarray(0, next)]).toString('utf8');
+    this.carried.length = 0;
+    let key: string;
+    try {
+      key = raw.indexOf('\\') < 0 ? raw.slice(1, -1) : (JSON.parse(raw) as string);
+    } catch {
+      throw new JsonScanError(this.keyStart, 'invalid key string');
+    }
+    this.path[this.isArray.length - 1] = key;
+    this.state = S_COLON;
+  }
+
+  private closeContainer(c: number, at: number): void {
+    const depth = this.isArray.length - 1;
+    const expected = this.isArray[depth] ? RBRACKET : RBRACE;
+    if (c !== expected) throw new JsonScanError(at, `expected '${String.fromCharCode(expected)}', found ${describe(c)}`);
+    this.isArray.pop();
+    this.indexes.pop();
+    this.path.length = depth;
+    this.handler.close?.(this.path, at + 1);
+    this.state = depth === 0 ? S_DONE : S_AFTER;
+  }
+
+  /**
+   * Scans string content from `i` (just after the opening quote, or where the previous chunk
+   * stopped). Returns the index after the closing quote, or -1 when the chunk ends first.
+   */
+  private scanString(buf: Buffer, i: number): number {
+    const n = buf.length;
+    if (this.escaped) {
+      this.escaped = false;
+      i++;
+    }
+    // Backslashes before `from` are accounted for (by `escaped`): count runs only from here.
+    let from = i;
+    let q = i < n ? buf.indexOf(QUOTE, i) : -1;
+    while (q >= 0) {
+      let k = q - 1;
+      while (k >= from && buf[k] === BACKSLASH) k--;
+      if (((q - 1 - k) & 1) === 0) {
+        this.inString = false;
+        return q + 1;
+      }
+      from = q + 1;
+      q = buf.indexOf(QUOTE, q + 1);
+    }
+    let k = n - 1;
+    while (k >= from && buf[k] === BACKSLASH) k--;
+    this.escaped = ((n - 1 - k) & 1) === 1;
+    return -1;
+  }
+
+  /** Scans a taken or skipped value from `i`; returns the index after its end, or -1. */
+  private scanValue(buf: Buffer, i: number): number {
+    const n = buf.length;
+    if (this.scalar) {
+      while (i < n) {
+        const c = buf[i];
+        if (c === COMMA || c === RBRACE || c === RBRACKET || isSpace(c)) return i;
+        i++;
+      }
+      return -1;
+    }
+    const probing = this.taking && this.topIsObject && this.probeKeys.length > 0;
+    let depth = this.depth;
+    while (i < n) {
+      if (this.inString) {
+        const next = this.scanString(buf, i);
+        if (next < 0) {
+          this.depth = depth;
+          return -1;
+        }
+        i = next;
+        if (depth === 1 && probing) this.endOfTopString(next);
+        else if (depth === 0) return i; // the value was a string
+        continue;
+      }
+      const c = buf[i];
+      if (c === QUOTE) {
+        this.inString = true;
+        if (depth === 1 && probing) this.startOfTopString(this.base + i);
+        i++;
+        continue;
+      }
+      if (c === LBRACE || c === LBRACKET) {
+        depth++;
+        if (depth === 1) this.keyNext = true;
+      } else if (c === RBRACE || c === RBRACKET) {
+        depth--;
+        if (depth === 0) {
+          this.depth = 0;
+          return i + 1;
+        }
+      } else if (c === COMMA && depth === 1) {
+        this.keyNext = true;
+        this.probeIndex = -1;
+      }
+      i++;
+    }
+    this.depth = depth;
+    return -1;
+  }
+
+  private startOfTopString(at: number): void {
+    if (this.keyNext) {
+      this.keyNext = false;
+      this.inProbeKey = true;
+      this.probeKeyStart = at;
+      this.probeIndex = -1;
+    } else if (this.probeIndex >= 0) {
+      this.probeStart = at;
+    }
+  }
+
+  private endOfTopString(next: number): void {
+    const end = this.base + next;
+    if (this.inProbeKey) {
+      this.inProbeKey = false;
+      const length = end - this.probeKeyStart - 2;
+      for (let k = 0; k < this.probeKeys.length; k++) {
+        const key = this.probeKeys[k];
+        if (key.length !== length) continue;
+        const bytes = this.bytesSoFar(this.probeKeyStart + 1, end - 1);
+        if (bytes.equals(key)) {
+          this.probeIndex = k;
+          break;
+        }
+      }
+    } else if (this.probeIndex >= 0) {
+      this.probeStarts[this.probeIndex] = this.probeStart;
+      this.probeEnds[this.probeIndex] = end;
+      this.probeIndex = -1;
+    }
+  }
+}

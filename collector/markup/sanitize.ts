@@ -1,0 +1,112 @@
+/**
+ * The allow-list sanitizer every markup converter runs its HTML through last (sanitize-html). The
+ * converters already emit only allowed markup; this pass is the product's guarantee that nothing
+ * else reaches the site, whatever bug a converter has. The site prints `messages.html` as is.
+ *
+ * Allowed: the tags below; a[href, rel, title], span[class], blockquote[class] with `cc-*`
+ * classes only; href schemes http, https, mailto. No style, no event handlers, no data: or
+ * javascript: URLs, no images (a remote image leaks the reader's address and is usually dead).
+ */
+import sanitizeHtml from 'sanitize-html';
+import { stripInvalidXml } from './html.js';
+
+export const ALLOWED_TAGS: readonly string[] = [
+  'a', 'b', 'strong', 'i', 'em', 's', 'del', 'pre', 'code', 'br', 'span', 'blockquote', 'cite',
+  'p', 'ul', 'ol', 'li',
+];
+export const ALLOWED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  a: ['href', 'rel', 'title'],
+  span: ['class'],
+  blockquote: ['class'],
+};
+export const ALLOWED_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
+
+const LINK_REL = 'nofollow noopener';
+
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [...ALLOWED_TAGS],
+  allowedAttributes: { a: ['href', 'rel', 'title'], span: ['class'], blockquote: ['class'] },
+  allowedClasses: { span: ['cc-*'], blockquote: ['cc-*'] },
+  allowedSchemes: [...ALLOWED_SCHEMES],
+  allowedSchemesByTag: {},
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // Disallowed tags whose content is not text either: dropped with everything inside.
+  nonTextTags: [
+    'script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'iframe',
+    'template', 'title', 'svg', 'math', 'object', 'select', 'head', 'plaintext',
+  ],
+  // Deeper nesting than this is an attack, not a message; the tags beyond it are dropped.
+  nestingLimit: 64,
+  selfClosing: ['br'],
+  parseStyleAttributes: false,
+  parser: { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  // Every kept link gets rel="nofollow noopener", whatever the converter (or input) said.
+  transformTags: {
+    a: (tagName, attribs) => {
+      const out: sanitizeHtml.Attributes = {};
+      if (attribs.href) out.href = attribs.href;
+      if (attribs.title) out.title = attribs.title;
+      out.rel = LINK_REL;
+      return { tagName, attribs: out };
+    },
+  },
+};
+
+/**
+ * Sanitizes an HTML fragment against the allow-list above and removes characters XML cannot
+ * carry (sanitize-html decodes `&#1;` and passes control characters through). `<br />` is
+ * written `<br>` like the rest of our HTML.
+ */
+export function sanitizeFragment(html: string): string {
+  const clean = sanitizeHtml(html, OPTIONS);
+  const out = stripInvalidXml(clean);
+  return out.indexOf('<br />') === -1 ? out : out.replaceAll('<br />', '<br>');
+}
+
+const TAG = /<\/?([A-Za-z][^\s/>]*)([^>]*)>/g;
+const ATTRIBUTE = /([^\s"'=<>`/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * An independent audit of a fragment against the allow-list (it does not use sanitize-html, so
+ * it can check it): returns what is wrong, [] when the fragment is safe to print. For tests of
+ * every converter: disallowed tags or attributes, event handlers, non-allowed URL schemes
+ * (after the normalization browsers apply), raw `<` starting a tag-like run, control characters.
+ */
+export function fragmentProblems(html: string): string[] {
+  const problems: string[] = [];
+  if (CONTROL.test(html)) problems.push('control character');
+  if (/<script/i.test(html)) problems.push('<script');
+  if (/<!|<\?/.test(html)) problems.push('comment, doctype or processing instruction');
+  for (const match of html.matchAll(TAG)) {
+    const tag = match[1].toLowerCase();
+    if (!ALLOWED_TAGS.includes(tag)) problems.push(`tag <${tag}>`);
+    const allowed = ALLOWED_ATTRIBUTES[tag] ?? [];
+    for (const attr of match[2].matchAll(ATTRIBUTE)) {
+      const name = attr[1].toLowerCase();
+      const value = decodeForAudit(attr[2] ?? attr[3] ?? attr[4] ?? '');
+      if (/^on/.test(name)) problems.push(`event handler ${name} on <${tag}>`);
+      else if (!allowed.includes(name)) problems.push(`attribute ${name} on <${tag}>`);
+      if (name === 'href') {
+        const url = value.replace(/[\t\n\r]/g, '').replace(/^[\0-\x20]+/, '');
+        const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1].toLowerCase();
+        if (!scheme || !ALLOWED_SCHEMES.includes(scheme)) problems.push(`href ${JSON.stringify(value)}`);
+      }
+      if (name === 'class' && !/^cc-[a-z-]+(?: cc-[a-z-]+)*$/.test(value)) problems.push(`class ${JSON.stringify(value)}`);
+    }
+  }
+  // Every `<` must start one of the allowed tags: a stray one means text was not escaped.
+  const stray = html.replace(TAG, '').indexOf('<');
+  if (stray !== -1) problems.push(`unescaped < at ${stray}`);
+  return problems;
+}
+
+function decodeForAudit(value: string): string {
+  return value.replace(/&#(\d+);?|&#x([0-9a-f]+);?|&(colon|tab|newline);/gi, (_, dec, hex, name) => {
+    if (name) return ({ colon: ':', tab: '\t', newline: '\n' } as Record<string, string>)[name.toLowerCase()];
+    const cp = dec !== undefined ? Number(dec) : parseInt(hex, 16);
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+  });
+}

@@ -1,0 +1,747 @@
+/**
+ * Skype message bodies → safe HTML + plain text.
+ *
+ * Both Skype sources carry the same XML-ish markup: "Export chats" messages.json `content` and the
+ * classic main.db `body_xml`. Text with entities, `<b>`/`<i>`/`<s>`/`<pre>`, links, emoticons
+ * (`<ss>`), mentions (`<at>`), quotes, edit markers (`<e_m>`), and whole-message structures for
+ * calls (`<partlist>`), thread activity (`<addmember>`…), files (`<URIObject>`, `<files>`),
+ * contacts, SMS and polls. Notice/PopCard bodies are JSON cards.
+ *
+ * How: a small HTML-style tokenizer builds a tree in one pass (depth-capped, never recursing on
+ * the input), a renderer walks it emitting only allow-listed HTML with escaped text, and
+ * sanitizeFragment() (sanitize-html) checks the result against the product's allow-list. Bodies
+ * without `<` (most messages) never reach the tokenizer or sanitize-html: their HTML is built by
+ * escaping alone, which is safe by construction.
+ */
+import { emoticonFor, flagFor } from './emoticons.js';
+import { decodeEntities, escapeHtml, linesToHtml, safeHref, stripInvalidXml } from './html.js';
+import { sanitizeFragment } from './sanitize.js';
+import type { MarkupConverter, RenderedBody } from './types.js';
+
+export const DELETED_HTML = '<span class="cc-deleted">This message has been removed.</span>';
+
+export const skype: MarkupConverter = (body, context) => {
+  if (context.deleted) return { html: DELETED_HTML, text: '' };
+  if ((context.kind === 'notice' || context.kind === 'poll') && JSON_START.test(body)) {
+    const card = renderJsonCard(body);
+    if (card) return card;
+  }
+  if (body.indexOf('<') === -1) {
+    // Fast path: plain text, perhaps with entities (`I&apos;m`). Escaping is the whole job.
+    const clean = stripInvalidXml(body);
+    const text = clean.indexOf('&') === -1 ? clean : decodeEntities(clean);
+    return { html: linesToHtml(text), text };
+  }
+  return renderMarkup(body);
+};
+
+function renderMarkup(body: string): RenderedBody {
+  const root = parseMarkup(stripInvalidXml(body));
+  const out = new Output();
+  renderNodes(root.children, out, TOP_FLOW, callHint(root));
+  return { html: sanitizeFragment(trimBreaks(out.html)), text: stripInvalidXml(out.text).trim() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer → tree
+
+interface Element {
+  name: string; // lower case
+  attrs: Record<string, string> | null; // null-prototype, lower-case names, entities decoded
+  children: Node[];
+}
+type Node = string | Element;
+
+/** Elements nested deeper than this are ignored (their text is kept): 10,000 `<b>`s cost nothing. */
+const MAX_DEPTH = 48;
+
+/** HTML void elements: never have children, with or without `/>`. */
+const VOID = new Set([
+  'br', 'img', 'hr', 'wbr', 'input', 'meta', 'link', 'source', 'area', 'col', 'embed', 'param',
+  'track', 'base', 'keygen', 'frame',
+]);
+
+/**
+ * Elements whose content is not message text: dropped with everything up to their end tag (or to
+ * the end of the body). Raw-text elements in HTML are among them, so `<script>` content cannot
+ * hide a fake end tag from us.
+ */
+const DROP_WITH_CONTENT = new Set([
+  'script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript',
+  'template', 'plaintext', 'object', 'applet', 'svg', 'math', 'select', 'option', 'head', 'frameset',
+]);
+const CLOSE_TAG = new Map([...DROP_WITH_CONTENT].map((name) => [name, new RegExp(`</${name}(?=[\\s/>]|$)`, 'gi')]));
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+}
+
+function element(name: string, attrs: Record<string, string> | null = null): Element {
+  return { name, attrs, children: [] };
+}
+
+function pushText(parent: Element, text: string): void {
+  if (text === '') return;
+  const last = parent.children.length - 1;
+  if (last >= 0 && typeof parent.children[last] === 'string') parent.children[last] += text;
+  else parent.children.push(text);
+}
+
+interface StartTag {
+  name: string;
+  attrs: Record<string, string> | null;
+  selfClosing: boolean;
+  end: number;
+}
+
+/** Reads `<name attr=value …>` at `lt`; null when the body ends inside the tag. */
+function readStartTag(src: string, lt: number): StartTag | null {
+  const n = src.length;
+  let j = lt + 1;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (isSpace(c) || c === 47 || c === 62) break;
+    j++;
+  }
+  const name = src.slice(lt + 1, j).toLowerCase();
+  let attrs: Record<string, string> | null = null;
+  while (j < n) {
+    let c = src.charCodeAt(j);
+    if (isSpace(c)) { j++; continue; }
+    if (c === 62) return { name, attrs, selfClosing: false, end: j + 1 };
+    if (c === 47) {
+      if (src.charCodeAt(j + 1) === 62) return { name, attrs, selfClosing: true, end: j + 2 };
+      j++;
+      continue;
+    }
+    let k = j + 1; // an attribute name may start with '=' in HTML
+    while (k < n) {
+      c = src.charCodeAt(k);
+      if (isSpace(c) || c === 47 || c === 62 || c === 61) break;
+      k++;
+    }
+    const attrName = src.slice(j, k).toLowerCase();
+    j = k;
+    while (j < n && isSpace(src.charCodeAt(j))) j++;
+    let value = '';
+    if (src.charCodeAt(j) === 61) {
+      j++;
+      while (j < n && isSpace(src.charCodeAt(j))) j++;
+      const q = src.charCodeAt(j);
+      if (q === 34 || q === 39) {
+        const close = src.indexOf(q === 34 ? '"' : "'", j + 1);
+        if (close === -1) return null;
+        value = src.slice(j + 1, close);
+        j = close + 1;
+      } else {
+        k = j;
+        while (k < n && !isSpace(src.charCodeAt(k)) && src.charCodeAt(k) !== 62) k++;
+        value = src.slice(j, k);
+        j = k;
+      }
+    }
+    attrs ??= Object.create(null) as Record<string, string>;
+    if (!(attrName in attrs)) attrs[attrName] = decodeEntities(value);
+  }
+  return null;
+}
+
+/** Index just past the end tag of a DROP_WITH_CONTENT element, or the body's length. */
+function skipElement(src: string, name: string, from: number): number {
+  if (name === 'plaintext') return src.length;
+  const re = CLOSE_TAG.get(name)!;
+  re.lastIndex = from;
+  const match = re.exec(src);
+  if (!match) return src.length;
+  const gt = src.indexOf('>', match.index);
+  return gt === -1 ? src.length : gt + 1;
+}
+
+/**
+ * Parses Skype markup the way an HTML tokenizer would (tolerant: unclosed tags close at the end,
+ * stray end tags are ignored, a `<` that starts no tag is text, a tag cut off by the end of the
+ * body is dropped). Text and attribute values come out entity-decoded.
+ */
+function parseMarkup(src: string): Element {
+  const root = element('#root');
+  const stack: Element[] = [root];
+  let top = root;
+  const n = src.length;
+  let textStart = 0;
+  let i = 0;
+  const flushText = (end: number): void => {
+    if (end > textStart) pushText(top, decodeEntities(src.slice(textStart, end)));
+  };
+  const dropRest = (lt: number): void => {
+    flushText(lt);
+    textStart = i = n;
+  };
+  while (i < n) {
+    const lt = src.indexOf('<', i);
+    if (lt === -1 || lt + 1 >= n) break;
+    const c = src.charCodeAt(lt + 1);
+    if (isNameStart(c)) {
+      const tag = readStartTag(src, lt);
+      if (!tag) { dropRest(lt); break; }
+      flushText(lt);
+      textStart = i = tag.end;
+      if (DROP_WITH_CONTENT.has(tag.name)) {
+        if (!tag.selfClosing) textStart = i = skipElement(src, tag.name, i);
+        continue;
+      }
+      const node = element(tag.name, tag.attrs);
+      if (tag.selfClosing || VOID.has(tag.name)) {
+        top.children.push(node);
+      } else if (stack.length <= MAX_DEPTH) {
+        top.children.push(node);
+        stack.push(node);
+        top = node;
+      }
+    } else if (c === 47) {
+      // </name …>: closes the innermost open element of that name; anything else is ignored.
+      const gt = src.indexOf('>', lt + 2);
+      if (gt === -1) { dropRest(lt); break; }
+      flushText(lt);
+      textStart = i = gt + 1;
+      if (!isNameStart(src.charCodeAt(lt + 2))) continue; // `</>`, `</ 3>`: bogus, dropped
+      let j = lt + 2;
+      while (j < gt && !isSpace(src.charCodeAt(j)) && src.charCodeAt(j) !== 47) j++;
+      const name = src.slice(lt + 2, j).toLowerCase();
+      for (let d = stack.length - 1; d >= 1; d--) {
+        if (stack[d].name === name) {
+          stack.length = d;
+          top = stack[d - 1];
+          break;
+        }
+      }
+    } else if (c === 33 || c === 63) {
+      // <!-- comment -->, <![CDATA[text]]>, <!DOCTYPE …>, <?xml …?>
+      flushText(lt);
+      if (src.startsWith('<!--', lt)) {
+        const end = src.startsWith('<!-->', lt) ? lt + 1 : src.startsWith('<!--->', lt) ? lt + 2 : src.indexOf('-->', lt + 4);
+        textStart = i = end === -1 ? n : end + 3;
+      } else if (src.startsWith('<![CDATA[', lt)) {
+        const end = src.indexOf(']]>', lt + 9);
+        pushText(top, src.slice(lt + 9, end === -1 ? n : end));
+        textStart = i = end === -1 ? n : end + 3;
+      } else {
+        const gt = src.indexOf('>', lt + 2);
+        textStart = i = gt === -1 ? n : gt + 1;
+      }
+    } else {
+      i = lt + 1; // `a < b`, `<3`: text
+    }
+  }
+  flushText(n);
+  return root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tree helpers
+
+function attr(node: Element | undefined, name: string): string {
+  return node?.attrs?.[name] ?? '';
+}
+
+function childElement(node: Element | undefined, name: string): Element | undefined {
+  if (!node) return undefined;
+  for (const child of node.children) if (typeof child !== 'string' && child.name === name) return child;
+  return undefined;
+}
+
+function childElements(node: Element | undefined, name: string): Element[] {
+  const found: Element[] = [];
+  if (node) for (const child of node.children) if (typeof child !== 'string' && child.name === name) found.push(child);
+  return found;
+}
+
+/** Elements that hold Skype metadata, never message text. */
+const METADATA = new Set(['legacyquote', 'e_m', 'eventtime', 'c_i', 'ended', 'missed', 'started']);
+
+/** The text inside a node, without Skype metadata elements. */
+function textContent(node: Element | undefined): string {
+  if (!node) return '';
+  let text = '';
+  for (const child of node.children) {
+    if (typeof child === 'string') text += child;
+    else if (child.name === 'br') text += '\n';
+    else if (!METADATA.has(child.name)) text += textContent(child);
+  }
+  return text;
+}
+
+function childText(node: Element | undefined, name: string): string {
+  return textContent(childElement(node, name)).trim();
+}
+
+/** `8:live:bob` → `live:bob`, `28:concierge` → `concierge`: Skype ids as users know them. */
+function displayId(id: string): string {
+  return id.trim().replace(/^\d+:/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+interface Flow {
+  inLink: boolean;
+  inPre: boolean;
+}
+const TOP_FLOW: Flow = { inLink: false, inPre: false };
+
+/**
+ * HTML and text being written. `pending` remembers that a block (a quote, a call line, a file…)
+ * was just written, so that what follows starts on a new line, and a line break right after the
+ * block is not doubled.
+ */
+class Output {
+  html = '';
+  text = '';
+  pending: 'none' | 'line' | 'block' = 'none';
+}
+
+function flush(out: Output): void {
+  if (out.pending === 'line') out.html += '<br>';
+  if (out.pending !== 'none') out.text += '\n';
+  out.pending = 'none';
+}
+
+/** Writes a one-line structure (call, file, event…) as `<span class="cc-…">` on its own line. */
+function writeLine(out: Output, className: string, line: string): void {
+  if (out.pending === 'none' && out.text !== '' && !out.text.endsWith('\n')) {
+    out.html += '<br>';
+    out.text += '\n';
+  } else {
+    flush(out);
+  }
+  out.html += `<span class="${className}">${escapeHtml(line)}</span>`;
+  out.text += line;
+  out.pending = 'line';
+}
+
+const LEADING_BREAK = /^[ \t]*(?:\r\n?|\n)/;
+
+function writeText(out: Output, text: string, flow: Flow): void {
+  if (out.pending !== 'none') {
+    text = text.replace(LEADING_BREAK, '');
+    if (text === '') return;
+    flush(out);
+  }
+  out.text += text;
+  if (flow.inPre) out.html += escapeHtml(text);
+  else if (flow.inLink) out.html += escapeHtml(text).replace(/\r\n?|\n/g, '<br>');
+  else out.html += linesToHtml(text);
+}
+
+const WRAP: Record<string, string> = {
+  b: 'b', strong: 'b', i: 'i', em: 'i', s: 's', strike: 's', del: 's', pre: 'pre', code: 'code',
+  p: 'p', ul: 'ul', ol: 'ol', li: 'li',
+};
+
+function renderNodes(nodes: Node[], out: Output, flow: Flow, callType = ''): void {
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index];
+    if (typeof node === 'string') {
+      writeText(out, node, flow);
+      continue;
+    }
+    const name = node.name;
+    const wrap = Object.hasOwn(WRAP, name) ? WRAP[name] : undefined;
+    if (wrap) {
+      flush(out);
+      out.html += `<${wrap}>`;
+      renderNodes(node.children, out, wrap === 'pre' ? { ...flow, inPre: true } : flow);
+      out.html += `</${wrap}>`;
+      continue;
+    }
+    switch (name) {
+      case 'br':
+        flush(out);
+        out.html += '<br>';
+        out.text += '\n';
+        break;
+      case 'a':
+        renderLink(node, out, flow);
+        break;
+      case 'at':
+        renderMention(node, out);
+        break;
+      case 'ss': {
+        const emoji = emoticonFor(attr(node, 'type'));
+        if (emoji) writeText(out, emoji, flow);
+        else renderNodes(node.children, out, flow);
+        break;
+      }
+      case 'flag': {
+        const flag = flagFor(attr(node, 'country'));
+        if (flag) writeText(out, flag, flow);
+        else renderNodes(node.children, out, flow);
+        break;
+      }
+      case 'quote':
+        renderQuote(node, out);
+        break;
+      case 'img':
+        renderImage(node, out, flow);
+        break;
+      case 'partlist':
+        writeLine(out, 'cc-call', callLine(node, callType));
+        break;
+      case 'uriobject':
+        writeLine(out, 'cc-file', fileLine(uriObjectName(node), Number(attr(childElement(node, 'filesize'), 'v'))));
+        break;
+      case 'files':
+        for (const file of childElements(node, 'file')) {
+          writeLine(out, 'cc-file', fileLine(textContent(file).trim() || 'File', Number(attr(file, 'size'))));
+        }
+        break;
+      case 'contacts':
+        for (const contact of childElements(node, 'c')) writeLine(out, 'cc-contact', contactLine(contact));
+        break;
+      case 'sms':
+        renderSms(node, out);
+        break;
+      case 'pollquestion':
+        writeLine(out, 'cc-poll', `📊 ${textContent(node).trim()}`);
+        break;
+      case 'polloption': {
+        const options: string[] = [];
+        while (index < nodes.length) {
+          const next = nodes[index];
+          if (typeof next === 'string' && next.trim() === '') { index++; continue; }
+          if (typeof next === 'string' || next.name !== 'polloption') break;
+          options.push(textContent(next).trim());
+          index++;
+        }
+        index--;
+        writeList(out, options);
+        break;
+      }
+      default:
+        if (METADATA.has(name)) break;
+        if (childElement(node, 'initiator')) writeLine(out, 'cc-event', activityLine(node));
+        else renderNodes(node.children, out, flow); // unknown tag: dropped, its text kept
+    }
+  }
+}
+
+function renderLink(node: Element, out: Output, flow: Flow): void {
+  const url = flow.inLink ? null : safeHref(attr(node, 'href'));
+  if (!url) {
+    renderNodes(node.children, out, flow);
+    return;
+  }
+  flush(out);
+  out.html += `<a href="${escapeHtml(url)}" rel="nofollow noopener">`;
+  const before = out.text.length;
+  renderNodes(node.children, out, { ...flow, inLink: true });
+  if (out.text.length === before) writeText(out, url, { ...flow, inLink: true });
+  out.html += '</a>';
+}
+
+function renderMention(node: Element, out: Output): void {
+  const name = (textContent(node).trim() || displayId(attr(node, 'id'))).replace(/^@/, '');
+  if (!name) return;
+  flush(out);
+  out.html += `<span class="cc-mention">@${escapeHtml(name)}</span>`;
+  out.text += `@${name}`;
+}
+
+/**
+ * `<quote authorname="Bob" …><legacyquote>[…] Bob: </legacyquote>text<legacyquote>&lt;&lt;&lt;
+ * </legacyquote></quote>` → a blockquote with a cite. The link to the quoted message comes from
+ * the message's reply_to_key, added by the site.
+ */
+function renderQuote(node: Element, out: Output): void {
+  const author = attr(node, 'authorname').trim() || displayId(attr(node, 'author'));
+  const inner = new Output();
+  renderNodes(node.children, inner, TOP_FLOW);
+  const text = inner.text.trim();
+  if (out.text !== '' && !out.text.endsWith('\n')) out.text += '\n';
+  out.pending = 'none';
+  out.html += `<blockquote class="cc-quote">${author ? `<cite>${escapeHtml(author)}</cite>` : ''}${trimBreaks(inner.html)}</blockquote>`;
+  out.text += `> ${author ? `${author}: ` : ''}${text.replace(/\n/g, '\n> ')}`;
+  out.pending = 'block';
+}
+
+/**
+ * `<img src>` does not occur in real Skype exports (the fedorzima fixture was edited by hand), so
+ * it is not worth an image: a remote image would leak every reader's address to its host and
+ * usually be dead. An http(s) source becomes a plain link the reader may choose to follow.
+ */
+function renderImage(node: Element, out: Output, flow: Flow): void {
+  const alt = attr(node, 'alt').trim();
+  const url = flow.inLink ? null : safeHref(attr(node, 'src'));
+  if (!url || url.toLowerCase().startsWith('mailto:')) {
+    if (alt) writeText(out, alt, flow);
+    return;
+  }
+  const label = `🖼 ${alt || decodeURIComponentSafe(url.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '') || 'image'}`;
+  flush(out);
+  out.html += `<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(label)}</a>`;
+  out.text += url;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function renderSms(node: Element, out: Output): void {
+  const targets = childElements(childElement(node, 'targets'), 'target').map((t) => textContent(t).trim()).filter(Boolean);
+  const chunks = childElements(childElement(node, 'body'), 'chunk').map((c) => textContent(c)).join('');
+  const message = chunks || childText(node, 'encoded_body') || attr(node, 'alt');
+  writeLine(out, 'cc-sms', `📱 SMS${targets.length ? ` to ${targets.join(', ')}` : ''}`);
+  if (message.trim()) {
+    flush(out);
+    writeText(out, message, TOP_FLOW);
+  }
+}
+
+function writeList(out: Output, items: string[]): void {
+  if (!items.length) return;
+  // A list is a block of its own: it needs a new line in the text, never a <br> before it.
+  if (out.text !== '' && !out.text.endsWith('\n')) out.text += '\n';
+  out.pending = 'none';
+  out.html += `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+  out.text += items.map((item) => `• ${item}`).join('\n');
+  out.pending = 'block';
+}
+
+/** Leading and trailing line breaks of a fragment (`<br>` is only ever our own tag: text is escaped). */
+function trimBreaks(html: string): string {
+  return html.replace(/^(?:\s|<br>)+|(?:\s|<br>)+$/g, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls, files, contacts, thread activity
+
+/** `<ended/>` / `<missed/>` / `<started/>` markers beside a `<partlist>` without a type. */
+function callHint(root: Element): string {
+  for (const child of root.children) {
+    if (typeof child !== 'string' && (child.name === 'ended' || child.name === 'missed' || child.name === 'started')) return child.name;
+  }
+  return '';
+}
+
+/** "📞 Call ended · 1 min 5 s · Alice, Bob", "📞 Call started", "📞 Missed call". */
+function callLine(partlist: Element, hint: string): string {
+  const type = (attr(partlist, 'type') || hint).toLowerCase();
+  if (type === 'missed') return '📞 Missed call';
+  if (type === 'started') return '📞 Call started';
+  const names: string[] = [];
+  let duration = 0;
+  for (const part of childElements(partlist, 'part')) {
+    const name = childText(part, 'name') || displayId(attr(part, 'identity'));
+    if (name && !names.includes(name)) names.push(name);
+    const seconds = Number(childText(part, 'duration'));
+    if (Number.isFinite(seconds) && seconds > duration) duration = seconds;
+  }
+  const fields = [type === 'ended' ? '📞 Call ended' : '📞 Call'];
+  if (duration > 0) fields.push(formatDuration(duration));
+  if (names.length) fields.push(names.join(', '));
+  return fields.join(' · ');
+}
+
+export function formatDuration(totalSeconds: number): string {
+  const seconds = Math.round(totalSeconds);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h) return m ? `${h} h ${m} min` : `${h} h`;
+  if (m) return s ? `${m} min ${s} s` : `${m} min`;
+  return `${s} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  const units = ['MB', 'GB', 'TB'];
+  let value = bytes / (1024 * 1024);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+}
+
+function fileLine(name: string, size: number): string {
+  return `📎 ${name}${Number.isFinite(size) && size > 0 ? ` (${formatBytes(size)})` : ''}`;
+}
+
+/** What a user would call the file: its original name, else a name for its type. */
+function uriObjectName(node: Element): string {
+  const name = attr(childElement(node, 'originalname'), 'v').trim() ||
+    attr(childElement(node, 'meta'), 'originalname').trim() ||
+    childText(node, 'title').replace(/^Title:\s*/, '');
+  if (name) return name;
+  const type = attr(node, 'type').toLowerCase();
+  if (type.startsWith('picture') || type.includes('image')) return 'Photo';
+  if (type.startsWith('video')) return 'Video';
+  if (type.startsWith('audio')) return 'Voice message';
+  if (type.includes('sticker') || type.includes('moji')) return 'Sticker';
+  return 'File';
+}
+
+/** `<c t="s" s="live:bob" f="Bob Smith"/>` → "👤 Bob Smith (live:bob)". */
+function contactLine(contact: Element): string {
+  const id = displayId(attr(contact, 's') || attr(contact, 'p') || attr(contact, 'id'));
+  const name = attr(contact, 'f').trim();
+  return `👤 ${name && id && name !== id ? `${name} (${id})` : name || id || 'Contact'}`;
+}
+
+function joinNames(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Thread activity (`<addmember>`, `<deletemember>`, `<topicupdate>`, …: an element with an
+ * `<initiator>`) → one sentence, with display names where the markup has them.
+ */
+function activityLine(node: Element): string {
+  const names = new Map<string, string>();
+  const initiatorId = childText(node, 'initiator');
+  const initiatorName = childText(childElement(node, 'detailedinitiatorinfo'), 'friendlyname');
+  if (initiatorId && initiatorName) names.set(initiatorId, initiatorName);
+  for (const info of childElements(node, 'detailedtargetinfo')) {
+    const id = childText(info, 'id');
+    const name = childText(info, 'friendlyname');
+    if (id && name) names.set(id, name);
+  }
+  const who = (id: string): string => names.get(id) || displayId(id);
+  const actor = initiatorId ? who(initiatorId) : 'Someone';
+  const targetNodes = childElements(node, 'target');
+  const targets = targetNodes.map((t) => childText(t, 'id') || textContent(t).trim()).filter(Boolean);
+  const value = childText(node, 'value');
+  switch (node.name) {
+    case 'addmember':
+      if (!targets.length) return `${actor} added a member`;
+      if (targets.length === 1 && targets[0] === initiatorId) return `${actor} joined`;
+      if (!initiatorId) return `${joinNames(targets.map(who))} joined`;
+      return `${actor} added ${joinNames(targets.map(who))}`;
+    case 'deletemember':
+      if (!targets.length || (targets.length === 1 && targets[0] === initiatorId)) return `${who(targets[0] ?? initiatorId) || actor} left`;
+      return `${actor} removed ${joinNames(targets.map(who))}`;
+    case 'topicupdate':
+      return value ? `${actor} changed the topic to “${value}”` : `${actor} removed the topic`;
+    case 'pictureupdate':
+      return `${actor} changed the group picture`;
+    case 'historydisclosedupdate':
+      return value === 'true' ? `${actor} let new members see the chat history` : `${actor} hid the chat history from new members`;
+    case 'joiningenabledupdate':
+      return value === 'true' ? `${actor} allowed joining this chat with a link` : `${actor} turned off joining this chat with a link`;
+    case 'roleupdate': {
+      const changes = targetNodes.map((t) => `${who(childText(t, 'id'))} ${childText(t, 'role') || 'member'}`.trim());
+      return `${actor} changed roles: ${changes.join(', ')}`;
+    }
+    default:
+      return `${actor} updated the chat (${node.name}${value ? `: ${value}` : ''})`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON cards: Notice, PopCard, Poll
+
+const JSON_START = /^\s*[[{]/;
+const MAX_CARD_STRINGS = 20;
+
+interface Card {
+  titles: string[];
+  texts: string[];
+  links: string[];
+  question: string;
+  options: string[];
+}
+
+/**
+ * Notice (`[{"attachments":[{"content":{"title","text","mainActionUri"}}]}]`), PopCard
+ * (`[{"content":{"title","text"}}]`) and poll JSON → a short card. Returns null when the body is
+ * not JSON (it is then rendered as markup or text). Card strings may hold HTML: only their text
+ * is kept.
+ */
+function renderJsonCard(body: string): RenderedBody | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  const card: Card = { titles: [], texts: [], links: [], question: '', options: [] };
+  collectCard(data, card, 0);
+  const out = new Output();
+  if (card.question || card.options.length) {
+    if (card.question) writeLine(out, 'cc-poll', `📊 ${card.question}`);
+    writeList(out, card.options);
+  } else {
+    const lines = [...card.titles.map((t) => ({ t, bold: true })), ...card.texts.map((t) => ({ t, bold: false }))];
+    if (!lines.length && !card.links.length) return null; // not a card we know: shown as text
+    flush(out);
+    out.html += '<span class="cc-notice">';
+    lines.forEach(({ t, bold }, i) => {
+      if (i) {
+        out.html += '<br>';
+        out.text += '\n';
+      }
+      out.html += bold ? `<b>${escapeHtml(t)}</b>` : linesToHtml(t);
+      out.text += t;
+    });
+    out.html += '</span>';
+    for (const link of card.links) {
+      out.html += `<br><a href="${escapeHtml(link)}" rel="nofollow noopener">${escapeHtml(link)}</a>`;
+      out.text += `\n${link}`;
+    }
+  }
+  return { html: sanitizeFragment(out.html), text: stripInvalidXml(out.text).trim() };
+}
+
+function cardText(value: string): string {
+  const text = value.indexOf('<') === -1 ? decodeEntities(value) : textContent(parseMarkup(value));
+  return stripInvalidXml(text).trim();
+}
+
+function optionText(option: unknown): string {
+  if (typeof option === 'string') return cardText(option);
+  if (option && typeof option === 'object') {
+    for (const key of ['text', 'title', 'value', 'label', 'name', 'option']) {
+      const value = (option as Record<string, unknown>)[key];
+      if (typeof value === 'string') return cardText(value);
+    }
+  }
+  return '';
+}
+
+function collectCard(value: unknown, card: Card, depth: number): void {
+  if (depth > 8 || !value || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value.slice(0, 50)) collectCard(item, card, depth + 1);
+    return;
+  }
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const k = key.toLowerCase();
+    if (typeof item === 'string') {
+      const full = card.titles.length + card.texts.length >= MAX_CARD_STRINGS;
+      if ((k === 'question' || k === 'pollquestion') && !card.question) card.question = cardText(item);
+      else if ((k === 'title' || k === 'modaltitle') && !full) pushUnique(card.titles, cardText(item));
+      else if ((k === 'text' || k === 'body' || k === 'description') && !full) pushUnique(card.texts, cardText(item));
+      else if ((k === 'mainactionuri' || k === 'url' || k === 'link') && card.links.length < 3) {
+        const url = safeHref(item);
+        if (url && /^https?:/i.test(url)) pushUnique(card.links, url);
+      }
+    } else if (Array.isArray(item) && ['options', 'choices', 'answers', 'polloptions'].includes(k)) {
+      for (const option of item.slice(0, 50)) pushUnique(card.options, optionText(option));
+    } else {
+      collectCard(item, card, depth + 1);
+    }
+  }
+}
+
+function pushUnique(list: string[], value: string): void {
+  if (value && !list.includes(value)) list.push(value);
+}
