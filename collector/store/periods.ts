@@ -11,6 +11,13 @@ export function monthOf(time: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** YYYY-MM-DD (UTC); its first 7 characters are monthOf(time). */
+export function dayOf(time: number): string {
+  const d = new Date(time);
+  const y = String(d.getUTCFullYear()).padStart(4, '0');
+  return `${y}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+}
+
 /** The page path of a message, relative to its chat's folder: `2021/09/` or `2021/09/14/`. */
 export function pagePathOf(time: number, byDay: boolean): string {
   const d = new Date(time);

@@ -107,6 +107,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE VIRTUAL TABLE messages_fts USING fts5(
         text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
       );
+      -- A log of which chat-days each import touched (new, edited or deleted messages), so a
+      -- watching site rebuilds only the pages, feeds and search shards that changed since the seq it
+      -- last built. Never read for a full build.
+      CREATE TABLE changes (
+        seq      INTEGER PRIMARY KEY,
+        chat_id  INTEGER NOT NULL REFERENCES chats(id),
+        day      TEXT NOT NULL                 -- YYYY-MM-DD (UTC)
+      );
       CREATE TABLE meta (
         key    TEXT PRIMARY KEY,
         value  TEXT

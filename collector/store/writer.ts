@@ -7,7 +7,7 @@ import { compactBody } from './compact.js';
 import { fnv1a } from './fingerprint.js';
 import { ftsIndexedUpTo } from './fts.js';
 import type { Db } from './open.js';
-import { monthOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { dayOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
 
 export interface ImportCounts {
   chats: number;
@@ -28,6 +28,8 @@ interface ChatState {
   seen: Map<string, number>;
   /** month → new messages this run, to decide page layouts at the end. */
   newByMonth: Map<string, number>;
+  /** UTC days (YYYY-MM-DD) with new or changed messages this run: the changes log. */
+  changedDays: Set<string>;
 }
 
 const EARLIEST_PLAUSIBLE = Date.UTC(1980, 0, 1);
@@ -48,6 +50,7 @@ export class StoreWriter {
   readonly counts: ImportCounts = { chats: 0, newMessages: 0, updatedMessages: 0, unchangedMessages: 0, media: 0 };
   private chat: ChatState | null = null;
   private readonly touchedMonths = new Map<number, Map<string, number>>();
+  private readonly changedDays = new Map<number, Set<string>>();
   private readonly people = new Map<string, { id: number; name: string | null }>();
   private readonly seenChats = new Set<number>();
   private readonly ftsUpTo: number;
@@ -90,6 +93,7 @@ export class StoreWriter {
       periodExists: db.prepare(`SELECT 1 FROM periods WHERE chat_id = ? AND month = ?`),
       monthCount: db.prepare(`SELECT count(*) FROM message_rows WHERE chat_id = ? AND time >= ? AND time < ?`).pluck(),
       insertPeriod: db.prepare(`INSERT INTO periods (chat_id, month, by_day) VALUES (?, ?, ?)`),
+      logChange: db.prepare(`INSERT INTO changes (chat_id, day) VALUES (?, ?)`),
     };
   }
 
@@ -110,7 +114,9 @@ export class StoreWriter {
       }
       let newByMonth = this.touchedMonths.get(id);
       if (!newByMonth) this.touchedMonths.set(id, (newByMonth = new Map()));
-      this.chat = { id, nativeId: record.nativeId, known, anchors, seen: new Map(), newByMonth };
+      let changedDays = this.changedDays.get(id);
+      if (!changedDays) this.changedDays.set(id, (changedDays = new Set()));
+      this.chat = { id, nativeId: record.nativeId, known, anchors, seen: new Map(), newByMonth, changedDays };
     }
     return id;
   }
@@ -145,6 +151,8 @@ export class StoreWriter {
     const stored = compactBody(record.body, rendered.html, rendered.text);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     chat.known.set(key, rev);
+    const day = dayOf(record.time);
+    chat.changedDays.add(day);
 
     if (knownRev !== undefined) {
       const prefix = anchorFor(key, ANCHOR_MIN);
@@ -166,7 +174,7 @@ export class StoreWriter {
       record.time, record.kind, record.markup, record.body, stored.html, stored.text, record.editedAt ?? null,
       deleted, record.replyToKey ?? null, attachments, flags, rev,
     );
-    const month = monthOf(record.time);
+    const month = day.slice(0, 7);
     chat.newByMonth.set(month, (chat.newByMonth.get(month) ?? 0) + 1);
     this.counts.newMessages++;
     return 'new';
@@ -186,6 +194,9 @@ export class StoreWriter {
         const count = this.stmt.monthCount.get(chatId, start, end) as number;
         this.stmt.insertPeriod.run(chatId, month, count > PAGE_SPLIT_THRESHOLD ? 1 : 0);
       }
+    }
+    for (const [chatId, days] of this.changedDays) {
+      for (const day of days) this.stmt.logChange.run(chatId, day);
     }
     if (this.bulk) this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_chat_anchor ON message_rows(chat_id, anchor)`);
     return this.counts;
