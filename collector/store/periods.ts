@@ -11,7 +11,7 @@ export function monthOf(time: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-/** YYYY-MM-DD (UTC); its first 7 characters are monthOf(time). */
+/** YYYY-MM-DD (UTC); without its last 3 characters it is monthOf(time). */
 export function dayOf(time: number): string {
   const d = new Date(time);
   const y = String(d.getUTCFullYear()).padStart(4, '0');

@@ -174,7 +174,7 @@ export class StoreWriter {
       record.time, record.kind, record.markup, record.body, stored.html, stored.text, record.editedAt ?? null,
       deleted, record.replyToKey ?? null, attachments, flags, rev,
     );
-    const month = day.slice(0, 7);
+    const month = day.slice(0, -3); // YYYY-MM (years past 9999 have five digits)
     chat.newByMonth.set(month, (chat.newByMonth.get(month) ?? 0) + 1);
     this.counts.newMessages++;
     return 'new';
