@@ -15,7 +15,7 @@
  */
 import { emoticonFor, flagFor } from './emoticons.js';
 import { decodeEntities, escapeHtml, linesToHtml, safeHref, stripInvalidXml } from './html.js';
-import { sanitizeFragment } from './sanitize.js';
+import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export const DELETED_HTML = '<span class="cc-deleted">This message has been removed.</span>';
@@ -36,10 +36,15 @@ export const skype: MarkupConverter = (body, context) => {
 };
 
 function renderMarkup(body: string): RenderedBody {
-  const root = parseMarkup(stripInvalidXml(body));
+  const { root, unusual } = parseMarkup(stripInvalidXml(body));
   const out = new Output();
   renderNodes(root.children, out, TOP_FLOW, callHint(root));
-  return { html: sanitizeFragment(trimBreaks(out.html)), text: stripInvalidXml(out.text).trim() };
+  const html = trimBreaks(out.html);
+  // Skype's own vocabulary: the renderer wrote every tag, so the result only needs checking
+  // (ensureSafeFragment checks it against the canonical forms, sanitizing if that fails). Anything
+  // else in the input (unknown or dangerous tags, comments, event handlers…) is hostile or
+  // foreign: the full sanitize-html pass, whatever the renderer made of it.
+  return { html: unusual ? sanitizeFragment(html) : ensureSafeFragment(html), text: stripInvalidXml(out.text).trim() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,7 +72,7 @@ const VOID = new Set([
  * hide a fake end tag from us.
  */
 const DROP_WITH_CONTENT = new Set([
-  'script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript',
+  'script', 'style', 'textarea', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript',
   'template', 'plaintext', 'object', 'applet', 'svg', 'math', 'select', 'option', 'head', 'frameset',
 ]);
 const CLOSE_TAG = new Map([...DROP_WITH_CONTENT].map((name) => [name, new RegExp(`</${name}(?=[\\s/>]|$)`, 'gi')]));
@@ -160,12 +165,35 @@ function skipElement(src: string, name: string, from: number): number {
   return gt === -1 ? src.length : gt + 1;
 }
 
+/** Every tag name Skype bodies use (messages.json and main.db), lower case. */
+const SKYPE_VOCABULARY = new Set([
+  'b', 'strong', 'i', 'em', 's', 'strike', 'del', 'pre', 'code', 'p', 'ul', 'ol', 'li', 'br', 'a',
+  'at', 'ss', 'flag', 'quote', 'legacyquote', 'e_m', 'c_i',
+  'partlist', 'part', 'name', 'duration', 'ended', 'missed', 'started',
+  'uriobject', 'title', 'description', 'originalname', 'filesize', 'meta',
+  'files', 'file', 'contacts', 'c',
+  'sms', 'type', 'status', 'failurereason', 'targets', 'target', 'price', 'body', 'chunk',
+  'untilnext', 'encoded_body', 'sendtimestamp',
+  'addmember', 'deletemember', 'topicupdate', 'pictureupdate', 'historydisclosedupdate',
+  'joiningenabledupdate', 'roleupdate', 'eventtime', 'initiator', 'value', 'id', 'role',
+  'detailedtargetinfo', 'detailedinitiatorinfo', 'friendlyname',
+  'pollquestion', 'polloption',
+]);
+const SUSPICIOUS_VALUE = /script:|data:/i;
+
+interface Parsed {
+  root: Element;
+  /** The body has markup Skype never writes: tags outside its vocabulary, comments, handlers… */
+  unusual: boolean;
+}
+
 /**
  * Parses Skype markup the way an HTML tokenizer would (tolerant: unclosed tags close at the end,
  * stray end tags are ignored, a `<` that starts no tag is text, a tag cut off by the end of the
  * body is dropped). Text and attribute values come out entity-decoded.
  */
-function parseMarkup(src: string): Element {
+function parseMarkup(src: string): Parsed {
+  let unusual = false;
   const root = element('#root');
   const stack: Element[] = [root];
   let top = root;
@@ -188,6 +216,7 @@ function parseMarkup(src: string): Element {
       if (!tag) { dropRest(lt); break; }
       flushText(lt);
       textStart = i = tag.end;
+      if (!unusual && (!SKYPE_VOCABULARY.has(tag.name) || (tag.attrs && suspiciousAttributes(tag.attrs)))) unusual = true;
       if (DROP_WITH_CONTENT.has(tag.name)) {
         if (!tag.selfClosing) textStart = i = skipElement(src, tag.name, i);
         continue;
@@ -220,6 +249,7 @@ function parseMarkup(src: string): Element {
     } else if (c === 33 || c === 63) {
       // <!-- comment -->, <![CDATA[text]]>, <!DOCTYPE …>, <?xml …?>
       flushText(lt);
+      unusual = true;
       if (src.startsWith('<!--', lt)) {
         const end = src.startsWith('<!-->', lt) ? lt + 1 : src.startsWith('<!--->', lt) ? lt + 2 : src.indexOf('-->', lt + 4);
         textStart = i = end === -1 ? n : end + 3;
@@ -236,7 +266,12 @@ function parseMarkup(src: string): Element {
     }
   }
   flushText(n);
-  return root;
+  return { root, unusual };
+}
+
+function suspiciousAttributes(attrs: Record<string, string>): boolean {
+  for (const name in attrs) if (name.startsWith('on') || SUSPICIOUS_VALUE.test(attrs[name])) return true;
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -698,11 +733,11 @@ function renderJsonCard(body: string): RenderedBody | null {
       out.text += `\n${link}`;
     }
   }
-  return { html: sanitizeFragment(out.html), text: stripInvalidXml(out.text).trim() };
+  return { html: ensureSafeFragment(out.html), text: stripInvalidXml(out.text).trim() };
 }
 
 function cardText(value: string): string {
-  const text = value.indexOf('<') === -1 ? decodeEntities(value) : textContent(parseMarkup(value));
+  const text = value.indexOf('<') === -1 ? decodeEntities(value) : textContent(parseMarkup(value).root);
   return stripInvalidXml(text).trim();
 }
 
