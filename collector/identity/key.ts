@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A message's key: a hash of its immutable properties only, so the same message imported twice,
@@ -30,10 +30,8 @@ export function messageKey(input: KeyInput, occurrence = 0): string {
 }
 
 export function keyFromBase(base: string, occurrence: number): string {
-  return createHash('sha256')
-    .update(occurrence === 0 ? base : `${base}\u0000#${occurrence}`, 'utf8')
-    .digest('hex')
-    .slice(0, KEY_HEX_CHARS);
+  // crypto.hash (one shot) is twice as fast as createHash().update().digest() on short inputs.
+  return hash('sha256', occurrence === 0 ? base : `${base}\u0000#${occurrence}`, 'hex').slice(0, KEY_HEX_CHARS);
 }
 
 /** The first anchor tried for a key; the store lengthens it while it collides within the chat. */
