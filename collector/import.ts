@@ -14,6 +14,8 @@ export interface ImportOptions {
   /** Bytes done / total for the current file, for a progress bar. */
   onProgress?: (file: string, done: number, total: number) => void;
   onFileStart?: (file: string, format: string) => void;
+  /** Cross-source duplicate window in ms (default 120 s); 0 turns merging off. */
+  mergeToleranceMs?: number;
 }
 
 export interface FileSummary {
@@ -35,13 +37,13 @@ export interface ImportSummary extends ImportCounts {
 export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const adapters = await resolveAdapters(paths, options.format);
   const wantChat = chatFilter(db, options.chats);
-  const writer = new StoreWriter(db);
+  const writer = new StoreWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
   const files: FileSummary[] = [];
   const registerSource = db.prepare(
-    `INSERT INTO sources (path, format, fingerprint, imported_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT(path) DO UPDATE SET format = excluded.format, fingerprint = excluded.fingerprint,
-       imported_at = excluded.imported_at`,
+    `INSERT INTO sources (path, format) VALUES (?, ?)
+     ON CONFLICT(path) DO UPDATE SET format = excluded.format RETURNING id`,
   );
+  const sourceImported = db.prepare(`UPDATE sources SET fingerprint = ?, imported_at = ? WHERE id = ?`);
 
   beginImmediate(db);
   try {
@@ -50,6 +52,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       const file = resolve(path);
       options.onFileStart?.(path, adapter.format);
       const summary: FileSummary = { file: path, format: adapter.format, warnings: [] };
+      const sourceId = (registerSource.get(file, adapter.format) as { id: number }).id;
+      writer.beginSource(sourceId);
       let skipping = false;
       for await (const event of adapter.read(file, { wantChat })) {
         switch (event.type) {
@@ -72,7 +76,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
         }
       }
       const info = await stat(file);
-      registerSource.run(file, adapter.format, `${info.size}:${Math.trunc(info.mtimeMs)}`, Date.now());
+      sourceImported.run(`${info.size}:${Math.trunc(info.mtimeMs)}`, Date.now(), sourceId);
       files.push(summary);
     }
     const counts = writer.finish();

@@ -15,14 +15,19 @@ function msg(over: Partial<MessageRecord> = {}): MessageRecord {
   return { nativeId: '1', authorId: '8:alice', authorName: 'Alice', time: Date.UTC(2021, 8, 1, 12), kind: 'text', body: 'hello', markup: 'plain', ...over };
 }
 
-function write(db: Db, messages: MessageRecord[]) {
+function write(db: Db, messages: MessageRecord[], source = 'a.json') {
   const writer = new StoreWriter(db);
   db.exec('BEGIN');
+  writer.beginSource(sourceId(db, source));
   writer.beginChat(CHAT, 'test');
   const results = messages.map((m) => writer.message(m));
   const counts = writer.finish();
   db.exec('COMMIT');
   return { results, counts };
+}
+
+function sourceId(db: Db, path: string): number {
+  return scalar(db, `INSERT INTO sources (path, format) VALUES (?, 'test') ON CONFLICT(path) DO UPDATE SET format = 'test' RETURNING id`, path) as number;
 }
 
 function freshDb(): Db {
@@ -120,4 +125,40 @@ test('plain messages are stored once; the messages view rebuilds their html and 
   const view = db.prepare('SELECT html, text FROM messages ORDER BY id').all();
   assert.deepEqual(view[0], { html: 'a &lt; b &amp; &quot;c&quot; &#39;d&#39;<br>next line', text: 'a < b & "c" \'d\'\nnext line' });
   assert.match((view[1] as { html: string }).html, /<a href="https:\/\/example.org\/x"/);
+});
+
+test('the same message from a second source, seconds apart, is merged; identical lines in one source stay apart', () => {
+  const db = freshDb();
+  const fromA = (over: Partial<MessageRecord>) => msg({ nativeId: undefined, ...over });
+  const t = Date.UTC(2015, 5, 1, 10);
+  // Account A's database: two identical "ok" lines in the same second, and a reply.
+  write(db, [fromA({ body: 'ok', time: t }), fromA({ body: 'ok', time: t }), fromA({ body: 'see you', time: t + 60_000 })]);
+  // Account B saw the same three, its clock 4 s ahead, plus one A never saw.
+  const b = [
+    fromA({ body: 'ok', time: t + 4000 }),
+    fromA({ body: 'ok', time: t + 4000 }),
+    fromA({ body: 'see you', time: t + 64_000 }),
+    fromA({ body: 'new here', time: t + 120_000 }),
+  ];
+  const first = write(db, b, 'b.json');
+  assert.deepEqual(first.results, ['merged', 'merged', 'merged', 'new']);
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 4);
+  // Re-importing B changes nothing, and merges nothing twice.
+  assert.deepEqual(write(db, b, 'b.json').results, ['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 4);
+  // Beyond the tolerance it is another message.
+  assert.deepEqual(write(db, [fromA({ body: 'see you', time: t + 60_000 + 121_000 })], 'c.json').results, ['new']);
+});
+
+test('merging can be turned off', () => {
+  const db = freshDb();
+  const t = Date.UTC(2015, 5, 1, 10);
+  write(db, [msg({ nativeId: undefined, body: 'ok', time: t })]);
+  const writer = new StoreWriter(db, { mergeToleranceMs: 0 });
+  db.exec('BEGIN');
+  writer.beginSource(sourceId(db, 'b.json'));
+  writer.beginChat(CHAT, 'test');
+  assert.equal(writer.message(msg({ nativeId: undefined, body: 'ok', time: t + 1000 })), 'new');
+  writer.finish();
+  db.exec('COMMIT');
 });

@@ -15,6 +15,9 @@ export const importCommand: CommandSpec = {
     `  --db FILE       database to write (default: ./${DEFAULT_DB}; created if missing)`,
     `  --format NAME   source format: auto (default) or ${ADAPTERS.map((a) => a.format).join(', ')}`,
     '  --chat ID       import only this chat (native id or slug); repeat for several',
+    '  --merge-tolerance SECONDS',
+    '                  a message another source already stored, by the same author with the same text',
+    '                  and at most this far apart in time, is the same message (default 120; 0: off)',
     '',
     'Formats:',
     ...ADAPTERS.map((a) => `  ${a.format.padEnd(14)}  ${a.description}`),
@@ -23,9 +26,14 @@ export const importCommand: CommandSpec = {
     db: { type: 'string' },
     format: { type: 'string' },
     chat: { type: 'string', multiple: true },
+    'merge-tolerance': { type: 'string' },
   },
   async run(values, paths) {
     if (paths.length === 0) throw new UsageError('import needs at least one path to a chat export');
+    const tolerance = values['merge-tolerance'] === undefined ? 120 : Number(values['merge-tolerance']);
+    if (!Number.isFinite(tolerance) || tolerance < 0) {
+      throw new UsageError(`--merge-tolerance must be a number of seconds ≥ 0, not "${values['merge-tolerance']}"`);
+    }
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const db = openStore(dbFile);
     const progress = progressFor();
@@ -34,6 +42,7 @@ export const importCommand: CommandSpec = {
       const summary = await importPaths(db, paths, {
         format: values.format as string | undefined,
         chats: values.chat as string[] | undefined,
+        mergeToleranceMs: tolerance * 1000,
         onFileStart: (file) => progress.start(file),
         onProgress: (_file, done, total) => progress.update(done, total),
       });
@@ -59,6 +68,7 @@ function printSummary(s: ImportSummary, dbFile: string, ms: number): void {
   process.stdout.write(
     `Imported ${s.files.length} source(s) into ${dbFile}: ${s.chats} chat(s); messages: ${s.newMessages} new, ` +
       `${s.updatedMessages} updated, ${s.unchangedMessages} unchanged` +
+      (s.mergedMessages ? `, ${s.mergedMessages} already stored from another source` : '') +
       (s.media ? `; ${s.media} media file(s)` : '') +
       (s.warningCount ? `; ${s.warningCount} warning(s)` : '') +
       ` (${(ms / 1000).toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} messages/s)\n`,

@@ -61,6 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
         reply_to_key TEXT,
         attachments  TEXT,                     -- JSON array, see collector/sources/types.ts
         flags        INTEGER NOT NULL DEFAULT 0, -- bit 1: implausible timestamp
+        source_id    INTEGER REFERENCES sources(id), -- the source that first stored it
         rev          INTEGER NOT NULL          -- fingerprint of the mutable fields (edit detection)
       );
       -- Anchors are unique per chat; a key is looked up through its anchor prefix (an anchor is
@@ -76,8 +77,15 @@ export const MIGRATIONS: readonly Migration[] = [
                coalesce(html, replace(replace(replace(replace(replace(replace(coalesce(text, body),
                  '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'), char(10), '<br>')) AS html,
                coalesce(text, body) AS text,
-               edited_at, deleted, reply_to_key, attachments, flags, rev
+               edited_at, deleted, reply_to_key, attachments, flags, source_id, rev
         FROM message_rows;
+      -- Keys under which another source knows a stored message (the same message seen from two
+      -- Skype accounts, or in main.db and a later export, with clocks a few seconds apart).
+      CREATE TABLE message_aliases (
+        key         TEXT PRIMARY KEY,
+        message_id  INTEGER NOT NULL REFERENCES message_rows(id),
+        rev         INTEGER NOT NULL           -- that source's own fingerprint (its edits still apply)
+      ) WITHOUT ROWID;
       -- Archive pages: a chat's month is one page, or one page per day when it was large when
       -- first published. Decided once per (chat, month) and never changed, so URLs stay put.
       CREATE TABLE periods (

@@ -6,6 +6,7 @@ import { MessageFlags } from '../sources/types.js';
 import { compactBody } from './compact.js';
 import { fnv1a } from './fingerprint.js';
 import { ftsIndexedUpTo } from './fts.js';
+import { DEFAULT_MERGE_TOLERANCE_MS, NearDuplicateFinder } from './merge.js';
 import type { Db } from './open.js';
 import { dayOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
 
@@ -14,7 +15,14 @@ export interface ImportCounts {
   newMessages: number;
   updatedMessages: number;
   unchangedMessages: number;
+  /** Messages another source had already stored under another key (see store/merge.ts). */
+  mergedMessages: number;
   media: number;
+}
+
+export interface WriterOptions {
+  /** Cross-source duplicate window; 0 turns merging off. Default DEFAULT_MERGE_TOLERANCE_MS. */
+  mergeToleranceMs?: number;
 }
 
 interface ChatState {
@@ -24,6 +32,8 @@ interface ChatState {
   known: Map<string, number>;
   /** Every anchor used in this chat: a newcomer whose anchor is taken gets a longer one. */
   anchors: Set<string>;
+  /** Whether the chat had messages before this run (else no cross-source duplicate can exist). */
+  hadMessages: boolean;
   /** occurrence-0 key → how many times that identity was seen in this run. */
   seen: Map<string, number>;
   /** month → new messages this run, to decide page layouts at the end. */
@@ -47,18 +57,27 @@ const LATEST_PLAUSIBLE = Date.UTC(2100, 0, 1);
  * enforced by the in-memory anchor set meanwhile, and by the index again when it is rebuilt.
  */
 export class StoreWriter {
-  readonly counts: ImportCounts = { chats: 0, newMessages: 0, updatedMessages: 0, unchangedMessages: 0, media: 0 };
+  readonly counts: ImportCounts = {
+    chats: 0, newMessages: 0, updatedMessages: 0, unchangedMessages: 0, mergedMessages: 0, media: 0,
+  };
+  private readonly duplicates: NearDuplicateFinder;
   private chat: ChatState | null = null;
   private readonly touchedMonths = new Map<number, Map<string, number>>();
   private readonly changedDays = new Map<number, Set<string>>();
   private readonly people = new Map<string, { id: number; name: string | null }>();
   private readonly seenChats = new Set<number>();
+  private sourceId: number | null = null;
   private readonly ftsUpTo: number;
   private readonly bulk: boolean;
   private readonly stmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: WriterOptions = {},
+  ) {
     this.ftsUpTo = ftsIndexedUpTo(db);
+    const lastId = (db.prepare(`SELECT max(id) FROM message_rows`).pluck().get() as number | null) ?? 0;
+    this.duplicates = new NearDuplicateFinder(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS, lastId);
     this.bulk = db.prepare(`SELECT 1 FROM message_rows LIMIT 1`).get() === undefined;
     if (this.bulk) db.exec(`DROP INDEX IF EXISTS messages_chat_anchor`);
     this.stmt = {
@@ -73,10 +92,19 @@ export class StoreWriter {
       namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ?`),
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
       knownKeys: db.prepare(`SELECT key, rev, anchor FROM message_rows WHERE chat_id = ?`).raw(),
+      knownAliases: db
+        .prepare(
+          `SELECT a.key, a.rev FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE r.chat_id = ?`,
+        )
+        .raw(),
+      aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
+      insertAlias: db.prepare(`INSERT INTO message_aliases (key, message_id, rev) VALUES (?, ?, ?)`),
+      updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
+      textById: db.prepare(`SELECT coalesce(text, body) FROM message_rows WHERE id = ?`).pluck(),
       insertMessage: db.prepare(
         `INSERT INTO message_rows (chat_id, key, anchor, native_id, author_id, author_name, time, kind, markup,
-           body, html, text, edited_at, deleted, reply_to_key, attachments, flags, rev)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           body, html, text, edited_at, deleted, reply_to_key, attachments, flags, source_id, rev)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       // A key is found through its anchor, which starts with the key's first ANCHOR_MIN digits.
       byKey: db.prepare(
@@ -97,6 +125,11 @@ export class StoreWriter {
     };
   }
 
+  /** Names the source (sources.id) the following records come from. */
+  beginSource(sourceId: number): void {
+    this.sourceId = sourceId;
+  }
+
   /** Starts (or returns to) a chat: following messages belong to it. Returns its database id. */
   beginChat(record: ChatRecord, format: string): number {
     const id = this.upsertChat(record, format);
@@ -112,16 +145,18 @@ export class StoreWriter {
         known.set(key, rev);
         anchors.add(anchor);
       }
+      const hadMessages = known.size > 0;
+      for (const [key, rev] of this.stmt.knownAliases.iterate(id) as IterableIterator<[string, number]>) known.set(key, rev);
       let newByMonth = this.touchedMonths.get(id);
       if (!newByMonth) this.touchedMonths.set(id, (newByMonth = new Map()));
       let changedDays = this.changedDays.get(id);
       if (!changedDays) this.changedDays.set(id, (changedDays = new Set()));
-      this.chat = { id, nativeId: record.nativeId, known, anchors, seen: new Map(), newByMonth, changedDays };
+      this.chat = { id, nativeId: record.nativeId, known, anchors, hadMessages, seen: new Map(), newByMonth, changedDays };
     }
     return id;
   }
 
-  message(record: MessageRecord): 'new' | 'updated' | 'unchanged' {
+  message(record: MessageRecord): 'new' | 'updated' | 'unchanged' | 'merged' {
     const chat = this.chat;
     if (!chat) throw new Error('StoreWriter.message() before beginChat()');
     const base = identityBase({
@@ -154,9 +189,18 @@ export class StoreWriter {
     const day = dayOf(record.time);
     chat.changedDays.add(day);
 
+    if (knownRev === undefined && chat.hadMessages) {
+      const twin = this.duplicates.find(chat.id, this.sourceId, authorId, record.time, rendered.text);
+      if (twin !== null) {
+        this.stmt.insertAlias.run(key, twin, rev);
+        this.counts.mergedMessages++;
+        return 'merged';
+      }
+    }
+
     if (knownRev !== undefined) {
-      const prefix = anchorFor(key, ANCHOR_MIN);
-      const old = this.stmt.byKey.get(chat.id, prefix, `${prefix}\uffff`, key) as { id: number; text: string };
+      const old = this.storedRow(chat.id, key);
+      if (old.alias) this.stmt.updateAlias.run(rev, key);
       this.stmt.updateMessage.run(
         record.authorName ?? null, record.kind, record.markup, record.body, stored.html, stored.text,
         record.editedAt ?? null, deleted, record.replyToKey ?? null, attachments, flags, rev, old.id,
@@ -172,12 +216,21 @@ export class StoreWriter {
     this.stmt.insertMessage.run(
       chat.id, key, this.freeAnchor(chat, key), record.nativeId ?? null, authorId, record.authorName ?? null,
       record.time, record.kind, record.markup, record.body, stored.html, stored.text, record.editedAt ?? null,
-      deleted, record.replyToKey ?? null, attachments, flags, rev,
+      deleted, record.replyToKey ?? null, attachments, flags, this.sourceId, rev,
     );
     const month = day.slice(0, -3); // YYYY-MM (years past 9999 have five digits)
     chat.newByMonth.set(month, (chat.newByMonth.get(month) ?? 0) + 1);
     this.counts.newMessages++;
     return 'new';
+  }
+
+  /** The row a known key names: its own, or the one it is an alias of. */
+  private storedRow(chatId: number, key: string): { id: number; text: string; alias: boolean } {
+    const aliasOf = this.stmt.aliasOf.get(key) as number | undefined;
+    if (aliasOf !== undefined) return { id: aliasOf, text: this.stmt.textById.get(aliasOf) as string, alias: true };
+    const prefix = anchorFor(key, ANCHOR_MIN);
+    const row = this.stmt.byKey.get(chatId, prefix, `${prefix}\uffff`, key) as { id: number; text: string };
+    return { ...row, alias: false };
   }
 
   media(hash: string, name: string, type: string | undefined, bytes: Buffer): void {
