@@ -4,10 +4,11 @@ import { importCommand } from './commands/import.js';
 import { buildCommand } from './commands/build.js';
 import { serveCommand } from './commands/serve.js';
 import { searchCommand } from './commands/search.js';
+import { watchCommand } from './commands/watch.js';
 import { helpText, parseCommandArgs, type CommandSpec } from './cli/args.js';
 import { UsageError } from './import.js';
 
-const COMMANDS: CommandSpec[] = [importCommand, chatsCommand, buildCommand, serveCommand, searchCommand];
+const COMMANDS: CommandSpec[] = [importCommand, chatsCommand, buildCommand, serveCommand, watchCommand, searchCommand];
 
 const OVERVIEW = `usage: chatchannels <command> [options]
 
