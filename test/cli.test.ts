@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from './helpers/temp.js';
+
+const CLI = resolve('dist/collector/cli.js');
+
+function cc(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A two-chat Skype export in the real shape: newest first, members as a JSON string. */
+function writeExport(dir: string, extra: object[] = []): string {
+  const file = join(dir, 'messages.json');
+  const m = (id: string, from: string, time: string, content: string, type = 'RichText') => ({
+    id, displayName: null, originalarrivaltime: time, messagetype: type, version: Number(id), content,
+    conversationid: '19:cli@thread.skype', from, properties: null, amsreferences: null,
+  });
+  writeFileSync(file, JSON.stringify({
+    userId: '8:live:alice', exportDate: '2024-01-02T10:00',
+    conversations: [
+      {
+        id: '19:cli@thread.skype', displayName: 'Pizza club', version: 1, properties: {},
+        threadProperties: { membercount: 2, members: '["8:live:alice","8:live:bob"]', topic: 'Pizza club' },
+        MessageList: [
+          ...extra,
+          m('1704189600000', '8:live:bob', '2024-01-02T10:00:00.000Z', 'margherita &amp; funghi on friday'),
+          m('1704103200000', 'live:alice', '2024-01-01T10:00:00.1Z', 'who is in for pizza?'),
+        ],
+      },
+    ],
+  }));
+  return file;
+}
+
+test('--help works for the tool and every command; bad usage exits 2', () => {
+  const dir = tempDir();
+  const top = cc(['--help'], dir);
+  assert.equal(top.code, 0);
+  for (const command of ['import', 'chats', 'build', 'serve', 'watch', 'search']) {
+    assert.match(top.out, new RegExp(`\\b${command}\\b`));
+    const help = cc([command, '--help'], dir);
+    assert.equal(help.code, 0, `${command} --help`);
+    assert.match(help.out, /^usage: chatchannels /);
+  }
+  assert.equal(cc([], dir).code, 2);
+  assert.equal(cc(['frobnicate'], dir).code, 2);
+  const bad = cc(['import', '--no-such-option', 'x'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no-such-option/);
+  assert.equal(cc(['import'], dir).code, 2);
+  assert.equal(cc(['import', 'x', '--format', 'nonsense'], dir).code, 2);
+});
+
+test('import, chats, re-import and search, end to end', () => {
+  const dir = tempDir();
+  const file = writeExport(dir);
+  const first = cc(['import', file], dir);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /1 chat\(s\); messages: 2 new, 0 updated, 0 unchanged/);
+  const again = cc(['import', file], dir);
+  assert.match(again.out, /0 new, 0 updated, 2 unchanged/, 're-import is idempotent');
+
+  const chats = cc(['chats'], dir);
+  assert.equal(chats.code, 0, chats.err);
+  assert.match(chats.out, /19:cli@thread\.skype\s+cli-[a-z2-7]{7}\s+Pizza club\s+2\s+2024-01-01 10:00\s+2024-01-02 10:00/);
+  const json = JSON.parse(cc(['chats', '--json'], dir).out.trim());
+  assert.equal(json.messages, 2);
+
+  const found = cc(['search', 'funghi', '--json'], dir);
+  assert.equal(found.code, 0, found.err);
+  const hit = JSON.parse(found.out.trim());
+  assert.match(hit.snippet, /\[funghi\]/);
+  assert.match(hit.path, /^chats\/cli-[a-z2-7]{7}\/2024\/01\/#m[0-9a-f]{10}$/);
+  assert.equal(cc(['search', 'a:b"c*', '(x'], dir).code, 0, 'FTS syntax in a query is taken literally');
+});
+
+test('an edit in a newer export updates the message instead of adding one', () => {
+  const dir = tempDir();
+  const file = writeExport(dir);
+  cc(['import', file], dir);
+  const edited = JSON.parse(readFileSync(file, 'utf8'));
+  const msg = edited.conversations[0].MessageList[0];
+  msg.content = 'margherita &amp; funghi on saturday';
+  msg.properties = { edittime: '1704190000000' };
+  writeFileSync(file, JSON.stringify(edited));
+  const r = cc(['import', file], dir);
+  assert.match(r.out, /0 new, 1 updated, 1 unchanged/);
+});
+
+test('a missing file, a non-export and a truncated export fail with exit 1, naming the file, and change nothing', () => {
+  const dir = tempDir();
+  const missing = cc(['import', 'nope.json'], dir);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /nope\.json: no such file/);
+
+  const png = join(dir, 'photo.png');
+  writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  const notExport = cc(['import', png], dir);
+  assert.equal(notExport.code, 1);
+  assert.match(notExport.err, /photo\.png: not a recognized chat export/);
+
+  const good = writeExport(dir);
+  cc(['import', good], dir);
+  const truncated = join(dir, 'truncated.json');
+  const text = readFileSync(good, 'utf8');
+  writeFileSync(truncated, text.slice(0, Math.floor(text.length * 0.7)));
+  const t = cc(['import', truncated, '--format', 'skype-export'], dir);
+  assert.equal(t.code, 1);
+  assert.match(t.err, /truncated\.json: .*byte/);
+  assert.match(cc(['chats'], dir).out, /Pizza club\s+2\s/, 'the failed import left the database as it was');
+});
