@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCorpus, parseSize, plainRecords, writeSkypeExport, type CorpusOptions } from '../bench/corpus.js';
+
+interface SkypeMessage {
+  id: string;
+  originalarrivaltime: string;
+  from: string;
+  content: string;
+  messagetype: string;
+  properties: { edittime: string } | null;
+}
+interface SkypeExport {
+  userId: string;
+  exportDate: string;
+  conversations: { id: string; threadProperties: { members: unknown } | null; MessageList: SkypeMessage[] }[];
+}
+
+const SMALL: CorpusOptions = { messages: 200, chats: 5, authors: 30, seed: 7 };
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a small Skype export has the real structure and exactly the requested messages', async (t) => {
+  const file = join(tempDir(t), 'messages.json');
+  const written = await writeSkypeExport(file, SMALL);
+  const text = readFileSync(file, 'utf8');
+  assert.equal(written.bytes, Buffer.byteLength(text));
+  assert.ok(!text.includes('\n'), 'single line like real exports');
+  const data = JSON.parse(text) as SkypeExport;
+  assert.equal(data.userId, '8:live:benchuser');
+  assert.equal(data.conversations.length, 5);
+  const messages = data.conversations.flatMap((c) => c.MessageList);
+  assert.equal(messages.length, 200);
+  assert.equal(written.messages, 200);
+  for (const conversation of data.conversations) {
+    const times = conversation.MessageList.map((m) => Date.parse(m.originalarrivaltime));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), `newest first in ${conversation.id}`);
+    if (conversation.threadProperties) {
+      const members = conversation.threadProperties.members;
+      assert.equal(typeof members, 'string', 'members is a JSON-encoded string');
+      assert.ok(Array.isArray(JSON.parse(members as string)));
+    }
+  }
+  assert.match(text, /"version":\d+\.0,/, 'versions look like floats');
+});
+
+test('identical bot lines (same author, second and body) are distinct messages', async (t) => {
+  const file = join(tempDir(t), 'messages.json');
+  await writeSkypeExport(file, SMALL);
+  const data = JSON.parse(readFileSync(file, 'utf8')) as SkypeExport;
+  let identicalPairs = 0;
+  for (const { MessageList: list } of data.conversations) {
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1]!, list[i]!];
+      if (a.from === b.from && a.content === b.content && a.originalarrivaltime.slice(0, 19) === b.originalarrivaltime.slice(0, 19)) {
+        identicalPairs++;
+        assert.notEqual(a.id, b.id);
+      }
+    }
+  }
+  assert.ok(identicalPairs >= 2, `expected a bot burst, found ${identicalPairs} identical pairs`);
+});
+
+test('the same seed gives a byte-identical file, another seed a different one', async (t) => {
+  const dir = tempDir(t);
+  await writeSkypeExport(join(dir, 'a.json'), SMALL);
+  await writeSkypeExport(join(dir, 'b.json'), SMALL);
+  await writeSkypeExport(join(dir, 'c.json'), { ...SMALL, seed: 8 });
+  const a = readFileSync(join(dir, 'a.json'));
+  assert.ok(a.equals(readFileSync(join(dir, 'b.json'))));
+  assert.ok(!a.equals(readFileSync(join(dir, 'c.json'))));
+});
+
+test('plain records are the same messages as the export', () => {
+  const records = [...plainRecords(createCorpus(SMALL))];
+  assert.equal(records.length, 200);
+  for (const record of records) {
+    assert.equal(typeof record.chat, 'string');
+    assert.equal(typeof record.chatTitle, 'string');
+    assert.equal(typeof record.author, 'string');
+    assert.ok(Number.isInteger(record.time));
+    assert.equal(typeof record.text, 'string');
+  }
+});
+
+test('parseSize reads the benchmark sizes', () => {
+  assert.equal(parseSize('10k'), 10_000);
+  assert.equal(parseSize('100k'), 100_000);
+  assert.equal(parseSize('1M'), 1_000_000);
+  assert.equal(parseSize('5M'), 5_000_000);
+  assert.equal(parseSize('200'), 200);
+  assert.throws(() => parseSize('ten'), RangeError);
+});
