@@ -8,13 +8,16 @@
  * contacts, SMS and polls. Notice/PopCard bodies are JSON cards.
  *
  * How: a small HTML-style tokenizer builds a tree in one pass (depth-capped, never recursing on
- * the input), a renderer walks it emitting only allow-listed HTML with escaped text, and
- * sanitizeFragment() (sanitize-html) checks the result against the product's allow-list. Bodies
- * without `<` (most messages) never reach the tokenizer or sanitize-html: their HTML is built by
- * escaping alone, which is safe by construction.
+ * the input); a renderer walks it writing only allow-listed HTML: fixed tags, escapeHtml()'d text,
+ * safeHref()'d links. Then the allow-list check (sanitize.ts): a body with anything outside
+ * Skype's vocabulary (unknown tags, comments, event handlers, `javascript:`…) goes through
+ * sanitizeFragment(), i.e. sanitize-html; Skype's own markup is checked by isCanonicalFragment()
+ * and only sanitized if the check fails. sanitize-html costs ~10 µs per tag, which on every markup
+ * message would hold the import below its 150,000 messages/s target. Bodies without `<` (most
+ * messages) never reach the tokenizer: escaping alone builds their HTML.
  */
 import { emoticonFor, flagFor } from './emoticons.js';
-import { decodeEntities, escapeHtml, linesToHtml, safeHref, stripInvalidXml } from './html.js';
+import { decodeEntities, escapeHtml, linesToHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
@@ -44,7 +47,7 @@ function renderMarkup(body: string): RenderedBody {
   // (ensureSafeFragment checks it against the canonical forms, sanitizing if that fails). Anything
   // else in the input (unknown or dangerous tags, comments, event handlers…) is hostile or
   // foreign: the full sanitize-html pass, whatever the renderer made of it.
-  return { html: unusual ? sanitizeFragment(html) : ensureSafeFragment(html), text: stripInvalidXml(out.text).trim() };
+  return { html: unusual ? sanitizeFragment(html) : ensureSafeFragment(html), text: out.text.trim() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -52,7 +55,8 @@ function renderMarkup(body: string): RenderedBody {
 
 interface Element {
   name: string; // lower case
-  attrs: Record<string, string> | null; // null-prototype, lower-case names, entities decoded
+  /** Attributes as [name, value, name, value…]: lower-case names, entities decoded, first wins. */
+  attrs: string[] | null;
   children: Node[];
 }
 type Node = string | Element;
@@ -77,94 +81,6 @@ const DROP_WITH_CONTENT = new Set([
 ]);
 const CLOSE_TAG = new Map([...DROP_WITH_CONTENT].map((name) => [name, new RegExp(`</${name}(?=[\\s/>]|$)`, 'gi')]));
 
-function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-}
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
-}
-
-function element(name: string, attrs: Record<string, string> | null = null): Element {
-  return { name, attrs, children: [] };
-}
-
-function pushText(parent: Element, text: string): void {
-  if (text === '') return;
-  const last = parent.children.length - 1;
-  if (last >= 0 && typeof parent.children[last] === 'string') parent.children[last] += text;
-  else parent.children.push(text);
-}
-
-interface StartTag {
-  name: string;
-  attrs: Record<string, string> | null;
-  selfClosing: boolean;
-  end: number;
-}
-
-/** Reads `<name attr=value …>` at `lt`; null when the body ends inside the tag. */
-function readStartTag(src: string, lt: number): StartTag | null {
-  const n = src.length;
-  let j = lt + 1;
-  while (j < n) {
-    const c = src.charCodeAt(j);
-    if (isSpace(c) || c === 47 || c === 62) break;
-    j++;
-  }
-  const name = src.slice(lt + 1, j).toLowerCase();
-  let attrs: Record<string, string> | null = null;
-  while (j < n) {
-    let c = src.charCodeAt(j);
-    if (isSpace(c)) { j++; continue; }
-    if (c === 62) return { name, attrs, selfClosing: false, end: j + 1 };
-    if (c === 47) {
-      if (src.charCodeAt(j + 1) === 62) return { name, attrs, selfClosing: true, end: j + 2 };
-      j++;
-      continue;
-    }
-    let k = j + 1; // an attribute name may start with '=' in HTML
-    while (k < n) {
-      c = src.charCodeAt(k);
-      if (isSpace(c) || c === 47 || c === 62 || c === 61) break;
-      k++;
-    }
-    const attrName = src.slice(j, k).toLowerCase();
-    j = k;
-    while (j < n && isSpace(src.charCodeAt(j))) j++;
-    let value = '';
-    if (src.charCodeAt(j) === 61) {
-      j++;
-      while (j < n && isSpace(src.charCodeAt(j))) j++;
-      const q = src.charCodeAt(j);
-      if (q === 34 || q === 39) {
-        const close = src.indexOf(q === 34 ? '"' : "'", j + 1);
-        if (close === -1) return null;
-        value = src.slice(j + 1, close);
-        j = close + 1;
-      } else {
-        k = j;
-        while (k < n && !isSpace(src.charCodeAt(k)) && src.charCodeAt(k) !== 62) k++;
-        value = src.slice(j, k);
-        j = k;
-      }
-    }
-    attrs ??= Object.create(null) as Record<string, string>;
-    if (!(attrName in attrs)) attrs[attrName] = decodeEntities(value);
-  }
-  return null;
-}
-
-/** Index just past the end tag of a DROP_WITH_CONTENT element, or the body's length. */
-function skipElement(src: string, name: string, from: number): number {
-  if (name === 'plaintext') return src.length;
-  const re = CLOSE_TAG.get(name)!;
-  re.lastIndex = from;
-  const match = re.exec(src);
-  if (!match) return src.length;
-  const gt = src.indexOf('>', match.index);
-  return gt === -1 ? src.length : gt + 1;
-}
-
 /** Every tag name Skype bodies use (messages.json and main.db), lower case. */
 const SKYPE_VOCABULARY = new Set([
   'b', 'strong', 'i', 'em', 's', 'strike', 'del', 'pre', 'code', 'p', 'ul', 'ol', 'li', 'br', 'a',
@@ -181,6 +97,102 @@ const SKYPE_VOCABULARY = new Set([
 ]);
 const SUSPICIOUS_VALUE = /script:|data:/i;
 
+/** One lookup per tag: is it Skype's, to be dropped with its content, void? */
+const KNOWN = 1;
+const DROP = 2;
+const EMPTY = 4;
+const TAG_FLAGS = new Map<string, number>();
+for (const name of SKYPE_VOCABULARY) TAG_FLAGS.set(name, KNOWN);
+for (const name of DROP_WITH_CONTENT) TAG_FLAGS.set(name, (TAG_FLAGS.get(name) ?? 0) | DROP);
+for (const name of VOID) TAG_FLAGS.set(name, (TAG_FLAGS.get(name) ?? 0) | EMPTY);
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+}
+
+function pushText(parent: Element, text: string): void {
+  if (text === '') return;
+  const children = parent.children;
+  const last = children.length - 1;
+  if (last >= 0 && typeof children[last] === 'string') children[last] += text;
+  else children.push(text);
+}
+
+/** Skype writes at most a handful of attributes per tag; more are read but not kept. */
+const MAX_ATTRIBUTES = 32;
+
+/** Where a tag ended (-1: the body ends inside it) and whether it was written `<x/>`. */
+let tagEnd = 0;
+let tagSelfClosing = false;
+
+/**
+ * Reads the attributes of a start tag whose name ends at `j`, into `attrs` (when given). Sets
+ * tagEnd/tagSelfClosing; returns whether an attribute looked hostile (`on…`, `javascript:`).
+ */
+function readAttributes(src: string, j: number, attrs: string[]): boolean {
+  const n = src.length;
+  let suspicious = false;
+  while (j < n) {
+    let c = src.charCodeAt(j);
+    if (isSpace(c)) { j++; continue; }
+    if (c === 62) { tagEnd = j + 1; tagSelfClosing = false; return suspicious; }
+    if (c === 47) {
+      if (src.charCodeAt(j + 1) === 62) { tagEnd = j + 2; tagSelfClosing = true; return suspicious; }
+      j++;
+      continue;
+    }
+    let k = j + 1; // an attribute name may start with '=' in HTML
+    while (k < n) {
+      c = src.charCodeAt(k);
+      if (isSpace(c) || c === 47 || c === 62 || c === 61) break;
+      k++;
+    }
+    const name = src.slice(j, k).toLowerCase();
+    j = k;
+    while (j < n && isSpace(src.charCodeAt(j))) j++;
+    let value = '';
+    if (src.charCodeAt(j) === 61) {
+      j++;
+      while (j < n && isSpace(src.charCodeAt(j))) j++;
+      const q = src.charCodeAt(j);
+      if (q === 34 || q === 39) {
+        const close = src.indexOf(q === 34 ? '"' : "'", j + 1);
+        if (close === -1) break;
+        value = decodeEntities(src.slice(j + 1, close));
+        j = close + 1;
+      } else {
+        k = j;
+        while (k < n && !isSpace(src.charCodeAt(k)) && src.charCodeAt(k) !== 62) k++;
+        value = decodeEntities(src.slice(j, k));
+        j = k;
+      }
+    }
+    if (name.charCodeAt(0) === 111 && name.charCodeAt(1) === 110) suspicious = true; // on…
+    else if (value.indexOf(':') !== -1 && SUSPICIOUS_VALUE.test(value)) suspicious = true;
+    if (attrs.length < MAX_ATTRIBUTES * 2) {
+      let seen = false;
+      for (let a = 0; a < attrs.length; a += 2) if (attrs[a] === name) seen = true;
+      if (!seen) attrs.push(name, value);
+    }
+  }
+  tagEnd = -1;
+  return true;
+}
+
+/** Index just past the end tag of a DROP_WITH_CONTENT element, or the body's length. */
+function skipElement(src: string, name: string, from: number): number {
+  if (name === 'plaintext') return src.length;
+  const re = CLOSE_TAG.get(name)!;
+  re.lastIndex = from;
+  const match = re.exec(src);
+  if (!match) return src.length;
+  const gt = src.indexOf('>', match.index);
+  return gt === -1 ? src.length : gt + 1;
+}
+
 interface Parsed {
   root: Element;
   /** The body has markup Skype never writes: tags outside its vocabulary, comments, handlers… */
@@ -194,91 +206,105 @@ interface Parsed {
  */
 function parseMarkup(src: string): Parsed {
   let unusual = false;
-  const root = element('#root');
+  const root: Element = { name: '#root', attrs: null, children: [] };
   const stack: Element[] = [root];
   let top = root;
   const n = src.length;
-  let textStart = 0;
+  let textStart = 0; // start of text not yet added to the tree
   let i = 0;
-  const flushText = (end: number): void => {
-    if (end > textStart) pushText(top, decodeEntities(src.slice(textStart, end)));
-  };
-  const dropRest = (lt: number): void => {
-    flushText(lt);
-    textStart = i = n;
-  };
   while (i < n) {
     const lt = src.indexOf('<', i);
     if (lt === -1 || lt + 1 >= n) break;
     const c = src.charCodeAt(lt + 1);
+    let next: number; // where text resumes after this construct; -1: the body ends inside it
     if (isNameStart(c)) {
-      const tag = readStartTag(src, lt);
-      if (!tag) { dropRest(lt); break; }
-      flushText(lt);
-      textStart = i = tag.end;
-      if (!unusual && (!SKYPE_VOCABULARY.has(tag.name) || (tag.attrs && suspiciousAttributes(tag.attrs)))) unusual = true;
-      if (DROP_WITH_CONTENT.has(tag.name)) {
-        if (!tag.selfClosing) textStart = i = skipElement(src, tag.name, i);
-        continue;
+      let j = lt + 2;
+      while (j < n) {
+        const d = src.charCodeAt(j);
+        if (isSpace(d) || d === 47 || d === 62) break;
+        j++;
       }
-      const node = element(tag.name, tag.attrs);
-      if (tag.selfClosing || VOID.has(tag.name)) {
-        top.children.push(node);
-      } else if (stack.length <= MAX_DEPTH) {
-        top.children.push(node);
-        stack.push(node);
-        top = node;
+      const name = src.slice(lt + 1, j).toLowerCase();
+      const attrs: string[] = [];
+      if (readAttributes(src, j, attrs)) unusual = true;
+      next = tagEnd;
+      if (next !== -1) {
+        if (lt > textStart) pushText(top, decodeEntities(src.slice(textStart, lt)));
+        textStart = next;
+        const flags = TAG_FLAGS.get(name) ?? 0;
+        if (!(flags & KNOWN)) unusual = true;
+        if (flags & DROP) {
+          if (!tagSelfClosing) textStart = next = skipElement(src, name, next);
+        } else {
+          const node: Element = { name, attrs: attrs.length ? attrs : null, children: [] };
+          top.children.push(node);
+          if (!tagSelfClosing && !(flags & EMPTY)) {
+            if (stack.length <= MAX_DEPTH) {
+              stack.push(node);
+              top = node;
+            } else {
+              top.children.pop(); // too deep: the tag is ignored, its content stays text
+            }
+          }
+        }
       }
     } else if (c === 47) {
       // </name …>: closes the innermost open element of that name; anything else is ignored.
       const gt = src.indexOf('>', lt + 2);
-      if (gt === -1) { dropRest(lt); break; }
-      flushText(lt);
-      textStart = i = gt + 1;
-      if (!isNameStart(src.charCodeAt(lt + 2))) continue; // `</>`, `</ 3>`: bogus, dropped
-      let j = lt + 2;
-      while (j < gt && !isSpace(src.charCodeAt(j)) && src.charCodeAt(j) !== 47) j++;
-      const name = src.slice(lt + 2, j).toLowerCase();
-      for (let d = stack.length - 1; d >= 1; d--) {
-        if (stack[d].name === name) {
-          stack.length = d;
-          top = stack[d - 1];
-          break;
+      next = gt === -1 ? -1 : gt + 1;
+      if (next !== -1) {
+        if (lt > textStart) pushText(top, decodeEntities(src.slice(textStart, lt)));
+        textStart = next;
+        if (isNameStart(src.charCodeAt(lt + 2))) { // else `</>`, `</ 3>`: bogus, dropped
+          let j = lt + 3;
+          while (j < gt && !isSpace(src.charCodeAt(j)) && src.charCodeAt(j) !== 47) j++;
+          const name = src.slice(lt + 2, j).toLowerCase();
+          for (let d = stack.length - 1; d >= 1; d--) {
+            if (stack[d].name === name) {
+              while (stack.length > d) stack.pop();
+              top = stack[d - 1];
+              break;
+            }
+          }
         }
       }
     } else if (c === 33 || c === 63) {
-      // <!-- comment -->, <![CDATA[text]]>, <!DOCTYPE …>, <?xml …?>
-      flushText(lt);
+      // <!-- comment -->, <!DOCTYPE …>, <?xml …?>: never in Skype bodies, dropped. As in HTML,
+      // <![CDATA[…]]> is a bogus comment up to the first `>` (its "text" could be markup).
       unusual = true;
+      if (lt > textStart) pushText(top, decodeEntities(src.slice(textStart, lt)));
       if (src.startsWith('<!--', lt)) {
         const end = src.startsWith('<!-->', lt) ? lt + 1 : src.startsWith('<!--->', lt) ? lt + 2 : src.indexOf('-->', lt + 4);
-        textStart = i = end === -1 ? n : end + 3;
-      } else if (src.startsWith('<![CDATA[', lt)) {
-        const end = src.indexOf(']]>', lt + 9);
-        pushText(top, src.slice(lt + 9, end === -1 ? n : end));
-        textStart = i = end === -1 ? n : end + 3;
+        next = end === -1 ? n : end + 3;
       } else {
         const gt = src.indexOf('>', lt + 2);
-        textStart = i = gt === -1 ? n : gt + 1;
+        next = gt === -1 ? n : gt + 1;
       }
+      textStart = next;
     } else {
       i = lt + 1; // `a < b`, `<3`: text
+      continue;
     }
+    if (next === -1) {
+      // The body ends inside a tag: like an HTML parser, drop the unfinished tag.
+      unusual = true;
+      if (lt > textStart) pushText(top, decodeEntities(src.slice(textStart, lt)));
+      textStart = n;
+      break;
+    }
+    i = next;
   }
-  flushText(n);
+  if (n > textStart) pushText(top, decodeEntities(src.slice(textStart, n)));
   return { root, unusual };
-}
-
-function suspiciousAttributes(attrs: Record<string, string>): boolean {
-  for (const name in attrs) if (name.startsWith('on') || SUSPICIOUS_VALUE.test(attrs[name])) return true;
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tree helpers
 
 function attr(node: Element | undefined, name: string): string {
-  return node?.attrs?.[name] ?? '';
+  const attrs = node?.attrs;
+  if (attrs) for (let a = 0; a < attrs.length; a += 2) if (attrs[a] === name) return attrs[a + 1];
+  return '';
 }
 
 function childElement(node: Element | undefined, name: string): Element | undefined {
@@ -357,17 +383,19 @@ function writeLine(out: Output, className: string, line: string): void {
 }
 
 const LEADING_BREAK = /^[ \t]*(?:\r\n?|\n)/;
+const BLANK = /^\s*$/;
 
 function writeText(out: Output, text: string, flow: Flow): void {
   if (out.pending !== 'none') {
+    // White space between blocks is layout, not content; so is a line break right after one.
+    if (BLANK.test(text)) return;
     text = text.replace(LEADING_BREAK, '');
-    if (text === '') return;
     flush(out);
   }
   out.text += text;
   if (flow.inPre) out.html += escapeHtml(text);
   else if (flow.inLink) out.html += escapeHtml(text).replace(/\r\n?|\n/g, '<br>');
-  else out.html += linesToHtml(text);
+  else out.html += linkifyLines(text); // the body was cleaned before parsing; decoding adds nothing invalid
 }
 
 const WRAP: Record<string, string> = {
@@ -513,7 +541,8 @@ function renderImage(node: Element, out: Output, flow: Flow): void {
     if (alt) writeText(out, alt, flow);
     return;
   }
-  const label = `🖼 ${alt || decodeURIComponentSafe(url.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '') || 'image'}`;
+  const file = stripInvalidXml(decodeURIComponentSafe(url.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? ''));
+  const label = `🖼 ${alt || file || 'image'}`;
   flush(out);
   out.html += `<a href="${escapeHtml(url)}" rel="nofollow noopener">${escapeHtml(label)}</a>`;
   out.text += url;
@@ -548,9 +577,21 @@ function writeList(out: Output, items: string[]): void {
   out.pending = 'block';
 }
 
-/** Leading and trailing line breaks of a fragment (`<br>` is only ever our own tag: text is escaped). */
+/** Drops leading and trailing line breaks and white space (`<br>` is only ever our own tag: text is escaped). */
 function trimBreaks(html: string): string {
-  return html.replace(/^(?:\s|<br>)+|(?:\s|<br>)+$/g, '');
+  let start = 0;
+  let end = html.length;
+  for (;;) {
+    if (start < end && isSpace(html.charCodeAt(start))) start++;
+    else if (html.startsWith('<br>', start) && start + 4 <= end) start += 4;
+    else break;
+  }
+  for (;;) {
+    if (end > start && isSpace(html.charCodeAt(end - 1))) end--;
+    else if (end - 4 >= start && html.startsWith('<br>', end - 4)) end -= 4;
+    else break;
+  }
+  return start === 0 && end === html.length ? html : html.slice(start, end);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,17 +610,17 @@ function callLine(partlist: Element, hint: string): string {
   const type = (attr(partlist, 'type') || hint).toLowerCase();
   if (type === 'missed') return '📞 Missed call';
   if (type === 'started') return '📞 Call started';
-  const names: string[] = [];
+  const names = new Set<string>();
   let duration = 0;
   for (const part of childElements(partlist, 'part')) {
     const name = childText(part, 'name') || displayId(attr(part, 'identity'));
-    if (name && !names.includes(name)) names.push(name);
+    if (name) names.add(name);
     const seconds = Number(childText(part, 'duration'));
     if (Number.isFinite(seconds) && seconds > duration) duration = seconds;
   }
   const fields = [type === 'ended' ? '📞 Call ended' : '📞 Call'];
   if (duration > 0) fields.push(formatDuration(duration));
-  if (names.length) fields.push(names.join(', '));
+  if (names.size) fields.push([...names].join(', '));
   return fields.join(' · ');
 }
 
