@@ -37,6 +37,14 @@ export interface ScannedValue {
    * (ScannerOptions.probeKeys) among its own members, or undefined if absent or not a string.
    */
   probe(i: number): string | undefined;
+  /** probe() as bytes, without decoding: `buf[start, end)`. The object is reused. */
+  probeBytes(i: number): ByteRange | undefined;
+}
+
+export interface ByteRange {
+  buf: Buffer;
+  start: number;
+  end: number;
 }
 
 export interface ScanHandler {
@@ -53,7 +61,10 @@ export interface ScanHandler {
 }
 
 export interface ScannerOptions {
-  /** Keys whose string values are located inside every taken object (see ScannedValue.probe). */
+  /**
+   * Keys whose string values are located inside every taken object (see ScannedValue.probe).
+   * Keys are matched as written in the input, so a key spelled with escapes (`"\u0069d"`) is missed.
+   */
   probeKeys?: readonly string[];
   /** Validate the input as UTF-8 (default true). */
   validateUtf8?: boolean;
@@ -78,6 +89,7 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const BOM = [0xef, 0xbb, 0xbf];
 
 // Where the scanner is, between values, in the entered containers.
 const S_VALUE = 0; // expecting a value (the root, after ':' or after ',' in an array)
@@ -102,12 +114,17 @@ export class JsonScanner {
   private readonly handler: ScanHandler;
   private readonly validator: Utf8Validator | null;
   private readonly probeKeys: Buffer[];
+  /** Bit n set: some probe key is n bytes long (n < 32). */
+  private readonly probeLengths: number;
+  private readonly longProbeKeys: boolean;
 
   private state = S_VALUE;
   /** Absolute offset of the current chunk's first byte. */
   private base = 0;
   private chunk: Buffer = Buffer.alloc(0);
   private started = false;
+  /** Bytes of a byte order mark seen at the start (-1: none). */
+  private bom = 0;
 
   // The entered containers: their kinds, and the path to the current member.
   private readonly isArray: boolean[] = [];
@@ -157,9 +174,12 @@ export class JsonScanner {
       },
       text: () => this.text(),
       probe: (i: number) => this.probe(i),
+      probeBytes: (i: number) => this.probeBytes(i),
     };
     this.validator = options.validateUtf8 === false ? null : new Utf8Validator();
     this.probeKeys = (options.probeKeys ?? []).map((k) => Buffer.from(k, 'utf8'));
+    this.probeLengths = this.probeKeys.reduce((mask, k) => (k.length < 32 ? mask | (1 << k.length) : mask), 0);
+    this.longProbeKeys = this.probeKeys.some((k) => k.length >= 32);
     this.probeStarts = this.probeKeys.map(() => -1);
     this.probeEnds = this.probeKeys.map(() => -1);
   }
@@ -182,10 +202,16 @@ export class JsonScanner {
     }
     this.base += this.chunk.length;
     this.chunk = chunk;
+    this.started = true;
     let i = 0;
-    if (!this.started) {
-      this.started = true;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // BOM
+    // A byte order mark (EF BB BF) at the very start is skipped, even split across chunks.
+    while (this.bom >= 0 && this.bom < 3 && i < chunk.length) {
+      if (chunk[i] !== BOM[this.bom]) {
+        this.bom = -1;
+        break;
+      }
+      this.bom++;
+      i++;
     }
     this.run(chunk, i);
     // Keep what the next chunk still needs.
@@ -231,6 +257,25 @@ export class JsonScanner {
     const end = this.probeEnds[i];
     if (start >= this.base) return this.chunk.toString('utf8', start - this.base, end - this.base);
     return this.bytes().toString('utf8', start - this.valueStart, end - this.valueStart);
+  }
+
+  private readonly range: ByteRange = { buf: Buffer.alloc(0), start: 0, end: 0 };
+
+  private probeBytes(i: number): ByteRange | undefined {
+    const start = this.probeStarts[i];
+    if (start === undefined || start < 0) return undefined;
+    const end = this.probeEnds[i];
+    const range = this.range;
+    if (start >= this.base) {
+      range.buf = this.chunk;
+      range.start = start - this.base;
+      range.end = end - this.base;
+    } else {
+      range.buf = this.bytes();
+      range.start = start - this.valueStart;
+      range.end = end - this.valueStart;
+    }
+    return range;
   }
 
   /** The whole taken value's bytes (joined once when it spans chunks). */
@@ -342,7 +387,7 @@ export class JsonScanner {
     this.scalar = !isContainer && c !== QUOTE;
     this.inString = false;
     this.escaped = false;
-    this.carried.length = 0;
+    if (this.carried.length) this.carried.length = 0;
     this.joined = null;
     this.topIsObject = c === LBRACE;
     this.keyNext = false;
@@ -356,7 +401,7 @@ export class JsonScanner {
     this.state = this.isArray.length === 0 ? S_DONE : S_AFTER;
     if (this.taking) {
       this.handler.take?.(this.path, this.view);
-      this.carried.length = 0;
+      if (this.carried.length) this.carried.length = 0;
       this.joined = null;
     }
   }
@@ -429,23 +474,51 @@ export class JsonScanner {
     }
     const probing = this.taking && this.topIsObject && this.probeKeys.length > 0;
     let depth = this.depth;
+    if (this.inString) {
+      // A string that began in an earlier chunk.
+      const next = this.scanString(buf, i);
+      if (next < 0) return -1;
+      i = next;
+      if (depth === 0) return i;
+      if (depth === 1 && probing) this.endOfTopString(buf, next);
+    }
+    // The hot loop: everything but string contents, which native indexOf skips.
     while (i < n) {
-      if (this.inString) {
-        const next = this.scanString(buf, i);
-        if (next < 0) {
-          this.depth = depth;
-          return -1;
-        }
-        i = next;
-        if (depth === 1 && probing) this.endOfTopString(next);
-        else if (depth === 0) return i; // the value was a string
-        continue;
-      }
       const c = buf[i];
       if (c === QUOTE) {
-        this.inString = true;
-        if (depth === 1 && probing) this.startOfTopString(this.base + i);
-        i++;
+        const open = i;
+        let q = buf.indexOf(QUOTE, i + 1);
+        // The string began in this chunk, so a backslash run before a quote stops at the opening
+        // quote at the latest: an odd run escapes the quote.
+        while (q > 0 && buf[q - 1] === BACKSLASH) {
+          let k = q - 2;
+          while (buf[k] === BACKSLASH) k--;
+          if (((q - 1 - k) & 1) === 0) break;
+          q = buf.indexOf(QUOTE, q + 1);
+        }
+        if (q < 0) {
+          // The chunk ends inside this string: let scanString work out any pending escape.
+          if (depth === 1 && probing) this.startOfTopString(this.base + open);
+          this.inString = true;
+          this.depth = depth;
+          this.scanString(buf, open + 1);
+          return -1;
+        }
+        i = q + 1;
+        if (depth === 0) return i; // the value was a string
+        if (depth === 1 && probing) {
+          // A member of the taken object: a key (after '{' or ','), or a value.
+          if (this.keyNext) {
+            this.keyNext = false;
+            const length = q - open - 1;
+            const candidate = length < 32 ? (this.probeLengths & (1 << length)) !== 0 : this.longProbeKeys;
+            this.probeIndex = candidate ? this.matchProbeKey(buf, open + 1, length) : -1;
+          } else if (this.probeIndex >= 0) {
+            this.probeStarts[this.probeIndex] = this.base + open;
+            this.probeEnds[this.probeIndex] = this.base + i;
+            this.probeIndex = -1;
+          }
+        }
         continue;
       }
       if (c === LBRACE || c === LBRACKET) {
@@ -467,6 +540,19 @@ export class JsonScanner {
     return -1;
   }
 
+  /** Which probe key equals the `length` bytes at `buf[at]`, or -1. */
+  private matchProbeKey(buf: Buffer, at: number, length: number): number {
+    const keys = this.probeKeys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      if (key.length !== length) continue;
+      let j = 0;
+      while (j < length && buf[at + j] === key[j]) j++;
+      if (j === length) return k;
+    }
+    return -1;
+  }
+
   private startOfTopString(at: number): void {
     if (this.keyNext) {
       this.keyNext = false;
@@ -478,16 +564,28 @@ export class JsonScanner {
     }
   }
 
-  private endOfTopString(next: number): void {
+  /** A string at the top level of a taken object ended just before `next` in `buf`. */
+  private endOfTopString(buf: Buffer, next: number): void {
     const end = this.base + next;
     if (this.inProbeKey) {
       this.inProbeKey = false;
       const length = end - this.probeKeyStart - 2;
-      for (let k = 0; k < this.probeKeys.length; k++) {
-        const key = this.probeKeys[k];
+      const keys = this.probeKeys;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k];
         if (key.length !== length) continue;
-        const bytes = this.bytesSoFar(this.probeKeyStart + 1, end - 1);
-        if (bytes.equals(key)) {
+        let same = true;
+        if (this.probeKeyStart >= this.base) {
+          for (let j = 0, at = this.probeKeyStart + 1 - this.base; j < length; j++) {
+            if (buf[at + j] !== key[j]) {
+              same = false;
+              break;
+            }
+          }
+        } else {
+          same = this.bytesSoFar(this.probeKeyStart + 1, end - 1).equals(key);
+        }
+        if (same) {
           this.probeIndex = k;
           break;
         }
