@@ -162,3 +162,22 @@ test('merging can be turned off', () => {
   writer.finish();
   db.exec('COMMIT');
 });
+
+test('a first import that returns to a chat it left keeps every key and ends with the indexes in place', () => {
+  const db = freshDb();
+  const writer = new StoreWriter(db);
+  const other = { nativeId: '19:other@thread.skype', title: 'Other' };
+  db.exec('BEGIN');
+  writer.beginChat(CHAT, 'test');
+  writer.message(msg({ nativeId: '1' }));
+  writer.beginChat(other, 'test');
+  writer.message(msg({ nativeId: '1' }));
+  writer.beginChat(CHAT, 'test');
+  assert.equal(writer.message(msg({ nativeId: '1' })), 'unchanged');
+  assert.equal(writer.message(msg({ nativeId: '2' })), 'new');
+  writer.finish();
+  db.exec('COMMIT');
+  const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_rows' ORDER BY name`).pluck().all();
+  assert.deepEqual(indexes, ['messages_chat_anchor', 'messages_chat_time']);
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+});

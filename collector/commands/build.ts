@@ -1,5 +1,4 @@
 import { DEFAULT_DB, DEFAULT_OUT, type CommandSpec } from '../cli/args.js';
-import { buildSite } from '../../site/build.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -26,7 +25,7 @@ export const buildCommand: CommandSpec = {
   async run(values) {
     const started = performance.now();
     const out = (values.out as string | undefined) ?? DEFAULT_OUT;
-    const result = await buildSite({
+    const result = await (await import('../../site/build.js')).buildSite({
       db: (values.db as string | undefined) ?? DEFAULT_DB,
       out,
       pathPrefix: values['path-prefix'] as string | undefined,

@@ -1,5 +1,4 @@
 import { DEFAULT_DB, DEFAULT_OUT, portOption, type CommandSpec } from '../cli/args.js';
-import { serveSite } from '../../site/serve.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
@@ -21,7 +20,7 @@ export const serveCommand: CommandSpec = {
     'time-zone': { type: 'string' },
   },
   async run(values) {
-    await serveSite({
+    await (await import('../../site/serve.js')).serveSite({
       db: (values.db as string | undefined) ?? DEFAULT_DB,
       out: (values.out as string | undefined) ?? DEFAULT_OUT,
       port: portOption(values.port, 8080),

@@ -1,8 +1,9 @@
 import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export.js';
+import { skypeMainDb } from './skype-maindb.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);

@@ -12,6 +12,14 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The indexes of message_rows, also rebuilt by the writer after a bulk import into an empty
+ * database (collector/store/writer.ts). A migration that changes them must change this too.
+ */
+export const MESSAGE_INDEXES = `
+  CREATE UNIQUE INDEX IF NOT EXISTS messages_chat_anchor ON message_rows(chat_id, anchor);
+  CREATE INDEX IF NOT EXISTS messages_chat_time ON message_rows(chat_id, time);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -66,8 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       -- Anchors are unique per chat; a key is looked up through its anchor prefix (an anchor is
       -- 'm' + the key's first 10+ hex digits), so keys need no index of their own.
-      CREATE UNIQUE INDEX messages_chat_anchor ON message_rows(chat_id, anchor);
-      CREATE INDEX messages_chat_time ON message_rows(chat_id, time);
+      ${MESSAGE_INDEXES}
       -- Most messages are plain text: their text is their body and their HTML is that text escaped.
       -- Storing those once keeps imports fast and files small; this view gives every reader full
       -- html and text columns. The writer stores NULL only when this expression gives exactly the
