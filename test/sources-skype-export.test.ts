@@ -1,3 +1,4 @@
+import { canonicalSkypeChatId } from '../collector/identity/skype-ids.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -121,7 +122,7 @@ test('detect: the tar, the folder, messages.json; not other files', async () => 
 test('the tiny fixture: chats, order, normalization, edits, deletions, quotes, files, warnings', async () => {
   const events = await readAll(TINY);
   const chats = byChat(events);
-  assert.deepEqual([...chats.keys()], ['19:tiny@thread.skype', '8:carol', '48:calllogs'], 'empty and broken conversations are not chats');
+  assert.deepEqual([...chats.keys()], ['19:tiny@thread.skype', '8:alice|8:carol', '48:calllogs'], 'empty and broken conversations are not chats; a dialog is named by both people');
 
   const group = chats.get('19:tiny@thread.skype')!;
   assert.deepEqual(group.chat, {
@@ -173,10 +174,10 @@ test('the tiny fixture: chats, order, normalization, edits, deletions, quotes, f
     'a quote points at the key the quoted message gets (its exact time, found by id)',
   );
 
-  const carol = chats.get('8:carol')!;
+  const carol = chats.get('8:alice|8:carol')!;
   assert.deepEqual(carol.chat, {
-    nativeId: '8:carol',
-    title: 'Carol',
+    nativeId: '8:alice|8:carol',
+    title: null,
     kind: 'direct',
     members: [{ nativeId: '8:carol', displayName: 'Carol' }, { nativeId: '8:alice' }],
   }, 'fields after MessageList are read too');
@@ -310,7 +311,7 @@ test('amsreferences without a URIObject, and several files for one id: named fro
 
 test('--chat: unwanted chats are skipped with their media', async () => {
   const events = await readAll(TINY, (id) => id === '8:carol');
-  assert.deepEqual(ofType(events, 'chat').map((e) => e.chat.nativeId), ['8:carol']);
+  assert.deepEqual(ofType(events, 'chat').map((e) => e.chat.nativeId), ['8:alice|8:carol'], '--chat takes the id the export uses');
   assert.equal(ofType(events, 'message').length, 2);
   assert.equal(ofType(events, 'media').length, 0, 'media of skipped chats (and orphans) are left out');
 });
@@ -412,12 +413,13 @@ test('a consumer that stops early closes the export', async () => {
 });
 
 test('the demo export: every message, every chat, all three media files, no warnings', async () => {
-  const source = JSON.parse(readFileSync(join(DEMO, 'messages.json'), 'utf8')) as { conversations: { id: string; MessageList: { messagetype: string }[] }[] };
+  const source = JSON.parse(readFileSync(join(DEMO, 'messages.json'), 'utf8')) as { userId: string; conversations: { id: string; MessageList: { messagetype: string }[] }[] };
   const events = await readAll(DEMO);
   assert.deepEqual(ofType(events, 'warning'), []);
   const chats = byChat(events);
-  assert.deepEqual([...chats.keys()], source.conversations.map((c) => c.id));
-  for (const c of source.conversations) assert.equal(chats.get(c.id)!.messages.length, c.MessageList.length, c.id);
+  const idOf = (c: { id: string }) => canonicalSkypeChatId(c.id, source.userId);
+  assert.deepEqual([...chats.keys()], source.conversations.map(idOf));
+  for (const c of source.conversations) assert.equal(chats.get(idOf(c))!.messages.length, c.MessageList.length, c.id);
   const media = ofType(events, 'media');
   assert.equal(media.length, 3);
   const messages = ofType(events, 'message').map((e) => e.message);
@@ -435,11 +437,13 @@ test('the demo export: every message, every chat, all three media files, no warn
 });
 
 test('the fedorzima export: counts match the source', { skip: !existsSync(FEDORZIMA) }, async () => {
-  const source = JSON.parse(readFileSync(FEDORZIMA, 'utf8')) as { conversations: { id: string; MessageList: unknown[] }[] };
+  const source = JSON.parse(readFileSync(FEDORZIMA, 'utf8')) as { userId: string; conversations: { id: string; MessageList: unknown[] }[] };
   const events = await readAll(FEDORZIMA);
   const chats = byChat(events);
   assert.equal(chats.size, source.conversations.length);
-  for (const c of source.conversations) assert.equal(chats.get(c.id)!.messages.length, c.MessageList.length);
+  for (const c of source.conversations) {
+    assert.equal(chats.get(canonicalSkypeChatId(c.id, source.userId))!.messages.length, c.MessageList.length);
+  }
   assert.deepEqual(ofType(events, 'warning'), []);
   const authors = new Set(ofType(events, 'message').map((e) => e.message.authorId));
   assert.deepEqual([...authors].sort(), ['8:usernameA', '8:usernameB', '8:usernameC']);

@@ -75,7 +75,11 @@ export function skypeDialogId(a: string, b: string): string {
  * `userId`); without it a dialog keeps its partner's id.
  */
 export function canonicalSkypeChatId(conversationId: string, ownerId?: string | null): string {
-  if (typeof conversationId !== 'string') return conversationId == null ? '' : String(conversationId);
+  if (typeof conversationId !== 'string') {
+    // Not a string (untyped JSON): numbers are ids written without quotes; anything else is none.
+    const value: unknown = conversationId;
+    return typeof value === 'number' || typeof value === 'bigint' ? canonicalSkypeChatId(String(value), ownerId) : '';
+  }
   const id = conversationId.trim();
   if (!id) return conversationId;
   if (id.startsWith('#')) return id;

@@ -36,6 +36,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { canonicalSkypeChatId } from '../identity/skype-ids.js';
 import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';
 import { messageKey } from '../identity/key.js';
 import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
@@ -334,6 +335,8 @@ const LBRACKET = 0x5b;
 /** One conversation's header fields and, per message, where it is and when it was sent. */
 class Conversation {
   id: unknown = undefined;
+  /** The id every Skype source agrees on (collector/identity/skype-ids.ts), set once id is known. */
+  nativeId = '';
   displayName: unknown = undefined;
   threadProperties: unknown = undefined;
   /** Its MessageList was skipped (unwanted chat). */
@@ -437,7 +440,7 @@ class ExportReader implements ScanHandler {
         const key = path[2];
         if (key === 'MessageList') {
           if (first !== LBRACKET) return ScanAction.skip; // null: no messages
-          if (typeof conv.id === 'string' && !this.wantChat(conv.id)) {
+          if (typeof conv.id === 'string' && !this.wants(conv.id)) {
             conv.skipped = true;
             return ScanAction.skip;
           }
@@ -546,15 +549,30 @@ class ExportReader implements ScanHandler {
       if (conv.count) this.warn(`${conv.label} (${this.at(conv.start)})`, `has no id; its ${conv.count} messages were skipped`);
       return out.concat(this.takeWarnings());
     }
-    if (conv.skipped || !this.wantChat(conv.id)) {
+    if (conv.skipped || !this.wants(conv.id)) {
       this.anyFiltered = true;
       return out;
     }
     if (conv.count === 0) return out;
+    conv.nativeId = this.canonical(conv.id);
     conv.order = timeOrder(conv);
     conv.next = 0;
     out.push({ type: 'chat', chat: this.chatRecord(conv) });
     return out.concat(this.takeWarnings());
+  }
+
+  /** `--chat` may name a conversation by the export's id or by the canonical one. */
+  private wants(id: string): boolean {
+    return this.wantChat(id) || this.wantChat(this.canonical(id));
+  }
+
+  /**
+   * Exports name a dialog by the partner only (relative to the exporting user) and a legacy group by
+   * base64 of its old name: the canonical id makes them the same chat as in main.db and in the other
+   * account's export.
+   */
+  private canonical(id: string): string {
+    return canonicalSkypeChatId(id, this.selfId);
   }
 
   private chatRecord(conv: Conversation): ChatRecord {
@@ -586,7 +604,8 @@ class ExportReader implements ScanHandler {
       addMember(id, displayName);
       addMember(this.selfId);
     }
-    return { nativeId: id, title: displayName ?? topic, kind, members };
+    // A dialog's title is its partner's name only from one side: the site shows members instead.
+    return { nativeId: conv.nativeId, title: kind === 'direct' ? null : displayName ?? topic, kind, members };
   }
 
   /** The next block of messages of `conv` (oldest first) with the media they need, or null. */
@@ -656,7 +675,7 @@ class ExportReader implements ScanHandler {
   // --- messages ------------------------------------------------------------------------------
 
   private messageRecord(m: Record<string, unknown>, conv: Conversation, index: number, offset: number): MessageRecord | null {
-    const chatId = conv.id as string;
+    const chatId = conv.nativeId;
     const where = () => `${conv.label}, message ${index} (${this.at(offset)})`;
     if (!isObject(m)) {
       this.warn(where(), 'not an object; skipped');
@@ -739,7 +758,7 @@ class ExportReader implements ScanHandler {
     const messageId = attrs.messageid;
     const seconds = Number(attrs.timestamp);
     if (!author || !messageId || !Number.isFinite(seconds)) return null;
-    const chat = attrs.conversation || chatId;
+    const chat = attrs.conversation ? this.canonical(attrs.conversation) : chatId;
     let time = seconds * 1000;
     if (chat === chatId) time = findTime(conv, hash32(messageId), time) ?? time;
     return messageKey({ chat, author, time, identity: messageId }, 0);

@@ -27,7 +27,8 @@
  * rows without one; chat ids are canonical (collector/identity/skype-ids.ts) so that both Skype
  * sources and both sides of a dialog agree. Authors are `8:<skypename>`. `body_xml` is kept as the
  * body (markup 'skype'); events without one get a small body in the same markup (`<addmember>`,
- * `<deletemember>`, `<topicupdate>`, `<partlist>`, `<files>`, `<sms>`) or a plain sentence.
+ * `<deletemember>`, `<topicupdate>` with ids only, as exports write them; `<partlist>`, `<files>`,
+ * `<sms>`) or a plain sentence (contact shared, group created…).
  * Identity: the message guid (hex) — the same in every account for peer-to-peer messages; cloud
  * (`19:`) thread messages get a different guid per account, and their clocks differ by a second
  * or so, so those meet through the store's near-duplicate merge. edited_timestamp → editedAt; an
@@ -352,7 +353,7 @@ class MainDbReader {
 
   warn(position: string, message: string): void {
     this.warningCount++;
-    if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ position, message });
+    if (this.warningCount <= MAX_WARNINGS) this.warnings.push({ position, message });
   }
 
   private *takeWarnings(): Generator<SourceEvent> {
@@ -485,11 +486,12 @@ class MainDbReader {
       const rows = this.db
         .prepare(
           `SELECT ${s.select('Chats', 'c', ['name', 'type', 'topic', 'friendlyname', 'dialog_partner', 'participants', 'activemembers', 'conv_dbid'])}
-           FROM ${s.table('Chats')} c ORDER BY ${s.has('Chats', 'timestamp') ? 'c."timestamp", ' : ''}c.rowid`,
+           FROM ${s.table('Chats')} c ORDER BY ${s.has('Chats', 'timestamp') ? 'c."timestamp" DESC, ' : ''}c.rowid DESC`,
         )
         .all() as ChatRow[];
+      // Newest first: the first topic found for a conversation is its latest.
       for (const row of rows) {
-        if (!row.name) continue;
+        if (!row.name || this.chatsByName.has(row.name)) continue;
         this.chatsByName.set(row.name, row);
         if (row.conv_dbid != null) {
           const list = this.chatsByConvo.get(row.conv_dbid);
@@ -554,7 +556,8 @@ class MainDbReader {
         const partner = nonBlank(chat?.dialog_partner) ?? dialogPartnerOf(chatname, this.owner);
         unit = partner ? this.dialogUnit(partner, unitFor) : null;
       } else {
-        unit = unitFor(canonicalSkypeChatId(chatname, this.owner), 'group');
+        const nativeId = canonicalSkypeChatId(chatname, this.owner);
+        unit = unitFor(nativeId, nativeId.includes('|') ? 'direct' : 'group');
         this.addChatDetails(unit, chat);
       }
       if (!unit) {
@@ -588,7 +591,8 @@ class MainDbReader {
       id = (alt && alt.startsWith('19:') ? alt : null) ?? this.threadIdFromMessages(conv.id) ?? id;
     }
     if (!id) return null;
-    const unit = unitFor(canonicalSkypeChatId(id, this.owner), 'group');
+    const nativeId = canonicalSkypeChatId(id, this.owner);
+    const unit = unitFor(nativeId, nativeId.includes('|') ? 'direct' : 'group');
     unit.title ??= nonBlank(conv.meta_topic);
     for (const chat of this.chatsByConvo.get(conv.id) ?? []) this.addChatDetails(unit, chat);
     unit.title ??= nonBlank(conv.given_displayname);
@@ -826,21 +830,21 @@ class MainDbReader {
         break;
       case 10:
         kind = 'event';
-        body = raw.trim() ? raw : this.activity('addmember', row, author, authorName, targets);
+        body = raw.trim() ? raw : this.activity('addmember', row, author, targets);
         break;
       case 12:
         kind = 'event';
-        body = raw.trim() ? raw : this.activity('deletemember', row, author, authorName, targets);
+        body = raw.trim() ? raw : this.activity('deletemember', row, author, targets);
         break;
       case 13:
         kind = 'event';
-        body = this.activity('deletemember', row, author, authorName, targets.length ? targets : [author]);
+        body = this.activity('deletemember', row, author, targets.length ? targets : [author]);
         break;
       case 2:
         kind = 'event';
         body = raw.trim()
-          ? this.activity('topicupdate', row, author, authorName, [], raw)
-          : this.activity('pictureupdate', row, author, authorName, []);
+          ? this.activity('topicupdate', row, author, [], raw)
+          : this.activity('pictureupdate', row, author, []);
         break;
       case 4:
         kind = 'event';
@@ -876,18 +880,16 @@ class MainDbReader {
     return record;
   }
 
-  /** `<addmember>`, `<deletemember>`, `<topicupdate>`… as exports write them, with names when known. */
-  private activity(tag: string, row: MessageRow, author: string, authorName: string | null, targets: string[], value?: string): string {
-    const initiator = skypePersonId(author) ?? author;
-    let xml = `<${tag}><eventtime>${Number(row.timestamp) * 1000}</eventtime><initiator>${esc(initiator)}</initiator>`;
-    const ids = targets.map((t) => skypePersonId(t) ?? t);
-    for (const id of ids) xml += `<target>${esc(id)}</target>`;
+  /**
+   * `<addmember>`, `<deletemember>`, `<topicupdate>`… exactly as exports write them: ids only, no
+   * display names. The store merges the same event seen by another source (another account's
+   * main.db, a later export) by its rendered text, and names differ between sources' contact lists
+   * where ids never do.
+   */
+  private activity(tag: string, row: MessageRow, author: string, targets: string[], value?: string): string {
+    let xml = `<${tag}><eventtime>${Number(row.timestamp) * 1000}</eventtime><initiator>${esc(skypePersonId(author) ?? author)}</initiator>`;
+    for (const target of targets) xml += `<target>${esc(skypePersonId(target) ?? target)}</target>`;
     if (value !== undefined) xml += `<value>${value}</value>`;
-    if (authorName) xml += `<detailedinitiatorinfo><friendlyname>${esc(authorName)}</friendlyname></detailedinitiatorinfo>`;
-    targets.forEach((target, i) => {
-      const name = target === author ? authorName : this.nameOf(target);
-      if (name) xml += `<detailedtargetinfo><id>${esc(ids[i])}</id><friendlyname>${esc(name)}</friendlyname></detailedtargetinfo>`;
-    });
     return `${xml}</${tag}>`;
   }
 

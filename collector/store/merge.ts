@@ -6,9 +6,9 @@ export const DEFAULT_MERGE_TOLERANCE_MS = 120_000;
 /**
  * Finds the stored message that an incoming one duplicates when a second source (another
  * account's main.db, a later export) saw it with a different key: same chat, same author, same
- * text, time within the tolerance. Candidates are messages stored before this run by another
- * source, and each absorbs at most one incoming message per run, so genuinely identical messages
- * within one source (and one more of them in a later copy of it) stay apart.
+ * text, time within the tolerance. Candidates are messages stored by another source (before or
+ * during this run), and each absorbs at most one incoming message per run, so genuinely identical
+ * messages within one source (and one more of them in a later copy of it) stay apart.
  */
 export class NearDuplicateFinder {
   private readonly candidates;
@@ -17,12 +17,10 @@ export class NearDuplicateFinder {
   constructor(
     db: Db,
     private readonly toleranceMs: number,
-    /** Messages with an id above this were written in this run. */
-    private readonly firstNewId: number,
   ) {
     this.candidates = db.prepare(
       `SELECT id, time FROM messages
-       WHERE chat_id = ? AND time BETWEEN ? AND ? AND author_id = ? AND id <= ? AND text = ?
+       WHERE chat_id = ? AND time BETWEEN ? AND ? AND author_id = ? AND text = ?
          AND source_id IS NOT ?
        ORDER BY abs(time - ?), id`,
     );
@@ -31,7 +29,7 @@ export class NearDuplicateFinder {
   find(chatId: number, sourceId: number | null, authorId: number, time: number, text: string): number | null {
     if (this.toleranceMs <= 0) return null;
     const rows = this.candidates.all(
-      chatId, time - this.toleranceMs, time + this.toleranceMs, authorId, this.firstNewId, text, sourceId, time,
+      chatId, time - this.toleranceMs, time + this.toleranceMs, authorId, text, sourceId, time,
     ) as { id: number }[];
     for (const row of rows) {
       if (this.claimed.has(row.id)) continue;

@@ -33,8 +33,8 @@ interface ChatState {
   known: Map<string, number>;
   /** Every anchor used in this chat: a newcomer whose anchor is taken gets a longer one. */
   anchors: Set<string>;
-  /** Whether the chat had messages before this run (else no cross-source duplicate can exist). */
-  hadMessages: boolean;
+  /** Whether another source stored messages in this chat (else no cross-source twin can exist). */
+  mayHaveTwins: boolean;
   /** occurrence-0 key → how many times that identity was seen in this run. */
   seen: Map<string, number>;
   /** month → new messages this run, to decide page layouts at the end. */
@@ -68,6 +68,8 @@ export class StoreWriter {
   private readonly touchedMonths = new Map<number, Map<string, number>>();
   private readonly changedDays = new Map<number, Set<string>>();
   private readonly hadMessagesBefore = new Map<number, boolean>();
+  /** chat id → the sources that stored messages in it during this run. */
+  private readonly chatSources = new Map<number, Set<number | null>>();
   private readonly people = new Map<string, { id: number; name: string | null }>();
   private readonly seenChats = new Set<number>();
   private sourceId: number | null = null;
@@ -80,8 +82,7 @@ export class StoreWriter {
     options: WriterOptions = {},
   ) {
     this.ftsUpTo = ftsIndexedUpTo(db);
-    const lastId = (db.prepare(`SELECT max(id) FROM message_rows`).pluck().get() as number | null) ?? 0;
-    this.duplicates = new NearDuplicateFinder(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS, lastId);
+    this.duplicates = new NearDuplicateFinder(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
     this.bulk = db.prepare(`SELECT 1 FROM message_rows LIMIT 1`).get() === undefined;
     if (this.bulk) db.exec(`DROP INDEX IF EXISTS messages_chat_anchor; DROP INDEX IF EXISTS messages_chat_time`);
     this.stmt = {
@@ -132,6 +133,7 @@ export class StoreWriter {
   /** Names the source (sources.id) the following records come from. */
   beginSource(sourceId: number): void {
     this.sourceId = sourceId;
+    this.chat = null; // a chat continued from another source must re-check for twins
   }
 
   /** Starts (or returns to) a chat: following messages belong to it. Returns its database id. */
@@ -154,9 +156,10 @@ export class StoreWriter {
           anchors.add(anchor);
         }
       }
-      // Rows stored before this run: only those can be a second source's duplicates.
       if (!returning) this.hadMessagesBefore.set(id, known.size > 0);
-      const hadMessages = this.hadMessagesBefore.get(id)!;
+      const writers = this.chatSources.get(id);
+      const mayHaveTwins =
+        this.hadMessagesBefore.get(id)! || (writers !== undefined && [...writers].some((s) => s !== this.sourceId));
       if (!this.bulk) {
         for (const [key, rev] of this.stmt.knownAliases.iterate(id) as IterableIterator<[string, number]>) known.set(key, rev);
       }
@@ -164,7 +167,7 @@ export class StoreWriter {
       if (!newByMonth) this.touchedMonths.set(id, (newByMonth = new Map()));
       let changedDays = this.changedDays.get(id);
       if (!changedDays) this.changedDays.set(id, (changedDays = new Set()));
-      this.chat = { id, nativeId: record.nativeId, known, anchors, hadMessages, seen: new Map(), newByMonth, changedDays };
+      this.chat = { id, nativeId: record.nativeId, known, anchors, mayHaveTwins, seen: new Map(), newByMonth, changedDays };
     }
     return id;
   }
@@ -202,7 +205,7 @@ export class StoreWriter {
     const day = dayOf(record.time);
     chat.changedDays.add(day);
 
-    if (knownRev === undefined && chat.hadMessages) {
+    if (knownRev === undefined && chat.mayHaveTwins) {
       const twin = this.duplicates.find(chat.id, this.sourceId, authorId, record.time, rendered.text);
       if (twin !== null) {
         this.stmt.insertAlias.run(key, twin, rev);
@@ -232,6 +235,9 @@ export class StoreWriter {
       deleted, record.replyToKey ?? null, attachments, flags, this.sourceId, rev,
     );
     const month = day.slice(0, -3); // YYYY-MM (years past 9999 have five digits)
+    let writers = this.chatSources.get(chat.id);
+    if (!writers) this.chatSources.set(chat.id, (writers = new Set()));
+    writers.add(this.sourceId);
     chat.newByMonth.set(month, (chat.newByMonth.get(month) ?? 0) + 1);
     this.counts.newMessages++;
     return 'new';
