@@ -1,0 +1,79 @@
+/*
+ * chatchannels client script (plain ES5-ish JavaScript, no build step).
+ * - Highlights the message named by the URL's #anchor (on load and on hashchange).
+ * - On a chat's landing page, resolves `chats/<slug>/#<anchor>` to the message's archive page by
+ *   loading the chat's anchor map file (a script, because fetch() fails from file://).
+ * - Opened from disk (file://), makes links to folders open their index.html.
+ */
+(function () {
+  'use strict';
+  var doc = document;
+  var loc = window.location;
+  var ANCHOR = /^#m[0-9a-f]{4,64}$/;
+  var fromDisk = loc.protocol === 'file:';
+
+  function withIndex(href) {
+    // `2021/09/#m1` → `2021/09/index.html#m1` for file:// only.
+    var hash = href.indexOf('#');
+    var path = hash < 0 ? href : href.slice(0, hash);
+    var rest = hash < 0 ? '' : href.slice(hash);
+    if (path === '' || /^[a-z][a-z0-9+.-]*:/i.test(path)) return href;
+    if (path.charAt(path.length - 1) === '/') path += 'index.html';
+    else if (path === '.' || path === '..' || /\/\.\.?$/.test(path)) path += '/index.html';
+    return path + rest;
+  }
+
+  function highlight() {
+    var old = doc.querySelectorAll('.cc-highlight');
+    for (var i = 0; i < old.length; i++) old[i].classList.remove('cc-highlight');
+    if (!ANCHOR.test(loc.hash)) return null;
+    var target = doc.getElementById(loc.hash.slice(1));
+    if (!target) return null;
+    target.classList.add('cc-highlight');
+    if (target.scrollIntoView) target.scrollIntoView({ block: 'center' });
+    return target;
+  }
+
+  function status(message) {
+    var box = doc.querySelector('.cc-anchor-status');
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function resolveAnchor(width) {
+    var hex = loc.hash.slice(2);
+    var prefix = hex.slice(0, width);
+    window.ccAnchorMap = function (map) {
+      for (var path in map) {
+        if (Object.prototype.hasOwnProperty.call(map, path) && (',' + map[path] + ',').indexOf(',' + hex + ',') >= 0) {
+          if (!/^[0-9a-z\/-]+$/.test(path)) return;
+          var target = path + loc.hash;
+          loc.replace(fromDisk ? withIndex(target) : target);
+          return;
+        }
+      }
+      status('This message is not in the archive.');
+    };
+    var script = doc.createElement('script');
+    script.src = 'anchors/' + (prefix || 'all') + '.js';
+    script.onerror = function () {
+      status('Could not look up this message.');
+    };
+    doc.head.appendChild(script);
+  }
+
+  if (fromDisk) {
+    doc.addEventListener('click', function (event) {
+      var link = event.target && event.target.closest ? event.target.closest('a[href]') : null;
+      if (!link) return;
+      var href = link.getAttribute('href');
+      var fixed = withIndex(href);
+      if (fixed !== href) link.setAttribute('href', fixed);
+    });
+  }
+
+  var width = doc.body.getAttribute('data-cc-anchor-width');
+  if (!highlight() && width !== null && ANCHOR.test(loc.hash)) resolveAnchor(Number(width) || 0);
+  window.addEventListener('hashchange', highlight);
+})();

@@ -1,0 +1,325 @@
+import { monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
+import type { ResolvedOptions } from '../options.js';
+import { AuthorNamer, type Author } from './authors.js';
+import type { ArchiveReader, ChatRow, Message } from './reader.js';
+
+/**
+ * The small descriptors a build needs up front: published chats and their archive pages with time
+ * ranges and counts. This is the plugin's global data (Eleventy paginates over these lists); it
+ * holds no message bodies: each page queries its own messages when it renders.
+ *
+ * Catalog is a class on purpose: Eleventy deep-copies plain-object global data into every
+ * template's data, but keeps class instances by reference.
+ */
+
+const DAY = 86_400_000;
+/** Messages dated outside years 1–9999 get a page of their own instead of a YYYY/MM/ page. */
+const DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
+const DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
+const EARLY_PATH = 'out-of-range/early/';
+const LATE_PATH = 'out-of-range/late/';
+/** Beyond any INTEGER SQLite can hold: the open ends of the out-of-range pages. */
+const FAR = 2 ** 64;
+const SAFE_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$/;
+/** Target size of one anchor map file; the hex prefix length grows with a chat's size. */
+export const ANCHORS_PER_FILE = 3000;
+/** Longest hex prefix of anchor map files (16^3 files for a chat of over 12 million messages). */
+const MAX_ANCHOR_WIDTH = 3;
+
+export interface ArchivePage {
+  chatId: number;
+  slug: string;
+  /** Relative to the chat folder: `2021/09/`, `2021/09/14/` or an out-of-range path. */
+  path: string;
+  /** UTC month `2021-09` ('' for out-of-range pages). */
+  month: string;
+  /** First instant covered (inclusive) and the end (exclusive), UTC ms. */
+  start: number;
+  end: number;
+  count: number;
+  /** Short label: `September 2021`, `Tue, September 14, 2021` (in the site's language). */
+  label: string;
+  prev: PageLink | null;
+  next: PageLink | null;
+}
+
+export interface PageLink {
+  path: string;
+  label: string;
+}
+
+export interface MonthSummary {
+  /** `2021-09`, or the page path of an out-of-range page. */
+  month: string;
+  /** Year heading it is listed under: `2021`, or `Out of range`. */
+  year: string;
+  label: string;
+  /** Split into day pages. */
+  byDay: boolean;
+  count: number;
+  /** Pages of this month: one month page, or its day pages. */
+  pages: { path: string; label: string; count: number }[];
+}
+
+export interface LatestMessage {
+  author: Author | null;
+  text: string;
+  time: number;
+  anchor: string;
+  path: string;
+  kind: string;
+}
+
+export interface ChatSummary {
+  id: number;
+  slug: string;
+  nativeId: string;
+  title: string;
+  kind: string;
+  format: string;
+  members: Author[];
+  count: number;
+  first: number | null;
+  last: number | null;
+  latest: LatestMessage | null;
+  months: MonthSummary[];
+  /** Hex chars of the anchor (after `m`) that choose the anchor map file; 0 = one file. */
+  anchorWidth: number;
+  /** Number of archive pages. */
+  pageCount: number;
+}
+
+export interface TimeLabels {
+  monthLabel(month: string): string;
+  utcDayLabel(dayStart: number): string;
+}
+
+export class Catalog {
+  readonly chatsById = new Map<number, ChatSummary>();
+
+  constructor(
+    /** Published chats, most recently active first. */
+    readonly chats: ChatSummary[],
+    /** Every archive page of every published chat, chat by chat, oldest first. */
+    readonly archivePages: ArchivePage[],
+    /** chat id → month → by_day, for the page path of any message (replies, feeds, permalinks). */
+    private readonly layouts: Map<number, Map<string, boolean>>,
+    readonly authors: AuthorNamer,
+  ) {
+    for (const chat of chats) this.chatsById.set(chat.id, chat);
+  }
+
+  get messageCount(): number {
+    return this.chats.reduce((n, c) => n + c.count, 0);
+  }
+
+  /** The archive page path (within its chat folder) of a message of a published chat. */
+  pagePath(chatId: number, time: number): string {
+    return pagePathIn(this.layouts.get(chatId), time);
+  }
+}
+
+function pagePathIn(layout: Map<string, boolean> | undefined, time: number): string {
+  if (time < DATED_MIN) return EARLY_PATH;
+  if (time >= DATED_END) return LATE_PATH;
+  return pagePathOf(time, layout?.get(monthOf(time)) ?? false);
+}
+
+/** Chats to publish, by the include/exclude options (native ids, aliases or slugs). */
+export function selectChats(reader: ArchiveReader, options: ResolvedOptions): ChatRow[] {
+  const chats = reader.chats();
+  const names = new Map<string, number>();
+  for (const chat of chats) {
+    names.set(chat.native_id, chat.id);
+    names.set(chat.slug, chat.id);
+  }
+  for (const alias of reader.aliases()) names.set(alias.native_id, alias.chat_id);
+  const resolve = (list: string[], option: string): Set<number> => {
+    const ids = new Set<number>();
+    for (const name of list) {
+      const id = names.get(name);
+      if (id === undefined) {
+        console.warn(`[chatchannels] option "${option}": no chat "${name}" in the database`);
+      } else {
+        ids.add(id);
+      }
+    }
+    return ids;
+  };
+  const include = options.include ? resolve(options.include, 'include') : null;
+  const exclude = resolve(options.exclude, 'exclude');
+  return chats.filter((chat) => {
+    if ((include && !include.has(chat.id)) || exclude.has(chat.id)) return false;
+    // Slugs become folder names and URLs unescaped: the collector makes them [a-z0-9-]
+    // (collector/identity/slug.ts); a database that breaks that rule is not published from.
+    if (!SAFE_SLUG.test(chat.slug)) {
+      console.warn(`[chatchannels] chat ${JSON.stringify(chat.native_id)} has an unsafe slug ${JSON.stringify(chat.slug)}: not published`);
+      return false;
+    }
+    return true;
+  });
+}
+
+export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels): Catalog {
+  const authors = new AuthorNamer(options.authors, options.pseudonymSalt);
+  const members = reader.members();
+  const chats: ChatSummary[] = [];
+  const pagesByChat = new Map<number, ArchivePage[]>();
+  const layouts = new Map<number, Map<string, boolean>>();
+
+  for (const row of selectChats(reader, options)) {
+    const layout = reader.periods(row.id);
+    const pages = archivePagesOf(reader, row, layout, time);
+    if (pages.length === 0) continue; // a chat with no messages has nothing to publish
+    layouts.set(row.id, layout);
+    pagesByChat.set(row.id, pages);
+
+    const memberAuthors: Author[] = [];
+    if (options.authors !== 'hide') {
+      for (const personId of members.get(row.id) ?? []) {
+        const person = reader.person(personId);
+        if (person) memberAuthors.push(authors.author(person.nativeId, null, person.displayName));
+      }
+      memberAuthors.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
+    }
+
+    const count = pages.reduce((n, p) => n + p.count, 0);
+    // Activity and the latest message ignore implausible dates when there are plausible ones: a
+    // clock that said 2404 should not make a chat look active forever.
+    const latestRow = (reader.latestAcross([row.id], 1)[0] ?? reader.latestMessages(row.id, 1)[0]) as Message | undefined;
+    const range = reader.plausibleRange(row.id);
+    const latest: LatestMessage | null = latestRow
+      ? {
+          author: authorOf(reader, authors, latestRow.authorId, latestRow.authorName),
+          text: latestRow.text ?? '',
+          time: latestRow.time,
+          anchor: latestRow.anchor,
+          path: pagePathIn(layout, latestRow.time),
+          kind: latestRow.kind,
+        }
+      : null;
+    const months: MonthSummary[] = [];
+    for (const page of pages) {
+      let month = months[months.length - 1];
+      const key = page.month || page.path;
+      if (!month || month.month !== key) {
+        month = {
+          month: key,
+          year: page.month ? String(Number(page.month.slice(0, page.month.lastIndexOf('-')))) : 'Out of range',
+          label: page.month ? time.monthLabel(page.month) : page.label,
+          byDay: page.path.split('/').length > 3,
+          count: 0,
+          pages: [],
+        };
+        months.push(month);
+      }
+      month.count += page.count;
+      month.pages.push({ path: page.path, label: page.label, count: page.count });
+    }
+    let anchorWidth = 0;
+    while (anchorWidth < MAX_ANCHOR_WIDTH && count > ANCHORS_PER_FILE * 16 ** anchorWidth) anchorWidth++;
+
+    chats.push({
+      id: row.id,
+      slug: row.slug,
+      nativeId: row.native_id,
+      title: chatTitle(row, memberAuthors, options.authors),
+      kind: row.kind,
+      format: row.format,
+      members: memberAuthors,
+      count,
+      first: range ? range[0] : reader.firstAtOrAfter(row.id, -FAR),
+      last: range ? range[1] : reader.lastBefore(row.id, FAR),
+      latest,
+      months,
+      anchorWidth,
+      pageCount: pages.length,
+    });
+  }
+
+  // Most recently active first; the slug breaks ties so that the order is stable.
+  chats.sort((a, b) => (b.last ?? 0) - (a.last ?? 0) || (a.slug < b.slug ? -1 : 1));
+  const archivePages: ArchivePage[] = [];
+  for (const chat of chats) archivePages.push(...pagesByChat.get(chat.id)!);
+  return new Catalog(chats, archivePages, layouts, authors);
+}
+
+export function authorOf(reader: ArchiveReader, authors: AuthorNamer, authorId: number | null, authorName: string | null): Author {
+  const person = reader.person(authorId);
+  return authors.author(person?.nativeId ?? null, authorName, person?.displayName ?? null);
+}
+
+function chatTitle(row: ChatRow, members: Author[], mode: ResolvedOptions['authors']): string {
+  // A direct chat's title is the other person's name in most sources: with names hidden or
+  // pseudonymized, such a chat is named after its (pseudonymized) members instead.
+  const title = mode !== 'show' && row.kind === 'direct' ? '' : row.title?.replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (title) return title;
+  if (mode === 'hide') return row.kind === 'direct' ? 'Direct chat' : `Chat ${row.slug}`;
+  const names = members.map((m) => m.name).filter(Boolean) as string[];
+  if (names.length > 0 && names.length <= 4) return names.join(', ');
+  return `Chat ${row.slug}`;
+}
+
+function utcMonthRange(time: number): [number, number] {
+  const d = new Date(time);
+  const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const end = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return [start, end];
+}
+
+/**
+ * A chat's archive pages, found by skipping from month to month through the (chat, time) index:
+ * a few indexed queries per non-empty month, never a scan of the chat's messages into memory.
+ * The month/day choice comes from the `periods` table; a month that has none yet (an import still
+ * running) gets the rule the writer will apply.
+ */
+function archivePagesOf(
+  reader: ArchiveReader,
+  chat: ChatRow,
+  layout: Map<string, boolean>,
+  time: TimeLabels,
+): ArchivePage[] {
+  const pages: ArchivePage[] = [];
+  const add = (page: Omit<ArchivePage, 'chatId' | 'slug' | 'prev' | 'next'>): void => {
+    pages.push({ chatId: chat.id, slug: chat.slug, prev: null, next: null, ...page });
+  };
+  const early = reader.countInRange(chat.id, -FAR, DATED_MIN);
+  if (early > 0) add({ path: EARLY_PATH, month: '', start: -FAR, end: DATED_MIN, count: early, label: 'Before year 1' });
+
+  let t = reader.firstAtOrAfter(chat.id, DATED_MIN);
+  while (t !== null && t < DATED_END) {
+    const month = monthOf(t);
+    const [start, end] = utcMonthRange(t);
+    let byDay = layout.get(month);
+    const count = reader.countInRange(chat.id, start, end);
+    if (byDay === undefined) {
+      byDay = count > PAGE_SPLIT_THRESHOLD;
+      layout.set(month, byDay);
+    }
+    if (byDay) {
+      for (const [day, dayCount] of reader.dayCounts(chat.id, start, end)) {
+        const dayStart = start + day * DAY;
+        add({
+          path: pagePathOf(dayStart, true),
+          month,
+          start: dayStart,
+          end: Math.min(dayStart + DAY, end),
+          count: dayCount,
+          label: time.utcDayLabel(dayStart),
+        });
+      }
+    } else {
+      add({ path: pagePathOf(start, false), month, start, end, count, label: time.monthLabel(month) });
+    }
+    t = reader.firstAtOrAfter(chat.id, end);
+  }
+
+  const late = reader.countInRange(chat.id, DATED_END, FAR);
+  if (late > 0) add({ path: LATE_PATH, month: '', start: DATED_END, end: FAR, count: late, label: 'After year 9999' });
+
+  for (let i = 0; i < pages.length; i++) {
+    if (i > 0) pages[i].prev = { path: pages[i - 1].path, label: pages[i - 1].label };
+    if (i + 1 < pages.length) pages[i].next = { path: pages[i + 1].path, label: pages[i + 1].label };
+  }
+  return pages;
+}

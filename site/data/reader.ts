@@ -1,0 +1,338 @@
+import type { Statement } from 'better-sqlite3';
+import { viewHtmlOf } from '../../collector/store/compact.js';
+import { openStore, type Db } from '../../collector/store/open.js';
+
+/**
+ * Read-only access to a chatchannels database for one build. The whole build reads inside one
+ * read transaction, so it sees one consistent snapshot even while the collector keeps writing
+ * (WAL: readers never block the writer). Statements are prepared once and reused per page; rows
+ * come back as arrays (`.raw()`) because a page renders thousands of them.
+ */
+
+/** A message as the site renders it. */
+export interface Message {
+  chatId: number;
+  anchor: string;
+  authorId: number | null;
+  /** The name the source showed with this message. */
+  authorName: string | null;
+  /** UTC ms. */
+  time: number;
+  kind: string;
+  /** Sanitized HTML (messages.html). */
+  html: string;
+  editedAt: number | null;
+  deleted: boolean;
+  replyTo: string | null;
+  /** JSON, see collector/sources/types.ts (Attachment). */
+  attachments: string | null;
+  flags: number;
+  /** Only from the feed and latest-message queries: */
+  key?: string;
+  text?: string;
+}
+
+/**
+ * What a message query returns per row. Every column better-sqlite3 hands over costs time, and an
+ * archive build reads every message once, so the row is packed: the rarely set columns in one
+ * JSON array that is NULL for most messages, and the strings in one, separated by U+001F.
+ *
+ * The `messages` view rebuilds html for most messages with a chain of SQL replace() calls
+ * (collector/store/schema.ts), which costs more per row than the rest of the query: when the
+ * database has the underlying `message_rows` table, the site reads it and expands html in
+ * JavaScript with the collector's own mirror of that expression (collector/store/compact.ts).
+ */
+const SEP = '\u001f';
+type PackedRow = [time: number, authorId: number | null, extras: string | null, authorName: string | null, packed: string, chatId?: number, key?: string, text?: string];
+
+function messageColumns(direct: boolean, full: boolean): string {
+  const extras = `CASE WHEN edited_at IS NULL AND deleted = 0 AND reply_to_key IS NULL AND attachments IS NULL AND flags = 0
+    THEN NULL ELSE json_array(edited_at, deleted, reply_to_key, attachments, flags) END`;
+  const body = direct ? `CASE WHEN html IS NULL THEN 't' || coalesce(text, body) ELSE 'h' || html END` : `'h' || html`;
+  // Anchors are hex and kinds are a fixed vocabulary: neither contains the separator.
+  const packed = `anchor || char(31) || kind || char(31) || ${body}`;
+  return `time, author_id, ${extras}, author_name, ${packed}${full ? `, chat_id, key, ${direct ? 'coalesce(text, body)' : 'text'}` : ''}`;
+}
+
+function unpack(row: PackedRow, chatId: number): Message {
+  const packed = row[4];
+  const a = packed.indexOf(SEP);
+  const b = packed.indexOf(SEP, a + 1);
+  const body = packed.slice(b + 2);
+  const message: Message = {
+    chatId: row.length > 5 ? row[5]! : chatId,
+    anchor: packed.slice(0, a),
+    authorId: row[1],
+    authorName: row[3],
+    time: row[0],
+    kind: packed.slice(a + 1, b),
+    html: packed.charCodeAt(b + 1) === 116 /* t */ ? viewHtmlOf(body) : body,
+    editedAt: null,
+    deleted: false,
+    replyTo: null,
+    attachments: null,
+    flags: 0,
+  };
+  if (row[2] !== null) {
+    const [editedAt, deleted, replyTo, attachments, flags] = JSON.parse(row[2]) as [number | null, number, string | null, string | null, number];
+    message.editedAt = editedAt;
+    message.deleted = deleted !== 0;
+    message.replyTo = replyTo;
+    message.attachments = attachments;
+    message.flags = flags;
+  }
+  if (row.length > 5) {
+    message.key = row[6];
+    message.text = row[7];
+  }
+  return message;
+}
+
+function unpackAll(rows: PackedRow[], chatId = 0): Message[] {
+  const out = new Array<Message>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = unpack(rows[i], chatId);
+  return out;
+}
+
+export interface ChatRow {
+  id: number;
+  native_id: string;
+  slug: string;
+  format: string;
+  title: string | null;
+  kind: string;
+}
+
+export interface PersonRow {
+  nativeId: string;
+  displayName: string | null;
+}
+
+export interface ReplyTarget {
+  key: string;
+  chatId: number;
+  anchor: string;
+  time: number;
+  authorId: number | null;
+  authorName: string | null;
+}
+
+export interface MediaRow {
+  hash: string;
+  name: string;
+  type: string | null;
+  size: number;
+}
+
+export class ArchiveReader {
+  readonly db: Db;
+  private readonly people = new Map<number, PersonRow | null>();
+  private readonly latestCache = new Map<number, { limit: number; rows: Message[] }>();
+  private readonly stmt: Record<
+    | 'pageMessages' | 'latestMessages' | 'latestPlausible' | 'person' | 'replyByAnchor' | 'replyByAlias' | 'media'
+    | 'mediaData' | 'anchorsInRange' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
+    | 'countInRange' | 'dayCounts',
+    Statement
+  >;
+
+  constructor(file: string) {
+    this.db = openStore(file, { readonly: true });
+    // openStore sizes the page cache for bulk imports; a reader streams pages once.
+    this.db.pragma('cache_size = -16384');
+    this.db.exec('BEGIN');
+    // A deferred transaction takes its snapshot at the first read: take it now.
+    const direct = this.db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_rows'`).pluck().get() === 1;
+    const table = direct ? 'message_rows' : 'messages';
+    const page = messageColumns(direct, false);
+    const full = messageColumns(direct, true);
+    const db = this.db;
+    this.stmt = {
+      pageMessages: db.prepare(`SELECT ${page} FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ? ORDER BY time, id`).raw(),
+      latestMessages: db.prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? ORDER BY time DESC, id DESC LIMIT ?`).raw(),
+      latestPlausible: db
+        .prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC, id DESC LIMIT ?`)
+        .raw(),
+      person: db.prepare(`SELECT native_id, display_name FROM people WHERE id = ?`).raw(),
+      // Keys have no index of their own: a key is found through its anchor, which is `m` plus the
+      // key's first 10 or more hex digits, unique per chat (collector/identity/key.ts).
+      replyByAnchor: db
+        .prepare(`SELECT chat_id, anchor, time, author_id, author_name FROM ${table} WHERE chat_id = ? AND anchor >= ? AND anchor < ? AND key = ?`)
+        .raw(),
+      // …or it is another source's key for a stored message (collector/store/merge.ts).
+      replyByAlias: hasTable(db, 'message_aliases')
+        ? db
+            .prepare(
+              `SELECT m.chat_id, m.anchor, m.time, m.author_id, m.author_name FROM message_aliases a
+               JOIN ${table} m ON m.id = a.message_id WHERE a.key = ?`,
+            )
+            .raw()
+        : db.prepare(`SELECT chat_id, anchor, time, author_id, author_name FROM ${table} WHERE key = ?`).raw(),
+      media: db.prepare(`SELECT hash, name, type, size FROM media WHERE hash IN (SELECT value FROM json_each(?))`).raw(),
+      mediaData: db.prepare(`SELECT data FROM media WHERE hash = ?`).pluck(),
+      anchorsInRange: db
+        .prepare(`SELECT anchor, time FROM ${table} WHERE chat_id = ? AND anchor >= ? AND anchor < ? ORDER BY anchor`)
+        .raw(),
+      firstAtOrAfter: db.prepare(`SELECT min(time) FROM ${table} WHERE chat_id = ? AND time >= ?`).pluck(),
+      lastBefore: db.prepare(`SELECT max(time) FROM ${table} WHERE chat_id = ? AND time < ?`).pluck(),
+      firstPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time LIMIT 1`).pluck(),
+      lastPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC LIMIT 1`).pluck(),
+      countInRange: db.prepare(`SELECT count(*) FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ?`).pluck(),
+      dayCounts: db
+        .prepare(
+          `SELECT CAST((time - ?) / 86400000 AS INTEGER) AS day, count(*) FROM ${table}
+           WHERE chat_id = ? AND time >= ? AND time < ? GROUP BY day ORDER BY day`,
+        )
+        .raw(),
+    };
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    } finally {
+      this.db.close();
+    }
+  }
+
+  chats(): ChatRow[] {
+    return this.db.prepare(`SELECT id, native_id, slug, format, title, kind FROM chats ORDER BY id`).all() as ChatRow[];
+  }
+
+  aliases(): { native_id: string; chat_id: number }[] {
+    return this.db.prepare(`SELECT native_id, chat_id FROM chat_aliases`).all() as { native_id: string; chat_id: number }[];
+  }
+
+  /** chat id → member person ids. */
+  members(): Map<number, number[]> {
+    const map = new Map<number, number[]>();
+    for (const [chatId, personId] of this.db
+      .prepare(`SELECT chat_id, person_id FROM chat_members ORDER BY chat_id, person_id`)
+      .raw()
+      .iterate() as IterableIterator<[number, number]>) {
+      let list = map.get(chatId);
+      if (!list) map.set(chatId, (list = []));
+      list.push(personId);
+    }
+    return map;
+  }
+
+  /** `YYYY-MM` → by_day for one chat. */
+  periods(chatId: number): Map<string, boolean> {
+    const map = new Map<string, boolean>();
+    for (const [month, byDay] of this.db
+      .prepare(`SELECT month, by_day FROM periods WHERE chat_id = ?`)
+      .raw()
+      .iterate(chatId) as IterableIterator<[string, number]>) {
+      map.set(month, byDay !== 0);
+    }
+    return map;
+  }
+
+  person(id: number | null): PersonRow | null {
+    if (id === null) return null;
+    let person = this.people.get(id);
+    if (person === undefined) {
+      const row = this.stmt.person.get(id) as [string, string | null] | undefined;
+      person = row ? { nativeId: row[0], displayName: row[1] } : null;
+      this.people.set(id, person);
+    }
+    return person;
+  }
+
+  /** A chat's messages in [start, end), oldest first (without key and text). */
+  pageMessages(chatId: number, start: number, end: number): Message[] {
+    return unpackAll(this.stmt.pageMessages.all(chatId, start, end) as PackedRow[], chatId);
+  }
+
+  /** The newest `limit` messages of a chat, oldest first. */
+  latestMessages(chatId: number, limit: number): Message[] {
+    return unpackAll(this.stmt.latestMessages.all(chatId, limit) as PackedRow[]).reverse();
+  }
+
+  /**
+   * The newest `limit` messages with plausible times across chats, newest first: each chat's
+   * newest through its (chat, time) index, then merged.
+   */
+  latestAcross(chatIds: number[], limit: number): Message[] {
+    const all: Message[] = [];
+    for (const chatId of chatIds) all.push(...this.latestPlausible(chatId, limit));
+    if (chatIds.length > 1) all.sort((a, b) => b.time - a.time || (a.key! < b.key! ? -1 : 1));
+    return all.length > limit ? all.slice(0, limit) : all;
+  }
+
+  /**
+   * A chat's newest `limit` plausible messages, newest first. Cached: the index, the landing page,
+   * the chat's feed and the site feed all ask for the same rows.
+   */
+  private latestPlausible(chatId: number, limit: number): Message[] {
+    const cached = this.latestCache.get(chatId);
+    // A cached list serves any limit it covers, or any limit at all if it holds the whole chat.
+    if (cached && (cached.rows.length >= limit || cached.rows.length < cached.limit)) return cached.rows.slice(0, limit);
+    const rows = unpackAll(this.stmt.latestPlausible.all(chatId, Math.max(limit, LATEST_BATCH)) as PackedRow[]);
+    this.latestCache.set(chatId, { limit: Math.max(limit, LATEST_BATCH), rows });
+    return rows.slice(0, limit);
+  }
+
+  /** The messages that these keys name (in `chatId`, or any chat through message aliases). */
+  replyTargets(chatId: number, keys: string[]): Map<string, ReplyTarget> {
+    const map = new Map<string, ReplyTarget>();
+    for (const key of keys) {
+      if (map.has(key) || !/^[0-9a-f]{10,}$/.test(key)) continue;
+      const low = `m${key.slice(0, 10)}`;
+      const row = (this.stmt.replyByAnchor.get(chatId, low, `${low}g`, key) ?? this.stmt.replyByAlias.get(key)) as
+        | [number, string, number, number | null, string | null]
+        | undefined;
+      if (row) map.set(key, { key, chatId: row[0], anchor: row[1], time: row[2], authorId: row[3], authorName: row[4] });
+    }
+    return map;
+  }
+
+  media(hashes: string[]): Map<string, MediaRow> {
+    const map = new Map<string, MediaRow>();
+    if (hashes.length === 0) return map;
+    for (const [hash, name, type, size] of this.stmt.media.all(JSON.stringify(hashes)) as [string, string, string | null, number][]) {
+      map.set(hash, { hash, name, type, size });
+    }
+    return map;
+  }
+
+  mediaData(hash: string): Buffer | undefined {
+    return this.stmt.mediaData.get(hash) as Buffer | undefined;
+  }
+
+  /** [anchor, time] of a chat's messages whose anchor is in [from, to). */
+  anchorsInRange(chatId: number, from: string, to: string): [string, number][] {
+    return this.stmt.anchorsInRange.all(chatId, from, to) as [string, number][];
+  }
+
+  firstAtOrAfter(chatId: number, time: number): number | null {
+    return this.stmt.firstAtOrAfter.get(chatId, time) as number | null;
+  }
+
+  lastBefore(chatId: number, time: number): number | null {
+    return this.stmt.lastBefore.get(chatId, time) as number | null;
+  }
+
+  /** First and last time of a chat's messages, ignoring implausible ones (a 1970 or 2404 date). */
+  plausibleRange(chatId: number): [number, number] | null {
+    const first = this.stmt.firstPlausible.get(chatId) as number | undefined;
+    return first === undefined ? null : [first, this.stmt.lastPlausible.get(chatId) as number];
+  }
+
+  countInRange(chatId: number, start: number, end: number): number {
+    return this.stmt.countInRange.get(chatId, start, end) as number;
+  }
+
+  /** [day index from `start`, count] for the days of [start, end) that have messages. */
+  dayCounts(chatId: number, start: number, end: number): [number, number][] {
+    return this.stmt.dayCounts.all(start, chatId, start, end) as [number, number][];
+  }
+}
+
+/** Rows fetched at least per chat for latestPlausible: covers the default feed and landing sizes. */
+const LATEST_BATCH = 100;
+
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(name) === 1;
+}

@@ -1,0 +1,122 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { ResolvedOptions } from '../options.js';
+import { permalinkOf, sitePaths } from '../render/links.js';
+import { TimeFormatter } from '../render/time.js';
+import { AnchorMapCollector } from '../templates/anchors.js';
+import type { Author } from './authors.js';
+import { buildCatalog, type Catalog } from './catalog.js';
+import { safeMediaName } from './media-name.js';
+import { ArchiveReader, type MediaRow } from './reader.js';
+
+/**
+ * Everything one build shares: the read-only database snapshot, the catalog, formatters, and the
+ * media files that pages referenced (written once, at the end of the build, to /media/<hash>/).
+ * Opened by the plugin's global data for each build, closed when Eleventy finishes writing.
+ */
+export class BuildSession {
+  readonly reader: ArchiveReader;
+  readonly catalog: Catalog;
+  readonly time: TimeFormatter;
+  /** hash → media that published messages reference. */
+  readonly media = new Map<string, MediaRow & { safeName: string }>();
+  /** Pages and other files this session wrote itself (archive pages and anchor maps). */
+  pagesWritten = 0;
+  filesWritten = 0;
+  /** Anchor maps, collected from archive pages as they render (templates/anchors.ts). */
+  readonly anchorMaps = new AnchorMapCollector();
+  private readonly madeDirs = new Set<string>();
+  private readonly authors = new Map<number | null, Map<string | null, Author>>();
+  /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
+  writing = true;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.reader = new ArchiveReader(options.db);
+    try {
+      this.time = new TimeFormatter(options.timeZone, options.lang);
+      this.catalog = buildCatalog(this.reader, options, this.time);
+    } catch (err) {
+      this.reader.close();
+      throw err;
+    }
+  }
+
+  /** Media rows for these hashes (only those the database holds), remembered for writing. */
+  lookupMedia(hashes: string[]): Map<string, MediaRow & { safeName: string }> {
+    const found = new Map<string, MediaRow & { safeName: string }>();
+    const missing: string[] = [];
+    for (const hash of hashes) {
+      const known = this.media.get(hash);
+      if (known) found.set(hash, known);
+      else missing.push(hash);
+    }
+    for (const [hash, row] of this.reader.media(missing)) {
+      const entry = { ...row, safeName: safeMediaName(row.name) };
+      this.media.set(hash, entry);
+      found.set(hash, entry);
+    }
+    return found;
+  }
+
+  /**
+   * Writes a page straight to the output folder. Archive pages hold nearly all of a site's bytes,
+   * and Eleventy keeps every page's rendered content in memory until its build ends, so these are
+   * written here, as they render, and forgotten. Synchronously on purpose: content that outlives
+   * the render (an async write) gets promoted to V8's old space, and peak memory nearly doubled.
+   */
+  writePage(outputDir: string, sitePath: string, content: string): void {
+    if (!this.writing) return;
+    const root = resolve(outputDir);
+    const file = resolve(root, permalinkOf(sitePath).slice(1));
+    const rel = relative(root, file);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`chatchannels: refusing to write outside the output folder: ${sitePath}`);
+    const dir = dirname(file);
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    writeFileSync(file, content);
+    this.filesWritten++;
+    if (sitePath.endsWith('/')) this.pagesWritten++;
+  }
+
+  /** How a message's author appears (option `authors`), cached per person and shown name. */
+  author(authorId: number | null, authorName: string | null): Author {
+    let byName = this.authors.get(authorId);
+    if (!byName) this.authors.set(authorId, (byName = new Map()));
+    let author = byName.get(authorName);
+    if (!author) {
+      const person = this.reader.person(authorId);
+      author = this.catalog.authors.author(person?.nativeId ?? null, authorName, person?.displayName ?? null);
+      byName.set(authorName, author);
+    }
+    return author;
+  }
+
+  /** Writes the referenced media files under `outputDir` (skipping ones already there). */
+  writeMedia(outputDir: string): number {
+    const root = resolve(outputDir);
+    let written = 0;
+    for (const [hash, media] of [...this.media].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const file = resolve(root, sitePaths.mediaFile(hash, media.safeName));
+      const rel = relative(root, file);
+      // Belt and braces: the name is sanitized, but never write outside the output folder.
+      if (rel.startsWith('..') || isAbsolute(rel)) continue;
+      try {
+        if (statSync(file).size === media.size) continue;
+      } catch {
+        // not there yet
+      }
+      const data = this.reader.mediaData(hash);
+      if (!data) continue;
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, data);
+      written++;
+    }
+    return written;
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}

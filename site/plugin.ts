@@ -1,0 +1,63 @@
+import { resolveOptions, type ChatChannelsOptions } from './options.js';
+import { PluginState } from './state.js';
+import { addArchiveTemplate } from './templates/archive.js';
+import { addAssetTemplates } from './templates/assets.js';
+import { addChatTemplate } from './templates/chat.js';
+import { addFeedTemplates } from './templates/feeds.js';
+import { addIndexTemplate } from './templates/index.js';
+import { addOpmlTemplate } from './templates/opml.js';
+import { addRobotsTemplate } from './templates/robots.js';
+
+export type { ChatChannelsOptions } from './options.js';
+export type { LayoutPage } from './render/layout.js';
+
+/** The parts of Eleventy's UserConfig the plugin uses. */
+interface EleventyUserConfig {
+  addTemplate(virtualPath: string, content: unknown, data?: Record<string, unknown>): void;
+  addGlobalData(name: string, data: unknown): void;
+  addTemplateFormats(formats: string | string[]): void;
+  on(event: string, callback: (arg: { directories?: { output?: string }; outputMode?: string }) => unknown): void;
+  emit(event: string, ...args: unknown[]): unknown;
+  versionCheck?(range: string): void;
+}
+
+/**
+ * chatchannels as an Eleventy 3 plugin:
+ *
+ *   eleventyConfig.addPlugin(chatChannels, { db: 'chatchannels.sqlite' });
+ *
+ * publishes the database's chats: an index, a landing page and monthly (or daily) archive pages
+ * per chat with a permanent anchor per message, Atom feeds, an OPML list, media files. Every page
+ * is an 11ty.js virtual template rendered straight from SQLite. Options: site/options.ts and
+ * site/README.md.
+ */
+export default function chatChannels(eleventyConfig: EleventyUserConfig, options: ChatChannelsOptions): void {
+  eleventyConfig.versionCheck?.('>=3.0.0');
+  const resolved = resolveOptions(options ?? {});
+  const state = new PluginState(resolved);
+
+  // The templates are 11ty.js: make sure a project that narrowed templateFormats still builds them.
+  eleventyConfig.addTemplateFormats('11ty.js');
+  // Computed per build (and per watch rebuild): a fresh snapshot of the database.
+  eleventyConfig.addGlobalData('chatchannels', () => state.open());
+  eleventyConfig.on('eleventy.before', ({ outputMode }) => {
+    state.outputMode = outputMode ?? 'fs';
+  });
+  eleventyConfig.on('eleventy.after', ({ directories, outputMode }) => {
+    const stats = state.finish(outputMode === undefined || outputMode === 'fs' ? (directories?.output ?? null) : null);
+    if (stats) eleventyConfig.emit('chatchannels.after', stats);
+  });
+
+  addIndexTemplate(eleventyConfig, state);
+  addChatTemplate(eleventyConfig, state);
+  addArchiveTemplate(eleventyConfig, state);
+  addFeedTemplates(eleventyConfig, state);
+  addOpmlTemplate(eleventyConfig, state);
+  addRobotsTemplate(eleventyConfig, state);
+  addAssetTemplates(eleventyConfig);
+}
+
+// Adding the plugin twice keeps the first (its virtual templates would otherwise conflict):
+// Eleventy skips a plugin marked unique whose package name it has already seen.
+Object.defineProperty(chatChannels, 'eleventyPackage', { value: 'chatchannels' });
+Object.defineProperty(chatChannels, 'eleventyPluginOptions', { value: { unique: true } });

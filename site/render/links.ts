@@ -1,0 +1,98 @@
+/**
+ * Where things live in the output (paths relative to the site root, no leading slash) and how a
+ * page links to them. Pages link with paths relative to themselves, so the site works under any
+ * pathPrefix, on any static host, and opened straight from disk; feeds and OPML, which leave the
+ * site, use absolute URLs (siteUrl) or root-relative ones that include the pathPrefix.
+ *
+ * Every path is built from slugs ([a-z0-9-]), UTC dates, hex anchors/hashes and sanitized media
+ * names: never from a title or a native id.
+ */
+export const sitePaths = {
+  index: '',
+  search: 'search/',
+  siteFeed: 'feed.xml',
+  opml: 'feeds.opml',
+  robots: 'robots.txt',
+  css: 'assets/chatchannels.css',
+  js: 'assets/chatchannels.js',
+  chat: (slug: string) => `chats/${slug}/`,
+  archive: (slug: string, pagePath: string) => `chats/${slug}/${pagePath}`,
+  chatFeed: (slug: string) => `chats/${slug}/feed.xml`,
+  anchorMap: (slug: string, prefix: string) => `chats/${slug}/anchors/${prefix || 'all'}.js`,
+  /** The media file's path on disk (unencoded). */
+  mediaFile: (hash: string, safeName: string) => `media/${hash}/${safeName}`,
+  /** The same as a URL path. */
+  media: (hash: string, safeName: string) => `media/${hash}/${encodeSegment(safeName)}`,
+};
+
+/** The output file of a site path: directories get index.html. */
+export function permalinkOf(sitePath: string): string {
+  return `/${sitePath}${sitePath === '' || sitePath.endsWith('/') ? 'index.html' : ''}`;
+}
+
+/** Links from one page (given by its site path) to other site paths. */
+export class Links {
+  /** `../../` back to the site root, or `./` from the root itself. */
+  readonly root: string;
+
+  private readonly dirs: string[];
+
+  constructor(readonly here: string) {
+    const dir = here.endsWith('/') || here === '' ? here : here.slice(0, here.lastIndexOf('/') + 1);
+    this.dirs = dir === '' ? [] : dir.slice(0, -1).split('/');
+    this.root = this.dirs.length === 0 ? './' : '../'.repeat(this.dirs.length);
+  }
+
+  /** A relative href to `target` (a site path, optionally with `#fragment`): as short as it gets. */
+  to(target: string): string {
+    const hash = target.indexOf('#');
+    const path = hash < 0 ? target : target.slice(0, hash);
+    const fragment = hash < 0 ? '' : target.slice(hash);
+    const segments = path.split('/');
+    const file = segments.pop()!; // '' for a folder
+    let common = 0;
+    while (common < this.dirs.length && common < segments.length && this.dirs[common] === segments[common]) common++;
+    const up = '../'.repeat(this.dirs.length - common);
+    const down = segments.slice(common).map((s) => `${s}/`).join('');
+    const rel = up + down + file;
+    return (rel === '' ? (fragment ? '' : './') : rel) + fragment;
+  }
+}
+
+/** Percent-encodes a media file name for use in a URL path segment. */
+export function encodeSegment(name: string): string {
+  return encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Absolute or root-relative URLs for feeds and OPML: `siteUrl` + pathPrefix + path when siteUrl is
+ * known, else pathPrefix + path.
+ */
+export class PublicUrls {
+  constructor(
+    private readonly siteUrl: string | null,
+    private readonly pathPrefix: string,
+  ) {}
+
+  get absolute(): boolean {
+    return this.siteUrl !== null;
+  }
+
+  /** Root-relative form: `/prefix/chats/x/`. */
+  rootRelative(sitePath: string): string {
+    return `${this.pathPrefix}${sitePath}`;
+  }
+
+  /** Absolute when siteUrl is set, else root-relative. */
+  url(sitePath: string): string {
+    return this.siteUrl ? this.siteUrl + this.pathPrefix.slice(1) + sitePath : this.rootRelative(sitePath);
+  }
+}
+
+/** Normalizes Eleventy's pathPrefix to `/…/` form. */
+export function normalizePrefix(prefix: string | undefined | null): string {
+  let p = (prefix ?? '/').trim();
+  if (!p.startsWith('/')) p = `/${p}`;
+  if (!p.endsWith('/')) p = `${p}/`;
+  return p.replace(/\/{2,}/g, '/');
+}

@@ -1,0 +1,134 @@
+import type { Author } from '../data/authors.js';
+import type { Message, ReplyTarget } from '../data/reader.js';
+import type { BuildSession } from '../data/session.js';
+import { formatSize, parseAttachments, renderAttachments, type AttachmentInfo } from './attachments.js';
+import { escapeHtml, text } from './escape.js';
+import { sitePaths, type Links } from './links.js';
+import { isoTime } from './time.js';
+
+/**
+ * A run of messages of one chat as HTML, the way chat apps show them: a separator per local day,
+ * consecutive messages of one author within `groupMinutes` under one avatar and name, system
+ * events (joins, calls) as centred lines. Plain string concatenation: this is the hot loop of a
+ * build, run once per message of the site.
+ */
+export interface MessageListOptions {
+  /** Give each message its `id="<anchor>"` (archive pages) or link permalinks to the archive. */
+  anchors: boolean;
+  /** Heading level of day separators; author names get the next one. */
+  dayLevel: 2 | 3;
+}
+
+const SYSTEM_KINDS = new Set(['event', 'call']);
+const IMPLAUSIBLE = 1;
+/** Messages longer than this (HTML characters) start collapsed: laying out megabytes of text stalls a browser. */
+const LONG_MESSAGE = 100_000;
+
+export function renderMessageList(session: BuildSession, messages: Message[], links: Links, options: MessageListOptions): string {
+  if (messages.length === 0) return '';
+  const { catalog, time } = session;
+  const chat = catalog.chatsById.get(messages[0].chatId)!;
+  const showNames = catalog.authors.mode !== 'hide';
+  const groupGap = session.options.groupMinutes * 60_000;
+  const dayTag = `h${options.dayLevel}`;
+  const authorTag = `h${options.dayLevel + 1}`;
+
+  // Batch lookups for the whole list: reply targets and stored media.
+  let replyKeys: string[] | null = null;
+  let attachmentsOf: Map<Message, AttachmentInfo[]> | null = null;
+  const hashes: string[] = [];
+  for (const message of messages) {
+    if (message.replyTo) (replyKeys ??= []).push(message.replyTo);
+    if (message.attachments) {
+      const list = parseAttachments(message.attachments);
+      if (list.length) {
+        (attachmentsOf ??= new Map()).set(message, list);
+        for (const a of list) if (a.hash) hashes.push(a.hash);
+      }
+    }
+  }
+  const replies = replyKeys ? session.reader.replyTargets(chat.id, replyKeys) : new Map<string, ReplyTarget>();
+  const media = hashes.length ? session.lookupMedia(hashes) : new Map();
+  const href = (sitePath: string): string => links.to(sitePath);
+  const archiveLink = (chatId: number, slug: string, t: number, anchor: string): string =>
+    text(links.to(`${sitePaths.archive(slug, catalog.pagePath(chatId, t))}#${anchor}`));
+
+  let out = '';
+  let day = NaN;
+  let groupOpen = false;
+  let groupAuthor: Author | null = null;
+  let lastTime = -Infinity;
+
+  for (const message of messages) {
+    const t = message.time;
+    const system = SYSTEM_KINDS.has(message.kind);
+    const rowDay = time.dayKey(t);
+    if (rowDay !== day) {
+      if (groupOpen) {
+        out += '</div></article>';
+        groupOpen = false;
+      }
+      day = rowDay;
+      out += `<${dayTag} class="cc-day"><span>${text(time.dayLabel(rowDay))}</span></${dayTag}>`;
+    }
+
+    // Anchors are `m` + hex (collector/identity/key.ts); escaped all the same, as every DB string is.
+    const anchor = escapeHtml(message.anchor);
+    let cls = system ? 'cc-msg cc-system' : 'cc-msg';
+    if (message.deleted) cls += ' cc-deleted';
+    if (message.flags & IMPLAUSIBLE) cls += ' cc-implausible';
+    let msg = options.anchors
+      ? `<div class="${cls}" id="${anchor}"><a class="cc-permalink" href="#${anchor}">`
+      : `<div class="${cls}"><a class="cc-permalink" href="${archiveLink(chat.id, chat.slug, t, anchor)}">`;
+    msg += `<time datetime="${isoTime(t)}">${time.clock(t)}</time></a>`;
+    if (message.flags & IMPLAUSIBLE) {
+      msg += `<span class="cc-warning" role="img" aria-label="implausible time" title="The source gave this message an implausible time">⚠</span>`;
+    }
+    msg += '<div>';
+
+    const author = system && !showNames ? null : session.author(message.authorId, message.authorName);
+    if (message.replyTo) {
+      const target = replies.get(message.replyTo);
+      const targetChat = target && catalog.chatsById.get(target.chatId);
+      if (target && targetChat) {
+        const name = showNames ? session.author(target.authorId, target.authorName).nameHtml : '';
+        msg += `<a class="cc-reply" href="${archiveLink(targetChat.id, targetChat.slug, target.time, target.anchor)}">↩ reply to ${name ? `<bdi>${name}</bdi>` : 'a message'}</a>`;
+      }
+    }
+    if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote">${author.nameHtml}</span> `;
+    msg +=
+      message.html.length > LONG_MESSAGE
+        ? `<details class="cc-long"><summary>Long message (${formatSize(message.html.length)}): show</summary>${message.html}</details>`
+        : message.html;
+    const attachments = attachmentsOf?.get(message);
+    if (attachments) msg += renderAttachments(attachments, media, href);
+    if (message.editedAt !== null && !message.deleted) {
+      msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
+    }
+    msg += '</div></div>';
+
+    if (system) {
+      if (groupOpen) {
+        out += '</div></article>';
+        groupOpen = false;
+      }
+      out += msg;
+      lastTime = -Infinity;
+      continue;
+    }
+
+    if (!groupOpen || author!.key !== groupAuthor!.key || t - lastTime > groupGap) {
+      if (groupOpen) out += '</div></article>';
+      groupOpen = true;
+      groupAuthor = author;
+      // Kept terse on purpose: a million of these go to disk. CSS: .cc-group > i, h3/h4.
+      out += showNames
+        ? `<article class="cc-group cc-h${author!.hue}"><i aria-hidden="true">${author!.initials}</i><div><${authorTag}>${author!.nameHtml}</${authorTag}>`
+        : '<article class="cc-group"><div>';
+    }
+    lastTime = t;
+    out += msg;
+  }
+  if (groupOpen) out += '</div></article>';
+  return out;
+}

@@ -1,0 +1,12 @@
+/**
+ * chatchannels search: a prebuilt, sharded index over every published message, queried in the
+ * browser with no server (see shards.ts for the files, site/client/search/ for the client).
+ *
+ * - registerSearch(eleventyConfig, options): what the plugin calls to add search to a site.
+ * - buildSearchIndex(options): the same files without Eleventy (benchmarks, scripts).
+ */
+export { buildSearchIndex, searchVersion, type SearchIndexOptions, type SearchIndexResult } from './build.js';
+export { registerSearch, type RegisterSearchOptions, type SearchLayout } from './register.js';
+export { searchPageParts, renderSearchPage, type SearchPageParts } from './page.js';
+export { createSearchPipeline, type SearchPipeline } from './pipeline.js';
+export { DEFAULT_SIZES, FORMAT_VERSION, type ShardSizes } from './shards.js';

@@ -1,0 +1,110 @@
+import type { SearchChat } from './source.js';
+
+/**
+ * The search page (`search/index.html`). Its parts — what goes in `<head>` and in `<main>` — are
+ * separate so that the plugin can wrap them in the site's chrome; renderSearchPage() is a plain
+ * standalone document for builds without Eleventy.
+ *
+ * The page loads nothing but search.js until someone searches. It knows its own depth (one folder
+ * below the site root), so every link it makes is relative: the same files work under any
+ * pathPrefix and opened from disk.
+ */
+export interface SearchPageOptions {
+  version: string;
+  chats: readonly SearchChat[];
+  authors: string;
+  timeZone: string;
+  lang: string;
+  title: string;
+}
+
+export interface SearchPageParts {
+  /** Document title (plain text). */
+  title: string;
+  /** For `<head>`: the client script and the page's styles. */
+  head: string;
+  /** For `<main>`. */
+  content: string;
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => escapes[c]);
+}
+
+export function searchPageParts(options: SearchPageOptions): SearchPageParts {
+  const chats = [...options.chats].sort((a, b) => a.title.localeCompare(b.title, options.lang) || a.slug.localeCompare(b.slug));
+  let chatOptions = '<option value="">All chats</option>';
+  for (const chat of chats) chatOptions += `<option value="${esc(chat.slug)}">${esc(chat.title)}</option>`;
+  const authorFilter =
+    options.authors === 'hide'
+      ? ''
+      : `<p class="cc-search-field"><label for="cc-search-author">Author</label>` +
+        `<input id="cc-search-author" name="author" type="text" autocomplete="off" spellcheck="false"></p>`;
+  const content =
+    `<h1>Search</h1>` +
+    `<div class="cc-search-page" data-cc-search data-version="${esc(options.version)}" data-root="../" ` +
+    `data-time-zone="${esc(options.timeZone)}" data-lang="${esc(options.lang)}" data-authors="${esc(options.authors)}">` +
+    `<form class="cc-search-form" role="search" action="./" method="get">` +
+    `<p class="cc-search-query"><label for="cc-search-q">Search messages</label>` +
+    `<input id="cc-search-q" name="q" type="search" autocomplete="off" spellcheck="false" aria-describedby="cc-search-help">` +
+    `<button type="submit">Search</button></p>` +
+    `<fieldset class="cc-search-filters"><legend>Filters</legend>` +
+    `<p class="cc-search-field"><label for="cc-search-chat">Chat</label><select id="cc-search-chat" name="chat">${chatOptions}</select></p>` +
+    authorFilter +
+    `<p class="cc-search-field"><label for="cc-search-after">From</label><input id="cc-search-after" name="after" type="date"></p>` +
+    `<p class="cc-search-field"><label for="cc-search-before">Before</label><input id="cc-search-before" name="before" type="date"></p>` +
+    `<p class="cc-search-field"><label for="cc-search-sort">Order</label><select id="cc-search-sort" name="sort">` +
+    `<option value="best">Best match first</option><option value="newest">Newest first</option><option value="oldest">Oldest first</option></select></p>` +
+    `</fieldset>` +
+    `<p id="cc-search-help" class="cc-search-help">Every word must appear, in any order. Also: <code>-without</code>` +
+    (options.authors === 'hide' ? '' : `, <code>author:name</code>, <code>author:"full name"</code>`) +
+    `, <code>chat:title</code>, <code>after:2020-01-31</code>, <code>before:2021</code>.</p>` +
+    `</form>` +
+    `<p class="cc-search-status" role="status" aria-live="polite" aria-atomic="true"></p>` +
+    `<ol class="cc-search-results" aria-label="Search results"></ol>` +
+    `<p class="cc-search-more-line"><button type="button" class="cc-search-more" hidden>Show more results</button></p>` +
+    `<noscript><p>Searching needs JavaScript.</p></noscript>` +
+    `</div>`;
+  const head = `<style>${SEARCH_CSS}</style><script src="search.js?v=${esc(options.version)}" defer></script>`;
+  return { title: 'Search', head, content };
+}
+
+/** A complete standalone document (used when no site layout is given). */
+export function renderSearchPage(options: SearchPageOptions): string {
+  const parts = searchPageParts(options);
+  return (
+    `<!doctype html>\n<html lang="${esc(options.lang)}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">` +
+    `<title>${esc(parts.title)} · ${esc(options.title)}</title>` +
+    `<link rel="stylesheet" href="../assets/chatchannels.css">${parts.head}</head>\n` +
+    `<body class="cc cc-page-search"><header class="cc-header"><a class="cc-site-title" href="../">${esc(options.title)}</a></header>` +
+    `<main id="cc-main" class="cc-main">${parts.content}</main></body></html>\n`
+  );
+}
+
+/** Styles of the search page: the site's custom properties, with fallbacks of their own. */
+const SEARCH_CSS = `
+.cc-search-page{--s-bg:var(--cc-surface,Canvas);--s-text:var(--cc-text,CanvasText);--s-muted:var(--cc-muted,GrayText);--s-border:var(--cc-border,#8884);--s-accent:var(--cc-accent,LinkText);--s-mark:var(--cc-highlight,#fff4c2);--s-radius:var(--cc-radius,8px);color:var(--s-text)}
+.cc-search-form{display:grid;gap:.6rem;margin:0 0 1rem}
+.cc-search-query{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0}
+.cc-search-query label{flex-basis:100%;font-weight:600}
+.cc-search-query input{flex:1;min-width:12rem;font:inherit;padding:.45rem .8rem;color:var(--s-text);background:var(--s-bg);border:1px solid var(--s-border);border-radius:999px}
+.cc-search-query button,.cc-search-more{font:inherit;padding:.45rem 1rem;border-radius:999px;border:1px solid var(--s-accent);background:var(--s-accent);color:var(--cc-surface,Canvas);cursor:pointer}
+.cc-search-filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;border:1px solid var(--s-border);border-radius:var(--s-radius);padding:.5rem .8rem;margin:0}
+.cc-search-filters legend{padding:0 .3rem;color:var(--s-muted);font-size:.9em}
+.cc-search-field{display:flex;flex-direction:column;gap:.15rem;margin:0;font-size:.92em}
+.cc-search-field input,.cc-search-field select{font:inherit;padding:.3rem .5rem;color:var(--s-text);background:var(--s-bg);border:1px solid var(--s-border);border-radius:6px;max-width:16rem}
+.cc-search-help{margin:0;color:var(--s-muted);font-size:.85em}
+.cc-search-status{color:var(--s-muted);min-height:1.5em}
+.cc-search-results{list-style:none;padding:0;margin:0;display:grid;gap:.6rem}
+.cc-search-result{background:var(--s-bg);border:1px solid var(--s-border);border-radius:var(--s-radius);padding:.6rem .9rem}
+.cc-search-result-meta{display:flex;flex-wrap:wrap;gap:.2rem .6rem;font-size:.85em;color:var(--s-muted);margin:0 0 .25rem}
+.cc-search-result-meta .cc-search-chat{font-weight:600;color:var(--s-text)}
+.cc-search-result a.cc-search-link{color:inherit;text-decoration:none;display:block}
+.cc-search-result a.cc-search-link:hover .cc-search-snippet,.cc-search-result a.cc-search-link:focus-visible .cc-search-snippet{text-decoration:underline;text-decoration-color:var(--s-accent)}
+.cc-search-snippet{margin:0;overflow-wrap:anywhere;white-space:pre-line}
+.cc-search-snippet mark{background:var(--s-mark);color:inherit;border-radius:2px;padding:0 .1em}
+.cc-search-pending{color:var(--s-muted)}
+.cc-search-more-line{text-align:center}
+`.trim();

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import lunr from 'lunr';
+import { clientDir } from './paths.js';
+
+/**
+ * The text pipeline of the index: site/client/search/pipeline.js — the very file the browser runs —
+ * with Lunr's own English stop word filter and Porter stemmer. Loading the browser file (rather
+ * than a TypeScript twin) makes "the query is cut like the documents were" true by construction.
+ */
+export interface SearchPipeline {
+  /** Index terms of a text; `forQuery` cuts CJK into bigrams only. */
+  terms(text: string | null | undefined, forQuery?: boolean): string[];
+  /** The index term of one word from tokenize() ('' for a stop word). */
+  term(word: string): string;
+  /** The words of a text (before stop words and stemming). */
+  tokenize(text: string | null | undefined, forQuery?: boolean): string[];
+}
+
+export interface PipelineModule {
+  WORD: RegExp;
+  MAX_WORD: number;
+  normalize(text: string): string;
+  tokenize(text: string | null | undefined, forQuery?: boolean): string[];
+  createPipeline(stem: (word: string) => string, isStopWord: (word: string) => boolean): SearchPipeline;
+  hashTerm(term: string): number;
+  isCjk(s: string): boolean;
+}
+
+let loaded: PipelineModule | null = null;
+
+/** The shared pipeline module (pipeline.js evaluated once, in this realm). */
+export function pipelineModule(): PipelineModule {
+  if (!loaded) {
+    const source = readFileSync(join(clientDir(), 'pipeline.js'), 'utf8');
+    // The script registers itself on the object it is given as `globalThis`.
+    const scope: { ccSearchPipeline?: PipelineModule } = {};
+    new Function('globalThis', source)(scope);
+    if (!scope.ccSearchPipeline) throw new Error('chatchannels search: pipeline.js did not register itself');
+    loaded = scope.ccSearchPipeline;
+  }
+  return loaded;
+}
+
+/** lunr.stemmer on a plain string. */
+export function stem(word: string): string {
+  return lunr.stemmer(new lunr.Token(word, {})).toString();
+}
+
+/** lunr.stopWordFilter as a predicate. */
+export function isStopWord(word: string): boolean {
+  return lunr.stopWordFilter(new lunr.Token(word, {})) === undefined;
+}
+
+export function createSearchPipeline(): SearchPipeline {
+  return pipelineModule().createPipeline(stem, isStopWord);
+}
+
+export function hashTerm(term: string): number {
+  return pipelineModule().hashTerm(term);
+}

@@ -1,0 +1,221 @@
+import { openStore, type Db } from '../../collector/store/open.js';
+import { monthOf } from '../../collector/store/periods.js';
+import { AuthorNamer } from '../data/authors.js';
+import type { AuthorMode } from '../options.js';
+
+/**
+ * What the search index reads from the database, in the order it numbers documents: by archive
+ * period first (UTC month; messages dated before year 1 or after 9999 in an "early" and a "late"
+ * slot, like the site's out-of-range pages), then by chat, then by time. So every (month, chat) —
+ * a "group", one archive page or its day pages — is a contiguous range of document ids: a chat
+ * filter, the chat field of a query and the page path of a hit need only the small group table,
+ * and "newest first" is month order plus a sort inside one month.
+ */
+
+/** Messages dated outside years 1–9999 live on out-of-range pages (site/data/catalog.ts). */
+export const DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
+export const DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
+const FAR = 2 ** 64;
+
+export interface SearchChat {
+  /** Position in the manifest's chat list. */
+  index: number;
+  id: number;
+  slug: string;
+  /** As the site shows it. */
+  title: string;
+}
+
+/** A month slot: `early`, `YYYY-MM` (UTC) or `late`. */
+export interface Slot {
+  label: string;
+  start: number;
+  end: number;
+}
+
+export interface Group {
+  slot: number;
+  chat: number;
+  byDay: boolean;
+  /** First document id. */
+  start: number;
+  count: number;
+}
+
+export interface SearchDoc {
+  id: number;
+  chat: SearchChat;
+  group: Group;
+  anchor: string;
+  /** Author as the site names it (null when authors are hidden). */
+  author: string | null;
+  time: number;
+  text: string;
+}
+
+export interface SourceOptions {
+  db: string;
+  /** Chats to index (database ids); default: every chat. */
+  chatIds?: readonly number[] | null;
+  authors: AuthorMode;
+  pseudonymSalt?: string;
+}
+
+export class SearchSource {
+  readonly db: Db;
+  readonly chats: SearchChat[] = [];
+  readonly slots: Slot[] = [];
+  /** Filled while documents() runs; complete when it ends. */
+  readonly groups: Group[] = [];
+  private readonly namer: AuthorNamer;
+  private readonly people = new Map<number, [string, string | null]>();
+  private readonly authorNames = new Map<number | null, Map<string | null, string | null>>();
+
+  constructor(private readonly options: SourceOptions) {
+    this.db = openStore(options.db, { readonly: true });
+    this.db.pragma('cache_size = -32768');
+    // One read transaction: a consistent snapshot while the collector keeps writing.
+    this.db.exec('BEGIN');
+    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '');
+    for (const [id, nativeId, name] of this.db.prepare('SELECT id, native_id, display_name FROM people').raw().iterate() as IterableIterator<
+      [number, string, string | null]
+    >) {
+      this.people.set(id, [nativeId, name]);
+    }
+    this.loadChats();
+  }
+
+  private loadChats(): void {
+    const wanted = this.options.chatIds ? new Set(this.options.chatIds) : null;
+    const members = new Map<number, number[]>();
+    for (const [chatId, personId] of this.db.prepare('SELECT chat_id, person_id FROM chat_members ORDER BY chat_id, person_id').raw().iterate() as IterableIterator<
+      [number, number]
+    >) {
+      let list = members.get(chatId);
+      if (!list) members.set(chatId, (list = []));
+      list.push(personId);
+    }
+    const rows = this.db.prepare('SELECT id, slug, title FROM chats ORDER BY id').raw().all() as [number, string, string | null][];
+    for (const [id, slug, title] of rows) {
+      if (wanted && !wanted.has(id)) continue;
+      this.chats.push({ index: this.chats.length, id, slug, title: this.chatTitle(slug, title, members.get(id) ?? []) });
+    }
+  }
+
+  /** The title the site shows (mirrors site/data/catalog.ts chatTitle). */
+  private chatTitle(slug: string, title: string | null, memberIds: number[]): string {
+    const clean = title?.replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
+    if (clean) return clean;
+    if (this.namer.mode !== 'hide') {
+      const names = memberIds
+        .map((id) => this.people.get(id))
+        .filter((p): p is [string, string | null] => p !== undefined)
+        .map(([nativeId, name]) => this.namer.author(nativeId, null, name).name)
+        .filter((n): n is string => !!n)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      if (names.length > 0 && names.length <= 4) return names.join(', ');
+    }
+    return `Chat ${slug}`;
+  }
+
+  /** Every indexed message in document order; fills `slots` first and `groups` as it goes. */
+  *documents(): Generator<SearchDoc> {
+    const plan = this.plan();
+    const rows = this.db
+      .prepare(
+        `SELECT anchor, author_id, author_name, time, text FROM messages
+         WHERE chat_id = ? AND time >= ? AND time < ? AND deleted = 0 ORDER BY time, id`,
+      )
+      .raw();
+    const layouts = this.db.prepare('SELECT by_day FROM periods WHERE chat_id = ? AND month = ?').pluck();
+    let id = 0;
+    for (let s = 0; s < this.slots.length; s++) {
+      const slot = this.slots[s];
+      for (const chat of plan[s]) {
+        const byDay = slot.label.length === 7 ? layouts.get(chat.id, slot.label) === 1 : false;
+        const group: Group = { slot: s, chat: chat.index, byDay, start: id, count: 0 };
+        for (const [anchor, authorId, authorName, time, text] of rows.all(chat.id, slot.start, slot.end) as Array<
+          [string, number | null, string | null, number, string | null]
+        >) {
+          if (!text || !/\S/.test(text)) continue;
+          const author = this.authorOf(authorId, authorName);
+          group.count++;
+          yield { id: id++, chat, group, anchor, author, time, text };
+        }
+        if (group.count > 0) this.groups.push(group);
+      }
+    }
+  }
+
+  /** The author's name as the site shows it, cached per (author id, name on the message). */
+  private authorOf(authorId: number | null, authorName: string | null): string | null {
+    let names = this.authorNames.get(authorId);
+    if (!names) this.authorNames.set(authorId, (names = new Map()));
+    let name = names.get(authorName);
+    if (name === undefined) {
+      const person = authorId === null ? undefined : this.people.get(authorId);
+      name = this.namer.author(person?.[0] ?? null, authorName, person?.[1] ?? null).name;
+      names.set(authorName, name);
+    }
+    return name;
+  }
+
+  /** Finds the month slots and which chats have messages in each (index seeks only). */
+  private plan(): SearchChat[][] {
+    const first = this.db.prepare('SELECT min(time) FROM messages WHERE chat_id = ? AND time >= ?').pluck();
+    const any = this.db.prepare('SELECT 1 FROM messages WHERE chat_id = ? AND time >= ? AND time < ? LIMIT 1').pluck();
+    const early: SearchChat[] = [];
+    const late: SearchChat[] = [];
+    const months = new Map<number, SearchChat[]>();
+    for (const chat of this.chats) {
+      if (any.get(chat.id, -FAR, DATED_MIN)) early.push(chat);
+      if (any.get(chat.id, DATED_END, FAR)) late.push(chat);
+      let t = first.get(chat.id, DATED_MIN) as number | null;
+      while (t !== null && t < DATED_END) {
+        const d = new Date(t);
+        const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
+        let list = months.get(start);
+        if (!list) months.set(start, (list = []));
+        list.push(chat);
+        t = first.get(chat.id, new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)) as number | null;
+      }
+    }
+    const plan: SearchChat[][] = [];
+    if (early.length) {
+      this.slots.push({ label: 'early', start: -FAR, end: DATED_MIN });
+      plan.push(early);
+    }
+    for (const start of [...months.keys()].sort((a, b) => a - b)) {
+      const d = new Date(start);
+      const end = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      this.slots.push({ label: monthOf(start), start, end });
+      plan.push(months.get(start)!);
+    }
+    if (late.length) {
+      this.slots.push({ label: 'late', start: DATED_END, end: FAR });
+      plan.push(late);
+    }
+    return plan;
+  }
+
+  /** A short fingerprint of the database state: changes whenever an import changed anything. */
+  stateFingerprint(): string {
+    const row = this.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM message_rows), (SELECT max(id) FROM message_rows), (SELECT max(seq) FROM changes),
+                (SELECT count(*) FROM chats), (SELECT count(*) FROM people)`,
+      )
+      .raw()
+      .get() as unknown[];
+    return row.map(String).join('/');
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    } finally {
+      this.db.close();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { Catalog } from './data/catalog.js';
+import { BuildSession } from './data/session.js';
+import type { ResolvedOptions } from './options.js';
+
+/** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
+export interface BuildStats {
+  chats: number;
+  messages: number;
+  /** Archive pages written (the plugin writes those itself). */
+  archivePages: number;
+  /** Anchor map files written the same way. */
+  otherFiles: number;
+  /** Media files written (new or changed ones only). */
+  mediaFiles: number;
+}
+
+/**
+ * The plugin's per-Eleventy-instance state: the session of the build in progress. Eleventy asks
+ * for global data once per build (also on every rebuild in watch mode), which opens a fresh
+ * session on the database as it is now; `eleventy.after` writes media and closes it.
+ */
+export class PluginState {
+  private current: BuildSession | null = null;
+  /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
+  outputMode = 'fs';
+
+  constructor(readonly options: ResolvedOptions) {}
+
+  /** Starts a build: a new snapshot of the database. Returns the global data. */
+  open(): Catalog {
+    this.close();
+    this.current = new BuildSession(this.options);
+    this.current.writing = this.outputMode === 'fs';
+    return this.current.catalog;
+  }
+
+  get session(): BuildSession {
+    if (!this.current) {
+      // Global data always runs before templates render; reaching this is a bug, not a user error.
+      throw new Error('chatchannels: no build in progress (global data was not computed)');
+    }
+    return this.current;
+  }
+
+  /** Ends a build: writes media files into `outputDir` (null: nothing is written) and closes. */
+  finish(outputDir: string | null): BuildStats | null {
+    const session = this.current;
+    if (!session) return null;
+    try {
+      const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
+      return {
+        chats: session.catalog.chats.length,
+        messages: session.catalog.messageCount,
+        archivePages: session.pagesWritten,
+        otherFiles: session.filesWritten - session.pagesWritten,
+        mediaFiles: media,
+      };
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.current?.close();
+    this.current = null;
+  }
+}

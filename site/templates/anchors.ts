@@ -1,0 +1,78 @@
+import type { ChatSummary } from '../data/catalog.js';
+import { sitePaths } from '../render/links.js';
+
+/**
+ * `/chats/<slug>/anchors/<prefix>.js`: which archive page holds each anchor, so that a chat's
+ * landing page can resolve `chats/<slug>/#<anchor>` (site/assets/chatchannels.js). Scripts rather
+ * than JSON because fetch() fails from file://. A chat's anchors are split by the first hex digits
+ * after the `m` — none, 1, 2 or 3 of them, by the chat's size (catalog: anchorWidth) — so that a
+ * file holds a few thousand anchors and a small chat needs one file (`all.js`). Shape:
+ *
+ *   ccAnchorMap({"2021/09/":"0123abcd45,…","2021/10/":"…"});
+ *
+ * The maps are collected while the chat's archive pages render (every anchor passes through
+ * there anyway; a separate query per anchor would cost a table lookup each) and written once the
+ * chat's last page is done.
+ */
+interface PendingChat {
+  pagesLeft: number;
+  /** page path → anchors without the `m`. */
+  pages: Map<string, string[]>;
+}
+
+export class AnchorMapCollector {
+  private readonly pending = new Map<number, PendingChat>();
+
+  /**
+   * Records one rendered archive page. Returns the chat's map files ([site path, content]) when
+   * this was the last of its pages, else null.
+   */
+  add(chat: ChatSummary, pagePath: string, anchors: string[]): [string, string][] | null {
+    let state = this.pending.get(chat.id);
+    if (!state) this.pending.set(chat.id, (state = { pagesLeft: chat.pageCount, pages: new Map() }));
+    const list = state.pages.get(pagePath) ?? [];
+    for (const anchor of anchors) list.push(anchor.slice(1));
+    state.pages.set(pagePath, list);
+    if (--state.pagesLeft > 0) return null;
+    this.pending.delete(chat.id);
+    return anchorMapFiles(chat, state.pages);
+  }
+}
+
+export function anchorMapFiles(chat: ChatSummary, pages: Map<string, string[]>): [string, string][] {
+  const width = chat.anchorWidth;
+  const files = new Map<string, Map<string, string[]>>();
+  for (const prefix of hexPrefixes(width)) files.set(prefix, new Map());
+  for (const [path, anchors] of pages) {
+    for (const hex of anchors) {
+      const byPage = files.get(hex.slice(0, width))!;
+      let list = byPage.get(path);
+      if (!list) byPage.set(path, (list = []));
+      list.push(hex);
+    }
+  }
+  const out: [string, string][] = [];
+  for (const [prefix, byPage] of files) {
+    const entries = [...byPage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // Lists are in page order (time order): deterministic without sorting a million strings.
+    const body = entries.map(([path, list]) => `${JSON.stringify(path)}:"${hexList(list)}"`).join(',\n');
+    out.push([sitePaths.anchorMap(chat.slug, prefix), `ccAnchorMap({\n${body}\n});\n`]);
+  }
+  return out;
+}
+
+/**
+ * `a,b,c` of anchors (without `m`). The file is a script: anything but hex digits would be code,
+ * so a list that is not all hex (never, from our collector) is filtered anchor by anchor.
+ */
+function hexList(list: string[]): string {
+  const joined = list.join(',');
+  return /^[0-9a-f,]*$/.test(joined) ? joined : list.filter((a) => /^[0-9a-f]+$/.test(a)).join(',');
+}
+
+function hexPrefixes(width: number): string[] {
+  if (width === 0) return [''];
+  const out: string[] = [];
+  for (let i = 0; i < 16 ** width; i++) out.push(i.toString(16).padStart(width, '0'));
+  return out;
+}

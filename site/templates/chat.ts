@@ -1,0 +1,84 @@
+import type { ChatSummary } from '../data/catalog.js';
+import type { BuildSession } from '../data/session.js';
+import { text } from '../render/escape.js';
+import { renderPage } from '../render/layout.js';
+import { Links, permalinkOf, sitePaths } from '../render/links.js';
+import { renderMessageList } from '../render/messages.js';
+import type { PluginState } from '../state.js';
+import { activityRange, chatKindLabel, formatCount, memberList, plural, TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
+
+/**
+ * `/chats/<slug>/`: a chat's landing page — archive months with counts, the latest messages, its
+ * feed. It is also where old links land: `chats/<slug>/#<anchor>` finds the message's archive
+ * page through the chat's anchor map files (the client script), so the landing URL plus an anchor
+ * is a permalink that survives any change to the page layout.
+ */
+export function addChatTemplate(eleventyConfig: EleventyConfigLike, state: PluginState): void {
+  eleventyConfig.addTemplate(virtualPath('chat'), {
+    data: {
+      ...TEMPLATE_DATA,
+      pagination: { data: 'chatchannels.chats', size: 1, alias: 'ccChat' },
+      permalink: (data: { ccChat: ChatSummary }) => permalinkOf(sitePaths.chat(data.ccChat.slug)),
+    },
+    render: (data: { ccChat: ChatSummary }) => renderChat(state.session, data.ccChat),
+  });
+}
+
+function renderChat(session: BuildSession, chat: ChatSummary): string {
+  const { options, reader } = session;
+  const here = sitePaths.chat(chat.slug);
+  const links = new Links(here);
+  let content = `<header class="cc-page-head"><h1>${text(chat.title)}</h1>`;
+  content += `<p class="cc-meta">${plural(session, chat.count, 'message', 'messages')} · ${activityRange(session, chat)} · ${chatKindLabel(chat.kind)}`;
+  content += ` · <a class="cc-feed-link" href="${links.to(sitePaths.chatFeed(chat.slug))}">Atom feed</a></p>`;
+  const members = memberList(chat, 40);
+  if (members) content += `<p class="cc-members"><span class="cc-visually-hidden">Members: </span>${members}</p>`;
+  content += '</header>';
+  content += '<p class="cc-anchor-status" role="status" hidden></p>';
+
+  content += '<div class="cc-chat-layout"><section class="cc-archive-index" aria-labelledby="cc-archive-heading">';
+  content += '<h2 id="cc-archive-heading">Archive</h2>';
+  let year = '';
+  for (const month of [...chat.months].reverse()) {
+    if (month.year !== year) {
+      if (year) content += '</ul>';
+      year = month.year;
+      content += `<h3 class="cc-year">${text(year)}</h3><ul class="cc-months">`;
+    }
+    const count = `<span class="cc-count">${formatCount(session, month.count)}</span>`;
+    if (!month.byDay) {
+      content += `<li><a href="${links.to(sitePaths.archive(chat.slug, month.pages[0].path))}">${text(month.label)}</a> ${count}</li>`;
+    } else {
+      content += `<li><details><summary>${text(month.label)} ${count}</summary><ul class="cc-days">`;
+      for (const page of month.pages) {
+        content += `<li><a href="${links.to(sitePaths.archive(chat.slug, page.path))}">${text(page.label)}</a> <span class="cc-count">${formatCount(session, page.count)}</span></li>`;
+      }
+      content += '</ul></details></li>';
+    }
+  }
+  if (year) content += '</ul>';
+  content += '</section>';
+
+  // The newest messages with plausible dates (all of them if none is), oldest first.
+  let recent = reader.latestAcross([chat.id], options.recentSize).reverse();
+  if (recent.length === 0) recent = reader.latestMessages(chat.id, options.recentSize);
+  content += '<section class="cc-recent" aria-labelledby="cc-recent-heading"><h2 id="cc-recent-heading">Latest messages</h2>';
+  content += `<div class="cc-log">${renderMessageList(session, recent, links, { anchors: false, dayLevel: 3 })}</div>`;
+  const lastPage = chat.months[chat.months.length - 1]?.pages.at(-1);
+  if (lastPage) {
+    content += `<p class="cc-more"><a href="${links.to(sitePaths.archive(chat.slug, lastPage.path))}">Continue reading in ${text(lastPage.label)} →</a></p>`;
+  }
+  content += '</section></div>';
+
+  return renderPage(options, links, {
+    kind: 'chat',
+    titleParts: [chat.title],
+    crumbs: [
+      { label: options.title, path: sitePaths.index },
+      { label: chat.title, path: null },
+    ],
+    content,
+    chatFeed: { title: `${chat.title} (Atom feed)`, path: sitePaths.chatFeed(chat.slug) },
+    bodyAttributes: ` data-cc-anchor-width="${chat.anchorWidth}"`,
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * The part of Eleventy 3's programmatic API that site/build.ts and site/serve.ts use. Eleventy
+ * ships no type declarations for its main entry (only JSDoc for `@11ty/eleventy/UserConfig`).
+ */
+declare module '@11ty/eleventy' {
+  export interface EleventyOptions {
+    quietMode?: boolean;
+    configPath?: string | false;
+    pathPrefix?: string;
+    runMode?: 'build' | 'serve' | 'watch';
+    config?: (eleventyConfig: any) => void | Promise<void>;
+  }
+
+  export default class Eleventy {
+    constructor(input?: string, output?: string, options?: EleventyOptions);
+    init(): Promise<void>;
+    /** Silences every log line, including the final "Wrote N files" one. */
+    disableLogger(): void;
+    /** Resolves to [passthroughCopyResults, templateResults]. */
+    write(): Promise<unknown[]>;
+    watch(): Promise<unknown>;
+    serve(port?: number): Promise<void>;
+    stopWatch(): Promise<void>;
+  }
+}

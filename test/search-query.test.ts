@@ -1,0 +1,167 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { buildSearchIndex } from '../site/search/index.js';
+import { engineModuleOf, openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
+import { createSearchPipeline } from '../site/search/pipeline.js';
+import { tempDir } from './helpers/temp.js';
+import { makeCorpus, writeCorpus, CHATS } from './search-corpus.js';
+
+/** The query side: Unicode text, the query language, filters, order, and hostile input. */
+
+const pipeline = createSearchPipeline();
+
+test('tokenizer: Unicode words stay whole, CJK becomes characters and bigrams, emoji are words', () => {
+  assert.deepEqual(pipeline.tokenize('Café au lait, CAFÉS!'), ['café', 'au', 'lait', 'cafés']);
+  assert.deepEqual(pipeline.terms('café'), ['café'], 'café is indexed as café, not caf');
+  assert.deepEqual(pipeline.terms('cafés'), ['café'], 'the stemmer still applies');
+  assert.deepEqual(pipeline.tokenize('Don’t stop'), ['dont', 'stop']);
+  assert.deepEqual(pipeline.tokenize('我在北京'), ['我', '我在', '在', '在北', '北', '北京', '京']);
+  assert.deepEqual(pipeline.tokenize('北京', true), ['北京'], 'a query uses bigrams only');
+  assert.deepEqual(pipeline.tokenize('京', true), ['京']);
+  assert.deepEqual(pipeline.tokenize('iPhone手机'), ['iphone', '手', '手机', '机']);
+  assert.deepEqual(pipeline.tokenize('🎉❤️👍🏽 party'), ['🎉', '❤', '👍', 'party']);
+  assert.deepEqual(pipeline.tokenize('مرحبا بالعالم'), ['مرحبا', 'بالعالم']);
+  assert.deepEqual(pipeline.tokenize('Ｆｕｌｌｗｉｄｔｈ'), ['fullwidth'], 'NFKC');
+  assert.deepEqual(pipeline.tokenize('e\u0301'), ['é'], 'NFC composition');
+  assert.deepEqual(pipeline.tokenize(`${'x'.repeat(51)} ok`), ['ok'], 'absurdly long words are not indexed');
+  assert.deepEqual(pipeline.terms('the and of'), [], 'English stop words');
+});
+
+let engine: SearchEngine;
+let slugs: Map<string, string>;
+
+const dir = tempDir('cc-search-q-');
+
+before(async () => {
+  const file = join(dir, 'db.sqlite');
+  const messages = makeCorpus(400, 3);
+  const day = Date.UTC(2020, 5, 15, 12);
+  messages.push(
+    { chat: CHATS[0].nativeId, author: '8:live:alice', authorName: 'Alice Smith', time: day, text: 'Rendez-vous au café à midi' },
+    { chat: CHATS[1].nativeId, author: '8:live:bob', authorName: 'Bob Jones', time: day + 1000, text: '我在北京大学读书' },
+    { chat: CHATS[1].nativeId, author: '8:live:dan', authorName: 'دان', time: day + 2000, text: 'مرحبا بالعالم! كيف حالك؟' },
+    { chat: CHATS[2].nativeId, author: '8:live:carol', authorName: 'Carol Café', time: day + 3000, text: 'party time 🎉🎉 ❤️' },
+    { chat: CHATS[2].nativeId, author: '8:live:carol', authorName: 'Carol Café', time: day + 4000, text: '<script>alert("x")</script> quokka' },
+  );
+  writeCorpus(file, messages);
+  const out = join(dir, 'site');
+  await buildSearchIndex({ db: file, outDir: out, threads: 1 });
+  engine = openSearchEngine(join(out, 'search', 'data'));
+  slugs = new Map();
+  for (let doc = 0; doc < 50; doc++) {
+    const r = await engine.document(doc);
+    slugs.set(r.chat.title, r.chat.slug);
+  }
+});
+
+async function texts(input: string, filters = {}, options = {}): Promise<string[]> {
+  const result = await engine.search(input, filters, options);
+  const docs = await result.take(0, 1000);
+  return Promise.all(docs.map(async (d) => (await engine.document(d)).text));
+}
+
+test('Unicode queries find their messages', async () => {
+  assert.ok((await texts('café')).includes('Rendez-vous au café à midi'));
+  assert.ok(!(await texts('caf')).includes('Rendez-vous au café à midi'), 'no ASCII-trimmed "caf"');
+  assert.ok((await texts('北京')).includes('我在北京大学读书'));
+  assert.ok((await texts('北京大学')).includes('我在北京大学读书'));
+  assert.ok((await texts('读书')).includes('我在北京大学读书'));
+  assert.ok((await texts('مرحبا')).includes('مرحبا بالعالم! كيف حالك؟'));
+  assert.ok((await texts('🎉')).includes('party time 🎉🎉 ❤️'));
+  assert.ok((await texts('quokka')).includes('<script>alert("x")</script> quokka'), 'text is data, never markup');
+});
+
+test('snippets mark the matched words and keep the text as text', () => {
+  const pieces = engine.snippet('Deploying the servers today', engine.termsOf('deploy server'));
+  assert.deepEqual(pieces.filter((p) => p.mark).map((p) => p.text), ['Deploying', 'servers']);
+  assert.equal(pieces.map((p) => p.text).join(''), 'Deploying the servers today');
+  const cjk = engine.snippet('我在北京大学读书', engine.termsOf('北京'));
+  assert.deepEqual(cjk.filter((p) => p.mark).map((p) => p.text), ['北京']);
+  const long = engine.snippet(`${'filler '.repeat(200)}needle ${'after '.repeat(200)}`, engine.termsOf('needle'));
+  assert.ok(long.some((p) => p.mark && p.text === 'needle'), 'the window moves to the match');
+  assert.equal(long[0].text, '…');
+});
+
+test('the query language: all words, -without, author:, chat:, after:, before:', async () => {
+  const all = await engine.search('alpha');
+  assert.ok(all.count > 20);
+  const both = await engine.search('alpha bravo');
+  assert.ok(both.count < all.count && both.count > 0, 'every word must appear');
+  const without = await engine.search('alpha -bravo');
+  assert.equal(without.count, all.count - both.count);
+
+  const byAlice = await engine.search('alpha author:alice');
+  assert.ok(byAlice.count > 0 && byAlice.count < all.count);
+  for (const d of await byAlice.take(0, 1000)) assert.equal((await engine.document(d)).author, 'Alice Smith');
+  const byForm = await engine.search('alpha', { author: 'Alice Smith' });
+  assert.equal(byForm.count, byAlice.count, 'the form field is the same filter');
+
+  const slug = slugs.get('Coffee & lunch')!;
+  const inChat = await engine.search('alpha', { chat: slug });
+  assert.ok(inChat.count > 0 && inChat.count < all.count);
+  for (const d of await inChat.take(0, 1000)) assert.equal((await engine.document(d)).chat.slug, slug);
+  assert.equal((await engine.search(`alpha chat:${slug}`)).count, inChat.count, 'chat:<slug>');
+  assert.equal((await engine.search('alpha chat:coffee')).count, inChat.count, 'chat:<word of its title>');
+
+  const after = Date.UTC(2020, 5, 1);
+  const before = Date.UTC(2020, 8, 1);
+  const dated = await engine.search('alpha after:2020-06-01 before:2020-09-01');
+  assert.ok(dated.count > 0 && dated.count < all.count);
+  for (const d of await dated.take(0, 1000)) {
+    const { time } = await engine.document(d);
+    assert.ok(time >= after && time < before, new Date(time).toISOString());
+  }
+  let expected = 0;
+  for (const d of await all.take(0, 1000)) {
+    const { time } = await engine.document(d);
+    if (time >= after && time < before) expected++;
+  }
+  assert.equal(dated.count, expected, 'no message of the range is lost at the month edges');
+  assert.equal((await engine.search('alpha', { after: '2020-06-01', before: '2020-09-01' })).count, dated.count);
+  assert.equal((await engine.search('alpha before:2020')).count, 0, 'before:2020 is before 2020-01-01');
+
+  // Filters alone list everything they let through.
+  const onlyAuthor = await engine.search('author:bob');
+  assert.ok(onlyAuthor.count > 50);
+});
+
+test('newest first, oldest first, best first', async () => {
+  const times = async (sort: string) => {
+    const result = await engine.search('alpha', {}, { sort });
+    const docs = await result.take(0, 25);
+    const more = await result.take(25, 25);
+    return Promise.all([...docs, ...more].map(async (d) => (await engine.document(d)).time));
+  };
+  const newest = await times('newest');
+  assert.equal(newest.length, 50);
+  assert.deepEqual(newest, [...newest].sort((a, b) => b - a));
+  const oldest = await times('oldest');
+  assert.deepEqual(oldest, [...oldest].sort((a, b) => a - b));
+  const best = await engine.search('alpha');
+  const docs = await best.take(0, 30);
+  const scores = docs.map((d) => best.score![d]);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+});
+
+const HOSTILE = [
+  ':', '*', '~', '^', '+', '-', '"', "'", '"unbalanced alpha', 'alpha"', 'author:', 'chat:', 'after:', 'before:',
+  'after:notadate alpha', 'before:2020-13-45 alpha', 'a:b:c', '\\', '((()))', '[alpha]', 'alpha^10', 'alpha~2',
+  'alph*', '*lpha', '+alpha +bravo', '-alpha', '--', 'title:alpha', 'text:alpha', 'author:"Alice Smith"',
+  'constructor', '__proto__', 'toString', 'hasOwnProperty:x', 'chat:__proto__', '\u0000alpha', '\u202Ealpha',
+  '🎉'.repeat(500), 'x'.repeat(100_000), `${'alpha '.repeat(60)}`, 'ﷺ', '\uD800', 'null', 'undefined', '$&$1',
+];
+
+test('queries Lunr would reject never throw', async () => {
+  for (const input of HOSTILE) {
+    const result = await engine.search(input, {}, {});
+    assert.ok(result.count >= 0, input.slice(0, 40));
+    const docs = await result.take(0, 5);
+    for (const d of docs) await engine.document(d);
+  }
+  const { parseQuery } = engineModuleOf();
+  assert.deepEqual(parseQuery('"unclosed phrase').words, ['unclosed phrase']);
+  assert.deepEqual(parseQuery('author:"Alice Smith" -bob chat:x after:2020 before:2021-02 foo:bar').authors, ['Alice Smith']);
+  const q = parseQuery('author:"Alice Smith" -bob chat:x after:2020 before:2021-02 foo:bar');
+  assert.deepEqual([q.excluded, q.chats, q.after, q.before, q.words], [['bob'], ['x'], '2020', '2021-02', ['foo:bar']]);
+});

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { initialsOf, AuthorNamer } from '../site/data/authors.js';
+import { isInlineImage, safeMediaName } from '../site/data/media-name.js';
+import { resolveOptions } from '../site/options.js';
+import { formatSize, parseAttachments, safeHttpUrl } from '../site/render/attachments.js';
+import { escapeHtml, snippet, stripInvalidChars, text } from '../site/render/escape.js';
+import { Links, normalizePrefix, permalinkOf, PublicUrls } from '../site/render/links.js';
+import { isoTime, TimeFormatter } from '../site/render/time.js';
+
+describe('options', () => {
+  test('defaults are merged under the given options', () => {
+    const o = resolveOptions({ db: 'x.sqlite', feedSize: 5 });
+    assert.equal(o.db, 'x.sqlite');
+    assert.equal(o.feedSize, 5);
+    assert.equal(o.authors, 'show');
+    assert.equal(o.timeZone, 'UTC');
+    assert.equal(o.search, false);
+    assert.equal(o.include, null);
+  });
+
+  test('unknown names and wrong types are errors that name the option', () => {
+    assert.throws(() => resolveOptions({}), /option "db" \(the database file\) is required/);
+    assert.throws(() => resolveOptions({ db: 'x', feedsize: 3 }), /unknown option "feedsize" \(known options: db, include/);
+    assert.throws(() => resolveOptions({ db: 'x', feedSize: 0 }), /"feedSize" must be a positive integer/);
+    assert.throws(() => resolveOptions({ db: 'x', authors: 'anonymous' }), /"authors" must be "show", "hide" or "pseudonymize"/);
+    assert.throws(() => resolveOptions({ db: 'x', timeZone: 'Mars/Olympus' }), /unknown time zone "Mars\/Olympus"/);
+    assert.throws(() => resolveOptions({ db: 'x', include: 'chat' }), /"include" must be an array of strings/);
+    assert.throws(() => resolveOptions({ db: 'x', siteUrl: 'ftp://x' }), /"siteUrl" must be an http\(s\) URL/);
+    assert.throws(() => resolveOptions({ db: 'x', layout: '<html>' }), /"layout" must be a function/);
+    assert.throws(() => resolveOptions('x.sqlite'), /options must be an object/);
+  });
+
+  test('siteUrl gets a trailing slash', () => {
+    assert.equal(resolveOptions({ db: 'x', siteUrl: 'https://a.example/base' }).siteUrl, 'https://a.example/base/');
+  });
+});
+
+describe('escaping', () => {
+  test('text() escapes markup and quotes and drops characters XML cannot carry', () => {
+    assert.equal(text(`<a href="x" onclick='y'>&</a>`), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    assert.equal(stripInvalidChars('a\u0000b\u0007c\u001fd\u0085e\uFFFEf\uD800g\uD83D\uDE00'), 'abcdefg\uD83D\uDE00');
+    assert.equal(text(null), '');
+    assert.equal(escapeHtml('plain'), 'plain');
+  });
+
+  test('snippet() collapses whitespace and never splits a surrogate pair', () => {
+    assert.equal(snippet('  a \n\n b  ', 10), 'a b');
+    assert.equal(snippet('abcdefghij', 5), 'abcd…');
+    assert.equal(snippet('abc😀def', 5), 'abc…');
+  });
+});
+
+describe('media names', () => {
+  test('one safe path segment that keeps the extension', () => {
+    assert.equal(safeMediaName('holiday photo.JPG'), 'holiday photo.jpg');
+    assert.equal(safeMediaName('../../etc/passwd'), 'etc_passwd');
+    assert.equal(safeMediaName('..\\..\\windows\\evil.bat'), 'windows_evil.bat');
+    assert.equal(safeMediaName('CON.txt'), '_CON.txt');
+    assert.equal(safeMediaName('lpt1'), '_lpt1');
+    assert.equal(safeMediaName('a\u202Egnp.exe'), 'agnp.exe');
+    assert.equal(safeMediaName('bell\u0007.png'), 'bell.png');
+    assert.equal(safeMediaName(''), 'file');
+    assert.equal(safeMediaName('...'), 'file');
+    assert.equal(safeMediaName('what?#%.pdf'), 'what___.pdf');
+    assert.equal(safeMediaName('日本語の写真.png'), '日本語の写真.png');
+    const long = safeMediaName(`${'x'.repeat(500)}.png`);
+    assert.ok(long.length <= 120 && long.endsWith('.png'));
+  });
+
+  test('active content never keeps an extension a browser or server would run', () => {
+    assert.equal(safeMediaName('drawing.svg'), 'drawing.svg.bin');
+    assert.equal(safeMediaName('page.HTML'), 'page.html.bin');
+    assert.equal(safeMediaName('x.xhtml'), 'x.xhtml.bin');
+    assert.equal(safeMediaName('app.js'), 'app.js.bin');
+    assert.equal(isInlineImage('image/svg+xml', 'drawing.svg.bin'), false);
+    assert.equal(isInlineImage('image/png', 'a.png'), true);
+    assert.equal(isInlineImage(null, 'a.webp'), true);
+    assert.equal(isInlineImage(null, 'a.svg.bin'), false);
+  });
+});
+
+describe('attachments', () => {
+  test('parsed defensively; only http(s) URLs survive', () => {
+    assert.deepEqual(parseAttachments('not json'), []);
+    assert.deepEqual(parseAttachments('{"name":"x"}'), []);
+    const [a] = parseAttachments(JSON.stringify([{ name: 1, size: -5, hash: '../x', url: 'javascript:alert(1)' }]));
+    assert.deepEqual(a, { name: '', size: null, type: null, url: 'javascript:alert(1)', hash: null });
+    assert.equal(safeHttpUrl(a.url), null);
+    assert.equal(safeHttpUrl('https://example.com/a b'), 'https://example.com/a%20b');
+    assert.equal(formatSize(1), '1 byte');
+    assert.equal(formatSize(2048), '2.0 KB');
+    assert.equal(formatSize(5 * 1024 * 1024), '5.0 MB');
+  });
+});
+
+describe('links', () => {
+  test('relative links between pages are as short as possible', () => {
+    const page = new Links('chats/a/2021/09/');
+    assert.equal(page.root, '../../../../');
+    assert.equal(page.to('chats/a/2021/10/'), '../10/');
+    assert.equal(page.to('chats/a/2021/09/#m1'), '#m1');
+    assert.equal(page.to('chats/a/'), '../../');
+    assert.equal(page.to(''), '../../../../');
+    assert.equal(page.to('assets/chatchannels.css'), '../../../../assets/chatchannels.css');
+    assert.equal(new Links('').to('chats/a/'), 'chats/a/');
+    assert.equal(new Links('').to(''), './');
+    assert.equal(new Links('chats/a/').to('chats/a/2021/09/#m1'), '2021/09/#m1');
+  });
+
+  test('permalinks and public URLs', () => {
+    assert.equal(permalinkOf(''), '/index.html');
+    assert.equal(permalinkOf('chats/a/'), '/chats/a/index.html');
+    assert.equal(permalinkOf('feed.xml'), '/feed.xml');
+    assert.equal(normalizePrefix('archive'), '/archive/');
+    assert.equal(normalizePrefix(undefined), '/');
+    assert.equal(new PublicUrls(null, '/p/').url('feed.xml'), '/p/feed.xml');
+    assert.equal(new PublicUrls('https://x.example/', '/p/').url('feed.xml'), 'https://x.example/p/feed.xml');
+  });
+});
+
+describe('times', () => {
+  test('isoTime matches Date#toISOString, also out of the fast path', () => {
+    for (const t of [0, 1, 999, 1631523600123, Date.UTC(2404, 0, 1), -1, -62135596800000, 8.64e15, 9e18, 1.5]) {
+      const expected = new Date(Math.max(-8.64e15, Math.min(8.64e15, t))).toISOString();
+      assert.equal(isoTime(t), expected, String(t));
+    }
+  });
+
+  test('clock times and days in a time zone, across a DST change', () => {
+    const berlin = new TimeFormatter('Europe/Berlin', 'en');
+    // 2021-03-28: clocks go from 02:00 to 03:00 at 01:00 UTC.
+    assert.equal(berlin.clock(Date.UTC(2021, 2, 28, 0, 30)), '01:30');
+    assert.equal(berlin.clock(Date.UTC(2021, 2, 28, 1, 30)), '03:30');
+    assert.equal(berlin.clock(Date.UTC(2021, 9, 31, 0, 30)), '02:30');
+    assert.equal(berlin.clock(Date.UTC(2021, 9, 31, 1, 30)), '02:30');
+    assert.equal(berlin.dayLabel(berlin.dayKey(Date.UTC(2021, 11, 31, 23, 30))), 'Saturday, January 1, 2022');
+    const kathmandu = new TimeFormatter('Asia/Kathmandu', 'en');
+    assert.equal(kathmandu.clock(Date.UTC(2021, 0, 1, 0, 0)), '05:45');
+    const utc = new TimeFormatter('UTC', 'en-GB');
+    assert.equal(utc.dayLabel(utc.dayKey(Date.UTC(2021, 8, 14, 12))), 'Tuesday, 14 September 2021');
+    assert.equal(utc.monthLabel('2404-01'), 'January 2404');
+    assert.equal(utc.clock(9e18), utc.clock(8.64e15));
+  });
+});
+
+describe('authors', () => {
+  test('pseudonyms are stable, salted, and hide the name', () => {
+    const a = new AuthorNamer('pseudonymize', '').author('8:live:alice', 'Alice', 'Alice Smith');
+    assert.match(a.name!, /^Person [0-9a-f]{4}$/);
+    assert.deepEqual(new AuthorNamer('pseudonymize', '').author('8:live:alice', 'Someone else', null), a);
+    assert.notEqual(new AuthorNamer('pseudonymize', 'salt').author('8:live:alice', null, null).name, a.name);
+    assert.equal(new AuthorNamer('hide', '').author('8:live:alice', 'Alice', null).name, null);
+    const shown = new AuthorNamer('show', '').author('8:live:alice', '<b>Al</b>', 'Alice');
+    assert.equal(shown.nameHtml, '&lt;b&gt;Al&lt;/b&gt;');
+  });
+
+  test('initials', () => {
+    assert.equal(initialsOf('Alice Smith'), 'AS');
+    assert.equal(initialsOf('bob'), 'B');
+    assert.equal(initialsOf('李小龙'), '李');
+    assert.equal(initialsOf('!!!'), '?');
+    assert.equal(initialsOf('Émile de la Tour'), 'ÉT');
+  });
+});
