@@ -16,6 +16,8 @@ export interface ImportOptions {
   onFileStart?: (file: string, format: string) => void;
   /** Cross-source duplicate window in ms (default 120 s); 0 turns merging off. */
   mergeToleranceMs?: number;
+  /** Ignore remembered cursors and read every file whole (default false). */
+  full?: boolean;
 }
 
 export interface FileSummary {
@@ -41,9 +43,9 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const files: FileSummary[] = [];
   const registerSource = db.prepare(
     `INSERT INTO sources (path, format) VALUES (?, ?)
-     ON CONFLICT(path) DO UPDATE SET format = excluded.format RETURNING id`,
+     ON CONFLICT(path) DO UPDATE SET format = excluded.format RETURNING id, cursor, format`,
   );
-  const sourceImported = db.prepare(`UPDATE sources SET fingerprint = ?, imported_at = ? WHERE id = ?`);
+  const sourceImported = db.prepare(`UPDATE sources SET fingerprint = ?, imported_at = ?, cursor = ? WHERE id = ?`);
 
   beginImmediate(db);
   try {
@@ -52,10 +54,14 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       const file = resolve(path);
       options.onFileStart?.(path, adapter.format);
       const summary: FileSummary = { file: path, format: adapter.format, warnings: [] };
-      const sourceId = (registerSource.get(file, adapter.format) as { id: number }).id;
+      const source = registerSource.get(file, adapter.format) as { id: number; cursor: string | null };
+      const sourceId = source.id;
+      // A cursor is only offered when every chat is wanted: a filtered run must not skip ahead.
+      const cursor = options.full || options.chats?.length ? null : source.cursor;
+      let nextCursor: string | null = null;
       writer.beginSource(sourceId);
       let skipping = false;
-      for await (const event of adapter.read(file, { wantChat })) {
+      for await (const event of adapter.read(file, { wantChat, cursor })) {
         switch (event.type) {
           case 'chat':
             skipping = !wantChat(event.chat.nativeId);
@@ -73,10 +79,16 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
           case 'progress':
             options.onProgress?.(path, event.done, event.total);
             break;
+          case 'resume':
+            writer.resumeSource();
+            break;
+          case 'cursor':
+            nextCursor = event.cursor;
+            break;
         }
       }
       const info = await stat(file);
-      sourceImported.run(`${info.size}:${Math.trunc(info.mtimeMs)}`, Date.now(), sourceId);
+      sourceImported.run(`${info.size}:${Math.trunc(info.mtimeMs)}`, Date.now(), nextCursor, sourceId);
       files.push(summary);
     }
     const counts = writer.finish();

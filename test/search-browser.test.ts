@@ -94,7 +94,7 @@ after(async () => {
 async function results(page: Page): Promise<{ text: string; href: string; chat: string }[]> {
   await page.waitForFunction(() => {
     const status = document.querySelector('.cc-search-status')?.textContent ?? '';
-    return /messages?|No messages|failed/.test(status) && !document.querySelector('.cc-search-pending');
+    return /messages?|No messages|failed|too common/.test(status) && !document.querySelector('.cc-search-results[aria-busy]');
   });
   return page.$$eval('.cc-search-result', (items) =>
     items.map((li) => ({

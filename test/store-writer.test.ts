@@ -181,3 +181,23 @@ test('a first import that returns to a chat it left keeps every key and ends wit
   assert.deepEqual(indexes, ['messages_chat_anchor', 'messages_chat_time']);
   assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
 });
+
+test('a resumed source (appended log) continues occurrence numbers: identical lines stay distinct, never doubled', () => {
+  const db = freshDb();
+  const line = (body: string) => ({ authorId: 'nick', authorName: 'nick', time: Date.UTC(2021, 8, 1, 12, 0), kind: 'text' as const, body, markup: 'plain' });
+  // First run reads the whole log: two identical "ok" lines in one minute.
+  assert.deepEqual(write(db, [line('ok'), line('ok')], 'chan.log').results, ['new', 'new']);
+  // The log grows by a third "ok" in the same minute; the adapter reads only the appended part.
+  const writer = new StoreWriter(db);
+  db.exec('BEGIN');
+  writer.beginSource(sourceId(db, 'chan.log'));
+  writer.resumeSource();
+  writer.beginChat(CHAT, 'test');
+  assert.equal(writer.message(line('ok')), 'new');
+  writer.finish();
+  db.exec('COMMIT');
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+  // Re-reading the whole file later finds exactly those three, no more.
+  assert.deepEqual(write(db, [line('ok'), line('ok'), line('ok')], 'chan.log').results, ['unchanged', 'unchanged', 'unchanged']);
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+});

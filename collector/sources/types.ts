@@ -81,11 +81,21 @@ export type SourceEvent =
   | { type: 'message'; message: MessageRecord }
   | { type: 'media'; media: MediaFile; hash: string }
   | { type: 'warning'; warning: SourceWarning }
-  | { type: 'progress'; done: number; total: number }; // bytes, for the progress bar
+  | { type: 'progress'; done: number; total: number } // bytes, for the progress bar
+  // Append-only sources (logs): `resume` first when the adapter continues after options.cursor, so
+  // every message that follows is new; `cursor` last, the point to continue from next time.
+  | { type: 'resume' }
+  | { type: 'cursor'; cursor: string };
 
 export interface ReadOptions {
   /** When set, the adapter may skip the messages of chats this returns false for. */
   wantChat?: (nativeId: string) => boolean;
+  /**
+   * The `cursor` this adapter emitted after the last import of this path, if any. An adapter for
+   * an append-only format checks it still fits the file (same head, not shorter) and then reads
+   * only what was appended, announcing it with a `resume` event; else it reads the whole file.
+   */
+  cursor?: string | null;
 }
 
 export interface SourceAdapter {

@@ -73,6 +73,7 @@ export class StoreWriter {
   private readonly people = new Map<string, { id: number; name: string | null }>();
   private readonly seenChats = new Set<number>();
   private sourceId: number | null = null;
+  private resumed = false;
   private readonly ftsUpTo: number;
   private bulk: boolean;
   private readonly stmt;
@@ -133,7 +134,17 @@ export class StoreWriter {
   /** Names the source (sources.id) the following records come from. */
   beginSource(sourceId: number): void {
     this.sourceId = sourceId;
+    this.resumed = false;
     this.chat = null; // a chat continued from another source must re-check for twins
+  }
+
+  /**
+   * The current source continues after what an earlier run read (an appended log), so every
+   * message that follows is new: an identity already stored counts as earlier occurrences, and the
+   * next one gets the following occurrence number (two "ok" lines in one minute stay two).
+   */
+  resumeSource(): void {
+    this.resumed = true;
   }
 
   /** Starts (or returns to) a chat: following messages belong to it. Returns its database id. */
@@ -182,7 +193,11 @@ export class StoreWriter {
       identity: record.nativeId ?? record.body,
     });
     const key0 = keyFromBase(base, 0);
-    const occurrence = chat.seen.get(key0) ?? 0;
+    let occurrence = chat.seen.get(key0);
+    if (occurrence === undefined) {
+      occurrence = 0;
+      if (this.resumed) while (chat.known.has(occurrence === 0 ? key0 : keyFromBase(base, occurrence))) occurrence++;
+    }
     chat.seen.set(key0, occurrence + 1);
     const key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
 

@@ -180,6 +180,7 @@
     /** Shows the next page of `result`; items appear as their data arrives, in order. */
     function showMore(result, id) {
       more.hidden = true;
+      list.setAttribute('aria-busy', 'true');
       var from = shown;
       return result.take(from, PAGE_SIZE).then(function (docs) {
         if (id !== run) return;
@@ -196,7 +197,9 @@
           });
         });
         return Promise.all(items).then(function () {
-          if (id === run) more.hidden = shown >= result.count;
+          if (id !== run) return;
+          more.hidden = shown >= result.count;
+          list.removeAttribute('aria-busy');
         });
       });
     }
@@ -229,6 +232,7 @@
       shown = 0;
       current = null;
       var filters = { chat: field('chat'), author: field('author'), after: field('after'), before: field('before') };
+      list.removeAttribute('aria-busy');
       if (!text && !filters.chat && !filters.author && !filters.after && !filters.before) {
         say('');
         return Promise.resolve();
@@ -257,6 +261,7 @@
         })
         .catch(function (error) {
           if (id !== run) return;
+          list.removeAttribute('aria-busy');
           say('Search failed: ' + (error && error.message ? error.message : String(error)) + '.');
         });
     }
