@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { slugFor } from './identity/slug.js';
 import type { Db } from './store/open.js';
 import { StoreWriter, type ImportCounts } from './store/writer.js';
+import { touchChangeMarker } from './store/marker.js';
 import { adapterByName, ADAPTERS, detectAdapter } from './sources/index.js';
 import { SourceError, type SourceAdapter, type SourceWarning } from './sources/types.js';
 
@@ -39,7 +40,6 @@ export interface ImportSummary extends ImportCounts {
 export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const adapters = await resolveAdapters(paths, options.format);
   const wantChat = chatFilter(db, options.chats);
-  const writer = new StoreWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
   const files: FileSummary[] = [];
   const registerSource = db.prepare(
     `INSERT INTO sources (path, format) VALUES (?, ?)
@@ -49,6 +49,10 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
 
   beginImmediate(db);
   try {
+    // Inside the transaction: the writer judges the database by what is stored (empty: bulk mode,
+    // indexes dropped until the end), which a concurrent import could change until we hold the
+    // lock, and a rollback must restore the indexes it drops.
+    const writer = new StoreWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
     for (const [i, path] of paths.entries()) {
       const adapter = adapters[i];
       const file = resolve(path);
@@ -93,6 +97,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     }
     const counts = writer.finish();
     db.exec('COMMIT');
+    if (counts.newMessages + counts.updatedMessages + counts.mergedMessages > 0 && db.name !== ':memory:') touchChangeMarker(db.name);
     return { ...counts, files, warningCount: files.reduce((n, f) => n + f.warnings.length, 0) };
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');

@@ -1,4 +1,4 @@
-import { stat, writeFile, rename } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { relative, resolve, isAbsolute } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { importPaths, type ImportOptions, type ImportSummary } from './import.js';
@@ -17,10 +17,7 @@ export interface SourceWatcher {
   close(): Promise<void>;
 }
 
-/** Written after every import that changed something: what a watching site build listens for. */
-export function changeMarkerPath(dbFile: string): string {
-  return `${dbFile}.changed`;
-}
+export { changeMarkerPath } from './store/marker.js';
 
 /**
  * Keeps the database in step with sources as they change: imports each source once at start when
@@ -45,10 +42,8 @@ export function watchSources(
 
   async function importOne(root: string): Promise<void> {
     try {
+      // importPaths rewrites the change marker (store/marker.ts) when something changed.
       const summary = await importPaths(db, [root], options);
-      if (summary.newMessages + summary.updatedMessages + summary.mergedMessages > 0) {
-        await touchMarker(dbFile);
-      }
       hooks.onImport?.(root, summary);
     } catch (err) {
       hooks.onError?.(root, err as Error);
@@ -113,11 +108,4 @@ export function watchSources(
       await running;
     },
   };
-}
-
-async function touchMarker(dbFile: string): Promise<void> {
-  const marker = changeMarkerPath(dbFile);
-  // Written atomically: a site watcher never reads half a marker.
-  await writeFile(`${marker}.tmp`, `${JSON.stringify({ changedAt: Date.now() })}\n`);
-  await rename(`${marker}.tmp`, marker);
 }

@@ -27,6 +27,10 @@ export interface BuildResult {
   messages: number;
   /** Media files written in this build (ones already in the output are not rewritten). */
   mediaFiles: number;
+  /** The database's change-log point this build included: `since` for a later incremental build. */
+  changeSeq: number;
+  /** Whether only what changed since `since` was written. */
+  incremental: boolean;
 }
 
 /** Splits BuildOptions into Eleventy's options and the plugin's. */
@@ -81,6 +85,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       chats: stats?.chats ?? 0,
       messages: stats?.messages ?? 0,
       mediaFiles: stats?.mediaFiles ?? 0,
+      changeSeq: stats?.changeSeq ?? 0,
+      incremental: stats?.incremental ?? false,
     };
   } finally {
     rmSync(input, { recursive: true, force: true });

@@ -34,16 +34,29 @@ export interface ChatChannelsOptions {
   groupMinutes?: number;
   /** `<meta name="robots" content="noindex">` on every page and a `robots.txt` that disallows all. */
   noindex?: boolean;
-  /** Show the search box (the search page is built by the search feature). */
+  /** Build the search page and index, and show a search box on every page. */
   search?: boolean;
+  /**
+   * Rebuild only what changed after this point of the database's change log (`changes.seq`):
+   * the archive pages, landing pages, feeds and anchor maps of the chats and days imported since,
+   * and a search delta. `chatchannels serve` passes the point its previous build saw. Default: a
+   * full build.
+   */
+  since?: number | null;
+  /**
+   * In watch mode (`chatchannels serve`, `eleventy --serve`): the first build writes everything,
+   * each rebuild only what changed since the previous build (as `since` would). Default false.
+   */
+  incremental?: boolean;
   /** Replaces the page chrome: receives the rendered parts of a page, returns the whole document. */
   layout?: ((page: LayoutPage) => string) | null;
   /** Stylesheets linked after chatchannels.css: site-root-relative paths or absolute URLs. */
   extraCss?: string[];
 }
 
-export type ResolvedOptions = Required<Omit<ChatChannelsOptions, 'include' | 'siteUrl' | 'layout'>> & {
+export type ResolvedOptions = Required<Omit<ChatChannelsOptions, 'include' | 'siteUrl' | 'layout' | 'since'>> & {
   include: string[] | null;
+  since: number | null;
   siteUrl: string | null;
   layout: ((page: LayoutPage) => string) | null;
 };
@@ -61,8 +74,9 @@ export const DEFAULTS: Omit<ResolvedOptions, 'db'> = {
   recentSize: 50,
   groupMinutes: 5,
   noindex: false,
-  // The search page and its client are a separate feature; it turns this on when it lands.
-  search: false,
+  search: true,
+  since: null,
+  incremental: false,
   layout: null,
   extraCss: [],
 };
@@ -141,6 +155,12 @@ const CHECKS: Record<keyof ChatChannelsOptions, Check> = {
   },
   noindex: isBoolean,
   search: isBoolean,
+  incremental: isBoolean,
+  since: orNull((value, name) => {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) {
+      throw new TypeError(`chatchannels: option "${name}" must be a change sequence number (0 or more)`);
+    }
+  }),
   layout: orNull((value, name) => {
     if (typeof value !== 'function') throw new TypeError(`chatchannels: option "${name}" must be a function (page) => html`);
   }),

@@ -1,4 +1,9 @@
-import { resolveOptions, type ChatChannelsOptions } from './options.js';
+import { selectChats } from './data/catalog.js';
+import { ArchiveReader } from './data/reader.js';
+import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from './options.js';
+import { renderPage } from './render/layout.js';
+import { Links, sitePaths } from './render/links.js';
+import { registerSearch } from './search/index.js';
 import { PluginState } from './state.js';
 import { addArchiveTemplate } from './templates/archive.js';
 import { addAssetTemplates } from './templates/assets.js';
@@ -55,6 +60,47 @@ export default function chatChannels(eleventyConfig: EleventyUserConfig, options
   addOpmlTemplate(eleventyConfig, state);
   addRobotsTemplate(eleventyConfig, state);
   addAssetTemplates(eleventyConfig);
+  if (resolved.search) addSearch(eleventyConfig, resolved);
+}
+
+/** The search page in the site's chrome, and its index over the published chats (site/search/). */
+function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions): void {
+  let published: Set<number> | null = null;
+  // Registered before registerSearch's own handler, so it runs first: a fresh list per build.
+  eleventyConfig.on('eleventy.before', () => {
+    published = null;
+  });
+  const links = new Links(sitePaths.search);
+  registerSearch(eleventyConfig, {
+    db: options.db,
+    include: (chatId) => {
+      if (!published) {
+        const reader = new ArchiveReader(options.db);
+        try {
+          published = new Set(selectChats(reader, options, false).map((c) => c.id));
+        } finally {
+          reader.close();
+        }
+      }
+      return published.has(chatId);
+    },
+    authors: options.authors,
+    pseudonymSalt: options.pseudonymSalt,
+    timeZone: options.timeZone,
+    lang: options.lang,
+    title: options.title,
+    layout: (page) =>
+      renderPage(options, links, {
+        kind: 'search',
+        titleParts: [page.title],
+        crumbs: [
+          { label: options.title, path: sitePaths.index },
+          { label: 'Search', path: null },
+        ],
+        content: page.content,
+        extraHead: page.head,
+      }),
+  });
 }
 
 // Adding the plugin twice keeps the first (its virtual templates would otherwise conflict):

@@ -1,13 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
+import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
 import { splitOptions, type BuildOptions } from './build.js';
 import chatChannels from './plugin.js';
+import type { BuildStats } from './state.js';
 
 export interface ServeOptions extends BuildOptions {
   /** Port of the dev server (default 8080; Eleventy tries the next ones when it is taken). */
   port?: number;
+  /** After each build: what it wrote (the first one full, later ones only what changed). */
+  onBuild?: (stats: BuildStats) => void;
 }
 
 export interface SiteServer {
@@ -19,14 +23,18 @@ export interface SiteServer {
 
 /**
  * Builds the site, serves it with Eleventy's dev server and rebuilds (live-reloading the browser)
- * whenever the database changes. In WAL mode a commit only touches `<db>-wal` (TECH-NOTES), so
- * that file is watched too, and so is the marker the collector's watch mode leaves after each
- * import. Every rebuild is a full one for now (a fresh database snapshot, all pages). Resolves
- * once the server listens.
+ * whenever an import changes the database. Imports rewrite a marker file beside the database
+ * (collector/store/marker.ts): in WAL mode a commit touches only `<db>-wal`, and watching that
+ * would also rebuild on checkpoints. The first build writes everything; each rebuild only the
+ * chats and days imported since (the plugin's `incremental` option). Resolves once the server
+ * listens.
  */
 export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
+  delete (plugin as { onBuild?: unknown }).onBuild;
   const db = resolve(plugin.db);
+  // Watched before any import wrote it: create it now, so there is a file to watch.
+  if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
   let onReady!: (server: { getServerUrl?: (host: string) => string }) => void;
   const ready = new Promise<{ getServerUrl?: (host: string) => string }>((r) => (onReady = r));
@@ -36,11 +44,9 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     pathPrefix,
     runMode: 'serve',
     config: (eleventyConfig) => {
-      eleventyConfig.addPlugin(chatChannels, { ...plugin, db });
-      eleventyConfig.addWatchTarget(db);
-      eleventyConfig.addWatchTarget(`${db}-wal`);
-      // The marker `chatchannels watch` rewrites after each import (collector/watch.ts, changeMarkerPath).
-      eleventyConfig.addWatchTarget(`${db}.changed`);
+      eleventyConfig.addPlugin(chatChannels, { incremental: true, ...plugin, db });
+      eleventyConfig.addWatchTarget(changeMarkerPath(db));
+      if (options.onBuild) eleventyConfig.on('chatchannels.after', options.onBuild);
       eleventyConfig.setServerOptions({
         port: options.port ?? 8080,
         showVersion: false,

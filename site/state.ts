@@ -12,6 +12,10 @@ export interface BuildStats {
   otherFiles: number;
   /** Media files written (new or changed ones only). */
   mediaFiles: number;
+  /** Whether only what changed was written (options `since`, `incremental`). */
+  incremental: boolean;
+  /** The last change-log point the build included. */
+  changeSeq: number;
 }
 
 /**
@@ -21,6 +25,8 @@ export interface BuildStats {
  */
 export class PluginState {
   private current: BuildSession | null = null;
+  /** The change-log point the last successful build saw (option `incremental`). */
+  private builtUpTo: number | null = null;
   /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode = 'fs';
 
@@ -29,9 +35,15 @@ export class PluginState {
   /** Starts a build: a new snapshot of the database. Returns the global data. */
   open(): Catalog {
     this.close();
-    this.current = new BuildSession(this.options);
+    const since = this.options.incremental && this.builtUpTo !== null ? this.builtUpTo : this.options.since;
+    this.current = new BuildSession(since === this.options.since ? this.options : { ...this.options, since });
     this.current.writing = this.outputMode === 'fs';
     return this.current.catalog;
+  }
+
+  /** Whether the next build writes only what changed (known before it starts, for search). */
+  nextBuildIsIncremental(): boolean {
+    return this.options.since !== null || (this.options.incremental && this.builtUpTo !== null);
   }
 
   get session(): BuildSession {
@@ -48,12 +60,15 @@ export class PluginState {
     if (!session) return null;
     try {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
+      if (session.writing) this.builtUpTo = session.catalog.changeSeq;
       return {
         chats: session.catalog.chats.length,
         messages: session.catalog.messageCount,
         archivePages: session.pagesWritten,
         otherFiles: session.filesWritten - session.pagesWritten,
         mediaFiles: media,
+        incremental: session.catalog.render.incremental,
+        changeSeq: session.catalog.changeSeq,
       };
     } finally {
       this.close();

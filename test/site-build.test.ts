@@ -79,8 +79,8 @@ describe('site structure', () => {
     assert.match(html, /<main id="cc-main"/);
     assert.match(html, /class="cc-skip-link" href="#cc-main"/);
     assert.match(html, /<link rel="alternate" type="application\/atom\+xml"[^>]* href="feed.xml">/);
-    // The search box waits for the search feature.
-    assert.doesNotMatch(html, /role="search"/);
+    // Search is on by default: a search box on every page, pointing at the search page.
+    assert.match(html, /<form class="cc-search" action="search\/" role="search">/);
   });
 
   test('a landing page: months with counts, latest messages linking into the archive, feed links', () => {
@@ -271,9 +271,13 @@ describe('options', () => {
     assert.match(feb, /Sunday, March 1, 2020/);
   });
 
-  test('search: true shows a search form pointing at /search/', async () => {
-    const { out: s } = await buildInto(db, { search: true, include: [DIRECT] });
-    assert.match(read(s, `chats/${slugs[DIRECT]}/index.html`), /<form class="cc-search" action="..\/..\/search\/" role="search">.*name="q"/);
+  test('search: the form on every page points at the search page; search: false leaves both out', async () => {
+    assert.match(read(out, `chats/${slugs[DIRECT]}/index.html`), /<form class="cc-search" action="..\/..\/search\/" role="search">.*name="q"/);
+    assert.match(read(out, 'search/index.html'), /data-cc-search/);
+    assert.match(read(out, 'search/index.html'), /<nav class="cc-breadcrumbs"/, 'the search page wears the site chrome');
+    const { out: s } = await buildInto(db, { search: false, include: [DIRECT] });
+    assert.doesNotMatch(read(s, `chats/${slugs[DIRECT]}/index.html`), /role="search"/);
+    assert.ok(!listFiles(s).some((f) => f.startsWith('search/')), 'no search files');
   });
 
   test('layout and extraCss options replace the chrome and add stylesheets', async () => {

@@ -1,32 +1,80 @@
 import { DEFAULT_DB, DEFAULT_OUT, portOption, type CommandSpec } from '../cli/args.js';
+import { openStore } from '../store/open.js';
+import { watchSources, type SourceWatcher } from '../watch.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
-  usage: 'chatchannels serve [--db FILE] [--port N] [--out DIR] [--path-prefix P]',
-  summary: 'Builds the site and serves it on http://localhost:PORT/, rebuilding when the database changes.',
+  usage: 'chatchannels serve [--watch [path…]] [--db FILE] [--port N] [--out DIR] [--path-prefix P]',
+  summary: 'Builds the site and serves it on http://localhost:PORT/, rebuilding what changes as imports land.',
   details: [
+    'With --watch, also imports the given sources as they change (as "chatchannels watch" does;',
+    'with no paths, every source imported into the database before). Pages open in a browser',
+    'reload when the site is rebuilt. Rebuilds write only the chats and days that changed.',
+    '',
     'Options:',
+    '  --watch            import sources as they change, in this process',
+    '  --format NAME      source format for --watch (default: auto)',
     `  --db FILE          database to read (default: ./${DEFAULT_DB})`,
     '  --port N           port to listen on (default: 8080)',
     `  --out DIR          output folder (default: ./${DEFAULT_OUT})`,
     '  --path-prefix P    the URL path the site is served under (default: /)',
     '  --time-zone TZ     IANA time zone for displayed times (default: UTC)',
+    '',
+    'Stop with Ctrl-C.',
   ].join('\n'),
   options: {
+    watch: { type: 'boolean' },
+    format: { type: 'string' },
     db: { type: 'string' },
     port: { type: 'string' },
     out: { type: 'string' },
     'path-prefix': { type: 'string' },
     'time-zone': { type: 'string' },
   },
-  async run(values) {
-    await (await import('../../site/serve.js')).serveSite({
-      db: (values.db as string | undefined) ?? DEFAULT_DB,
+  async run(values, positionals) {
+    const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
+    if (positionals.length && !values.watch) throw new Error(`serve takes paths only with --watch (got ${positionals.join(' ')})`);
+    const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+
+    // The collector side first: the first build then shows what the sources hold now.
+    let watcher: SourceWatcher | null = null;
+    let db: ReturnType<typeof openStore> | null = null;
+    if (values.watch) {
+      db = openStore(dbFile);
+      const paths = positionals.length ? positionals : (db.prepare(`SELECT path FROM sources ORDER BY id`).pluck().all() as string[]);
+      if (!paths.length) {
+        db.close();
+        throw new Error(`${dbFile}: no sources to watch: name some paths after --watch, or import them once first`);
+      }
+      watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined }, {
+        onImport: (path, s) => {
+          if (s.newMessages + s.updatedMessages + s.mergedMessages > 0) {
+            log(`${path}: ${s.newMessages} new, ${s.updatedMessages} updated` + (s.warningCount ? `, ${s.warningCount} warning(s)` : ''));
+          }
+        },
+        onError: (_path, err) => process.stderr.write(`chatchannels: error: ${err.message}\n`),
+      });
+      await watcher.ready;
+      log(`watching ${paths.length} source(s)`);
+    }
+
+    const server = await (await import('../../site/serve.js')).serveSite({
+      db: dbFile,
       out: (values.out as string | undefined) ?? DEFAULT_OUT,
       port: portOption(values.port, 8080),
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
+      onBuild: (s) => {
+        if (s.incremental) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
+      },
     });
+    await new Promise<void>((done) => {
+      process.once('SIGINT', () => done());
+      process.once('SIGTERM', () => done());
+    });
+    await server.close();
+    await watcher?.close();
+    db?.close();
     return 0;
   },
 };

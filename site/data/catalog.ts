@@ -1,6 +1,7 @@
-import { monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
+import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, type Author } from './authors.js';
+import { dirtyPages } from './dirty.js';
 import type { ArchiveReader, ChatRow, Message } from './reader.js';
 
 /**
@@ -94,6 +95,16 @@ export interface TimeLabels {
   utcDayLabel(dayStart: number): string;
 }
 
+/** What this build writes: everything, or (option `since`) what changed after a change-log point. */
+export interface RenderSet {
+  /** Chats whose landing page, feed and anchor maps are written. */
+  chats: ChatSummary[];
+  /** Archive pages written. */
+  pages: ArchivePage[];
+  /** Whether this is an incremental build (option `since`). */
+  incremental: boolean;
+}
+
 export class Catalog {
   readonly chatsById = new Map<number, ChatSummary>();
 
@@ -105,6 +116,10 @@ export class Catalog {
     /** chat id → month → by_day, for the page path of any message (replies, feeds, permalinks). */
     private readonly layouts: Map<number, Map<string, boolean>>,
     readonly authors: AuthorNamer,
+    /** The last change-log sequence number this snapshot includes (`since` for the next build). */
+    readonly changeSeq: number,
+    /** What to write; Eleventy paginates the chat and archive templates over these. */
+    readonly render: RenderSet,
   ) {
     for (const chat of chats) this.chatsById.set(chat.id, chat);
   }
@@ -126,7 +141,7 @@ function pagePathIn(layout: Map<string, boolean> | undefined, time: number): str
 }
 
 /** Chats to publish, by the include/exclude options (native ids, aliases or slugs). */
-export function selectChats(reader: ArchiveReader, options: ResolvedOptions): ChatRow[] {
+export function selectChats(reader: ArchiveReader, options: ResolvedOptions, warn = true): ChatRow[] {
   const chats = reader.chats();
   const names = new Map<string, number>();
   for (const chat of chats) {
@@ -139,7 +154,7 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions): Ch
     for (const name of list) {
       const id = names.get(name);
       if (id === undefined) {
-        console.warn(`[chatchannels] option "${option}": no chat "${name}" in the database`);
+        if (warn) console.warn(`[chatchannels] option "${option}": no chat "${name}" in the database`);
       } else {
         ids.add(id);
       }
@@ -153,7 +168,7 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions): Ch
     // Slugs become folder names and URLs unescaped: the collector makes them [a-z0-9-]
     // (collector/identity/slug.ts); a database that breaks that rule is not published from.
     if (!SAFE_SLUG.test(chat.slug)) {
-      console.warn(`[chatchannels] chat ${JSON.stringify(chat.native_id)} has an unsafe slug ${JSON.stringify(chat.slug)}: not published`);
+      if (warn) console.warn(`[chatchannels] chat ${JSON.stringify(chat.native_id)} has an unsafe slug ${JSON.stringify(chat.slug)}: not published`);
       return false;
     }
     return true;
@@ -241,7 +256,34 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
   chats.sort((a, b) => (b.last ?? 0) - (a.last ?? 0) || (a.slug < b.slug ? -1 : 1));
   const archivePages: ArchivePage[] = [];
   for (const chat of chats) archivePages.push(...pagesByChat.get(chat.id)!);
-  return new Catalog(chats, archivePages, layouts, authors);
+
+  let render: RenderSet = { chats, pages: archivePages, incremental: false };
+  let changeSeq: number;
+  if (options.since === null) {
+    changeSeq = reader.lastChange();
+  } else {
+    const changes = reader.changesSince(options.since);
+    changeSeq = changes.upTo;
+    const dirtyChats = chats.filter((c) => changes.days.has(c.id));
+    render = {
+      chats: dirtyChats,
+      pages: dirtyChats.flatMap((c) => {
+        const days = changes.days.get(c.id)!;
+        return dirtyPages(pagesByChat.get(c.id)!, days, (page) => onlyChangedDays(reader, page, days));
+      }),
+      incremental: true,
+    };
+  }
+  return new Catalog(chats, archivePages, layouts, authors, changeSeq, render);
+}
+
+/** Whether every message of the page is on one of `days` (then the page may be new). */
+function onlyChangedDays(reader: ArchiveReader, page: ArchivePage, days: ReadonlySet<string>): boolean {
+  if (page.month === '') return true; // out-of-range pages: assume new
+  for (const [day] of reader.dayCounts(page.chatId, page.start, page.end)) {
+    if (!days.has(dayOf(page.start + day * DAY))) return false;
+  }
+  return true;
 }
 
 export function authorOf(reader: ArchiveReader, authors: AuthorNamer, authorId: number | null, authorName: string | null): Author {

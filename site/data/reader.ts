@@ -131,7 +131,7 @@ export class ArchiveReader {
   private readonly stmt: Record<
     | 'pageMessages' | 'latestMessages' | 'latestPlausible' | 'person' | 'replyByAnchor' | 'replyByAlias' | 'media'
     | 'mediaData' | 'anchorsInRange' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
-    | 'countInRange' | 'dayCounts',
+    | 'countInRange' | 'dayCounts' | 'pageAnchors',
     Statement
   >;
 
@@ -148,6 +148,8 @@ export class ArchiveReader {
     const db = this.db;
     this.stmt = {
       pageMessages: db.prepare(`SELECT ${page} FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ? ORDER BY time, id`).raw(),
+      // The same rows and order as pageMessages, anchors only (anchor maps of pages not rendered).
+      pageAnchors: db.prepare(`SELECT anchor FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ? ORDER BY time, id`).pluck(),
       latestMessages: db.prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? ORDER BY time DESC, id DESC LIMIT ?`).raw(),
       latestPlausible: db
         .prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC, id DESC LIMIT ?`)
@@ -193,6 +195,35 @@ export class ArchiveReader {
     } finally {
       this.db.close();
     }
+  }
+
+  /** Anchors of one archive page's time range, in page order. */
+  pageAnchors(chatId: number, start: number, end: number): string[] {
+    return this.stmt.pageAnchors.all(chatId, start, end) as string[];
+  }
+
+  /**
+   * The change log (collector/store/writer.ts): the last sequence number in this snapshot, and
+   * the UTC days of each chat changed after `since`.
+   */
+  changesSince(since: number): { upTo: number; days: Map<number, Set<string>> } {
+    const days = new Map<number, Set<string>>();
+    if (!hasTable(this.db, 'changes')) return { upTo: 0, days };
+    let upTo = since;
+    const rows = this.db.prepare(`SELECT seq, chat_id, day FROM changes WHERE seq > ? ORDER BY seq`).raw().iterate(since);
+    for (const [seq, chatId, day] of rows as IterableIterator<[number, number, string]>) {
+      upTo = seq;
+      let set = days.get(chatId);
+      if (!set) days.set(chatId, (set = new Set()));
+      set.add(day);
+    }
+    return { upTo: Math.max(upTo, this.lastChange()), days };
+  }
+
+  /** The last change-log sequence number in this snapshot (0: none). */
+  lastChange(): number {
+    if (!hasTable(this.db, 'changes')) return 0;
+    return this.db.prepare(`SELECT coalesce(max(seq), 0) FROM changes`).pluck().get() as number;
   }
 
   chats(): ChatRow[] {

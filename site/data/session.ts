@@ -24,7 +24,7 @@ export class BuildSession {
   pagesWritten = 0;
   filesWritten = 0;
   /** Anchor maps, collected from archive pages as they render (templates/anchors.ts). */
-  readonly anchorMaps = new AnchorMapCollector();
+  readonly anchorMaps: AnchorMapCollector;
   private readonly madeDirs = new Set<string>();
   private readonly authors = new Map<number | null, Map<string | null, Author>>();
   /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
@@ -35,10 +35,32 @@ export class BuildSession {
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
       this.catalog = buildCatalog(this.reader, options, this.time);
+      this.anchorMaps = this.catalog.render.incremental ? this.incrementalAnchorMaps() : new AnchorMapCollector();
     } catch (err) {
       this.reader.close();
       throw err;
     }
+  }
+
+  /** An incremental build renders some pages of a chat: the others' anchors come from the database. */
+  private incrementalAnchorMaps(): AnchorMapCollector {
+    const rendered = new Map<number, Set<string>>();
+    for (const page of this.catalog.render.pages) {
+      let paths = rendered.get(page.chatId);
+      if (!paths) rendered.set(page.chatId, (paths = new Set()));
+      paths.add(page.path);
+    }
+    const reader = this.reader;
+    const pages = this.catalog.archivePages;
+    return new AnchorMapCollector(
+      (chat) => rendered.get(chat.id)?.size ?? 0,
+      function* (chat) {
+        const mine = rendered.get(chat.id);
+        for (const page of pages) {
+          if (page.chatId === chat.id && !mine?.has(page.path)) yield [page.path, reader.pageAnchors(chat.id, page.start, page.end)];
+        }
+      },
+    );
   }
 
   /** Media rows for these hashes (only those the database holds), remembered for writing. */

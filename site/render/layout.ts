@@ -8,7 +8,7 @@ import { sitePaths, type Links } from './links.js';
  */
 export interface LayoutPage {
   /** Which page this is. */
-  kind: 'index' | 'chat' | 'archive';
+  kind: 'index' | 'chat' | 'archive' | 'search';
   /** `<html lang>` */
   lang: string;
   /** Document title, escaped for HTML. */
@@ -46,6 +46,8 @@ export interface PageParts {
   /** Extra feed for autodiscovery (a chat's feed on chat pages). */
   chatFeed?: { title: string; path: string };
   bodyAttributes?: string;
+  /** More for `<head>` (the search page's script and styles). */
+  extraHead?: string;
 }
 
 export function renderPage(options: ResolvedOptions, links: Links, parts: PageParts): string {
@@ -62,6 +64,7 @@ export function renderPage(options: ResolvedOptions, links: Links, parts: PagePa
     head += `<link rel="alternate" type="application/atom+xml" title="${text(parts.chatFeed.title)}" href="${links.to(parts.chatFeed.path)}">`;
   }
   head += `<script src="${links.to(sitePaths.js)}" defer></script>`;
+  if (parts.extraHead) head += parts.extraHead;
 
   let header = `<header class="cc-header"><a class="cc-site-title" href="${links.to(sitePaths.index)}">${text(siteTitle)}</a>`;
   if (options.search) {

@@ -24,12 +24,25 @@ export class AnchorMapCollector {
   private readonly pending = new Map<number, PendingChat>();
 
   /**
+   * `rendered`: how many of each chat's archive pages this build renders (all of them, except in
+   * an incremental build); `unrendered`: the anchors of a chat's other pages, read from the
+   * database when the chat is first met, so that its maps come out as a full build writes them.
+   */
+  constructor(
+    private readonly rendered: (chat: ChatSummary) => number = (chat) => chat.pageCount,
+    private readonly unrendered: (chat: ChatSummary) => Iterable<[string, string[]]> = () => [],
+  ) {}
+
+  /**
    * Records one rendered archive page. Returns the chat's map files ([site path, content]) when
    * this was the last of its pages, else null.
    */
   add(chat: ChatSummary, pagePath: string, anchors: string[]): [string, string][] | null {
     let state = this.pending.get(chat.id);
-    if (!state) this.pending.set(chat.id, (state = { pagesLeft: chat.pageCount, pages: new Map() }));
+    if (!state) {
+      this.pending.set(chat.id, (state = { pagesLeft: this.rendered(chat), pages: new Map() }));
+      for (const [path, list] of this.unrendered(chat)) state.pages.set(path, list.map((a) => a.slice(1)));
+    }
     const list = state.pages.get(pagePath) ?? [];
     for (const anchor of anchors) list.push(anchor.slice(1));
     state.pages.set(pagePath, list);

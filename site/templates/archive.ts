@@ -27,7 +27,7 @@ export function addArchiveTemplate(eleventyConfig: EleventyConfigLike, state: Pl
   eleventyConfig.addTemplate(virtualPath('archive'), {
     data: {
       ...TEMPLATE_DATA,
-      pagination: { data: 'chatchannels.archivePages', size: 1, alias: 'ccPage' },
+      pagination: { data: 'chatchannels.render.pages', size: 1, alias: 'ccPage' },
       permalink: false,
     },
     // Synchronous on purpose (see BuildSession.writePage).

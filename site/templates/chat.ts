@@ -17,7 +17,7 @@ export function addChatTemplate(eleventyConfig: EleventyConfigLike, state: Plugi
   eleventyConfig.addTemplate(virtualPath('chat'), {
     data: {
       ...TEMPLATE_DATA,
-      pagination: { data: 'chatchannels.chats', size: 1, alias: 'ccChat' },
+      pagination: { data: 'chatchannels.render.chats', size: 1, alias: 'ccChat' },
       permalink: (data: { ccChat: ChatSummary }) => permalinkOf(sitePaths.chat(data.ccChat.slug)),
     },
     render: (data: { ccChat: ChatSummary }) => renderChat(state.session, data.ccChat),

@@ -23,7 +23,7 @@ export function addFeedTemplates(eleventyConfig: EleventyConfigLike, state: Plug
   eleventyConfig.addTemplate(virtualPath('chat-feed'), {
     data: {
       ...TEMPLATE_DATA,
-      pagination: { data: 'chatchannels.chats', size: 1, alias: 'ccChat' },
+      pagination: { data: 'chatchannels.render.chats', size: 1, alias: 'ccChat' },
       permalink: (data: { ccChat: ChatSummary }) => permalinkOf(sitePaths.chatFeed(data.ccChat.slug)),
     },
     render(this: TemplateThis, data: { ccChat: ChatSummary }) {

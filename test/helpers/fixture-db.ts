@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { messageKey } from '../../collector/identity/key.js';
 import { openStore } from '../../collector/store/open.js';
 import { StoreWriter, type ImportCounts } from '../../collector/store/writer.js';
+import { touchChangeMarker } from '../../collector/store/marker.js';
 import type { Attachment, ChatRecord, MessageKind, PersonRecord } from '../../collector/sources/types.js';
 
 /**
@@ -88,6 +89,7 @@ export function writeFixture(file: string, chats: FixtureChat[], media: FixtureM
       }
       const counts = writer.finish();
       db.exec('COMMIT');
+      touchChangeMarker(file); // as importPaths does: what a serving site watches
       return counts;
     } catch (err) {
       db.exec('ROLLBACK');

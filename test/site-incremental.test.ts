@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildSite } from '../site/build.js';
+import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
+import { listFiles, scratchDir } from './helpers/site.js';
+
+/**
+ * Incremental builds (option `since`, which `serve` uses through `incremental`): after imports
+ * that add to a published month, open a new month, back-fill an old one, edit and delete messages
+ * and add a chat, the output of a full build and of an incremental build over the previous output
+ * are the same bytes (the search index aside: it has its own delta format).
+ */
+function run(prefix: string, start: number, count: number, stepMs: number): FixtureMessage[] {
+  return Array.from({ length: count }, (_, i) => ({
+    nativeId: `${prefix}${i}`,
+    author: i % 2 ? '8:live:ann' : '8:live:ben',
+    authorName: i % 2 ? 'Ann' : 'Ben',
+    time: start + i * stepMs,
+    body: `${prefix} message ${i}`,
+  }));
+}
+
+const hour = 3_600_000;
+
+test('an incremental build gives the same bytes as a full one, and writes only what changed', async () => {
+  const dir = scratchDir('cc-site-incr-');
+  const db = join(dir, 'chats.sqlite');
+  const alpha = run('a', Date.UTC(2021, 5, 10), 30, 5 * hour);
+  writeFixture(db, [
+    { nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: alpha },
+    { nativeId: '19:beta@thread.skype', title: 'Beta', messages: run('b', Date.UTC(2021, 0, 1), 20, 24 * hour) },
+    { nativeId: '19:gamma@thread.skype', title: 'Gamma', messages: run('g', Date.UTC(2020, 0, 1), 40, 24 * hour) },
+  ]);
+  const incremental = join(dir, 'incremental');
+  const first = await buildSite({ db, out: incremental, search: false });
+  assert.equal(first.incremental, false);
+
+  writeFixture(db, [
+    {
+      nativeId: '19:alpha@thread.skype',
+      title: 'Alpha',
+      messages: [
+        ...run('late', Date.UTC(2021, 5, 29), 3, hour), // into the published June
+        ...run('new', Date.UTC(2021, 7, 3), 4, hour), // a new month after a gap
+        { ...alpha[3], body: 'a message 3, edited', editedAt: Date.UTC(2021, 6, 1) },
+        { ...alpha[4], deleted: true },
+      ],
+    },
+    { nativeId: '19:gamma@thread.skype', title: 'Gamma', messages: run('old', Date.UTC(2019, 5, 1), 2, hour) }, // back-filled
+    { nativeId: '19:delta@thread.skype', title: 'Delta', messages: run('d', Date.UTC(2022, 0, 1), 3, hour) }, // a new chat
+  ]);
+  const second = await buildSite({ db, out: incremental, search: false, since: first.changeSeq });
+  assert.equal(second.incremental, true);
+  assert.ok(second.changeSeq > first.changeSeq);
+  // Alpha: June (changed) + August (new) + July? (no page: no messages); gamma: 2019-06 (new) and
+  // its neighbour 2020-01 (its "previous" link is new); delta: its one page. Never beta's.
+  assert.ok(second.pages < first.pages + 6, `few pages rewritten: ${second.pages}`);
+
+  const full = join(dir, 'full');
+  await buildSite({ db, out: full, search: false });
+  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
+  const incrementalFiles = listFiles(incremental).filter((f) => !f.startsWith('search/'));
+  assert.deepEqual(incrementalFiles, fullFiles, 'the same files');
+  for (const file of fullFiles) {
+    assert.ok(readFileSync(join(incremental, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
+  }
+
+  const third = await buildSite({ db, out: incremental, search: false, since: second.changeSeq });
+  assert.equal(third.incremental, true);
+  assert.equal(third.changeSeq, second.changeSeq);
+  assert.ok(third.pages <= 1, 'nothing changed: only the index page is written');
+});
