@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { initialsOf, AuthorNamer } from '../site/data/authors.js';
+import { initialsOf, AuthorNamer, readableId } from '../site/data/authors.js';
 import { isInlineImage, safeMediaName } from '../site/data/media-name.js';
 import { resolveOptions } from '../site/options.js';
 import { formatSize, parseAttachments, safeHttpUrl } from '../site/render/attachments.js';
@@ -162,4 +162,12 @@ describe('authors', () => {
     assert.equal(initialsOf('!!!'), '?');
     assert.equal(initialsOf('Émile de la Tour'), 'ÉT');
   });
+});
+
+test('a person known only by id is named readably: no type prefix, Skype cid accounts shortened', () => {
+  assert.equal(readableId('8:live:.cid.7f3a2b9c41d05e68'), 'cid 7f3a2b');
+  assert.equal(readableId('8:echo123'), 'echo123');
+  assert.equal(readableId('28:concierge'), 'concierge');
+  assert.equal(readableId(null), null);
+  assert.equal(new AuthorNamer('show', '').author('8:live:.cid.7f3a2b9c41d05e68', null, null).name, 'cid 7f3a2b');
 });

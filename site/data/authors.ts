@@ -49,7 +49,7 @@ export class AuthorNamer {
       let name: string | null;
       let initials: string;
       if (this.mode === 'show') {
-        name = firstNonEmpty(shownName, displayName, nativeId) ?? 'Unknown';
+        name = firstNonEmpty(shownName, displayName, readableId(nativeId)) ?? 'Unknown';
         initials = initialsOf(name);
       } else if (this.mode === 'pseudonymize') {
         name = `Person ${tag}`;
@@ -74,6 +74,18 @@ function firstNonEmpty(...values: (string | null)[]): string | null {
 }
 
 /** "Alice Smith" → "AS", "bob" → "B", "李小龙" → "李". */
+/**
+ * A person known only by id: without the source's type prefix (`8:` Skype, `irc:` …), and a Skype
+ * "cid" account (`live:.cid.7f3a2b9c41d05e68`, what exports show for their own owner) shortened
+ * to something a reader can tell apart and say: `cid 7f3a2b`.
+ */
+export function readableId(nativeId: string | null): string | null {
+  if (!nativeId) return null;
+  const bare = nativeId.replace(/^\d+:/, '');
+  const cid = /^live:\.cid\.([0-9a-f]{6})[0-9a-f]*$/i.exec(bare);
+  return cid ? `cid ${cid[1]}` : bare;
+}
+
 export function initialsOf(name: string): string {
   const words = name
     .replace(/[^\p{L}\p{N}\s]/gu, ' ')
