@@ -15,7 +15,9 @@ describe('options', () => {
     assert.equal(o.feedSize, 5);
     assert.equal(o.authors, 'show');
     assert.equal(o.timeZone, 'UTC');
-    assert.equal(o.search, false);
+    assert.equal(o.search, true);
+    assert.equal(o.incremental, false);
+    assert.equal(o.since, null);
     assert.equal(o.include, null);
   });
 
