@@ -1,9 +1,10 @@
 import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
+import { discord } from './discord.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, discord];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);
