@@ -72,3 +72,31 @@ test('an incremental build gives the same bytes as a full one, and writes only w
   assert.equal(third.changeSeq, second.changeSeq);
   assert.ok(third.pages <= 1, 'nothing changed: only the index page is written');
 });
+
+test('archive pages written by two threads are the same bytes as by one', async () => {
+  const { archiveThreading } = await import('../site/render/archive-threads.js');
+  const dir = scratchDir('cc-site-threads-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [
+    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
+    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
+    { nativeId: '19:three@thread.skype', title: 'Three', messages: run('three', Date.UTC(2020, 3, 1), 200, 7 * hour) },
+  ]);
+  const saved = archiveThreading.minMessages;
+  try {
+    archiveThreading.minMessages = Infinity;
+    const single = join(dir, 'single');
+    const one = await buildSite({ db, out: single, search: false });
+    archiveThreading.minMessages = 0;
+    const threaded = join(dir, 'threaded');
+    const two = await buildSite({ db, out: threaded, search: false });
+    assert.equal(two.pages, one.pages);
+    assert.equal(two.files, one.files);
+    assert.deepEqual(listFiles(threaded), listFiles(single));
+    for (const file of listFiles(single)) {
+      assert.ok(readFileSync(join(threaded, file)).equals(readFileSync(join(single, file))), `${file} has the same bytes`);
+    }
+  } finally {
+    archiveThreading.minMessages = saved;
+  }
+});

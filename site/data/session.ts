@@ -102,6 +102,12 @@ export class BuildSession {
     if (sitePath.endsWith('/')) this.pagesWritten++;
   }
 
+  /** Counts pages and files another thread wrote for this build (render/archive-threads.ts). */
+  countWritten(pages: number, files: number): void {
+    this.pagesWritten += pages;
+    this.filesWritten += files;
+  }
+
   /** How a message's author appears (option `authors`), cached per person and shown name. */
   author(authorId: number | null, authorName: string | null): Author {
     let byName = this.authors.get(authorId);

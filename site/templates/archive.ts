@@ -1,83 +1,28 @@
-import type { ArchivePage, PageLink } from '../data/catalog.js';
-import type { Message } from '../data/reader.js';
-import type { BuildSession } from '../data/session.js';
-import { text } from '../render/escape.js';
-import { renderPage } from '../render/layout.js';
-import { Links, sitePaths } from '../render/links.js';
-import { renderMessageList } from '../render/messages.js';
+import { writeArchive } from '../render/archive-threads.js';
 import type { PluginState } from '../state.js';
-import { plural, TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
+import { TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
 
 interface ArchiveData {
-  ccPage: ArchivePage;
   eleventy: { directories: { output: string } };
 }
 
 /**
  * `/chats/<slug>/YYYY/MM/` (or `/YYYY/MM/DD/`): the permanent home of every message, each with
- * `id="<anchor>"`. The page queries only its own time range of the chat.
+ * `id="<anchor>"`. Each page queries only its own time range of the chat.
  *
- * Eleventy paginates these pages like any other, but each page writes its own file as it renders
- * (`permalink: false` keeps Eleventy from writing it again). Eleventy holds the rendered content of
- * every page it writes until the build ends, and archive pages are nearly all of a site's bytes:
- * a million messages would not fit in the memory budget (DESIGN.md). Project transforms do not
- * run on them; the `layout` option does.
+ * One template writes every archive page itself (`permalink: false`: Eleventy writes nothing)
+ * rather than one paginated entry per page: Eleventy keeps each page's rendered content until the
+ * build ends, and archive pages are nearly all of a site's bytes — a million messages would not fit
+ * the memory budget (DESIGN.md) — and its per-page bookkeeping cost more than rendering. Part of
+ * the pages is written by a worker thread on the second core (data/archive-threads.ts). Project
+ * transforms do not run on them; the `layout` option does.
  */
 export function addArchiveTemplate(eleventyConfig: EleventyConfigLike, state: PluginState): void {
   eleventyConfig.addTemplate(virtualPath('archive'), {
-    data: {
-      ...TEMPLATE_DATA,
-      pagination: { data: 'chatchannels.render.pages', size: 1, alias: 'ccPage' },
-      permalink: false,
-    },
-    // Synchronous on purpose (see BuildSession.writePage).
-    render: (data: ArchiveData) => {
-      const session = state.session;
-      const page = data.ccPage;
-      const output = data.eleventy.directories.output;
-      const messages = session.reader.pageMessages(page.chatId, page.start, page.end);
-      const chat = session.catalog.chatsById.get(page.chatId)!;
-      const maps = session.anchorMaps.add(chat, page.path, messages.map((m) => m.anchor));
-      session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages));
-      if (maps) for (const [path, content] of maps) session.writePage(output, path, content);
+    data: { ...TEMPLATE_DATA, permalink: false },
+    render: async (data: ArchiveData) => {
+      await writeArchive(state.session, data.eleventy.directories.output);
       return '';
     },
   });
-}
-
-function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]): string {
-  const { catalog, options } = session;
-  const chat = catalog.chatsById.get(page.chatId)!;
-  const links = new Links(sitePaths.archive(page.slug, page.path));
-  const pager = pagerNav(links, page.slug, page.prev, page.next);
-
-  let content = `<header class="cc-page-head"><h1>${text(page.label)}</h1>`;
-  content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${text(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
-  content += pager;
-  content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2 })}</div>`;
-  content += pager;
-
-  return renderPage(options, links, {
-    kind: 'archive',
-    titleParts: [page.label, chat.title],
-    crumbs: [
-      { label: options.title, path: sitePaths.index },
-      { label: chat.title, path: sitePaths.chat(page.slug) },
-      { label: page.label, path: null },
-    ],
-    content,
-    chatFeed: { title: `${chat.title} (Atom feed)`, path: sitePaths.chatFeed(page.slug) },
-  });
-}
-
-function pagerNav(links: Links, slug: string, prev: PageLink | null, next: PageLink | null): string {
-  if (!prev && !next) return '';
-  let nav = '<nav class="cc-pager" aria-label="Older and newer pages">';
-  nav += prev
-    ? `<a class="cc-prev" rel="prev" href="${links.to(sitePaths.archive(slug, prev.path))}">← ${text(prev.label)}</a>`
-    : '<span class="cc-prev"></span>';
-  nav += next
-    ? `<a class="cc-next" rel="next" href="${links.to(sitePaths.archive(slug, next.path))}">${text(next.label)} →</a>`
-    : '<span class="cc-next"></span>';
-  return `${nav}</nav>`;
 }
