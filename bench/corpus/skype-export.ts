@@ -36,7 +36,7 @@ export function* skypeExportPieces(chats: Iterable<CorpusChat>): Generator<strin
 }
 
 /** Everything of a conversation object up to and including `"MessageList":[`. */
-function conversationHead(chat: CorpusChat): string {
+export function conversationHead(chat: CorpusChat): string {
   const newest = chat.newestTimeMs;
   const properties = `{"conversationblocked":false,"lastimreceivedtime":"${skypeTime(newest)}","consumptionhorizon":"${newest};${newest + 744};${newest}","conversationstatus":null}`;
   const threadProperties = chat.kind === 'direct' ? 'null'

@@ -1,12 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { skypeMessageJson, type Corpus, type CorpusChat, type CorpusMessage } from '../corpus.js';
+import { conversationHead } from '../corpus/skype-export.js';
+import { EXPORT_DATE, EXPORTING_USER_ID } from '../corpus/generator.js';
 
 /**
- * The watch figure's change: a Skype export replaced by a newer one that has one more message in
- * the largest chat (Skype exports are whole files; there is nothing to append to). The new message
- * carries a unique token, so the database, pages, feeds and search files can be checked for it.
+ * The watch figure's change: one more message in the corpus's largest chat, carrying a unique
+ * token, so the database, pages, feeds and search files can be checked for it.
  */
 export interface Probe {
   chat: CorpusChat;
@@ -54,60 +53,12 @@ function probeToken(n: number): string {
 }
 
 /**
- * Writes `outFile`: `exportFile` with `probe` inserted first in its chat's MessageList (a Skype
- * export lists messages newest first). Streams, so a multi-GB export needs no memory.
+ * Writes a small, newer export of the probe's chat holding only the probes so far (newest first),
+ * as a user would drop the latest export of one chat beside an archive that already holds its
+ * history: watching it costs what the change costs, not what re-reading the whole history costs.
  */
-export async function writeExportWithProbe(exportFile: string, outFile: string, probe: Probe): Promise<void> {
-  const chatStart = await findInFile(exportFile, `{"id":${JSON.stringify(probe.chat.id)},`, 0);
-  if (chatStart < 0) throw new Error(`${exportFile}: conversation ${probe.chat.id} not found`);
-  const listMarker = '"MessageList":[';
-  const listStart = await findInFile(exportFile, listMarker, chatStart);
-  if (listStart < 0) throw new Error(`${exportFile}: no MessageList after conversation ${probe.chat.id}`);
-  const insertAt = listStart + Buffer.byteLength(listMarker);
-  const nextByte = await readByte(exportFile, insertAt);
-  const out = createWriteStream(outFile);
-  await pipeRange(exportFile, 0, insertAt, out);
-  out.write(probe.json + (nextByte === ']' ? '' : ','));
-  await pipeRange(exportFile, insertAt, Infinity, out);
-  out.end();
-  await once(out, 'close');
-}
-
-/** Byte offset of `needle` at or after `from`, or -1. */
-async function findInFile(file: string, needle: string, from: number): Promise<number> {
-  const pattern = Buffer.from(needle);
-  const handle = await open(file, 'r');
-  try {
-    const chunk = Buffer.alloc(16 * 2 ** 20);
-    let position = from;
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) return -1;
-      const at = chunk.subarray(0, bytesRead).indexOf(pattern);
-      if (at >= 0) return position + at;
-      if (bytesRead < chunk.length) return -1;
-      position += bytesRead - (pattern.length - 1); // overlap: a match across two chunks
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readByte(file: string, at: number): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const b = Buffer.alloc(1);
-    await handle.read(b, 0, 1, at);
-    return b.toString('latin1');
-  } finally {
-    await handle.close();
-  }
-}
-
-async function pipeRange(file: string, start: number, endExclusive: number, out: NodeJS.WritableStream): Promise<void> {
-  if (endExclusive <= start) return;
-  const input = createReadStream(file, { start, ...(Number.isFinite(endExclusive) ? { end: endExclusive - 1 } : {}) });
-  for await (const chunk of input) {
-    if (!out.write(chunk as Buffer)) await once(out as unknown as NodeJS.EventEmitter, 'drain');
-  }
+export async function writeRecentExport(file: string, probes: readonly Probe[]): Promise<void> {
+  const chat = probes[0]!.chat;
+  const list = [...probes].reverse().map((p) => p.json).join(',');
+  await writeFile(file, `{"userId":${JSON.stringify(EXPORTING_USER_ID)},"exportDate":${JSON.stringify(EXPORT_DATE)},"conversations":[${conversationHead(chat)}${list}]}]}`);
 }

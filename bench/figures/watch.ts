@@ -10,20 +10,21 @@ import { figure, unavailable, type Figure, type FigureSpec } from './figure.js';
 import { msText } from './format.js';
 import { removeDb } from './import.js';
 import { commandHelp, hasOption } from './product.js';
-import { createProbe, writeExportWithProbe, type Probe } from './watch-probe.js';
+import { createProbe, writeRecentExport, type Probe } from './watch-probe.js';
 
 /**
- * Watch: with the corpus already in the database, a running watcher sees the export replaced by one
- * with one more message; measured from the replacement (an atomic rename) to (a) the message being
- * in the database and (b) the chat's archive page, its feed and the search files on disk containing
- * it. Polled every 20 ms. DESIGN.md: ≤ 2 s.
+ * Watch: with the corpus already in the database, a running watcher sees a small, newer export of
+ * the largest chat (the history is already imported) replaced by one with one more message;
+ * measured from the replacement (an atomic rename) to (a) the message being in the database and
+ * (b) the chat's archive page, its feed and the search files on disk containing it. Polled every
+ * 20 ms. DESIGN.md: ≤ 2 s.
  *
  * Process setup, best available first: `chatchannels serve --watch <export>` (dev server and
  * collector together); else `chatchannels watch <export>` plus `chatchannels serve` (which rebuilds
  * the site whenever the database changes); else `watch` alone (database only).
  *
- * For a Skype export the watch path re-reads and re-imports the whole file on every change (the
- * format has nothing to append to), so this latency grows with the export's size.
+ * A Skype export has nothing to append to: watching the corpus's own export would re-read the whole
+ * file on every change (idempotent, but it measures the import, not the watch path).
  */
 const TARGET_MS = 2000;
 export const DB: FigureSpec = { key: 'watch.db', label: 'watch: new message in DB', unit: 'ms', target: '≤ 2 s', passes: (ms) => ms <= TARGET_MS };
@@ -31,7 +32,7 @@ export const PAGES: FigureSpec = { key: 'watch.pagesAndFeed', label: 'watch: arc
 export const SEARCH: FigureSpec = { key: 'watch.search', label: 'watch: search index on disk', unit: 'ms', target: '≤ 2 s', passes: (ms) => ms <= TARGET_MS };
 
 const POLL_MS = 20;
-const WHOLE_FILE_NOTE = 'Skype export: every change re-reads and re-imports the whole file (idempotent; unchanged messages are skipped), so the latency grows with the export';
+const RECENT_EXPORT_NOTE = 'the corpus is in the database; the watched file is a small, newer Skype export of the largest chat, replaced by one with one more message';
 
 export interface WatchFigures {
   figures: Figure[];
@@ -54,14 +55,16 @@ export async function measureWatch(ctx: SizeContext, importedDb: string): Promis
   const exportFile = resolve(dir, 'messages.json');
   const dbFile = resolve(dir, 'chatchannels.sqlite');
   const siteDir = resolve(dir, 'site');
-  await copyFile(ctx.corpusFile, exportFile);
+  const corpus = createCorpus(ctx.corpus);
+  const probes = [createProbe(corpus, 1)];
+  await writeRecentExport(exportFile, probes);
   await removeDb(dbFile);
   for (const suffix of ['', '-wal']) if (existsSync(importedDb + suffix)) await copyFile(importedDb + suffix, dbFile + suffix);
 
   const serveHelp = await commandHelp(ctx.cli, 'serve');
   const serveWatches = hasOption(serveHelp, '--watch');
   const mode = serveWatches ? 'serve --watch' : serveHelp !== null ? 'watch + serve' : 'watch only';
-  const notes = [WHOLE_FILE_NOTE, `processes: ${mode === 'serve --watch' ? '`chatchannels serve --watch`' : mode === 'watch + serve' ? '`chatchannels watch` and `chatchannels serve` (serve has no --watch yet; it rebuilds the site on every database change)' : '`chatchannels watch` only (no serve command)'}`];
+  const notes = [RECENT_EXPORT_NOTE, `processes: ${mode === 'serve --watch' ? '`chatchannels serve --watch`' : mode === 'watch + serve' ? '`chatchannels watch` and `chatchannels serve` (serve has no --watch yet; it rebuilds the site on every database change)' : '`chatchannels watch` only (no serve command)'}`];
   const children: Child[] = [];
   const cleanup = () => children.forEach((c) => c.process.kill('SIGKILL'));
   process.once('exit', cleanup);
@@ -97,14 +100,14 @@ export async function measureWatch(ctx: SizeContext, importedDb: string): Promis
     }
     ctx.log(`watch: ${mode} ready after ${msText(performance.now() - started)}${serveProblem ? ` (site not served: ${serveProblem})` : ''}`);
 
-    const corpus = createCorpus(ctx.corpus);
     const probeTimeout = 30_000 + ctx.corpus.messages * 0.5;
     const slug = await chatSlug(dbFile, createProbe(corpus, 1).chat.id);
     const searchDir = join(siteDir, 'search');
-    for (let run = 1; run <= ctx.runs; run++) {
+    for (let run = 2; run <= ctx.runs + 1; run++) {
       const probe = createProbe(corpus, run);
+      probes.push(probe);
       const next = `${exportFile}.next`;
-      await writeExportWithProbe(exportFile, next, probe);
+      await writeRecentExport(next, probes);
       const watchedDirs = serving ? [join(siteDir, 'chats', slug), ...(existsSync(searchDir) ? [searchDir] : [])] : [];
       const before = await snapshot(watchedDirs);
       const logStart = children.map((c) => c.stdout().length);
@@ -113,7 +116,7 @@ export async function measureWatch(ctx: SizeContext, importedDb: string): Promis
       const latencies = await pollUntilVisible(dbFile, probe, serving ? { siteDir, slug, before, searchIndexed: existsSync(searchDir) && (await hasFiles(searchDir)) } : null, t0, probeTimeout);
       const watcherLog = children.flatMap((c, i) => c.stdout().slice(logStart[i]).split('\n').filter(Boolean).map((l) => `${c.name}: ${l}`));
       runs.push({ ...latencies, watcherLog });
-      ctx.log(`watch run ${run}/${ctx.runs}: DB ${fmt(latencies.db)}, page ${fmt(latencies.page)}, feed ${fmt(latencies.feed)}, search ${fmt(latencies.search)}`);
+      ctx.log(`watch run ${run - 1}/${ctx.runs}: DB ${fmt(latencies.db)}, page ${fmt(latencies.page)}, feed ${fmt(latencies.feed)}, search ${fmt(latencies.search)}`);
       // serve may rebuild twice (the -wal file, then the collector's marker): let it settle.
       if (serving) await waitForQuiet(siteDir, 3000, probeTimeout);
     }
