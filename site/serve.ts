@@ -46,6 +46,8 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     config: (eleventyConfig) => {
       eleventyConfig.addPlugin(chatChannels, { incremental: true, ...plugin, db });
       eleventyConfig.addWatchTarget(changeMarkerPath(db));
+      // The marker is replaced atomically (a rename): no need to wait for writes to settle.
+      eleventyConfig.setChokidarConfig({ awaitWriteFinish: false });
       if (options.onBuild) eleventyConfig.on('chatchannels.after', options.onBuild);
       eleventyConfig.setServerOptions({
         port: options.port ?? 8080,

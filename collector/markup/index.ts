@@ -2,9 +2,10 @@ import { plain } from './plain.js';
 import { skype } from './skype.js';
 import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { discord } from './discord.js';
+import { telegram } from './telegram.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, discord };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, discord, telegram };
 
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
   const convert = CONVERTERS[markup];

@@ -2,9 +2,10 @@ import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
 import { discord } from './discord.js';
+import { telegram } from './telegram.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, discord];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, discord, telegram];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);
