@@ -3,9 +3,10 @@ import { skype } from './skype.js';
 import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { discord } from './discord.js';
 import { telegram } from './telegram.js';
+import { slack } from './slack.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, discord, telegram };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, telegram };
 
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
   const convert = CONVERTERS[markup];

@@ -3,9 +3,10 @@ import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
 import { discord } from './discord.js';
 import { telegram } from './telegram.js';
+import { slack } from './slack.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, discord, telegram];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, telegram];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);

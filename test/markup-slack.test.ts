@@ -1,0 +1,209 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { renderBody } from '../collector/markup/index.js';
+import { fragmentProblems } from '../collector/markup/sanitize.js';
+import { emojiOf, slack, SLACK_DELETED_HTML, type SlackEnvelope } from '../collector/markup/slack.js';
+import type { RenderedBody } from '../collector/markup/types.js';
+
+function render(body: string, kind = 'text', deleted = false): RenderedBody {
+  return slack(body, { chat: 'slack:T1:C1', kind, deleted });
+}
+
+/** html and text of a body, checked against the allow-list on the way. */
+function check(body: string, html: string, text: string): void {
+  const out = render(body);
+  assert.deepEqual(fragmentProblems(out.html), [], `unsafe html for ${JSON.stringify(body)}: ${out.html}`);
+  assert.deepEqual(out, { html, text }, JSON.stringify(body));
+}
+
+const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What every output must satisfy, whatever the input. */
+function assertSafe(body: string, kind = 'text'): void {
+  let out: RenderedBody;
+  try {
+    out = render(body, kind);
+  } catch (err) {
+    assert.fail(`threw on ${JSON.stringify(body.slice(0, 200))}: ${(err as Error).stack}`);
+  }
+  const where = `${JSON.stringify(body.slice(0, 200))} → ${JSON.stringify(out.html.slice(0, 300))}`;
+  assert.deepEqual(fragmentProblems(out.html), [], where);
+  assert.doesNotMatch(out.html, /<script|<img|<iframe/i, where);
+  assert.doesNotMatch(out.html, /href\s*=\s*["']?\s*(?:javascript|data|vbscript):/i, where);
+  assert.doesNotMatch(out.html, CONTROL, where);
+  assert.doesNotMatch(out.text, CONTROL, where);
+  // Every `<` the text holds is one the HTML shows as a character.
+  assert.ok(out.text.split('<').length - 1 <= out.html.split('&lt;').length - 1, `text carries markup: ${where}`);
+}
+
+const link = (href: string, label: string): string => `<a href="${href}" rel="nofollow noopener">${label}</a>`;
+const mention = (name: string): string => `<span class="cc-mention">${name}</span>`;
+
+test('registered as "slack"', () => {
+  assert.deepEqual(renderBody('slack', '*hi*', { chat: 'c', kind: 'text', deleted: false }), { html: '<b>hi</b>', text: 'hi' });
+});
+
+test('plain text and Slack\'s three entities', () => {
+  check('hello world', 'hello world', 'hello world');
+  check('5 &lt; 6 &amp;&amp; 7 &gt; 3', '5 &lt; 6 &amp;&amp; 7 &gt; 3', '5 < 6 && 7 > 3');
+  // Only &amp; &lt; &gt; are Slack's: what a person typed as `&amp;copy;` stays `&copy;`.
+  check('&amp;copy; &amp;lt; &quot;', '&amp;copy; &amp;lt; &amp;quot;', '&copy; &lt; &quot;');
+  check('line one\nline two\r\nthree', 'line one<br>line two<br>three', 'line one\nline two\nthree');
+});
+
+test('mentions: users, channels, specials, user groups, dates', () => {
+  check('hi <@U123|alice>', `hi ${mention('@alice')}`, 'hi @alice');
+  check('<@U123>', mention('@U123'), '@U123'); // unresolved (the adapter resolves what users.json knows)
+  check('<@U1|a&amp;b &lt;c&gt;>', mention('@a&amp;b &lt;c&gt;'), '@a&b <c>');
+  check('<@U1|name|with|bars>', mention('@name|with|bars'), '@name|with|bars');
+  check('see <#C123|general>', `see ${mention('#general')}`, 'see #general');
+  check('<#C123>', mention('#C123'), '#C123');
+  check('<!here> <!channel> <!everyone>', `${mention('@here')} ${mention('@channel')} ${mention('@everyone')}`, '@here @channel @everyone');
+  check('<!here|@here>', mention('@here'), '@here');
+  check('<!subteam^S123|@devs>', mention('@devs'), '@devs');
+  check('<!date^1392734382^{date_short}|Feb 18, 2014>', 'Feb 18, 2014', 'Feb 18, 2014');
+});
+
+test('links: bare, labelled, mailto; only http, https and mailto become links', () => {
+  check('<https://example.com>', link('https://example.com', 'https://example.com'), 'https://example.com');
+  check('<https://example.com/a?b=1&amp;c=2|the page>', link('https://example.com/a?b=1&amp;c=2', 'the page'), 'the page');
+  check('<mailto:alice@example.com|alice@example.com>', link('mailto:alice@example.com', 'alice@example.com'), 'alice@example.com');
+  check('<mailto:bob@example.com>', link('mailto:bob@example.com', 'bob@example.com'), 'bob@example.com');
+  check('<javascript:alert(1)|x>', 'x', 'x');
+  check('<javascript:alert(1)>', 'javascript:alert(1)', 'javascript:alert(1)');
+  check('<JaVaScRiPt:alert(1)|y> <data:text/html,hi|z> <vbscript:x|w>', 'y z w', 'y z w');
+  check('<https://a.example/x|label with *stars*>', link('https://a.example/x', 'label with *stars*'), 'label with *stars*');
+  check('<https://a.example/"onmouseover="x|q>', link('https://a.example/&quot;onmouseover=&quot;x', 'q'), 'q');
+});
+
+test('formatting: bold, italic, strike, code, nesting, word boundaries', () => {
+  check('*bold* _italic_ ~strike~', '<b>bold</b> <i>italic</i> <s>strike</s>', 'bold italic strike');
+  check('*_both_*', '<b><i>both</i></b>', 'both');
+  check('_*both*_ and ~*x*~', '<i><b>both</b></i> and <s><b>x</b></s>', 'both and x');
+  check('`code *not bold* <@U1|al>`', '<code>code *not bold* @al</code>', 'code *not bold* @al');
+  check('`a &lt; b`', '<code>a &lt; b</code>', 'a < b');
+  check('snake_case_name and 2*3*4', 'snake_case_name and 2*3*4', 'snake_case_name and 2*3*4');
+  check('* not bold * and *also not *', '* not bold * and *also not *', '* not bold * and *also not *');
+  check('(*yes*), "_quoted_"', '(<b>yes</b>), &quot;<i>quoted</i>&quot;', '(yes), "quoted"');
+  check('*see <https://x.example|this>*', `<b>see ${link('https://x.example', 'this')}</b>`, 'see this');
+  check('*across\nlines*', '*across<br>lines*', '*across\nlines*');
+});
+
+test('code blocks, quotes and >>>', () => {
+  check('```\nif (a &lt; b) {\n  go();\n}\n```', '<pre>if (a &lt; b) {\n  go();\n}</pre>', 'if (a < b) {\n  go();\n}');
+  check('before\n```*not bold* <@U1|x>```\nafter', 'before<pre>*not bold* &lt;@U1|x&gt;</pre>after', 'before\n*not bold* <@U1|x>\nafter');
+  check('&gt; quoted *line*\n&gt; second\nafter', '<blockquote class="cc-quote">quoted <b>line</b><br>second</blockquote>after', '> quoted line\n> second\nafter');
+  check('intro\n&gt;&gt;&gt; all\nof this', 'intro<blockquote class="cc-quote">all<br>of this</blockquote>', 'intro\n> all\n> of this');
+  check('unclosed ``` fence', 'unclosed ``` fence', 'unclosed ``` fence');
+  check('a\n\nb', 'a<br><br>b', 'a\n\nb');
+});
+
+test('emoji shortcodes, skin tones, unknown and custom names', () => {
+  check(':+1: :thumbsup: :tada: :simple_smile:', '👍 👍 🎉 🙂', '👍 👍 🎉 🙂');
+  check(':wave::skin-tone-4:', '👋🏽', '👋🏽');
+  check(':partyparrot: 10:30:smile:', ':partyparrot: 10:30😄', ':partyparrot: 10:30😄');
+  check('`:smile:`', '<code>:smile:</code>', ':smile:');
+  assert.equal(emojiOf('heart'), '❤️');
+  assert.equal(emojiOf('constructor'), undefined);
+  assert.equal(emojiOf('__proto__'), undefined);
+});
+
+test('envelope: cards (bot attachments, link previews) and reactions under the message', () => {
+  const envelope: SlackEnvelope = {
+    text: 'Deploy *done*',
+    attachments: [
+      {
+        pretext: 'Build <https://ci.example/1|#1>',
+        title: 'Release <v1>',
+        title_link: 'https://ci.example/r',
+        text: 'All _green_ for <@U1|alice>',
+        fields: [{ title: 'Env', value: 'prod' }],
+        footer: 'CI',
+        fallback: 'never shown: there is text',
+      },
+      { service_name: 'GitHub', title: 'repo', title_link: 'javascript:alert(1)', text: 'a preview' },
+      { fallback: 'only a fallback' },
+    ],
+    reactions: [
+      { name: '+1', count: 2, users: ['alice', 'bob'] },
+      { name: 'custom', count: 1, users: [] },
+    ],
+  };
+  const out = render(JSON.stringify(envelope));
+  assert.deepEqual(fragmentProblems(out.html), []);
+  assert.equal(
+    out.html,
+    'Deploy <b>done</b><br>Build ' +
+      link('https://ci.example/1', '#1') +
+      '<blockquote class="cc-card">' +
+      link('https://ci.example/r', '<b>Release &lt;v1&gt;</b>') +
+      '<br>All <i>green</i> for ' +
+      mention('@alice') +
+      '<br><b>Env</b><br>prod<br><span class="cc-card-footer">CI</span></blockquote>' +
+      '<blockquote class="cc-card"><b>GitHub</b><br><b>repo</b><br>a preview</blockquote>' +
+      '<blockquote class="cc-card">only a fallback</blockquote>' +
+      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(alice, bob)</span></span> ' +
+      '<span class="cc-reaction">:custom: 1</span></span>',
+  );
+  assert.equal(out.text, 'Deploy done\nBuild #1\n> Release <v1>\n> All green for @alice\n> Env: prod\n> CI\n> GitHub\n> repo\n> a preview\n> only a fallback');
+  // Reactions alone: under an empty text.
+  const only = render(JSON.stringify({ text: '', reactions: [{ name: 'eyes', count: 1, users: ['carol'] }] }));
+  assert.equal(only.html, '<span class="cc-reactions"><span class="cc-reaction">👀 1 <span class="cc-reactors">(carol)</span></span></span>');
+  assert.equal(only.text, '');
+});
+
+test('a body starting with { that is no envelope is text; deleted messages show as deleted', () => {
+  check('{"looks": "like json"', '{&quot;looks&quot;: &quot;like json&quot;', '{"looks": "like json"');
+  check('{not json}', '{not json}', '{not json}');
+  // An envelope of the wrong shape is shown as the text it is.
+  check('{"text": 5}', '{&quot;text&quot;: 5}', '{"text": 5}');
+  assert.deepEqual(render('This message was deleted.', 'text', true), { html: SLACK_DELETED_HTML, text: '' });
+});
+
+test('hostile input: tags Slack never writes are text, URLs are checked, nothing unsafe survives', () => {
+  check('<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;', '<script>alert(1)</script>');
+  check('<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;', '<img src=x onerror=alert(1)>');
+  const cases = [
+    '<https://x.example/" onclick="alert(1)|x>',
+    '<https://x.example/\u0000|a\u0001b>',
+    '*<javascript:alert(2)>*',
+    '<@U1|<script>>',
+    '<@U1|&lt;script&gt;alert(1)&lt;/script&gt;>',
+    '<#C1|"><img src=x>>',
+    '```</pre><script>x</script>```',
+    '&gt; <iframe src="javascript:x">',
+    '<\tjavascript:alert(1)|t>',
+    '<java\nscript:alert(1)|nl>',
+    '<https://ok.example|<b>bold</b>>',
+    `{"text":"<javascript:x|a>","attachments":[{"title":"t","title_link":"javascript:alert(1)","image_url":"data:image/png;base64,xx","text":"<script>"}],"reactions":[{"name":"<img src=x>","count":"9","users":[1,"<b>"]}]}`,
+    `{"text":"","attachments":"nope","reactions":{"a":1}}`,
+    '\uFFFC\uFFFC*x*\uFFFC',
+    '\uD800 lone surrogate \u0007 bell',
+    '_'.repeat(5000) + '*'.repeat(5000),
+    '<'.repeat(3000) + '>'.repeat(3000),
+    ':'.repeat(4000) + 'smile' + ':'.repeat(4000),
+    '*_~'.repeat(3000),
+  ];
+  for (const body of cases) for (const kind of ['text', 'event', 'emote', 'file']) assertSafe(body, kind);
+  const out = render(cases[11]);
+  assert.doesNotMatch(out.html, /javascript|data:/);
+});
+
+test('property: any text, any mrkdwn-ish mix, and any envelope render safely', () => {
+  const piece = fc.oneof(
+    fc.string(),
+    fc.constantFrom('*', '_', '~', '`', '```', '\n', '&gt; ', '&gt;&gt;&gt;', '&amp;', '&lt;', '<', '>', '|', ':', ':smile:', '<@U1|', '<#C1>', '<!here>', 'javascript:', 'https://x.example', '<script>', '"', "'", '\uFFFC'),
+  );
+  const mrkdwn = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
+  fc.assert(fc.property(mrkdwn, (body) => assertSafe(body)), { numRuns: 400 });
+  const envelope = fc.record(
+    {
+      text: mrkdwn,
+      attachments: fc.array(fc.record({ pretext: mrkdwn, title: mrkdwn, title_link: fc.oneof(fc.webUrl(), mrkdwn), text: mrkdwn, footer: mrkdwn }, { requiredKeys: [] }), { maxLength: 3 }),
+      reactions: fc.array(fc.record({ name: fc.string(), count: fc.integer(), users: fc.array(fc.string(), { maxLength: 3 }) }), { maxLength: 3 }),
+    },
+    { requiredKeys: ['text'] },
+  );
+  fc.assert(fc.property(envelope, (e) => assertSafe(JSON.stringify(e))), { numRuns: 200 });
+});
