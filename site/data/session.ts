@@ -94,8 +94,18 @@ export class BuildSession {
     if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`chatchannels: refusing to write outside the output folder: ${sitePath}`);
     const dir = dirname(file);
     if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
+      // A page's folder is usually new and its parent known: one mkdir, not a recursive walk.
+      if (this.madeDirs.has(dirname(dir))) {
+        try {
+          mkdirSync(dir);
+        } catch {
+          mkdirSync(dir, { recursive: true });
+        }
+      } else {
+        mkdirSync(dir, { recursive: true });
+      }
       this.madeDirs.add(dir);
+      this.madeDirs.add(dirname(dir));
     }
     writeFileSync(file, content);
     this.filesWritten++;
