@@ -5,7 +5,7 @@ import type { Db } from './store/open.js';
 import { StoreWriter, type ImportCounts } from './store/writer.js';
 import { touchChangeMarker } from './store/marker.js';
 import { adapterByName, ADAPTERS, detectAdapter } from './sources/index.js';
-import { SourceError, type SourceAdapter, type SourceWarning } from './sources/types.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from './sources/types.js';
 
 export interface ImportOptions {
   /** Adapter name, or 'auto' / undefined to detect from each file. */
@@ -19,7 +19,11 @@ export interface ImportOptions {
   mergeToleranceMs?: number;
   /** Ignore remembered cursors and read every file whole (default false). */
   full?: boolean;
+  /** Format-specific reading options (time zone and date order of WhatsApp, IRC networks…). */
+  source?: SourceOptions;
 }
+
+export type SourceOptions = Pick<ReadOptions, 'whatsapp' | 'irc'>;
 
 export interface FileSummary {
   file: string;
@@ -65,7 +69,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       let nextCursor: string | null = null;
       writer.beginSource(sourceId);
       let skipping = false;
-      for await (const event of adapter.read(file, { wantChat, cursor })) {
+      for await (const event of adapter.read(file, { ...options.source, wantChat, cursor })) {
         switch (event.type) {
           case 'chat':
             skipping = !wantChat(event.chat.nativeId);

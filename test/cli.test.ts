@@ -53,6 +53,11 @@ test('--help works for the tool and every command; bad usage exits 2', () => {
   assert.match(bad.err, /no-such-option/);
   assert.equal(cc(['import'], dir).code, 2);
   assert.equal(cc(['import', 'x', '--format', 'nonsense'], dir).code, 2);
+  const zone = cc(['import', 'x', '--time-zone', 'Mars/Olympus_Mons'], dir);
+  assert.equal(zone.code, 2);
+  assert.match(zone.err, /--time-zone: "Mars\/Olympus_Mons" is not an IANA time zone/);
+  assert.equal(cc(['import', 'x', '--date-order', 'ddmm'], dir).code, 2);
+  assert.equal(cc(['serve', 'x'], dir).code !== 0, true, 'serve takes paths only with --watch');
 });
 
 test('import, chats, re-import and search, end to end', () => {

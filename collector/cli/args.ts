@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../import.js';
+import { UsageError, type SourceOptions } from '../import.js';
 
 export const DEFAULT_DB = 'chatchannels.sqlite';
 export const DEFAULT_OUT = '_site';
@@ -38,4 +38,39 @@ export function portOption(value: unknown, fallback: number): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
   return port;
+}
+
+/** Options that tell adapters how to read sources without zones or ids (import, watch, serve --watch). */
+export const SOURCE_OPTION_HELP = [
+  '  --time-zone TZ    IANA zone of wall-clock times in WhatsApp exports and IRC logs',
+  '                    (default: this machine\'s zone)',
+  '  --date-order O    WhatsApp dates: dmy, mdy or ymd (default: inferred from the whole file)',
+  '  --network NAME    IRC network of logs whose file names name none (default: their folder)',
+];
+
+/** `--time-zone`, `--date-order`, `--network` (named `zoneFlag` etc. where a command uses the names otherwise). */
+export function sourceOptions(timeZone: unknown, dateOrder: unknown, network: unknown): SourceOptions {
+  const options: SourceOptions = {};
+  if (typeof timeZone === 'string') {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone });
+    } catch {
+      throw new UsageError(`--time-zone: "${timeZone}" is not an IANA time zone such as Europe/Berlin`);
+    }
+  }
+  if (dateOrder !== undefined && dateOrder !== 'dmy' && dateOrder !== 'mdy' && dateOrder !== 'ymd') {
+    throw new UsageError(`--date-order must be dmy, mdy or ymd, not "${String(dateOrder)}"`);
+  }
+  if (timeZone !== undefined || dateOrder !== undefined) {
+    options.whatsapp = { ...(timeZone ? { timeZone: timeZone as string } : {}), ...(dateOrder ? { dateOrder: dateOrder as 'dmy' | 'mdy' | 'ymd' } : {}) };
+  }
+  if (timeZone !== undefined || network !== undefined) {
+    options.irc = { ...(timeZone ? { timeZone: timeZone as string } : {}), ...(network ? { network: network as string } : {}) };
+  }
+  return options;
+}
+
+/** The zone wall-clock sources are read in, for summaries. */
+export function sourceZone(timeZone: unknown): string {
+  return typeof timeZone === 'string' ? timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

@@ -1,5 +1,5 @@
 import { importPaths, UsageError, type ImportSummary } from '../import.js';
-import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceZone, type CommandSpec } from '../cli/args.js';
 import { progressFor } from '../cli/progress.js';
 import { openStore } from '../store/open.js';
 import { ADAPTERS } from '../sources/index.js';
@@ -18,6 +18,8 @@ export const importCommand: CommandSpec = {
     '  --merge-tolerance SECONDS',
     '                  a message another source already stored, by the same author with the same text',
     '                  and at most this far apart in time, is the same message (default 120; 0: off)',
+    '  --full          read every file whole, even logs already read up to a remembered point',
+    ...SOURCE_OPTION_HELP,
     '',
     'Formats:',
     ...ADAPTERS.map((a) => `  ${a.format.padEnd(14)}  ${a.description}`),
@@ -27,6 +29,10 @@ export const importCommand: CommandSpec = {
     format: { type: 'string' },
     chat: { type: 'string', multiple: true },
     'merge-tolerance': { type: 'string' },
+    full: { type: 'boolean' },
+    'time-zone': { type: 'string' },
+    'date-order': { type: 'string' },
+    network: { type: 'string' },
   },
   async run(values, paths) {
     if (paths.length === 0) throw new UsageError('import needs at least one path to a chat export');
@@ -34,6 +40,7 @@ export const importCommand: CommandSpec = {
     if (!Number.isFinite(tolerance) || tolerance < 0) {
       throw new UsageError(`--merge-tolerance must be a number of seconds ≥ 0, not "${values['merge-tolerance']}"`);
     }
+    const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const db = openStore(dbFile);
     const progress = progressFor();
@@ -43,11 +50,13 @@ export const importCommand: CommandSpec = {
         format: values.format as string | undefined,
         chats: values.chat as string[] | undefined,
         mergeToleranceMs: tolerance * 1000,
+        full: values.full === true,
+        source,
         onFileStart: (file) => progress.start(file),
         onProgress: (_file, done, total) => progress.update(done, total),
       });
       progress.stop();
-      printSummary(summary, dbFile, performance.now() - started);
+      printSummary(summary, dbFile, performance.now() - started, sourceZone(values['time-zone']));
     } finally {
       progress.stop();
       db.close();
@@ -56,7 +65,10 @@ export const importCommand: CommandSpec = {
   },
 };
 
-function printSummary(s: ImportSummary, dbFile: string, ms: number): void {
+/** Formats whose times are the wall clock of a device, read in a time zone the user may need to name. */
+const WALL_CLOCK_FORMATS = new Set(['whatsapp', 'irc']);
+
+function printSummary(s: ImportSummary, dbFile: string, ms: number, zone: string): void {
   for (const file of s.files) {
     if (!file.warnings.length) continue;
     process.stderr.write(`warning: ${file.file} (${file.format}): ${file.warnings.length} item(s) skipped or imported with a problem:\n`);
@@ -73,4 +85,7 @@ function printSummary(s: ImportSummary, dbFile: string, ms: number): void {
       (s.warningCount ? `; ${s.warningCount} warning(s)` : '') +
       ` (${(ms / 1000).toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} messages/s)\n`,
   );
+  if (s.files.some((f) => WALL_CLOCK_FORMATS.has(f.format))) {
+    process.stdout.write(`Times of ${[...new Set(s.files.map((f) => f.format).filter((f) => WALL_CLOCK_FORMATS.has(f)))].join(' and ')} sources were read as ${zone} time (--time-zone to change).\n`);
+  }
 }

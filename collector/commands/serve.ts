@@ -1,4 +1,4 @@
-import { DEFAULT_DB, DEFAULT_OUT, portOption, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, DEFAULT_OUT, portOption, sourceOptions, type CommandSpec } from '../cli/args.js';
 import { openStore } from '../store/open.js';
 import { watchSources, type SourceWatcher } from '../watch.js';
 
@@ -14,6 +14,8 @@ export const serveCommand: CommandSpec = {
     'Options:',
     '  --watch            import sources as they change, in this process',
     '  --format NAME      source format for --watch (default: auto)',
+    '  --source-time-zone TZ, --date-order O, --network NAME',
+    '                     how --watch reads WhatsApp and IRC sources (see "import --help")',
     `  --db FILE          database to read (default: ./${DEFAULT_DB})`,
     '  --port N           port to listen on (default: 8080)',
     `  --out DIR          output folder (default: ./${DEFAULT_OUT})`,
@@ -25,6 +27,9 @@ export const serveCommand: CommandSpec = {
   options: {
     watch: { type: 'boolean' },
     format: { type: 'string' },
+    'source-time-zone': { type: 'string' },
+    'date-order': { type: 'string' },
+    network: { type: 'string' },
     db: { type: 'string' },
     port: { type: 'string' },
     out: { type: 'string' },
@@ -40,13 +45,14 @@ export const serveCommand: CommandSpec = {
     let watcher: SourceWatcher | null = null;
     let db: ReturnType<typeof openStore> | null = null;
     if (values.watch) {
+      const source = sourceOptions(values['source-time-zone'], values['date-order'], values.network);
       db = openStore(dbFile);
       const paths = positionals.length ? positionals : (db.prepare(`SELECT path FROM sources ORDER BY id`).pluck().all() as string[]);
       if (!paths.length) {
         db.close();
         throw new Error(`${dbFile}: no sources to watch: name some paths after --watch, or import them once first`);
       }
-      watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined }, {
+      watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined, source }, {
         onImport: (path, s) => {
           if (s.newMessages + s.updatedMessages + s.mergedMessages > 0) {
             log(`${path}: ${s.newMessages} new, ${s.updatedMessages} updated` + (s.warningCount ? `, ${s.warningCount} warning(s)` : ''));

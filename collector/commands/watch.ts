@@ -1,4 +1,4 @@
-import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, type CommandSpec } from '../cli/args.js';
 import { openStore } from '../store/open.js';
 import { watchSources } from '../watch.js';
 
@@ -12,11 +12,19 @@ export const watchCommand: CommandSpec = {
     'Options:',
     `  --db FILE       database to write (default: ./${DEFAULT_DB})`,
     '  --format NAME   source format (default: auto)',
+    ...SOURCE_OPTION_HELP,
     '',
     'Stop with Ctrl-C: an import in progress is finished or rolled back, never left half done.',
   ].join('\n'),
-  options: { db: { type: 'string' }, format: { type: 'string' } },
+  options: {
+    db: { type: 'string' },
+    format: { type: 'string' },
+    'time-zone': { type: 'string' },
+    'date-order': { type: 'string' },
+    network: { type: 'string' },
+  },
   async run(values, positionals) {
+    const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const db = openStore(dbFile);
     const paths = positionals.length ? positionals : (db.prepare(`SELECT path FROM sources ORDER BY id`).pluck().all() as string[]);
@@ -25,7 +33,7 @@ export const watchCommand: CommandSpec = {
       throw new Error(`${dbFile}: no sources to watch: name some paths, or import them once first`);
     }
     const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-    const watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined }, {
+    const watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined, source }, {
       onImport: (path, s) =>
         log(`${path}: ${s.newMessages} new, ${s.updatedMessages} updated, ${s.unchangedMessages} unchanged` +
           (s.warningCount ? `, ${s.warningCount} warning(s)` : '')),

@@ -96,6 +96,18 @@ export interface ReadOptions {
    * only what was appended, announcing it with a `resume` event; else it reads the whole file.
    */
   cursor?: string | null;
+  /**
+   * WhatsApp exports write local wall times in the phone's date layout (collector/sources/whatsapp.ts):
+   * force the day/month order (else inferred from the file) and name the phone's time zone (else
+   * the machine's).
+   */
+  whatsapp?: { dateOrder?: 'dmy' | 'mdy' | 'ymd'; timeZone?: string };
+  /**
+   * IRC logs (collector/sources/irc.ts) carry the logging machine's wall time: name its time zone
+   * (else the machine's), and the network of logs whose file name names none (else their folder's
+   * name, or "unknown").
+   */
+  irc?: { network?: string; timeZone?: string };
 }
 
 export interface SourceAdapter {
