@@ -53,6 +53,7 @@ import {
   type SourceAdapter,
   type SourceEvent,
 } from './types.js';
+import { flatten } from './batches.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
@@ -152,32 +153,6 @@ async function jsonFiles(root: string, limit = Infinity): Promise<string[]> {
 
 function read(path: string, options: ReadOptions): AsyncIterable<SourceEvent> {
   return flatten(readBatches(path, options));
-}
-
-/** Events come out in batches (a chunk's messages) and are handed out one by one from an array. */
-function flatten(batches: AsyncGenerator<SourceEvent[]>): AsyncIterableIterator<SourceEvent> {
-  let batch: SourceEvent[] = [];
-  let i = 0;
-  const refill = async (): Promise<IteratorResult<SourceEvent>> => {
-    for (;;) {
-      const next = await batches.next();
-      if (next.done) return { value: undefined, done: true };
-      batch = next.value;
-      i = 0;
-      if (batch.length) return { value: batch[i++], done: false };
-    }
-  };
-  const iterator: AsyncIterableIterator<SourceEvent> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () => (i < batch.length ? Promise.resolve({ value: batch[i++], done: false }) : refill()),
-    // A consumer that stops early (break, an error in its loop body) closes the file.
-    return: async () => {
-      batch = [];
-      await batches.return([]);
-      return { value: undefined, done: true };
-    },
-  };
-  return iterator;
 }
 
 interface Progress {

@@ -36,6 +36,7 @@ import { describeLogName, displayRel, findLogFiles, isChannelName, type FoundFil
 import { LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineClock } from './irc-lines.js';
 import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
 import { civilUtc, machineTimeZone, ZonedClock } from './zoned-time.js';
+import { flatten } from './batches.js';
 
 export const irc: SourceAdapter = {
   format: 'irc',
@@ -237,35 +238,6 @@ function cmp(a: string, b: string): number {
 
 function read(path: string, options: ReadOptions): AsyncIterable<SourceEvent> {
   return flatten(readBatches(path, options));
-}
-
-/**
- * Events come out in batches (a chunk's worth of lines) and are handed out one by one by a plain
- * iterator: an async generator step per event costs several times more than the parsing.
- */
-function flatten(batches: AsyncGenerator<SourceEvent[]>): AsyncIterableIterator<SourceEvent> {
-  let batch: SourceEvent[] = [];
-  let i = 0;
-  const refill = async (): Promise<IteratorResult<SourceEvent>> => {
-    for (;;) {
-      const next = await batches.next();
-      if (next.done) return { value: undefined, done: true };
-      batch = next.value;
-      i = 0;
-      if (batch.length) return { value: batch[i++], done: false };
-    }
-  };
-  const iterator: AsyncIterableIterator<SourceEvent> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () => (i < batch.length ? Promise.resolve({ value: batch[i++], done: false }) : refill()),
-    // A consumer that stops early (break, an error in its loop body) closes the open file.
-    return: async () => {
-      batch = [];
-      await batches.return([]);
-      return { value: undefined, done: true };
-    },
-  };
-  return iterator;
 }
 
 async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<SourceEvent[]> {

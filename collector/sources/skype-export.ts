@@ -51,6 +51,7 @@ import {
   type SourceAdapter,
   type SourceEvent,
 } from './types.js';
+import { flatten } from './batches.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',
@@ -224,36 +225,6 @@ function addMedia(media: Map<string, MediaRef[]>, metadata: Map<string, MediaRef
 
 function read(path: string, options: ReadOptions): AsyncIterable<SourceEvent> {
   return flatten(readBatches(path, options));
-}
-
-/**
- * Events come out in batches (a block of messages, a chunk's worth of conversations), and one
- * generator step per batch: yielding a million events one by one from an async generator costs
- * more than half a second, handing them out of an array through a plain iterator a third of that.
- */
-function flatten(batches: AsyncGenerator<SourceEvent[]>): AsyncIterableIterator<SourceEvent> {
-  let batch: SourceEvent[] = [];
-  let i = 0;
-  const refill = async (): Promise<IteratorResult<SourceEvent>> => {
-    for (;;) {
-      const next = await batches.next();
-      if (next.done) return { value: undefined, done: true };
-      batch = next.value;
-      i = 0;
-      if (batch.length) return { value: batch[i++], done: false };
-    }
-  };
-  const iterator: AsyncIterableIterator<SourceEvent> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () => (i < batch.length ? Promise.resolve({ value: batch[i++], done: false }) : refill()),
-    // A consumer that stops early (break, an error in its loop body) closes the file.
-    return: async () => {
-      batch = [];
-      await batches.return([]);
-      return { value: undefined, done: true };
-    },
-  };
-  return iterator;
 }
 
 async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<SourceEvent[]> {

@@ -64,6 +64,7 @@ import {
   type SourceAdapter,
   type SourceEvent,
 } from './types.js';
+import { flatten } from './batches.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
@@ -243,32 +244,6 @@ async function openInput(path: string): Promise<ExportInput> {
 
 function read(path: string, options: ReadOptions): AsyncIterable<SourceEvent> {
   return flatten(readBatches(path, options));
-}
-
-/** Hands out batches' events one by one (one generator step per batch is much cheaper). */
-function flatten(batches: AsyncGenerator<SourceEvent[]>): AsyncIterableIterator<SourceEvent> {
-  let batch: SourceEvent[] = [];
-  let i = 0;
-  const refill = async (): Promise<IteratorResult<SourceEvent>> => {
-    for (;;) {
-      const next = await batches.next();
-      if (next.done) return { value: undefined, done: true };
-      batch = next.value;
-      i = 0;
-      if (batch.length) return { value: batch[i++], done: false };
-    }
-  };
-  const iterator: AsyncIterableIterator<SourceEvent> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () => (i < batch.length ? Promise.resolve({ value: batch[i++], done: false }) : refill()),
-    // A consumer that stops early closes the file.
-    return: async () => {
-      batch = [];
-      await batches.return([]);
-      return { value: undefined, done: true };
-    },
-  };
-  return iterator;
 }
 
 async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<SourceEvent[]> {
