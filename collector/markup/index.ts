@@ -5,9 +5,10 @@ import { discord } from './discord.js';
 import { telegram } from './telegram.js';
 import { slack } from './slack.js';
 import { irc, ircQuiet } from './irc.js';
+import { whatsapp } from './whatsapp.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, telegram, irc, 'irc-quiet': ircQuiet };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };
 
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
   const convert = CONVERTERS[markup];

@@ -5,9 +5,10 @@ import { discord } from './discord.js';
 import { telegram } from './telegram.js';
 import { slack } from './slack.js';
 import { irc } from './irc.js';
+import { whatsapp } from './whatsapp.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, telegram, irc];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, irc];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);

@@ -1,0 +1,115 @@
+import { Utf8Error, Utf8Validator } from '../json/utf8.js';
+
+/**
+ * Splits a UTF-8 byte stream into lines, chunk by chunk, for text-log sources (WhatsApp exports,
+ * IRC logs) that can be too large to hold. Lines end at LF, a CR before it is dropped (files mix
+ * CRLF and LF); a UTF-8 BOM at the start is skipped. Every byte is validated as UTF-8: invalid
+ * input is reported with its line and byte offset (TextLineError), never decoded into U+FFFD.
+ */
+export class TextLineError extends Error {
+  constructor(
+    /** 1-based line number. */
+    readonly line: number,
+    /** Byte offset in the stream. */
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}, byte ${offset}: ${reason}`);
+    this.name = 'TextLineError';
+  }
+}
+
+export interface TextLine {
+  text: string;
+  /** 1-based line number. */
+  number: number;
+  /** Byte offset of the line's first byte. */
+  offset: number;
+}
+
+export class LineSplitter {
+  private readonly utf8 = new Utf8Validator();
+  /** The start of a line that continues in the next chunk (copied). */
+  private carry: Buffer | null = null;
+  private carryOffset = 0;
+  /** Bytes seen: the stream offset of the next chunk's first byte. */
+  private offset = 0;
+  private lineCount = 0;
+
+  constructor(
+    private readonly onLine: (line: TextLine) => void,
+    /** A line longer than this is refused: a text export has no such lines, binary data does. */
+    private readonly maxLineBytes = 16 << 20,
+  ) {}
+
+  /** Lines completed so far. */
+  get lines(): number {
+    return this.lineCount;
+  }
+
+  push(chunk: Buffer): void {
+    const base = this.offset;
+    try {
+      this.utf8.push(chunk);
+    } catch (err) {
+      if (!(err instanceof Utf8Error)) throw err;
+      const utf16 = err.offset === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff));
+      throw new TextLineError(this.lineAt(chunk, base, err.offset), err.offset, utf16 ? 'UTF-16 text (it starts with a UTF-16 byte-order mark); expected UTF-8' : 'invalid UTF-8');
+    }
+    this.offset += chunk.length;
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (this.carry) {
+        const whole = Buffer.concat([this.carry, chunk.subarray(start, nl)]);
+        this.emit(whole, 0, whole.length, this.carryOffset);
+        this.carry = null;
+      } else {
+        this.emit(chunk, start, nl, base + start);
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (this.carry) this.carry = Buffer.concat([this.carry, rest]);
+      else {
+        this.carry = Buffer.from(rest);
+        this.carryOffset = base + start;
+      }
+      if (this.carry.length > this.maxLineBytes) {
+        throw new TextLineError(this.lineCount + 1, this.carryOffset, `a line longer than ${this.maxLineBytes >> 20} MB: not a text export`);
+      }
+    }
+  }
+
+  /** The stream ended: the last line (without a final LF) is emitted. */
+  end(): void {
+    try {
+      this.utf8.end();
+    } catch (err) {
+      if (!(err instanceof Utf8Error)) throw err;
+      throw new TextLineError(this.lineCount + 1, err.offset, 'invalid UTF-8 (the file ends inside a character)');
+    }
+    if (this.carry) {
+      this.emit(this.carry, 0, this.carry.length, this.carryOffset);
+      this.carry = null;
+    }
+  }
+
+  private emit(buf: Buffer, start: number, end: number, offset: number): void {
+    if (end > start && buf[end - 1] === 13) end--;
+    if (end - start > this.maxLineBytes) {
+      throw new TextLineError(this.lineCount + 1, offset, `a line longer than ${this.maxLineBytes >> 20} MB: not a text export`);
+    }
+    this.lineCount++;
+    let text = buf.toString('utf8', start, end);
+    if (this.lineCount === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // the BOM
+    this.onLine({ text, number: this.lineCount, offset });
+  }
+
+  /** The line number of a byte of the chunk being pushed. */
+  private lineAt(chunk: Buffer, base: number, offset: number): number {
+    let line = this.lineCount + 1;
+    for (let i = 0; i < offset - base && i < chunk.length; i++) if (chunk[i] === 10) line++;
+    return line;
+  }
+}
