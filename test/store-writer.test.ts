@@ -201,3 +201,13 @@ test('a resumed source (appended log) continues occurrence numbers: identical li
   assert.deepEqual(write(db, [line('ok'), line('ok'), line('ok')], 'chan.log').results, ['unchanged', 'unchanged', 'unchanged']);
   assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
 });
+
+test('a longer re-export under another name adds its one more identical line instead of merging it', () => {
+  const db = freshDb();
+  const t = Date.UTC(2020, 2, 1, 9, 0);
+  const ok = () => msg({ nativeId: undefined, body: 'ok', time: t });
+  assert.deepEqual(write(db, [ok(), ok()], 'WhatsApp Chat with Bob.txt').results, ['new', 'new']);
+  // The same chat exported again later, saved under another name, with a third "ok" in that minute.
+  assert.deepEqual(write(db, [ok(), ok(), ok()], 'WhatsApp Chat with Bob (1).txt').results, ['unchanged', 'unchanged', 'new']);
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+});

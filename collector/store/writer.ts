@@ -207,6 +207,7 @@ export class StoreWriter {
       `${record.kind}\u0000${record.body}\u0000${record.editedAt ?? ''}\u0000${deleted}\u0000${record.replyToKey ?? ''}\u0000${attachments ?? ''}\u0000${record.authorName ?? ''}`,
     );
     const knownRev = chat.known.get(key);
+    if (knownRev !== undefined && chat.mayHaveTwins) this.duplicates.matchedByKey(key);
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
       return 'unchanged';
