@@ -27,6 +27,8 @@ export class PluginState {
   private current: BuildSession | null = null;
   /** The change-log point the last successful build saw (option `incremental`). */
   private builtUpTo: number | null = null;
+  /** The last successful build's catalog, for the next incremental build to reuse. */
+  private lastCatalog: Catalog | null = null;
   /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode = 'fs';
 
@@ -36,7 +38,8 @@ export class PluginState {
   open(): Catalog {
     this.close();
     const since = this.options.incremental && this.builtUpTo !== null ? this.builtUpTo : this.options.since;
-    this.current = new BuildSession(since === this.options.since ? this.options : { ...this.options, since });
+    const options = since === this.options.since ? this.options : { ...this.options, since };
+    this.current = new BuildSession(options, since === null ? null : this.lastCatalog);
     this.current.writing = this.outputMode === 'fs';
     return this.current.catalog;
   }
@@ -60,7 +63,10 @@ export class PluginState {
     if (!session) return null;
     try {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
-      if (session.writing) this.builtUpTo = session.catalog.changeSeq;
+      if (session.writing) {
+        this.builtUpTo = session.catalog.changeSeq;
+        this.lastCatalog = session.catalog;
+      }
       return {
         chats: session.catalog.chats.length,
         messages: session.catalog.messageCount,

@@ -100,3 +100,33 @@ test('archive pages written by two threads are the same bytes as by one', async 
     archiveThreading.minMessages = saved;
   }
 });
+
+test('an incremental catalog that reuses the previous build\'s unchanged chats equals one computed afresh', async () => {
+  const { ArchiveReader } = await import('../site/data/reader.js');
+  const { buildCatalog } = await import('../site/data/catalog.js');
+  const { resolveOptions } = await import('../site/options.js');
+  const { TimeFormatter } = await import('../site/render/time.js');
+  const dir = scratchDir('cc-site-reuse-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [
+    { nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) },
+    { nativeId: '19:beta@thread.skype', title: 'Beta', messages: run('b', Date.UTC(2021, 0, 1), 20, 24 * hour) },
+  ]);
+  const time = new TimeFormatter('UTC', 'en');
+  const catalogOf = (since: number | null, previous: ReturnType<typeof buildCatalog> | null) => {
+    const reader = new ArchiveReader(db);
+    try {
+      return buildCatalog(reader, resolveOptions({ db, since }), time, previous);
+    } finally {
+      reader.close();
+    }
+  };
+  const first = catalogOf(null, null);
+  writeFixture(db, [{ nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('late', Date.UTC(2021, 7, 3), 4, hour) }]);
+  const reused = catalogOf(first.changeSeq, first);
+  const fresh = catalogOf(first.changeSeq, null);
+  const plain = (c: typeof first) => JSON.parse(JSON.stringify({ chats: c.chats, pages: c.archivePages, render: c.render, seq: c.changeSeq }));
+  assert.deepEqual(plain(reused), plain(fresh));
+  assert.equal(reused.render.chats.length, 1, 'only Alpha is rewritten');
+  assert.equal(reused.chatsById.get(first.chats.find((c) => c.title === 'Beta')!.id), first.chats.find((c) => c.title === 'Beta'), 'Beta is reused as it was');
+});

@@ -128,6 +128,11 @@ export class Catalog {
     return this.chats.reduce((n, c) => n + c.count, 0);
   }
 
+  /** A published chat's month layout (month → split into days). */
+  layoutOf(chatId: number): Map<string, boolean> | undefined {
+    return this.layouts.get(chatId);
+  }
+
   /** The archive page path (within its chat folder) of a message of a published chat. */
   pagePath(chatId: number, time: number): string {
     return pagePathIn(this.layouts.get(chatId), time);
@@ -175,14 +180,30 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions, war
   });
 }
 
-export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels): Catalog {
+/**
+ * `previous`: the catalog of the last build of the same plugin instance, when this one is
+ * incremental (option `since`): the chats the change log does not name are taken from it as they
+ * were (their pages, counts and latest message cannot have changed), which saves most of the
+ * queries on a large archive. A chat renamed by an import that brought no message keeps its old
+ * title until the next full build.
+ */
+export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels, previous: Catalog | null = null): Catalog {
   const authors = new AuthorNamer(options.authors, options.pseudonymSalt);
   const members = reader.members();
   const chats: ChatSummary[] = [];
   const pagesByChat = new Map<number, ArchivePage[]>();
   const layouts = new Map<number, Map<string, boolean>>();
+  const changes = options.since === null ? null : reader.changesSince(options.since);
+  const reusable = changes && previous ? previous : null;
 
   for (const row of selectChats(reader, options)) {
+    const before = reusable && !changes!.days.has(row.id) ? reusable.chatsById.get(row.id) : undefined;
+    if (before && before.slug === row.slug) {
+      chats.push(before);
+      pagesByChat.set(row.id, reusable!.archivePages.filter((p) => p.chatId === row.id));
+      layouts.set(row.id, reusable!.layoutOf(row.id)!);
+      continue;
+    }
     const layout = reader.periods(row.id);
     const pages = archivePagesOf(reader, row, layout, time);
     if (pages.length === 0) continue; // a chat with no messages has nothing to publish
@@ -259,10 +280,9 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
 
   let render: RenderSet = { chats, pages: archivePages, incremental: false };
   let changeSeq: number;
-  if (options.since === null) {
+  if (changes === null) {
     changeSeq = reader.lastChange();
   } else {
-    const changes = reader.changesSince(options.since);
     changeSeq = changes.upTo;
     const dirtyChats = chats.filter((c) => changes.days.has(c.id));
     render = {

@@ -30,11 +30,15 @@ export class BuildSession {
   /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
   writing = true;
 
-  constructor(readonly options: ResolvedOptions) {
+  constructor(
+    readonly options: ResolvedOptions,
+    /** The previous build's catalog (incremental builds of one plugin instance reuse it). */
+    previous: Catalog | null = null,
+  ) {
     this.reader = new ArchiveReader(options.db);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
-      this.catalog = buildCatalog(this.reader, options, this.time);
+      this.catalog = buildCatalog(this.reader, options, this.time, previous);
       this.anchorMaps = this.catalog.render.incremental ? this.incrementalAnchorMaps() : new AnchorMapCollector();
     } catch (err) {
       this.reader.close();
