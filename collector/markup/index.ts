@@ -1,11 +1,11 @@
+import { discord } from './discord.js';
+import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
 import { skype } from './skype.js';
-import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
-import { discord } from './discord.js';
-import { telegram } from './telegram.js';
 import { slack } from './slack.js';
-import { irc, ircQuiet } from './irc.js';
+import { telegram } from './telegram.js';
 import { whatsapp } from './whatsapp.js';
+import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
 const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };

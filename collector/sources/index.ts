@@ -1,11 +1,11 @@
 import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
-import { discord } from './discord.js';
-import { telegram } from './telegram.js';
 import { slack } from './slack.js';
-import { irc } from './irc.js';
+import { discord } from './discord.js';
 import { whatsapp } from './whatsapp.js';
+import { telegram } from './telegram.js';
+import { irc } from './irc.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
 export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, irc];
