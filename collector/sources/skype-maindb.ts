@@ -198,7 +198,8 @@ class Schema {
   private readonly tables = new Map<string, { name: string; columns: Set<string> }>();
 
   constructor(private readonly db: Db) {
-    const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
+    // CAST: in a damaged file even the schema's names may not be text.
+    const names = db.prepare(`SELECT CAST(name AS TEXT) FROM sqlite_master WHERE type = 'table' AND name IS NOT NULL`).pluck().all() as string[];
     for (const name of names) this.tables.set(name.toLowerCase(), { name, columns: new Set() });
   }
 
@@ -214,19 +215,35 @@ class Schema {
     return quote(this.tables.get(table.toLowerCase())?.name ?? table);
   }
 
-  /** `alias."column" AS column` when it exists, else `NULL AS column`. */
+  /** `alias."column" AS column` when it exists (text columns cast to text), else `NULL AS column`. */
   select(table: string, alias: string, columns: readonly string[]): string {
-    return columns.map((c) => (this.has(table, c) ? `${alias}.${quote(c)} AS ${quote(c)}` : `NULL AS ${quote(c)}`)).join(', ');
+    return columns
+      .map((c) => {
+        if (!this.has(table, c)) return `NULL AS ${quote(c)}`;
+        const value = `${alias}.${quote(c)}`;
+        return `${TEXT_COLUMNS.has(c) ? `CAST(${value} AS TEXT)` : value} AS ${quote(c)}`;
+      })
+      .join(', ');
   }
 
   private columns(entry: { name: string; columns: Set<string> }): Set<string> {
     if (entry.columns.size === 0) {
       const rows = this.db.prepare(`PRAGMA table_info(${quote(entry.name)})`).all() as { name: string }[];
-      for (const row of rows) entry.columns.add(row.name.toLowerCase());
+      for (const row of rows) entry.columns.add(String(row.name).toLowerCase());
     }
     return entry.columns;
   }
 }
+
+/**
+ * Columns the reader treats as strings. SQLite lets any cell hold any type, and a damaged or
+ * hand-made file may put a number or a blob there: read as text, they cannot trip string code.
+ */
+const TEXT_COLUMNS = new Set([
+  'skypename', 'fullname', 'displayname', 'given_displayname', 'identity', 'meta_topic', 'alt_identity', 'name', 'topic',
+  'friendlyname', 'dialog_partner', 'participants', 'activemembers', 'filename', 'dispname', 'target_numbers', 'chatname',
+  'author', 'from_dispname', 'body_xml', 'body', 'identities', 'call_guid',
+]);
 
 function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -319,6 +336,10 @@ async function* readMainDb(path: string, options: ReadOptions): AsyncGenerator<S
     const reader = new MainDbReader(path, opened.db);
     if (opened.copied) reader.warn('file', `read from a private copy because ${opened.copied}; the file itself was not touched`);
     yield* reader.events(options, (await stat(path)).size);
+  } catch (err) {
+    // A damaged file fails wherever a query first meets the damage (schema, rows, indexes).
+    if (err instanceof Database.SqliteError) throw new SourceError(path, null, `cannot read the database: ${err.message}`);
+    throw err;
   } finally {
     await opened.close();
   }

@@ -30,14 +30,9 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
   }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`);
-    // Before anything that writes (WAL switch, migrations): never touch a file that isn't ours.
+    // Before anything that writes (WAL switch, migrations): never touch a file that isn't ours,
+    // or that a newer chatchannels wrote.
     checkIsOurs(db, file);
-    if (!readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-    }
-    db.pragma('cache_size = -65536'); // 64 MiB page cache: bulk upserts spill less
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new StoreError(
@@ -45,14 +40,20 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
           `(${SCHEMA_VERSION}); upgrade chatchannels to read it`,
       );
     }
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    }
+    db.pragma('cache_size = -65536'); // 64 MiB page cache: bulk upserts spill less
     if (version < SCHEMA_VERSION) {
       if (readonly) {
         throw new StoreError(
           `${file}: database schema version ${version} is older than ${SCHEMA_VERSION}; ` +
-            `run any chatchannels import or "chatchannels chats" once to migrate it`,
+            `run "chatchannels import" (of any export) once to migrate it`,
         );
       }
-      migrate(db, version);
+      migrate(db);
     }
   } catch (err) {
     db.close();
@@ -75,8 +76,11 @@ function checkIsOurs(db: Db, file: string): void {
   }
 }
 
-function migrate(db: Db, from: number): void {
+function migrate(db: Db): void {
   const run = db.transaction(() => {
+    // Read again under the write lock: another process may have migrated the file since we
+    // looked (two first imports into a new database at once).
+    const from = db.pragma('user_version', { simple: true }) as number;
     for (const m of MIGRATIONS) {
       if (m.version <= from) continue;
       db.exec(m.sql);

@@ -1,0 +1,316 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ADAPTERS } from '../../collector/sources/index.js';
+import type { SourceAdapter } from '../../collector/sources/types.js';
+import { folderEntries, writeTar, writeZip } from './archives.js';
+import { slackSample } from './slack-sample.js';
+import { whatsappSample } from './whatsapp-sample.js';
+
+/**
+ * One row per source format: how to write a small input of that format from the same abstract
+ * chats, so that the reliability, security and property suites run over every adapter alike.
+ * A new format is one new row here (the suites fail, naming the format, until it has one).
+ */
+export interface SampleMessage {
+  /** Native message id, where the format has them. Unique within a chat unless a test repeats it. */
+  id: string;
+  /** Author handle: [a-z0-9]+ so that every format can carry it. */
+  author: string;
+  /** Display name; may be hostile. */
+  authorName: string;
+  /** UTC ms, a whole minute (the coarsest resolution of any format). */
+  time: number;
+  /** The body exactly as the format's file carries it (Skype: its XML-ish markup; logs: text). */
+  body: string;
+}
+
+export interface SampleChat {
+  /** Native chat id; may be hostile. Formats that name chats by file name use a tamed form. */
+  id: string;
+  /** Chat title; may be hostile. */
+  title: string;
+  messages: SampleMessage[];
+}
+
+export interface FormatSample {
+  format: string;
+  /** Writes `chats` as an input of this format into the empty folder `dir`; returns the path to import. */
+  write(dir: string, chats: SampleChat[]): string;
+  /** The file of a written input whose bytes fuzzing mutates (the path itself for one file). */
+  mainFile(path: string): string;
+  /** The written input packed the way the format also ships (a .tar, a .zip), when it has one. */
+  pack?(path: string, dir: string): string;
+  /** Whether one input can hold several chats (else write() gets one chat at a time). */
+  multiChat: boolean;
+  /** The body is markup the source app rendered (so `<b>` is bold, not text). */
+  markupBodies: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Skype "Export chats and files": messages.json in a folder
+
+const skypeExportSample: FormatSample = {
+  format: 'skype-export',
+  multiChat: true,
+  markupBodies: true,
+  write(dir, chats) {
+    const folder = join(dir, 'skype-export');
+    mkdirSync(folder, { recursive: true });
+    const conversations = chats.map((chat) => ({
+      id: chat.id,
+      displayName: chat.title,
+      version: 1,
+      properties: {},
+      threadProperties: {
+        membercount: 2,
+        members: JSON.stringify([...new Set(chat.messages.map((m) => `8:${m.author}`))]),
+        topic: chat.title,
+      },
+      // Real exports list messages newest first.
+      MessageList: [...chat.messages].reverse().map((m) => ({
+        id: m.id,
+        displayName: m.authorName,
+        originalarrivaltime: new Date(m.time).toISOString(),
+        messagetype: 'RichText',
+        version: 1,
+        content: m.body,
+        conversationid: chat.id,
+        from: `8:${m.author}`,
+        properties: null,
+        amsreferences: null,
+      })),
+    }));
+    writeFileSync(join(folder, 'messages.json'), JSON.stringify({ userId: '8:owner', exportDate: '2024-01-01T00:00', conversations }));
+    return folder;
+  },
+  mainFile: (path) => join(path, 'messages.json'),
+  pack(path, dir) {
+    const file = join(dir, 'skype-export.tar');
+    writeTar(file, folderEntries(path));
+    return file;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Skype classic main.db (the "new" schema of test/fixtures/skype-maindb)
+
+const skypeMainDbSample: FormatSample = {
+  format: 'skype-maindb',
+  multiChat: true,
+  markupBodies: true,
+  write(dir, chats) {
+    const file = join(dir, 'main.db');
+    const db = new Database(file);
+    try {
+      db.exec(readFileSync(new URL('../../../test/fixtures/skype-maindb/schema-new.sql', import.meta.url), 'utf8'));
+      db.prepare(`INSERT INTO Accounts (id, skypename, fullname) VALUES (1, 'owner', 'Owner')`).run();
+      const convo = db.prepare(`INSERT INTO Conversations (id, identity, type, displayname, meta_topic) VALUES (?, ?, 2, ?, ?)`);
+      const message = db.prepare(
+        `INSERT INTO Messages (convo_id, chatname, author, from_dispname, guid, timestamp, type, chatmsg_type, body_xml)
+         VALUES (?, ?, ?, ?, ?, ?, 61, 3, ?)`,
+      );
+      db.transaction(() => {
+        chats.forEach((chat, i) => {
+          convo.run(i + 1, chat.id, chat.title, chat.title);
+          for (const m of chat.messages) {
+            const guid = createHash('sha256').update(`${chat.id}\u0000${m.id}`).digest();
+            message.run(i + 1, chat.id, m.author, m.authorName, guid, Math.floor(m.time / 1000), m.body);
+          }
+        });
+      })();
+    } finally {
+      db.close();
+    }
+    return file;
+  },
+  mainFile: (path) => path,
+};
+
+// ---------------------------------------------------------------------------------------------
+// DiscordChatExporter: one JSON file per channel (a folder of them for several)
+
+const discordSample: FormatSample = {
+  format: 'discord',
+  multiChat: true,
+  markupBodies: true,
+  write(dir, chats) {
+    const folder = join(dir, 'discord-export');
+    mkdirSync(folder, { recursive: true });
+    chats.forEach((chat, i) => {
+      writeJson(join(folder, `channel-${i}.json`), {
+        guild: { id: '1', name: 'Sample guild', iconUrl: 'https://cdn.discordapp.com/embed/avatars/0.png' },
+        // The adapter takes ids of at most 100 characters (real ones are snowflakes): longer ones are cut.
+        channel: { id: chat.id.slice(0, 100), type: 'GuildTextChat', categoryId: null, category: 'Text', name: chat.title, topic: null },
+        dateRange: { after: null, before: null },
+        exportedAt: '2024-01-01T00:00:00+00:00',
+        messages: chat.messages.map((m) => ({
+          id: m.id, type: 'Default', timestamp: new Date(m.time).toISOString().replace('Z', '+00:00'), timestampEdited: null,
+          callEndedTimestamp: null, isPinned: false, content: m.body,
+          author: { id: `1${[...m.author].map((c) => c.charCodeAt(0)).join('')}`, name: m.author, discriminator: '0000', nickname: m.authorName, color: null, isBot: false, roles: [] },
+          attachments: [], embeds: [], stickers: [], reactions: [], mentions: [], inlineEmojis: [],
+        })),
+        messageCount: chat.messages.length,
+      });
+    });
+    return folder;
+  },
+  mainFile: (path) => join(path, 'channel-0.json'),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Telegram Desktop "Export Telegram data" (machine-readable JSON): result.json in a folder
+
+const telegramSample: FormatSample = {
+  format: 'telegram',
+  multiChat: true,
+  markupBodies: false,
+  write(dir, chats) {
+    const folder = join(dir, 'telegram-export');
+    mkdirSync(folder, { recursive: true });
+    const list = chats.map((chat) => ({
+      name: chat.title,
+      type: 'private_group',
+      // Telegram's chat ids are numbers: another id becomes a number derived from it.
+      id: /^\d{1,15}$/.test(chat.id) ? Number(chat.id) : numberOf(chat.id),
+      messages: chat.messages.map((m) => ({
+        id: /^\d+$/.test(m.id) ? Number(m.id) : m.id,
+        type: 'message',
+        date: new Date(m.time).toISOString().slice(0, 19),
+        date_unixtime: String(Math.floor(m.time / 1000)),
+        from: m.authorName,
+        from_id: `user${[...m.author].map((c) => c.charCodeAt(0)).join('')}`,
+        text: m.body,
+        text_entities: [{ type: 'plain', text: m.body }],
+      })),
+    }));
+    writeJson(join(folder, 'result.json'), {
+      about: 'Here is the data you requested.',
+      personal_information: { user_id: 1, first_name: 'Owner', last_name: '', phone_number: '', username: '', bio: '' },
+      chats: { about: 'This page lists all chats from this export.', list },
+    });
+    return folder;
+  },
+  mainFile: (path) => join(path, 'result.json'),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for one-line formats
+
+/** What a file name (or a one-line log field) can hold of an id: no `/`, no NUL, no line breaks, ≤ 150 bytes. */
+function fileNameOf(id: string): string {
+  let name = id.replace(/\//g, '\u2215').replace(/\0/g, '\u2400').replace(/[\r\n]/g, ' ');
+  while (Buffer.byteLength(name) > 150) name = name.slice(0, -1);
+  return name;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// IRC: an irssi log, `<network>/<#channel>.log`, one chat
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const ircSample: FormatSample = {
+  format: 'irc',
+  multiChat: false,
+  markupBodies: false,
+  write(dir, chats) {
+    const [chat] = chats;
+    const messages = [...chat.messages].sort((a, b) => a.time - b.time);
+    const lines: string[] = [];
+    let day = '';
+    for (const m of messages) {
+      const d = new Date(m.time);
+      const date = `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())}`;
+      if (!day) lines.push(`--- Log opened ${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:00 ${d.getUTCFullYear()}`);
+      else if (day !== date) lines.push(`--- Day changed ${date} ${d.getUTCFullYear()}`);
+      day = date;
+      // IRC has no multi-line messages: each line of a body is a line of its own.
+      for (const line of m.body.split(/\r?\n/)) lines.push(`${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} < ${m.author}> ${line}`);
+    }
+    const folder = join(dir, 'samplenet');
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, `#${fileNameOf(chat.id).replace(/^#/, '')}.log`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  },
+  mainFile: (path) => path,
+};
+
+/** A stable positive number for a string (FNV-1a, 32 bits). */
+function numberOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h || 1;
+}
+
+function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, JSON.stringify(value, null, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// Rows kept by the helpers who wrote those adapters live in their own files (slack-sample.ts…).
+export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample];
+
+/**
+ * How a format's input is also shipped packed (Slack and WhatsApp exports as a .zip), for rows
+ * that do not say it themselves (FormatSample.pack).
+ */
+const PACKERS: Record<string, (path: string, dir: string) => string> = {
+  slack(path, dir) {
+    const file = join(dir, 'slack-export.zip');
+    writeZip(file, folderEntries(path));
+    return file;
+  },
+  whatsapp(path, dir) {
+    const name = basename(path).replace(/^WhatsApp Chat with (.*)\.txt$/, 'WhatsApp Chat - $1.zip');
+    const file = join(dir, name.endsWith('.zip') ? name : 'WhatsApp Chat - sample.zip');
+    writeZip(file, [{ name: '_chat.txt', data: readFileSync(path) }]);
+    return file;
+  },
+};
+
+/** The packed form of a written input, or null when the format ships only unpacked. */
+export function packed(sample: FormatSample, path: string, dir: string): string | null {
+  const pack = sample.pack ?? PACKERS[sample.format];
+  return pack ? pack(path, dir) : null;
+}
+
+/** Each registered adapter with its sample row; `sample` is undefined for a format with no row yet. */
+export function adapterSamples(): { adapter: SourceAdapter; sample: FormatSample | undefined }[] {
+  return ADAPTERS.map((adapter) => ({ adapter, sample: FORMAT_SAMPLES.find((s) => s.format === adapter.format) }));
+}
+
+/** Message author handles used by the samples: lower-case letters and digits only. */
+export const AUTHORS = ['alice', 'bob', 'carol', 'dave'] as const;
+
+/** A small ordinary chat, for fuzzing and bad-file tests. */
+export function ordinaryChats(): SampleChat[] {
+  const t0 = Date.UTC(2022, 2, 1, 9, 0);
+  const say = (i: number, author: string, body: string): SampleMessage => ({
+    id: `${1000 + i}`,
+    author,
+    authorName: author[0].toUpperCase() + author.slice(1),
+    time: t0 + i * 60_000,
+    body,
+  });
+  return [
+    {
+      id: '19:ordinary@thread.skype',
+      title: 'Ordinary chat',
+      messages: [
+        say(0, 'alice', 'hello there'),
+        say(1, 'bob', 'hi! how are you?'),
+        say(2, 'alice', 'fine, thanks. see https://example.com/page'),
+        say(3, 'carol', 'ünïcödé 你好 👍'),
+        say(4, 'bob', 'bye'),
+      ],
+    },
+  ];
+}

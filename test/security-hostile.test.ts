@@ -1,0 +1,314 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import Database from 'better-sqlite3';
+import { importPaths } from '../collector/import.js';
+import { openStore } from '../collector/store/open.js';
+import { buildSite } from '../site/build.js';
+import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { parseFeeds } from './helpers/feed-check.js';
+import { adapterSamples, AUTHORS, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
+import { hasFeedparser, listFiles, scratchDir, serveDir } from './helpers/site.js';
+import { TRAP_NAMES, XSS_VECTORS } from './helpers/xss-vectors.js';
+
+/**
+ * The same XSS corpus (test/helpers/xss-vectors.ts) in bodies, author names and chat titles of
+ * every source format, plus chats whose ids are paths, reserved names, NUL or 1,000 characters,
+ * imported by the real importer and built by `buildSite`. Then every built page runs in headless
+ * Chromium with traps for everything a payload could call: zero calls, dialogs, navigations or
+ * requests off the site allowed. Feeds must satisfy feedparser (bozo 0) although bodies hold
+ * NUL, VT, U+FFFE and `]]>`, and the build must write nothing outside its output folder.
+ * (test/site-browser.test.ts does the same for a database written directly; this suite goes
+ * through each adapter and converter.)
+ */
+
+const HOSTILE_IDS = [
+  '../../../../escape',
+  '/etc/passwd',
+  '..\\..\\windows\\system32',
+  'nul\u0000byte',
+  '%2e%2e%2fencoded',
+  '.',
+  'x'.repeat(1000),
+  `19:<script>__pwned('chat-id')</script>@thread.skype`,
+];
+const RESERVED = ['CON', 'nul', 'Com1', 'LPT9.txt', 'aux', 'PRN'];
+const FEED_BODY = (format: string) => `FEED-${format}: NUL\u0000 VT\u000b FF\u000c FFFE\ufffe FFFF\uffff lone\ud800 ]]> <![CDATA[ x ]]> end`;
+
+function hostileChats(format: string, index: number): SampleChat[] {
+  const t0 = Date.UTC(2023, 4, 1, 12, 0);
+  const main: SampleChat = {
+    id: `19:hostile-${format}@thread.skype`,
+    title: `Hostile ${format} <script>__pwned('title')</script>"><img src=x onerror=__pwned('title-attr')>`,
+    messages: XSS_VECTORS.map((vector, i) => ({
+      id: `${7000 + i}`,
+      author: AUTHORS[i % AUTHORS.length],
+      authorName: i % 3 === 0 ? vector : `Name ${i}`,
+      time: t0 + i * 60_000,
+      body: `V${i}-${format}: ${vector}`,
+    })),
+  };
+  main.messages.push({ id: '7999', author: 'alice', authorName: 'Alice', time: t0 + 100 * 60_000, body: FEED_BODY(format) });
+  const ids = [...HOSTILE_IDS, RESERVED[index % RESERVED.length]];
+  const others = ids.map((id, n): SampleChat => ({
+    id,
+    title: id,
+    messages: [
+      { id: `${8000 + n}`, author: 'bob', authorName: 'Bob', time: t0 + n * 60_000, body: `hostile id chat ${n} of ${format}` },
+    ],
+  }));
+  return [main, ...others];
+}
+
+function writeAll(sample: FormatSample, dir: string, chats: SampleChat[]): string[] {
+  if (sample.multiChat) return [sample.write(dir, chats)];
+  return chats.map((chat, i) => {
+    const sub = join(dir, String(i));
+    mkdirSync(sub, { recursive: true });
+    return sample.write(sub, [chat]);
+  });
+}
+
+/** Every file and folder under `dir` with its size and mtime. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      const info = statSync(full);
+      out.set(relative(dir, full).split(sep).join('/') + (entry.isDirectory() ? '/' : ''), `${info.size}:${info.mtimeMs}`);
+      if (entry.isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+
+/** Elements only the site's own chrome may have, and never inside a message. */
+const ACTIVE = '^(iframe|frame|object|embed|applet|base|form|style|link|img|video|audio|input|button|select|textarea|template|noscript)$';
+
+/**
+ * Runs in the page. Lists everything executable or foreign that is not the site's chrome, and
+ * the chrome's own active elements. An active element is known by where it sits and what it is
+ * (its ancestors' tags and classes, its tag and attribute names): the site has a few (the search
+ * form, a <style>, a <noscript>); content that escaped its escaping would put one where the
+ * chrome never does, or inside a message.
+ */
+function inspectPage({ chrome, active }: { chrome: string[]; active: string }): { problems: string[]; active: string[] } {
+  const isActive = new RegExp(active);
+  const signature = (el: Element): string => {
+    const path: string[] = [];
+    for (let e: Element | null = el; e; e = e.parentElement) path.unshift(`${e.localName}.${Array.from(e.classList).sort().join('.')}`);
+    return `${path.join('>')}[${Array.from(el.attributes).map((a) => a.name).sort().join(',')}]`;
+  };
+  const allowed = new Set(chrome);
+  const problems: string[] = [];
+  const seen: string[] = [];
+  for (const el of Array.from(document.querySelectorAll('*'))) {
+    if (el.namespaceURI !== 'http://www.w3.org/1999/xhtml') problems.push(`foreign element <${el.localName}>`);
+    if (isActive.test(el.localName)) {
+      seen.push(signature(el));
+      if (el.closest('.cc-msg') || !allowed.has(signature(el))) problems.push(`element ${signature(el)}`);
+    }
+    if (el.localName === 'meta' && el.hasAttribute('http-equiv')) problems.push('meta http-equiv');
+    for (const attr of Array.from(el.attributes)) {
+      if (/^on/i.test(attr.name)) problems.push(`${el.localName} ${attr.name}`);
+      if (/^(href|src|action|formaction|srcdoc|xlink:href|data)$/i.test(attr.name)) {
+        let scheme = '';
+        try {
+          scheme = new URL(attr.value, document.baseURI).protocol;
+        } catch {
+          scheme = 'invalid:';
+        }
+        if (attr.name === 'srcdoc' || /^(javascript|vbscript|data):$/.test(scheme)) problems.push(`${el.localName} ${attr.name}=${attr.value.slice(0, 60)}`);
+      }
+    }
+  }
+  for (const script of Array.from(document.scripts)) {
+    if (!script.src || new URL(script.src).origin !== location.origin) problems.push(`script ${script.src || script.textContent?.slice(0, 60)}`);
+  }
+  return { problems, active: seen };
+}
+
+/** The chrome's active elements, from a site built from an ordinary export of the first format. */
+async function siteChrome(browser: Browser): Promise<string[]> {
+  const dir = scratchDir('cc-sec-chrome-');
+  const { adapter, sample } = samples[0];
+  const store = openStore(join(dir, 'plain.sqlite'));
+  try {
+    await importPaths(store, [sample.write(dir, ordinaryChats().slice(0, 1))], { format: adapter.format });
+  } finally {
+    store.close();
+  }
+  const site = join(dir, 'out');
+  await buildSite({ db: join(dir, 'plain.sqlite'), out: site, quiet: true });
+  const server = await serveDir(site);
+  const page = await browser.newPage();
+  const found = new Set<string>();
+  try {
+    for (const file of listFiles(site).filter((f) => f.endsWith('.html'))) {
+      await page.goto(server.url + file.replace(/index\.html$/, ''), { waitUntil: 'load' });
+      for (const sig of (await page.evaluate(inspectPage, { chrome: [], active: ACTIVE })).active) found.add(sig);
+    }
+  } finally {
+    await page.close();
+    await server.close();
+  }
+  return [...found];
+}
+
+const samples = adapterSamples().filter((a) => a.sample) as { adapter: { format: string }; sample: FormatSample }[];
+const skip = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+
+describe('hostile content in every source format', () => {
+  let root: string;
+  let db: string;
+  let out: string;
+  let before_: Map<string, string>;
+  let after_: Map<string, string>;
+  const importErrors: string[] = [];
+  let browser: Browser | undefined;
+
+  before(async () => {
+    root = scratchDir('cc-sec-hostile-');
+    db = join(root, 'archive.sqlite');
+    const store = openStore(db);
+    try {
+      for (const [i, { adapter, sample }] of samples.entries()) {
+        const dir = join(root, 'inputs', adapter.format);
+        mkdirSync(dir, { recursive: true });
+        const paths = writeAll(sample, dir, hostileChats(adapter.format, i));
+        try {
+          await importPaths(store, paths, { format: adapter.format });
+        } catch (err) {
+          importErrors.push(`${adapter.format}: ${(err as Error).stack}`);
+        }
+      }
+    } finally {
+      store.close();
+    }
+    // Nested, so that anything escaping the output folder lands where the snapshot sees it.
+    out = join(root, 'site', 'out');
+    before_ = snapshot(root);
+    await buildSite({ db, out, quiet: true });
+    after_ = snapshot(root);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('every format imports its hostile input', () => {
+    assert.ok(samples.length > 0);
+    assert.deepEqual(importErrors, []);
+  });
+
+  test('the build writes nothing outside its output folder, and chat folders are slugs only', () => {
+    const changed = [...after_].filter(([path, stamp]) => before_.get(path) !== stamp).map(([path]) => path);
+    const removed = [...before_.keys()].filter((path) => !after_.has(path));
+    assert.deepEqual(removed, []);
+    // The build opens the database read-only; SQLite may still create its -wal and -shm sidecars.
+    const outside = changed.filter((p) => !p.startsWith('site/') && !/^archive\.sqlite-(shm|wal)$/.test(p));
+    assert.deepEqual(outside, []);
+    assert.deepEqual(changed.filter((p) => p.startsWith('site/') && p !== 'site/' && !p.startsWith('site/out/')), []);
+    const files = listFiles(out);
+    for (const f of files) assert.ok(f.split('/').every((part) => part !== '..' && part !== '.' && part !== '' && !/[\\:\0*?"<>|]/.test(part)), f);
+    const folders = new Set(files.filter((f) => f.startsWith('chats/')).map((f) => f.split('/')[1]));
+    for (const folder of folders) {
+      assert.match(folder, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+      assert.ok(folder.length <= 80, folder);
+    }
+    const conn = new Database(db, { readonly: true });
+    const chats = conn.prepare('SELECT count(*) FROM chats').pluck().get() as number;
+    conn.close();
+    assert.equal(folders.size, chats, 'one folder per chat');
+    assert.ok(chats >= samples.length * (HOSTILE_IDS.length + 2) * 0.5, `${chats} chats`);
+  });
+
+  test('feeds stay well-formed with NUL, VT, U+FFFE and ]]> in bodies (feedparser: bozo 0)', { skip: !hasFeedparser() && 'python3-feedparser is not installed' }, () => {
+    const feeds = listFiles(out).filter((f) => f.endsWith('.xml'));
+    assert.ok(feeds.length > samples.length, `${feeds.length} feeds`);
+    const verdicts = parseFeeds(feeds.map((f) => join(out, f)));
+    for (const v of verdicts) assert.equal(v.bozo, false, `${relative(out, v.file)}: ${v.exception}`);
+    const all = verdicts.map((v) => v.text).join('\n');
+    for (const { adapter } of samples) assert.ok(all.includes(`FEED-${adapter.format}: NUL`), `the control-character message of ${adapter.format} is in a feed`);
+    assert.ok(all.includes(']]>'), 'a literal ]]> survives into feed content');
+  });
+
+  test('no page runs injected script, opens a dialog, navigates or loads anything off the site', { skip }, async (t) => {
+    browser = await launchBrowser();
+    const server = await serveDir(out);
+    const origin = new URL(server.url).origin;
+    let context: BrowserContext | undefined;
+    try {
+      context = await browser.newContext();
+      const hits: string[] = [];
+      await context.exposeFunction('__ccReport', (what: string) => hits.push(what));
+      await context.addInitScript((names: readonly string[]) => {
+        const w = window as unknown as Record<string, unknown>;
+        for (const name of names) w[name] = (...args: unknown[]) => (w.__ccReport as (s: string) => void)(`${name}(${args.map(String).join(', ')}) on ${location.pathname}`);
+      }, TRAP_NAMES);
+      context.on('page', (p) => {
+        p.on('dialog', (dialog) => {
+          hits.push(`dialog ${dialog.type()}(${dialog.message()})`);
+          void dialog.dismiss();
+        });
+        p.on('request', (request) => {
+          const url = request.url();
+          if (!url.startsWith(origin) && !/^(data|blob|about):/.test(url)) hits.push(`request ${url}`);
+        });
+      });
+      const page = await context.newPage();
+      const chrome = await siteChrome(browser);
+      assert.ok(chrome.length > 0, 'the benign site has its own controls (search form…)');
+      // The chats with hostile ids hold one harmless message: their landing pages (title, id,
+      // latest message) are loaded, their archive pages are like any other's.
+      const conn = new Database(db, { readonly: true });
+      const small = new Set(conn.prepare('SELECT slug FROM chats c WHERE (SELECT count(*) FROM message_rows m WHERE m.chat_id = c.id) < 5').pluck().all() as string[]);
+      conn.close();
+      const pages = listFiles(out).filter((f) => f.endsWith('.html') && !(small.has(f.split('/')[1]) && /^chats\/[^/]+\/.+\/index\.html$/.test(f)));
+      let text = '';
+      const titles: string[] = [];
+      for (const file of pages) {
+        const url = server.url + file.replace(/index\.html$/, '');
+        await page.goto(url, { waitUntil: 'load' });
+        const { problems } = await page.evaluate(inspectPage, { chrome, active: ACTIVE });
+        assert.deepEqual(problems, [], file);
+        // What a reader would do: hover, focus and click everything (links excepted).
+        await page.evaluate(() => {
+          for (const el of Array.from(document.querySelectorAll('body *'))) {
+            for (const type of ['mouseover', 'mouseenter', 'mousemove', 'focus', 'focusin', 'click', 'animationstart']) {
+              if (type === 'click' && el.closest('a, button, summary')) continue;
+              el.dispatchEvent(new Event(type, { bubbles: true }));
+            }
+          }
+        });
+        assert.equal(page.url().split('#')[0], url, `${file} navigated away`);
+        text += `\n${await page.evaluate(() => document.body.innerText)}`;
+        titles.push(await page.title());
+      }
+      await page.waitForTimeout(100); // timers a payload might have set
+      assert.equal(page.url().split('#')[0].startsWith(origin), true);
+      assert.deepEqual(hits, []);
+      assert.ok(pages.length >= samples.length * 2, `${pages.length} pages`);
+      t.diagnostic(`${XSS_VECTORS.length} vectors in ${samples.length} formats; ${pages.length} pages loaded in Chromium`);
+
+      // Neutralized, not lost: every message is on a page; plain-text formats show the vector as text.
+      for (const { adapter, sample } of samples) {
+        const missing = XSS_VECTORS.map((_, i) => `V${i}-${adapter.format}:`).filter((marker) => !text.includes(marker));
+        assert.deepEqual(missing, [], `${adapter.format}: messages missing from the pages`);
+        if (!sample.markupBodies) {
+          for (const vector of XSS_VECTORS.filter((v) => !/[\0-\x1f\ufffe\uffff\ud800]/.test(v))) {
+            assert.ok(text.includes(vector.replace(/\s+/g, ' ').trim().slice(0, 30)), `${adapter.format} shows ${JSON.stringify(vector)} as text`);
+          }
+        }
+      }
+      assert.ok(titles.some((t) => t.includes(`<script>__pwned('title')</script>`)), 'a hostile chat title is escaped into <title>, not dropped');
+    } finally {
+      await context?.close();
+      await server.close();
+    }
+  });
+});
