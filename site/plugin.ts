@@ -60,11 +60,11 @@ export default function chatChannels(eleventyConfig: EleventyUserConfig, options
   addOpmlTemplate(eleventyConfig, state);
   addRobotsTemplate(eleventyConfig, state);
   addAssetTemplates(eleventyConfig);
-  if (resolved.search) addSearch(eleventyConfig, resolved);
+  if (resolved.search) addSearch(eleventyConfig, resolved, state);
 }
 
 /** The search page in the site's chrome, and its index over the published chats (site/search/). */
-function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions): void {
+function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions, state: PluginState): void {
   let published: Set<number> | null = null;
   // Registered before registerSearch's own handler, so it runs first: a fresh list per build.
   eleventyConfig.on('eleventy.before', () => {
@@ -89,6 +89,10 @@ function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions)
     timeZone: options.timeZone,
     lang: options.lang,
     title: options.title,
+    // A watch rebuild (or `since`) adds a delta over the existing index instead of rebuilding it.
+    incremental: () => state.nextBuildIsIncremental(),
+    // The index reads the snapshot the pages render from.
+    snapshot: () => state.pin(),
     layout: (page) =>
       renderPage(options, links, {
         kind: 'search',

@@ -1,5 +1,7 @@
 import type { Catalog } from './data/catalog.js';
+import { ArchiveReader } from './data/reader.js';
 import { BuildSession } from './data/session.js';
+import { snapshotMark, type SnapshotMark } from './data/snapshot-mark.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
@@ -25,6 +27,8 @@ export interface BuildStats {
  */
 export class PluginState {
   private current: BuildSession | null = null;
+  /** The snapshot the next build renders from, opened before it started (pin). */
+  private pinned: ArchiveReader | null = null;
   /** The change-log point the last successful build saw (option `incremental`). */
   private builtUpTo: number | null = null;
   /** The last successful build's catalog, for the next incremental build to reuse. */
@@ -36,12 +40,27 @@ export class PluginState {
 
   /** Starts a build: a new snapshot of the database. Returns the global data. */
   open(): Catalog {
-    this.close();
+    this.current?.close();
+    this.current = null;
     const since = this.options.incremental && this.builtUpTo !== null ? this.builtUpTo : this.options.since;
     const options = since === this.options.since ? this.options : { ...this.options, since };
-    this.current = new BuildSession(options, since === null ? null : this.lastCatalog);
+    const reader = this.pinned;
+    this.pinned = null;
+    this.current = new BuildSession(options, since === null ? null : this.lastCatalog, reader);
     this.current.writing = this.outputMode === 'fs';
     return this.current.catalog;
+  }
+
+  /**
+   * Opens (again) the read snapshot the next build will render from, and names it: the search
+   * index worker reads the same one (site/search/snapshot-gate.ts). Called at `eleventy.before`,
+   * which Eleventy runs before it asks for global data (open): a session still open here is a
+   * failed build's.
+   */
+  pin(): SnapshotMark {
+    this.close();
+    this.pinned = new ArchiveReader(this.options.db);
+    return snapshotMark(this.pinned.db);
   }
 
   /** Whether the next build writes only what changed (known before it starts, for search). */
@@ -84,5 +103,7 @@ export class PluginState {
   close(): void {
     this.current?.close();
     this.current = null;
+    this.pinned?.close();
+    this.pinned = null;
   }
 }

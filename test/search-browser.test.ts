@@ -122,6 +122,7 @@ test('over HTTP under a path prefix: nothing loads before a query; a query finds
   assert.match(found[0].text, /The wombat escaped from the garden again/);
   assert.match(found[0].href, /^\.\.\/chats\/[a-z0-9-]+\/2021\/09\/#m[0-9a-f]+$/, 'relative link to chats/<slug>/<period>/#<anchor>');
   assert.ok(await page.$eval('.cc-search-snippet mark', (m) => m.textContent === 'wombat'), 'the matched word is highlighted');
+  assert.match((await page.textContent('.cc-search-result time')) ?? '', /2021/, 'the time is shown (filled in once the result is painted)');
   assert.match(page.url(), /\?q=wombat\+escaped$/);
   const data = served.filter((r) => r.path.includes('/search/data/'));
   const bytes = data.reduce((n, r) => n + r.bytes, 0);
@@ -129,6 +130,22 @@ test('over HTTP under a path prefix: nothing loads before a query; a query finds
   assert.deepEqual(served.filter((r) => r.bytes === 0), [], 'no missing files');
   assert.ok(await page.$eval('.cc-search-status', (s) => s.getAttribute('aria-live') === 'polite' && /1 message/.test(s.textContent ?? '')));
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('typing starts loading the index (manifest, delta, buckets of finished words) before the query is sent', async () => {
+  const page = await browser.newPage();
+  served = [];
+  await page.goto(`${origin}${PREFIX}search/`);
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(served.filter((r) => r.path.includes('/search/data/')), [], 'nothing before the first keystroke');
+  await page.type('#cc-search-q', 'wombat gar');
+  const loaded = () => served.map((r) => r.path).filter((p) => p.includes('/search/data/'));
+  for (let i = 0; i < 100 && !(loaded().some((p) => p.endsWith('/manifest.js')) && loaded().some((p) => /\/t\/\d+\.js$/.test(p))); i++) await page.waitForTimeout(50);
+  assert.ok(loaded().some((p) => p.endsWith('/data/manifest.js')), loaded().join(' '));
+  assert.ok(loaded().some((p) => p.endsWith('/data/delta.js')), 'the delta manifest too');
+  assert.equal(loaded().filter((p) => /\/t\/\d+\.js$/.test(p)).length, 1, 'the bucket of "wombat", not of the unfinished "gar"');
+  assert.equal(await page.textContent('.cc-search-status'), '', 'no search ran');
   await page.close();
 });
 
@@ -150,6 +167,10 @@ test('filters narrow the results: the chat select, author: and dates', async () 
 
   await page.goto(`${origin}${PREFIX}search/?q=wombat&after=2021-09-15`);
   assert.equal((await results(page)).length, 0);
+  // The date fields take a month or a year too.
+  await page.goto(`${origin}${PREFIX}search/?q=wombat&after=2021-09&before=2022`);
+  assert.equal((await results(page)).length, 2);
+  assert.equal(await page.inputValue('#cc-search-after'), '2021-09');
   await page.goto(`${origin}${PREFIX}search/?q=${encodeURIComponent('-:*~^+ "unbalanced')}`);
   assert.ok((await results(page)).length >= 0, 'a hostile query shows a status, never an error');
   assert.doesNotMatch((await page.textContent('.cc-search-status')) ?? '', /failed/);

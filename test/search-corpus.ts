@@ -84,3 +84,32 @@ export function writeCorpus(file: string, messages: CorpusMessage[]): void {
   db.close();
 }
 
+
+/** A message as a later import stores it: new, or edited / deleted when `nativeId`, author and time match an earlier one. */
+export interface LaterMessage {
+  nativeId: string;
+  author: string;
+  authorName: string;
+  time: number;
+  text: string;
+  deleted?: boolean;
+}
+
+/** writeCorpus gives message i (0-based, in the array it was given) this native id. */
+export function nativeIdOf(index: number): string {
+  return String(index + 1);
+}
+
+/** Writes messages into one chat through the real StoreWriter, as a later import run would (its change log included). */
+export function writeLater(file: string, chat: { nativeId: string; title: string | null }, messages: LaterMessage[]): void {
+  const db = openStore(file);
+  const writer = new StoreWriter(db);
+  db.exec('BEGIN');
+  writer.beginChat({ nativeId: chat.nativeId, title: chat.title, members: PEOPLE.map(([nativeId, displayName]) => ({ nativeId, displayName })) }, 'test');
+  for (const m of messages) {
+    writer.message({ nativeId: m.nativeId, authorId: m.author, authorName: m.authorName, time: m.time, kind: 'text', body: m.text, markup: 'plain', deleted: m.deleted });
+  }
+  writer.finish();
+  db.exec('COMMIT');
+  db.close();
+}

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { registerSearch, type SearchIndexResult } from '../site/search/index.js';
 import { openSearchEngine } from '../site/search/node-engine.js';
 import { tempDir } from './helpers/temp.js';
-import { makeCorpus, writeCorpus } from './search-corpus.js';
+import { CHATS, makeCorpus, writeCorpus, writeLater } from './search-corpus.js';
 
 /** registerSearch in a real Eleventy build: the page as a template, the data written beside it. */
 
@@ -32,7 +32,7 @@ test('registerSearch: search page, client and data in the output; the index buil
   assert.ok(built, 'onBuilt was called before the build finished');
   const page = readFileSync(join(out, 'search', 'index.html'), 'utf8');
   assert.match(page, /data-cc-search/);
-  assert.match(page, /<script src="search\.js\?v=[0-9a-f]{12}" defer><\/script>/);
+  assert.match(page, /<script src="search\.js\?v=[0-9a-f]{12}" async><\/script>/);
   assert.match(page, /<input id="cc-search-q" name="q"/);
   assert.ok(existsSync(join(out, 'search', 'search.js')));
   assert.ok(existsSync(join(out, 'search', 'data', 'manifest.js')));
@@ -73,4 +73,54 @@ test('registerSearch: a layout wraps the page; authors hidden leaves no author f
   const [doc] = await result.take(0, 1);
   assert.equal((await engine.document(doc)).author, null);
   assert.equal((await engine.search('bob')).count, 0);
+});
+
+test('registerSearch with incremental(): a watch rebuild writes only a delta, and the page keeps naming the base', async () => {
+  const dir = tempDir('cc-search-11ty-inc-');
+  const db = join(dir, 'db.sqlite');
+  writeCorpus(db, makeCorpus(300, 5));
+  const input = join(dir, 'input');
+  mkdirSync(input);
+  const out = join(dir, 'out');
+  const results: (SearchIndexResult & { delta: boolean })[] = [];
+  const write = async (incremental: boolean, worker = true) => {
+    const eleventy = new Eleventy(input, out, {
+      quietMode: true,
+      configPath: false,
+      config: (config: any) => registerSearch(config, { db, authors: 'show', worker, incremental: () => incremental, onBuilt: (r) => results.push(r) }),
+    });
+    eleventy.disableLogger();
+    await eleventy.write();
+  };
+  await write(true); // no base yet: a full build
+  assert.equal(results[0].delta, false);
+  const page = readFileSync(join(out, 'search', 'index.html'), 'utf8');
+  const manifest = join(out, 'search', 'data', 'manifest.js');
+  const baseManifest = readFileSync(manifest, 'utf8');
+  const mtime = statSync(manifest).mtimeMs;
+
+  writeLater(db, CHATS[1], [{ nativeId: 'later-1', author: '8:live:bob', authorName: 'Bob Jones', time: Date.UTC(2021, 0, 5, 12), text: 'a kookaburra laughed' }]);
+  await write(true);
+  assert.equal(results[1].delta, true);
+  assert.equal(results[1].docs, 1, 'the delta holds the one changed chat-day');
+  assert.equal(readFileSync(join(out, 'search', 'index.html'), 'utf8'), page, 'same page, same version: the base files stay cached');
+  assert.equal(readFileSync(manifest, 'utf8'), baseManifest);
+  assert.equal(statSync(manifest).mtimeMs, mtime, 'the base was not rewritten');
+  const engine = openSearchEngine(join(out, 'search', 'data'));
+  const found = await engine.search('kookaburra');
+  assert.equal(found.count, 1);
+  assert.equal((await found.document((await found.take(0, 1))[0])).chat.title, 'Coffee & lunch');
+
+  // The same on the main thread (no worker), with one more message.
+  writeLater(db, CHATS[0], [{ nativeId: 'later-2', author: '8:live:alice', authorName: 'Alice Smith', time: Date.UTC(2021, 0, 6, 12), text: 'a lyrebird sang' }]);
+  await write(true, false);
+  assert.equal(results[2].delta, true);
+  assert.equal(results[2].docs, 2, 'the delta covers everything since the base');
+  assert.equal(readFileSync(join(out, 'search', 'index.html'), 'utf8'), page);
+  assert.equal((await openSearchEngine(join(out, 'search', 'data')).search('lyrebird')).count, 1);
+
+  await write(false); // a full build again
+  assert.equal(results[3].delta, false);
+  assert.notEqual(readFileSync(join(out, 'search', 'index.html'), 'utf8'), page, 'a new base, a new version');
+  assert.equal((await openSearchEngine(join(out, 'search', 'data')).search('kookaburra')).count, 1);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lunr from 'lunr';
 import { openStore } from '../collector/store/open.js';
@@ -171,4 +172,32 @@ test('every message is in exactly one document, numbered month by month', async 
   // Every term lives in the bucket its hash names.
   assert.ok(built.parts > 0, 'frequent terms were split into parts');
   assert.ok(built.buckets > 1);
+});
+
+test('large and small data files read the same (native inflate, script inflate, stored payloads)', async () => {
+  const dir = tempDir('cc-search-');
+  const file = join(dir, 'db.sqlite');
+  writeCorpus(file, makeCorpus(1500, 17));
+  const read = async (sizes: Record<string, number>, label: string) => {
+    const loaded: [string, number][] = [];
+    await buildSearchIndex({ db: file, outDir: join(dir, label), sizes, threads: 1 });
+    const engine = openSearchEngine(join(dir, label, 'search', 'data'), (key, bytes) => loaded.push([key, bytes]));
+    const answers: string[] = [];
+    for (const query of ['alpha', 'deploy server', 'café', '北京', 'author:bob zulu']) {
+      const result = await engine.search(query, {}, { sort: 'newest' });
+      for (const doc of await result.take(0, 2000)) {
+        const r = await result.document(doc);
+        answers.push(`${query}|${r.anchor}|${r.time}|${r.text}`);
+      }
+    }
+    return { answers, loaded };
+  };
+  const big = await read({ docChunk: 4000, bucketBytes: 200_000 }, 'big');
+  const small = await read({ docChunk: 3, bucketBytes: 300 }, 'small');
+  assert.deepEqual(big.answers, small.answers);
+  assert.ok(big.answers.length > 500);
+  const scripts = (label: string) => readdirSync(join(dir, label, 'search', 'data', 'd')).map((f) => readFileSync(join(dir, label, 'search', 'data', 'd', f), 'utf8'));
+  assert.ok(scripts('big').some((s) => s.length > 12_000 && !s.includes(',"~')), 'a large deflated file (the native stream inflates it)');
+  const all = [...scripts('small'), ...readdirSync(join(dir, 'small', 'search', 'data', 't')).map((f) => readFileSync(join(dir, 'small', 'search', 'data', 't', f), 'utf8'))];
+  assert.ok(all.some((s) => s.includes(',"~')) && all.some((s) => !s.includes(',"~')), 'small files both stored and deflated');
 });

@@ -1,9 +1,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildSearchIndex } from '../site/search/index.js';
-import { engineModuleOf, openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
-import { createSearchPipeline } from '../site/search/pipeline.js';
+import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.js';
+import { engineModuleOf, openSearchEngine, payloadOf, type SearchEngine } from '../site/search/node-engine.js';
+import { createSearchPipeline, isStopWord, stem } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
 import { makeCorpus, writeCorpus, CHATS } from './search-corpus.js';
 
@@ -29,6 +30,7 @@ test('tokenizer: Unicode words stay whole, CJK becomes characters and bigrams, e
 });
 
 let engine: SearchEngine;
+let built: SearchIndexResult;
 let slugs: Map<string, string>;
 
 const dir = tempDir('cc-search-q-');
@@ -46,7 +48,7 @@ before(async () => {
   );
   writeCorpus(file, messages);
   const out = join(dir, 'site');
-  await buildSearchIndex({ db: file, outDir: out, threads: 1 });
+  built = await buildSearchIndex({ db: file, outDir: out, threads: 1 });
   engine = openSearchEngine(join(out, 'search', 'data'));
   slugs = new Map();
   for (let doc = 0; doc < 50; doc++) {
@@ -164,4 +166,34 @@ test('queries Lunr would reject never throw', async () => {
   assert.deepEqual(parseQuery('author:"Alice Smith" -bob chat:x after:2020 before:2021-02 foo:bar').authors, ['Alice Smith']);
   const q = parseQuery('author:"Alice Smith" -bob chat:x after:2020 before:2021-02 foo:bar');
   assert.deepEqual([q.excluded, q.chats, q.after, q.before, q.words], [['bob'], ['x'], '2020', '2021-02', ['foo:bar']]);
+});
+
+test('a rare single word loads its snippets with its bucket; other queries load none before they are shown', async () => {
+  const data = join(dir, 'site', 'search', 'data');
+  const info = { buckets: built.buckets, docChunk: 64 };
+  // Files as they are asked for (not as they arrive).
+  const loaded: string[] = [];
+  const { Engine } = engineModuleOf();
+  const early = new Engine({
+    load: async (key) => {
+      loaded.push(key);
+      return payloadOf(await readFile(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info,
+    stem,
+    isStopWord,
+  });
+  const result = await early.search('quokka', {}, { prefetchDocs: 10 });
+  assert.equal(result.count, 1);
+  const chunks = loaded.filter((k) => k.startsWith('d/'));
+  assert.equal(chunks.length, 1, `the chunk of its one message, loaded by the search itself: ${loaded.join(' ')}`);
+  const [doc] = await result.take(0, 1);
+  assert.equal(chunks[0], `d/${Math.floor(doc / 64)}`);
+  assert.match((await result.document(doc)).text, /quokka/);
+
+  loaded.length = 0;
+  await early.search('alpha', {}, { prefetchDocs: 10 });
+  await early.search('quokka alpha', {}, { prefetchDocs: 10 });
+  await early.search('quokka', { chat: 'nope' }, { prefetchDocs: 10 });
+  assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], 'a common word, two words, a filter: nothing loaded early');
 });

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { viewHtmlOf } from '../../collector/store/compact.js';
 import { openStore, type Db } from '../../collector/store/open.js';
+import { hasTable } from './snapshot-mark.js';
 
 /**
  * Read-only access to a chatchannels database for one build. The whole build reads inside one
@@ -364,6 +365,3 @@ export class ArchiveReader {
 /** Rows fetched at least per chat for latestPlausible: covers the default feed and landing sizes. */
 const LATEST_BATCH = 100;
 
-function hasTable(db: Db, name: string): boolean {
-  return db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck().get(name) === 1;
-}

@@ -34,8 +34,10 @@ export class BuildSession {
     readonly options: ResolvedOptions,
     /** The previous build's catalog (incremental builds of one plugin instance reuse it). */
     previous: Catalog | null = null,
+    /** A read snapshot opened earlier for this build (PluginState.pin); default: one opened now. */
+    reader: ArchiveReader | null = null,
   ) {
-    this.reader = new ArchiveReader(options.db);
+    this.reader = reader ?? new ArchiveReader(options.db);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
       this.catalog = buildCatalog(this.reader, options, this.time, previous);

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AuthorMode } from '../options.js';
-import { clientBundle } from './bundle.js';
-import { InvertedIndex } from './inverted-index.js';
-import { TextIndexers } from './text-indexer.js';
+import { clientScript } from './bundle.js';
+import { writeIndex } from './index-writer.js';
 import { renderSearchPage, type SearchPageOptions } from './page.js';
-import { CLIENT_FILE, DATA_DIR, PAGE_FILE } from './paths.js';
-import { createSearchPipeline } from './pipeline.js';
+import { CLIENT_FILE, DATA_DIR, dataKeys, PAGE_FILE, SEARCH_DIR } from './paths.js';
 import { createSink } from './file-writer.js';
-import { DEFAULT_SIZES, encodeManifest, FORMAT_VERSION, TimesWriter, writeTermShards, type ShardSizes } from './shards.js';
-import { SearchSource, type SearchChat } from './source.js';
+import {
+  DEFAULT_SIZES,
+  encodeManifest,
+  FORMAT_VERSION,
+  ownWeighting,
+  writeDeltaPointer,
+  type ShardSizes,
+} from './shards.js';
+import { SearchSource, type SearchChat, type SourceOptions } from './source.js';
 
 export interface SearchIndexOptions {
   /** The chatchannels database (read-only). */
@@ -42,6 +47,8 @@ export interface SearchIndexOptions {
   textBatch?: number;
   /** Called with progress lines (quiet by default). */
   log?: (line: string) => void;
+  /** Passed to the indexed snapshot's SearchSource (snapshot-gate.ts). */
+  agree?: SourceOptions['agree'];
 }
 
 export interface SearchIndexResult {
@@ -70,6 +77,17 @@ export function searchVersion(fingerprint: string, options: Pick<SearchIndexOpti
     .slice(0, 12);
 }
 
+/**
+ * The options that change every document (author names), hashed: a delta is only built on a base
+ * made with the same.
+ */
+export function searchSettings(options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt'>): string {
+  return createHash('sha256')
+    .update(`${FORMAT_VERSION}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}`)
+    .digest('hex')
+    .slice(0, 12);
+}
+
 /** Documents per text batch (text-indexer.ts). */
 const TEXT_BATCH = 4096;
 
@@ -79,14 +97,18 @@ export function selectChatIds(all: readonly number[], options: Pick<SearchIndexO
   return all.filter((id) => (!wanted || wanted.has(id)) && (!options.include || options.include(id)));
 }
 
-/** Builds the whole search bundle under `<outDir>/search/` without Eleventy. */
-export async function buildSearchIndex(options: SearchIndexOptions): Promise<SearchIndexResult> {
-  const started = performance.now();
-  const log = options.log ?? (() => {});
-  const sizes: ShardSizes = { ...DEFAULT_SIZES, ...options.sizes };
-  const authors = options.authors ?? 'show';
-  const outDir = resolve(options.outDir);
+/** Replaces folder `to` with `from` (two renames: `to` is missing for an instant only). */
+function swapIn(from: string, to: string): void {
+  const old = `${to.replace(/[\\/]+$/, '')}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(to)) renameSync(to, old);
+  renameSync(from, to);
+  rmSync(old, { recursive: true, force: true });
+}
 
+/** A snapshot of the database for indexing the chats the options select. */
+export function openSearchSource(options: Pick<SearchIndexOptions, 'db' | 'chatIds' | 'include' | 'authors' | 'pseudonymSalt' | 'agree'>): SearchSource {
+  const authors = options.authors ?? 'show';
   let chatIds: number[] | null = null;
   if (options.chatIds || options.include) {
     const probe = new SearchSource({ db: options.db, authors });
@@ -99,54 +121,49 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
       probe.close();
     }
   }
-  const source = new SearchSource({ db: options.db, chatIds, authors, pseudonymSalt: options.pseudonymSalt });
+  return new SearchSource({ db: options.db, chatIds, authors, pseudonymSalt: options.pseudonymSalt, agree: options.agree });
+}
+
+/** Builds the whole search bundle under `<outDir>/search/` without Eleventy. */
+export async function buildSearchIndex(options: SearchIndexOptions): Promise<SearchIndexResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const sizes: ShardSizes = { ...DEFAULT_SIZES, ...options.sizes };
+  const authors = options.authors ?? 'show';
+  const outDir = resolve(options.outDir);
+
+  const source = openSearchSource(options);
   try {
     const version = options.version ?? searchVersion(source.stateFingerprint(), options, source.chats);
-    const pipeline = createSearchPipeline();
-    const index = new InvertedIndex(pipeline, { authorField: authors !== 'hide' });
-    for (const chat of source.chats) index.addChat(chat.title);
+    const changeSeq = source.changeSeq();
     const threads = options.threads ?? 2;
-    const textBatch = options.textBatch ?? TEXT_BATCH;
-    const files = createSink(join(outDir, DATA_DIR), sizes, threads > 1);
-    const times = new TimesWriter(files);
-
-    const texts = new TextIndexers(pipeline, threads, (result, from) => index.appendTexts(result, from));
-    let batch: string[] = [];
-    let batchStart = 0;
-    let count = 0;
-    let slot = -1;
-    for (const doc of source.documents()) {
-      if (doc.group.slot !== slot) {
-        if (slot >= 0) times.flush(slot);
-        slot = doc.group.slot;
-      }
-      index.beginDocument(doc.id, doc.chat.index, doc.author);
-      batch.push(doc.text);
-      if (batch.length === textBatch) {
-        await texts.submit(batchStart, batch);
-        batchStart += batch.length;
-        batch = [];
-      }
-      files.doc(doc.anchor, doc.author, doc.time, doc.text);
-      times.add(doc.time);
-      count++;
-      if (count % 100_000 === 0) log(`search: ${count} messages read (${Math.round(performance.now() - started)} ms)`);
-    }
-    if (slot >= 0) times.flush(slot);
-    if (batch.length > 0) await texts.submit(batchStart, batch);
-    await texts.finish();
-    log(`search: ${count} messages read; writing term shards (${Math.round(performance.now() - started)} ms)`);
-
-    const finished = index.finish();
-    const shards = writeTermShards(finished, files, sizes);
+    // Written beside the live data and swapped in at the end: a site being served keeps a
+    // working search while its index is rebuilt (a minute at a million messages).
+    const dataDir = join(outDir, DATA_DIR);
+    const building = join(outDir, SEARCH_DIR, '.data-building');
+    const files = createSink(building, sizes, threads > 1);
+    const plan = source.plan();
+    const written = await writeIndex(source, plan, files, {
+      chats: source.chats,
+      authorField: authors !== 'hide',
+      sizes,
+      threads,
+      textBatch: options.textBatch ?? TEXT_BATCH,
+      log,
+      started,
+    });
+    const { finished } = written;
+    const weighting = ownWeighting(finished);
     const fields = ['text', ...(finished.author ? ['author'] : []), 'chat'];
     files.file(
-      'manifest',
+      dataKeys.manifest,
       encodeManifest({
+        // What a delta build on this base needs (delta.ts); the client ignores them.
+        extra: { settings: searchSettings(options), changeSeq, averages: weighting.averages },
         version,
-        docs: count,
+        docs: written.docs,
         docChunk: sizes.docChunk,
-        buckets: shards.buckets,
+        buckets: written.buckets,
         fields,
         authors,
         chats: source.chats,
@@ -155,11 +172,13 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
       }),
     );
 
-    const written = await files.finish();
-    let bytes = written.bytes;
+    const stored = await files.finish();
+    // No delta on a fresh base (older deltas go with the old data folder).
+    let bytes = stored.bytes + writeDeltaPointer(building, null, sizes.level);
+    swapIn(building, dataDir);
     mkdirSync(join(outDir, 'search'), { recursive: true });
     if (options.client !== false) {
-      const client = clientBundle();
+      const client = clientScript({ version, buckets: written.buckets, docChunk: sizes.docChunk });
       writeFileSync(join(outDir, CLIENT_FILE), client);
       bytes += client.length;
     }
@@ -177,14 +196,14 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
       bytes += Buffer.byteLength(html);
     }
     return {
-      shards: written.files,
+      shards: stored.files,
       bytes,
       ms: Math.round(performance.now() - started),
-      docs: count,
-      terms: shards.terms,
-      buckets: shards.buckets,
-      parts: shards.parts,
-      docChunks: Math.ceil(count / sizes.docChunk),
+      docs: written.docs,
+      terms: written.terms,
+      buckets: written.buckets,
+      parts: written.parts,
+      docChunks: Math.ceil(written.docs / sizes.docChunk),
       version,
     };
   } finally {

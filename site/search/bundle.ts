@@ -6,7 +6,7 @@ import { clientDir, lunrLibDir } from './paths.js';
  * search/search.js: the whole browser side in one classic script (file:// pages cannot load
  * modules). Lunr's stop word filter and Porter stemmer come from Lunr's own source files, under a
  * shim of the two Lunr names they touch, so the browser stems exactly as the builder did; then
- * the shared pipeline, the engine and the page UI (site/client/search/).
+ * the shared pipeline, the decoder of the data files, the engine and the page UI (site/client/search/).
  */
 let cached: string | null = null;
 
@@ -54,10 +54,24 @@ export function clientBundle(): string {
     `})();\n` +
     read(client, 'pipeline.js') +
     '\n' +
+    read(client, 'inflate.js') +
+    '\n' +
     read(client, 'engine.js') +
     '\n' +
     read(client, 'ui.js'),
   );
   cached = `/* chatchannels search client. Includes lunr.js's stemmer and stop word filter: Copyright (C) Oliver Nightingale, MIT licence; Porter stemmer from tartarus.org/~martin. */\n${cached}`;
   return cached;
+}
+
+/**
+ * search/search.js of one built index: the client, told the base index's version, bucket count
+ * and doc-store chunk size, so that a query's term buckets (and a rare word's snippets) load
+ * beside the manifest instead of after it (one round trip less before the first result). The page loads it with `?v=<version>`, like every data file.
+ */
+export function clientScript(index: { version: string; buckets: number; docChunk: number }): string {
+  const bundle = clientBundle();
+  const header = bundle.indexOf('\n') + 1;
+  const info = { version: index.version, buckets: index.buckets, docChunk: index.docChunk };
+  return `${bundle.slice(0, header)}globalThis.ccSearchIndex = ${JSON.stringify(info)};\n${bundle.slice(header)}`;
 }

@@ -22,6 +22,7 @@ const DOC_BATCH = 2048;
 
 interface WriterSetup {
   dir: string;
+  keyPrefix: string;
   sizes: ShardSizes;
   pending: SharedArrayBuffer;
 }
@@ -36,8 +37,8 @@ export class InlineSink implements DocumentSink {
   private readonly files: DataFiles;
   private readonly docs: DocStoreWriter;
 
-  constructor(dir: string, sizes: ShardSizes) {
-    this.files = new DataFiles(dir, sizes.level);
+  constructor(dir: string, sizes: ShardSizes, keyPrefix = '') {
+    this.files = new DataFiles(dir, sizes.level, keyPrefix);
     this.docs = new DocStoreWriter(this.files, sizes);
   }
 
@@ -66,10 +67,10 @@ export class WorkerSink implements DocumentSink {
   private texts: string[] = [];
   private batchBytes = 0;
 
-  constructor(dir: string, sizes: ShardSizes) {
+  constructor(dir: string, sizes: ShardSizes, keyPrefix = '') {
     const pending = new SharedArrayBuffer(4);
     this.pending = new Int32Array(pending);
-    const setup: WriterSetup = { dir, sizes, pending };
+    const setup: WriterSetup = { dir, keyPrefix, sizes, pending };
     this.worker = new Worker(new URL(import.meta.url), { workerData: setup });
     this.done = new Promise((resolve, reject) => {
       let settled = false;
@@ -135,15 +136,16 @@ export class WorkerSink implements DocumentSink {
   }
 }
 
-export function createSink(dir: string, sizes: ShardSizes, threaded: boolean): DocumentSink {
-  return threaded ? new WorkerSink(dir, sizes) : new InlineSink(dir, sizes);
+/** `keyPrefix`: see DataFiles. */
+export function createSink(dir: string, sizes: ShardSizes, threaded: boolean, keyPrefix = ''): DocumentSink {
+  return threaded ? new WorkerSink(dir, sizes, keyPrefix) : new InlineSink(dir, sizes, keyPrefix);
 }
 
 // The worker side.
 if (!isMainThread && parentPort && (workerData as WriterSetup | undefined)?.pending instanceof SharedArrayBuffer) {
   const setup = workerData as WriterSetup;
   const pending = new Int32Array(setup.pending);
-  const sink = new InlineSink(setup.dir, setup.sizes);
+  const sink = new InlineSink(setup.dir, setup.sizes, setup.keyPrefix);
   const port = parentPort;
   port.on('message', (m: WriterMessage) => {
     if (m.type === 'docs') {

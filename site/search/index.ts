@@ -4,8 +4,11 @@
  *
  * - registerSearch(eleventyConfig, options): what the plugin calls to add search to a site.
  * - buildSearchIndex(options): the same files without Eleventy (benchmarks, scripts).
+ * - updateSearchIndex(options): a delta over the last full build when few messages changed since
+ *   (watch mode), else a full build (delta.ts).
  */
 export { buildSearchIndex, searchVersion, type SearchIndexOptions, type SearchIndexResult } from './build.js';
+export { planSearchUpdate, updateSearchIndex, type SearchUpdateOptions, type SearchUpdatePlan, type SearchUpdateResult } from './delta.js';
 export { registerSearch, type RegisterSearchOptions, type SearchLayout } from './register.js';
 export { searchPageParts, renderSearchPage, type SearchPageParts } from './page.js';
 export { createSearchPipeline, type SearchPipeline } from './pipeline.js';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA_CALLBACK } from './bytes.js';
+import { payloadOf } from './bytes.js';
+
+export { payloadOf };
 import { clientDir } from './paths.js';
 import { pipelineModule, isStopWord, stem } from './pipeline.js';
 
@@ -32,6 +34,8 @@ export interface SearchResult {
   candidates?: Int32Array;
   score?: Float64Array;
   take(from: number, size: number): Promise<number[]>;
+  /** A document of the index this result was computed on (base + the delta of that moment). */
+  document(doc: number): Promise<SearchRecord>;
 }
 
 export interface SearchFilters {
@@ -42,14 +46,21 @@ export interface SearchFilters {
 }
 
 export interface SearchEngine {
-  search(input: string, filters?: SearchFilters, options?: { sort?: string; timeZone?: string; mode?: 'all' | 'any' }): Promise<SearchResult>;
+  search(input: string, filters?: SearchFilters, options?: { sort?: string; timeZone?: string; mode?: 'all' | 'any'; prefetchDocs?: number }): Promise<SearchResult>;
   document(doc: number): Promise<SearchRecord>;
   snippet(text: string, terms: string[], size?: number): { text: string; mark: boolean }[];
+  /** Starts loading what a query for `text` needs. */
+  prefetch(text: string): void;
   termsOf(text: string): string[];
 }
 
 interface EngineModule {
-  Engine: new (options: { load: (key: string) => Promise<string>; stem: (w: string) => string; isStopWord: (w: string) => boolean }) => SearchEngine;
+  Engine: new (options: {
+    load: (key: string, fresh: boolean) => Promise<string>;
+    info?: { buckets: number; docChunk?: number } | null;
+    stem: (w: string) => string;
+    isStopWord: (w: string) => boolean;
+  }) => SearchEngine;
   parseQuery(input: string): { words: string[]; excluded: string[]; authors: string[]; chats: string[]; after: string | null; before: string | null };
   parseDate(text: string, zone: string): number | null;
 }
@@ -59,6 +70,7 @@ let engineModule: EngineModule | null = null;
 export function engineModuleOf(): EngineModule {
   if (!engineModule) {
     const scope: { ccSearchPipeline?: unknown; ccSearchEngine?: EngineModule } = { ccSearchPipeline: pipelineModule() };
+    new Function('globalThis', readFileSync(join(clientDir(), 'inflate.js'), 'utf8'))(scope);
     new Function('globalThis', readFileSync(join(clientDir(), 'engine.js'), 'utf8'))(scope);
     if (!scope.ccSearchEngine) throw new Error('chatchannels search: engine.js did not register itself');
     engineModule = scope.ccSearchEngine;
@@ -66,17 +78,14 @@ export function engineModuleOf(): EngineModule {
   return engineModule;
 }
 
-/** The payload of a data script (`ccSearchData("key","base64");`). */
-export function payloadOf(script: string, key: string): string {
-  const prefix = `${DATA_CALLBACK}(${JSON.stringify(key)},"`;
-  if (!script.startsWith(prefix)) throw new Error(`search data file ${key}: unexpected content`);
-  return script.slice(prefix.length, script.lastIndexOf('"'));
-}
-
-/** An engine over `<dataDir>` (the built `search/data/` folder); `onLoad` sees every file read. */
-export function openSearchEngine(dataDir: string, onLoad?: (key: string, bytes: number) => void): SearchEngine {
+/**
+ * An engine over `<dataDir>` (the built `search/data/` folder); `onLoad` sees every file read.
+ * `info`: what search.js tells the browser's engine about the base (its bucket count).
+ */
+export function openSearchEngine(dataDir: string, onLoad?: (key: string, bytes: number) => void, info?: { buckets: number; docChunk?: number }): SearchEngine {
   const { Engine } = engineModuleOf();
   return new Engine({
+    info: info ?? null,
     load: async (key) => {
       const script = await readFile(join(dataDir, `${key}.js`), 'utf8');
       onLoad?.(key, script.length);

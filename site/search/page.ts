@@ -32,6 +32,10 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => escapes[c]);
 }
 
+const DATE_INPUT =
+  'type="text" placeholder="YYYY-MM-DD" pattern="\\d{4}(-\\d{1,2}(-\\d{1,2})?)?" ' +
+  'title="A year, a month or a day: 2021, 2021-03 or 2021-03-31" autocomplete="off" spellcheck="false" size="10"';
+
 export function searchPageParts(options: SearchPageOptions): SearchPageParts {
   const chats = [...options.chats].sort((a, b) => a.title.localeCompare(b.title, options.lang) || a.slug.localeCompare(b.slug));
   let chatOptions = '<option value="">All chats</option>';
@@ -52,8 +56,10 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     `<fieldset class="cc-search-filters"><legend>Filters</legend>` +
     `<p class="cc-search-field"><label for="cc-search-chat">Chat</label><select id="cc-search-chat" name="chat">${chatOptions}</select></p>` +
     authorFilter +
-    `<p class="cc-search-field"><label for="cc-search-after">From</label><input id="cc-search-after" name="after" type="date"></p>` +
-    `<p class="cc-search-field"><label for="cc-search-before">Before</label><input id="cc-search-before" name="before" type="date"></p>` +
+    // Text, not type="date": a year or a month is a useful bound too (2021, 2021-03), and a date
+    // input costs its page tens of ms of first layout (its locale's date format).
+    `<p class="cc-search-field"><label for="cc-search-after">From</label><input id="cc-search-after" name="after" ${DATE_INPUT}></p>` +
+    `<p class="cc-search-field"><label for="cc-search-before">Before</label><input id="cc-search-before" name="before" ${DATE_INPUT}></p>` +
     `<p class="cc-search-field"><label for="cc-search-sort">Order</label><select id="cc-search-sort" name="sort">` +
     `<option value="best">Best match first</option><option value="newest">Newest first</option><option value="oldest">Oldest first</option></select></p>` +
     `</fieldset>` +
@@ -66,7 +72,7 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     `<p class="cc-search-more-line"><button type="button" class="cc-search-more" hidden>Show more results</button></p>` +
     `<noscript><p>Searching needs JavaScript.</p></noscript>` +
     `</div>`;
-  const head = `<style>${SEARCH_CSS}</style><script src="search.js?v=${esc(options.version)}" defer></script>`;
+  const head = `<style>${SEARCH_CSS}</style><script src="search.js?v=${esc(options.version)}" async></script>`;
   return { title: 'Search', head, content };
 }
 
@@ -95,6 +101,7 @@ const SEARCH_CSS = `
 .cc-search-filters legend{padding:0 .3rem;color:var(--s-muted);font-size:.9em}
 .cc-search-field{display:flex;flex-direction:column;gap:.15rem;margin:0;font-size:.92em}
 .cc-search-field input,.cc-search-field select{font:inherit;padding:.3rem .5rem;color:var(--s-text);background:var(--s-bg);border:1px solid var(--s-border);border-radius:6px;max-width:16rem}
+#cc-search-chat{width:16rem;max-width:100%}
 .cc-search-help{margin:0;color:var(--s-muted);font-size:.85em}
 .cc-search-status{color:var(--s-muted);min-height:1.5em}
 .cc-search-results{list-style:none;padding:0;margin:0;display:grid;gap:.6rem}

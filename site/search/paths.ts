@@ -29,6 +29,12 @@ export const DATA_DIR = 'search/data/';
 export const CLIENT_FILE = 'search/search.js';
 export const PAGE_FILE = 'search/index.html';
 
+/** The delta manifest (search/data/delta.js), loaded afresh with every query. */
+export const DELTA_KEY = 'delta';
+/** A delta's own data files live in DATA_DIR + deltaFolder(version); their keys start with it. */
+export const deltaFolder = (version: string) => `delta-${version}/`;
+export const DELTA_FOLDER = /^delta-[0-9a-f]+$/;
+
 /** Data files, relative to DATA_DIR, without `.js` (that is also their key). */
 export const dataKeys = {
   manifest: 'manifest',

@@ -1,19 +1,28 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ByteWriter, dataScript } from './bytes.js';
+import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
-import { dataKeys } from './paths.js';
+import { DELTA_KEY, dataKeys } from './paths.js';
 import { hashTerm } from './pipeline.js';
 import type { Group, SearchChat, Slot } from './source.js';
 
 /**
  * The search data files and their binary layouts (all numbers LEB128 varints, `int` zigzag; every
- * payload raw-deflated and base64'd into a script, see bytes.ts). The browser side is
+ * payload raw-deflated, or stored when that saves little, and base64'd into a script, see
+ * bytes.ts). The browser side is
  * site/client/search/engine.js; FORMAT_VERSION changes whenever a layout does.
  *
  * manifest   varint jsonLength, JSON {format, version, docs, docChunk, buckets, fields, authors,
- *            chats: [[slug, title]…], slots: ['early' | 'YYYY-MM' | 'late'…]}, then per slot:
- *            varint groupCount, per group: varint chatIndexDelta, varint count*2 + byDay.
+ *            chats: [[slug, title]…], slots: ['early' | 'YYYY-MM' | 'late'…], and for delta
+ *            builds on this base: settings (hash of the author options), changeSeq (the change
+ *            log's last sequence number included), averages {text, author, chat} (field
+ *            lengths)}, then per slot: varint groupCount, per group: varint chatIndexDelta,
+ *            varint count*2 + byDay.
+ * delta      (`delta.js`, loaded afresh with every query) empty, or a delta's manifest: as above,
+ *            with kind 'delta', base (the base's version), changeSeq and masked [start, count,
+ *            …] (base documents it replaces); its chats are only those it holds documents of.
+ *            The delta's own t/, p/, d/ and m/ files, same layouts, live in `delta-<version>/`
+ *            and their keys start with that folder (delta.ts).
  * t/<b>      term bucket b (terms with hashTerm(term) % buckets == b), per term, sorted:
  *            string term; varint chatEntries, per entry: varint chatIndexDelta, varint weight;
  *            varint textPostings, varint authorPostings, varint parts;
@@ -34,7 +43,7 @@ import type { Group, SearchChat, Slot } from './source.js';
  * fields of boost × weight, divided by the query vector's magnitude — partial sums from any
  * number of files add up to exactly what one Lunr index over every message gives.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface ShardSizes {
   /** Target raw (pre-deflate) bytes of a term bucket. */
@@ -57,7 +66,10 @@ export const DEFAULT_SIZES: ShardSizes = {
   level: 6,
 };
 
-/** Writes data files under one folder, counting them. */
+/**
+ * Writes data files under one folder (emptied first), counting them. `keyPrefix`: the folder
+ * relative to search/data/ (a delta's `delta-<version>/`), which the files' keys begin with.
+ */
 export class DataFiles {
   files = 0;
   bytes = 0;
@@ -65,17 +77,31 @@ export class DataFiles {
   constructor(
     readonly dir: string,
     private readonly level: number,
+    private readonly keyPrefix = '',
   ) {
     rmSync(dir, { recursive: true, force: true });
     for (const sub of ['t', 'p', 'd', 'm']) mkdirSync(join(dir, sub), { recursive: true });
   }
 
   file(key: string, payload: Uint8Array): void {
-    const script = dataScript(key, payload, this.level);
+    const script = dataScript(this.keyPrefix + key, payload, this.level);
     writeFileSync(join(this.dir, `${key}.js`), script);
     this.files++;
     this.bytes += script.length;
   }
+}
+
+/**
+ * search/data/delta.js: the delta manifest, or an empty payload when there is no delta. The
+ * client loads it afresh with every query (the base's files are cached by version), so it is
+ * replaced atomically: a reader never sees half a file.
+ */
+export function writeDeltaPointer(dataDir: string, manifest: Uint8Array | null, level: number): number {
+  const script = manifest ? dataScript(DELTA_KEY, manifest, level) : `${DATA_CALLBACK}(${JSON.stringify(DELTA_KEY)},"");\n`;
+  const file = join(dataDir, `${DELTA_KEY}.js`);
+  writeFileSync(`${file}.tmp`, script);
+  renameSync(`${file}.tmp`, file);
+  return script.length;
 }
 
 /** Cuts a string at `limit` UTF-16 units without splitting a surrogate pair. */
@@ -166,6 +192,8 @@ export class TimesWriter {
 }
 
 export interface ManifestInfo {
+  /** More JSON keys (what a delta build needs from its base, what the client needs of a delta). */
+  extra?: Record<string, unknown>;
   version: string;
   docs: number;
   docChunk: number;
@@ -188,6 +216,7 @@ export function encodeManifest(info: ManifestInfo): Uint8Array {
     authors: info.authors,
     chats: info.chats.map((c) => [c.slug, c.title]),
     slots: info.slots.map((s) => s.label),
+    ...info.extra,
   });
   const w = new ByteWriter(1 << 16);
   w.string(json);
@@ -230,7 +259,7 @@ function slotOf(w: number): number {
   return slot;
 }
 
-function weighField(field: FieldPostings, term: number, termIdf: number): WeightedField | null {
+function weighField(field: FieldPostings, average: number, term: number, termIdf: number): WeightedField | null {
   const from = field.offsets[term];
   const to = field.offsets[term + 1];
   if (from === to) return null;
@@ -242,7 +271,7 @@ function weighField(field: FieldPostings, term: number, termIdf: number): Weight
   const used: number[] = [];
   let lastLength = -1;
   let lastClass = 0;
-  const { docs, tfs, lengths, average } = field;
+  const { docs, tfs, lengths } = field;
   for (let i = 0; i < n; i++) {
     const tf = tfs[from + i];
     const length = lengths[docs[from + i]];
@@ -305,6 +334,31 @@ function countIn(field: FieldPostings, weighted: WeightedField | null, lo: numbe
   return n;
 }
 
+/**
+ * The corpus statistics a posting's weight comes from: an index's own (ownWeighting), or for a
+ * delta its base's, so that a message weighs the same whether the base or the delta holds it.
+ */
+export interface Weighting {
+  documentCount: number;
+  /** Lunr's documentsWithTerm, by term id of the index being written. */
+  documentsWithTerm: ArrayLike<number>;
+  averages: FieldAverages;
+}
+
+export interface FieldAverages {
+  text: number;
+  author: number;
+  chat: number;
+}
+
+export function ownWeighting(index: FinishedIndex): Weighting {
+  return {
+    documentCount: index.documentCount,
+    documentsWithTerm: index.documentsWithTerm,
+    averages: { text: index.text.average, author: index.author?.average ?? 0, chat: index.chat.average },
+  };
+}
+
 export interface TermShardResult {
   buckets: number;
   parts: number;
@@ -316,7 +370,7 @@ export interface TermShardResult {
  * size so that a bucket stays near `bucketBytes`; a term whose postings alone would fill a good
  * share of a bucket gets part files instead, each holding one document range.
  */
-export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: ShardSizes): TermShardResult {
+export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: ShardSizes, weighting: Weighting = ownWeighting(index)): TermShardResult {
   const { terms, text, author, chat, documentsWithTerm, documentCount } = index;
   const postingsOf = (t: number): number =>
     text.offsets[t + 1] - text.offsets[t] + (author ? author.offsets[t + 1] - author.offsets[t] : 0);
@@ -340,7 +394,7 @@ export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: S
     const w = new ByteWriter(sizes.bucketBytes * 2);
     w.uint(list.length);
     for (const t of list) {
-      const termIdf = idf(documentsWithTerm[t], documentCount);
+      const termIdf = idf(weighting.documentsWithTerm[t], weighting.documentCount);
       w.string(terms[t]);
       const chats = chat.byTerm.get(t) ?? [];
       w.uint(chats.length);
@@ -350,10 +404,10 @@ export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: S
         const tf = counts.tfs[counts.ids.indexOf(t)];
         w.uint(c - previousChat);
         previousChat = c;
-        w.uint(weight(termIdf, tf, counts.length, chat.average));
+        w.uint(weight(termIdf, tf, counts.length, weighting.averages.chat));
       }
-      const wText = weighField(text, t, termIdf);
-      const wAuthor = author ? weighField(author, t, termIdf) : null;
+      const wText = weighField(text, weighting.averages.text, t, termIdf);
+      const wAuthor = author ? weighField(author, weighting.averages.author, t, termIdf) : null;
       const nText = wText ? wText.to - wText.from : 0;
       const nAuthor = wAuthor ? wAuthor.to - wAuthor.from : 0;
       w.uint(nText);

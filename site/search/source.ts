@@ -1,6 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { openStore, type Db } from '../../collector/store/open.js';
 import { monthOf } from '../../collector/store/periods.js';
 import { AuthorNamer } from '../data/authors.js';
+import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
 import type { AuthorMode } from '../options.js';
 
 /**
@@ -53,12 +55,44 @@ export interface SearchDoc {
   text: string;
 }
 
+/** A chat's messages in [from, to), all within one slot. */
+export interface ChatRange {
+  chat: SearchChat;
+  from: number;
+  to: number;
+}
+
+/** What documents() reads: the slots in order, and per slot the chat ranges in chat order. */
+export interface SourcePlan {
+  slots: Slot[];
+  ranges: ChatRange[][];
+}
+
+/** The slot of a time: its UTC month, or the early or late slot. */
+export function slotAt(time: number): Slot {
+  if (time < DATED_MIN) return { label: 'early', start: -FAR, end: DATED_MIN };
+  if (time >= DATED_END) return { label: 'late', start: DATED_END, end: FAR };
+  const d = new Date(time);
+  const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return { label: monthOf(start), start, end: new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
+}
+
+/** A message is a document when it has text (deleted messages are filtered in SQL). */
+function isIndexed(text: string | null): text is string {
+  return !!text && /\S/.test(text);
+}
+
 export interface SourceOptions {
   db: string;
   /** Chats to index (database ids); default: every chat. */
   chatIds?: readonly number[] | null;
   authors: AuthorMode;
   pseudonymSalt?: string;
+  /**
+   * Asked with the snapshot's mark right after it is taken: false takes a new one and asks again
+   * (snapshot-gate.ts: the index worker meets the pages' snapshot).
+   */
+  agree?: (mark: SnapshotMark) => boolean;
 }
 
 export class SearchSource {
@@ -76,6 +110,12 @@ export class SearchSource {
     this.db.pragma('cache_size = -32768');
     // One read transaction: a consistent snapshot while the collector keeps writing.
     this.db.exec('BEGIN');
+    if (options.agree) {
+      while (!options.agree(snapshotMark(this.db))) {
+        this.db.exec('COMMIT');
+        this.db.exec('BEGIN');
+      }
+    }
     this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '');
     for (const [id, nativeId, name] of this.db.prepare('SELECT id, native_id, display_name FROM people').raw().iterate() as IterableIterator<
       [number, string, string | null]
@@ -118,9 +158,12 @@ export class SearchSource {
     return `Chat ${slug}`;
   }
 
-  /** Every indexed message in document order; fills `slots` first and `groups` as it goes. */
-  *documents(): Generator<SearchDoc> {
-    const plan = this.plan();
+  /**
+   * Every indexed message in document order; fills `slots` first and `groups` as it goes.
+   * `plan`: which chats and time ranges, per slot (default: every message of every chat).
+   */
+  *documents(plan: SourcePlan = this.plan()): Generator<SearchDoc> {
+    this.slots.push(...plan.slots);
     const rows = this.db
       .prepare(
         `SELECT anchor, author_id, author_name, time, text FROM messages
@@ -129,15 +172,15 @@ export class SearchSource {
       .raw();
     const layouts = this.db.prepare('SELECT by_day FROM periods WHERE chat_id = ? AND month = ?').pluck();
     let id = 0;
-    for (let s = 0; s < this.slots.length; s++) {
-      const slot = this.slots[s];
-      for (const chat of plan[s]) {
+    for (let s = 0; s < plan.slots.length; s++) {
+      const slot = plan.slots[s];
+      for (const { chat, from, to } of plan.ranges[s]) {
         const byDay = slot.label.length === 7 ? layouts.get(chat.id, slot.label) === 1 : false;
         const group: Group = { slot: s, chat: chat.index, byDay, start: id, count: 0 };
-        for (const [anchor, authorId, authorName, time, text] of rows.all(chat.id, slot.start, slot.end) as Array<
+        for (const [anchor, authorId, authorName, time, text] of rows.all(chat.id, from, to) as Array<
           [string, number | null, string | null, number, string | null]
         >) {
-          if (!text || !/\S/.test(text)) continue;
+          if (!isIndexed(text)) continue;
           const author = this.authorOf(authorId, authorName);
           group.count++;
           yield { id: id++, chat, group, anchor, author, time, text };
@@ -145,6 +188,34 @@ export class SearchSource {
         if (group.count > 0) this.groups.push(group);
       }
     }
+  }
+
+  /** How many messages of a chat in [from, to) are documents (the same test as documents()). */
+  countDocuments(chatId: number, from: number, to: number): number {
+    this.countRows ??= this.db.prepare<[number, number, number], string | null>(
+      'SELECT text FROM messages WHERE chat_id = ? AND time >= ? AND time < ? AND deleted = 0',
+    ).pluck();
+    let n = 0;
+    for (const text of this.countRows.iterate(chatId, from, to)) if (isIndexed(text)) n++;
+    return n;
+  }
+
+  private countRows: Statement<[number, number, number], string | null> | undefined;
+
+  /** The change log's last sequence number in this snapshot (0: none). */
+  changeSeq(): number {
+    return this.db.prepare('SELECT coalesce(max(seq), 0) FROM changes').pluck().get() as number;
+  }
+
+  /** The chat-days (UTC `YYYY-MM-DD`) logged after `seq`, per chat id. */
+  changesSince(seq: number): Map<number, Set<string>> {
+    const days = new Map<number, Set<string>>();
+    for (const [chatId, day] of this.db.prepare('SELECT chat_id, day FROM changes WHERE seq > ?').raw().iterate(seq) as IterableIterator<[number, string]>) {
+      let set = days.get(chatId);
+      if (!set) days.set(chatId, (set = new Set()));
+      set.add(day);
+    }
+    return days;
   }
 
   /** The author's name as the site shows it, cached per (author id, name on the message). */
@@ -160,41 +231,33 @@ export class SearchSource {
     return name;
   }
 
-  /** Finds the month slots and which chats have messages in each (index seeks only). */
-  private plan(): SearchChat[][] {
+  /** Every message of `chats` (default all): the slots and which chats have messages in each (index seeks only). */
+  plan(chats: readonly SearchChat[] = this.chats): SourcePlan {
     const first = this.db.prepare('SELECT min(time) FROM messages WHERE chat_id = ? AND time >= ?').pluck();
     const any = this.db.prepare('SELECT 1 FROM messages WHERE chat_id = ? AND time >= ? AND time < ? LIMIT 1').pluck();
     const early: SearchChat[] = [];
     const late: SearchChat[] = [];
     const months = new Map<number, SearchChat[]>();
-    for (const chat of this.chats) {
+    for (const chat of chats) {
       if (any.get(chat.id, -FAR, DATED_MIN)) early.push(chat);
       if (any.get(chat.id, DATED_END, FAR)) late.push(chat);
       let t = first.get(chat.id, DATED_MIN) as number | null;
       while (t !== null && t < DATED_END) {
-        const d = new Date(t);
-        const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
-        let list = months.get(start);
-        if (!list) months.set(start, (list = []));
+        const slot = slotAt(t);
+        let list = months.get(slot.start);
+        if (!list) months.set(slot.start, (list = []));
         list.push(chat);
-        t = first.get(chat.id, new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)) as number | null;
+        t = first.get(chat.id, slot.end) as number | null;
       }
     }
-    const plan: SearchChat[][] = [];
-    if (early.length) {
-      this.slots.push({ label: 'early', start: -FAR, end: DATED_MIN });
-      plan.push(early);
-    }
-    for (const start of [...months.keys()].sort((a, b) => a - b)) {
-      const d = new Date(start);
-      const end = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-      this.slots.push({ label: monthOf(start), start, end });
-      plan.push(months.get(start)!);
-    }
-    if (late.length) {
-      this.slots.push({ label: 'late', start: DATED_END, end: FAR });
-      plan.push(late);
-    }
+    const plan: SourcePlan = { slots: [], ranges: [] };
+    const add = (slot: Slot, chats: SearchChat[]) => {
+      plan.slots.push(slot);
+      plan.ranges.push(chats.map((chat) => ({ chat, from: slot.start, to: slot.end })));
+    };
+    if (early.length) add(slotAt(-FAR), early);
+    for (const start of [...months.keys()].sort((a, b) => a - b)) add(slotAt(start), months.get(start)!);
+    if (late.length) add(slotAt(DATED_END), late);
     return plan;
   }
 

@@ -164,6 +164,12 @@ export class TextIndexers {
     this.sink(result, head.source);
   }
 
+  /** Stops the worker without delivering what is still queued (after a failure). */
+  async abort(): Promise<void> {
+    this.queue.length = 0;
+    await this.worker?.terminate();
+  }
+
   async finish(): Promise<void> {
     try {
       while (this.queue.length > 0) await this.deliver();

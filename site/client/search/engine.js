@@ -9,7 +9,7 @@
 (function (root) {
   'use strict';
 
-  var FORMAT = 1;
+  var FORMAT = 2;
   var DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
   var DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
   /** Positive query terms are tracked in a 32-bit mask per document. */
@@ -54,17 +54,36 @@
   };
 
   function fromBase64(text) {
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
     var bin = atob(text);
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     return bytes;
   }
 
+  /**
+   * Inflates a data file's payload: small ones at once (inflate.js), larger ones with the native
+   * DecompressionStream, whose few task hops then cost less than decoding in script (a cold
+   * decoder, the first file of a page, is slow).
+   */
   function inflate(bytes) {
+    if (bytes.length <= 8192 || typeof DecompressionStream === 'undefined') {
+      try {
+        return Promise.resolve(root.ccSearchInflate(bytes));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
     return new Response(stream).arrayBuffer().then(function (buffer) {
       return new Uint8Array(buffer);
     });
+  }
+
+  /** A data file's payload (site/search/bytes.ts): base64 of deflated bytes, or of the bytes themselves after `~`. */
+  function decodePayload(text) {
+    if (text.charAt(0) === '~') return Promise.resolve(fromBase64(text.slice(1)));
+    return inflate(fromBase64(text));
   }
 
   // ---------------------------------------------------------------- dates and paths
@@ -174,11 +193,20 @@
   // ---------------------------------------------------------------- the engine
 
   /**
-   * options.load(key) → Promise<string>: the base64 payload of data file `key` (e.g. `t/12`).
+   * options.load(key, fresh) → Promise<string>: the base64 payload of data file `key` (e.g.
+   *   `t/12`); `fresh`: past any cache (the delta manifest, which changes while a page is open).
+   * options.info: { version, buckets, docChunk } of the base index when the page knows them
+   *   before its manifest (search.js carries them): a query's term buckets then load beside the
+   *   manifest.
    * options.stem, options.isStopWord: Lunr's (bundled with the client).
+   *
+   * An index is the base plus, when search/data/delta.js names one, a delta (site/search/delta.ts):
+   * the engine numbers the delta's documents after the base's, drops the base documents the
+   * delta replaces ("dead"), and treats both as one index (a "view").
    */
   function Engine(options) {
     this.load = options.load;
+    this.info = options.info || null;
     this.pipeline = root.ccSearchPipeline.createPipeline(options.stem, options.isStopWord);
     this.files = new Map();
     this.buckets = new Map();
@@ -187,14 +215,19 @@
     this.times = new Map();
     this.docChunks = new Map();
     this.manifestPromise = null;
+    this.deltaText = null;
+    this.deltaParsed = null;
+    this.prefetched = null;
+    this.latest = null;
+    this.viewCache = null;
   }
+
+  var DELTA_KEY = 'delta';
 
   Engine.prototype.file = function (key) {
     var promise = this.files.get(key);
     if (!promise) {
-      promise = Promise.resolve(this.load(key)).then(function (text) {
-        return inflate(fromBase64(text));
-      });
+      promise = Promise.resolve(this.load(key, false)).then(decodePayload);
       this.files.set(key, promise);
       var files = this.files;
       promise.catch(function () {
@@ -204,61 +237,270 @@
     return promise;
   };
 
+  /** A promise that removes itself from `cache` when it fails, so a later call retries. */
+  function cached(cache, key, make) {
+    var promise = cache.get(key);
+    if (promise) return promise;
+    promise = make();
+    cache.set(key, promise);
+    promise.catch(function () {
+      cache.delete(key);
+    });
+    return promise;
+  }
+
+  /** The base index's manifest (see parseManifest). */
   Engine.prototype.manifest = function () {
     if (!this.manifestPromise) {
-      this.manifestPromise = this.file('manifest').then(parseManifest);
+      var self = this;
+      this.manifestPromise = this.file('manifest').then(function (bytes) {
+        return parseManifest(bytes, '');
+      });
+      this.manifestPromise.catch(function () {
+        self.manifestPromise = null;
+      });
     }
     return this.manifestPromise;
   };
 
-  function parseManifest(bytes) {
+  /**
+   * The delta's manifest (null: none), read afresh from delta.js: a new delta may have been
+   * written since the last query. A site without delta.js (built before deltas existed) has none.
+   */
+  Engine.prototype.delta = function () {
+    var self = this;
+    return Promise.resolve(this.load(DELTA_KEY, true)).then(
+      function (text) {
+        if (!text) return null;
+        if (text !== self.deltaText) {
+          self.deltaText = text;
+          self.deltaParsed = decodePayload(text).then(function (bytes) {
+            var info = JSON.parse(new Reader(bytes).string());
+            return parseManifest(bytes, 'delta-' + info.version + '/');
+          });
+          self.deltaParsed.catch(function () {
+            self.deltaText = null;
+          });
+        }
+        return self.deltaParsed;
+      },
+      function () {
+        return null;
+      },
+    );
+  };
+
+  /** How long a prefetched delta manifest stays good for the next query (ms). */
+  var PREFETCH_FRESH = 10000;
+
+  /**
+   * Starts loading what a query for `text` will need (the manifests, its terms' buckets), so that
+   * the search that follows finds them loaded or on their way. The next search within a few
+   * seconds uses the delta manifest loaded here.
+   */
+  Engine.prototype.prefetch = function (text) {
+    var self = this;
+    var terms = this.termsOf(parseQuery(text).words.join(' '));
+    this.manifest().catch(function () {});
+    if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.delta() };
+    var info = this.info;
+    if (info) terms.forEach(function (t) { self.entry({ prefix: '', buckets: info.buckets }, t).catch(function () {}); });
+    this.prefetched.delta.then(function (d) {
+      if (d) terms.forEach(function (t) { self.entry(d, t).catch(function () {}); });
+    }, function () {});
+  };
+
+  /**
+   * The index a query runs on: the base and the current delta merged (see makeView), rebuilt only
+   * when the delta changed.
+   */
+  Engine.prototype.view = function () {
+    var self = this;
+    var fresh = this.prefetched && Date.now() - this.prefetched.at <= PREFETCH_FRESH;
+    var delta = fresh ? this.prefetched.delta : this.delta();
+    this.prefetched = null;
+    var promise = Promise.all([this.manifest(), delta]).then(function (got) {
+      var base = got[0];
+      var d = got[1] && got[1].info.base === base.info.version ? got[1] : null;
+      var key = d ? d.info.version : '';
+      if (!self.viewCache || self.viewCache.key !== key || self.viewCache.base !== base) {
+        self.viewCache = { key: key, base: base, view: makeView(base, d) };
+      }
+      return self.viewCache.view;
+    });
+    this.latest = promise;
+    return promise;
+  };
+
+  /**
+   * One index's manifest: its JSON, and the group table (documents are numbered by slot, then
+   * chat, then time: a group is one chat's documents in one slot), in typed arrays.
+   */
+  function parseManifest(bytes, prefix) {
     var r = new Reader(bytes);
     var info = JSON.parse(r.string());
     if (info.format !== FORMAT) throw new Error('search data has format ' + info.format + ', this page reads ' + FORMAT);
-    var chats = info.chats.map(function (c, i) {
-      return { index: i, slug: c[0], title: c[1], groups: [] };
-    });
-    var slots = info.slots.map(function (label) {
-      var range = slotRange(label);
-      return { label: label, start: range[0], end: range[1], first: 0, end_: 0, groups: [] };
-    });
-    var starts = [], counts = [], chatOf = [], slotOf = [], byDay = [];
-    var doc = 0;
-    for (var s = 0; s < slots.length; s++) {
-      slots[s].first = doc;
+    // A group takes two varints at least: an upper bound for the arrays.
+    var max = Math.max(1, (bytes.length - r.i) >> 1);
+    var start = new Int32Array(max), count = new Int32Array(max), chat = new Int32Array(max), slot = new Int32Array(max);
+    var byDay = new Uint8Array(max);
+    var slots = info.slots.length;
+    var slotFirst = new Int32Array(slots), slotEnd = new Int32Array(slots);
+    var doc = 0, gi = 0;
+    for (var s = 0; s < slots; s++) {
+      slotFirst[s] = doc;
       var n = r.uint();
-      var chat = 0;
-      for (var g = 0; g < n; g++) {
-        chat += r.uint();
+      var c = 0;
+      for (var k = 0; k < n; k++, gi++) {
+        c += r.uint();
         var v = r.uint();
-        var count = Math.floor(v / 2);
-        var gi = starts.length;
-        starts.push(doc);
-        counts.push(count);
-        chatOf.push(chat);
-        slotOf.push(s);
-        byDay.push(v % 2 === 1);
-        chats[chat].groups.push(gi);
-        slots[s].groups.push(gi);
-        doc += count;
+        start[gi] = doc;
+        count[gi] = Math.floor(v / 2);
+        chat[gi] = c;
+        slot[gi] = s;
+        byDay[gi] = v % 2;
+        doc += count[gi];
       }
-      slots[s].end_ = doc;
+      slotEnd[s] = doc;
     }
     return {
-      version: info.version,
-      docs: info.docs,
-      docChunk: info.docChunk,
+      info: info,
+      prefix: prefix,
       buckets: info.buckets,
-      fields: info.fields,
-      authors: info.authors,
-      chats: chats,
-      slots: slots,
-      groupStart: Int32Array.from(starts),
-      groupCount: Int32Array.from(counts),
-      groupChat: Int32Array.from(chatOf),
-      groupSlot: Int32Array.from(slotOf),
-      groupByDay: byDay,
+      groups: { length: gi, start: start.subarray(0, gi), count: count.subarray(0, gi), chat: chat.subarray(0, gi), slot: slot.subarray(0, gi), byDay: byDay.subarray(0, gi) },
+      slotFirst: slotFirst,
+      slotEnd: slotEnd,
     };
+  }
+
+  /** Sort key of a slot label: early, then months in order, then late. */
+  function slotOrder(a, b) {
+    var ka = a === 'early' ? 0 : a === 'late' ? 2 : 1;
+    var kb = b === 'early' ? 0 : b === 'late' ? 2 : 1;
+    return ka - kb || (a < b ? -1 : a > b ? 1 : 0);
+  }
+
+  function newSlot(label, index) {
+    var range = slotRange(label);
+    return { label: label, start: range[0], end: range[1], index: index, rank: index, segments: [], size: 0 };
+  }
+
+  function addSegment(slot, part, local, first, end) {
+    if (end <= first) return;
+    slot.segments.push({ part: part, local: local, first: first, end_: end });
+    slot.size += end - first;
+  }
+
+  /**
+   * The base and the delta as one index (the base alone when there is no delta: its arrays as
+   * they are). Documents: the base's, then the delta's (ids offset by the base's count); so are
+   * groups, and a document's group is still a binary search. Chats are matched by slug (a delta
+   * may add chats, and its titles are newer), slots by label: the base's keep their index, a
+   * delta's new ones come after, and `rank` gives every slot its place in time order. A slot's
+   * documents are then up to two ranges, its "segments". What only some queries need (groups by
+   * chat, by slot) is made on first use.
+   */
+  function makeView(base, delta) {
+    var N = base.info.docs;
+    var bg = base.groups;
+    var m = {
+      version: base.info.version,
+      docs: N,
+      fields: base.info.fields,
+      authors: base.info.authors,
+      chats: base.info.chats.map(function (c, i) { return { index: i, slug: c[0], title: c[1] }; }),
+      slots: base.info.slots.map(newSlot),
+      slotByRank: null,
+      parts: [{ index: 0, prefix: base.prefix, buckets: base.buckets, docBase: 0, docs: N, docChunk: base.info.docChunk, firstGroup: 0, localChat: bg.chat, chatGroups: null }],
+      dead: null,
+      groupStart: bg.start,
+      groupCount: bg.count,
+      groupChat: bg.chat,
+      groupSlot: bg.slot,
+      groupByDay: bg.byDay,
+      bySlot: null,
+    };
+    for (var s = 0; s < m.slots.length; s++) addSegment(m.slots[s], 0, s, base.slotFirst[s], base.slotEnd[s]);
+    m.slotByRank = m.slots.slice();
+    if (!delta) return m;
+
+    var dg = delta.groups;
+    var nb = bg.length, nd = dg.length;
+    var chatBySlug = new Map();
+    m.chats.forEach(function (c) { chatBySlug.set(c.slug, c); });
+    var chatMap = delta.info.chats.map(function (c) {
+      var chat = chatBySlug.get(c[0]);
+      if (!chat) {
+        chat = { index: m.chats.length, slug: c[0], title: c[1] };
+        m.chats.push(chat);
+        chatBySlug.set(c[0], chat);
+      }
+      chat.title = c[1];
+      return chat.index;
+    });
+    var slotByLabel = new Map();
+    m.slots.forEach(function (slot) { slotByLabel.set(slot.label, slot); });
+    var slotMap = delta.info.slots.map(function (label, s) {
+      var slot = slotByLabel.get(label);
+      if (!slot) {
+        slot = newSlot(label, m.slots.length);
+        m.slots.push(slot);
+        slotByLabel.set(label, slot);
+      }
+      addSegment(slot, 1, s, N + delta.slotFirst[s], N + delta.slotEnd[s]);
+      return slot.index;
+    });
+    m.slotByRank = m.slots.slice().sort(function (a, b) { return slotOrder(a.label, b.label); });
+    m.slotByRank.forEach(function (slot, rank) { slot.rank = rank; });
+
+    var start = new Int32Array(nb + nd), count = new Int32Array(nb + nd), chat = new Int32Array(nb + nd), slotOf = new Int32Array(nb + nd);
+    var byDay = new Uint8Array(nb + nd);
+    start.set(bg.start);
+    count.set(bg.count);
+    chat.set(bg.chat);
+    slotOf.set(bg.slot);
+    byDay.set(bg.byDay);
+    count.set(dg.count, nb);
+    byDay.set(dg.byDay, nb);
+    for (var k = 0; k < nd; k++) {
+      start[nb + k] = N + dg.start[k];
+      chat[nb + k] = chatMap[dg.chat[k]];
+      slotOf[nb + k] = slotMap[dg.slot[k]];
+    }
+    m.groupStart = start;
+    m.groupCount = count;
+    m.groupChat = chat;
+    m.groupSlot = slotOf;
+    m.groupByDay = byDay;
+    m.docs = N + delta.info.docs;
+    m.parts.push({ index: 1, prefix: delta.prefix, buckets: delta.buckets, docBase: N, docs: delta.info.docs, docChunk: delta.info.docChunk, firstGroup: nb, localChat: dg.chat, chatGroups: null });
+    m.dead = new Uint8Array(m.docs);
+    var masked = delta.info.masked || [];
+    for (var i = 0; i + 1 < masked.length; i += 2) m.dead.fill(1, masked[i], Math.min(masked[i] + masked[i + 1], N));
+    return m;
+  }
+
+  /** The groups (view indices) of a part's chat, by the part's own chat index. */
+  function chatGroupsOf(part, localChat) {
+    if (!part.chatGroups) {
+      var byChat = [];
+      for (var k = 0; k < part.localChat.length; k++) {
+        var c = part.localChat[k];
+        (byChat[c] || (byChat[c] = [])).push(part.firstGroup + k);
+      }
+      part.chatGroups = byChat;
+    }
+    return part.chatGroups[localChat] || [];
+  }
+
+  /** The groups of each slot (by slot index). */
+  function slotGroups(m) {
+    if (!m.bySlot) {
+      var bySlot = m.slots.map(function () { return []; });
+      for (var g = 0; g < m.groupSlot.length; g++) bySlot[m.groupSlot[g]].push(g);
+      m.bySlot = bySlot;
+    }
+    return m.bySlot;
   }
 
   /** The group (index) holding document `doc`. */
@@ -272,14 +514,9 @@
     return lo;
   }
 
-  function slotOfDoc(m, doc) {
-    var lo = 0, hi = m.slots.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (m.slots[mid].first <= doc) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+  /** The index part (base or delta) holding document `doc`. */
+  function partOf(m, doc) {
+    return m.parts.length > 1 && doc >= m.parts[1].docBase ? m.parts[1] : m.parts[0];
   }
 
   /** Parses a term bucket into term → entry (postings decoded later, on demand). */
@@ -354,136 +591,116 @@
     return { docs: docs, w: w };
   }
 
-  /** The entry of an index term, or null when no message has it. */
-  Engine.prototype.entry = function (term) {
+  /**
+   * The entry of an index term in one index (`where`: { prefix, buckets }: a part of a view, a
+   * parsed manifest, or what search.js knows of the base), or null when no message has it.
+   */
+  Engine.prototype.entry = function (where, term) {
     var self = this;
-    var cached = this.entries.get(term);
-    if (cached) return cached;
-    var promise = this.manifest().then(function (m) {
-      var bucket = root.ccSearchPipeline.hashTerm(term) % m.buckets;
-      var parsed = self.buckets.get(bucket);
-      if (!parsed) {
-        parsed = self.file('t/' + bucket).then(parseBucket);
-        self.buckets.set(bucket, parsed);
-        parsed.catch(function () {
-          self.buckets.delete(bucket);
-        });
-      }
-      return parsed;
-    }).then(function (map) {
-      return map.get(term) || null;
+    var bucketKey = where.prefix + 't/' + (root.ccSearchPipeline.hashTerm(term) % where.buckets);
+    return cached(this.entries, where.prefix + where.buckets + '\u0000' + term, function () {
+      return cached(self.buckets, bucketKey, function () {
+        return self.file(bucketKey).then(parseBucket);
+      }).then(function (map) {
+        return map.get(term) || null;
+      });
     });
-    this.entries.set(term, promise);
-    var entries = this.entries;
-    promise.catch(function () {
-      entries.delete(term);
-    });
-    return promise;
   };
 
-  /** The postings of an entry: { text, author } (each { docs, w } or null). */
-  Engine.prototype.postingsOf = function (e) {
+  /** The postings of an entry of `part`, document ids in the view: { text, author } (each { docs, w } or null). */
+  Engine.prototype.postingsOf = function (part, e) {
     var self = this;
-    var cached = this.postings.get(e.term);
-    if (cached) return cached;
-    var promise;
-    if (e.parts === 0) {
-      var r = new Reader(e.bytes);
-      r.i = e.at;
-      promise = Promise.resolve({
-        text: e.nText ? readPostings(r, e.nText, e.textW, 0) : null,
-        author: e.nAuthor ? readPostings(r, e.nAuthor, e.authorW, 0) : null,
-      });
-    } else {
+    return cached(this.postings, part.prefix + e.term, function () {
+      if (e.parts === 0) {
+        var r = new Reader(e.bytes);
+        r.i = e.at;
+        return Promise.resolve({
+          text: e.nText ? readPostings(r, e.nText, e.textW, part.docBase) : null,
+          author: e.nAuthor ? readPostings(r, e.nAuthor, e.authorW, part.docBase) : null,
+        });
+      }
       var loads = [];
-      for (var p = 0; p < e.parts; p++) loads.push(this.file('p/' + (e.firstPart + p)));
-      promise = Promise.all(loads).then(function (parts) {
+      for (var p = 0; p < e.parts; p++) loads.push(self.file(part.prefix + 'p/' + (e.firstPart + p)));
+      return Promise.all(loads).then(function (parts) {
         var text = [], author = [];
         for (var p = 0; p < parts.length; p++) {
           var r = new Reader(parts[p]);
           var nt = r.uint(), na = r.uint();
-          if (nt) text.push(readPostings(r, nt, e.textW, e.partStarts[p]));
-          if (na) author.push(readPostings(r, na, e.authorW, e.partStarts[p]));
+          if (nt) text.push(readPostings(r, nt, e.textW, part.docBase + e.partStarts[p]));
+          if (na) author.push(readPostings(r, na, e.authorW, part.docBase + e.partStarts[p]));
         }
         return { text: e.nText ? concat(text) : null, author: e.nAuthor ? concat(author) : null };
       });
-    }
-    this.postings.set(e.term, promise);
-    promise.catch(function () {
-      self.postings.delete(e.term);
     });
-    return promise;
   };
 
-  /** Seconds of each document of a slot (Float64Array indexed by doc - slot.first). */
-  Engine.prototype.slotTimes = function (slot) {
-    var cached = this.times.get(slot);
-    if (cached) return cached;
+  /** Seconds of each document of a slot's segment (Float64Array indexed by doc - seg.first). */
+  Engine.prototype.segmentTimes = function (m, seg) {
     var self = this;
-    var promise = Promise.all([this.manifest(), this.file('m/' + slot)]).then(function (got) {
-      var s = got[0].slots[slot];
-      var r = new Reader(got[1]);
-      var n = s.end_ - s.first;
-      var t = new Float64Array(n);
-      var previous = 0;
-      for (var i = 0; i < n; i++) t[i] = previous = previous + r.int();
-      return t;
+    var part = m.parts[seg.part];
+    return cached(this.times, part.prefix + seg.local, function () {
+      return self.file(part.prefix + 'm/' + seg.local).then(function (bytes) {
+        var r = new Reader(bytes);
+        var n = seg.end_ - seg.first;
+        var t = new Float64Array(n);
+        var previous = 0;
+        for (var i = 0; i < n; i++) t[i] = previous = previous + r.int();
+        return t;
+      });
     });
-    this.times.set(slot, promise);
-    promise.catch(function () {
-      self.times.delete(slot);
-    });
-    return promise;
   };
 
-  Engine.prototype.docChunk = function (chunk) {
-    var cached = this.docChunks.get(chunk);
-    if (cached) return cached;
+  Engine.prototype.docChunk = function (part, chunk) {
     var self = this;
-    var promise = this.file('d/' + chunk).then(function (bytes) {
-      var r = new Reader(bytes);
-      var n = r.uint();
-      var anchors = [], names = [], who = [], times = [], texts = [];
-      var i;
-      for (i = 0; i < n; i++) anchors.push(r.string());
-      var nn = r.uint();
-      for (i = 0; i < nn; i++) names.push(r.string());
-      for (i = 0; i < n; i++) who.push(r.uint());
-      var previous = 0;
-      for (i = 0; i < n; i++) times.push((previous = previous + r.int()));
-      for (i = 0; i < n; i++) texts.push(r.string());
-      return { anchors: anchors, names: names, who: who, times: times, texts: texts };
+    var key = part.prefix + 'd/' + chunk;
+    return cached(this.docChunks, key, function () {
+      return self.file(key).then(function (bytes) {
+        var r = new Reader(bytes);
+        var n = r.uint();
+        var anchors = [], names = [], who = [], times = [], texts = [];
+        var i;
+        for (i = 0; i < n; i++) anchors.push(r.string());
+        var nn = r.uint();
+        for (i = 0; i < nn; i++) names.push(r.string());
+        for (i = 0; i < n; i++) who.push(r.uint());
+        var previous = 0;
+        for (i = 0; i < n; i++) times.push((previous = previous + r.int()));
+        for (i = 0; i < n; i++) texts.push(r.string());
+        return { anchors: anchors, names: names, who: who, times: times, texts: texts };
+      });
     });
-    this.docChunks.set(chunk, promise);
-    promise.catch(function () {
-      self.docChunks.delete(chunk);
-    });
-    return promise;
   };
 
   /**
    * A document's display record: { doc, chat: {slug, title}, author, time, text, path } where
    * path is site-root-relative: `chats/<slug>/<page>/#<anchor>`.
    */
+  function documentOf(engine, m, doc) {
+    var part = partOf(m, doc);
+    var local = doc - part.docBase;
+    return engine.docChunk(part, Math.floor(local / part.docChunk)).then(function (c) {
+      var i = local % part.docChunk;
+      var g = groupOf(m, doc);
+      var chat = m.chats[m.groupChat[g]];
+      var slot = m.slots[m.groupSlot[g]];
+      var time = c.times[i];
+      return {
+        doc: doc,
+        chat: chat,
+        author: c.who[i] ? c.names[c.who[i] - 1] : null,
+        time: time,
+        text: c.texts[i],
+        anchor: c.anchors[i],
+        path: 'chats/' + chat.slug + '/' + pagePath(slot.label, m.groupByDay[g], time) + '#' + c.anchors[i],
+      };
+    });
+  }
+
+  /** A document of the latest query's index (a Result's own `document` is safer across deltas). */
   Engine.prototype.document = function (doc) {
     var self = this;
-    return this.manifest().then(function (m) {
-      return self.docChunk(Math.floor(doc / m.docChunk)).then(function (c) {
-        var i = doc % m.docChunk;
-        var g = groupOf(m, doc);
-        var chat = m.chats[m.groupChat[g]];
-        var slot = m.slots[m.groupSlot[g]];
-        var time = c.times[i];
-        return {
-          doc: doc,
-          chat: chat,
-          author: c.who[i] ? c.names[c.who[i] - 1] : null,
-          time: time,
-          text: c.texts[i],
-          anchor: c.anchors[i],
-          path: 'chats/' + chat.slug + '/' + pagePath(slot.label, m.groupByDay[g], time) + '#' + c.anchors[i],
-        };
-      });
+    return (this.latest || this.view()).then(function (m) {
+      return documentOf(self, m, doc);
     });
   };
 
@@ -513,7 +730,8 @@
   /**
    * Runs a query. `input`: what was typed; `filters`: { chat: slug, author, after, before } from
    * the form (merged with the typed ones); `options`: { sort: 'best'|'newest'|'oldest',
-   * timeZone, mode: 'all'|'any' }. Resolves to a Result (see below); never rejects for a bad
+   * timeZone, mode: 'all'|'any', prefetchDocs: the first page's size, to load a rare word's
+   * snippets early }. Resolves to a Result (see below); never rejects for a bad
    * query, only when data files cannot be loaded.
    */
   Engine.prototype.search = function (input, filters, options) {
@@ -556,27 +774,61 @@
     });
     var hasFilter = q.chats.length > 0 || authorTerms.length > 0 || after !== null || before !== null;
     if (order.length === 0 && !hasFilter) {
-      return Promise.resolve(emptyResult(q, notes, q.words.length ? 'stopwords' : 'empty'));
+      return Promise.resolve(emptyResult(self, q, notes, q.words.length ? 'stopwords' : 'empty'));
     }
 
-    var want = order.concat(excluded);
-    for (i = 0; i < authorTerms.length; i++) want = want.concat(authorTerms[i]);
-    return Promise.all([this.manifest()].concat(want.map(function (t) { return self.entry(t); }))).then(function (got) {
-      var m = got[0];
-      var entries = new Map();
-      for (var i = 0; i < want.length; i++) entries.set(want[i], got[i + 1]);
-      var needed = [];
-      entries.forEach(function (e) {
-        if (e) needed.push(e);
-      });
-      return Promise.all(needed.map(function (e) { return self.postingsOf(e); })).then(function (lists) {
-        var postings = new Map();
-        for (var i = 0; i < needed.length; i++) postings.set(needed[i].term, { entry: needed[i], lists: lists[i] });
-        return self.filterMask(m, q, authorTerms, postings, after, before).then(function (allow) {
-          return evaluate(self, m, q, order, boosts, excluded, postings, allow, options, notes);
+    var want = [];
+    var seen = new Set();
+    order.concat(excluded).concat([].concat.apply([], authorTerms)).forEach(function (t) {
+      if (!seen.has(t)) {
+        seen.add(t);
+        want.push(t);
+      }
+    });
+    // The base's buckets need not wait for its manifest when search.js knows their number.
+    var info = this.info;
+    if (info) want.forEach(function (t) { self.entry({ prefix: '', buckets: info.buckets }, t); });
+    // A rare single word: its messages are the first page whatever the order, so their snippets
+    // can load as soon as its bucket is read, beside the manifests.
+    if (info && info.docChunk && options.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
+      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, order[0], options.prefetchDocs);
+    }
+    return this.view().then(function (m) {
+      return Promise.all(m.parts.map(function (part) {
+        return Promise.all(want.map(function (t) { return self.entry(part, t); }));
+      })).then(function (found) {
+        var needed = [];
+        for (var p = 0; p < m.parts.length; p++) {
+          for (var k = 0; k < want.length; k++) if (found[p][k]) needed.push({ term: want[k], part: m.parts[p], entry: found[p][k] });
+        }
+        return Promise.all(needed.map(function (n) { return self.postingsOf(n.part, n.entry); })).then(function (lists) {
+          // term → [{ entry, part, lists }…], one per index that has the term
+          var postings = new Map();
+          for (var i = 0; i < needed.length; i++) {
+            var list = postings.get(needed[i].term);
+            if (!list) postings.set(needed[i].term, (list = []));
+            list.push({ entry: needed[i].entry, part: needed[i].part, lists: lists[i] });
+          }
+          return self.filterMask(m, q, authorTerms, postings, after, before).then(function (allow) {
+            return evaluate(self, m, q, order, boosts, excluded, postings, allow, options, notes);
+          });
         });
       });
     });
+  };
+
+  /** Loads the doc-store chunks of a term's messages when it has at most `limit` (and no chat title has it). */
+  Engine.prototype.prefetchDocs = function (part, term, limit) {
+    var self = this;
+    var noop = function () {};
+    this.entry(part, term).then(function (e) {
+      if (!e || e.parts !== 0 || e.chats.length || e.nText + e.nAuthor > limit) return;
+      return self.postingsOf(part, e).then(function (lists) {
+        [lists.text, lists.author].forEach(function (list) {
+          if (list) list.docs.forEach(function (d) { self.docChunk(part, Math.floor(d / part.docChunk)).catch(noop); });
+        });
+      });
+    }).catch(noop);
   };
 
   /** Uint8Array(docs) of documents the chat/author/date filters let through, or null (all). */
@@ -596,25 +848,25 @@
     var lo = after === null ? -Infinity : after;
     var hi = before === null ? Infinity : before;
     var partial = [];
+    var bySlot = slotGroups(m);
     for (var s = 0; s < m.slots.length; s++) {
       var slot = m.slots[s];
       if (slot.end <= lo || slot.start >= hi) continue;
       var whole = slot.start >= lo && slot.end <= hi;
-      if (!whole) partial.push(s);
-      for (var g = 0; g < slot.groups.length; g++) {
-        var gi = slot.groups[g];
+      for (var g = 0; g < bySlot[s].length; g++) {
+        var gi = bySlot[s][g];
         if (chatOk && !chatOk[m.groupChat[gi]]) continue;
-        if (whole) allow.fill(1, m.groupStart[gi], m.groupStart[gi] + m.groupCount[gi]);
-        else allow.fill(2, m.groupStart[gi], m.groupStart[gi] + m.groupCount[gi]);
+        allow.fill(whole ? 1 : 2, m.groupStart[gi], m.groupStart[gi] + m.groupCount[gi]);
       }
+      if (!whole) for (var sg = 0; sg < slot.segments.length; sg++) partial.push(slot.segments[sg]);
     }
     var loSeconds = lo / 1000, hiSeconds = hi / 1000;
-    return Promise.all(partial.map(function (s) { return self.slotTimes(s); })).then(function (times) {
+    return Promise.all(partial.map(function (seg) { return self.segmentTimes(m, seg); })).then(function (times) {
       for (var p = 0; p < partial.length; p++) {
-        var slot = m.slots[partial[p]];
+        var seg = partial[p];
         var t = times[p];
-        for (var d = slot.first; d < slot.end_; d++) {
-          if (allow[d] === 2) allow[d] = t[d - slot.first] >= loSeconds && t[d - slot.first] < hiSeconds ? 1 : 0;
+        for (var d = seg.first; d < seg.end_; d++) {
+          if (allow[d] === 2) allow[d] = t[d - seg.first] >= loSeconds && t[d - seg.first] < hiSeconds ? 1 : 0;
         }
       }
       if (authorTerms.length) {
@@ -624,14 +876,15 @@
           var ts = authorTerms[a];
           var count = new Uint8Array(n);
           var ok = true;
-          for (var k = 0; k < ts.length; k++) {
-            var got = postings.get(ts[k]);
-            if (!got || !got.lists.author) {
-              ok = false;
-              break;
+          for (var k = 0; k < ts.length && ok; k++) {
+            var got = postings.get(ts[k]) || [];
+            ok = false;
+            for (var x = 0; x < got.length; x++) {
+              if (!got[x].lists.author) continue;
+              ok = true;
+              var docs = got[x].lists.author.docs;
+              for (var j = 0; j < docs.length; j++) if (count[docs[j]] === k) count[docs[j]] = k + 1;
             }
-            var docs = got.lists.author.docs;
-            for (var j = 0; j < docs.length; j++) if (count[docs[j]] === k) count[docs[j]] = k + 1;
           }
           if (!ok) continue;
           for (var d2 = 0; d2 < n; d2++) if (count[d2] === ts.length) byAuthor[d2] = 1;
@@ -642,13 +895,29 @@
     });
   };
 
-  function emptyResult(q, notes, reason) {
-    return { query: q, count: 0, mode: 'all', reason: reason, notes: notes, terms: [], missing: [], take: function () { return Promise.resolve([]); } };
+  function emptyResult(engine, q, notes, reason) {
+    return {
+      query: q, count: 0, mode: 'all', reason: reason, notes: notes, terms: [], missing: [],
+      take: function () { return Promise.resolve([]); },
+      document: function (doc) { return engine.document(doc); },
+    };
+  }
+
+  /** Adds `add` to the score of every document of `groups` and marks them with `bit`. */
+  function scoreGroups(m, groups, add, bit, score, hits) {
+    for (var g = 0; g < groups.length; g++) {
+      var from = m.groupStart[groups[g]], to = from + m.groupCount[groups[g]];
+      for (var d = from; d < to; d++) {
+        score[d] += add;
+        hits[d] |= bit;
+      }
+    }
   }
 
   /** Scores, filters and orders; returns a Result. */
   function evaluate(engine, m, q, order, boosts, excluded, postings, allow, options, notes) {
     var n = m.docs;
+    var dead = m.dead;
     var found = order.filter(function (t) { return postings.has(t); });
     var missing = order.filter(function (t) { return !postings.has(t); });
     var mode = options.mode === 'any' ? 'any' : 'all';
@@ -658,65 +927,80 @@
     for (var i = 0; i < found.length; i++) magnitude += boosts.get(found[i]) * boosts.get(found[i]);
     magnitude = Math.sqrt(magnitude);
 
+    // Documents some posting reached, in arrival order: the candidates come from these unless a
+    // chat title matched (then whole chats score, and every document is looked at).
+    var reached = 0;
+    for (i = 0; i < found.length; i++) {
+      var per = postings.get(found[i]);
+      for (var x = 0; x < per.length; x++) reached += (per[x].lists.text ? per[x].lists.text.docs.length : 0) + (per[x].lists.author ? per[x].lists.author.docs.length : 0);
+    }
+    var touched = new Int32Array(reached);
+    var nTouched = 0;
+    var wholeChats = false;
     for (i = 0; i < found.length; i++) {
       var term = found[i];
       var boost = boosts.get(term);
       var bit = 1 << i;
-      var p = postings.get(term);
-      var fields = [p.lists.text, p.lists.author];
-      for (var f = 0; f < 2; f++) {
-        var list = fields[f];
-        if (!list) continue;
-        for (var j = 0; j < list.docs.length; j++) {
-          var d = list.docs[j];
-          score[d] += boost * list.w[j];
-          hits[d] |= bit;
-        }
-      }
-      var chats = p.entry.chats;
-      for (var c = 0; c < chats.length; c++) {
-        var groups = m.chats[chats[c][0]].groups;
-        var add = boost * chats[c][1];
-        for (var g = 0; g < groups.length; g++) {
-          var from = m.groupStart[groups[g]], to = from + m.groupCount[groups[g]];
-          for (var d2 = from; d2 < to; d2++) {
-            score[d2] += add;
-            hits[d2] |= bit;
+      per = postings.get(term);
+      for (x = 0; x < per.length; x++) {
+        var p = per[x];
+        var fields = [p.lists.text, p.lists.author];
+        for (var f = 0; f < 2; f++) {
+          var list = fields[f];
+          if (!list) continue;
+          for (var j = 0; j < list.docs.length; j++) {
+            var d = list.docs[j];
+            if (hits[d] === 0) touched[nTouched++] = d;
+            score[d] += boost * list.w[j];
+            hits[d] |= bit;
           }
+        }
+        // The chat field: every document of the chats whose title has the term, in this index.
+        var chats = p.entry.chats;
+        for (var c = 0; c < chats.length; c++) {
+          wholeChats = true;
+          scoreGroups(m, chatGroupsOf(p.part, chats[c][0]), boost * chats[c][1], bit, score, hits);
         }
       }
     }
     var banned = null;
     for (i = 0; i < excluded.length; i++) {
-      var ex = postings.get(excluded[i]);
-      if (!ex) continue;
-      banned = banned || new Uint8Array(n);
-      var lists = [ex.lists.text, ex.lists.author];
-      for (var f2 = 0; f2 < 2; f2++) if (lists[f2]) for (var k = 0; k < lists[f2].docs.length; k++) banned[lists[f2].docs[k]] = 1;
-      for (var c2 = 0; c2 < ex.entry.chats.length; c2++) {
-        var gs = m.chats[ex.entry.chats[c2][0]].groups;
-        for (var g2 = 0; g2 < gs.length; g2++) banned.fill(1, m.groupStart[gs[g2]], m.groupStart[gs[g2]] + m.groupCount[gs[g2]]);
+      var ex = postings.get(excluded[i]) || [];
+      for (var y = 0; y < ex.length; y++) {
+        banned = banned || new Uint8Array(n);
+        var lists = [ex[y].lists.text, ex[y].lists.author];
+        for (var f2 = 0; f2 < 2; f2++) if (lists[f2]) for (var k = 0; k < lists[f2].docs.length; k++) banned[lists[f2].docs[k]] = 1;
+        for (var c2 = 0; c2 < ex[y].entry.chats.length; c2++) {
+          var gs = chatGroupsOf(ex[y].part, ex[y].entry.chats[c2][0]);
+          for (var g2 = 0; g2 < gs.length; g2++) banned.fill(1, m.groupStart[gs[g2]], m.groupStart[gs[g2]] + m.groupCount[gs[g2]]);
+        }
       }
     }
 
     var all = found.length === 0 ? 0 : found.length >= 32 ? 0xffffffff : (1 << found.length) - 1;
     var candidates;
     var count = 0;
-    var out = new Int32Array(n);
+    var out;
+    var keep = function (d) {
+      var h = hits[d];
+      if (h === 0) return false;
+      if (mode === 'all' && (h >>> 0) !== (all >>> 0)) return false;
+      if (allow && allow[d] !== 1) return false;
+      if (banned && banned[d]) return false;
+      return !(dead && dead[d]);
+    };
     if (order.length === 0) {
       // Filters only: every message they let through.
-      for (var d3 = 0; d3 < n; d3++) if ((!allow || allow[d3] === 1) && !(banned && banned[d3])) out[count++] = d3;
+      out = new Int32Array(n);
+      for (var d3 = 0; d3 < n; d3++) if ((!allow || allow[d3] === 1) && !(banned && banned[d3]) && !(dead && dead[d3])) out[count++] = d3;
     } else if (mode === 'all' && missing.length > 0) {
-      count = 0;
+      out = new Int32Array(0);
+    } else if (wholeChats) {
+      out = new Int32Array(n);
+      for (var d4 = 0; d4 < n; d4++) if (keep(d4)) out[count++] = d4;
     } else {
-      for (var d4 = 0; d4 < n; d4++) {
-        var h = hits[d4];
-        if (h === 0) continue;
-        if (mode === 'all' && (h >>> 0) !== (all >>> 0)) continue;
-        if (allow && allow[d4] !== 1) continue;
-        if (banned && banned[d4]) continue;
-        out[count++] = d4;
-      }
+      out = touched.subarray(0, nTouched).sort();
+      for (var t = 0; t < nTouched; t++) if (keep(out[t])) out[count++] = out[t];
     }
     candidates = out.subarray(0, count);
     if (magnitude > 0) for (i = 0; i < count; i++) score[candidates[i]] /= magnitude;
@@ -734,6 +1018,10 @@
       candidates: candidates,
       score: score,
       take: null,
+      /** A document of this result's index (stays right when a newer delta arrives meanwhile). */
+      document: function (doc) {
+        return documentOf(engine, m, doc);
+      },
     };
     result.take = sort === 'best' ? takeBest(result) : takeByTime(engine, m, result, sort === 'newest');
     return result;
@@ -754,55 +1042,76 @@
   }
 
   /**
-   * Newest (or oldest) first. Documents are numbered by month, so months come in order for free;
-   * inside the month where the page ends, messages of different chats interleave: their times come
-   * from the documents themselves when few, else from the month's time file.
+   * Newest (or oldest) first. Documents are numbered by month (the base's, then the delta's), so
+   * candidates put in slot order come month by month; inside the month where the page ends,
+   * messages of different chats interleave: their times come from the documents themselves when
+   * few, else from the month's time files.
    */
   function takeByTime(engine, m, result, newest) {
     var cand = result.candidates;
+    var n = cand.length;
+    // Each candidate's slot, by rank in time order (candidates and groups both ascend: one walk).
+    var keys = new Int32Array(n);
+    for (var i = 0, g = 0; i < n; i++) {
+      while (g + 1 < m.groupStart.length && m.groupStart[g + 1] <= cand[i]) g++;
+      keys[i] = m.slots[m.groupSlot[g]].rank;
+    }
+    var ordered = cand;
+    if (m.parts.length > 1) {
+      // Base and delta candidates are each in slot order: merge them.
+      var split = 0;
+      while (split < n && cand[split] < m.parts[1].docBase) split++;
+      var docs2 = new Int32Array(n), keys2 = new Int32Array(n);
+      for (var a = 0, b = split, o = 0; o < n; o++) {
+        var fromBase = a < split && (b >= n || keys[a] <= keys[b]);
+        var at = fromBase ? a++ : b++;
+        docs2[o] = cand[at];
+        keys2[o] = keys[at];
+      }
+      ordered = docs2;
+      keys = keys2;
+    }
     var resolved = [];
-    var pos = newest ? cand.length : 0;
+    var pos = newest ? n : 0;
     var pending = Promise.resolve();
 
-    function lowerBound(doc) {
-      var lo = 0, hi = cand.length;
-      while (lo < hi) {
-        var mid = (lo + hi) >> 1;
-        if (cand[mid] < doc) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    }
-
     function step(need) {
-      if (resolved.length >= need || (newest ? pos <= 0 : pos >= cand.length)) return Promise.resolve();
-      var s = slotOfDoc(m, cand[newest ? pos - 1 : pos]);
-      var slot = m.slots[s];
-      var a, b;
+      if (resolved.length >= need || (newest ? pos <= 0 : pos >= n)) return Promise.resolve();
+      var key = keys[newest ? pos - 1 : pos];
+      var lo, hi;
       if (newest) {
-        b = pos;
-        a = lowerBound(slot.first);
-        pos = a;
+        hi = pos;
+        lo = hi;
+        while (lo > 0 && keys[lo - 1] === key) lo--;
+        pos = lo;
       } else {
-        a = pos;
-        b = lowerBound(slot.end_);
-        pos = b;
+        lo = pos;
+        hi = lo;
+        while (hi < n && keys[hi] === key) hi++;
+        pos = hi;
       }
-      var docs = Array.prototype.slice.call(cand.subarray(a, b));
+      var slot = m.slotByRank[key];
+      var docs = Array.prototype.slice.call(ordered.subarray(lo, hi));
       var shownHere = Math.min(docs.length, need - resolved.length);
       var times;
       if (docs.length === 1) {
         times = Promise.resolve(null);
-      } else if (docs.length === shownHere || docs.length * 1200 <= slot.end_ - slot.first) {
-        // All of them are shown anyway, or their chunks cost less than the month's time file.
-        times = Promise.all(docs.map(function (d) { return engine.document(d); })).then(function (records) {
+      } else if (docs.length === shownHere || docs.length * 1200 <= slot.size) {
+        // All of them are shown anyway, or their chunks cost less than the month's time files.
+        times = Promise.all(docs.map(function (d) { return documentOf(engine, m, d); })).then(function (records) {
           var t = new Map();
           for (var i = 0; i < records.length; i++) t.set(records[i].doc, records[i].time / 1000);
           return function (d) { return t.get(d); };
         });
       } else {
-        times = engine.slotTimes(s).then(function (t) {
-          return function (d) { return t[d - slot.first]; };
+        times = Promise.all(slot.segments.map(function (seg) { return engine.segmentTimes(m, seg); })).then(function (ts) {
+          return function (d) {
+            for (var s = 0; s < slot.segments.length; s++) {
+              var seg = slot.segments[s];
+              if (d >= seg.first && d < seg.end_) return ts[s][d - seg.first];
+            }
+            return 0;
+          };
         });
       }
       return times.then(function (timeOf) {

@@ -4,7 +4,9 @@
  * author, time and a highlighted snippet, each linking to the message's anchor on its archive
  * page. Data files are scripts inserted on demand (fetch() of a file fails from file:// in
  * Chromium), found relative to this script, so the site works under any path prefix and from disk.
- * Nothing is loaded before the first search.
+ * Nothing is loaded before someone searches: a page opened with ?q= starts loading the query's
+ * files as soon as this script runs (it is async: that can be before the page is parsed), and
+ * typing starts loading the manifests and the buckets of the words finished so far.
  */
 (function () {
   'use strict';
@@ -15,38 +17,81 @@
   var scriptUrl = script && script.src ? script.src : document.baseURI;
   var dataBase = new URL('data/', scriptUrl).href;
   var fromDisk = location.protocol === 'file:';
+  /** key → resolvers of the loads waiting for that data file. */
   var waiting = new Map();
+  /** The index version, from this script's own `?v=` (the page writes the same in data-version). */
+  var scriptVersion = new URL(scriptUrl).searchParams.get('v') || '';
 
   /** Every data file calls this with its key and payload. */
   window.ccSearchData = function (key, payload) {
-    var w = waiting.get(key);
-    if (!w) return;
+    var list = waiting.get(key);
+    if (!list) return;
     waiting.delete(key);
-    w.resolve(payload);
+    for (var i = 0; i < list.length; i++) list[i].resolve(payload);
   };
 
+  function settle(key, entry, error) {
+    var list = waiting.get(key);
+    var at = list ? list.indexOf(entry) : -1;
+    if (at < 0) return;
+    list.splice(at, 1);
+    if (!list.length) waiting.delete(key);
+    entry.reject(error);
+  }
+
+  /**
+   * Loads data file `key` as a script (fetch() of a file fails from file:// in Chromium). Files of
+   * the index are cached by version; `fresh` ones (the delta manifest, rewritten while the site is
+   * served) are asked for anew.
+   */
   function loader(version) {
-    return function (key) {
+    return function (key, fresh) {
       return new Promise(function (resolve, reject) {
-        waiting.set(key, { resolve: resolve });
+        var entry = { resolve: resolve, reject: reject };
+        var list = waiting.get(key);
+        if (!list) waiting.set(key, (list = []));
+        list.push(entry);
         var tag = document.createElement('script');
         tag.async = true;
-        tag.src = dataBase + key + '.js' + (fromDisk ? '' : '?v=' + encodeURIComponent(version));
+        var query = fresh ? '?t=' + Date.now().toString(36) + Math.random().toString(36).slice(2, 6) : fromDisk ? '' : '?v=' + encodeURIComponent(version);
+        tag.src = dataBase + key + '.js' + query;
         tag.onload = function () {
           tag.remove();
-          if (waiting.has(key)) {
-            waiting.delete(key);
-            reject(new Error('search data file ' + key + ' did not register'));
-          }
+          settle(key, entry, new Error('search data file ' + key + ' did not register'));
         };
         tag.onerror = function () {
           tag.remove();
-          waiting.delete(key);
-          reject(new Error('could not load search data (' + key + ')'));
+          settle(key, entry, new Error('could not load search data (' + key + ')'));
         };
         document.head.appendChild(tag);
       });
     };
+  }
+
+  var engine = null;
+
+  function getEngine(version) {
+    if (!engine) {
+      // search.js names the base index it was built with (its bucket count): see site/search/bundle.ts.
+      var info = window.ccSearchIndex && window.ccSearchIndex.version === version ? window.ccSearchIndex : null;
+      engine = new window.ccSearchEngine.Engine({
+        load: loader(version),
+        info: info,
+        stem: window.ccSearchLunr.stem,
+        isStopWord: window.ccSearchLunr.isStopWord,
+      });
+    }
+    return engine;
+  }
+
+  // A page opened with a query starts loading its data now, before the document is parsed.
+  var initialQuery = new URLSearchParams(location.search).get('q');
+  if (initialQuery && scriptVersion) {
+    try {
+      getEngine(scriptVersion).prefetch(initialQuery);
+    } catch (e) {
+      // The search proper reports any problem.
+    }
   }
 
   function init() {
@@ -60,28 +105,22 @@
     var root = box.getAttribute('data-root') || '../';
     var zone = box.getAttribute('data-time-zone') || 'UTC';
     var lang = box.getAttribute('data-lang') || undefined;
-    var version = box.getAttribute('data-version') || '';
-    var engine = null;
+    var version = box.getAttribute('data-version') || scriptVersion;
     var run = 0;
     var current = null;
     var shown = 0;
-    var timeFormat;
-    try {
-      timeFormat = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
-    } catch (e) {
-      timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
-    }
-    var numberFormat = new Intl.NumberFormat(lang);
+    var timeFormat = null;
+    var numberFormat = null;
 
-    function getEngine() {
-      if (!engine) {
-        engine = new window.ccSearchEngine.Engine({
-          load: loader(version),
-          stem: window.ccSearchLunr.stem,
-          isStopWord: window.ccSearchLunr.isStopWord,
-        });
+    /** The Intl formats (time, count). */
+    function formats() {
+      if (timeFormat) return;
+      try {
+        timeFormat = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
+      } catch (e) {
+        timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
       }
-      return engine;
+      numberFormat = new Intl.NumberFormat(lang);
     }
 
     function field(name) {
@@ -121,7 +160,47 @@
       return root + path;
     }
 
+    /**
+     * The first Intl format a page creates costs 30–100 ms (ICU loads its data). So the first
+     * results are shown without their times; the times, and the status line with its count, are
+     * filled in right after those results are painted.
+     */
+    var untimed = [];
+    var announce = null;
+    var finishing = false;
+
+    function afterPaint(fn) {
+      var done = false;
+      var once = function () {
+        if (done) return;
+        done = true;
+        fn();
+      };
+      if (window.requestAnimationFrame) {
+        requestAnimationFrame(function () {
+          setTimeout(once, 0);
+        });
+      }
+      // Hidden pages get no animation frames.
+      setTimeout(once, 100);
+    }
+
+    function finishText() {
+      if (finishing) return;
+      finishing = true;
+      afterPaint(function () {
+        finishing = false;
+        formats();
+        for (var i = 0; i < untimed.length; i++) untimed[i][0].textContent = formatTime(untimed[i][1]);
+        untimed = [];
+        var line = announce;
+        announce = null;
+        if (line) line();
+      });
+    }
+
     function formatTime(time) {
+      formats();
       try {
         return timeFormat.format(new Date(time));
       } catch (e) {
@@ -157,13 +236,18 @@
       }
       var when = document.createElement('time');
       when.dateTime = iso(record.time);
-      when.textContent = formatTime(record.time);
+      if (timeFormat) {
+        when.textContent = formatTime(record.time);
+      } else {
+        untimed.push([when, record.time]);
+        finishText();
+      }
       meta.appendChild(when);
       a.appendChild(meta);
       var p = document.createElement('p');
       p.className = 'cc-search-snippet';
       p.setAttribute('dir', 'auto');
-      var pieces = engine.snippet(record.text, terms);
+      var pieces = getEngine(version).snippet(record.text, terms);
       for (var i = 0; i < pieces.length; i++) {
         if (pieces[i].mark) {
           var mark = document.createElement('mark');
@@ -190,7 +274,7 @@
           li.className = 'cc-search-result cc-search-pending';
           li.textContent = 'Loading…';
           list.appendChild(li);
-          return getEngine().document(doc).then(function (record) {
+          return result.document(doc).then(function (record) {
             if (id !== run) return;
             renderItem(li, record, result.terms);
             mark('cc-search-first-result');
@@ -200,11 +284,13 @@
           if (id !== run) return;
           more.hidden = shown >= result.count;
           list.removeAttribute('aria-busy');
+          if (announce) finishText();
         });
       });
     }
 
     function describe(result, text) {
+      formats();
       var n = numberFormat.format(result.count);
       var line;
       if (result.reason === 'empty') line = 'Type something to search for.';
@@ -238,10 +324,11 @@
         return Promise.resolve();
       }
       say('Searching…');
+      announce = null;
       marked = {};
       mark('cc-search-start');
-      var options = { sort: field('sort') || 'best', timeZone: zone };
-      var e = getEngine();
+      var options = { sort: field('sort') || 'best', timeZone: zone, prefetchDocs: PAGE_SIZE };
+      var e = getEngine(version);
       return e
         .search(text, filters, options)
         .then(function (result) {
@@ -256,7 +343,12 @@
           if (!result || id !== run) return;
           current = result;
           mark('cc-search-scored');
-          say(describe(result, text));
+          var line = function () {
+            if (id === run) say(describe(result, text));
+          };
+          // With results, the count is announced once they are painted (see finishText).
+          if (timeFormat || !result.count) line();
+          else announce = line;
           return showMore(result, id);
         })
         .catch(function (error) {
@@ -288,6 +380,18 @@
         });
       }
     });
+    // Start loading on the first keystrokes: the manifests, and the buckets of finished words.
+    if (input) {
+      input.addEventListener('input', function () {
+        var typed = input.value;
+        var finished = typed.slice(0, Math.max(typed.lastIndexOf(' '), 0));
+        try {
+          getEngine(version).prefetch(finished);
+        } catch (e) {
+          // The search proper reports any problem.
+        }
+      });
+    }
     more.addEventListener('click', function () {
       if (current) showMore(current, run);
     });

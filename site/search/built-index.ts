@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ByteReader, decodeDataScript } from './bytes.js';
+import { dataKeys } from './paths.js';
+import { hashTerm } from './pipeline.js';
+import { FORMAT_VERSION, type FieldAverages } from './shards.js';
+
+/**
+ * What a full build left in `search/data/`, read back by a delta build (delta.ts): the base's
+ * manifest — its documents' numbering by (slot, chat) group, the change-log position it includes,
+ * its corpus statistics — and, term by term, how many documents of the base hold a term.
+ */
+export interface BaseGroup {
+  slot: number;
+  chat: number;
+  byDay: boolean;
+  start: number;
+  count: number;
+}
+
+export interface BaseIndex {
+  version: string;
+  docs: number;
+  docChunk: number;
+  buckets: number;
+  authors: string;
+  /** Hash of the options that change every document (searchSettings()). */
+  settings: string;
+  /** The last change-log sequence number the base includes. */
+  changeSeq: number;
+  averages: FieldAverages;
+  chats: { slug: string; title: string }[];
+  slots: string[];
+  groups: BaseGroup[];
+}
+
+interface ManifestJson {
+  format?: number;
+  version?: string;
+  docs?: number;
+  docChunk?: number;
+  buckets?: number;
+  authors?: string;
+  settings?: string;
+  changeSeq?: number;
+  averages?: FieldAverages;
+  chats?: [string, string][];
+  slots?: string[];
+  kind?: string;
+}
+
+/** Reads a manifest's JSON and group table. */
+export function decodeManifest(bytes: Uint8Array): { json: ManifestJson; groups: BaseGroup[] } {
+  const r = new ByteReader(bytes);
+  const json = JSON.parse(r.string()) as ManifestJson;
+  const groups: BaseGroup[] = [];
+  let start = 0;
+  for (let slot = 0; slot < (json.slots?.length ?? 0); slot++) {
+    const n = r.uint();
+    let chat = 0;
+    for (let g = 0; g < n; g++) {
+      chat += r.uint();
+      const v = r.uint();
+      const count = Math.floor(v / 2);
+      groups.push({ slot, chat, byDay: v % 2 === 1, start, count });
+      start += count;
+    }
+  }
+  return { json, groups };
+}
+
+/**
+ * The base index in `dataDir`, or why a delta cannot be built on it (no index, an older format,
+ * or one written before delta builds existed).
+ */
+export function readBaseIndex(dataDir: string): BaseIndex | { problem: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeDataScript(readFileSync(join(dataDir, `${dataKeys.manifest}.js`), 'utf8'), dataKeys.manifest);
+  } catch (error) {
+    return { problem: `no base index (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+  }
+  let decoded: ReturnType<typeof decodeManifest>;
+  try {
+    decoded = decodeManifest(bytes);
+  } catch (error) {
+    return { problem: `unreadable base manifest (${(error as Error).message})` };
+  }
+  const { json, groups } = decoded;
+  if (json.format !== FORMAT_VERSION) return { problem: `base index has format ${json.format}, not ${FORMAT_VERSION}` };
+  if (typeof json.changeSeq !== 'number' || !json.settings || !json.averages || !json.version || !json.chats || !json.slots) {
+    return { problem: 'base index predates delta builds' };
+  }
+  return {
+    version: json.version,
+    docs: json.docs ?? 0,
+    docChunk: json.docChunk ?? 0,
+    buckets: json.buckets ?? 1,
+    authors: json.authors ?? 'show',
+    settings: json.settings,
+    changeSeq: json.changeSeq,
+    averages: json.averages,
+    chats: json.chats.map(([slug, title]) => ({ slug, title })),
+    slots: json.slots,
+    groups,
+  };
+}
+
+/**
+ * Lunr's documentsWithTerm in the base, by term: postings in the text and author fields plus
+ * every document of each chat whose title holds the term (inverted-index.ts counts it so). Reads
+ * only the buckets of the terms asked for, each once.
+ */
+export class BaseTermStats {
+  private readonly buckets = new Map<number, Map<string, number>>();
+  private readonly chatDocs: number[];
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly base: BaseIndex,
+  ) {
+    this.chatDocs = base.chats.map(() => 0);
+    for (const g of base.groups) this.chatDocs[g.chat] += g.count;
+  }
+
+  documentsWithTerm(term: string): number {
+    const b = hashTerm(term) % this.base.buckets;
+    let bucket = this.buckets.get(b);
+    if (!bucket) this.buckets.set(b, (bucket = this.readBucket(b)));
+    return bucket.get(term) ?? 0;
+  }
+
+  /** Term → documentsWithTerm for one bucket (layout: shards.ts, `t/<b>`). */
+  private readBucket(b: number): Map<string, number> {
+    const key = dataKeys.bucket(b);
+    const r = new ByteReader(decodeDataScript(readFileSync(join(this.dataDir, `${key}.js`), 'utf8'), key));
+    const out = new Map<string, number>();
+    const n = r.uint();
+    for (let k = 0; k < n; k++) {
+      const term = r.string();
+      let count = 0;
+      const chats = r.uint();
+      let chat = 0;
+      for (let c = 0; c < chats; c++) {
+        chat += r.uint();
+        r.uint(); // weight
+        count += this.chatDocs[chat] ?? 0;
+      }
+      const nText = r.uint();
+      const nAuthor = r.uint();
+      const parts = r.uint();
+      const classes: number[] = [];
+      for (const postings of [nText, nAuthor]) {
+        if (!postings) continue;
+        const c = r.uint();
+        r.skip(c);
+        classes.push(c);
+      }
+      if (parts === 0) {
+        let f = 0;
+        for (const postings of [nText, nAuthor]) {
+          if (!postings) continue;
+          r.skip(classes[f++] > 1 ? 2 * postings : postings);
+        }
+      } else {
+        r.skip(parts); // firstPart, then parts - 1 start deltas
+      }
+      out.set(term, count + nText + nAuthor);
+    }
+    return out;
+  }
+}
