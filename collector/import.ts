@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { slugFor } from './identity/slug.js';
 import type { Db } from './store/open.js';
 import { StoreWriter, type ImportCounts } from './store/writer.js';
 import { touchChangeMarker } from './store/marker.js';
+import { wantedChats } from './sources/chat-filter.js';
 import { adapterByName, ADAPTERS, detectAdapter } from './sources/index.js';
+import { readOnThread, worthAThread } from './sources/threaded.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from './sources/types.js';
 
 export interface ImportOptions {
@@ -21,6 +22,11 @@ export interface ImportOptions {
   full?: boolean;
   /** Format-specific reading options (time zone and date order of WhatsApp, IRC networks…). */
   source?: SourceOptions;
+  /**
+   * Read each source on a worker thread while this one writes (sources/threaded.ts): `auto`
+   * (default) for inputs of 8 MB or more, where it pays for starting a thread; or always, or never.
+   */
+  thread?: 'auto' | boolean;
 }
 
 export type SourceOptions = Pick<ReadOptions, 'whatsapp' | 'irc'>;
@@ -43,7 +49,8 @@ export interface ImportSummary extends ImportCounts {
  */
 export async function importPaths(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
   const adapters = await resolveAdapters(paths, options.format);
-  const wantChat = chatFilter(db, options.chats);
+  const wanted = chatList(db, options.chats);
+  const wantChat = wantedChats(wanted);
   const files: FileSummary[] = [];
   const registerSource = db.prepare(
     `INSERT INTO sources (path, format) VALUES (?, ?)
@@ -69,7 +76,10 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       let nextCursor: string | null = null;
       writer.beginSource(sourceId);
       let skipping = false;
-      for await (const event of adapter.read(file, { ...options.source, wantChat, cursor })) {
+      const readOptions: ReadOptions = { ...options.source, wantChat, cursor };
+      const threaded = options.thread === 'auto' || options.thread === undefined ? await worthAThread(file) : options.thread;
+      const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
+      for await (const event of events) {
         switch (event.type) {
           case 'chat':
             skipping = !wantChat(event.chat.nativeId);
@@ -141,15 +151,15 @@ async function resolveAdapters(paths: string[], format: string | undefined): Pro
 }
 
 /** `--chat` takes native ids or slugs; a slug already in the database names its chat exactly. */
-function chatFilter(db: Db, chats: string[] | undefined): (nativeId: string) => boolean {
-  if (!chats?.length) return () => true;
+function chatList(db: Db, chats: string[] | undefined): string[] | null {
+  if (!chats?.length) return null;
   const wanted = new Set(chats);
   const bySlug = db.prepare(`SELECT native_id FROM chats WHERE slug = ?`).pluck();
   for (const chat of chats) {
     const nativeId = bySlug.get(chat) as string | undefined;
     if (nativeId) wanted.add(nativeId);
   }
-  return (nativeId) => wanted.has(nativeId) || wanted.has(slugFor(nativeId));
+  return [...wanted];
 }
 
 /** Bad command-line usage: the CLI exits with 2. */

@@ -1,3 +1,5 @@
+import type { PreparedIdentity } from '../store/prepare.js';
+
 /**
  * The one interface every source adapter implements (one adapter per file in this folder).
  * An adapter turns a file or folder into a stream of normalized events; it knows nothing of the
@@ -56,6 +58,11 @@ export interface MessageRecord {
   attachments?: Attachment[];
   /** Bit flags, see MessageFlags. */
   flags?: number;
+  /**
+   * Set by the importer's reading thread, never by adapters: identity and fingerprint computed
+   * ahead (collector/store/prepare.ts).
+   */
+  prepared?: PreparedIdentity;
 }
 
 export const MessageFlags = {

@@ -1,15 +1,13 @@
-import { anchorFor, ANCHOR_MIN, identityBase, keyFromBase } from '../identity/key.js';
+import { anchorFor, ANCHOR_MIN, keyFromBase } from '../identity/key.js';
 import { slugFor } from '../identity/slug.js';
-import { renderBody } from '../markup/index.js';
 import type { ChatRecord, MessageRecord, PersonRecord } from '../sources/types.js';
 import { MessageFlags } from '../sources/types.js';
-import { compactBody } from './compact.js';
-import { fnv1a } from './fingerprint.js';
 import { ftsIndexedUpTo } from './fts.js';
 import { DEFAULT_MERGE_TOLERANCE_MS, NearDuplicateFinder } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
-import { dayOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { prepareBody, prepareIdentity } from './prepare.js';
 
 export interface ImportCounts {
   chats: number;
@@ -186,13 +184,9 @@ export class StoreWriter {
   message(record: MessageRecord): 'new' | 'updated' | 'unchanged' | 'merged' {
     const chat = this.chat;
     if (!chat) throw new Error('StoreWriter.message() before beginChat()');
-    const base = identityBase({
-      chat: chat.nativeId,
-      author: record.authorId,
-      time: record.time,
-      identity: record.nativeId ?? record.body,
-    });
-    const key0 = keyFromBase(base, 0);
+    // Computed ahead by a reading thread (sources/threaded.ts), or here.
+    const ahead = record.prepared?.chat === chat.nativeId ? record.prepared : undefined;
+    const { base, key0, rev, attachments, day } = ahead ?? prepareIdentity(chat.nativeId, record);
     let occurrence = chat.seen.get(key0);
     if (occurrence === undefined) {
       occurrence = 0;
@@ -201,11 +195,7 @@ export class StoreWriter {
     chat.seen.set(key0, occurrence + 1);
     const key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
 
-    const attachments = record.attachments?.length ? JSON.stringify(record.attachments) : null;
     const deleted = record.deleted ? 1 : 0;
-    const rev = fnv1a(
-      `${record.kind}\u0000${record.body}\u0000${record.editedAt ?? ''}\u0000${deleted}\u0000${record.replyToKey ?? ''}\u0000${attachments ?? ''}\u0000${record.authorName ?? ''}`,
-    );
     const knownRev = chat.known.get(key);
     if (knownRev !== undefined && chat.mayHaveTwins) this.duplicates.matchedByKey(key);
     if (knownRev === rev) {
@@ -214,15 +204,13 @@ export class StoreWriter {
     }
     let flags = record.flags ?? 0;
     if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
-    const rendered = renderBody(record.markup, record.body, { chat: chat.nativeId, kind: record.kind, deleted: !!deleted });
-    const stored = compactBody(record.body, rendered.html, rendered.text);
+    const stored = prepareBody(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     chat.known.set(key, rev);
-    const day = dayOf(record.time);
     chat.changedDays.add(day);
 
     if (knownRev === undefined && chat.mayHaveTwins) {
-      const twin = this.duplicates.find(chat.id, this.sourceId, authorId, record.time, rendered.text);
+      const twin = this.duplicates.find(chat.id, this.sourceId, authorId, record.time, stored.fullText);
       if (twin !== null) {
         this.stmt.insertAlias.run(key, twin, rev);
         this.counts.mergedMessages++;
@@ -237,9 +225,9 @@ export class StoreWriter {
         record.authorName ?? null, record.kind, record.markup, record.body, stored.html, stored.text,
         record.editedAt ?? null, deleted, record.replyToKey ?? null, attachments, flags, rev, old.id,
       );
-      if (old.id <= this.ftsUpTo && old.text !== rendered.text) {
+      if (old.id <= this.ftsUpTo && old.text !== stored.fullText) {
         this.stmt.ftsDelete.run(old.id, old.text);
-        this.stmt.ftsInsert.run(old.id, rendered.text);
+        this.stmt.ftsInsert.run(old.id, stored.fullText);
       }
       this.counts.updatedMessages++;
       return 'updated';

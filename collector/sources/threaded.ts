@@ -1,0 +1,143 @@
+import { stat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SourceError, type ReadOptions, type SourceEvent } from './types.js';
+
+/**
+ * Runs a source adapter on a worker thread: the file is read and parsed there while this thread
+ * writes the events it already has into SQLite, the two halves of an import on the machine's two
+ * cores. Events cross in batches (a structured clone per batch, not per event), and the worker
+ * stops reading while BATCHES_AHEAD batches wait here, so memory stays bounded whatever the
+ * file's size. Errors cross as data and are rethrown here as what they were (a SourceError keeps
+ * its file and position, so the CLI still names them and exits 1).
+ */
+export interface ThreadedRead {
+  format: string;
+  file: string;
+  /** ReadOptions without its function: `wantChat` is rebuilt in the worker from `wanted`. */
+  options: Omit<ReadOptions, 'wantChat'>;
+  /** Chats to read (native ids or slugs, chatFilter's list); null: all. */
+  wanted: string[] | null;
+  /** Shared with the worker: [batches posted and not yet consumed]. */
+  ahead: SharedArrayBuffer;
+}
+
+export type WorkerReport =
+  | { type: 'events'; events: SourceEvent[] }
+  | { type: 'done' }
+  | { type: 'error'; error: { name: string; message: string; file?: string; position?: string | null; stack?: string } };
+
+/** Events per batch: large enough that cloning is per batch, small enough to start writing at once. */
+export const EVENTS_PER_BATCH = 1000;
+/** Batches the worker may run ahead of the writer. */
+export const BATCHES_AHEAD = 4;
+
+/** Inputs at least this large are read on a worker thread; smaller ones are not worth starting one. */
+export const THREADED_MIN_BYTES = 8 * 1024 * 1024;
+
+/** Whether `path` (a file, or a folder counted until it reaches the threshold) is worth a worker. */
+export async function worthAThread(path: string): Promise<boolean> {
+  let total = 0;
+  let entries = 0;
+  const visit = async (p: string): Promise<boolean> => {
+    const info = await stat(p);
+    if (info.isFile()) return (total += info.size) >= THREADED_MIN_BYTES;
+    if (!info.isDirectory()) return false;
+    for (const name of await readdir(p)) {
+      if (++entries > 10_000) return false;
+      if (await visit(join(p, name))) return true;
+    }
+    return false;
+  };
+  try {
+    return await visit(path);
+  } catch {
+    return false; // the adapter reports unreadable paths with its own words
+  }
+}
+
+export function readOnThread(format: string, file: string, options: ReadOptions, wanted: string[] | null): AsyncIterableIterator<SourceEvent> {
+  const { wantChat: _omitted, ...plain } = options;
+  const ahead = new SharedArrayBuffer(4);
+  const counter = new Int32Array(ahead);
+  const job: ThreadedRead = { format, file, options: plain, wanted, ahead };
+  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { workerData: job });
+
+  const queue: WorkerReport[] = [];
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  /** The worker sent its last report (done or error), or we stopped it. */
+  let finished = false;
+  const arrive = (report: WorkerReport): void => {
+    if (report.type !== 'events') finished = true;
+    queue.push(report);
+    wake?.();
+  };
+  worker.on('message', arrive);
+  worker.on('error', (error) => {
+    failure = error;
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    if (!finished && !failure) failure = new Error(`${file}: the reading thread stopped (exit code ${code})`);
+    wake?.();
+  });
+
+  let batch: SourceEvent[] = [];
+  let i = 0;
+  const nextReport = async (): Promise<WorkerReport> => {
+    while (!queue.length) {
+      if (failure) throw failure;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+    return queue.shift()!;
+  };
+  const stop = async (): Promise<void> => {
+    finished = true;
+    await worker.terminate();
+  };
+  const refill = async (): Promise<IteratorResult<SourceEvent>> => {
+    for (;;) {
+      const report = await nextReport();
+      if (report.type === 'done') return { value: undefined, done: true };
+      if (report.type === 'error') throw revive(report.error);
+      Atomics.sub(counter, 0, 1);
+      Atomics.notify(counter, 0);
+      batch = report.events;
+      i = 0;
+      for (const event of batch) if (event.type === 'media') event.media.bytes = asBuffer(event.media.bytes);
+      if (batch.length) return { value: batch[i++], done: false };
+    }
+  };
+  const iterator: AsyncIterableIterator<SourceEvent> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => (i < batch.length ? Promise.resolve({ value: batch[i++], done: false }) : refill()),
+    return: async () => {
+      batch = [];
+      await stop();
+      return { value: undefined, done: true };
+    },
+  };
+  return iterator;
+}
+
+/** A Buffer arrives as a plain Uint8Array after the structured clone. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function revive(error: Extract<WorkerReport, { type: 'error' }>['error']): Error {
+  const revived =
+    error.name === 'SourceError' && error.file !== undefined
+      ? new SourceError(error.file, error.position ?? null, sourceMessage(error.message, error.file, error.position ?? null))
+      : Object.assign(new Error(error.message), { name: error.name });
+  if (error.stack) revived.stack = error.stack;
+  return revived;
+}
+
+/** SourceError's message is `file: position: message`; its constructor adds the prefix again. */
+function sourceMessage(full: string, file: string, position: string | null): string {
+  const prefix = position ? `${file}: ${position}: ` : `${file}: `;
+  return full.startsWith(prefix) ? full.slice(prefix.length) : full;
+}

@@ -1,0 +1,49 @@
+import { identityBase, keyFromBase } from '../identity/key.js';
+import { renderBody } from '../markup/index.js';
+import type { MessageRecord } from '../sources/types.js';
+import { compactBody } from './compact.js';
+import { fnv1a } from './fingerprint.js';
+import { dayOf } from './periods.js';
+
+/**
+ * What the writer derives from a message besides the database: its identity (key inputs), its
+ * revision fingerprint, its day, and its rendered body. Pure functions of the record and its
+ * chat, so a reading thread can compute the identity ahead of the writer (sources/threaded.ts);
+ * the body is rendered by the writer, for the messages it stores.
+ */
+export interface PreparedIdentity {
+  /** The chat's native id this was computed for (a mismatch is recomputed, never trusted). */
+  chat: string;
+  base: string;
+  /** The key of occurrence 0. */
+  key0: string;
+  rev: number;
+  /** JSON of the attachments, or null. */
+  attachments: string | null;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+}
+
+export interface PreparedBody {
+  /** Stored html and text (null: the messages view rebuilds them, store/compact.ts). */
+  html: string | null;
+  text: string | null;
+  /** The full plain text (duplicate matching, full-text index). */
+  fullText: string;
+}
+
+export function prepareIdentity(chat: string, record: MessageRecord): PreparedIdentity {
+  const base = identityBase({ chat, author: record.authorId, time: record.time, identity: record.nativeId ?? record.body });
+  const attachments = record.attachments?.length ? JSON.stringify(record.attachments) : null;
+  const deleted = record.deleted ? 1 : 0;
+  const rev = fnv1a(
+    `${record.kind}\u0000${record.body}\u0000${record.editedAt ?? ''}\u0000${deleted}\u0000${record.replyToKey ?? ''}\u0000${attachments ?? ''}\u0000${record.authorName ?? ''}`,
+  );
+  return { chat, base, key0: keyFromBase(base, 0), rev, attachments, day: dayOf(record.time) };
+}
+
+export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
+  const rendered = renderBody(record.markup, record.body, { chat, kind: record.kind, deleted: !!record.deleted });
+  const stored = compactBody(record.body, rendered.html, rendered.text);
+  return { html: stored.html, text: stored.text, fullText: rendered.text };
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { importPaths, type ImportOptions } from '../collector/import.js';
+import { openStore } from '../collector/store/open.js';
+import { SourceError } from '../collector/sources/types.js';
+import { worthAThread, THREADED_MIN_BYTES } from '../collector/sources/threaded.js';
+import { contentDigest } from './helpers/db-state.js';
+import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
+import { tempDir } from './helpers/temp.js';
+
+/** What an import stores; `sources` is left out (it records when the import ran). */
+const STORED = ['chats', 'chat_aliases', 'people', 'chat_members', 'message_rows', 'message_aliases', 'periods', 'media', 'changes'];
+
+const dir = tempDir('cc-threaded-');
+let n = 0;
+
+async function importInto(paths: string[], options: ImportOptions): Promise<{ db: string; summary: Awaited<ReturnType<typeof importPaths>> }> {
+  const file = join(dir, `db-${n++}.sqlite`);
+  const db = openStore(file);
+  try {
+    return { db: file, summary: await importPaths(db, paths, options) };
+  } finally {
+    db.close();
+  }
+}
+
+/** Imports on a reading thread and without one: the same database, the same summary. */
+async function assertSameBothWays(paths: string[], options: ImportOptions = {}): Promise<number> {
+  const inline = await importInto(paths, { ...options, thread: false });
+  const threaded = await importInto(paths, { ...options, thread: true });
+  assert.equal(contentDigest(threaded.db, STORED), contentDigest(inline.db, STORED), `${paths.join(', ')}: same contents`);
+  assert.deepEqual(threaded.summary, inline.summary);
+  return inline.summary.newMessages;
+}
+
+describe('imports read on a worker thread store exactly what imports on one thread store', () => {
+  for (const sample of FORMAT_SAMPLES) {
+    test(`${sample.format}: a written sample`, async () => {
+      const chats = sample.multiChat ? ordinaryChats() : ordinaryChats().slice(0, 1);
+      const folder = join(dir, `sample-${sample.format}`);
+      mkdirSync(folder, { recursive: true });
+      const path = sample.write(folder, chats);
+      assert.ok((await assertSameBothWays([path])) > 0);
+    });
+  }
+
+  const fixtures = ['skype/tiny', 'telegram/full', 'slack/workspace', 'discord/export', 'whatsapp/WhatsApp Chat with Bob.txt', 'irc/irssi'];
+  test('the bundled fixtures, media files included, and a --chat filter', async () => {
+    const paths = fixtures.map((f) => resolve('test/fixtures', f));
+    for (const path of paths) assert.ok(existsSync(path), path);
+    assert.ok((await assertSameBothWays(paths)) > 0);
+    const media = await importInto([resolve('test/fixtures/telegram/full')], { thread: true });
+    assert.ok(media.summary.media > 0, 'media crossed the thread');
+    const picked = await assertSameBothWays(paths, { chats: ['19:tiny@thread.skype'] });
+    assert.ok(picked > 0, 'the chat was imported');
+  });
+
+  test('a bad file fails the same way: a SourceError naming the file and the byte', async () => {
+    const folder = join(dir, 'truncated');
+    mkdirSync(folder, { recursive: true });
+    const whole = readFileSync(resolve('test/fixtures/skype/tiny/messages.json'));
+    writeFileSync(join(folder, 'messages.json'), whole.subarray(0, Math.floor(whole.length / 2)));
+    const errors: unknown[] = [];
+    for (const thread of [false, true]) {
+      errors.push(await importInto([folder], { thread }).then(() => null, (err: unknown) => err));
+    }
+    const [inline, threaded] = errors as SourceError[];
+    assert.ok(threaded instanceof SourceError, `a SourceError: ${String(threaded)}`);
+    assert.equal(threaded.message, inline.message);
+    assert.equal(threaded.file, inline.file);
+    assert.equal(threaded.position, inline.position);
+    assert.match(threaded.message, /byte \d+/);
+  });
+
+  test('auto: a thread for large inputs only', async () => {
+    const small = join(dir, 'small.txt');
+    writeFileSync(small, 'x');
+    const large = join(dir, 'large', 'a.bin');
+    mkdirSync(join(dir, 'large'), { recursive: true });
+    writeFileSync(large, Buffer.alloc(THREADED_MIN_BYTES));
+    assert.equal(await worthAThread(small), false);
+    assert.equal(await worthAThread(large), true);
+    assert.equal(await worthAThread(join(dir, 'large')), true, 'a folder counts what it holds');
+    assert.equal(await worthAThread(join(dir, 'missing')), false);
+  });
+});
