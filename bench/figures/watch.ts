@@ -177,8 +177,9 @@ async function pollUntilVisible(dbFile: string, probe: Probe, site: SiteWatch | 
           const isFeed = rel === `chats/${site.slug}/feed.xml`;
           const isSearch = rel.startsWith('search/') && rel !== 'search/index.html';
           if (!(isPage && found.page === null) && !(isFeed && found.feed === null) && !(isSearch && found.search === null)) continue;
-          // Search data files are compressed: a new manifest (written last) marks the index updated.
-          const isManifest = isSearch && /(^|\/)manifest[^/]*$/.test(rel);
+          // Search data files are compressed: a new manifest, or a new delta pointer (delta.js), is
+          // written last and marks the index updated (site/search/delta.ts).
+          const isManifest = isSearch && /(^|\/)(manifest[^/]*|delta\.js)$/.test(rel);
           if (!isManifest) {
             const text = await readFile(file, 'utf8').catch(() => '');
             if (!text.includes(probe.token)) continue;
