@@ -211,3 +211,24 @@ test('a longer re-export under another name adds its one more identical line ins
   assert.deepEqual(write(db, [ok(), ok(), ok()], 'WhatsApp Chat with Bob (1).txt').results, ['unchanged', 'unchanged', 'new']);
   assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
 });
+
+test('a chat answers key lookups by query at first and from memory after many: the same results either way', async () => {
+  const { LOAD_AFTER } = await import('../collector/store/known-keys.js');
+  const count = LOAD_AFTER + 500;
+  const many = (edit: (i: number) => Partial<MessageRecord> = () => ({})) =>
+    Array.from({ length: count }, (_, i) => msg({ nativeId: String(i), time: Date.UTC(2021, 8, 1) + i * 1000, body: `m${i}`, ...edit(i) }));
+  const db = freshDb();
+  write(db, [msg({ nativeId: 'seed' })]); // not empty: no bulk mode, lookups by query from the start
+  assert.equal(write(db, many()).counts.newMessages, count);
+  // Re-imported with one edit before the switch to memory and one after, and one newcomer each side.
+  const again = many((i) => (i === 10 || i === LOAD_AFTER + 100 ? { body: `m${i}, edited` } : {}));
+  again.splice(5, 0, msg({ nativeId: 'early', time: Date.UTC(2021, 8, 1) + 5500 }));
+  again.push(msg({ nativeId: 'late', time: Date.UTC(2021, 9, 1) }));
+  const { counts, results } = write(db, again);
+  assert.equal(counts.updatedMessages, 2);
+  assert.equal(counts.newMessages, 2);
+  assert.equal(counts.unchangedMessages, count - 2);
+  assert.equal(results[5], 'new');
+  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), count + 3);
+  assert.equal(scalar(db, 'SELECT count(DISTINCT anchor) FROM messages'), count + 3, 'anchors stay unique');
+});

@@ -6,6 +6,7 @@ import { ftsIndexedUpTo } from './fts.js';
 import { DEFAULT_MERGE_TOLERANCE_MS, NearDuplicateFinder } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
+import { KnownKeys } from './known-keys.js';
 import { PAGE_SPLIT_THRESHOLD } from './periods.js';
 import { prepareBody, prepareIdentity } from './prepare.js';
 
@@ -27,10 +28,8 @@ export interface WriterOptions {
 interface ChatState {
   id: number;
   nativeId: string;
-  /** key → rev of every message of this chat already stored (or written this run). */
-  known: Map<string, number>;
-  /** Every anchor used in this chat: a newcomer whose anchor is taken gets a longer one. */
-  anchors: Set<string>;
+  /** key → rev of the chat's stored messages (and those written this run), and its anchors. */
+  known: KnownKeys;
   /** Whether another source stored messages in this chat (else no cross-source twin can exist). */
   mayHaveTwins: boolean;
   /** occurrence-0 key → how many times that identity was seen in this run. */
@@ -46,9 +45,10 @@ const LATEST_PLAUSIBLE = Date.UTC(2100, 0, 1);
 
 /**
  * Writes normalized records into the store. The caller owns the transaction (collector/import.ts
- * wraps a whole run in one, so an import lands whole or not at all). Keeps the current chat's keys
- * and anchors in memory, as the original design did, so re-importing costs a Map lookup per
- * message instead of a query.
+ * wraps a whole run in one, so an import lands whole or not at all). The current chat's keys and
+ * anchors come from known-keys.ts: in memory, as the original design did, once a chat has many
+ * messages looked up (re-importing costs a Map lookup per message), by indexed query before (a
+ * watch import of one new message does not load a large chat's every key).
  *
  * Into an empty database (a first, usually large, import) the message indexes are dropped and
  * rebuilt at the end: maintaining them row by row is most of an insert's cost (measured: 8 µs a
@@ -95,12 +95,7 @@ export class StoreWriter {
       insertPerson: db.prepare(`INSERT INTO people (native_id, display_name) VALUES (?, ?)`),
       namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ?`),
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
-      knownKeys: db.prepare(`SELECT key, rev, anchor FROM message_rows WHERE chat_id = ?`).raw(),
-      knownAliases: db
-        .prepare(
-          `SELECT a.key, a.rev FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE r.chat_id = ?`,
-        )
-        .raw(),
+      known: KnownKeys.statements(db),
       aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
       insertAlias: db.prepare(`INSERT INTO message_aliases (key, message_id, rev) VALUES (?, ?, ?)`),
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
@@ -156,27 +151,17 @@ export class StoreWriter {
     if (this.chat?.id !== id) {
       const returning = this.touchedMonths.has(id);
       if (this.bulk && returning) this.endBulk();
-      const known = new Map<string, number>();
-      const anchors = new Set<string>();
       // In bulk mode a chat met for the first time has no rows yet (and no index to look them up).
-      if (!this.bulk) {
-        for (const [key, rev, anchor] of this.stmt.knownKeys.iterate(id) as IterableIterator<[string, number, string]>) {
-          known.set(key, rev);
-          anchors.add(anchor);
-        }
-      }
-      if (!returning) this.hadMessagesBefore.set(id, known.size > 0);
+      const known = this.bulk ? KnownKeys.empty(id, this.stmt.known) : KnownKeys.stored(id, this.stmt.known);
+      if (!returning) this.hadMessagesBefore.set(id, known.hasStoredRows());
       const writers = this.chatSources.get(id);
       const mayHaveTwins =
         this.hadMessagesBefore.get(id)! || (writers !== undefined && [...writers].some((s) => s !== this.sourceId));
-      if (!this.bulk) {
-        for (const [key, rev] of this.stmt.knownAliases.iterate(id) as IterableIterator<[string, number]>) known.set(key, rev);
-      }
       let newByMonth = this.touchedMonths.get(id);
       if (!newByMonth) this.touchedMonths.set(id, (newByMonth = new Map()));
       let changedDays = this.changedDays.get(id);
       if (!changedDays) this.changedDays.set(id, (changedDays = new Set()));
-      this.chat = { id, nativeId: record.nativeId, known, anchors, mayHaveTwins, seen: new Map(), newByMonth, changedDays };
+      this.chat = { id, nativeId: record.nativeId, known, mayHaveTwins, seen: new Map(), newByMonth, changedDays };
     }
     return id;
   }
@@ -196,7 +181,7 @@ export class StoreWriter {
     const key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
 
     const deleted = record.deleted ? 1 : 0;
-    const knownRev = chat.known.get(key);
+    const knownRev = chat.known.rev(key);
     if (knownRev !== undefined && chat.mayHaveTwins) this.duplicates.matchedByKey(key);
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
@@ -290,8 +275,8 @@ export class StoreWriter {
   private freeAnchor(chat: ChatState, key: string): string {
     for (let length = ANCHOR_MIN; length <= key.length; length += 2) {
       const anchor = anchorFor(key, length);
-      if (!chat.anchors.has(anchor)) {
-        chat.anchors.add(anchor);
+      if (!chat.known.anchorTaken(anchor)) {
+        chat.known.addAnchor(anchor);
         return anchor;
       }
     }
