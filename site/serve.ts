@@ -46,6 +46,10 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     config: (eleventyConfig) => {
       eleventyConfig.addPlugin(chatChannels, { incremental: true, ...plugin, db });
       eleventyConfig.addWatchTarget(changeMarkerPath(db));
+      // Eleventy's watcher skips what the working folder's .gitignore lists, and databases are
+      // rightly ignored there (a `data/` folder, say): the marker must be watched all the same.
+      // The input is an empty temporary folder, so .gitignore has nothing else to do here.
+      eleventyConfig.setUseGitIgnore(false);
       // The marker is replaced atomically (a rename): no need to wait for writes to settle.
       eleventyConfig.setChokidarConfig({ awaitWriteFinish: false });
       if (options.onBuild) eleventyConfig.on('chatchannels.after', options.onBuild);
