@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
 import { splitOptions, type BuildOptions } from './build.js';
+import { ArchiveReader } from './data/reader.js';
 import chatChannels from './plugin.js';
 import type { BuildStats } from './state.js';
 
@@ -36,6 +37,7 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   // Watched before any import wrote it: create it now, so there is a file to watch.
   if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
+  const catchUp = new CatchUp(db);
   let onReady!: (server: { getServerUrl?: (host: string) => string }) => void;
   const ready = new Promise<{ getServerUrl?: (host: string) => string }>((r) => (onReady = r));
   const eleventy = new Eleventy(input, resolve(out), {
@@ -50,9 +52,12 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       // rightly ignored there (a `data/` folder, say): the marker must be watched all the same.
       // The input is an empty temporary folder, so .gitignore has nothing else to do here.
       eleventyConfig.setUseGitIgnore(false);
-      // The marker is replaced atomically (a rename): no need to wait for writes to settle.
+      // The marker is one tiny write whose content nobody reads: no need to wait for it to settle.
       eleventyConfig.setChokidarConfig({ awaitWriteFinish: false });
-      if (options.onBuild) eleventyConfig.on('chatchannels.after', options.onBuild);
+      eleventyConfig.on('chatchannels.after', (stats: BuildStats) => {
+        options.onBuild?.(stats);
+        catchUp.after(stats.changeSeq);
+      });
       eleventyConfig.setServerOptions({
         port: options.port ?? 8080,
         showVersion: false,
@@ -73,13 +78,55 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     return {
       url,
       async close() {
+        catchUp.stop();
         await eleventy.stopWatch();
         rmSync(input, { recursive: true, force: true });
       },
     };
   } catch (err) {
+    catchUp.stop();
     await eleventy.stopWatch().catch(() => undefined);
     rmSync(input, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * Eleventy's watcher can miss a marker change that lands just as a rebuild ends (measured: an
+ * import committed right after a rebuild went unseen, so the site stayed one import behind until
+ * the next). So after each build, once Eleventy has settled, the database is asked whether it has
+ * changes the build did not include; if so, the marker is written again and a rebuild follows.
+ */
+class CatchUp {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: string,
+    private readonly settleMs = 300,
+  ) {}
+
+  after(builtUpTo: number): void {
+    this.stop();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      try {
+        const reader = new ArchiveReader(this.db);
+        let latest: number;
+        try {
+          latest = reader.lastChange();
+        } finally {
+          reader.close();
+        }
+        if (latest > builtUpTo) touchChangeMarker(this.db);
+      } catch {
+        // A database being replaced or locked: the next import writes the marker anyway.
+      }
+    }, this.settleMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }

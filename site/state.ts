@@ -1,6 +1,6 @@
 import type { Catalog } from './data/catalog.js';
 import { ArchiveReader } from './data/reader.js';
-import { BuildSession } from './data/session.js';
+import { BuildSession, type PreviousBuild } from './data/session.js';
 import { snapshotMark, type SnapshotMark } from './data/snapshot-mark.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -31,8 +31,8 @@ export class PluginState {
   private pinned: ArchiveReader | null = null;
   /** The change-log point the last successful build saw (option `incremental`). */
   private builtUpTo: number | null = null;
-  /** The last successful build's catalog, for the next incremental build to reuse. */
-  private lastCatalog: Catalog | null = null;
+  /** What the next incremental build may reuse of the last successful one. */
+  private previous: PreviousBuild | null = null;
   /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode = 'fs';
 
@@ -46,7 +46,7 @@ export class PluginState {
     const options = since === this.options.since ? this.options : { ...this.options, since };
     const reader = this.pinned;
     this.pinned = null;
-    this.current = new BuildSession(options, since === null ? null : this.lastCatalog, reader);
+    this.current = new BuildSession(options, since === null ? null : this.previous, reader);
     this.current.writing = this.outputMode === 'fs';
     return this.current.catalog;
   }
@@ -84,7 +84,10 @@ export class PluginState {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
       if (session.writing) {
         this.builtUpTo = session.catalog.changeSeq;
-        this.lastCatalog = session.catalog;
+        // Anchor lists of chats this build did not finish stay valid: they did not change.
+        const anchors = new Map(session.catalog.render.incremental ? this.previous?.anchors : undefined);
+        for (const [chatId, pages] of session.anchorMaps.finished ?? []) anchors.set(chatId, pages);
+        this.previous = { catalog: session.catalog, latest: session.reader.latestRead, anchors };
       }
       return {
         chats: session.catalog.chats.length,

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createServer } from 'node:net';
 import { buildSite } from '../site/build.js';
+import { serveSite } from '../site/serve.js';
+import type { BuildStats } from '../site/state.js';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
 import { listFiles, scratchDir } from './helpers/site.js';
 
@@ -129,4 +132,54 @@ test('an incremental catalog that reuses the previous build\'s unchanged chats e
   assert.deepEqual(plain(reused), plain(fresh));
   assert.equal(reused.render.chats.length, 1, 'only Alpha is rewritten');
   assert.equal(reused.chatsById.get(first.chats.find((c) => c.title === 'Beta')!.id), first.chats.find((c) => c.title === 'Beta'), 'Beta is reused as it was');
+});
+
+test('rebuilds of one serving plugin reuse what did not change (anchor lists, newest rows) and still equal a full build', async () => {
+  const dir = scratchDir('cc-site-rebuilds-');
+  const db = join(dir, 'chats.sqlite');
+  const big = '19:big@thread.skype';
+  // 2,990 messages: one anchor map file; past 3,000 the chat's maps split into 16 by first digit.
+  writeFixture(db, [
+    { nativeId: big, title: 'Big', messages: run('x', Date.UTC(2021, 0, 1), 2990, hour) },
+    { nativeId: '19:small@thread.skype', title: 'Small', messages: run('s', Date.UTC(2021, 2, 1), 5, 24 * hour) },
+  ]);
+  const out = join(dir, 'served');
+  const builds: BuildStats[] = [];
+  let waiting: (() => void) | null = null;
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+  const server = await serveSite({ db, out, port, quiet: true, search: false, onBuild: (stats) => (builds.push(stats), waiting?.()) });
+  const nextBuild = async (count: number) => {
+    for (let i = 0; i < 300 && builds.length < count; i++) await new Promise<void>((resolve) => ((waiting = resolve), setTimeout(resolve, 100)));
+    assert.equal(builds.length, count, 'the rebuild happened');
+  };
+  try {
+    await nextBuild(1);
+    const rounds: FixtureMessage[][] = [
+      run('y', Date.UTC(2021, 4, 5), 20, hour), // crosses 3,000: the maps split
+      run('z', Date.UTC(2021, 4, 9), 3, hour), // a few more in the same month
+      run('w', Date.UTC(2021, 6, 1), 2, hour), // a new month
+    ];
+    for (const [i, messages] of rounds.entries()) {
+      writeFixture(db, [{ nativeId: big, title: 'Big', messages }]);
+      await nextBuild(i + 2);
+      assert.equal(builds[i + 1].incremental, true);
+    }
+    // The last two rounds touched a few anchors: only their files were rewritten, not all 16.
+    assert.ok(builds[2].otherFiles < 16 && builds[3].otherFiles < 16, `anchor files: ${builds.map((b) => b.otherFiles).join(', ')}`);
+  } finally {
+    await server.close();
+  }
+  const full = join(dir, 'full');
+  await buildSite({ db, out: full, search: false });
+  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
+  assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
+  for (const file of fullFiles) {
+    assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
+  }
 });

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 
 /**
  * `<db>.changed`, rewritten after every import that changed something. In WAL mode a commit only
@@ -10,8 +10,8 @@ export function changeMarkerPath(dbFile: string): string {
 }
 
 export function touchChangeMarker(dbFile: string): void {
-  const marker = changeMarkerPath(dbFile);
-  // Written atomically: a watcher never reads half a marker.
-  writeFileSync(`${marker}.tmp`, `${JSON.stringify({ changedAt: Date.now() })}\n`);
-  renameSync(`${marker}.tmp`, marker);
+  // Rewritten in place, not replaced by a rename: a watcher of the file keeps its inode, where a
+  // second replacement within chokidar's atomic-write window (100 ms) went unreported and a serving
+  // site missed the rebuild. Nobody needs the content whole: the change is the message.
+  writeFileSync(changeMarkerPath(dbFile), `${JSON.stringify({ changedAt: Date.now() })}\n`);
 }

@@ -1,3 +1,4 @@
+import { DAY_MS, dayStart } from '../../collector/store/periods.js';
 import type { ArchivePage } from './catalog.js';
 
 /**
@@ -16,7 +17,7 @@ export function dirtyPages(
     const start = dayStart(day);
     // A day the log cannot place (never written by our collector): rewrite the whole chat.
     if (start === null) return [...pages];
-    ranges.push([start, start + DAY]);
+    ranges.push([start, start + DAY_MS]);
   }
   const marked = new Set<number>();
   pages.forEach((page, i) => {
@@ -32,12 +33,3 @@ export function dirtyPages(
   return [...marked].sort((a, b) => a - b).map((i) => pages[i]);
 }
 
-const DAY = 86_400_000;
-
-/** `2021-09-14` (or a five-digit year, as store/periods.ts writes them) → UTC ms, else null. */
-export function dayStart(day: string): number | null {
-  const m = /^(\d{4,5})-(\d\d)-(\d\d)$/.exec(day);
-  if (!m) return null;
-  const time = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number.isFinite(time) ? time : null;
-}

@@ -125,10 +125,16 @@ export interface MediaRow {
   size: number;
 }
 
+/** A chat's newest plausible rows, newest first, read with this limit. */
+export interface LatestRows {
+  limit: number;
+  rows: Message[];
+}
+
 export class ArchiveReader {
   readonly db: Db;
   private readonly people = new Map<number, PersonRow | null>();
-  private readonly latestCache = new Map<number, { limit: number; rows: Message[] }>();
+  private readonly latestCache = new Map<number, LatestRows>();
   private readonly stmt: Record<
     | 'pageMessages' | 'latestMessages' | 'latestPlausible' | 'person' | 'replyByAnchor' | 'replyByAlias' | 'media'
     | 'mediaData' | 'anchorsInRange' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
@@ -304,6 +310,16 @@ export class ArchiveReader {
     const rows = unpackAll(this.stmt.latestPlausible.all(chatId, Math.max(limit, LATEST_BATCH)) as PackedRow[]);
     this.latestCache.set(chatId, { limit: Math.max(limit, LATEST_BATCH), rows });
     return rows.slice(0, limit);
+  }
+
+  /** Every chat's newest rows read so far (PluginState carries them to the next incremental build). */
+  get latestRead(): ReadonlyMap<number, LatestRows> {
+    return this.latestCache;
+  }
+
+  /** Newest rows of chats that have not changed since they were read, from an earlier snapshot. */
+  adoptLatest(rows: Iterable<[number, LatestRows]>): void {
+    for (const [chatId, entry] of rows) if (!this.latestCache.has(chatId)) this.latestCache.set(chatId, entry);
   }
 
   /** The messages that these keys name (in `chatId`, or any chat through message aliases). */

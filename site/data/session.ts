@@ -1,5 +1,5 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ResolvedOptions } from '../options.js';
 import { permalinkOf, sitePaths } from '../render/links.js';
 import { TimeFormatter } from '../render/time.js';
@@ -7,7 +7,19 @@ import { AnchorMapCollector } from '../templates/anchors.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { safeMediaName } from './media-name.js';
-import { ArchiveReader, type MediaRow } from './reader.js';
+import { ArchiveReader, type LatestRows, type MediaRow } from './reader.js';
+
+/**
+ * What an incremental build may take from the previous build of the same plugin instance for the
+ * chats the change log does not name (PluginState keeps it): their catalog entries, their newest
+ * rows (the site feed asks for every chat's), and their archive pages' anchors (anchor maps).
+ */
+export interface PreviousBuild {
+  catalog: Catalog;
+  latest: ReadonlyMap<number, LatestRows>;
+  /** chat id → page path → anchors without the `m` (chats an incremental build wrote maps of). */
+  anchors: ReadonlyMap<number, ReadonlyMap<string, string[]>>;
+}
 
 /**
  * Everything one build shares: the read-only database snapshot, the catalog, formatters, and the
@@ -32,15 +44,19 @@ export class BuildSession {
 
   constructor(
     readonly options: ResolvedOptions,
-    /** The previous build's catalog (incremental builds of one plugin instance reuse it). */
-    previous: Catalog | null = null,
+    /** The previous build's reusable parts (incremental builds of one plugin instance). */
+    private readonly previous: PreviousBuild | null = null,
     /** A read snapshot opened earlier for this build (PluginState.pin); default: one opened now. */
     reader: ArchiveReader | null = null,
   ) {
     this.reader = reader ?? new ArchiveReader(options.db);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
-      this.catalog = buildCatalog(this.reader, options, this.time, previous);
+      this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);
+      if (this.catalog.render.incremental && previous) {
+        const changed = new Set(this.catalog.render.chats.map((c) => c.id));
+        this.reader.adoptLatest([...previous.latest].filter(([chatId]) => !changed.has(chatId)));
+      }
       this.anchorMaps = this.catalog.render.incremental ? this.incrementalAnchorMaps() : new AnchorMapCollector();
     } catch (err) {
       this.reader.close();
@@ -58,13 +74,23 @@ export class BuildSession {
     }
     const reader = this.reader;
     const pages = this.catalog.archivePages;
+    const known = this.previous?.anchors;
+    const previousCatalog = this.previous?.catalog;
     return new AnchorMapCollector(
       (chat) => rendered.get(chat.id)?.size ?? 0,
       function* (chat) {
         const mine = rendered.get(chat.id);
+        // Pages not rendered have not changed since the previous build: its lists still hold.
+        const before = known?.get(chat.id);
         for (const page of pages) {
-          if (page.chatId === chat.id && !mine?.has(page.path)) yield [page.path, reader.pageAnchors(chat.id, page.start, page.end)];
+          if (page.chatId !== chat.id || mine?.has(page.path)) continue;
+          yield [page.path, before?.get(page.path) ?? reader.pageAnchors(chat.id, page.start, page.end).map((a) => a.slice(1))];
         }
+      },
+      (chat) => {
+        const pagesBefore = known?.get(chat.id);
+        const width = previousCatalog?.chatsById.get(chat.id)?.anchorWidth;
+        return pagesBefore && width !== undefined ? { pages: pagesBefore, width } : undefined;
       },
     );
   }
@@ -92,6 +118,26 @@ export class BuildSession {
    * written here, as they render, and forgotten. Synchronously on purpose: content that outlives
    * the render (an async write) gets promoted to V8's old space, and peak memory nearly doubled.
    */
+  /**
+   * Removes a chat's anchor map files of another prefix width than its current one: a chat that
+   * grew past a split point (all.js → 0.js…f.js) would otherwise keep its old files in an output
+   * folder that builds only ever add to.
+   */
+  pruneAnchorMaps(outputDir: string, chat: { slug: string; anchorWidth: number }): void {
+    if (!this.writing) return;
+    const dir = resolve(outputDir, dirname(sitePaths.anchorMap(chat.slug, '')));
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const prefix = name === 'all.js' ? '' : /^([0-9a-f]+)\.js$/.exec(name)?.[1];
+      if (prefix !== undefined && prefix.length !== chat.anchorWidth) rmSync(join(dir, name), { force: true });
+    }
+  }
+
   writePage(outputDir: string, sitePath: string, content: string): void {
     if (!this.writing) return;
     const root = resolve(outputDir);

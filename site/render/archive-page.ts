@@ -14,7 +14,10 @@ export function writeArchivePages(session: BuildSession, output: string, pages: 
     const chat = session.catalog.chatsById.get(page.chatId)!;
     const maps = session.anchorMaps.add(chat, page.path, messages.map((m) => m.anchor));
     session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages));
-    if (maps) for (const [path, content] of maps) session.writePage(output, path, content);
+    if (maps) {
+      for (const [path, content] of maps) session.writePage(output, path, content);
+      session.pruneAnchorMaps(output, chat);
+    }
   }
 }
 

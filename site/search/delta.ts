@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DAY_MS, dayStart } from '../../collector/store/periods.js';
 import { decodeDataScript } from './bytes.js';
 import { buildSearchIndex, openSearchSource, searchSettings, type SearchIndexOptions, type SearchIndexResult } from './build.js';
 import { BaseTermStats, decodeManifest, readBaseIndex, type BaseIndex } from './built-index.js';
@@ -51,15 +52,6 @@ export interface SearchUpdateResult extends SearchIndexResult {
 
 export type SearchUpdatePlan = { kind: 'full'; reason: string } | { kind: 'delta'; base: BaseIndex; docs: number };
 
-const DAY = 86_400_000;
-
-/** A change-log day (`2021-09-14`, years of 4 or 5 digits as store/periods.ts writes them) → UTC ms. */
-export function dayStart(day: string): number | null {
-  const m = /^(\d{4,5})-(\d\d)-(\d\d)$/.exec(day);
-  if (!m) return null;
-  const time = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number.isFinite(time) ? time : null;
-}
 
 export interface DeltaPlan {
   /** The change log's last sequence number in the snapshot. */
@@ -121,7 +113,7 @@ export function planDelta(source: SearchSource, base: BaseIndex): DeltaPlan | { 
         break;
       }
       const slot = slotAt(t);
-      const [from, to] = slot.label.length === 7 ? [t, t + DAY] : [slot.start, slot.end];
+      const [from, to] = slot.label.length === 7 ? [t, t + DAY_MS] : [slot.start, slot.end];
       const span = spans.get(slot.label);
       if (!span) spans.set(slot.label, { slot, from, to });
       else {

@@ -24,14 +24,27 @@ export class AnchorMapCollector {
   private readonly pending = new Map<number, PendingChat>();
 
   /**
+   * Incremental builds only: each finished chat's page path → anchors (without the `m`), for the
+   * next incremental build to take its unrendered pages' anchors from (PluginState).
+   */
+  readonly finished: Map<number, Map<string, string[]>> | null;
+
+  /**
    * `rendered`: how many of each chat's archive pages this build renders (all of them, except in
-   * an incremental build); `unrendered`: the anchors of a chat's other pages, read from the
-   * database when the chat is first met, so that its maps come out as a full build writes them.
+   * an incremental build); `unrendered`: the anchors (without the `m`) of a chat's other pages,
+   * asked when the chat is first met, so that its maps come out as a full build writes them.
    */
   constructor(
     private readonly rendered: (chat: ChatSummary) => number = (chat) => chat.pageCount,
-    private readonly unrendered: (chat: ChatSummary) => Iterable<[string, string[]]> = () => [],
-  ) {}
+    private readonly unrendered: ((chat: ChatSummary) => Iterable<[string, string[]]>) | null = null,
+    /**
+     * The chat's lists and prefix width as the previous build wrote its maps, when known: then only
+     * the files whose anchors changed are returned (the others on disk are what this build would write).
+     */
+    private readonly before: ((chat: ChatSummary) => { pages: ReadonlyMap<string, string[]>; width: number } | undefined) | null = null,
+  ) {
+    this.finished = unrendered ? new Map() : null;
+  }
 
   /**
    * Records one rendered archive page. Returns the chat's map files ([site path, content]) when
@@ -41,24 +54,42 @@ export class AnchorMapCollector {
     let state = this.pending.get(chat.id);
     if (!state) {
       this.pending.set(chat.id, (state = { pagesLeft: this.rendered(chat), pages: new Map() }));
-      for (const [path, list] of this.unrendered(chat)) state.pages.set(path, list.map((a) => a.slice(1)));
+      if (this.unrendered) for (const [path, list] of this.unrendered(chat)) state.pages.set(path, list);
     }
     const list = state.pages.get(pagePath) ?? [];
     for (const anchor of anchors) list.push(anchor.slice(1));
     state.pages.set(pagePath, list);
     if (--state.pagesLeft > 0) return null;
     this.pending.delete(chat.id);
-    return anchorMapFiles(chat, state.pages);
+    this.finished?.set(chat.id, state.pages);
+    const before = this.before?.(chat);
+    return anchorMapFiles(chat, state.pages, before && before.width === chat.anchorWidth ? changedPrefixes(chat, state.pages, before.pages) : null);
   }
 }
 
-export function anchorMapFiles(chat: ChatSummary, pages: Map<string, string[]>): [string, string][] {
+/** Prefixes of the anchors that are in one of the two page → anchors maps and not the other. */
+function changedPrefixes(chat: ChatSummary, now: ReadonlyMap<string, string[]>, before: ReadonlyMap<string, string[]>): Set<string> {
+  const width = chat.anchorWidth;
+  const changed = new Set<string>();
+  const compare = (a: readonly string[], b: readonly string[] | undefined) => {
+    if (a === b) return; // an unrendered page's list, taken from the previous build
+    const other = new Set(b);
+    for (const hex of a) if (!other.has(hex)) changed.add(hex.slice(0, width));
+  };
+  for (const [path, list] of now) compare(list, before.get(path));
+  for (const [path, list] of before) compare(list, now.get(path));
+  return changed;
+}
+
+/** The chat's map files ([site path, content]); only those of the `only` prefixes when given. */
+export function anchorMapFiles(chat: ChatSummary, pages: ReadonlyMap<string, string[]>, only: ReadonlySet<string> | null = null): [string, string][] {
   const width = chat.anchorWidth;
   const files = new Map<string, Map<string, string[]>>();
-  for (const prefix of hexPrefixes(width)) files.set(prefix, new Map());
+  for (const prefix of hexPrefixes(width)) if (!only || only.has(prefix)) files.set(prefix, new Map());
   for (const [path, anchors] of pages) {
     for (const hex of anchors) {
-      const byPage = files.get(hex.slice(0, width))!;
+      const byPage = files.get(hex.slice(0, width));
+      if (!byPage) continue;
       let list = byPage.get(path);
       if (!list) byPage.set(path, (list = []));
       list.push(hex);
