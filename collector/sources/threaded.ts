@@ -1,6 +1,7 @@
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { flatten } from './batches.js';
 import { SourceError, type ReadOptions, type SourceEvent } from './types.js';
 
 /**
@@ -57,6 +58,10 @@ export async function worthAThread(path: string): Promise<boolean> {
 }
 
 export function readOnThread(format: string, file: string, options: ReadOptions, wanted: string[] | null): AsyncIterableIterator<SourceEvent> {
+  return flatten(batchesFromThread(format, file, options, wanted));
+}
+
+async function* batchesFromThread(format: string, file: string, options: ReadOptions, wanted: string[] | null): AsyncGenerator<SourceEvent[]> {
   const { wantChat: _omitted, ...plain } = options;
   const ahead = new SharedArrayBuffer(4);
   const counter = new Int32Array(ahead);
@@ -66,14 +71,13 @@ export function readOnThread(format: string, file: string, options: ReadOptions,
   const queue: WorkerReport[] = [];
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
-  /** The worker sent its last report (done or error), or we stopped it. */
+  /** The worker sent its last report (done or error). */
   let finished = false;
-  const arrive = (report: WorkerReport): void => {
+  worker.on('message', (report: WorkerReport) => {
     if (report.type !== 'events') finished = true;
     queue.push(report);
     wake?.();
-  };
-  worker.on('message', arrive);
+  });
   worker.on('error', (error) => {
     failure = error;
     wake?.();
@@ -83,43 +87,25 @@ export function readOnThread(format: string, file: string, options: ReadOptions,
     wake?.();
   });
 
-  let batch: SourceEvent[] = [];
-  let i = 0;
-  const nextReport = async (): Promise<WorkerReport> => {
-    while (!queue.length) {
-      if (failure) throw failure;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-    }
-    return queue.shift()!;
-  };
-  const stop = async (): Promise<void> => {
-    finished = true;
-    await worker.terminate();
-  };
-  const refill = async (): Promise<IteratorResult<SourceEvent>> => {
+  try {
     for (;;) {
-      const report = await nextReport();
-      if (report.type === 'done') return { value: undefined, done: true };
+      while (!queue.length) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+      const report = queue.shift()!;
+      if (report.type === 'done') return;
       if (report.type === 'error') throw revive(report.error);
       Atomics.sub(counter, 0, 1);
       Atomics.notify(counter, 0);
-      batch = report.events;
-      i = 0;
-      for (const event of batch) if (event.type === 'media') event.media.bytes = asBuffer(event.media.bytes);
-      if (batch.length) return { value: batch[i++], done: false };
+      for (const event of report.events) if (event.type === 'media') event.media.bytes = asBuffer(event.media.bytes);
+      yield report.events;
     }
-  };
-  const iterator: AsyncIterableIterator<SourceEvent> = {
-    [Symbol.asyncIterator]: () => iterator,
-    next: () => (i < batch.length ? Promise.resolve({ value: batch[i++], done: false }) : refill()),
-    return: async () => {
-      batch = [];
-      await stop();
-      return { value: undefined, done: true };
-    },
-  };
-  return iterator;
+  } finally {
+    // Done, failed, or the consumer stopped early (flatten's return): the thread goes either way.
+    await worker.terminate();
+  }
 }
 
 /** A Buffer arrives as a plain Uint8Array after the structured clone. */

@@ -18,6 +18,16 @@ export function dayOf(time: number): string {
   return `${y}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
+export const DAY_MS = 86_400_000;
+
+/** The inverse of dayOf: `2021-09-14` (or a five-digit year) → UTC ms of its start, else null. */
+export function dayStart(day: string): number | null {
+  const m = /^(\d{4,5})-(\d\d)-(\d\d)$/.exec(day);
+  if (!m) return null;
+  const time = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isFinite(time) ? time : null;
+}
+
 /** The page path of a message, relative to its chat's folder: `2021/09/` or `2021/09/14/`. */
 export function pagePathOf(time: number, byDay: boolean): string {
   const d = new Date(time);
