@@ -4,6 +4,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/pr
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { monthOf, pagePathOf } from '../../collector/store/periods.js';
 import { createCorpus } from '../corpus.js';
 import type { SizeContext } from './context.js';
 import { figure, unavailable, type Figure, type FigureSpec } from './figure.js';
@@ -160,34 +161,35 @@ interface SiteWatch {
   searchIndexed: boolean;
 }
 
-/** Polls the database (read-only) and the site's files until the probe shows everywhere or time runs out. */
+/**
+ * Polls the database (read-only) and the site's files until the probe shows everywhere or time
+ * runs out. Once the message is in the database, only the files it must reach are checked: its
+ * archive page (path from its period, as the site lays it out), its chat's feed, and the search
+ * index's last-written files (a new delta pointer, or a new manifest after a full rebuild). Walking
+ * the whole search folder on every poll (19k files at 1M) took longer than the rebuild it timed and
+ * competed with it for the CPU.
+ */
 async function pollUntilVisible(dbFile: string, probe: Probe, site: SiteWatch | null, t0: number, timeoutMs: number): Promise<Latencies> {
   const found: Latencies = { db: null, page: null, feed: null, search: null };
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const inDb = db.prepare(`SELECT 1 FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.native_id = ? AND m.time = ? AND m.body LIKE ? LIMIT 1`);
-    const seen = new Map<string, number>(site?.before ?? []);
+    const byDay = db.prepare(`SELECT p.by_day FROM periods p JOIN chats c ON c.id = p.chat_id WHERE c.native_id = ? AND p.month = ?`).pluck();
+    let files: { page: string; feed: string; search: string[] } | null = null;
     for (;;) {
       const now = performance.now() - t0;
       if (found.db === null && inDb.get(probe.chat.id, probe.timeMs, `%${probe.token}%`)) found.db = now;
       if (site && found.db !== null) {
-        for (const file of await changedFiles(site, seen)) {
-          const rel = file.slice(site.siteDir.length + 1).split('\\').join('/');
-          const isPage = rel.startsWith(`chats/${site.slug}/`) && /\/\d{4}\//.test(rel) && rel.endsWith('.html');
-          const isFeed = rel === `chats/${site.slug}/feed.xml`;
-          const isSearch = rel.startsWith('search/') && rel !== 'search/index.html';
-          if (!(isPage && found.page === null) && !(isFeed && found.feed === null) && !(isSearch && found.search === null)) continue;
-          // Search data files are compressed: a new manifest, or a new delta pointer (delta.js), is
-          // written last and marks the index updated (site/search/delta.ts).
-          const isManifest = isSearch && /(^|\/)(manifest[^/]*|delta\.js)$/.test(rel);
-          if (!isManifest) {
-            const text = await readFile(file, 'utf8').catch(() => '');
-            if (!text.includes(probe.token)) continue;
-          }
-          const at = performance.now() - t0;
-          if (isPage) found.page = at;
-          if (isFeed) found.feed = at;
-          if (isSearch) found.search = at;
+        const chatDir = join(site.siteDir, 'chats', site.slug);
+        files ??= {
+          page: join(chatDir, pagePathOf(probe.timeMs, byDay.get(probe.chat.id, monthOf(probe.timeMs)) === 1), 'index.html'),
+          feed: join(chatDir, 'feed.xml'),
+          search: ['delta.js', 'manifest.js'].map((name) => join(site.siteDir, 'search', 'data', name)),
+        };
+        if (found.page === null && (await changedWith(files.page, site.before, probe.token))) found.page = performance.now() - t0;
+        if (found.feed === null && (await changedWith(files.feed, site.before, probe.token))) found.feed = performance.now() - t0;
+        if (site.searchIndexed && found.search === null) {
+          for (const file of files.search) if (found.search === null && (await changedWith(file, site.before, null))) found.search = performance.now() - t0;
         }
       }
       const done = found.db !== null && (!site || (found.page !== null && found.feed !== null && (!site.searchIndexed || found.search !== null)));
@@ -199,17 +201,12 @@ async function pollUntilVisible(dbFile: string, probe: Probe, site: SiteWatch | 
   }
 }
 
-/** Files under the watched folders whose mtime changed since last seen (records the new mtime). */
-async function changedFiles(site: SiteWatch, seen: Map<string, number>): Promise<string[]> {
-  const dirs = [join(site.siteDir, 'chats', site.slug), join(site.siteDir, 'search')];
-  const changed: string[] = [];
-  for (const [file, mtime] of await snapshot(dirs)) {
-    if (seen.get(file) !== mtime) {
-      seen.set(file, mtime);
-      changed.push(file);
-    }
-  }
-  return changed;
+/** Whether `file`'s mtime differs from `before`'s and (given a token) its text contains it. */
+async function changedWith(file: string, before: Map<string, number>, token: string | null): Promise<boolean> {
+  const info = await stat(file).catch(() => null);
+  if (!info || before.get(file) === info.mtimeMs) return false;
+  if (token === null) return true;
+  return (await readFile(file, 'utf8').catch(() => '')).includes(token);
 }
 
 async function snapshot(dirs: string[]): Promise<Map<string, number>> {
