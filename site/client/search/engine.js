@@ -300,9 +300,10 @@
    */
   Engine.prototype.prefetch = function (text) {
     var self = this;
-    var terms = this.termsOf(parseQuery(text).words.join(' '));
+    // The manifests first: their requests go out before the query is analysed.
     this.manifest().catch(function () {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.delta() };
+    var terms = this.termsOf(parseQuery(text).words.join(' '));
     var info = this.info;
     if (info) terms.forEach(function (t) { self.entry({ prefix: '', buckets: info.buckets }, t).catch(function () {}); });
     this.prefetched.delta.then(function (d) {
