@@ -54,6 +54,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
+import { readHead } from './file-probe.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
@@ -105,17 +106,6 @@ async function looksLikeExport(file: string): Promise<boolean> {
     return looksLikeExportHead(await readHead(file, HEAD_BYTES));
   } catch {
     return false;
-  }
-}
-
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
   }
 }
 

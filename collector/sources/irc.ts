@@ -37,6 +37,7 @@ import { LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineCloc
 import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
 import { civilUtc, machineTimeZone, ZonedClock } from './zoned-time.js';
 import { flatten } from './batches.js';
+import { readHead } from './file-probe.js';
 
 export const irc: SourceAdapter = {
   format: 'irc',
@@ -81,20 +82,9 @@ async function detect(path: string): Promise<boolean> {
 
 async function headText(path: string): Promise<string> {
   try {
-    return (await readHead(path)).toString('latin1');
+    return (await readHead(path, HEAD_BYTES)).toString('latin1');
   } catch {
     return '';
-  }
-}
-
-async function readHead(path: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
   }
 }
 
@@ -157,7 +147,7 @@ async function plan(path: string, options: ReadOptions): Promise<Plan> {
     if (name.notChat && !single) continue;
     try {
       const size = (await stat(file.path)).size;
-      const head = await readHead(file.path);
+      const head = await readHead(file.path, HEAD_BYTES);
       const own = oldFiles[file.rel];
       looked.push({ file, name, size, head, fits: own !== undefined && entryFits(own, size, head) });
     } catch {

@@ -52,6 +52,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
+import { isFile, readHead } from './file-probe.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',
@@ -99,25 +100,6 @@ async function detect(path: string): Promise<boolean> {
 
 function isMessagesJson(entry: TarEntry): boolean {
   return entry.type === 'file' && (entry.name === 'messages.json' || entry.name.endsWith('/messages.json'));
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

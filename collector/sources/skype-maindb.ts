@@ -34,7 +34,7 @@
  * or so, so those meet through the store's near-duplicate merge. edited_timestamp → editedAt; an
  * emptied text → deleted. Unknown types are imported as events and counted in one warning each.
  */
-import { copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,6 +51,7 @@ import {
   type SourceEvent,
   type SourceWarning,
 } from './types.js';
+import { readHead } from './file-probe.js';
 
 type Db = Database.Database;
 
@@ -103,17 +104,6 @@ async function detect(path: string): Promise<boolean> {
     }
   } catch {
     return false;
-  }
-}
-
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
   }
 }
 

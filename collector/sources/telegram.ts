@@ -65,6 +65,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
+import { isFile, readHead } from './file-probe.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
@@ -189,25 +190,6 @@ function topLevelKeys(text: string): Map<string, string> | null {
     }
   }
   return keys;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function readHead(path: string, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
