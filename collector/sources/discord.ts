@@ -54,7 +54,8 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
-import { readHead } from './file-probe.js';
+import { readAt, readHead } from './files.js';
+import { safeName, mimeOf } from './media-files.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
@@ -233,15 +234,6 @@ async function* readExport(
   } finally {
     await ahead?.catch(() => undefined); // a read still running when an error cut the loop short
     await fh.close();
-  }
-}
-
-async function readAt(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done);
-    if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
-    done += bytesRead;
   }
 }
 
@@ -874,48 +866,6 @@ function fileNameOfUrl(url: string): string {
     // not percent-encoded after all
   }
   return name;
-}
-
-/** A file name without folders or control characters (names come from the export). */
-function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = name.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim();
-  return base === '' || base === '.' || base === '..' ? 'file' : base;
-}
-
-const MIME: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  bmp: 'image/bmp',
-  svg: 'image/svg+xml',
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  m4a: 'audio/mp4',
-  mp3: 'audio/mpeg',
-  ogg: 'audio/ogg',
-  opus: 'audio/ogg',
-  wav: 'audio/wav',
-  flac: 'audio/flac',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  log: 'text/plain',
-  json: 'application/json',
-  zip: 'application/zip',
-  '7z': 'application/x-7z-compressed',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-};
-
-function mimeOf(name: string): string | undefined {
-  const dot = name.lastIndexOf('.');
-  return dot < 0 ? undefined : MIME[name.slice(dot + 1).toLowerCase()];
 }
 
 /** Embeds with something to read (title, text, fields); image- and video-only ones are left out. */

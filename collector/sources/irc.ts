@@ -37,7 +37,7 @@ import { LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineCloc
 import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
 import { civilUtc, machineTimeZone, ZonedClock } from './zoned-time.js';
 import { flatten } from './batches.js';
-import { readHead } from './file-probe.js';
+import { readHead } from './files.js';
 
 export const irc: SourceAdapter = {
   format: 'irc',

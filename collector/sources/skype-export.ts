@@ -52,7 +52,8 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
-import { isFile, readHead } from './file-probe.js';
+import { isFile, readAt, readHead } from './files.js';
+import { safeName, mimeOf } from './media-files.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',
@@ -267,15 +268,6 @@ async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<
   } finally {
     await ahead?.catch(() => undefined); // a read still running when an error cut the loop short
     await input.fh.close();
-  }
-}
-
-async function readAt(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done);
-    if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
-    done += bytesRead;
   }
 }
 
@@ -1139,45 +1131,6 @@ function attachmentsOf(body: string, hasMarkup: boolean, amsReferences: unknown,
     }
   }
   return out.length ? out : undefined;
-}
-
-/** A file name without folders or control characters (names come from the export). */
-function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = name.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim();
-  return base === '' || base === '.' || base === '..' ? 'file' : base;
-}
-
-const MIME: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  heic: 'image/heic',
-  svg: 'image/svg+xml',
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-  m4a: 'audio/mp4',
-  mp3: 'audio/mpeg',
-  ogg: 'audio/ogg',
-  wav: 'audio/wav',
-  amr: 'audio/amr',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  zip: 'application/zip',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-};
-
-function mimeOf(name: string): string | undefined {
-  const dot = name.lastIndexOf('.');
-  return dot < 0 ? undefined : MIME[name.slice(dot + 1).toLowerCase()];
 }
 
 /** The emission order of messages with these times, in file order (for tests). */

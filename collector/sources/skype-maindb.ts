@@ -51,7 +51,7 @@ import {
   type SourceEvent,
   type SourceWarning,
 } from './types.js';
-import { readHead } from './file-probe.js';
+import { readHead } from './files.js';
 
 type Db = Database.Database;
 

@@ -57,6 +57,7 @@ import {
   type SourceEvent,
   type SourceWarning,
 } from './types.js';
+import { safeName } from './media-files.js';
 
 export const slack: SourceAdapter = {
   format: 'slack',
@@ -771,13 +772,6 @@ function withoutToken(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** A file name without folders or control characters (names come from the export). */
-function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = name.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim();
-  return base === '' || base === '.' || base === '..' ? 'file' : base;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
+import { mimeOf } from './media-files.js';
 
 export const whatsapp: SourceAdapter = {
   format: 'whatsapp',
@@ -817,40 +818,6 @@ interface Pending {
 
 function personId(name: string): string {
   return `whatsapp:${name}`;
-}
-
-const MIME: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  mp4: 'video/mp4',
-  '3gp': 'video/3gpp',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-  opus: 'audio/ogg',
-  ogg: 'audio/ogg',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-  amr: 'audio/amr',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  vcf: 'text/vcard',
-  zip: 'application/zip',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-};
-
-function mimeOf(name: string): string | undefined {
-  const dot = name.lastIndexOf('.');
-  return dot < 0 ? undefined : MIME[name.slice(dot + 1).toLowerCase()];
 }
 
 /** Pictures, films and sounds are media; a contact card a contact; anything else a file. */
