@@ -54,7 +54,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
-import { readAt, readHead } from './files.js';
+import { chunksAhead, notAJsonObject, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
 
 export const discord: SourceAdapter = {
@@ -192,29 +192,14 @@ async function* readExport(
   warnings: Warnings,
 ): AsyncGenerator<SourceEvent[]> {
   const fh = await open(file, 'r');
-  let ahead: Promise<Buffer> | null = null;
   try {
     const size = (await fh.stat()).size;
-    const head = Buffer.alloc(Math.min(size, 64));
-    await readAt(fh, head, 0);
-    const first = head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '').trimStart()[0];
-    if (first !== '{') {
-      const what = first === undefined ? 'empty' : first === '[' ? 'a JSON list' : 'not a JSON object';
-      throw new SourceError(file, null, `not a DiscordChatExporter export: the file is ${what}`);
-    }
+    const what = await notAJsonObject(fh, 0, size);
+    if (what) throw new SourceError(file, null, `not a DiscordChatExporter export: the file is ${what}`);
     const reader = new ChannelReader(file, root, label, options, warnings);
     const scanner = new JsonScanner(reader);
-    // Reads run ahead by one chunk, overlapping the disk with the parsing.
-    const readChunk = (from: number): Promise<Buffer> | null => {
-      if (from >= size) return null;
-      const chunk = Buffer.allocUnsafe(Math.min(discordTuning.chunkBytes, size - from));
-      return readAt(fh, chunk, from).then(() => chunk);
-    };
     let done = 0;
-    ahead = readChunk(0);
-    while (ahead) {
-      const chunk = await ahead;
-      ahead = readChunk(done + chunk.length);
+    for await (const chunk of chunksAhead(fh, 0, size, discordTuning.chunkBytes)) {
       try {
         scanner.push(chunk);
       } catch (err) {
@@ -232,7 +217,6 @@ async function* readExport(
     }
     yield reader.finish();
   } finally {
-    await ahead?.catch(() => undefined); // a read still running when an error cut the loop short
     await fh.close();
   }
 }

@@ -32,3 +32,40 @@ export async function readAt(fh: FileHandle, buf: Buffer, position: number): Pro
     done += bytesRead;
   }
 }
+
+/**
+ * Bytes `start` to `start + size` of an open file in chunks of `chunkBytes`, each next chunk read
+ * while the caller works on the current one (the disk overlapped with the parsing). Stopped early,
+ * it waits for the read in flight, so the caller may close the file right after.
+ */
+export async function* chunksAhead(fh: FileHandle, start: number, size: number, chunkBytes: number): AsyncGenerator<Buffer> {
+  const readChunk = (from: number): Promise<Buffer> | null => {
+    if (from >= size) return null;
+    const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, size - from));
+    return readAt(fh, chunk, start + from).then(() => chunk);
+  };
+  let done = 0;
+  let ahead = readChunk(0);
+  try {
+    while (ahead) {
+      const chunk = await ahead;
+      done += chunk.length;
+      ahead = readChunk(done);
+      yield chunk;
+    }
+  } finally {
+    await ahead?.catch(() => undefined);
+  }
+}
+
+/**
+ * Why the JSON at `start` of an open file is not an object — `empty`, `a JSON list` or `not a JSON
+ * object` — or null when it is one: a cheap early refusal of what is no export at all (a PNG, a zip…).
+ */
+export async function notAJsonObject(fh: FileHandle, start: number, size: number): Promise<string | null> {
+  const head = Buffer.alloc(Math.min(size, 64));
+  await readAt(fh, head, start);
+  const first = head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '').trimStart()[0];
+  if (first === '{') return null;
+  return first === undefined ? 'empty' : first === '[' ? 'a JSON list' : 'not a JSON object';
+}

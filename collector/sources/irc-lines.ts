@@ -143,8 +143,35 @@ function validDate(year: number, month: number, day: number): CivilDate | null {
   return day <= days ? { year, month, day } : null;
 }
 
-const IRSSI_EVENTS: [RegExp, number, boolean][] = [
-  // [pattern, group holding the nick the event is credited to, quiet]
+/** [pattern, group holding the nick the event is credited to, quiet] */
+type EventPatterns = [RegExp, number, boolean][];
+
+/** The `HH:MM[:SS] ` stamp that starts irssi and ZNC lines and what follows it, or what the line is without one. */
+function stamped(line: string): { clock: LineClock; rest: string } | ParsedLine {
+  const stamp = CLOCK.exec(line);
+  if (!stamp) return line.trim() === '' ? SKIP : { type: 'unknown', why: 'no time stamp' };
+  const clock = clockOf(stamp);
+  if (!clock) return { type: 'unknown', why: 'impossible time of day' };
+  return { clock, rest: line.slice(stamp[0].length) };
+}
+
+/** `<nick> text` after a stamp, or null. */
+function spoken(clock: LineClock, rest: string): ParsedLine | null {
+  if (!rest.startsWith('<')) return null;
+  const close = rest.indexOf('>');
+  return close > 0 ? message(clock, 'text', rest.slice(1, close), rest.slice(close + 1).replace(/^ /, '')) : null;
+}
+
+/** The first of `patterns` an event line matches, as an event message, or null. */
+function event(clock: LineClock, text: string, patterns: EventPatterns): ParsedLine | null {
+  for (const [pattern, group, quiet] of patterns) {
+    const m = pattern.exec(text);
+    if (m) return message(clock, 'event', m[group], text, quiet);
+  }
+  return null;
+}
+
+const IRSSI_EVENTS: EventPatterns = [
   [/^(\S+) \[[^\]]*\] has joined \S+$/, 1, false],
   [/^(\S+) \[[^\]]*\] has left \S+(?: \[.*\])?$/, 1, false],
   [/^(\S+) \[[^\]]*\] has quit(?: \[.*\])?$/, 1, false],
@@ -168,24 +195,14 @@ export function parseIrssi(line: string): ParsedLine {
     if (line.startsWith('--- Day changed ')) return { type: 'date', date: parseHeaderDate(line.slice(16)), dayChange: true };
     if (line.startsWith('--- Log closed ')) return SKIP;
   }
-  const stamp = CLOCK.exec(line);
-  if (!stamp) return line.trim() === '' ? SKIP : { type: 'unknown', why: 'no time stamp' };
-  const clock = clockOf(stamp);
-  if (!clock) return { type: 'unknown', why: 'impossible time of day' };
-  const rest = line.slice(stamp[0].length);
-
-  if (rest.startsWith('<')) {
-    const close = rest.indexOf('>');
-    if (close > 0) return message(clock, 'text', rest.slice(1, close), rest.slice(close + 1).replace(/^ /, ''));
-  }
+  const head = stamped(line);
+  if (!('rest' in head)) return head;
+  const { clock, rest } = head;
+  const said = spoken(clock, rest);
+  if (said) return said;
   if (rest.startsWith('-!- ')) {
-    const event = rest.slice(4);
-    for (const [pattern, group, quiet] of IRSSI_EVENTS) {
-      const m = pattern.exec(event);
-      if (m) return message(clock, 'event', m[group], event, quiet);
-    }
-    if (IRSSI_NOISE.test(event)) return SKIP;
-    return { type: 'unknown', why: 'unrecognized -!- line' };
+    const text = rest.slice(4);
+    return event(clock, text, IRSSI_EVENTS) ?? (IRSSI_NOISE.test(text) ? SKIP : { type: 'unknown', why: 'unrecognized -!- line' });
   }
   const action = /^ ?\* (\S+)(?: (.*))?$/.exec(rest);
   if (action && !rest.startsWith('**')) return message(clock, 'emote', action[1], action[2] ?? '');
@@ -201,7 +218,7 @@ export function parseIrssi(line: string): ParsedLine {
 // ---------------------------------------------------------------------------------------------
 // ZNC
 
-const ZNC_EVENTS: [RegExp, number, boolean][] = [
+const ZNC_EVENTS: EventPatterns = [
   [/^Joins: (\S+) \(.*\)$/, 1, false],
   [/^Parts: (\S+) \(.*\)$/, 1, false],
   [/^Quits: (\S+) \(.*\)$/, 1, false],
@@ -215,24 +232,12 @@ const ZNC_EVENTS: [RegExp, number, boolean][] = [
 const ZNC_NOISE = /^(?:Connected to IRC \(|Disconnected from IRC \(|Broadcast: )/;
 
 export function parseZnc(line: string): ParsedLine {
-  const stamp = CLOCK.exec(line);
-  if (!stamp) return line.trim() === '' ? SKIP : { type: 'unknown', why: 'no time stamp' };
-  const clock = clockOf(stamp);
-  if (!clock) return { type: 'unknown', why: 'impossible time of day' };
-  const rest = line.slice(stamp[0].length);
-
-  if (rest.startsWith('<')) {
-    const close = rest.indexOf('>');
-    if (close > 0) return message(clock, 'text', rest.slice(1, close), rest.slice(close + 1).replace(/^ /, ''));
-  }
-  if (rest.startsWith('*** ')) {
-    const event = rest.slice(4);
-    for (const [pattern, group, quiet] of ZNC_EVENTS) {
-      const m = pattern.exec(event);
-      if (m) return message(clock, 'event', m[group], event, quiet);
-    }
-    return { type: 'unknown', why: 'unrecognized *** line' };
-  }
+  const head = stamped(line);
+  if (!('rest' in head)) return head;
+  const { clock, rest } = head;
+  const said = spoken(clock, rest);
+  if (said) return said;
+  if (rest.startsWith('*** ')) return event(clock, rest.slice(4), ZNC_EVENTS) ?? { type: 'unknown', why: 'unrecognized *** line' };
   const action = /^\* (\S+)(?: (.*))?$/.exec(rest);
   if (action) return message(clock, 'emote', action[1], action[2] ?? '');
   const notice = /^-(\S+)- (.*)$/.exec(rest);
@@ -247,7 +252,7 @@ export function parseZnc(line: string): ParsedLine {
 /** `2016-06-02 10:00:00`, `2016-06-02T10:00:00.123456Z`, `2016-06-02 10:00:00 +0200`, then a tab. */
 const WEECHAT_STAMP = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))? ?(Z|[+-]\d\d:?\d\d)?\t/;
 
-const WEECHAT_EVENTS: [RegExp, number, boolean][] = [
+const WEECHAT_EVENTS: EventPatterns = [
   [/^(\S+) is now known as \S+$/, 1, false],
   [/^You are now known as (\S+)$/, 1, false],
   [/^(\S+) has changed topic for \S+ (?:from ".*" )?to ".*"$/, 1, false],
@@ -284,10 +289,8 @@ export function parseWeechat(line: string): ParsedLine {
       return who ? message(clock, 'event', who[1], text) : { type: 'unknown', why: `unrecognized ${prefix} line` };
     }
     case '--': {
-      for (const [pattern, group, quiet] of WEECHAT_EVENTS) {
-        const m = pattern.exec(text);
-        if (m) return message(clock, 'event', m[group], text, quiet);
-      }
+      const happened = event(clock, text, WEECHAT_EVENTS);
+      if (happened) return happened;
       const notice = /^Notice(?:Op|Voice)?\(([^)\s]+)\)(?: -> \S+)?: (.*)$/.exec(text);
       if (notice) return message(clock, 'notice', notice[1], notice[2]);
       if (WEECHAT_NOISE.test(text)) return SKIP;

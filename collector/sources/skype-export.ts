@@ -52,7 +52,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
-import { isFile, readAt, readHead } from './files.js';
+import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
 
 export const skypeExport: SourceAdapter = {
@@ -212,35 +212,16 @@ function read(path: string, options: ReadOptions): AsyncIterable<SourceEvent> {
 
 async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<SourceEvent[]> {
   const input = await openInput(path);
-  let ahead: Promise<Buffer> | null = null;
   try {
     const reader = new ExportReader(input, options);
     const fh = input.fh;
     const scanner = new JsonScanner(reader, { probeKeys: ['id', 'originalarrivaltime'] });
 
-    // Cheap early refusal of what is not JSON at all (a PNG, a zip…).
-    const head = Buffer.alloc(Math.min(input.jsonSize, 64));
-    await readAt(fh, head, input.jsonStart);
-    const first = head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '').trimStart()[0];
-    if (first !== '{') {
-      throw new SourceError(
-        input.file,
-        null,
-        `not a Skype export: ${input.where || 'the file '}is ${first === undefined ? 'empty' : first === '[' ? 'a JSON list' : 'not a JSON object'}`,
-      );
-    }
+    const what = await notAJsonObject(fh, input.jsonStart, input.jsonSize);
+    if (what) throw new SourceError(input.file, null, `not a Skype export: ${input.where || 'the file '}is ${what}`);
 
-    // Reads run ahead by one chunk, overlapping the disk with the scanning.
-    const readChunk = (from: number): Promise<Buffer> | null => {
-      if (from >= input.jsonSize) return null;
-      const chunk = Buffer.allocUnsafe(Math.min(skypeExportTuning.chunkBytes, input.jsonSize - from));
-      return readAt(fh, chunk, input.jsonStart + from).then(() => chunk);
-    };
     let done = 0;
-    ahead = readChunk(0);
-    while (ahead) {
-      const chunk = await ahead;
-      ahead = readChunk(done + chunk.length);
+    for await (const chunk of chunksAhead(fh, input.jsonStart, input.jsonSize, skypeExportTuning.chunkBytes)) {
       try {
         scanner.push(chunk);
       } catch (err) {
@@ -266,7 +247,6 @@ async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<
     yield reader.summaryWarnings();
     yield [{ type: 'progress', done: input.totalSize, total: input.totalSize }];
   } finally {
-    await ahead?.catch(() => undefined); // a read still running when an error cut the loop short
     await input.fh.close();
   }
 }

@@ -65,7 +65,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
-import { isFile, readAt, readHead } from './files.js';
+import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
 
 export const telegram: SourceAdapter = {
@@ -231,31 +231,13 @@ function read(path: string, options: ReadOptions): AsyncIterable<SourceEvent> {
 
 async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<SourceEvent[]> {
   const input = await openInput(path);
-  let ahead: Promise<Buffer> | null = null;
   try {
-    const head = Buffer.alloc(Math.min(input.size, 64));
-    await readAt(input.fh, head, 0);
-    const first = head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '').trimStart()[0];
-    if (first !== '{') {
-      throw new SourceError(
-        input.file,
-        null,
-        `not a Telegram export: ${input.where || 'the file '}is ${first === undefined ? 'empty' : first === '[' ? 'a JSON list' : 'not a JSON object'}`,
-      );
-    }
+    const what = await notAJsonObject(input.fh, 0, input.size);
+    if (what) throw new SourceError(input.file, null, `not a Telegram export: ${input.where || 'the file '}is ${what}`);
     const reader = new ExportReader(input, options);
     const scanner = new JsonScanner(reader);
-    // Reads run one chunk ahead, overlapping the disk with the scanning.
-    const readChunk = (from: number): Promise<Buffer> | null => {
-      if (from >= input.size) return null;
-      const chunk = Buffer.allocUnsafe(Math.min(telegramTuning.chunkBytes, input.size - from));
-      return readAt(input.fh, chunk, from).then(() => chunk);
-    };
     let done = 0;
-    ahead = readChunk(0);
-    while (ahead) {
-      const chunk = await ahead;
-      ahead = readChunk(done + chunk.length);
+    for await (const chunk of chunksAhead(input.fh, 0, input.size, telegramTuning.chunkBytes)) {
       try {
         scanner.push(chunk);
       } catch (err) {
@@ -277,7 +259,6 @@ async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<
     }
     yield reader.summaryWarnings();
   } finally {
-    await ahead?.catch(() => undefined); // a read still running when an error cut the loop short
     await input.fh.close();
   }
 }
