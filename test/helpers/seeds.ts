@@ -1,0 +1,17 @@
+import { randomInt } from 'node:crypto';
+
+/**
+ * The seeds a property test runs: a fixed set, so a failure in CI is reproduced by anyone, plus
+ * one random seed printed with the test's name, so every run also explores something new.
+ * `CC_SEED=N` replaces the random one (to replay a printed failure); `CC_SEEDS=fixed` leaves it out.
+ *
+ *   for (const seed of propertySeeds(t)) fc.assert(prop, { seed, numRuns });
+ */
+export const FIXED_SEEDS: readonly number[] = [1, 42, 20261206];
+
+export function propertySeeds(t: { diagnostic(message: string): void; name: string }): number[] {
+  if (process.env.CC_SEEDS === 'fixed') return [...FIXED_SEEDS];
+  const random = Number(process.env.CC_SEED) || randomInt(1, 2 ** 31 - 1);
+  t.diagnostic(`random seed ${random} (replay: CC_SEED=${random} node --test … --test-name-pattern "${t.name}")`);
+  return [...FIXED_SEEDS, random];
+}
