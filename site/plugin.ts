@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { selectChats } from './data/catalog.js';
 import { ArchiveReader } from './data/reader.js';
 import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from './options.js';
@@ -15,6 +16,12 @@ import { addRobotsTemplate } from './templates/robots.js';
 
 export type { ChatChannelsOptions } from './options.js';
 export type { LayoutPage } from './render/layout.js';
+export { defaultLayout } from './render/layout.js';
+
+/** The Eleventy versions this package supports, declared in package.json as official plugins do. */
+export const ELEVENTY_COMPATIBILITY: string = (
+  createRequire(import.meta.url)('../../package.json') as { '11ty': { compatibility: string } }
+)['11ty'].compatibility;
 
 /** The parts of Eleventy's UserConfig the plugin uses. */
 interface EleventyUserConfig {
@@ -37,7 +44,7 @@ interface EleventyUserConfig {
  * site/README.md.
  */
 export default function chatChannels(eleventyConfig: EleventyUserConfig, options: ChatChannelsOptions): void {
-  eleventyConfig.versionCheck?.('>=3.0.0');
+  eleventyConfig.versionCheck?.(ELEVENTY_COMPATIBILITY);
   const resolved = resolveOptions(options ?? {});
   const state = new PluginState(resolved);
 

@@ -17,6 +17,8 @@ export interface LayoutPage {
   head: string;
   /** Body attributes the client script reads (e.g. ` data-cc-anchor-width="1"`), with a leading space. */
   bodyAttributes: string;
+  /** The `<body>` classes the theme styles (`cc cc-page-<kind>`): keep them on a layout's own body. */
+  bodyClass: string;
   /** The site header: site title link and, when enabled, the search form. */
   header: string;
   /** `<nav aria-label="Breadcrumb">…</nav>` */
@@ -95,6 +97,7 @@ export function renderPage(options: ResolvedOptions, links: Links, parts: PagePa
     title: text([...parts.titleParts, siteTitle].filter(Boolean).join(' · ')),
     head,
     bodyAttributes: parts.bodyAttributes ?? '',
+    bodyClass: `cc cc-page-${parts.kind}`,
     header,
     breadcrumbs,
     content: parts.content,
@@ -105,11 +108,15 @@ export function renderPage(options: ResolvedOptions, links: Links, parts: PagePa
   return (options.layout ?? defaultLayout)(page);
 }
 
+/**
+ * The built-in chrome. Exported from the package so that a project's `layout` can wrap it, e.g.
+ * `layout: (page) => defaultLayout({ ...page, header: myBanner + page.header })`, and keep the theme.
+ */
 export function defaultLayout(page: LayoutPage): string {
   return (
     `<!doctype html>\n<html lang="${text(page.lang)}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${page.title}</title>${page.head}</head>\n` +
-    `<body class="cc cc-page-${page.kind}"${page.bodyAttributes}><a class="cc-skip-link" href="#cc-main">Skip to content</a>` +
+    `<body class="${page.bodyClass}"${page.bodyAttributes}><a class="cc-skip-link" href="#cc-main">Skip to content</a>` +
     `${page.header}${page.breadcrumbs}<main id="cc-main" class="cc-main" tabindex="-1">\n${page.content}\n</main>${page.footer}</body></html>\n`
   );
 }
