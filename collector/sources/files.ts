@@ -1,4 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { formatLimit } from './limits.js';
 
 /** Small file reads the adapters share: their `detect` checks (never reading a whole file), and exact reads. */
 
@@ -68,4 +69,29 @@ export async function notAJsonObject(fh: FileHandle, start: number, size: number
   const first = head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '').trimStart()[0];
   if (first === '{') return null;
   return first === undefined ? 'empty' : first === '[' ? 'a JSON list' : 'not a JSON object';
+}
+
+/** A file larger than a caller reads into memory. */
+export class FileTooLarge extends Error {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`${size} bytes, over the limit of ${formatLimit(limit)} read into memory`);
+    this.name = 'FileTooLarge';
+  }
+}
+
+/** A whole file (as long as it is when opened), refused (FileTooLarge) when over `limit` bytes. */
+export async function readFileCapped(path: string, limit: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size > limit) throw new FileTooLarge(size, limit);
+    const buf = Buffer.allocUnsafe(size);
+    await readAt(fh, buf, 0);
+    return buf;
+  } finally {
+    await fh.close();
+  }
 }

@@ -1,10 +1,13 @@
 import { Utf8Error, Utf8Validator } from '../json/utf8.js';
+import { MAX_LINE_BYTES } from './limits.js';
 
 /**
  * Splits a UTF-8 byte stream into lines, chunk by chunk, for text-log sources (WhatsApp exports,
  * IRC logs) that can be too large to hold. Lines end at LF, a CR before it is dropped (files mix
  * CRLF and LF); a UTF-8 BOM at the start is skipped. Every byte is validated as UTF-8: invalid
  * input is reported with its line and byte offset (TextLineError), never decoded into U+FFFD.
+ * A line longer than MAX_LINE_BYTES is never held: its bytes are dropped as they pass and it is
+ * handed over empty, marked `tooLong`, for the caller to skip.
  */
 export class TextLineError extends Error {
   constructor(
@@ -25,6 +28,8 @@ export interface TextLine {
   number: number;
   /** Byte offset of the line's first byte. */
   offset: number;
+  /** Set (to the line's length in bytes) when the line was over the limit: `text` is then ''. */
+  tooLong?: number;
 }
 
 export class LineSplitter {
@@ -32,14 +37,16 @@ export class LineSplitter {
   /** The start of a line that continues in the next chunk (copied). */
   private carry: Buffer | null = null;
   private carryOffset = 0;
+  /** Bytes of an over-long line passed so far (dropped), or -1 when not inside one. */
+  private skipped = -1;
   /** Bytes seen: the stream offset of the next chunk's first byte. */
   private offset = 0;
   private lineCount = 0;
 
   constructor(
     private readonly onLine: (line: TextLine) => void,
-    /** A line longer than this is refused: a text export has no such lines, binary data does. */
-    private readonly maxLineBytes = 16 << 20,
+    /** A line longer than this is skipped: a text export has no such lines, binary data does. */
+    private readonly maxLineBytes = MAX_LINE_BYTES,
   ) {}
 
   /** Lines completed so far. */
@@ -59,7 +66,9 @@ export class LineSplitter {
     this.offset += chunk.length;
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      if (this.carry) {
+      if (this.skipped >= 0) {
+        this.skipLine(this.skipped + nl - start);
+      } else if (this.carry) {
         const whole = Buffer.concat([this.carry, chunk.subarray(start, nl)]);
         this.emit(whole, 0, whole.length, this.carryOffset);
         this.carry = null;
@@ -70,13 +79,15 @@ export class LineSplitter {
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
-      if (this.carry) this.carry = Buffer.concat([this.carry, rest]);
+      if (this.skipped >= 0) this.skipped += rest.length;
+      else if ((this.carry?.length ?? 0) + rest.length > this.maxLineBytes) {
+        if (!this.carry) this.carryOffset = base + start;
+        this.skipped = (this.carry?.length ?? 0) + rest.length;
+        this.carry = null;
+      } else if (this.carry) this.carry = Buffer.concat([this.carry, rest]);
       else {
         this.carry = Buffer.from(rest);
         this.carryOffset = base + start;
-      }
-      if (this.carry.length > this.maxLineBytes) {
-        throw new TextLineError(this.lineCount + 1, this.carryOffset, `a line longer than ${this.maxLineBytes >> 20} MB: not a text export`);
       }
     }
   }
@@ -89,16 +100,26 @@ export class LineSplitter {
       if (!(err instanceof Utf8Error)) throw err;
       throw new TextLineError(this.lineCount + 1, err.offset, 'invalid UTF-8 (the file ends inside a character)');
     }
+    if (this.skipped >= 0) this.skipLine(this.skipped);
     if (this.carry) {
       this.emit(this.carry, 0, this.carry.length, this.carryOffset);
       this.carry = null;
     }
   }
 
+  /** The over-long line that began at carryOffset ended after `bytes` bytes. */
+  private skipLine(bytes: number): void {
+    this.skipped = -1;
+    this.lineCount++;
+    this.onLine({ text: '', number: this.lineCount, offset: this.carryOffset, tooLong: bytes });
+  }
+
   private emit(buf: Buffer, start: number, end: number, offset: number): void {
     if (end > start && buf[end - 1] === 13) end--;
     if (end - start > this.maxLineBytes) {
-      throw new TextLineError(this.lineCount + 1, offset, `a line longer than ${this.maxLineBytes >> 20} MB: not a text export`);
+      this.lineCount++;
+      this.onLine({ text: '', number: this.lineCount, offset, tooLong: end - start });
+      return;
     }
     this.lineCount++;
     let text = buf.toString('utf8', start, end);
