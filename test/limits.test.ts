@@ -180,3 +180,26 @@ test('IRC: a multi-GB single line (a sparse file) is skipped with a warning; the
   assert.match(run.out, /messages: 2 new/, run.out);
   assertBounded(run);
 });
+
+test('a message over its cap is skipped with a warning naming position and limit, in every streamed format; the rest imports', async () => {
+  const { FORMAT_SAMPLES, ordinaryChats } = await import('./helpers/format-samples.js');
+  const { adapterByName } = await import('../collector/sources/index.js');
+  // Formats read message by message from a stream; Slack day files and main.db rows are bounded per file / by SQLite.
+  const streamed = ['skype-export', 'telegram', 'discord', 'whatsapp', 'irc'];
+  const huge = 'x'.repeat(MAX_RECORD_BYTES + 1);
+  for (const format of streamed) {
+    const sample = FORMAT_SAMPLES.find((s) => s.format === format)!;
+    const chats = ordinaryChats();
+    chats[0].messages[2].body = huge;
+    const dir = tempDir();
+    const path = sample.write(dir, chats);
+    const events = [];
+    for await (const e of adapterByName(format)!.read(path, {})) events.push(e);
+    const bodies = events.flatMap((e) => (e.type === 'message' ? [e.message.body] : []));
+    assert.equal(bodies.length, 4, `${format}: ${bodies.map((b) => b.slice(0, 20)).join(' | ')}`);
+    assert.ok(!bodies.some((b) => b.includes('xxxx')), `${format}: the oversized message was imported`);
+    const warnings = events.flatMap((e) => (e.type === 'warning' ? [`${e.warning.position}: ${e.warning.message}`] : []));
+    const limit = format === 'irc' ? formatLimit(MAX_LINE_BYTES) : `(${formatLimit(MAX_RECORD_BYTES)}|${formatLimit(MAX_LINE_BYTES)})`;
+    assert.ok(warnings.some((w) => new RegExp(`(byte|line) \\d+.*${limit}.*skipped`).test(w)), `${format}: ${warnings.join('\n')}`);
+  }
+});

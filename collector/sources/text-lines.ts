@@ -28,7 +28,10 @@ export interface TextLine {
   number: number;
   /** Byte offset of the line's first byte. */
   offset: number;
-  /** Set (to the line's length in bytes) when the line was over the limit: `text` is then ''. */
+  /**
+   * Set (to the line's length in bytes) when the line was over the limit: `text` is then only its
+   * first HEAD_BYTES bytes (a header of a message the caller may need to recognise).
+   */
   tooLong?: number;
 }
 
@@ -39,6 +42,8 @@ export class LineSplitter {
   private carryOffset = 0;
   /** Bytes of an over-long line passed so far (dropped), or -1 when not inside one. */
   private skipped = -1;
+  /** The first bytes of that line. */
+  private skippedHead = '';
   /** Bytes seen: the stream offset of the next chunk's first byte. */
   private offset = 0;
   private lineCount = 0;
@@ -82,6 +87,7 @@ export class LineSplitter {
       if (this.skipped >= 0) this.skipped += rest.length;
       else if ((this.carry?.length ?? 0) + rest.length > this.maxLineBytes) {
         if (!this.carry) this.carryOffset = base + start;
+        this.skippedHead = headOf(this.carry ? Buffer.concat([this.carry.subarray(0, HEAD_BYTES), rest.subarray(0, HEAD_BYTES)]) : rest, 0, rest.length);
         this.skipped = (this.carry?.length ?? 0) + rest.length;
         this.carry = null;
       } else if (this.carry) this.carry = Buffer.concat([this.carry, rest]);
@@ -111,14 +117,14 @@ export class LineSplitter {
   private skipLine(bytes: number): void {
     this.skipped = -1;
     this.lineCount++;
-    this.onLine({ text: '', number: this.lineCount, offset: this.carryOffset, tooLong: bytes });
+    this.onLine({ text: this.skippedHead, number: this.lineCount, offset: this.carryOffset, tooLong: bytes });
   }
 
   private emit(buf: Buffer, start: number, end: number, offset: number): void {
     if (end > start && buf[end - 1] === 13) end--;
     if (end - start > this.maxLineBytes) {
       this.lineCount++;
-      this.onLine({ text: '', number: this.lineCount, offset, tooLong: end - start });
+      this.onLine({ text: headOf(buf, start, end), number: this.lineCount, offset, tooLong: end - start });
       return;
     }
     this.lineCount++;
@@ -133,4 +139,15 @@ export class LineSplitter {
     for (let i = 0; i < offset - base && i < chunk.length; i++) if (chunk[i] === 10) line++;
     return line;
   }
+}
+
+/** How much of an over-long line is handed over. */
+const HEAD_BYTES = 1024;
+
+/** The first HEAD_BYTES bytes of `buf[start, end)` as text (a character cut at the end is dropped). */
+function headOf(buf: Buffer, start: number, end: number): string {
+  let text = buf.toString('utf8', start, Math.min(end, start + HEAD_BYTES));
+  if (text.endsWith('\uFFFD')) text = text.slice(0, -1);
+  if (start === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
 }

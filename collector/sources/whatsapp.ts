@@ -648,13 +648,17 @@ class ChatReader {
   // --- lines ---------------------------------------------------------------------------------
 
   line(line: TextLine): void {
+    const text = stripLeadingMarks(line.text);
     if (line.tooLong !== undefined) {
-      // Never held: the message it belongs to cannot be imported whole, so it is skipped.
-      if (this.current) this.current.longLine ??= line.number;
+      // Never held: the message it belongs to (or starts) cannot be imported whole, so it is skipped.
+      const header = parseHeader(text);
+      if (header && header.form === this.form) {
+        this.flush();
+        this.current = { wall: NaN, rest: '', more: [], line: line.number, bytes: line.tooLong, longLine: line.number };
+      } else if (this.current) this.current.longLine ??= line.number;
       else this.leadingLines++;
       return;
     }
-    const text = stripLeadingMarks(line.text);
     const header = parseHeader(text);
     if (header && header.form === this.form) {
       if (header.date !== this.lastDateText) {
