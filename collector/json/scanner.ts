@@ -1,5 +1,6 @@
 import { Utf8Error, Utf8Validator } from './utf8.js';
 import { formatLimit, MAX_RECORD_BYTES } from '../sources/limits.js';
+import { utf16Advice, utf16Of } from '../sources/files.js';
 
 /**
  * A streaming scanner for JSON documents far bigger than memory (a Skype `messages.json` is one
@@ -204,6 +205,11 @@ export class JsonScanner {
   /** Feeds the next chunk. The scanner may keep references to it (not copies): do not reuse it. */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (!this.started) {
+      // UTF-16 without a BOM passes as UTF-8 (NULs): said before it becomes a syntax error.
+      const utf16 = utf16Of(chunk);
+      if (utf16) throw new JsonScanError(0, utf16Advice(utf16));
+    }
     if (this.validator) {
       try {
         this.validator.push(chunk);

@@ -1,5 +1,6 @@
 import { Utf8Error, Utf8Validator } from '../json/utf8.js';
 import { MAX_LINE_BYTES } from './limits.js';
+import { utf16Advice, utf16Of } from './files.js';
 
 /**
  * Splits a UTF-8 byte stream into lines, chunk by chunk, for text-log sources (WhatsApp exports,
@@ -61,12 +62,14 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     const base = this.offset;
+    // UTF-16 is valid UTF-8 when it has no BOM (ASCII and NULs): said before it becomes garbage lines.
+    const utf16 = base === 0 ? utf16Of(chunk) : null;
+    if (utf16) throw new TextLineError(1, 0, utf16Advice(utf16));
     try {
       this.utf8.push(chunk);
     } catch (err) {
       if (!(err instanceof Utf8Error)) throw err;
-      const utf16 = err.offset === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff));
-      throw new TextLineError(this.lineAt(chunk, base, err.offset), err.offset, utf16 ? 'UTF-16 text (it starts with a UTF-16 byte-order mark); expected UTF-8' : 'invalid UTF-8');
+      throw new TextLineError(this.lineAt(chunk, base, err.offset), err.offset, 'invalid UTF-8');
     }
     this.offset += chunk.length;
     let start = 0;
