@@ -153,7 +153,7 @@ test('WhatsApp: one message with endless continuation lines is skipped with a co
   const overLine = `a message with a line longer than ${formatLimit(MAX_LINE_BYTES)} \\(line 3\\)`;
   const cases: [string, ZipPart, string][] = [
     ['continuation lines', { unit: line, times: GiB / 1024 }, overRecord], // 1 GiB of 1 KiB lines
-    ['one endless line', { unit: 'y'.repeat(1 << 20), times: GiB / (1 << 20) }, overLine], // 1 GiB on one line
+    ['one endless line', { unit: 'y'.repeat(1 << 20), times: GiB / (2 << 20) }, overLine], // 512 MiB on one line
     ['just over the cap', { unit: line, times: MAX_RECORD_BYTES / 1024 + 1 }, overRecord],
   ];
   for (const [label, bomb, warning] of cases) {
