@@ -246,3 +246,30 @@ test('Utf8Validator accepts any chunking of valid text and finds the first bad b
   v.push(Buffer.from([0x61, 0xe6]));
   assert.throws(() => v.push(Buffer.from([0x41])), (err: unknown) => err instanceof Utf8Error && err.offset === 1);
 });
+
+test('a taken value over maxValueBytes is reported to tooLarge and skipped, never held; without the hook it is an error naming the limit', async () => {
+  const { JsonScanner: Scanner, ScanAction: Action, JsonScanError: ScanError } = await import('../collector/json/scanner.js');
+  const big = JSON.stringify({ id: 'big', text: 'y'.repeat(5000) });
+  const input = Buffer.from(`[{"id":"a"},${big},{"id":"b"},"${'z'.repeat(3000)}",7]`);
+  for (const chunk of [1, 7, 64, 4096, input.length]) {
+    const taken: string[] = [];
+    const refused: number[] = [];
+    const scanner = new Scanner(
+      {
+        open: (path) => (path.length === 0 ? Action.enter : Action.take),
+        take: (_path, value) => void taken.push(value.text()),
+        tooLarge: (_path, offset) => void refused.push(offset),
+      },
+      { maxValueBytes: 1000, probeKeys: ['id'] },
+    );
+    for (let i = 0; i < input.length; i += chunk) scanner.push(input.subarray(i, i + chunk));
+    scanner.end();
+    assert.deepEqual(taken, ['{"id":"a"}', '{"id":"b"}', '7'], `chunk ${chunk}`);
+    assert.deepEqual(refused, [12, 12 + big.length + 12], `chunk ${chunk}`);
+  }
+  const strict = new Scanner({ open: (path) => (path.length === 0 ? Action.enter : Action.take), take: () => undefined }, { maxValueBytes: 1000 });
+  assert.throws(
+    () => strict.push(input),
+    (err: unknown) => err instanceof ScanError && err.offset === 12 && /1000 bytes, the limit for one record/.test(err.message),
+  );
+});

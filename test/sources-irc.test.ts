@@ -17,6 +17,7 @@ import { openStore, type Db } from '../collector/store/open.js';
 import { importPaths } from '../collector/import.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { MAX_LINE_BYTES } from '../collector/sources/limits.js';
 
 const FIXTURES = resolve(process.cwd(), 'test/fixtures/irc');
 const IRSSI = join(FIXTURES, 'irssi');
@@ -521,7 +522,7 @@ test('bad lines: warnings naming file, line and byte; not UTF-8 read as Windows-
     Buffer.concat([
       Buffer.from('\uFEFF--- Log opened Thu Jun 02 10:00:00 2016\r\n10:00 <alice> crlf line\r\n10:01 ??? what is this\r\n'),
       Buffer.from([...Buffer.from('10:02 <alice> caf'), 0xe9, 0x0a]),
-      Buffer.from(`10:03 <alice> ${'x'.repeat(70 * 1024)}\n10:04 <alice> after the long one\n`),
+      Buffer.from(`10:03 <alice> ${'x'.repeat(MAX_LINE_BYTES)}\n10:04 <alice> after the long one\n`),
     ]),
   );
   const events = await readAll(join(dir, 'net'), { irc: { timeZone: 'UTC' } });
@@ -529,7 +530,7 @@ test('bad lines: warnings naming file, line and byte; not UTF-8 read as Windows-
   const warnings = ofType(events, 'warning').map((w) => `${w.warning.position}: ${w.warning.message}`);
   assert.equal(warnings.length, 3, warnings.join('\n'));
   assert.match(warnings[0], /^#bad\.log: line 3 \(byte 69\): unrecognized line: "10:01 \?\?\? what is this"/);
-  assert.match(warnings[1], /^#bad\.log: line 5 \(byte 112\): line longer than 65536 bytes skipped/);
+  assert.match(warnings[1], /^#bad\.log: line 5 \(byte 112\): line longer than 1 MiB skipped/);
   assert.match(warnings[2], /1 line\(s\) not in UTF-8, read as Windows-1252/);
 
   // Lines before any date (no Log opened, no date in the name) are counted, not guessed.

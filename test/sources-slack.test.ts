@@ -363,7 +363,7 @@ test('the real export (slack-export-viewer): every message of every day file', {
     for (const entry of zip.entries) {
       const m = /^([^/]+)\/\d{4}-\d\d-\d\d\.json$/.exec(entry.name);
       if (!m) continue;
-      const list = JSON.parse((await zip.read(entry)).toString('utf8')) as { subtype?: string }[];
+      const list = JSON.parse((await zip.read(entry, entry.size)).toString('utf8')) as { subtype?: string }[];
       expected.set(m[1], (expected.get(m[1]) ?? 0) + list.length);
       bots += list.filter((x) => x.subtype === 'bot_message').length;
       fileShares += list.filter((x) => x.subtype === 'file_share').length;

@@ -299,8 +299,8 @@ test('the real iOS example (Pustur): one message per header line, media hashed, 
   let text: string;
   const files = new Map<string, Buffer>();
   try {
-    text = (await zip.read(zip.entries.find((e) => e.name === '_chat.txt')!)).toString('utf8');
-    for (const e of zip.entries) if (/^\d{8}-/.test(e.name)) files.set(e.name, await zip.read(e));
+    text = (await zip.read(zip.entries.find((e) => e.name === '_chat.txt')!, 64 << 20)).toString('utf8');
+    for (const e of zip.entries) if (/^\d{8}-/.test(e.name)) files.set(e.name, await zip.read(e, e.size));
   } finally {
     zip.close();
   }

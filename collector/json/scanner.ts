@@ -1,4 +1,6 @@
 import { Utf8Error, Utf8Validator } from './utf8.js';
+import { formatLimit, MAX_RECORD_BYTES } from '../sources/limits.js';
+import { utf16Advice, utf16Of } from '../sources/files.js';
 
 /**
  * A streaming scanner for JSON documents far bigger than memory (a Skype `messages.json` is one
@@ -12,7 +14,9 @@ import { Utf8Error, Utf8Validator } from './utf8.js';
  * members are then reported one by one), *take* a value (its bytes are kept until it ends, then
  * reported whole), or *skip* it (its bytes are dropped as they go by). Syntax is checked exactly in
  * entered containers; inside taken values `JSON.parse` is the checker, inside skipped values only
- * string and bracket structure is followed.
+ * string and bracket structure is followed. A taken value is held only up to
+ * `ScannerOptions.maxValueBytes`: a longer one is reported to {@link ScanHandler.tooLarge} and
+ * skipped from there on (or, without that hook, is an error naming its offset and the limit).
  *
  * Input arrives in chunks of any size, split anywhere: inside strings, escapes, multi-byte
  * characters. The input is also validated as UTF-8 (unless told not to), so a bad byte is an error
@@ -58,6 +62,11 @@ export interface ScanHandler {
   take?(path: readonly PathKey[], value: ScannedValue): void;
   /** An entered container is complete; `end` is the offset after its closing bracket. */
   close?(path: readonly PathKey[], end: number): void;
+  /**
+   * A value the handler chose to take is longer than `limit` bytes: it is skipped instead (take()
+   * is not called for it). Without this hook, that is a JsonScanError.
+   */
+  tooLarge?(path: readonly PathKey[], offset: number, limit: number): void;
 }
 
 export interface ScannerOptions {
@@ -68,6 +77,8 @@ export interface ScannerOptions {
   probeKeys?: readonly string[];
   /** Validate the input as UTF-8 (default true). */
   validateUtf8?: boolean;
+  /** The most bytes one taken value may hold (default MAX_RECORD_BYTES). */
+  maxValueBytes?: number;
 }
 
 /** Malformed or truncated input; `offset` is the absolute byte offset where it was noticed. */
@@ -117,6 +128,7 @@ export class JsonScanner {
   /** Bit n set: some probe key is n bytes long (n < 32). */
   private readonly probeLengths: number;
   private readonly longProbeKeys: boolean;
+  private readonly maxValueBytes: number;
 
   private state = S_VALUE;
   /** Absolute offset of the current chunk's first byte. */
@@ -177,6 +189,7 @@ export class JsonScanner {
       probeBytes: (i: number) => this.probeBytes(i),
     };
     this.validator = options.validateUtf8 === false ? null : new Utf8Validator();
+    this.maxValueBytes = options.maxValueBytes ?? MAX_RECORD_BYTES;
     this.probeKeys = (options.probeKeys ?? []).map((k) => Buffer.from(k, 'utf8'));
     this.probeLengths = this.probeKeys.reduce((mask, k) => (k.length < 32 ? mask | (1 << k.length) : mask), 0);
     this.longProbeKeys = this.probeKeys.some((k) => k.length >= 32);
@@ -192,6 +205,11 @@ export class JsonScanner {
   /** Feeds the next chunk. The scanner may keep references to it (not copies): do not reuse it. */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (!this.started) {
+      // UTF-16 without a BOM passes as UTF-8 (NULs): said before it becomes a syntax error.
+      const utf16 = utf16Of(chunk);
+      if (utf16) throw new JsonScanError(0, utf16Advice(utf16));
+    }
     if (this.validator) {
       try {
         this.validator.push(chunk);
@@ -214,7 +232,8 @@ export class JsonScanner {
       i++;
     }
     this.run(chunk, i);
-    // Keep what the next chunk still needs.
+    // Keep what the next chunk still needs, up to the cap.
+    if (this.state === S_IN_VALUE && this.taking && this.offset - this.valueStart > this.maxValueBytes) this.dropTaken();
     if (this.state === S_IN_VALUE && this.taking) {
       this.carried.push(this.valueStart >= this.base ? chunk.subarray(this.valueStart - this.base) : chunk);
     } else if (this.state === S_IN_KEY) {
@@ -398,12 +417,26 @@ export class JsonScanner {
 
   private finishValue(next: number): void {
     this.valueEnd = this.base + next;
+    if (this.taking && this.valueEnd - this.valueStart > this.maxValueBytes) this.dropTaken();
     this.state = this.isArray.length === 0 ? S_DONE : S_AFTER;
     if (this.taking) {
       this.handler.take?.(this.path, this.view);
       if (this.carried.length) this.carried.length = 0;
       this.joined = null;
     }
+  }
+
+  /** The taken value outgrew the cap: the handler hears of it, and its bytes are dropped. */
+  private dropTaken(): void {
+    if (!this.handler.tooLarge) {
+      throw new JsonScanError(this.valueStart, `a value longer than ${formatLimit(this.maxValueBytes)}, the limit for one record`);
+    }
+    this.handler.tooLarge(this.path, this.valueStart, this.maxValueBytes);
+    this.taking = false;
+    this.carried.length = 0;
+    this.joined = null;
+    this.inProbeKey = false;
+    this.probeIndex = -1;
   }
 
   private finishKey(buf: Buffer, next: number): void {

@@ -53,6 +53,7 @@ import {
   type SourceAdapter,
   type SourceEvent,
 } from './types.js';
+import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
 import { chunksAhead, notAJsonObject, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
@@ -329,6 +330,11 @@ class ChannelReader implements ScanHandler {
       default:
         return ScanAction.skip;
     }
+  }
+
+  tooLarge(path: readonly PathKey[], offset: number, limit: number): void {
+    const where = path.length === 2 ? this.where(path[1] as number, offset) : `${this.label}, "${String(path[0])}" (byte ${offset})`;
+    this.warnings.add(where, `more than ${formatLimit(limit)}, the limit for one message or record: skipped`);
   }
 
   take(path: readonly PathKey[], value: ScannedValue): void {

@@ -1,4 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { formatLimit } from './limits.js';
 
 /** Small file reads the adapters share: their `detect` checks (never reading a whole file), and exact reads. */
 
@@ -59,13 +60,70 @@ export async function* chunksAhead(fh: FileHandle, start: number, size: number, 
 }
 
 /**
- * Why the JSON at `start` of an open file is not an object — `empty`, `a JSON list` or `not a JSON
- * object` — or null when it is one: a cheap early refusal of what is no export at all (a PNG, a zip…).
+ * Why the JSON at `start` of an open file is not an object — `empty`, `a JSON list`, `not a JSON
+ * object` or UTF-16 text — or null when it is one: a cheap early refusal of what is no export at all (a PNG, a zip…).
  */
 export async function notAJsonObject(fh: FileHandle, start: number, size: number): Promise<string | null> {
   const head = Buffer.alloc(Math.min(size, 64));
   await readAt(fh, head, start);
+  const utf16 = utf16Of(head);
+  if (utf16) return utf16Text(utf16);
   const first = head.toString('latin1').replace(/^\u00EF\u00BB\u00BF/, '').trimStart()[0];
   if (first === '{') return null;
   return first === undefined ? 'empty' : first === '[' ? 'a JSON list' : 'not a JSON object';
+}
+
+/** A file larger than a caller reads into memory. */
+export class FileTooLarge extends Error {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`${size} bytes, over the limit of ${formatLimit(limit)} read into memory`);
+    this.name = 'FileTooLarge';
+  }
+}
+
+/** A whole file (as long as it is when opened), refused (FileTooLarge) when over `limit` bytes. */
+export async function readFileCapped(path: string, limit: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size > limit) throw new FileTooLarge(size, limit);
+    const buf = Buffer.allocUnsafe(size);
+    await readAt(fh, buf, 0);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Whether a file's first bytes are UTF-16 text, which no export format uses but editors on Windows
+ * save ("Unicode"): a byte-order mark, or — without one — NUL bytes in every other position, as
+ * the ASCII characters of any real text leave them.
+ */
+export function utf16Of(head: Uint8Array): 'little-endian' | 'big-endian' | null {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe && !(head.length >= 4 && head[2] === 0 && head[3] === 0)) return 'little-endian';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'big-endian';
+  const pairs = Math.min(head.length >> 1, 512);
+  if (pairs < 4) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[2 * i] === 0) evenNul++;
+    if (head[2 * i + 1] === 0) oddNul++;
+  }
+  if (oddNul >= pairs * 0.9 && evenNul <= pairs * 0.1) return 'little-endian';
+  if (evenNul >= pairs * 0.9 && oddNul <= pairs * 0.1) return 'big-endian';
+  return null;
+}
+
+/** What to tell the user of a UTF-16 file. */
+export function utf16Advice(order: 'little-endian' | 'big-endian'): string {
+  return `the file is ${utf16Text(order)}`;
+}
+
+function utf16Text(order: 'little-endian' | 'big-endian'): string {
+  return `UTF-16 (${order}) text; save it as UTF-8 and import it again`;
 }

@@ -6,6 +6,9 @@ import { discord } from './discord.js';
 import { whatsapp } from './whatsapp.js';
 import { telegram } from './telegram.js';
 import { irc } from './irc.js';
+import { stat } from 'node:fs/promises';
+import { isZipFile, openZip, ZipError } from '../archive/zip.js';
+import { readHead, utf16Advice, utf16Of } from './files.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
 export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, irc];
@@ -19,10 +22,31 @@ export async function detectAdapter(path: string): Promise<SourceAdapter> {
   for (const adapter of ADAPTERS) {
     if (await adapter.detect(path)) return adapter;
   }
+  const why = await unreadableBecause(path);
+  if (why) throw new SourceError(path, null, `not a recognized chat export: ${why}`);
   throw new SourceError(
     path,
     null,
     `not a recognized chat export (tried: ${ADAPTERS.map((a) => `${a.format} — ${a.description}`).join('; ')}); ` +
       `name the format with --format if you know it`,
   );
+}
+
+/** Why no adapter could even look inside a file: an unsafe or damaged zip, UTF-16 text. Null if nothing says. */
+async function unreadableBecause(path: string): Promise<string | null> {
+  try {
+    if (!(await stat(path)).isFile()) return null;
+    if (await isZipFile(path)) {
+      try {
+        (await openZip(path)).close();
+      } catch (err) {
+        if (err instanceof ZipError) return err.message;
+      }
+      return null;
+    }
+    const order = utf16Of(await readHead(path, 1024));
+    return order ? utf16Advice(order) : null;
+  } catch {
+    return null;
+  }
 }

@@ -26,7 +26,7 @@
  *
  * Untrusted input: lines that fit no grammar are skipped with a warning naming file, line and
  * byte; lines that are not UTF-8 are read as Windows-1252 (old clients) and counted; a "line"
- * longer than MAX_LINE is skipped. A single file that is no IRC log is a SourceError.
+ * longer than MAX_LINE_BYTES (limits.ts) is skipped. A single file that is no IRC log is a SourceError.
  */
 import { isUtf8 } from 'node:buffer';
 import { open, stat, type FileHandle } from 'node:fs/promises';
@@ -38,6 +38,7 @@ import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, typ
 import { civilUtc, machineTimeZone, ZonedClock } from './zoned-time.js';
 import { flatten } from './batches.js';
 import { readHead } from './files.js';
+import { formatLimit, MAX_LINE_BYTES as MAX_LINE } from './limits.js';
 
 export const irc: SourceAdapter = {
   format: 'irc',
@@ -50,8 +51,6 @@ export const irc: SourceAdapter = {
 export const ircTuning = {
   chunkBytes: 1 << 20,
 };
-/** An IRC line is at most 512 bytes on the wire; a log line far longer is not a log line. */
-const MAX_LINE = 64 * 1024;
 /** Individual warnings per read before they are only counted. */
 const MAX_WARNINGS = 200;
 /** Files looked at when sniffing a folder. */
@@ -315,7 +314,7 @@ async function* readFile(root: string, planned: PlannedFile, p: Plan, state: Rea
         state.done += bytesRead;
         pending = data;
         if (pending.length > MAX_LINE) {
-          if (!skippingLong) yield lineWarningEvents(state, where, line + 1, offset, `line longer than ${MAX_LINE} bytes skipped`);
+          if (!skippingLong) yield lineWarningEvents(state, where, line + 1, offset, `line longer than ${formatLimit(MAX_LINE)} skipped`);
           skippingLong = true;
           offset += pending.length;
           pending = Buffer.alloc(0);
@@ -350,7 +349,7 @@ async function* readFile(root: string, planned: PlannedFile, p: Plan, state: Rea
         }
         from = lf + 1;
         if (length > MAX_LINE) {
-          events.push(...lineWarningEvents(state, where, line, lineStart, `line longer than ${MAX_LINE} bytes skipped`));
+          events.push(...lineWarningEvents(state, where, line, lineStart, `line longer than ${formatLimit(MAX_LINE)} skipped`));
           continue;
         }
         if (lineStart === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -399,7 +398,7 @@ async function* readFile(root: string, planned: PlannedFile, p: Plan, state: Rea
       }
       pending = data.subarray(lastLf + 1);
       if (pending.length > MAX_LINE) {
-        events.push(...lineWarningEvents(state, where, line + 1, offset, `line longer than ${MAX_LINE} bytes skipped`));
+        events.push(...lineWarningEvents(state, where, line + 1, offset, `line longer than ${formatLimit(MAX_LINE)} skipped`));
         skippingLong = true;
         offset += pending.length;
         pending = Buffer.alloc(0);

@@ -51,6 +51,7 @@ import {
   type SourceAdapter,
   type SourceEvent,
 } from './types.js';
+import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
@@ -382,6 +383,11 @@ class ExportReader implements ScanHandler {
       default:
         return ScanAction.skip;
     }
+  }
+
+  tooLarge(path: readonly PathKey[], offset: number, limit: number): void {
+    const where = path.length === 4 && this.current ? `${this.current.label}, message ${path[3]}` : path.join('.');
+    this.warn(`${where} (${this.at(offset)})`, `more than ${formatLimit(limit)}, the limit for one message or record: skipped`);
   }
 
   take(path: readonly PathKey[], value: ScannedValue): void {

@@ -12,8 +12,8 @@
  *                              "subtype", "thread_ts", "edited": {"ts"}, "reactions", "files",
  *                              "file", "attachments", "bot_id", "username", "bot_profile"}…]
  *
- * Memory stays flat: the metadata files are parsed whole (they are small next to the messages),
- * then one conversation at a time, one day file at a time (in name order, i.e. by date), each
+ * Memory stays flat: the metadata files are parsed whole (they are small next to the messages;
+ * over MAX_JSON_FILE_BYTES the import stops), then one conversation at a time, one day file at a time (in name order, i.e. by date), each
  * day's messages sorted by ts. A zip is never unpacked: each day file is inflated when its turn
  * comes.
  *
@@ -40,9 +40,11 @@
  * unreadable metadata is a SourceError; a day file that is not a JSON list, and a message without
  * a valid ts, are skipped with a warning naming the entry (and index).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
+import { FileTooLarge, readFileCapped } from './files.js';
+import { formatLimit, MAX_JSON_FILE_BYTES } from './limits.js';
 import { messageKey } from '../identity/key.js';
 import type { SlackCard, SlackEnvelope, SlackReaction } from '../markup/slack.js';
 import {
@@ -68,8 +70,6 @@ export const slack: SourceAdapter = {
 
 /** Individual warnings per export before they are only counted. */
 const MAX_WARNINGS = 200;
-/** Day files larger than this are skipped with a warning (real ones are a few MB at most). */
-const MAX_DAY_FILE = 256 << 20;
 /** The conversation lists, in the order their chats are emitted. */
 const LISTS = [
   { file: 'channels.json', kind: 'channel', folderBy: 'name' },
@@ -144,8 +144,10 @@ interface ExportInput {
   file: string;
   /** The export's folder inside a zip (`name/`), so that warnings name whole entries; '' otherwise. */
   prefix: string;
-  /** A top-level file's bytes, or null when the export has none. */
+  /** A top-level file's bytes, or null when the export has none (a SourceError over MAX_JSON_FILE_BYTES). */
   readMeta(name: string): Promise<Buffer | null>;
+  /** What the container itself is worth a warning for (names stored twice in the zip). */
+  warnings: SourceWarning[];
   /** Every folder holding day files. */
   folders(): Promise<string[]>;
   /** A folder's day files in name (date) order; [] when it does not exist. */
@@ -180,8 +182,15 @@ async function openFolder(path: string): Promise<ExportInput> {
     file: path,
     prefix: '',
     async readMeta(name) {
-      return names.has(name) ? readFile(join(path, name)) : null;
+      if (!names.has(name)) return null;
+      try {
+        return await readFileCapped(join(path, name), MAX_JSON_FILE_BYTES);
+      } catch (err) {
+        if (err instanceof FileTooLarge) throw new SourceError(path, name, err.message);
+        throw err;
+      }
     },
+    warnings: [],
     async folders() {
       const out: string[] = [];
       for (const folder of folders) if ((await dayNames(folder)).length) out.push(folder);
@@ -191,7 +200,7 @@ async function openFolder(path: string): Promise<ExportInput> {
       const out: DayFile[] = [];
       for (const day of await dayNames(folder)) {
         const file = join(path, folder, day);
-        out.push({ where: `${folder}/${day}`, size: (await stat(file)).size, read: () => readFile(file) });
+        out.push({ where: `${folder}/${day}`, size: (await stat(file)).size, read: () => readFileCapped(file, MAX_JSON_FILE_BYTES) });
       }
       return out;
     },
@@ -225,7 +234,7 @@ async function openZipInput(path: string): Promise<ExportInput> {
   }
   const read = async (entry: ZipEntry): Promise<Buffer> => {
     try {
-      return await zip.read(entry);
+      return await zip.read(entry, MAX_JSON_FILE_BYTES);
     } catch (err) {
       // A damaged entry means a damaged archive: the import stops and rolls back.
       if (err instanceof ZipError) throw new SourceError(path, `entry ${entry.name}`, err.message.replace(`${entry.name}: `, ''));
@@ -239,6 +248,7 @@ async function openZipInput(path: string): Promise<ExportInput> {
       const entry = meta.get(name);
       return entry ? read(entry) : null;
     },
+    warnings: duplicateWarnings(zip),
     async folders() {
       return [...days.keys()];
     },
@@ -355,6 +365,7 @@ async function* read(path: string, options: ReadOptions): AsyncGenerator<SourceE
 
 async function* readExport(input: ExportInput, options: ReadOptions): AsyncGenerator<SourceEvent> {
   const warnings = new Warnings(input.file);
+  for (const w of input.warnings) warnings.add(w.position, w.message);
   const usersList = await readList(input, 'users.json');
   if (!usersList) throw new SourceError(input.file, null, 'not a Slack export: no users.json');
   const { users, team } = readUsers(usersList);
@@ -462,8 +473,8 @@ interface DayMessage {
 
 /** A day file's messages in ts order; [] with a warning when the file cannot be read as one. */
 async function readDay(day: DayFile, warnings: Warnings): Promise<DayMessage[]> {
-  if (day.size > MAX_DAY_FILE) {
-    warnings.add(day.where, `a day file of ${day.size} bytes is too large to be real: skipped`);
+  if (day.size > MAX_JSON_FILE_BYTES) {
+    warnings.add(day.where, `a day file of ${day.size} bytes, over the limit of ${formatLimit(MAX_JSON_FILE_BYTES)} read into memory: skipped`);
     return [];
   }
   const bytes = await day.read(); // a damaged zip or unreadable file stops the import

@@ -64,6 +64,7 @@ import {
   type SourceAdapter,
   type SourceEvent,
 } from './types.js';
+import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
@@ -385,6 +386,12 @@ class ExportReader implements ScanHandler {
       return ScanAction.take;
     }
     return ScanAction.skip;
+  }
+
+  tooLarge(path: readonly PathKey[], offset: number, limit: number): void {
+    const key = path[path.length - 1];
+    const where = this.chat && path[path.length - 2] === 'messages' ? `${this.chat.describe()}, message #${key}` : path.join('.');
+    this.warn(`${where} (${this.at(offset)})`, `more than ${formatLimit(limit)}, the limit for one message or record: skipped`);
   }
 
   take(path: readonly PathKey[], value: ScannedValue): void {

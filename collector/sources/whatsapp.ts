@@ -25,9 +25,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
+import { readFileCapped } from './files.js';
+import { formatLimit, MAX_LINE_BYTES, MAX_RECORD_BYTES } from './limits.js';
 import { LineSplitter, TextLineError, type TextLine } from './text-lines.js';
 import {
   cleanName,
@@ -58,6 +60,7 @@ import {
   type ReadOptions,
   type SourceAdapter,
   type SourceEvent,
+  type SourceWarning,
 } from './types.js';
 import { flatten } from './batches.js';
 import { mimeOf } from './media-files.js';
@@ -72,6 +75,8 @@ export const whatsapp: SourceAdapter = {
 /** Read sizes; tests shrink them to put chunk boundaries everywhere. */
 export const whatsappTuning = {
   chunkBytes: 1 << 20,
+  /** Attachments larger than this are listed, not copied into the database (as Telegram's). */
+  maxMediaBytes: 512 << 20,
 };
 
 /** Individual warnings per file before they are only counted. */
@@ -186,7 +191,10 @@ async function findChatEntry(zip: ZipArchive): Promise<ZipEntry | null> {
 
 interface MediaRef {
   name: string;
-  read(): Promise<Buffer>;
+  /** Bytes (uncompressed), known before reading. */
+  size: number;
+  /** The bytes; refused when over `limit` (a zip entry may lie about its size). */
+  read(limit: number): Promise<Buffer>;
 }
 
 interface ChatInput {
@@ -205,6 +213,8 @@ interface ChatInput {
   media(name: string): Promise<MediaRef | null>;
   /** Where missing media would have been, for the warning: "the archive" or "the folder". */
   mediaPlace: string;
+  /** What the container itself is worth a warning for (names stored twice in the zip). */
+  warnings: SourceWarning[];
   close(): void;
 }
 
@@ -229,14 +239,18 @@ async function openInput(path: string): Promise<ChatInput> {
     media: async (name) => {
       if (!isPlainName(name)) return null;
       const file = join(folder, name);
+      let size: number;
       try {
-        if (!(await stat(file)).isFile()) return null;
+        const info = await stat(file);
+        if (!info.isFile()) return null;
+        size = info.size;
       } catch {
         return null;
       }
-      return { name, read: () => readFile(file) };
+      return { name, size, read: (limit) => readFileCapped(file, limit) };
     },
     mediaPlace: 'the folder',
+    warnings: [],
     close: () => undefined,
   };
 }
@@ -267,9 +281,10 @@ async function openZipInput(path: string): Promise<ChatInput> {
       text: async () => zip.stream(entry),
       media: async (name) => {
         const e = media.get(name);
-        return e ? { name, read: () => zip.read(e) } : null;
+        return e ? { name, size: e.size, read: (limit) => zip.read(e, limit) } : null;
       },
       mediaPlace: 'the archive',
+      warnings: duplicateWarnings(zip),
       close: () => zip.close(),
     };
   } catch (err) {
@@ -543,7 +558,7 @@ async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<
       yield [{ type: 'progress', done: total, total }];
       return;
     }
-    yield [{ type: 'chat', chat }, ...reader.takeWarnings()];
+    yield [{ type: 'chat', chat }, ...input.warnings.map((warning): SourceEvent => ({ type: 'warning', warning })), ...reader.takeWarnings()];
 
     // Messages are handed out chunk by chunk: memory stays flat however long the chat.
     const splitter = new LineSplitter((line) => reader.line(line));
@@ -583,7 +598,8 @@ class ChatReader {
   private readonly pendingWarnings: SourceEvent[] = [];
   /** Messages whose attachment needs its file looked up (media are read asynchronously). */
   private readonly needsMedia = new Map<MessageRecord, MediaMarker>();
-  private readonly media = new Map<string, { hash: string; size: number; type?: string } | null>();
+  /** What each attachment's file turned out to be; no hash when it was too large to copy. */
+  private readonly media = new Map<string, { hash?: string; size: number; type?: string } | null>();
   private missingMedia = 0;
   private firstMissing = '';
   private leadingLines = 0;
@@ -633,6 +649,16 @@ class ChatReader {
 
   line(line: TextLine): void {
     const text = stripLeadingMarks(line.text);
+    if (line.tooLong !== undefined) {
+      // Never held: the message it belongs to (or starts) cannot be imported whole, so it is skipped.
+      const header = parseHeader(text);
+      if (header && header.form === this.form) {
+        this.flush();
+        this.current = { wall: NaN, rest: '', more: [], line: line.number, bytes: line.tooLong, longLine: line.number };
+      } else if (this.current) this.current.longLine ??= line.number;
+      else this.leadingLines++;
+      return;
+    }
     const header = parseHeader(text);
     if (header && header.form === this.form) {
       if (header.date !== this.lastDateText) {
@@ -643,7 +669,7 @@ class ChatReader {
       const wall = date ? wallTime(header, date) : NaN;
       if (Number.isFinite(wall)) {
         this.flush();
-        this.current = { wall, rest: header.rest, more: [] };
+        this.current = { wall, rest: header.rest, more: [], line: line.number, bytes: Buffer.byteLength(text), longLine: null };
         return;
       }
       this.warn(
@@ -653,8 +679,12 @@ class ChatReader {
     } else if (header) {
       this.otherFormLines++;
     }
-    if (this.current) this.current.more.push(text);
-    else if (text.trim() !== '') this.leadingLines++;
+    const current = this.current;
+    if (current) {
+      current.bytes += Buffer.byteLength(text) + 1;
+      if (current.bytes <= MAX_RECORD_BYTES) current.more.push(text);
+      else current.more.length = 0; // over the cap: skipped at its end, never held
+    } else if (text.trim() !== '') this.leadingLines++;
   }
 
   /** Turns the message being collected into a record. */
@@ -662,6 +692,14 @@ class ChatReader {
     const pending = this.current;
     if (!pending) return;
     this.current = null;
+    if (pending.longLine !== null || pending.bytes > MAX_RECORD_BYTES) {
+      const why =
+        pending.longLine !== null
+          ? `a message with a line longer than ${formatLimit(MAX_LINE_BYTES)} (line ${pending.longLine})`
+          : `a message of more than ${formatLimit(MAX_RECORD_BYTES)} (${pending.bytes} bytes)`;
+      this.warn(`${this.input.where}line ${pending.line}`, `${why}: skipped`);
+      return;
+    }
     const meaning = meaningOf(pending.rest);
     let text = meaning.text;
     if (pending.more.length) {
@@ -753,10 +791,15 @@ class ChatReader {
     if (info === undefined) {
       info = null;
       const ref = await this.input.media(name);
-      if (ref) {
+      const limit = whatsappTuning.maxMediaBytes;
+      if (ref && ref.size > limit) {
+        this.warn(name, `${ref.size} bytes, over the limit of ${formatLimit(limit)} for an attachment: listed, not copied into the database`);
+        const type = mimeOf(name);
+        info = type ? { size: ref.size, type } : { size: ref.size };
+      } else if (ref) {
         let bytes: Buffer;
         try {
-          bytes = await ref.read();
+          bytes = await ref.read(limit);
         } catch (err) {
           throw new SourceError(this.input.file, name, `cannot read the attachment: ${(err as Error).message}`);
         }
@@ -776,7 +819,7 @@ class ChatReader {
     if (info) {
       attachment.size = info.size;
       if (info.type) attachment.type = info.type;
-      attachment.hash = info.hash;
+      if (info.hash) attachment.hash = info.hash;
     } else {
       const type = mimeOf(name);
       if (type) attachment.type = type;
@@ -814,6 +857,11 @@ interface Pending {
   wall: number;
   rest: string;
   more: string[];
+  /** The header's line number, and the message's bytes so far (kept under MAX_RECORD_BYTES). */
+  line: number;
+  bytes: number;
+  /** The first line over MAX_LINE_BYTES in it, if any. */
+  longLine: number | null;
 }
 
 function personId(name: string): string {
