@@ -109,7 +109,7 @@ describe('site structure', () => {
     const alice = html.match(/<h3>Alice Martin<\/h3>(.*?)<\/article>/)![1];
     assert.equal(anchorsIn(alice).length, 2);
     // Times in UTC with the instant in datetime, and a permalink.
-    assert.match(html, /<a class="cc-permalink" href="#(m[0-9a-f]+)"><time datetime="2021-09-13T09:00:00.000Z">09:00<\/time><\/a>/);
+    assert.match(html, /<a class="cc-permalink" href="#(m[0-9a-f]+)"><time datetime="2021-09-13T09:00:00.000Z" title="UTC">09:00<\/time><\/a>/);
     assert.match(html, /<span class="cc-edited" title="Edited Sep 13, 2021, 09:07 \(UTC\)">edited<\/span>/);
     assert.match(html, /<a class="cc-reply" href="#m[0-9a-f]+">↩ reply to <bdi>Bob Okafor<\/bdi><\/a>/);
     assert.match(html, /<div class="cc-msg cc-system" id="m[0-9a-f]+">.*?Call ended/);
@@ -267,7 +267,7 @@ describe('options', () => {
     const direct = slugs[DIRECT];
     const feb = read(tokyo, `chats/${direct}/2020/02/index.html`);
     // 2020-02-29T23:59Z is 08:59 on 1 March in Tokyo, still on the (UTC) February page.
-    assert.match(feb, /<time datetime="2020-02-29T23:59:00.000Z">08:59<\/time>/);
+    assert.match(feb, /<time datetime="2020-02-29T23:59:00.000Z" title="Asia\/Tokyo \(UTC\+9\)">08:59<\/time>/);
     assert.match(feb, /Sunday, March 1, 2020/);
   });
 

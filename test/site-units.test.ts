@@ -118,6 +118,11 @@ describe('links', () => {
     assert.equal(normalizePrefix(undefined), '/');
     assert.equal(new PublicUrls(null, '/p/').url('feed.xml'), '/p/feed.xml');
     assert.equal(new PublicUrls('https://x.example/', '/p/').url('feed.xml'), 'https://x.example/p/feed.xml');
+    // A siteUrl that already names the prefix is not given it twice.
+    assert.equal(new PublicUrls('https://x.example/p/', '/p/').url('feed.xml'), 'https://x.example/p/feed.xml');
+    assert.equal(new PublicUrls('https://x.example/a/p/', '/p/').url(''), 'https://x.example/a/p/');
+    assert.equal(new PublicUrls('https://x.example/a/', '/p/').url(''), 'https://x.example/a/p/');
+    assert.equal(new PublicUrls('https://x.example/top/', '/p/').url(''), 'https://x.example/top/p/');
   });
 });
 

@@ -3,7 +3,10 @@
  * - Highlights the message named by the URL's #anchor (on load and on hashchange).
  * - On a chat's landing page, resolves `chats/<slug>/#<anchor>` to the message's archive page by
  *   loading the chat's anchor map file (a script, because fetch() fails from file://).
- * - Opened from disk (file://), makes links to folders open their index.html.
+ * - Opened from disk (file://), makes links to folders open their index.html, and the search
+ *   forms submit to search/index.html: browsers show a folder as a file listing. Every href and
+ *   action is rewritten as soon as the page is parsed (so middle-click, "open in new tab" and the
+ *   keyboard work too), and again on click for links added later.
  */
 (function () {
   'use strict';
@@ -63,14 +66,42 @@
     doc.head.appendChild(script);
   }
 
+  function fixFolderLinks() {
+    var links = doc.querySelectorAll('a[href]');
+    for (var i = 0; i < links.length; i++) {
+      var href = links[i].getAttribute('href');
+      var fixed = withIndex(href);
+      if (fixed !== href) links[i].setAttribute('href', fixed);
+    }
+    for (var j = 0; j < doc.forms.length; j++) {
+      var action = doc.forms[j].getAttribute('action');
+      if (action !== null && action !== '') {
+        var fixedAction = withIndex(action);
+        if (fixedAction !== action) doc.forms[j].setAttribute('action', fixedAction);
+      }
+    }
+  }
+
   if (fromDisk) {
-    doc.addEventListener('click', function (event) {
+    // The script is deferred: the document is parsed by now.
+    fixFolderLinks();
+    var onLink = function (event) {
       var link = event.target && event.target.closest ? event.target.closest('a[href]') : null;
       if (!link) return;
       var href = link.getAttribute('href');
       var fixed = withIndex(href);
       if (fixed !== href) link.setAttribute('href', fixed);
-    });
+    };
+    // Links added after load (search results): fixed when clicked, middle-clicked too.
+    doc.addEventListener('click', onLink);
+    doc.addEventListener('auxclick', onLink);
+  }
+
+  // The search page's filters fold away on narrow screens unless the URL sets one.
+  var filters = doc.querySelector('details.cc-search-filters-box');
+  if (filters && window.matchMedia && window.matchMedia('(max-width: 40rem)').matches &&
+      !/[?&](chat|author|after|before|sort)=[^&]/.test(loc.search)) {
+    filters.open = false;
   }
 
   var width = doc.body.getAttribute('data-cc-anchor-width');

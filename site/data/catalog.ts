@@ -211,13 +211,31 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     pagesByChat.set(row.id, pages);
 
     const memberAuthors: Author[] = [];
+    /** How many of them the chat's member list names (untitled chats are named after those). */
+    let listed = 0;
     if (options.authors !== 'hide') {
+      // Members: the chat's member list and everyone who posted in it, once each.
+      const posters = reader.posters(row.id);
+      const seen = new Set<string>();
+      const add = (author: Author): void => {
+        if (!seen.has(author.key)) {
+          seen.add(author.key);
+          memberAuthors.push(author);
+        }
+      };
       for (const personId of members.get(row.id) ?? []) {
         const person = reader.person(personId);
-        if (person) memberAuthors.push(authors.author(person.nativeId, null, person.displayName));
+        if (person) add(authors.author(person.nativeId, null, person.displayName));
       }
-      memberAuthors.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
+      listed = memberAuthors.length;
+      for (const personId of posters.personIds) {
+        const person = reader.person(personId);
+        if (person) add(authors.author(person.nativeId, null, person.displayName));
+      }
+      for (const name of posters.names) add(authors.author(null, name, null));
     }
+    const titleMembers = sortAuthors(memberAuthors.slice(0, listed));
+    sortAuthors(memberAuthors);
 
     const count = pages.reduce((n, p) => n + p.count, 0);
     // Activity and the latest message ignore implausible dates when there are plausible ones: a
@@ -259,7 +277,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       id: row.id,
       slug: row.slug,
       nativeId: row.native_id,
-      title: chatTitle(row, memberAuthors, options.authors),
+      title: chatTitle(row, titleMembers, options.authors),
       kind: row.kind,
       format: row.format,
       members: memberAuthors,
@@ -309,6 +327,10 @@ function onlyChangedDays(reader: ArchiveReader, page: ArchivePage, days: Readonl
 export function authorOf(reader: ArchiveReader, authors: AuthorNamer, authorId: number | null, authorName: string | null): Author {
   const person = reader.person(authorId);
   return authors.author(person?.nativeId ?? null, authorName, person?.displayName ?? null);
+}
+
+function sortAuthors(list: Author[]): Author[] {
+  return list.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
 }
 
 function chatTitle(row: ChatRow, members: Author[], mode: ResolvedOptions['authors']): string {

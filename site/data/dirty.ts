@@ -3,8 +3,10 @@ import type { ArchivePage } from './catalog.js';
 
 /**
  * Which archive pages an incremental build rewrites: every page holding a changed UTC day, and,
- * when such a page may be new (`mayBeNew`: all its messages are on changed days), its neighbours,
- * whose previous/next links then change. Eleventy never deletes output, so every other page stays
+ * when such a page may be new (`mayBeNew`: all its messages are on changed days), the pages whose
+ * links then change: its neighbours (previous/next), the other day pages of its month (their day
+ * list) and, when it may be a new month's only page, every page of the chat (the month list on
+ * each archive page). Eleventy never deletes output, so every other page stays
  * on disk as the last build wrote it, byte for byte.
  */
 export function dirtyPages(
@@ -26,6 +28,9 @@ export function dirtyPages(
     if (!mayBeNew(page)) return;
     if (i > 0) marked.add(i - 1);
     if (i + 1 < pages.length) marked.add(i + 1);
+    const month = monthKey(page);
+    const sameMonth = pages.flatMap((p, j) => (monthKey(p) === month ? [j] : []));
+    for (const j of sameMonth.length > 1 && !firstOfItsMonth(pages, i) ? sameMonth : pages.keys()) marked.add(j);
   });
   // A changed chat always rewrites its anchor maps, which are written after its last rendered
   // page: make sure it renders at least one (its newest).
@@ -33,3 +38,13 @@ export function dirtyPages(
   return [...marked].sort((a, b) => a - b).map((i) => pages[i]);
 }
 
+
+/** The month list entry a page belongs to (out-of-range pages are entries of their own). */
+function monthKey(page: ArchivePage): string {
+  return page.month || page.path;
+}
+
+/** A new first page of a month may be the month itself: the month list's link changes. */
+function firstOfItsMonth(pages: readonly ArchivePage[], i: number): boolean {
+  return i === 0 || monthKey(pages[i - 1]) !== monthKey(pages[i]);
+}

@@ -142,6 +142,9 @@ export class ArchiveReader {
     Statement
   >;
 
+  /** The table messages are read from (message_rows when the database has it). */
+  private readonly table: string;
+
   constructor(file: string) {
     this.db = openStore(file, { readonly: true });
     // openStore sizes the page cache for bulk imports; a reader streams pages once.
@@ -150,6 +153,7 @@ export class ArchiveReader {
     // A deferred transaction takes its snapshot at the first read: take it now.
     const direct = this.db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_rows'`).pluck().get() === 1;
     const table = direct ? 'message_rows' : 'messages';
+    this.table = table;
     const page = messageColumns(direct, false);
     const full = messageColumns(direct, true);
     const db = this.db;
@@ -253,6 +257,24 @@ export class ArchiveReader {
       list.push(personId);
     }
     return map;
+  }
+
+  /**
+   * Everyone who posted in a chat: person ids, and the names of authors without one. Sources
+   * list members incompletely (people who left, exports that carry no member list); a reader
+   * expects everyone who spoke among the members. One pass over the chat's rows.
+   */
+  posters(chatId: number): { personIds: number[]; names: string[] } {
+    const personIds: number[] = [];
+    const names: string[] = [];
+    for (const [personId, name] of this.db
+      .prepare(`SELECT DISTINCT author_id, CASE WHEN author_id IS NULL THEN author_name END FROM ${this.table} WHERE chat_id = ?`)
+      .raw()
+      .iterate(chatId) as IterableIterator<[number | null, string | null]>) {
+      if (personId !== null) personIds.push(personId);
+      else if (name) names.push(name);
+    }
+    return { personIds, names };
   }
 
   /** `YYYY-MM` → by_day for one chat. */

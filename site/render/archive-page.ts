@@ -1,4 +1,4 @@
-import type { ArchivePage, PageLink } from '../data/catalog.js';
+import type { ArchivePage, ChatSummary, PageLink } from '../data/catalog.js';
 import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { text } from './escape.js';
@@ -29,9 +29,11 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
 
   let content = `<header class="cc-page-head"><h1>${text(page.label)}</h1>`;
   content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${text(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
-  content += pager;
+  // The month list comes after the messages (phones reach it at the end of the page); wide
+  // screens show it as a column beside them.
+  content += `<div class="cc-archive-layout"><div class="cc-archive-body">${pager}`;
   content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2 })}</div>`;
-  content += pager;
+  content += `${pager}</div>${monthNav(session, links, chat, page)}</div>`;
 
   return renderPage(options, links, {
     kind: 'archive',
@@ -55,5 +57,46 @@ function pagerNav(links: Links, slug: string, prev: PageLink | null, next: PageL
   nav += next
     ? `<a class="cc-next" rel="next" href="${links.to(sitePaths.archive(slug, next.path))}">${text(next.label)} →</a>`
     : '<span class="cc-next"></span>';
+  return `${nav}</nav>`;
+}
+
+/**
+ * Every month of the chat, by year, on every archive page, so that any date is one click away
+ * (and, on a day page, the days of its month). No counts: a page changes only when a month (or a
+ * day of its own month) is added, which keeps incremental rebuilds small (data/dirty.ts).
+ */
+function monthNav(session: BuildSession, links: Links, chat: ChatSummary, page: ArchivePage): string {
+  const current = page.month || page.path;
+  let nav = '<nav class="cc-month-nav" aria-label="Archive months"><ol class="cc-years">';
+  let year = '';
+  let days: ChatSummary['months'][number] | null = null;
+  for (const month of chat.months) {
+    if (month.year !== year) {
+      if (year) nav += '</ol></li>';
+      year = month.year;
+      nav += `<li><span class="cc-year">${text(year)}</span><ol class="cc-nav-months">`;
+    }
+    const label = text(/^\d+-\d+$/.test(month.month) ? session.time.shortMonthLabel(month.month) : month.label);
+    if (month.month === current && month.pages.length === 1) {
+      nav += `<li><span aria-current="page">${label}</span></li>`;
+    } else {
+      const here = month.month === current ? ' aria-current="true"' : '';
+      nav += `<li><a href="${links.to(sitePaths.archive(chat.slug, month.pages[0].path))}"${here}>${label}</a></li>`;
+    }
+    if (month.month === current && month.byDay) days = month;
+  }
+  if (year) nav += '</ol></li>';
+  nav += '</ol>';
+  if (days) {
+    nav += `<ol class="cc-nav-days" aria-label="Days of ${text(days.label)}">`;
+    for (const day of days.pages) {
+      const n = Number(day.path.split('/')[2]);
+      nav +=
+        day.path === page.path
+          ? `<li><span aria-current="page">${n}</span></li>`
+          : `<li><a href="${links.to(sitePaths.archive(chat.slug, day.path))}">${n}</a></li>`;
+    }
+    nav += '</ol>';
+  }
   return `${nav}</nav>`;
 }

@@ -4,6 +4,7 @@ import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
 import { sitePaths, type PublicUrls } from './links.js';
 import { isoTime } from './time.js';
+import { titleText } from './title-text.js';
 
 /**
  * Atom 1.0 (RFC 4287), written directly.
@@ -15,6 +16,9 @@ import { isoTime } from './time.js';
  *
  * - Every string is stripped of characters XML 1.0 forbids (feed readers reject the whole feed).
  * - Entry ids are `tag:chatchannels,2025:<message key>`: stable forever, whatever the page URL.
+ *   The site feed's are `tag:chatchannels,2025:site:<message key>`: readers subscribed to both it
+ *   and a chat's feed (as the OPML invites) drop entries whose id they have already seen, which
+ *   left the site feed looking empty.
  * - Links are absolute with `siteUrl`, else root-relative (`/prefix/chats/…`), which Atom readers
  *   resolve against the feed's own URL (RFC 4287 §4.2.7.1 links are IRI references).
  * - `updated` is the edit time of edited messages; the feed's is its newest entry's (never the
@@ -26,6 +30,8 @@ export interface FeedDescription {
   /** Site paths of the feed itself and of the page it describes. */
   selfPath: string;
   pagePath: string;
+  /** The all-chats feed: entries name their chat and have ids of their own. */
+  site?: boolean;
 }
 
 export interface AtomEntry {
@@ -82,12 +88,13 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
   const entries = messages.map((m, i): AtomEntry => {
     const chat = catalog.chatsById.get(m.chatId)!;
     const author = session.author(m.authorId, m.authorName);
-    const line = snippet(m.text ?? '', 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
+    const line = entryLine(m, attachments[i][0]?.name);
     let content = m.html;
     if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
+    const named = author.name && m.kind !== 'event' && m.kind !== 'call' ? author.name : null;
     return {
-      id: `tag:chatchannels,2025:${m.key}`,
-      title: author.name && m.kind !== 'event' && m.kind !== 'call' ? `${author.name}: ${line}` : line,
+      id: description.site ? `tag:chatchannels,2025:site:${m.key}` : `tag:chatchannels,2025:${m.key}`,
+      title: entryTitle(description.site ? chat.title : null, named, line),
       link: urls.url(`${sitePaths.archive(chat.slug, catalog.pagePath(chat.id, m.time))}#${m.anchor}`),
       updated: m.editedAt ?? m.time,
       published: m.time,
@@ -104,4 +111,19 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
     lang: options.lang,
     entries,
   });
+}
+
+/** What an entry says: the message's own words (not a quote it starts with), else its file. */
+function entryLine(m: Message, firstFile: string | undefined): string {
+  if (m.deleted) return '(message deleted)';
+  return snippet(titleText(m.html), 100) || snippet(m.text ?? '', 100) || (firstFile ? snippet(firstFile, 100) : '(no text)');
+}
+
+/**
+ * An entry's title, in one place: `[Chat] Author: words`. The chat is named in the site feed
+ * only (a chat's own feed says it already); events and calls carry their author in their words.
+ */
+export function entryTitle(chat: string | null, author: string | null, line: string): string {
+  const said = author ? `${author}: ${line}` : line;
+  return chat ? `[${chat}] ${said}` : said;
 }

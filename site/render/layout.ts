@@ -57,6 +57,8 @@ export function renderPage(options: ResolvedOptions, links: Links, parts: PagePa
   let head = `<meta name="color-scheme" content="light dark">`;
   if (options.noindex) head += `<meta name="robots" content="noindex, nofollow">`;
   head += `<link rel="stylesheet" href="${links.to(sitePaths.css)}">`;
+  // Linked, not left to the browser's /favicon.ico guess: that 404s, and misses any pathPrefix.
+  head += `<link rel="icon" type="image/svg+xml" href="${links.to(sitePaths.favicon)}">`;
   for (const css of options.extraCss) {
     const url = /^[a-z][a-z0-9+.-]*:|^\/\//i.test(css) ? css : links.to(css.replace(/^\/+/, ''));
     head += `<link rel="stylesheet" href="${text(url)}">`;
@@ -69,7 +71,8 @@ export function renderPage(options: ResolvedOptions, links: Links, parts: PagePa
   if (parts.extraHead) head += parts.extraHead;
 
   let header = `<header class="cc-header"><a class="cc-site-title" href="${links.to(sitePaths.index)}">${text(siteTitle)}</a>`;
-  if (options.search) {
+  // Not on the search page itself: it has its own box, and two would push results down.
+  if (options.search && parts.kind !== 'search') {
     header +=
       `<form class="cc-search" action="${links.to(sitePaths.search)}" role="search">` +
       `<label class="cc-visually-hidden" for="cc-q">Search messages</label>` +

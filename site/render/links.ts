@@ -15,6 +15,7 @@ export const sitePaths = {
   robots: 'robots.txt',
   css: 'assets/chatchannels.css',
   js: 'assets/chatchannels.js',
+  favicon: 'assets/favicon.svg',
   chat: (slug: string) => `chats/${slug}/`,
   archive: (slug: string, pagePath: string) => `chats/${slug}/${pagePath}`,
   chatFeed: (slug: string) => `chats/${slug}/feed.xml`,
@@ -66,16 +67,26 @@ export function encodeSegment(name: string): string {
 
 /**
  * Absolute or root-relative URLs for feeds and OPML: `siteUrl` + pathPrefix + path when siteUrl is
- * known, else pathPrefix + path.
+ * known, else pathPrefix + path. A siteUrl that already ends in the pathPrefix is taken as the
+ * site's own URL (people write it both ways; `/archive/archive/` is never what they meant).
  */
 export class PublicUrls {
+  /** The site root's absolute URL, pathPrefix included, or null. */
+  private readonly base: string | null;
+
   constructor(
-    private readonly siteUrl: string | null,
+    siteUrl: string | null,
     private readonly pathPrefix: string,
-  ) {}
+  ) {
+    if (siteUrl === null) this.base = null;
+    else {
+      const root = siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`;
+      this.base = root.endsWith(pathPrefix) ? root : root + pathPrefix.slice(1);
+    }
+  }
 
   get absolute(): boolean {
-    return this.siteUrl !== null;
+    return this.base !== null;
   }
 
   /** Root-relative form: `/prefix/chats/x/`. */
@@ -85,7 +96,7 @@ export class PublicUrls {
 
   /** Absolute when siteUrl is set, else root-relative. */
   url(sitePath: string): string {
-    return this.siteUrl ? this.siteUrl + this.pathPrefix.slice(1) + sitePath : this.rootRelative(sitePath);
+    return this.base !== null ? this.base + sitePath : this.rootRelative(sitePath);
   }
 }
 

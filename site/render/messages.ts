@@ -58,6 +58,9 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
   let groupOpen = false;
   let groupAuthor: Author | null = null;
   let lastTime = -Infinity;
+  // The zone's offsets on this list, for the one line that names the zone.
+  const offsets = new Set<string>();
+  let lastZone = '';
 
   for (const message of messages) {
     const t = message.time;
@@ -80,7 +83,12 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     let msg = options.anchors
       ? `<div class="${cls}" id="${anchor}"><a class="cc-permalink" href="#${anchor}">`
       : `<div class="${cls}"><a class="cc-permalink" href="${archiveLink(chat.id, chat.slug, t, anchor)}">`;
-    msg += `<time datetime="${isoTime(t)}">${time.clock(t)}</time></a>`;
+    const zone = time.zoneTitle(t);
+    if (zone !== lastZone) {
+      lastZone = zone;
+      offsets.add(time.offsetLabel(t));
+    }
+    msg += `<time datetime="${isoTime(t)}" title="${text(zone)}">${time.clock(t)}</time></a>`;
     if (message.flags & IMPLAUSIBLE) {
       msg += `<span class="cc-warning" role="img" aria-label="implausible time" title="The source gave this message an implausible time">⚠</span>`;
     }
@@ -130,5 +138,5 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     out += msg;
   }
   if (groupOpen) out += '</div></article>';
-  return out;
+  return `<p class="cc-zone">${text(time.zoneNote(offsets))}</p>${out}`;
 }

@@ -50,9 +50,12 @@ export class TimeFormatter {
   private readonly dayLabels = new Map<number, string>();
   private readonly monthLabels = new Map<string, string>();
   private readonly dateLabels = new Map<number, string>();
+  private readonly offsetLabels = new Map<number, string>();
+  private readonly zoneTitles = new Map<string, string>();
   private readonly dayLabelFormat: Intl.DateTimeFormat;
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly monthFormat: Intl.DateTimeFormat;
+  private readonly shortMonthFormat: Intl.DateTimeFormat;
   private readonly shortDayFormat: Intl.DateTimeFormat;
   /** Short zone name shown next to full times, e.g. "UTC" or "Europe/Berlin". */
   readonly zoneLabel: string;
@@ -76,6 +79,7 @@ export class TimeFormatter {
     this.dayLabelFormat = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
     this.dateFormat = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
     this.monthFormat = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', month: 'long', year: 'numeric' });
+    this.shortMonthFormat = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', month: 'short' });
     this.shortDayFormat = new Intl.DateTimeFormat(lang, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'long', year: 'numeric' });
     this.zoneLabel = this.utc ? 'UTC' : timeZone;
   }
@@ -112,6 +116,33 @@ export class TimeFormatter {
     wall.setUTCFullYear(y, mo - 1, d);
     wall.setUTCHours(h, mi, s, 0);
     return wall.getTime() - (time - (((time % 1000) + 1000) % 1000));
+  }
+
+  /** `UTC+2`, `UTC+5:30`, `UTC-3`: the zone's offset at this instant. */
+  offsetLabel(time: number): string {
+    const minutes = Math.round((this.local(time) - clampTime(time)) / 60_000);
+    let label = this.offsetLabels.get(minutes);
+    if (label === undefined) {
+      const abs = Math.abs(minutes);
+      label = `UTC${minutes < 0 ? '-' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${pad2(abs % 60)}` : ''}`;
+      this.offsetLabels.set(minutes, label);
+    }
+    return label;
+  }
+
+  /** What a time is in, for its title: `Europe/Berlin (UTC+2)`, or `UTC`. */
+  zoneTitle(time: number): string {
+    if (this.utc) return 'UTC';
+    const offset = this.offsetLabel(time);
+    let title = this.zoneTitles.get(offset);
+    if (title === undefined) this.zoneTitles.set(offset, (title = `${this.zoneLabel} (${offset})`));
+    return title;
+  }
+
+  /** `Times in Europe/Berlin (UTC+1/UTC+2)` for times at these offsets (in order of appearance). */
+  zoneNote(offsets: Iterable<string>): string {
+    const list = [...new Set(offsets)];
+    return this.utc || list.length === 0 ? `Times in ${this.zoneLabel}` : `Times in ${this.zoneLabel} (${list.join('/')})`;
   }
 
   /** `14:05` */
@@ -162,6 +193,20 @@ export class TimeFormatter {
       d.setUTCFullYear(y, m - 1, 1);
       label = this.monthFormat.format(d);
       this.monthLabels.set(month, label);
+    }
+    return label;
+  }
+
+  /** `Sep` for a UTC month `2021-09` (the month list on archive pages). */
+  shortMonthLabel(month: string): string {
+    const key = `short:${month}`;
+    let label = this.monthLabels.get(key);
+    if (label === undefined) {
+      const [y, m] = month.split('-').map(Number);
+      const d = new Date(0);
+      d.setUTCFullYear(y, m - 1, 1);
+      label = this.shortMonthFormat.format(d);
+      this.monthLabels.set(key, label);
     }
     return label;
   }

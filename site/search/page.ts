@@ -53,7 +53,10 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     `<p class="cc-search-query"><label for="cc-search-q">Search messages</label>` +
     `<input id="cc-search-q" name="q" type="search" autocomplete="off" spellcheck="false" aria-describedby="cc-search-help">` +
     `<button type="submit">Search</button></p>` +
-    `<fieldset class="cc-search-filters"><legend>Filters</legend>` +
+    // In a <details> so that phones can fold the filters away (the site script closes it on narrow
+    // screens when no filter is set): the results then start near the top.
+    `<details class="cc-search-filters-box" open><summary>Filters</summary>` +
+    `<fieldset class="cc-search-filters"><legend class="cc-visually-hidden">Filters</legend>` +
     `<p class="cc-search-field"><label for="cc-search-chat">Chat</label><select id="cc-search-chat" name="chat">${chatOptions}</select></p>` +
     authorFilter +
     // Text, not type="date": a year or a month is a useful bound too (2021, 2021-03), and a date
@@ -62,7 +65,7 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     `<p class="cc-search-field"><label for="cc-search-before">Before</label><input id="cc-search-before" name="before" ${DATE_INPUT}></p>` +
     `<p class="cc-search-field"><label for="cc-search-sort">Order</label><select id="cc-search-sort" name="sort">` +
     `<option value="best">Best match first</option><option value="newest">Newest first</option><option value="oldest">Oldest first</option></select></p>` +
-    `</fieldset>` +
+    `</fieldset></details>` +
     `<p id="cc-search-help" class="cc-search-help">Every word must appear, in any order. Also: <code>-without</code>` +
     (options.authors === 'hide' ? '' : `, <code>author:name</code>, <code>author:"full name"</code>`) +
     `, <code>chat:title</code>, <code>after:2020-01-31</code>, <code>before:2021</code>.</p>` +
@@ -99,6 +102,7 @@ const SEARCH_CSS = `
 .cc-search-query button,.cc-search-more{font:inherit;padding:.45rem 1rem;border-radius:999px;border:1px solid var(--s-accent);background:var(--s-accent);color:var(--cc-surface,Canvas);cursor:pointer}
 .cc-search-filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;border:1px solid var(--s-border);border-radius:var(--s-radius);padding:.5rem .8rem;margin:0}
 .cc-search-filters legend{padding:0 .3rem;color:var(--s-muted);font-size:.9em}
+.cc-search-filters-box>summary{cursor:pointer;color:var(--s-muted);font-size:.9em;margin:0 0 .3rem}
 .cc-search-field{display:flex;flex-direction:column;gap:.15rem;margin:0;font-size:.92em}
 .cc-search-field input,.cc-search-field select{font:inherit;padding:.3rem .5rem;color:var(--s-text);background:var(--s-bg);border:1px solid var(--s-border);border-radius:6px;max-width:16rem}
 #cc-search-chat{width:16rem;max-width:100%}

@@ -22,6 +22,7 @@ export function addAssetTemplates(eleventyConfig: EleventyConfigLike): void {
   for (const [name, sitePath] of [
     ['chatchannels.css', sitePaths.css],
     ['chatchannels.js', sitePaths.js],
+    ['favicon.svg', sitePaths.favicon],
   ] as const) {
     eleventyConfig.addTemplate(virtualPath(`asset-${name.replace(/\W/g, '-')}`), {
       data: { ...TEMPLATE_DATA, permalink: permalinkOf(sitePath) },

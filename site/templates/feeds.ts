@@ -53,7 +53,7 @@ export function addFeedTemplates(eleventyConfig: EleventyConfigLike, state: Plug
       return renderAtom(
         session,
         publicUrls(state, this),
-        { id: 'tag:chatchannels,2025:site', title: session.options.title, selfPath: sitePaths.siteFeed, pagePath: sitePaths.index },
+        { id: 'tag:chatchannels,2025:site', title: session.options.title, selfPath: sitePaths.siteFeed, pagePath: sitePaths.index, site: true },
         rows,
       );
     },

@@ -115,10 +115,12 @@
     /** The Intl formats (time, count). */
     function formats() {
       if (timeFormat) return;
+      // As the pages write times (site/render/time.ts): `14 Sep 2021, 14:05`, a 24-hour clock.
+      var parts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
       try {
-        timeFormat = new Intl.DateTimeFormat(lang, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
+        timeFormat = new Intl.DateTimeFormat(lang, Object.assign({ timeZone: zone }, parts));
       } catch (e) {
-        timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
+        timeFormat = new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: 'UTC' }, parts));
       }
       numberFormat = new Intl.NumberFormat(lang);
     }
