@@ -149,3 +149,25 @@ test("someone else's SQLite database is refused by the CLI and left untouched", 
   assert.equal(contentDigest(file), before);
   assert.equal(fileDigest(file), bytes);
 });
+
+test("a v1 database whose CLI full-text index was filled by FTS5's own words is re-indexed by the site search's rule", () => {
+  const dir = tempDir();
+  const file = join(dir, 'v1.sqlite');
+  writeAtVersion(file, 1);
+  const raw = new Database(file);
+  raw.prepare(`UPDATE message_rows SET body = 'stories from Kraków'`).run();
+  // As a v1 `chatchannels search` left it: every message indexed, FTS5 unicode61 words.
+  raw.prepare(`INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages`).run();
+  raw.prepare(`INSERT INTO meta (key, value) VALUES ('fts_rowid', (SELECT max(id) FROM message_rows))`).run();
+  raw.close();
+  for (const [query, note] of [
+    ['krakow', 'folded'],
+    ['story', 'stemmed like the site'],
+    ['stories kra', 'the last word as a prefix'],
+  ]) {
+    const r = cli(['search', query, '--db', file, '--json'], dir);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim().split('\n').filter(Boolean).length, 1, `"${query}" (${note}): ${r.out}`);
+  }
+  assert.deepEqual(integrityProblems(file), []);
+});

@@ -73,6 +73,11 @@ const QUERIES: [string, Record<string, string>, Record<string, string>][] = [
   ['quokka', { after: '2020-07-14', before: '2020-07-15' }, {}],
   ['chat:coffee alpha', {}, {}],
   ['chat:fresh', {}, {}],
+  // The last word as a prefix: its terms from the base and the delta together.
+  ['quok', {}, {}],
+  ['alpha plat', {}, {}],
+  ['deplo', {}, {}],
+  ['ech -bravo', {}, {}],
 ];
 
 /** Same answers as a full build: sets for best-first, sequences for newest/oldest first. */
@@ -256,12 +261,13 @@ test('a chat that is no longer published disappears; a retitled chat is indexed 
   assert.equal((await openSearchEngine(data).search('bilby')).count, 0);
   assert.equal((await openSearchEngine(data).search('alpha', { chat: freshChat })).count, 0);
 
-  // A new title changes every document's chat field: the whole chat comes from the delta.
+  // A new title: the whole chat comes from the delta, which carries the title.
   writeLater(db, { nativeId: CHATS[1].nativeId, title: 'Tea & biscuits' }, []);
   const retitled = await updateSearchIndex({ db, outDir: out, threads: 1, include: (id) => id !== freshId });
   assert.equal(retitled.delta, true, retitled.reason);
   const after = openSearchEngine(data);
-  assert.ok((await after.search('biscuits')).count > 50, 'every message of the chat is found by its new title');
+  assert.ok((await after.search('chat:biscuits')).count > 50, 'every message of the chat is found by its new title');
+  assert.equal((await after.search('biscuits')).count, 0, 'a word of the title is not a word of the messages');
   assert.equal((await after.search('chat:coffee')).count, 0);
   assert.ok((await after.search('chat:biscuits alpha')).count > 0);
 });

@@ -109,7 +109,7 @@ describe('site structure', () => {
     const alice = html.match(/<h3>Alice Martin<\/h3>(.*?)<\/article>/)![1];
     assert.equal(anchorsIn(alice).length, 2);
     // Times in UTC with the instant in datetime, and a permalink.
-    assert.match(html, /<a class="cc-permalink" href="#(m[0-9a-f]+)"><time datetime="2021-09-13T09:00:00.000Z" title="UTC">09:00<\/time><\/a>/);
+    assert.match(html, /<a class="cc-permalink" href="#(m[0-9a-f]+)" aria-label="Permalink: 09:00, [^"]*2021"><time datetime="2021-09-13T09:00:00.000Z" title="UTC">09:00<\/time><\/a>/);
     assert.match(html, /<span class="cc-edited" title="Edited Sep 13, 2021, 09:07 \(UTC\)">edited<\/span>/);
     assert.match(html, /<a class="cc-reply" href="#m[0-9a-f]+">↩ reply to <bdi>Bob Okafor<\/bdi><\/a>/);
     assert.match(html, /<div class="cc-msg cc-system" id="m[0-9a-f]+">.*?Call ended/);
@@ -118,9 +118,10 @@ describe('site structure', () => {
     // Attachments: the stored image inline, the stored PDF as a download, the other by its URL.
     const photo = `media/${mediaHash(PHOTO)}/dashboard.png`;
     const pdf = `media/${mediaHash(PDF)}/release-notes-2.3.pdf`;
-    assert.ok(html.includes(`<img src="../../../../${photo}" loading="lazy" alt="dashboard.png">`));
+    assert.ok(html.includes(`<img src="../../../../${photo}" loading="lazy" alt="Photo from Bob Okafor, Sep 13, 2021">`));
     assert.ok(html.includes(`<a class="cc-file" href="../../../../${pdf}" download>release-notes-2.3.pdf</a>`));
-    assert.ok(html.includes('<a class="cc-file" href="https://files.example.com/design.sketch" rel="nofollow noopener noreferrer">design.sketch</a> <span class="cc-size">121 KB</span>'));
+    assert.ok(html.includes('<span class="cc-file cc-missing">design.sketch</span> <span class="cc-size">121 KB</span> <span class="cc-note">not included in the export</span>'));
+    assert.ok(!html.includes('files.example.com'), 'a file the export lacks never links to where it was');
     assert.deepEqual(readFileSync(join(out, photo)), PHOTO);
     assert.deepEqual(readFileSync(join(out, pdf)), PDF);
     // Previous/next and breadcrumbs.

@@ -11,7 +11,7 @@ import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { openStore } from '../collector/store/open.js';
 import { importPaths } from '../collector/import.js';
-import { syncFts } from '../collector/store/fts.js';
+import { ftsTerms, syncFts } from '../collector/store/fts.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 
@@ -431,7 +431,7 @@ test('through the importer: the folder lands whole, replies resolve, re-import c
     assert.equal(scalar(db, `SELECT count(*) FROM messages WHERE native_id IN ('910000000000000021', '910000000000000022')`), 2, 'identical bot lines');
     assert.equal(scalar(db, `SELECT count(*) FROM messages WHERE html LIKE '%<script%' OR html LIKE '%href="javascript:%' OR html LIKE '%<img%'`), 0);
     syncFts(db);
-    assert.equal(scalar(db, `SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'summary'`), 1, 'embed text is searchable');
+    assert.equal(scalar(db, `SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?`, `"${ftsTerms('summary')}"`), 1, 'embed text is searchable');
 
     const again = await importPaths(db, [folder]);
     assert.equal(again.newMessages, 0);

@@ -9,7 +9,9 @@ export const searchCommand: CommandSpec = {
   usage: 'chatchannels search <query…> [--db FILE] [--chat ID] [--limit N] [--json]',
   summary: 'Searches the messages in the database (SQLite full-text search), newest first.',
   details: [
-    'Every word must appear (prefix matches with a trailing *); "quoted phrases" match exactly.',
+    'Matches like the site\'s search: every word must appear in the text (accents ignored, English',
+    'word endings folded), the last word also as the start of a longer one; -word excludes;',
+    'author:, chat:, after:YYYY-MM-DD and before: filter.',
     '',
     'Options:',
     `  --db FILE    database to read (default: ./${DEFAULT_DB})`,

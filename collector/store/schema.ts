@@ -136,6 +136,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'full-text search on the site search\'s index terms (one matching rule for CLI and site)',
+    sql: `
+      -- \`chatchannels search\` matched FTS5's own words (no stemming, no stop words, apostrophes
+      -- splitting words) while the site's search matched its pipeline's terms: the same query found
+      -- different messages. The table now holds each message's index terms as the site's pipeline
+      -- cuts them (collector/store/fts.ts), space-separated; the ascii tokenizer splits exactly there
+      -- (terms hold no ASCII but [a-z0-9]). Refilled lazily from the start.
+      DROP TABLE messages_fts;
+      CREATE VIRTUAL TABLE messages_fts USING fts5(terms, tokenize = 'ascii');
+      DELETE FROM meta WHERE key = 'fts_rowid';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,3 +1,5 @@
+import { engineModuleOf } from '../../site/search/node-engine.js';
+import { searchPipeline } from './fts.js';
 import type { Db } from './open.js';
 import { pagePathOf } from './periods.js';
 
@@ -12,52 +14,112 @@ export interface SearchHit {
 }
 
 /**
- * Turns what a person types into a safe FTS5 query: each word becomes a quoted string (so `:`,
- * `-`, `(` and friends are literal), a trailing `*` stays a prefix search, and "phrases" stay phrases.
+ * The FTS5 query for what a person types, by the site search's rule (engine.js parseQuery and
+ * planQuery): every positive term required, the last word typed also matching as a prefix,
+ * `-word` excluded. Terms are the pipeline's (messages_fts holds the same, fts.ts), quoted so
+ * that nothing in them is FTS syntax. '' when nothing is left to match (stop words only).
  */
-export function toFtsQuery(input: string): string {
-  const parts: string[] = [];
-  for (const m of input.matchAll(/"([^"]*)"|(\S+)/g)) {
-    const phrase = m[1] ?? m[2];
-    const prefix = m[2]?.endsWith('*') && m[2].length > 1;
-    const text = prefix ? phrase.slice(0, -1) : phrase;
-    if (!text.trim()) continue;
-    parts.push(`"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
-  }
-  return parts.join(' ');
+export function toFtsQuery(input: string): { match: string; terms: string[]; prefix: string | null; filters: QueryFilters } {
+  const { parseQuery, planQuery } = engineModuleOf();
+  const q = parseQuery(input);
+  const plan = planQuery(searchPipeline(), q);
+  const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
+  let match = plan.order.map((t) => (t === plan.prefix ? `${quote(t)}*` : quote(t))).join(' ');
+  if (match) for (const t of plan.excluded) match += ` NOT ${quote(t)}`;
+  return { match, terms: plan.order, prefix: plan.prefix, filters: { authors: plan.authorTerms, chats: q.chats, after: q.after, before: q.before } };
 }
 
+interface QueryFilters {
+  /** Per author: value, its terms (all in the author's name). */
+  authors: string[][];
+  chats: string[];
+  after: string | null;
+  before: string | null;
+}
+
+interface Row {
+  slug: string;
+  native_id: string;
+  title: string | null;
+  author: string;
+  time: number;
+  anchor: string;
+  by_day: number;
+  text: string | null;
+}
+
+const SELECT = `SELECT c.slug, c.native_id, c.title, coalesce(m.author_name, p.display_name, p.native_id) AS author, m.time, m.anchor,
+         coalesce(pr.by_day, 0) AS by_day, m.text
+  FROM messages m
+  JOIN chats c ON c.id = m.chat_id
+  LEFT JOIN people p ON p.id = m.author_id
+  LEFT JOIN periods pr ON pr.chat_id = m.chat_id AND pr.month = strftime('%Y-%m', m.time / 1000, 'unixepoch')`;
+
 export function searchMessages(db: Db, input: string, options: { chat?: string; limit: number }): SearchHit[] {
-  const fts = toFtsQuery(input);
-  if (!fts) return [];
-  const rows = db
-    .prepare(
-      `SELECT c.slug, c.title, coalesce(p.display_name, m.author_name, p.native_id) AS author, m.time, m.anchor,
-              coalesce(pr.by_day, 0) AS by_day,
-              snippet(messages_fts, 0, '[', ']', '…', 16) AS snippet
-       FROM messages_fts
-       JOIN messages m ON m.id = messages_fts.rowid
-       JOIN chats c ON c.id = m.chat_id
-       LEFT JOIN people p ON p.id = m.author_id
-       LEFT JOIN periods pr ON pr.chat_id = m.chat_id AND pr.month = strftime('%Y-%m', m.time / 1000, 'unixepoch')
-       WHERE messages_fts MATCH ? AND m.deleted = 0 AND (? IS NULL OR c.slug = ? OR c.native_id = ?)
-       ORDER BY m.time DESC LIMIT ?`,
-    )
-    .all(fts, options.chat ?? null, options.chat ?? null, options.chat ?? null, options.limit) as {
-    slug: string;
-    title: string | null;
-    author: string;
-    time: number;
-    anchor: string;
-    by_day: number;
-    snippet: string;
-  }[];
-  return rows.map((r) => ({
-    chat: r.slug,
-    title: r.title,
-    author: r.author,
-    time: r.time,
-    snippet: r.snippet.replace(/\s+/g, ' '),
-    path: `chats/${r.slug}/${pagePathOf(r.time, r.by_day === 1)}#${r.anchor}`,
-  }));
+  const query = toFtsQuery(input);
+  const { filters } = query;
+  const filtered = filters.authors.length > 0 || filters.chats.length > 0 || filters.after !== null || filters.before !== null;
+  if (!query.match && !filtered) return [];
+  const chat = options.chat ?? null;
+  // Messages with text only, as the site indexes them.
+  const where = `m.deleted = 0 AND trim(coalesce(m.text, '')) != '' AND (? IS NULL OR c.slug = ? OR c.native_id = ?)`;
+  const rows = query.match
+    ? db.prepare(`${SELECT} JOIN messages_fts f ON f.rowid = m.id WHERE messages_fts MATCH ? AND ${where} ORDER BY m.time DESC`).iterate(query.match, chat, chat, chat)
+    : db.prepare(`${SELECT} WHERE ${where} ORDER BY m.time DESC`).iterate(chat, chat, chat);
+  const keep = filterOf(filters);
+  const hits: SearchHit[] = [];
+  for (const r of rows as IterableIterator<Row>) {
+    if (!keep(r)) continue;
+    hits.push({
+      chat: r.slug,
+      title: r.title,
+      author: r.author,
+      time: r.time,
+      snippet: snippetOf(r.text ?? '', query.terms, query.prefix),
+      path: `chats/${r.slug}/${pagePathOf(r.time, r.by_day === 1)}#${r.anchor}`,
+    });
+    if (hits.length >= options.limit) break;
+  }
+  return hits;
+}
+
+/** The typed filters (author:, chat:, after:, before:; dates in UTC). */
+function filterOf(filters: QueryFilters): (r: Row) => boolean {
+  const { parseDate } = engineModuleOf();
+  const pipeline = searchPipeline();
+  const after = filters.after ? parseDate(filters.after, 'UTC') : null;
+  const before = filters.before ? parseDate(filters.before, 'UTC') : null;
+  return (r) => {
+    if (after !== null && r.time < after) return false;
+    if (before !== null && r.time >= before) return false;
+    if (filters.chats.length) {
+      const title = new Set(pipeline.terms(r.title ?? ''));
+      const named = filters.chats.some((value) => {
+        const v = value.trim().toLowerCase();
+        if (v === r.slug || v === r.native_id.toLowerCase()) return true;
+        const want = pipeline.terms(v);
+        return want.length > 0 && want.every((t) => title.has(t));
+      });
+      if (!named) return false;
+    }
+    if (filters.authors.length) {
+      const name = new Set(pipeline.terms(r.author));
+      if (!filters.authors.some((want) => want.every((t) => name.has(t)))) return false;
+    }
+    return true;
+  };
+}
+
+/** About 16 words around the first match, matches in [brackets]. */
+function snippetOf(text: string, terms: string[], prefix: string | null): string {
+  const pipeline = searchPipeline();
+  const wanted = new Set(terms);
+  const words = text.replace(/\s+/g, ' ').trim().split(' ');
+  const hit = (word: string) => pipeline.terms(word).some((t) => wanted.has(t) || (prefix !== null && t.startsWith(prefix)));
+  const marks = words.map(hit);
+  const first = Math.max(0, marks.indexOf(true));
+  const from = Math.max(0, first - 4);
+  const to = Math.min(words.length, from + 16);
+  const shown = words.slice(from, to).map((w, i) => (marks[from + i] ? `[${w}]` : w));
+  return `${from > 0 ? '…' : ''}${shown.join(' ')}${to < words.length ? '…' : ''}`;
 }

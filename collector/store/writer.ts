@@ -2,7 +2,7 @@ import { anchorFor, ANCHOR_MIN, keyFromBase } from '../identity/key.js';
 import { slugFor } from '../identity/slug.js';
 import type { ChatRecord, MessageRecord, PersonRecord } from '../sources/types.js';
 import { MessageFlags } from '../sources/types.js';
-import { ftsIndexedUpTo } from './fts.js';
+import { ftsIndexedUpTo, ftsTerms } from './fts.js';
 import { DEFAULT_MERGE_TOLERANCE_MS, NearDuplicateFinder } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
@@ -114,8 +114,8 @@ export class StoreWriter {
         `UPDATE message_rows SET author_name = ?, kind = ?, markup = ?, body = ?, html = ?, text = ?,
            edited_at = ?, deleted = ?, reply_to_key = ?, attachments = ?, flags = ?, rev = ? WHERE id = ?`,
       ),
-      ftsInsert: db.prepare(`INSERT INTO messages_fts (rowid, text) VALUES (?, ?)`),
-      ftsDelete: db.prepare(`INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', ?, ?)`),
+      ftsInsert: db.prepare(`INSERT INTO messages_fts (rowid, terms) VALUES (?, ?)`),
+      ftsDelete: db.prepare(`DELETE FROM messages_fts WHERE rowid = ?`),
       insertMedia: db.prepare(`INSERT OR IGNORE INTO media (hash, name, type, size, data) VALUES (?, ?, ?, ?, ?)`),
       periodExists: db.prepare(`SELECT 1 FROM periods WHERE chat_id = ? AND month = ?`),
       monthCount: db.prepare(`SELECT count(*) FROM message_rows WHERE chat_id = ? AND time >= ? AND time < ?`).pluck(),
@@ -211,8 +211,8 @@ export class StoreWriter {
         record.editedAt ?? null, deleted, record.replyToKey ?? null, attachments, flags, rev, old.id,
       );
       if (old.id <= this.ftsUpTo && old.text !== stored.fullText) {
-        this.stmt.ftsDelete.run(old.id, old.text);
-        this.stmt.ftsInsert.run(old.id, stored.fullText);
+        this.stmt.ftsDelete.run(old.id);
+        this.stmt.ftsInsert.run(old.id, ftsTerms(stored.fullText));
       }
       this.counts.updatedMessages++;
       return 'updated';

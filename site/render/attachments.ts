@@ -60,34 +60,53 @@ export function safeHttpUrl(url: string | null): string | null {
   }
 }
 
+/** A message's file listed twice by its source (a Skype URIObject and its AMS reference…): the same stored file or the same name and size. */
+function sameFile(a: AttachmentInfo, b: AttachmentInfo): boolean {
+  if (a.hash && b.hash) return a.hash === b.hash;
+  return a.name === b.name && (a.size === null || b.size === null || a.size === b.size);
+}
+
 /**
  * Attachments as HTML. `href` turns a site path into a link from the current document (relative
- * on pages, absolute in feeds). Images the export contained are shown inline; other files are
- * download links with their size; files only known by URL link there when it is http(s).
+ * on pages, absolute in feeds). Images the export contained are shown inline (`photoAlt`: their
+ * alt text, e.g. "Photo from Alice, 3 Sep 2021"); other files are download links with their size.
+ * A file the export did not contain keeps its name and size and says so: it never links to the
+ * service that held it (an archive is read offline, and those links expire or need a login).
  */
 export function renderAttachments(
   attachments: AttachmentInfo[],
   media: Map<string, MediaRow & { safeName: string }>,
   href: (sitePath: string) => string,
+  photoAlt = 'Photo',
 ): string {
   let out = '';
+  const shown: AttachmentInfo[] = [];
   for (const a of attachments) {
+    if (shown.some((b) => sameFile(a, b))) continue;
+    shown.push(a);
     const stored = a.hash ? media.get(a.hash) : undefined;
     const label = text(a.name || stored?.name || 'file');
     if (stored) {
       const link = text(href(sitePaths.media(stored.hash, stored.safeName)));
       if (isInlineImage(stored.type ?? a.type, stored.safeName)) {
-        out += `<a class="cc-image" href="${link}"><img src="${link}" loading="lazy" alt="${label}"></a>`;
+        out += `<a class="cc-image" href="${link}"><img src="${link}" loading="lazy" alt="${text(photoAlt)}"></a>`;
       } else {
         out += `<a class="cc-file" href="${link}" download>${label}</a> <span class="cc-size">${formatSize(stored.size)}</span>`;
       }
       continue;
     }
     const size = a.size !== null ? ` <span class="cc-size">${formatSize(a.size)}</span>` : '';
-    const url = safeHttpUrl(a.url);
-    out += url
-      ? `<a class="cc-file" href="${text(url)}" rel="nofollow noopener noreferrer">${label}</a>${size}`
-      : `<span class="cc-file">${label}</span>${size}`;
+    out += `<span class="cc-file cc-missing">${label}</span>${size} <span class="cc-note">not included in the export</span>`;
   }
   return out ? `<div class="cc-attachments">${out}</div>` : '';
+}
+
+/**
+ * The Skype converter's own line for a file (collector/markup/skype.ts fileLine: "📎 name (size)")
+ * repeats what the attachment list shows: dropped from the body when the list is shown.
+ */
+const FILE_LINE = /(?:<br>)?<span class="cc-file">📎 [^<]*<\/span>/g;
+
+export function withoutFileLines(html: string): string {
+  return html.indexOf('cc-file') < 0 ? html : html.replace(FILE_LINE, '');
 }

@@ -1,7 +1,7 @@
 import type { Author } from '../data/authors.js';
 import type { Message, ReplyTarget } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
-import { formatSize, parseAttachments, renderAttachments, type AttachmentInfo } from './attachments.js';
+import { formatSize, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
 import { sitePaths, type Links } from './links.js';
 import { isoTime } from './time.js';
@@ -80,9 +80,11 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     let cls = system ? 'cc-msg cc-system' : 'cc-msg';
     if (message.deleted) cls += ' cc-deleted';
     if (message.flags & IMPLAUSIBLE) cls += ' cc-implausible';
+    // Named with the date: a screen reader's link list would otherwise offer a column of "18:03".
+    const permalinkLabel = `aria-label="Permalink: ${text(time.clock(t))}, ${text(time.date(t))}"`;
     let msg = options.anchors
-      ? `<div class="${cls}" id="${anchor}"><a class="cc-permalink" href="#${anchor}">`
-      : `<div class="${cls}"><a class="cc-permalink" href="${archiveLink(chat.id, chat.slug, t, anchor)}">`;
+      ? `<div class="${cls}" id="${anchor}"><a class="cc-permalink" href="#${anchor}" ${permalinkLabel}>`
+      : `<div class="${cls}"><a class="cc-permalink" href="${archiveLink(chat.id, chat.slug, t, anchor)}" ${permalinkLabel}>`;
     const zone = time.zoneTitle(t);
     if (zone !== lastZone) {
       lastZone = zone;
@@ -104,12 +106,16 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       }
     }
     if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote">${author.nameHtml}</span> `;
-    msg +=
-      message.html.length > LONG_MESSAGE
-        ? `<details class="cc-long"><summary>Long message (${formatSize(message.html.length)}): show</summary>${message.html}</details>`
-        : message.html;
     const attachments = attachmentsOf?.get(message);
-    if (attachments) msg += renderAttachments(attachments, media, href);
+    const body = attachments ? withoutFileLines(message.html) : message.html;
+    msg +=
+      body.length > LONG_MESSAGE
+        ? `<details class="cc-long"><summary>Long message (${formatSize(body.length)}): show</summary>${body}</details>`
+        : body;
+    if (attachments) {
+      const sender = showNames ? session.author(message.authorId, message.authorName).name : null;
+      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`);
+    }
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
     }

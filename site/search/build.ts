@@ -154,7 +154,7 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
     });
     const { finished } = written;
     const weighting = ownWeighting(finished);
-    const fields = ['text', ...(finished.author ? ['author'] : []), 'chat'];
+    const fields = ['text', ...(finished.author ? ['author'] : [])];
     files.file(
       dataKeys.manifest,
       encodeManifest({

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteReader, decodeDataScript } from './bytes.js';
 import { dataKeys } from './paths.js';
-import { hashTerm } from './pipeline.js';
+import { bucketOf } from './pipeline.js';
 import { FORMAT_VERSION, type FieldAverages } from './shards.js';
 
 /**
@@ -107,24 +107,19 @@ export function readBaseIndex(dataDir: string): BaseIndex | { problem: string } 
 }
 
 /**
- * Lunr's documentsWithTerm in the base, by term: postings in the text and author fields plus
- * every document of each chat whose title holds the term (inverted-index.ts counts it so). Reads
- * only the buckets of the terms asked for, each once.
+ * Lunr's documentsWithTerm in the base, by term: its postings in the text field
+ * (inverted-index.ts counts it so). Reads only the buckets of the terms asked for, each once.
  */
 export class BaseTermStats {
   private readonly buckets = new Map<number, Map<string, number>>();
-  private readonly chatDocs: number[];
 
   constructor(
     private readonly dataDir: string,
     private readonly base: BaseIndex,
-  ) {
-    this.chatDocs = base.chats.map(() => 0);
-    for (const g of base.groups) this.chatDocs[g.chat] += g.count;
-  }
+  ) {}
 
   documentsWithTerm(term: string): number {
-    const b = hashTerm(term) % this.base.buckets;
+    const b = bucketOf(term, this.base.buckets);
     let bucket = this.buckets.get(b);
     if (!bucket) this.buckets.set(b, (bucket = this.readBucket(b)));
     return bucket.get(term) ?? 0;
@@ -138,14 +133,6 @@ export class BaseTermStats {
     const n = r.uint();
     for (let k = 0; k < n; k++) {
       const term = r.string();
-      let count = 0;
-      const chats = r.uint();
-      let chat = 0;
-      for (let c = 0; c < chats; c++) {
-        chat += r.uint();
-        r.uint(); // weight
-        count += this.chatDocs[chat] ?? 0;
-      }
       const nText = r.uint();
       const nAuthor = r.uint();
       const parts = r.uint();
@@ -165,7 +152,7 @@ export class BaseTermStats {
       } else {
         r.skip(parts); // firstPart, then parts - 1 start deltas
       }
-      out.set(term, count + nText + nAuthor);
+      out.set(term, nText);
     }
     return out;
   }

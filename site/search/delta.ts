@@ -67,8 +67,9 @@ export interface DeltaPlan {
 
 /**
  * What a delta over `base` must hold in this snapshot, or why none can be made. Whole chats are
- * re-indexed when they are new to the base or their title changed (every document's chat field
- * changes); chats no longer published are masked.
+ * re-indexed when they are new to the base or their title changed (a delta's manifest names only
+ * the chats it holds documents of: the new title must come with them); chats no longer published
+ * are masked.
  */
 export function planDelta(source: SearchSource, base: BaseIndex): DeltaPlan | { problem: string } {
   const changeSeq = source.changeSeq();
@@ -252,7 +253,7 @@ export async function updateSearchIndex(options: SearchUpdateOptions): Promise<S
       docs: written.docs,
       docChunk: sizes.docChunk,
       buckets: written.buckets,
-      fields: ['text', ...(written.finished.author ? ['author'] : []), 'chat'],
+      fields: ['text', ...(written.finished.author ? ['author'] : [])],
       authors,
       chats: delta.chats,
       slots: source.slots,

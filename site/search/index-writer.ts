@@ -34,7 +34,6 @@ export async function writeIndex(source: SearchSource, plan: SourcePlan, files: 
   const { log, started } = options;
   const pipeline = createSearchPipeline();
   const index = new InvertedIndex(pipeline, { authorField: options.authorField });
-  for (const chat of options.chats) index.addChat(chat.title);
   const times = new TimesWriter(files);
   const texts = new TextIndexers(pipeline, options.threads, (result, from) => index.appendTexts(result, from));
   let batch: string[] = [];
@@ -47,7 +46,7 @@ export async function writeIndex(source: SearchSource, plan: SourcePlan, files: 
         if (slot >= 0) times.flush(slot);
         slot = doc.group.slot;
       }
-      index.beginDocument(doc.id, doc.chat.index, doc.author);
+      index.beginDocument(doc.id, doc.author);
       batch.push(doc.text);
       if (batch.length === options.textBatch) {
         await texts.submit(batchStart, batch);

@@ -8,12 +8,12 @@ import type { BatchResult } from './text-indexer.js';
  * order, and are grouped by term with one counting sort at the end. That keeps 1M messages in a
  * few hundred MB where a lunr.Builder needs gigabytes.
  *
- * Fields, as a Lunr index with `this.field('text'); this.field('author'); this.field('chat')`:
- * - text: the message's plain text;
- * - author: the author's name as the site shows it (absent when authors are hidden);
- * - chat: the chat's title. Every message of a chat has the same chat field, so its postings are
- *   kept per chat (chat, weight) instead of per message: the client expands them over the chat's
- *   document ranges.
+ * Words are matched against the text alone, as a Lunr index with `this.field('text')` (and as
+ * the CLI's full-text index): neither the chat's title nor the author's name is part of a
+ * message's text, or a word of either would find every message of the chat or the person.
+ * - text: the message's plain text (scored);
+ * - author: the author's name as the site shows it (absent when authors are hidden), kept for
+ *   the `author:` filter only: it never counts in documentsWithTerm.
  */
 
 /** lunr.Builder defaults. */
@@ -87,23 +87,12 @@ export interface FieldPostings {
   average: number;
 }
 
-export interface ChatField {
-  /** Per chat: its title's term ids and their frequencies. */
-  terms: { ids: number[]; tfs: number[]; length: number }[];
-  /** Documents per chat. */
-  docs: number[];
-  average: number;
-  /** term id → [chat index, …] ascending. */
-  byTerm: Map<number, number[]>;
-}
-
 export interface FinishedIndex {
   documentCount: number;
   terms: string[];
   text: FieldPostings;
   author: FieldPostings | null;
-  chat: ChatField;
-  /** Documents holding the term, summed over fields (Lunr's documentsWithTerm). */
+  /** Documents whose text holds the term (Lunr's documentsWithTerm of a text-only index). */
   documentsWithTerm: Uint32Array;
 }
 
@@ -127,8 +116,6 @@ export class InvertedIndex {
   private readonly textLengths = new U32List(1 << 16);
   private readonly authorLengths = new U32List(1 << 16);
   private readonly authorCache = new Map<string, TermCounts>();
-  private readonly chatTerms: TermCounts[] = [];
-  private readonly chatDocs: number[] = [];
   private documentCount = 0;
 
   constructor(
@@ -138,20 +125,13 @@ export class InvertedIndex {
     this.author = options.authorField ? new PostingLog() : null;
   }
 
-  /** Registers a chat (in chat index order) with its title. */
-  addChat(title: string): void {
-    this.chatTerms.push(this.count(this.pipeline.tokenize(title)));
-    this.chatDocs.push(0);
-  }
-
   /**
-   * Adds the next document's chat and author (ids must come 0, 1, 2, …); its text comes with
+   * Adds the next document's author (ids must come 0, 1, 2, …); its text comes with
    * appendTexts(), in document order too.
    */
-  beginDocument(doc: number, chat: number, author: string | null): void {
+  beginDocument(doc: number, author: string | null): void {
     if (doc !== this.documentCount) throw new Error(`search index: document ${doc} out of order (expected ${this.documentCount})`);
     this.documentCount++;
-    this.chatDocs[chat]++;
     if (this.author) {
       const key = author ?? '';
       let counts = this.authorCache.get(key);
@@ -213,7 +193,7 @@ export class InvertedIndex {
     return id;
   }
 
-  /** Term ids and frequencies of a short text (author names, chat titles), in first-seen order. */
+  /** Term ids and frequencies of a short text (author names), in first-seen order. */
   private count(words: string[]): TermCounts {
     const ids: number[] = [];
     const tfs: number[] = [];
@@ -236,39 +216,18 @@ export class InvertedIndex {
     const termCount = this.terms.length;
     const documentsWithTerm = new Uint32Array(termCount);
     const text = group(this.text, termCount, this.textLengths, n, documentsWithTerm);
-    const author = this.author ? group(this.author, termCount, this.authorLengths, n, documentsWithTerm) : null;
-    const byTerm = new Map<number, number[]>();
-    let chatLengthSum = 0;
-    for (let c = 0; c < this.chatTerms.length; c++) {
-      const { ids, length } = this.chatTerms[c];
-      const docs = this.chatDocs[c];
-      chatLengthSum += docs * length;
-      if (docs === 0) continue;
-      for (const id of ids) {
-        documentsWithTerm[id] += docs;
-        let list = byTerm.get(id);
-        if (!list) byTerm.set(id, (list = []));
-        list.push(c);
-      }
-    }
-    return {
-      documentCount: n,
-      terms: this.terms,
-      text,
-      author,
-      chat: { terms: this.chatTerms, docs: this.chatDocs, average: chatLengthSum / n, byTerm },
-      documentsWithTerm,
-    };
+    const author = this.author ? group(this.author, termCount, this.authorLengths, n, null) : null;
+    return { documentCount: n, terms: this.terms, text, author, documentsWithTerm };
   }
 }
 
 /** Counting sort of a log by term (stable: documents stay ascending within a term). */
-function group(log: PostingLog, termCount: number, lengths: U32List, n: number, documentsWithTerm: Uint32Array): FieldPostings {
+function group(log: PostingLog, termCount: number, lengths: U32List, n: number, documentsWithTerm: Uint32Array | null): FieldPostings {
   const terms = log.terms.view();
   const offsets = new Uint32Array(termCount + 1);
   for (let i = 0; i < terms.length; i++) offsets[terms[i] + 1]++;
   for (let t = 0; t < termCount; t++) {
-    documentsWithTerm[t] += offsets[t + 1];
+    if (documentsWithTerm) documentsWithTerm[t] += offsets[t + 1];
     offsets[t + 1] += offsets[t];
   }
   const cursor = offsets.slice(0, termCount);

@@ -5,7 +5,7 @@ import { payloadOf } from './bytes.js';
 
 export { payloadOf };
 import { clientDir } from './paths.js';
-import { pipelineModule, isStopWord, stem } from './pipeline.js';
+import { pipelineModule, isStopWord, stem, type SearchPipeline } from './pipeline.js';
 
 /**
  * The browser engine (site/client/search/engine.js), run in Node over a built `search/data/`
@@ -54,6 +54,17 @@ export interface SearchEngine {
   termsOf(text: string): string[];
 }
 
+export interface ParsedQuery {
+  words: string[];
+  excluded: string[];
+  authors: string[];
+  chats: string[];
+  after: string | null;
+  before: string | null;
+  /** Index in words of the word still being typed (prefix-matched), or -1. */
+  open: number;
+}
+
 interface EngineModule {
   Engine: new (options: {
     load: (key: string, fresh: boolean) => Promise<string>;
@@ -61,7 +72,12 @@ interface EngineModule {
     stem: (w: string) => string;
     isStopWord: (w: string) => boolean;
   }) => SearchEngine;
-  parseQuery(input: string): { words: string[]; excluded: string[]; authors: string[]; chats: string[]; after: string | null; before: string | null };
+  parseQuery(input: string): ParsedQuery;
+  /** The matching rule of a query (engine.js planQuery): the CLI's search uses it too. */
+  planQuery(
+    pipeline: SearchPipeline,
+    q: ParsedQuery,
+  ): { order: string[]; boosts: Map<string, number>; prefix: string | null; excluded: string[]; authorTerms: string[][]; truncated: boolean };
   parseDate(text: string, zone: string): number | null;
 }
 

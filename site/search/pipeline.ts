@@ -24,6 +24,10 @@ export interface PipelineModule {
   tokenize(text: string | null | undefined, forQuery?: boolean): string[];
   createPipeline(stem: (word: string) => string, isStopWord: (word: string) => boolean): SearchPipeline;
   hashTerm(term: string): number;
+  PREFIX_MIN: number;
+  shardKey(term: string): string;
+  prefixable(term: string): boolean;
+  bucketOf(term: string, buckets: number): number;
   isCjk(s: string): boolean;
 }
 
@@ -56,6 +60,7 @@ export function createSearchPipeline(): SearchPipeline {
   return pipelineModule().createPipeline(stem, isStopWord);
 }
 
-export function hashTerm(term: string): number {
-  return pipelineModule().hashTerm(term);
+/** The term bucket (of `buckets`) that holds `term` (pipeline.js: sharded by the term's first characters). */
+export function bucketOf(term: string, buckets: number): number {
+  return pipelineModule().bucketOf(term, buckets);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
 import { DELTA_KEY, dataKeys } from './paths.js';
-import { hashTerm } from './pipeline.js';
+import { bucketOf } from './pipeline.js';
 import type { Group, SearchChat, Slot } from './source.js';
 
 /**
@@ -23,9 +23,9 @@ import type { Group, SearchChat, Slot } from './source.js';
  *            …] (base documents it replaces); its chats are only those it holds documents of.
  *            The delta's own t/, p/, d/ and m/ files, same layouts, live in `delta-<version>/`
  *            and their keys start with that folder (delta.ts).
- * t/<b>      term bucket b (terms with hashTerm(term) % buckets == b), per term, sorted:
- *            string term; varint chatEntries, per entry: varint chatIndexDelta, varint weight;
- *            varint textPostings, varint authorPostings, varint parts;
+ * t/<b>      term bucket b (terms with bucketOf(term, buckets) == b: a hash of the term's first
+ *            PREFIX_MIN characters, so the terms a typed prefix can reach share its bucket), per
+ *            term, sorted: string term; varint textPostings, varint authorPostings, varint parts;
  *            per non-empty field (text, author): varint classes, classes × varint weight;
  *            parts == 0: the postings, per non-empty field: count × varint docGap (first from
  *            0), then, if classes > 1, count × varint classIndex;
@@ -39,11 +39,12 @@ import type { Group, SearchChat, Slot } from './source.js';
  * m/<s>      the times of slot s's documents: count × int secondsDelta (from the previous).
  *
  * Weights are Lunr's, ×1000 as integers (inverted-index.ts): a posting's weight is its term's
- * weight table entry. A document's score for a query is Lunr's: the sum over query terms and
- * fields of boost × weight, divided by the query vector's magnitude — partial sums from any
- * number of files add up to exactly what one Lunr index over every message gives.
+ * weight table entry. A document's score for a query is Lunr's: the sum over query terms of
+ * boost × text weight, divided by the query vector's magnitude — partial sums from any number of
+ * files add up to exactly what one Lunr index over every message's text gives. Author postings
+ * only serve the `author:` filter.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export interface ShardSizes {
   /** Target raw (pre-deflate) bytes of a term bucket. */
@@ -348,14 +349,13 @@ export interface Weighting {
 export interface FieldAverages {
   text: number;
   author: number;
-  chat: number;
 }
 
 export function ownWeighting(index: FinishedIndex): Weighting {
   return {
     documentCount: index.documentCount,
     documentsWithTerm: index.documentsWithTerm,
-    averages: { text: index.text.average, author: index.author?.average ?? 0, chat: index.chat.average },
+    averages: { text: index.text.average, author: index.author?.average ?? 0 },
   };
 }
 
@@ -371,21 +371,21 @@ export interface TermShardResult {
  * share of a bucket gets part files instead, each holding one document range.
  */
 export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: ShardSizes, weighting: Weighting = ownWeighting(index)): TermShardResult {
-  const { terms, text, author, chat, documentsWithTerm, documentCount } = index;
+  const { terms, text, author, documentsWithTerm, documentCount } = index;
   const postingsOf = (t: number): number =>
     text.offsets[t + 1] - text.offsets[t] + (author ? author.offsets[t + 1] - author.offsets[t] : 0);
   const bigLimit = Math.max(Math.min(256, sizes.partPostings), Math.floor(sizes.bucketBytes / 8));
   let inlineBytes = 0;
   let live = 0;
   for (let t = 0; t < terms.length; t++) {
-    if (documentsWithTerm[t] === 0) continue;
-    live++;
     const p = postingsOf(t);
-    inlineBytes += terms[t].length + 6 + (p > bigLimit ? 8 : p * 2) + (chat.byTerm.get(t)?.length ?? 0) * 3;
+    if (p === 0) continue;
+    live++;
+    inlineBytes += terms[t].length + 6 + (p > bigLimit ? 8 : p * 2);
   }
   const buckets = Math.max(1, Math.ceil(inlineBytes / sizes.bucketBytes));
   const members: number[][] = Array.from({ length: buckets }, () => []);
-  for (let t = 0; t < terms.length; t++) if (documentsWithTerm[t] > 0) members[hashTerm(terms[t]) % buckets].push(t);
+  for (let t = 0; t < terms.length; t++) if (postingsOf(t) > 0) members[bucketOf(terms[t], buckets)].push(t);
 
   let nextPart = 0;
   const part = new ByteWriter(1 << 16);
@@ -396,16 +396,6 @@ export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: S
     for (const t of list) {
       const termIdf = idf(weighting.documentsWithTerm[t], weighting.documentCount);
       w.string(terms[t]);
-      const chats = chat.byTerm.get(t) ?? [];
-      w.uint(chats.length);
-      let previousChat = 0;
-      for (const c of chats) {
-        const counts = chat.terms[c];
-        const tf = counts.tfs[counts.ids.indexOf(t)];
-        w.uint(c - previousChat);
-        previousChat = c;
-        w.uint(weight(termIdf, tf, counts.length, weighting.averages.chat));
-      }
       const wText = weighField(text, weighting.averages.text, t, termIdf);
       const wAuthor = author ? weighField(author, weighting.averages.author, t, termIdf) : null;
       const nText = wText ? wText.to - wText.from : 0;

@@ -1,15 +1,16 @@
 /*
  * chatchannels search: the engine. Loads only the data files a query needs (term buckets and
  * parts, the manifest, the doc-store chunks of the hits shown, sometimes a month's time file),
- * scores exactly as one Lunr index over every message would (Lunr's BM25 weights are stored per
- * posting; a score is the sum of boost × weight over the query's terms and fields, divided by the
- * query vector's magnitude), filters and orders. No DOM: ui.js drives it in the browser, the tests
+ * scores exactly as one Lunr index over every message's text would (Lunr's BM25 weights are
+ * stored per posting; a score is the sum of boost × weight over the query's terms, divided by the
+ * query vector's magnitude), filters and orders. The last word typed also matches as a prefix
+ * (its terms' union counts as one query term). No DOM: ui.js drives it in the browser, the tests
  * drive it in Node. Data layouts: site/search/shards.ts.
  */
 (function (root) {
   'use strict';
 
-  var FORMAT = 2;
+  var FORMAT = 3;
   var DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
   var DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
   /** Positive query terms are tracked in a 32-bit mask per document. */
@@ -153,7 +154,8 @@
    * either syntax here or dropped by the tokenizer; an unclosed quote runs to the end.
    */
   function parseQuery(input) {
-    var q = { words: [], excluded: [], authors: [], chats: [], after: null, before: null };
+    // open: the index in words of the word still being typed (the input's last, unquoted), or -1.
+    var q = { words: [], excluded: [], authors: [], chats: [], after: null, before: null, open: -1 };
     var s = String(input === null || input === undefined ? '' : input);
     var i = 0;
     var n = s.length;
@@ -169,7 +171,8 @@
         i += named[0].length;
       }
       var value;
-      if (s.charAt(i) === '"') {
+      var quoted = s.charAt(i) === '"';
+      if (quoted) {
         var close = s.indexOf('"', i + 1);
         if (close < 0) close = n; // an unclosed quote runs to the end
         value = s.slice(i + 1, close);
@@ -185,9 +188,49 @@
       else if (field === 'after') q.after = value;
       else if (field === 'before') q.before = value;
       else if (sign === '-') q.excluded.push(value);
-      else q.words.push(value);
+      else {
+        q.words.push(value);
+        if (!quoted && i >= n) q.open = q.words.length - 1;
+      }
     }
     return q;
+  }
+
+  /**
+   * The matching rule of a query, shared with the CLI's full-text search (collector/store/
+   * search.ts) so both find the same messages: `order`, the positive index terms (each required
+   * in 'all' mode) with `boosts`; `prefix`, the one of them that also matches every index term it
+   * begins (the last term of the word being typed, when pipeline.prefixable says so) or null;
+   * `excluded` terms; `authorTerms`, per author: value, its terms.
+   */
+  function planQuery(pipeline, q) {
+    var boosts = new Map();
+    var order = [];
+    var prefix = null;
+    var truncated = false;
+    for (var i = 0; i < q.words.length; i++) {
+      var ts = pipeline.terms(q.words[i], true);
+      for (var k = 0; k < ts.length; k++) {
+        if (!boosts.has(ts[k])) {
+          if (order.length >= MAX_TERMS) {
+            truncated = true;
+            continue;
+          }
+          order.push(ts[k]);
+          boosts.set(ts[k], 0);
+        }
+        boosts.set(ts[k], boosts.get(ts[k]) + 1);
+      }
+      if (i === q.open && ts.length && boosts.has(ts[ts.length - 1]) && root.ccSearchPipeline.prefixable(ts[ts.length - 1])) prefix = ts[ts.length - 1];
+    }
+    var excluded = [];
+    for (i = 0; i < q.excluded.length; i++) excluded = excluded.concat(pipeline.terms(q.excluded[i], true));
+    var authorTerms = q.authors.map(function (a) {
+      return pipeline.terms(a, true);
+    }).filter(function (ts) {
+      return ts.length > 0;
+    });
+    return { order: order, boosts: boosts, prefix: prefix, excluded: excluded, authorTerms: authorTerms, truncated: truncated };
   }
 
   // ---------------------------------------------------------------- the engine
@@ -412,7 +455,7 @@
       chats: base.info.chats.map(function (c, i) { return { index: i, slug: c[0], title: c[1] }; }),
       slots: base.info.slots.map(newSlot),
       slotByRank: null,
-      parts: [{ index: 0, prefix: base.prefix, buckets: base.buckets, docBase: 0, docs: N, docChunk: base.info.docChunk, firstGroup: 0, localChat: bg.chat, chatGroups: null }],
+      parts: [{ index: 0, prefix: base.prefix, buckets: base.buckets, docBase: 0, docs: N, docChunk: base.info.docChunk, firstGroup: 0 }],
       dead: null,
       groupStart: bg.start,
       groupCount: bg.count,
@@ -474,24 +517,11 @@
     m.groupSlot = slotOf;
     m.groupByDay = byDay;
     m.docs = N + delta.info.docs;
-    m.parts.push({ index: 1, prefix: delta.prefix, buckets: delta.buckets, docBase: N, docs: delta.info.docs, docChunk: delta.info.docChunk, firstGroup: nb, localChat: dg.chat, chatGroups: null });
+    m.parts.push({ index: 1, prefix: delta.prefix, buckets: delta.buckets, docBase: N, docs: delta.info.docs, docChunk: delta.info.docChunk, firstGroup: nb });
     m.dead = new Uint8Array(m.docs);
     var masked = delta.info.masked || [];
     for (var i = 0; i + 1 < masked.length; i += 2) m.dead.fill(1, masked[i], Math.min(masked[i] + masked[i + 1], N));
     return m;
-  }
-
-  /** The groups (view indices) of a part's chat, by the part's own chat index. */
-  function chatGroupsOf(part, localChat) {
-    if (!part.chatGroups) {
-      var byChat = [];
-      for (var k = 0; k < part.localChat.length; k++) {
-        var c = part.localChat[k];
-        (byChat[c] || (byChat[c] = [])).push(part.firstGroup + k);
-      }
-      part.chatGroups = byChat;
-    }
-    return part.chatGroups[localChat] || [];
   }
 
   /** The groups of each slot (by slot index). */
@@ -526,13 +556,7 @@
     var map = new Map();
     var n = r.uint();
     for (var k = 0; k < n; k++) {
-      var e = { term: r.string(), chats: [], nText: 0, nAuthor: 0, parts: 0, textW: null, authorW: null, bytes: bytes, at: 0, firstPart: 0, partStarts: null };
-      var nc = r.uint();
-      var chat = 0;
-      for (var c = 0; c < nc; c++) {
-        chat += r.uint();
-        e.chats.push([chat, r.uint() / 1000]);
-      }
+      var e = { term: r.string(), nText: 0, nAuthor: 0, parts: 0, textW: null, authorW: null, bytes: bytes, at: 0, firstPart: 0, partStarts: null };
       e.nText = r.uint();
       e.nAuthor = r.uint();
       e.parts = r.uint();
@@ -598,7 +622,7 @@
    */
   Engine.prototype.entry = function (where, term) {
     var self = this;
-    var bucketKey = where.prefix + 't/' + (root.ccSearchPipeline.hashTerm(term) % where.buckets);
+    var bucketKey = where.prefix + 't/' + root.ccSearchPipeline.bucketOf(term, where.buckets);
     return cached(this.entries, where.prefix + where.buckets + '\u0000' + term, function () {
       return cached(self.buckets, bucketKey, function () {
         return self.file(bucketKey).then(parseBucket);
@@ -752,27 +776,9 @@
     if (q.before && before === null) notes.push('ignored before:' + q.before + ' (use YYYY-MM-DD)');
 
     // Positive terms with their boosts (a repeated term adds up, as in Lunr's query vector).
-    var boosts = new Map();
-    var order = [];
-    for (var i = 0; i < q.words.length; i++) {
-      var ts = this.termsOf(q.words[i]);
-      for (var k = 0; k < ts.length; k++) {
-        if (!boosts.has(ts[k])) {
-          if (order.length >= MAX_TERMS) continue;
-          order.push(ts[k]);
-          boosts.set(ts[k], 0);
-        }
-        boosts.set(ts[k], boosts.get(ts[k]) + 1);
-      }
-    }
+    var plan = planQuery(this.pipeline, q);
+    var order = plan.order, boosts = plan.boosts, prefix = plan.prefix, excluded = plan.excluded, authorTerms = plan.authorTerms;
     if (order.length >= MAX_TERMS) notes.push('only the first ' + MAX_TERMS + ' words were used');
-    var excluded = [];
-    for (i = 0; i < q.excluded.length; i++) excluded = excluded.concat(this.termsOf(q.excluded[i]));
-    var authorTerms = q.authors.map(function (a) {
-      return self.pipeline.terms(a, true);
-    }).filter(function (ts) {
-      return ts.length > 0;
-    });
     var hasFilter = q.chats.length > 0 || authorTerms.length > 0 || after !== null || before !== null;
     if (order.length === 0 && !hasFilter) {
       return Promise.resolve(emptyResult(self, q, notes, q.words.length ? 'stopwords' : 'empty'));
@@ -796,38 +802,69 @@
     }
     return this.view().then(function (m) {
       return Promise.all(m.parts.map(function (part) {
-        return Promise.all(want.map(function (t) { return self.entry(part, t); }));
+        return Promise.all(want.map(function (t) {
+          if (t === prefix) return self.entriesWithPrefix(part, t);
+          return self.entry(part, t).then(function (e) { return e ? [e] : []; });
+        }));
       })).then(function (found) {
         var needed = [];
+        // query term → the index terms it matches (itself, or for the prefix every term it begins)
+        var matches = new Map();
         for (var p = 0; p < m.parts.length; p++) {
-          for (var k = 0; k < want.length; k++) if (found[p][k]) needed.push({ term: want[k], part: m.parts[p], entry: found[p][k] });
+          for (var k = 0; k < want.length; k++) {
+            var terms = matches.get(want[k]);
+            if (!terms) matches.set(want[k], (terms = []));
+            for (var x = 0; x < found[p][k].length; x++) {
+              var e = found[p][k][x];
+              needed.push({ term: e.term, part: m.parts[p], entry: e });
+              if (terms.indexOf(e.term) < 0) terms.push(e.term);
+            }
+          }
         }
         return Promise.all(needed.map(function (n) { return self.postingsOf(n.part, n.entry); })).then(function (lists) {
-          // term → [{ entry, part, lists }…], one per index that has the term
+          // index term → [{ entry, part, lists }…], one per index that has the term
           var postings = new Map();
+          var seenAt = new Set();
           for (var i = 0; i < needed.length; i++) {
+            // The prefix's own term can also be asked for exactly (an author: value, an exclusion).
+            var at = needed[i].part.index + '\u0000' + needed[i].term;
+            if (seenAt.has(at)) continue;
+            seenAt.add(at);
             var list = postings.get(needed[i].term);
             if (!list) postings.set(needed[i].term, (list = []));
             list.push({ entry: needed[i].entry, part: needed[i].part, lists: lists[i] });
           }
           return self.filterMask(m, q, authorTerms, postings, after, before).then(function (allow) {
-            return evaluate(self, m, q, order, boosts, excluded, postings, allow, options, notes);
+            return evaluate(self, m, q, order, boosts, matches, excluded, postings, allow, options, notes);
           });
         });
       });
     });
   };
 
-  /** Loads the doc-store chunks of a term's messages when it has at most `limit` (and no chat title has it). */
+  /** The entries of every index term of `where` that begins with `prefix` (one bucket: pipeline.js bucketOf). */
+  Engine.prototype.entriesWithPrefix = function (where, prefix) {
+    var self = this;
+    var bucketKey = where.prefix + 't/' + root.ccSearchPipeline.bucketOf(prefix, where.buckets);
+    return cached(self.buckets, bucketKey, function () {
+      return self.file(bucketKey).then(parseBucket);
+    }).then(function (map) {
+      var out = [];
+      map.forEach(function (e, term) {
+        if (term.lastIndexOf(prefix, 0) === 0) out.push(e);
+      });
+      return out;
+    });
+  };
+
+  /** Loads the doc-store chunks of a term's messages when it has at most `limit`. */
   Engine.prototype.prefetchDocs = function (part, term, limit) {
     var self = this;
     var noop = function () {};
     this.entry(part, term).then(function (e) {
-      if (!e || e.parts !== 0 || e.chats.length || e.nText + e.nAuthor > limit) return;
+      if (!e || e.parts !== 0 || e.nText > limit) return;
       return self.postingsOf(part, e).then(function (lists) {
-        [lists.text, lists.author].forEach(function (list) {
-          if (list) list.docs.forEach(function (d) { self.docChunk(part, Math.floor(d / part.docChunk)).catch(noop); });
-        });
+        if (lists.text) lists.text.docs.forEach(function (d) { self.docChunk(part, Math.floor(d / part.docChunk)).catch(noop); });
       });
     }).catch(noop);
   };
@@ -904,23 +941,21 @@
     };
   }
 
-  /** Adds `add` to the score of every document of `groups` and marks them with `bit`. */
-  function scoreGroups(m, groups, add, bit, score, hits) {
-    for (var g = 0; g < groups.length; g++) {
-      var from = m.groupStart[groups[g]], to = from + m.groupCount[groups[g]];
-      for (var d = from; d < to; d++) {
-        score[d] += add;
-        hits[d] |= bit;
-      }
-    }
-  }
-
-  /** Scores, filters and orders; returns a Result. */
-  function evaluate(engine, m, q, order, boosts, excluded, postings, allow, options, notes) {
+  /**
+   * Scores, filters and orders; returns a Result. `matches`: query term → the index terms it
+   * matches; only the text field counts (the author field serves the author: filter).
+   */
+  function evaluate(engine, m, q, order, boosts, matches, excluded, postings, allow, options, notes) {
     var n = m.docs;
     var dead = m.dead;
-    var found = order.filter(function (t) { return postings.has(t); });
-    var missing = order.filter(function (t) { return !postings.has(t); });
+    var textOf = function (t) {
+      return (matches.get(t) || []).filter(function (it) {
+        return (postings.get(it) || []).some(function (p) { return p.lists.text; });
+      });
+    };
+    var found = order.filter(function (t) { return textOf(t).length > 0; });
+    var missing = order.filter(function (t) { return textOf(t).length === 0; });
+    var matched = [];
     var mode = options.mode === 'any' ? 'any' : 'all';
     var score = new Float64Array(n);
     var hits = new Uint32Array(n);
@@ -928,39 +963,30 @@
     for (var i = 0; i < found.length; i++) magnitude += boosts.get(found[i]) * boosts.get(found[i]);
     magnitude = Math.sqrt(magnitude);
 
-    // Documents some posting reached, in arrival order: the candidates come from these unless a
-    // chat title matched (then whole chats score, and every document is looked at).
+    // The text postings of each found query term (a prefix: of every index term it begins).
+    var lists = found.map(function (t) {
+      var out = [];
+      textOf(t).forEach(function (it) {
+        if (matched.indexOf(it) < 0) matched.push(it);
+        postings.get(it).forEach(function (p) { if (p.lists.text) out.push(p.lists.text); });
+      });
+      return out;
+    });
+    // Documents some posting reached, in arrival order: the candidates come from these.
     var reached = 0;
-    for (i = 0; i < found.length; i++) {
-      var per = postings.get(found[i]);
-      for (var x = 0; x < per.length; x++) reached += (per[x].lists.text ? per[x].lists.text.docs.length : 0) + (per[x].lists.author ? per[x].lists.author.docs.length : 0);
-    }
+    for (i = 0; i < lists.length; i++) for (var x = 0; x < lists[i].length; x++) reached += lists[i][x].docs.length;
     var touched = new Int32Array(reached);
     var nTouched = 0;
-    var wholeChats = false;
     for (i = 0; i < found.length; i++) {
-      var term = found[i];
-      var boost = boosts.get(term);
+      var boost = boosts.get(found[i]);
       var bit = 1 << i;
-      per = postings.get(term);
-      for (x = 0; x < per.length; x++) {
-        var p = per[x];
-        var fields = [p.lists.text, p.lists.author];
-        for (var f = 0; f < 2; f++) {
-          var list = fields[f];
-          if (!list) continue;
-          for (var j = 0; j < list.docs.length; j++) {
-            var d = list.docs[j];
-            if (hits[d] === 0) touched[nTouched++] = d;
-            score[d] += boost * list.w[j];
-            hits[d] |= bit;
-          }
-        }
-        // The chat field: every document of the chats whose title has the term, in this index.
-        var chats = p.entry.chats;
-        for (var c = 0; c < chats.length; c++) {
-          wholeChats = true;
-          scoreGroups(m, chatGroupsOf(p.part, chats[c][0]), boost * chats[c][1], bit, score, hits);
+      for (x = 0; x < lists[i].length; x++) {
+        var list = lists[i][x];
+        for (var j = 0; j < list.docs.length; j++) {
+          var d = list.docs[j];
+          if (hits[d] === 0) touched[nTouched++] = d;
+          score[d] += boost * list.w[j];
+          hits[d] |= bit;
         }
       }
     }
@@ -968,13 +994,10 @@
     for (i = 0; i < excluded.length; i++) {
       var ex = postings.get(excluded[i]) || [];
       for (var y = 0; y < ex.length; y++) {
+        if (!ex[y].lists.text) continue;
         banned = banned || new Uint8Array(n);
-        var lists = [ex[y].lists.text, ex[y].lists.author];
-        for (var f2 = 0; f2 < 2; f2++) if (lists[f2]) for (var k = 0; k < lists[f2].docs.length; k++) banned[lists[f2].docs[k]] = 1;
-        for (var c2 = 0; c2 < ex[y].entry.chats.length; c2++) {
-          var gs = chatGroupsOf(ex[y].part, ex[y].entry.chats[c2][0]);
-          for (var g2 = 0; g2 < gs.length; g2++) banned.fill(1, m.groupStart[gs[g2]], m.groupStart[gs[g2]] + m.groupCount[gs[g2]]);
-        }
+        var exDocs = ex[y].lists.text.docs;
+        for (var k = 0; k < exDocs.length; k++) banned[exDocs[k]] = 1;
       }
     }
 
@@ -996,9 +1019,6 @@
       for (var d3 = 0; d3 < n; d3++) if ((!allow || allow[d3] === 1) && !(banned && banned[d3]) && !(dead && dead[d3])) out[count++] = d3;
     } else if (mode === 'all' && missing.length > 0) {
       out = new Int32Array(0);
-    } else if (wholeChats) {
-      out = new Int32Array(n);
-      for (var d4 = 0; d4 < n; d4++) if (keep(d4)) out[count++] = d4;
     } else {
       out = touched.subarray(0, nTouched).sort();
       for (var t = 0; t < nTouched; t++) if (keep(out[t])) out[count++] = out[t];
@@ -1013,7 +1033,8 @@
       mode: mode,
       sort: sort,
       notes: notes,
-      terms: found,
+      // The index terms that matched (what snippets highlight).
+      terms: matched,
       missing: missing,
       reason: count ? 'ok' : 'none',
       candidates: candidates,
@@ -1223,6 +1244,7 @@
   root.ccSearchEngine = {
     Engine: Engine,
     parseQuery: parseQuery,
+    planQuery: planQuery,
     parseDate: parseDate,
     pagePath: pagePath,
     zoneOffset: zoneOffset,

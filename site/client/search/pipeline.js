@@ -3,8 +3,10 @@
  * site/search/pipeline.ts) and the browser, so a query is cut into exactly the terms a message was
  * indexed under. Plain ES2018 script: no modules (pages opened from file:// cannot load them).
  *
- *   tokenize(text)      → words: NFKC, lower case, runs of letters/digits/marks (Unicode-aware:
- *                         "café" stays "café", Lunr's ASCII trimmer would index "caf"); apostrophes
+ *   tokenize(text)      → words: NFKC, lower case, Latin/Greek/Cyrillic diacritics folded away
+ *                         ("Chloé" → "chloe", "Kraków" → "krakow", "Łódź" → "lodz": a query typed
+ *                         without accents finds the accented word and back; marks that carry
+ *                         meaning in other scripts stay), runs of letters/digits/marks; apostrophes
  *                         inside words dropped ("don't" → "dont"); each emoji is a word of its own;
  *                         Han/Kana/Hangul runs become single characters plus overlapping bigrams
  *                         (documents) or bigrams only (queries of 2+ characters), so "北京" finds
@@ -26,12 +28,26 @@
   /** Longer "words" are hashes, base64 and URLs run together: not worth a dictionary entry. */
   var MAX_WORD = 50;
 
-  /** NFKC + lower case (ASCII is already NFKC: skip the costly normalization). */
+  /**
+   * Combining diacritics (the blocks Latin, Greek and Cyrillic letters decompose into), and the
+   * letters whose stroke or ligature no decomposition removes. Other scripts' marks (Arabic
+   * harakat, Indic vowel signs, kana voicing) are not in these blocks: they stay.
+   */
+  var DIACRITIC = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+  var FOLD = { 'ł': 'l', 'ø': 'o', 'đ': 'd', 'ħ': 'h', 'ı': 'i', 'ŀ': 'l', 'ŧ': 't', 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'þ': 'th', 'ð': 'd' };
+  var FOLD_CHARS = /[łøđħıŀŧßæœþð]/g;
+  function foldChar(c) { return FOLD[c]; }
+
+  /**
+   * NFKC + lower case + diacritics folded (ASCII has none and is NFKC already: skip the costly
+   * normalization). NFC(NFKD(s)) is NFKC; the marks go in between.
+   */
   function normalize(text) {
     var s = String(text);
     var ascii = ASCII.test(s);
-    if (!ascii) s = s.normalize('NFKC');
+    if (!ascii) s = s.normalize('NFKD').replace(DIACRITIC, '').normalize('NFC');
     s = s.toLowerCase();
+    if (!ascii) s = s.replace(FOLD_CHARS, foldChar);
     if (s.indexOf("'") >= 0 || !ascii) s = s.replace(APOSTROPHE, '$1');
     return s;
   }
@@ -115,7 +131,30 @@
     return { terms: terms, term: term, tokenize: tokenize };
   }
 
-  /** FNV-1a over UTF-16 code units: which term shard holds a term. */
+  /**
+   * The last word of a query, as typed, also finds longer words (prefix matching) once it has
+   * PREFIX_MIN characters; terms are sharded by their first PREFIX_MIN characters (shardKey), so
+   * every term a prefix can reach lies in the one bucket of the prefix's own key.
+   */
+  var PREFIX_MIN = 3;
+
+  /** The part of a term that picks its shard: its first PREFIX_MIN code points. */
+  function shardKey(term) {
+    var chars = Array.from(term);
+    return chars.length <= PREFIX_MIN ? term : chars.slice(0, PREFIX_MIN).join('');
+  }
+
+  /** Whether a query term may be matched as a prefix (long enough, not a CJK bigram or character). */
+  function prefixable(term) {
+    return Array.from(term).length >= PREFIX_MIN && !CJK_CHAR.test(term);
+  }
+
+  /** Which term bucket, of `buckets`, holds `term` (and every term `term` is a prefix of, when prefixable). */
+  function bucketOf(term, buckets) {
+    return hashTerm(shardKey(term)) % buckets;
+  }
+
+  /** FNV-1a over UTF-16 code units. */
   function hashTerm(term) {
     var h = 0x811c9dc5;
     for (var i = 0; i < term.length; i++) {
@@ -132,6 +171,10 @@
     tokenize: tokenize,
     createPipeline: createPipeline,
     hashTerm: hashTerm,
+    PREFIX_MIN: PREFIX_MIN,
+    shardKey: shardKey,
+    prefixable: prefixable,
+    bucketOf: bucketOf,
     isCjk: function (s) { return CJK_CHAR.test(s); },
   };
   root.ccSearchPipeline = api;
