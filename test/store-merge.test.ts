@@ -151,7 +151,7 @@ test('whatsapp: a re-export with an edited and a deleted message updates them in
           await importAll(db, sample, order);
         } else {
           await importAll(db, sample, [order[0]]);
-          for (const [text, anchor] of db.prepare('SELECT text, anchor FROM messages').raw().all() as [string, string][]) anchors.set(text, anchor);
+          for (const [text, anchor] of db.prepare(`SELECT author_name || ': ' || text, anchor FROM messages`).raw().all() as [string, string][]) anchors.set(text, anchor);
           const summary = await importAll(db, sample, [order[1]]);
           if (order[0] === first) {
             assert.deepEqual([summary.newMessages, summary.updatedMessages], [1, 2], 'one new, the edit and the deletion updated');
@@ -166,11 +166,12 @@ test('whatsapp: a re-export with an edited and a deleted message updates them in
         assert.ok(!stored.some((m) => m.text === 'meet at 5?'), how);
         // Anchors never change once published.
         for (const m of stored) {
-          if (anchors.has(m.text)) assert.equal(m.anchor, anchors.get(m.text));
+          const line = `${m.author_name}: ${m.text}`;
+          if (anchors.has(line)) assert.equal(m.anchor, anchors.get(line), `${how}: ${line}`);
         }
         if (!oneRun && order[0] === first) {
-          assert.ok(stored.some((m) => m.anchor === anchors.get('helo')), 'the edited message keeps its anchor');
-          assert.ok(stored.some((m) => m.anchor === anchors.get('meet at 5?')), 'the deleted message keeps its anchor');
+          assert.ok(stored.some((m) => m.anchor === anchors.get('ALICE: helo')), 'the edited message keeps its anchor');
+          assert.ok(stored.some((m) => m.anchor === anchors.get('ALICE: meet at 5?')), 'the deleted message keeps its anchor');
         }
         for (const path of [...order, ...order]) {
           const again = await importAll(db, sample, [path]);
