@@ -203,3 +203,176 @@ test('irc: a growing log, continued from its cursor, keeps identical lines a min
     db.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Property: random overlapping exports, imported in random orders, runs and paths
+
+const BODIES = ['ok', 'lol', 'ok!'];
+
+interface DrawnExport {
+  /** Which of the drawn messages this export holds. */
+  holds: boolean[];
+  /** The exporting machine's clock offset, whole seconds. */
+  offset: number;
+  /** Which of three paths it is saved at (a later export at the same path replaces the earlier). */
+  path: number;
+  /** Imported in the same run as the export before it (when their paths differ). */
+  together: boolean;
+}
+
+interface Drawn {
+  messages: { author: string; body: string; time: number }[];
+  exports: DrawnExport[];
+}
+
+function drawn(count: fc.Arbitrary<number>, time: (slot: number) => number, slots: number, offsets: number[]): fc.Arbitrary<Drawn> {
+  return count.chain((n) =>
+    fc.record({
+      messages: fc.array(
+        fc.record({ author: fc.constantFrom('alice', 'bob'), body: fc.constantFrom(...BODIES), time: fc.integer({ min: 0, max: slots }).map(time) }),
+        { minLength: n, maxLength: n },
+      ),
+      exports: fc.array(
+        fc.record({
+          holds: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+          offset: fc.constantFrom(...offsets),
+          path: fc.integer({ min: 0, max: 2 }),
+          together: fc.boolean(),
+        }),
+        { minLength: 2, maxLength: 4 },
+      ),
+    }),
+  );
+}
+
+/** Imports the drawn exports in their order, grouped into runs; returns the database. */
+async function importDrawn(sample: FormatSample, root: string, exports: SampleMessage[][], drawnExports: DrawnExport[]): Promise<Db> {
+  const db = openStore(join(root, 'store.sqlite'));
+  let run: { dir: string; messages: SampleMessage[] }[] = [];
+  const flush = async () => {
+    if (!run.length) return;
+    const paths = run.map(({ dir, messages }) => {
+      rmSync(dir, { recursive: true, force: true });
+      return exportOf(sample, root, messages, dir);
+    });
+    await importAll(db, sample, paths);
+    run = [];
+  };
+  for (const [i, e] of drawnExports.entries()) {
+    const dir = join(root, `p${e.path}`);
+    if (!(e.together && run.length && !run.some((r) => r.dir === dir))) await flush();
+    run.push({ dir, messages: exports[i] });
+  }
+  await flush();
+  return db;
+}
+
+/** The stored messages as `author: text` → sorted times (authors by handle: samples name them in capitals, IRC by nick). */
+function storedTimes(db: Db): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [line, time] of db.prepare(`SELECT lower(author_name) || ': ' || text, time FROM messages`).raw().all() as [string, number][]) {
+    out.set(line, [...(out.get(line) ?? []), time].sort((a, b) => a - b));
+  }
+  return out;
+}
+
+for (const format of ID_FORMATS) {
+  const sample = sampleOf(format);
+  // Slack's ts is the id: its clock cannot shift.
+  const offsets = format === 'slack' ? [0] : [0, 1, 2];
+  test(`property (${format}): overlapping exports with distinct ids and shifted clocks, in any order, runs and paths, store each message once`, async (t) => {
+    for (const seed of propertySeeds(t)) {
+      await fc.assert(
+        fc.asyncProperty(drawn(fc.integer({ min: 1, max: 7 }), (s) => T0 + s * 15_000, 16, offsets), async ({ messages, exports }) => {
+          const root = tempDir();
+          const truth = messages.map((m, i) => say(i, m.time, m.body, m.author));
+          const lists = exports.map((e) => truth.filter((_, i) => e.holds[i]).map((m) => ({ ...m, time: m.time + e.offset * 1000 })));
+          const db = await importDrawn(sample, root, lists, exports);
+          try {
+            const expected = new Map<string, number[]>();
+            truth.forEach((m, i) => {
+              if (!exports.some((e) => e.holds[i])) return;
+              const line = `${m.author}: ${m.body}`;
+              expected.set(line, [...(expected.get(line) ?? []), m.time].sort((a, b) => a - b));
+            });
+            const stored = storedTimes(db);
+            assert.deepEqual([...stored.keys()].sort(), [...expected.keys()].sort());
+            for (const [line, times] of expected) {
+              const got = stored.get(line)!;
+              assert.equal(got.length, times.length, `${line}: ${got.length} stored, ${times.length} sent`);
+              got.forEach((time, i) => assert.ok(Math.abs(time - times[i]) <= 2000, `${line}: ${time} for ${times[i]}`));
+            }
+          } finally {
+            db.close();
+            rmSync(root, { recursive: true, force: true });
+          }
+        }),
+        { seed, numRuns: 4 },
+      );
+    }
+  });
+}
+
+/**
+ * Without ids (WhatsApp, IRC) within their rules: an export is a contiguous stretch of the chat
+ * (a log, or the phone's history from some day on) with the phone's or logger's own clock, and N
+ * identical lines of one person in one minute are told apart by their count within one export.
+ * Distinct identical lines further apart than the tolerance are drawn here; closer ones seen only
+ * in different exports are one message to the store (it cannot tell them from one message seen
+ * by two clocks), which the tests above pin for formats with ids.
+ */
+for (const format of ['whatsapp', 'irc']) {
+  const sample = sampleOf(format);
+  test(`property (${format}): overlapping stretches of a chat, in any order, runs and paths, store each message once`, async (t) => {
+    const windows = (n: number) =>
+      fc.array(
+        fc.record({
+          from: fc.integer({ min: 0, max: n - 1 }),
+          length: fc.integer({ min: 1, max: n }),
+          path: fc.integer({ min: 0, max: 2 }),
+          together: fc.boolean(),
+        }),
+        { minLength: 2, maxLength: 4 },
+      );
+    const arb = fc.integer({ min: 1, max: 8 }).chain((n) =>
+      fc.record({
+        messages: fc.array(
+          fc.record({ author: fc.constantFrom('alice', 'bob'), body: fc.constantFrom(...BODIES), slot: fc.integer({ min: 0, max: 4 }) }),
+          { minLength: n, maxLength: n },
+        ),
+        windows: windows(n),
+      }),
+    );
+    for (const seed of propertySeeds(t)) {
+      await fc.assert(
+        fc.asyncProperty(arb, async ({ messages, windows: drawnWindows }) => {
+          const root = tempDir();
+          // Slots 3 minutes apart: beyond the tolerance; one slot's lines share a minute.
+          const truth = messages.map((m, i) => say(i, T0 + m.slot * 180_000, m.body, m.author)).sort((a, b) => a.time - b.time);
+          const lists = drawnWindows.map((w) => truth.slice(w.from, w.from + w.length));
+          const exports = drawnWindows.map((w) => ({ holds: [], offset: 0, path: w.path, together: w.together }));
+          const db = await importDrawn(sample, root, lists, exports);
+          try {
+            const expected = new Map<string, number[]>();
+            const groupOf = (m: SampleMessage) => `${m.author}: ${m.body}\u0000${m.time}`;
+            const groups = new Set(truth.map(groupOf));
+            for (const group of groups) {
+              const [line, time] = group.split('\u0000');
+              const most = Math.max(...lists.map((list) => list.filter((m) => groupOf(m) === group).length));
+              for (let i = 0; i < most; i++) expected.set(line, [...(expected.get(line) ?? []), Number(time)].sort((a, b) => a - b));
+            }
+            assert.deepEqual(sortedMap(storedTimes(db)), sortedMap(expected));
+          } finally {
+            db.close();
+            rmSync(root, { recursive: true, force: true });
+          }
+        }),
+        { seed, numRuns: 4 },
+      );
+    }
+  });
+}
+
+function sortedMap(map: Map<string, number[]>): Map<string, number[]> {
+  return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
