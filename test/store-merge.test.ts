@@ -376,3 +376,21 @@ for (const format of ['whatsapp', 'irc']) {
 function sortedMap(map: Map<string, number[]>): Map<string, number[]> {
   return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
+
+test('a stored message that a re-export matches through its merged key (an alias) absorbs nothing else of that export', async () => {
+  // Two phones, one a minute behind: the second's "ok" is merged into the first's. Its later
+  // export holds that "ok" (under the merged key) and a new "ok" a minute on: a message of its own.
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const db = openStore(join(root, 'store.sqlite'));
+  try {
+    await importAll(db, sample, [exportOf(sample, root, [say(0, T0, 'ok')])]);
+    const merged = await importAll(db, sample, [exportOf(sample, root, [say(0, T0 + 60_000, 'ok')])]);
+    assert.equal(merged.mergedMessages, 1);
+    const later = await importAll(db, sample, [exportOf(sample, root, [say(0, T0 + 60_000, 'ok'), say(1, T0 + 120_000, 'ok')])]);
+    assert.deepEqual([later.newMessages, later.mergedMessages, later.unchangedMessages], [1, 0, 1]);
+    assert.equal(rows(db), 2);
+  } finally {
+    db.close();
+  }
+});

@@ -41,12 +41,9 @@ interface Row {
   source_id: number | null;
   deleted: number;
   flags: number;
-  /** The row's alias keys, space-separated, or null. */
-  aliases: string | null;
 }
 
-const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r.flags,
-  (SELECT group_concat(a.key, ' ') FROM message_aliases a WHERE a.message_id = r.id) AS aliases`;
+const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r.flags`;
 
 /**
  * Finds the stored message that an incoming one duplicates when another export (another account's
@@ -72,7 +69,9 @@ const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r
 export class TwinResolver {
   private readonly pending: Pending[] = [];
   /** key → the source (or sources) whose message matched that key exactly in this run. */
-  private readonly matchedKeys = new Map<string, number | null | Set<number | null>>();
+  private readonly matchedKeys = new Map<string, Matchers>();
+  /** Row id → the same, for keys that name a row as its alias (a merged copy). */
+  private readonly matchedRows = new Map<number, Matchers>();
   private readonly resumed = new Set<number | null>();
   private readonly scopes = new Map<number | null, string | null>();
   private readonly q: { near: Statement; sameTime: Statement; scope: Statement; setScope: Statement };
@@ -117,13 +116,14 @@ export class TwinResolver {
     this.resumed.add(sourceId);
   }
 
-  /** An incoming message of `sourceId` matched a stored key exactly: that row holds its message. */
-  matchedByKey(key: string, sourceId: number | null): void {
+  /**
+   * An incoming message of `sourceId` matched a stored key exactly (a row's own, or an alias of
+   * `aliasOf`): that row holds its message.
+   */
+  matchedByKey(key: string, sourceId: number | null, aliasOf?: number): void {
     if (!this.enabled) return;
-    const seen = this.matchedKeys.get(key);
-    if (seen === undefined) this.matchedKeys.set(key, sourceId);
-    else if (seen instanceof Set) seen.add(sourceId);
-    else if (seen !== sourceId) this.matchedKeys.set(key, new Set([seen, sourceId]));
+    if (aliasOf === undefined) addMatcher(this.matchedKeys, key, sourceId);
+    else addMatcher(this.matchedRows, aliasOf, sourceId);
   }
 
   defer(pending: Pending): void {
@@ -135,13 +135,12 @@ export class TwinResolver {
     const pendingRows = new Set(order.map((p) => p.rowId));
     const mergedInto = new Map<number, number>();
     const holds = new Map<number, Set<number | null>>();
-    const holdsOf = (row: { id: number; key: string; aliases: string | null; source_id: number | null }) => {
+    const holdsOf = (row: { id: number; key: string; source_id: number | null }) => {
       let set = holds.get(row.id);
       if (!set) {
         holds.set(row.id, (set = new Set()));
         if (row.id > this.lastRowBefore) set.add(row.source_id);
-        for (const key of [row.key, ...(row.aliases?.split(' ') ?? [])]) {
-          const seen = this.matchedKeys.get(key);
+        for (const seen of [this.matchedKeys.get(row.key), this.matchedRows.get(row.id)]) {
           if (seen instanceof Set) for (const s of seen) set.add(s);
           else if (seen !== undefined) set.add(seen);
         }
@@ -150,7 +149,7 @@ export class TwinResolver {
     };
     const out: Resolution[] = [];
     for (const p of order) {
-      const self = holdsOf({ id: p.rowId, key: p.key, aliases: null, source_id: p.sourceId });
+      const self = holdsOf({ id: p.rowId, key: p.key, source_id: p.sourceId });
       const free = (c: Row) =>
         !mergedInto.has(c.id) &&
         !(this.resumed.has(p.sourceId) && c.source_id === p.sourceId) &&
@@ -204,6 +203,16 @@ function idLessEdit(p: Pending, c: Row): boolean | null {
   if (!p.edited && !p.deleted && !storedEdited && !c.deleted) return null;
   if (p.deleted) return !c.deleted;
   return p.edited && !storedEdited && !c.deleted;
+}
+
+/** The source, or sources, whose messages matched one key or row (a Set only when several did). */
+type Matchers = number | null | Set<number | null>;
+
+function addMatcher<K>(map: Map<K, Matchers>, at: K, sourceId: number | null): void {
+  const seen = map.get(at);
+  if (seen === undefined) map.set(at, sourceId);
+  else if (seen instanceof Set) seen.add(sourceId);
+  else if (seen !== sourceId) map.set(at, new Set([seen, sourceId]));
 }
 
 function compareRanks(a: number[], b: number[]): number {

@@ -198,7 +198,7 @@ export class StoreWriter {
 
     const deleted = record.deleted ? 1 : 0;
     const knownRev = chat.known.rev(key);
-    if (knownRev !== undefined && chat.mayHaveTwins) this.twins.matchedByKey(key, this.sourceId);
+    if (knownRev !== undefined && chat.mayHaveTwins) this.twins.matchedByKey(key, this.sourceId, chat.known.aliasRow(key));
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
       return 'unchanged';
