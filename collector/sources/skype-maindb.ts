@@ -653,7 +653,10 @@ class MainDbReader {
       members.push(person);
     }
     // A dialog's title is its members' names (the site's default): the same from both sides.
-    return { nativeId: unit.nativeId, title: unit.kind === 'direct' ? null : unit.title, kind: unit.kind, members };
+    // Guids of cloud-thread messages differ between accounts (local ids between files): only one
+    // account's ids tell two messages apart.
+    const idScope = this.owner ? `skype-maindb:${skypePersonId(this.owner)}` : `skype-maindb:${this.path}`;
+    return { nativeId: unit.nativeId, title: unit.kind === 'direct' ? null : unit.title, kind: unit.kind, members, idScope };
   }
 
   // --- files, calls, SMS ----------------------------------------------------------------------

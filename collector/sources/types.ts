@@ -29,6 +29,12 @@ export interface Attachment {
 
 export interface ChatRecord {
   nativeId: string;
+  /**
+   * Where this chat's message ids are unique and shared by every export (default: the format):
+   * two messages of one scope with different ids are two messages (collector/store/merge.ts).
+   * Skype main.db names the account: guids of cloud threads differ between accounts.
+   */
+  idScope?: string;
   title?: string | null;
   kind?: 'group' | 'direct' | 'channel';
   members?: PersonRecord[];
@@ -68,6 +74,11 @@ export interface MessageRecord {
 export const MessageFlags = {
   /** The source's timestamp is implausible (before 2000 or far in the future). */
   implausibleTime: 1,
+  /**
+   * Edited at a time the source does not tell (WhatsApp's "<This message was edited>"): the body
+   * is the later text. The store lets it replace the earlier text of an id-less message.
+   */
+  edited: 2,
 } as const;
 
 export interface MediaFile {

@@ -258,6 +258,14 @@ export function isDeletedNotice(text: string): boolean {
   return DELETED.test(text);
 }
 
+// Android: "text <This message was edited>"; iOS marks it with U+200E.
+const EDITED = /\s*\u200e?<This message was edited>$/;
+
+/** Whether WhatsApp marked the text as edited (the body is the text after the edit). */
+export function isEditedText(text: string): boolean {
+  return EDITED.test(text);
+}
+
 const CALL = /^(?:Missed )?(?:group )?(?:voice|video) call\b/i;
 
 /** iOS call lines ("‎Missed voice call", "‎Video call, 12 min"), credited to the caller. */

@@ -37,6 +37,7 @@ import {
   dayNumber,
   isCallNotice,
   isDeletedNotice,
+  isEditedText,
   isPoll,
   mediaMarker,
   parseHeader,
@@ -52,6 +53,7 @@ import {
 } from './whatsapp-lines.js';
 import { checkTimeZone, machineTimeZone, ZonedClock } from './zoned-time.js';
 import {
+  MessageFlags,
   SourceError,
   type Attachment,
   type ChatRecord,
@@ -732,6 +734,8 @@ class ChatReader {
       record.deleted = true;
       return record;
     }
+    // Edited at an unknown time: the store lets it replace the text it had (store/merge.ts).
+    if (isEditedText(text)) record.flags = MessageFlags.edited;
     const marker = mediaMarker(text);
     if (marker) {
       record.kind = 'media';

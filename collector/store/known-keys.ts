@@ -23,6 +23,8 @@ interface Lookups {
 
 export class KnownKeys {
   private readonly revs = new Map<string, number>();
+  /** Alias key → the row it names (a copy of a message merged into another source's row). */
+  private readonly aliasRows = new Map<string, number>();
   private readonly anchors = new Set<string>();
   private loaded: boolean;
   private lookups = 0;
@@ -41,13 +43,13 @@ export class KnownKeys {
       // A key is found through its anchor, which starts with the key's first ANCHOR_MIN digits.
       rowRev: db.prepare(`SELECT rev FROM message_rows WHERE chat_id = ? AND anchor >= ? AND anchor < ? AND key = ?`).pluck(),
       aliasRev: db
-        .prepare(`SELECT a.rev FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE a.key = ? AND r.chat_id = ?`)
-        .pluck(),
+        .prepare(`SELECT a.rev, a.message_id FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE a.key = ? AND r.chat_id = ?`)
+        .raw(),
       anchorUsed: db.prepare(`SELECT 1 FROM message_rows WHERE chat_id = ? AND anchor = ?`).pluck(),
       anyRow: db.prepare(`SELECT 1 FROM message_rows WHERE chat_id = ? LIMIT 1`).pluck(),
       allKeys: db.prepare(`SELECT key, rev, anchor FROM message_rows WHERE chat_id = ?`).raw(),
       allAliases: db
-        .prepare(`SELECT a.key, a.rev FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE r.chat_id = ?`)
+        .prepare(`SELECT a.key, a.rev, a.message_id FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE r.chat_id = ?`)
         .raw(),
     };
   }
@@ -75,10 +77,21 @@ export class KnownKeys {
       this.load();
       return this.revs.get(key);
     }
+    const alias = this.q.aliasRev.get(key, this.chatId) as [number, number] | undefined;
+    if (alias) {
+      this.revs.set(key, alias[0]);
+      this.aliasRows.set(key, alias[1]);
+      return alias[0];
+    }
     const prefix = anchorFor(key, ANCHOR_MIN);
-    const rev = (this.q.aliasRev.get(key, this.chatId) ?? this.q.rowRev.get(this.chatId, prefix, `${prefix}\uffff`, key)) as number | undefined;
+    const rev = this.q.rowRev.get(this.chatId, prefix, `${prefix}\uffff`, key) as number | undefined;
     if (rev !== undefined) this.revs.set(key, rev);
     return rev;
+  }
+
+  /** The row a known alias key names (undefined for a row's own key); after rev() asked for it. */
+  aliasRow(key: string): number | undefined {
+    return this.aliasRows.get(key);
   }
 
   has(key: string): boolean {
@@ -103,8 +116,9 @@ export class KnownKeys {
       if (!this.revs.has(key)) this.revs.set(key, rev);
       this.anchors.add(anchor);
     }
-    for (const [key, rev] of this.q.allAliases.iterate(this.chatId) as IterableIterator<[string, number]>) {
+    for (const [key, rev, row] of this.q.allAliases.iterate(this.chatId) as IterableIterator<[string, number, number]>) {
       if (!this.revs.has(key)) this.revs.set(key, rev);
+      this.aliasRows.set(key, row);
     }
     this.loaded = true;
   }

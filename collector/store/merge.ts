@@ -1,51 +1,221 @@
+import type { Statement } from 'better-sqlite3';
+import { MessageFlags } from '../sources/types.js';
 import type { Db } from './open.js';
 
 /** How far apart two sources' clocks may put the same message (the original author saw seconds). */
 export const DEFAULT_MERGE_TOLERANCE_MS = 120_000;
 
+/** An incoming message with a key the chat did not know, stored provisionally until the run ends. */
+export interface Pending {
+  rowId: number;
+  chatId: number;
+  key: string;
+  rev: number;
+  sourceId: number | null;
+  authorId: number;
+  time: number;
+  /** The full plain text (what duplicates are compared by). */
+  text: string;
+  nativeId: string | null;
+  edited: boolean;
+  deleted: boolean;
+  day: string;
+}
+
 /**
- * Finds the stored message that an incoming one duplicates when a second source (another
- * account's main.db, a later export) saw it with a different key: same chat, same author, same
- * text, time within the tolerance. Candidates are messages stored by another source (before or
- * during this run), and each absorbs at most one incoming message per run, so genuinely identical
- * messages within one source (and one more of them in a later copy of it) stay apart.
+ * What becomes of a pending message: a row of its own (`into` null), or one more key of the
+ * stored row `into` (a message_aliases row); `takeContent`: that row shows this message's content
+ * from now on (an id-less message's later state: edited or deleted).
  */
-export class NearDuplicateFinder {
-  private readonly candidates;
-  private readonly claimed = new Set<number>();
-  /** Keys that incoming messages of this run matched exactly: those rows are taken already. */
-  private readonly matchedKeys = new Set<string>();
+export interface Resolution {
+  pending: Pending;
+  into: number | null;
+  takeContent: boolean;
+}
+
+interface Row {
+  id: number;
+  key: string;
+  time: number;
+  native_id: string | null;
+  source_id: number | null;
+  deleted: number;
+  flags: number;
+}
+
+const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r.flags`;
+
+/**
+ * Finds the stored message that an incoming one duplicates when another export (another account's
+ * main.db, a later export, the same file re-exported with its clock a second off) saw it under
+ * another key: same chat, author and text, time within the tolerance.
+ *
+ * Decided once the whole run is read, not as messages stream: a stored row that some message of
+ * this run matches exactly is that message's, and near matches must not take it first (an export
+ * holding only the later of two "ok" 30 s apart, then one holding both: two rows). The rules:
+ * - a row holds at most one message of each source of the run (its own writer's, exact matches,
+ *   near matches): identical lines within one export stay apart;
+ * - native ids decide where they can: in the same id scope (the format's, or what the adapter
+ *   names, e.g. a Skype account) two different ids are two messages; an absent id, or ids of two
+ *   scopes (a main.db guid and an export's id), leave it to author, text and time;
+ * - an appended log continued from its cursor never merges into its own earlier lines;
+ * - candidates are paired deterministically (equal id, then rows that exist regardless of this
+ *   run's merges, then nearest in time, then earliest), so the same exports give the same messages
+ *   whatever order they are imported in.
+ * Messages without ids (WhatsApp) show an edit as "… <This message was edited>" and a deletion as
+ * "This message was deleted" under the original time: such a message with a new key takes the place
+ * of the row of the same chat, author and time that nothing of this run claimed (see idLessEdit).
+ */
+export class TwinResolver {
+  private readonly pending: Pending[] = [];
+  /** key → the source (or sources) whose message matched that key exactly in this run. */
+  private readonly matchedKeys = new Map<string, Matchers>();
+  /** Row id → the same, for keys that name a row as its alias (a merged copy). */
+  private readonly matchedRows = new Map<number, Matchers>();
+  private readonly resumed = new Set<number | null>();
+  private readonly scopes = new Map<number | null, string | null>();
+  private readonly q: { near: Statement; sameTime: Statement; scope: Statement; setScope: Statement };
+  /** Rows with a higher id were written by this run. */
+  private readonly lastRowBefore: number;
 
   constructor(
     db: Db,
     private readonly toleranceMs: number,
   ) {
-    this.candidates = db.prepare(
-      `SELECT id, key, time FROM messages
-       WHERE chat_id = ? AND time BETWEEN ? AND ? AND author_id = ? AND text = ?
-         AND source_id IS NOT ?
-       ORDER BY abs(time - ?), id`,
-    );
+    this.lastRowBefore = (db.prepare(`SELECT coalesce(max(id), 0) FROM message_rows`).pluck().get() as number) ?? 0;
+    this.q = {
+      near: db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM message_rows r
+         WHERE r.chat_id = ? AND r.time BETWEEN ? AND ? AND r.author_id = ? AND coalesce(r.text, r.body) = ? AND r.id <> ?`,
+      ),
+      sameTime: db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM message_rows r
+         WHERE r.chat_id = ? AND r.time = ? AND r.author_id = ? AND r.native_id IS NULL AND coalesce(r.text, r.body) <> ? AND r.id <> ?
+         ORDER BY r.id`,
+      ),
+      scope: db.prepare(
+        `SELECT coalesce((SELECT value FROM meta WHERE key = 'id-scope:' || s.id), s.format) FROM sources s WHERE s.id = ?`,
+      ).pluck(),
+      setScope: db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
+    };
+  }
+
+  get enabled(): boolean {
+    return this.toleranceMs > 0;
+  }
+
+  /** The source's message ids are unique within `scope` (default: within its format). */
+  nameScope(sourceId: number | null, scope: string): void {
+    if (sourceId === null || this.scopes.get(sourceId) === scope) return;
+    this.q.setScope.run(`id-scope:${sourceId}`, scope);
+    this.scopes.set(sourceId, scope);
+  }
+
+  /** The source continues an appended log: its new lines never merge into its own earlier ones. */
+  resume(sourceId: number | null): void {
+    this.resumed.add(sourceId);
   }
 
   /**
-   * An incoming message matched a stored one by its key: that row is not free to absorb another
-   * (a longer re-export under another name, with one more identical "ok", adds that one).
+   * An incoming message of `sourceId` matched a stored key exactly (a row's own, or an alias of
+   * `aliasOf`): that row holds its message.
    */
-  matchedByKey(key: string): void {
-    if (this.toleranceMs > 0) this.matchedKeys.add(key);
+  matchedByKey(key: string, sourceId: number | null, aliasOf?: number): void {
+    if (!this.enabled) return;
+    if (aliasOf === undefined) addMatcher(this.matchedKeys, key, sourceId);
+    else addMatcher(this.matchedRows, aliasOf, sourceId);
   }
 
-  find(chatId: number, sourceId: number | null, authorId: number, time: number, text: string): number | null {
-    if (this.toleranceMs <= 0) return null;
-    const rows = this.candidates.all(
-      chatId, time - this.toleranceMs, time + this.toleranceMs, authorId, text, sourceId, time,
-    ) as { id: number; key: string }[];
-    for (const row of rows) {
-      if (this.claimed.has(row.id) || this.matchedKeys.has(row.key)) continue;
-      this.claimed.add(row.id);
-      return row.id;
-    }
-    return null;
+  defer(pending: Pending): void {
+    this.pending.push(pending);
   }
+
+  resolve(): Resolution[] {
+    const order = [...this.pending].sort((a, b) => a.chatId - b.chatId || a.time - b.time || a.rowId - b.rowId);
+    const pendingRows = new Set(order.map((p) => p.rowId));
+    const mergedInto = new Map<number, number>();
+    const holds = new Map<number, Set<number | null>>();
+    const holdsOf = (row: { id: number; key: string; source_id: number | null }) => {
+      let set = holds.get(row.id);
+      if (!set) {
+        holds.set(row.id, (set = new Set()));
+        if (row.id > this.lastRowBefore) set.add(row.source_id);
+        for (const seen of [this.matchedKeys.get(row.key), this.matchedRows.get(row.id)]) {
+          if (seen instanceof Set) for (const s of seen) set.add(s);
+          else if (seen !== undefined) set.add(seen);
+        }
+      }
+      return set;
+    };
+    const out: Resolution[] = [];
+    for (const p of order) {
+      const self = holdsOf({ id: p.rowId, key: p.key, source_id: p.sourceId });
+      const free = (c: Row) =>
+        !mergedInto.has(c.id) &&
+        !(this.resumed.has(p.sourceId) && c.source_id === p.sourceId) &&
+        ![...holdsOf(c)].some((s) => self.has(s));
+      const sameScope = (c: Row) => c.native_id !== null && p.nativeId !== null && this.scope(p.sourceId) !== null && this.scope(p.sourceId) === this.scope(c.source_id);
+
+      const near = (this.q.near.all(p.chatId, p.time - this.toleranceMs, p.time + this.toleranceMs, p.authorId, p.text, p.rowId) as Row[])
+        .filter((c) => free(c) && !(sameScope(c) && c.native_id !== p.nativeId))
+        .map((c) => ({ c, rank: [sameScope(c) ? 0 : 1, pendingRows.has(c.id) ? 1 : 0, Math.abs(c.time - p.time), c.time, c.id] }))
+        .sort((a, b) => compareRanks(a.rank, b.rank));
+      let into: Row | undefined = near[0]?.c;
+      let takeContent = false;
+      if (!into && p.nativeId === null) {
+        into = (this.q.sameTime.all(p.chatId, p.time, p.authorId, p.text, p.rowId) as Row[]).find((c) => free(c) && idLessEdit(p, c) !== null);
+        if (into) takeContent = idLessEdit(p, into)!;
+      }
+      if (!into) {
+        out.push({ pending: p, into: null, takeContent: false });
+        continue;
+      }
+      mergedInto.set(p.rowId, into.id);
+      const target = holdsOf(into);
+      for (const s of self) target.add(s);
+      out.push({ pending: p, into: into.id, takeContent });
+    }
+    // A pending row that took others in and then merged itself: its others follow it.
+    const final = (id: number): number => {
+      while (mergedInto.has(id)) id = mergedInto.get(id)!;
+      return id;
+    };
+    for (const r of out) if (r.into !== null) r.into = final(r.into);
+    return out;
+  }
+
+  private scope(sourceId: number | null): string | null {
+    if (sourceId === null) return null;
+    let scope = this.scopes.get(sourceId);
+    if (scope === undefined) this.scopes.set(sourceId, (scope = (this.q.scope.get(sourceId) as string | undefined) ?? null));
+    return scope;
+  }
+}
+
+/**
+ * An id-less message and a stored one of the same author and time with another text are one
+ * message when one of them is a later state of it (edited or deleted): null when neither is.
+ * True: the incoming one is the later state and replaces the content (a deletion beats an edit;
+ * of two edits, the stored one stays).
+ */
+function idLessEdit(p: Pending, c: Row): boolean | null {
+  const storedEdited = (c.flags & MessageFlags.edited) !== 0;
+  if (!p.edited && !p.deleted && !storedEdited && !c.deleted) return null;
+  if (p.deleted) return !c.deleted;
+  return p.edited && !storedEdited && !c.deleted;
+}
+
+/** The source, or sources, whose messages matched one key or row (a Set only when several did). */
+type Matchers = number | null | Set<number | null>;
+
+function addMatcher<K>(map: Map<K, Matchers>, at: K, sourceId: number | null): void {
+  const seen = map.get(at);
+  if (seen === undefined) map.set(at, sourceId);
+  else if (seen instanceof Set) seen.add(sourceId);
+  else if (seen !== sourceId) map.set(at, new Set([seen, sourceId]));
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }

@@ -3,11 +3,11 @@ import { slugFor } from '../identity/slug.js';
 import type { ChatRecord, MessageRecord, PersonRecord } from '../sources/types.js';
 import { MessageFlags } from '../sources/types.js';
 import { ftsIndexedUpTo, ftsTerms } from './fts.js';
-import { DEFAULT_MERGE_TOLERANCE_MS, NearDuplicateFinder } from './merge.js';
+import { DEFAULT_MERGE_TOLERANCE_MS, TwinResolver } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
-import { PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { dayOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
 import { prepareBody, prepareIdentity } from './prepare.js';
 
 export interface ImportCounts {
@@ -61,7 +61,7 @@ export class StoreWriter {
   readonly counts: ImportCounts = {
     chats: 0, newMessages: 0, updatedMessages: 0, unchangedMessages: 0, mergedMessages: 0, media: 0,
   };
-  private readonly duplicates: NearDuplicateFinder;
+  private readonly twins: TwinResolver;
   private chat: ChatState | null = null;
   private readonly touchedMonths = new Map<number, Map<string, number>>();
   private readonly changedDays = new Map<number, Set<string>>();
@@ -81,7 +81,7 @@ export class StoreWriter {
     options: WriterOptions = {},
   ) {
     this.ftsUpTo = ftsIndexedUpTo(db);
-    this.duplicates = new NearDuplicateFinder(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
+    this.twins = new TwinResolver(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
     this.bulk = db.prepare(`SELECT 1 FROM message_rows LIMIT 1`).get() === undefined;
     if (this.bulk) db.exec(`DROP INDEX IF EXISTS messages_chat_anchor; DROP INDEX IF EXISTS messages_chat_time`);
     this.stmt = {
@@ -97,9 +97,18 @@ export class StoreWriter {
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
       known: KnownKeys.statements(db),
       aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
-      insertAlias: db.prepare(`INSERT INTO message_aliases (key, message_id, rev) VALUES (?, ?, ?)`),
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
       textById: db.prepare(`SELECT coalesce(text, body) FROM message_rows WHERE id = ?`).pluck(),
+      timeById: db.prepare(`SELECT time FROM message_rows WHERE id = ?`).pluck(),
+      // A merged message's key, with the fingerprint its provisional row has now.
+      aliasFromRow: db.prepare(`INSERT INTO message_aliases (key, message_id, rev) SELECT key, ?, rev FROM message_rows WHERE id = ?`),
+      // An id-less message's later state replaces the content; the row keeps its key, rev and anchor.
+      takeContent: db.prepare(
+        `UPDATE message_rows SET (author_name, kind, markup, body, html, text, edited_at, deleted, reply_to_key, attachments, flags) =
+           (SELECT author_name, kind, markup, body, html, text, edited_at, deleted, reply_to_key, attachments, flags
+            FROM message_rows WHERE id = ?) WHERE id = ?`,
+      ),
+      deleteRow: db.prepare(`DELETE FROM message_rows WHERE id = ?`),
       insertMessage: db.prepare(
         `INSERT INTO message_rows (chat_id, key, anchor, native_id, author_id, author_name, time, kind, markup,
            body, html, text, edited_at, deleted, reply_to_key, attachments, flags, source_id, rev)
@@ -138,11 +147,13 @@ export class StoreWriter {
    */
   resumeSource(): void {
     this.resumed = true;
+    this.twins.resume(this.sourceId);
   }
 
   /** Starts (or returns to) a chat: following messages belong to it. Returns its database id. */
   beginChat(record: ChatRecord, format: string): number {
     const id = this.upsertChat(record, format);
+    if (record.idScope) this.twins.nameScope(this.sourceId, record.idScope);
     if (!this.seenChats.has(id)) {
       this.seenChats.add(id);
       this.counts.chats++;
@@ -166,7 +177,12 @@ export class StoreWriter {
     return id;
   }
 
-  message(record: MessageRecord): 'new' | 'updated' | 'unchanged' | 'merged' {
+  /**
+   * Stores one message. 'deferred': its key is new in a chat that may hold it under another key
+   * (store/merge.ts); whether it is new or merged is decided in finish(), once every exact match
+   * of the run is known.
+   */
+  message(record: MessageRecord): 'new' | 'updated' | 'unchanged' | 'deferred' {
     const chat = this.chat;
     if (!chat) throw new Error('StoreWriter.message() before beginChat()');
     // Computed ahead by a reading thread (sources/threaded.ts), or here.
@@ -182,7 +198,7 @@ export class StoreWriter {
 
     const deleted = record.deleted ? 1 : 0;
     const knownRev = chat.known.rev(key);
-    if (knownRev !== undefined && chat.mayHaveTwins) this.duplicates.matchedByKey(key);
+    if (knownRev !== undefined && chat.mayHaveTwins) this.twins.matchedByKey(key, this.sourceId, chat.known.aliasRow(key));
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
       return 'unchanged';
@@ -192,18 +208,9 @@ export class StoreWriter {
     const stored = prepareBody(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     chat.known.set(key, rev);
-    chat.changedDays.add(day);
-
-    if (knownRev === undefined && chat.mayHaveTwins) {
-      const twin = this.duplicates.find(chat.id, this.sourceId, authorId, record.time, stored.fullText);
-      if (twin !== null) {
-        this.stmt.insertAlias.run(key, twin, rev);
-        this.counts.mergedMessages++;
-        return 'merged';
-      }
-    }
 
     if (knownRev !== undefined) {
+      chat.changedDays.add(day);
       const old = this.storedRow(chat.id, key);
       if (old.alias) this.stmt.updateAlias.run(rev, key);
       this.stmt.updateMessage.run(
@@ -218,18 +225,60 @@ export class StoreWriter {
       return 'updated';
     }
 
-    this.stmt.insertMessage.run(
+    const inserted = this.stmt.insertMessage.run(
       chat.id, key, this.freeAnchor(chat, key), record.nativeId ?? null, authorId, record.authorName ?? null,
       record.time, record.kind, record.markup, record.body, stored.html, stored.text, record.editedAt ?? null,
       deleted, record.replyToKey ?? null, attachments, flags, this.sourceId, rev,
     );
-    const month = day.slice(0, -3); // YYYY-MM (years past 9999 have five digits)
     let writers = this.chatSources.get(chat.id);
     if (!writers) this.chatSources.set(chat.id, (writers = new Set()));
     writers.add(this.sourceId);
-    chat.newByMonth.set(month, (chat.newByMonth.get(month) ?? 0) + 1);
-    this.counts.newMessages++;
+    if (chat.mayHaveTwins && this.twins.enabled) {
+      this.twins.defer({
+        rowId: Number(inserted.lastInsertRowid), chatId: chat.id, key, rev, sourceId: this.sourceId, authorId,
+        time: record.time, text: stored.fullText, nativeId: record.nativeId ?? null,
+        edited: (flags & MessageFlags.edited) !== 0, deleted: !!deleted, day,
+      });
+      return 'deferred';
+    }
+    this.countNew(chat.id, day);
     return 'new';
+  }
+
+  private countNew(chatId: number, day: string): void {
+    const month = day.slice(0, -3); // YYYY-MM (years past 9999 have five digits)
+    const newByMonth = this.touchedMonths.get(chatId)!;
+    newByMonth.set(month, (newByMonth.get(month) ?? 0) + 1);
+    this.changedDays.get(chatId)!.add(day);
+    this.counts.newMessages++;
+  }
+
+  /**
+   * Decides the deferred messages (store/merge.ts): a row of their own, or one more key of a
+   * stored row (whose content an id-less message's later state replaces). Their provisional rows
+   * were never published: merged ones are removed, anchors and all.
+   */
+  private resolveTwins(): void {
+    for (const { pending: p, into, takeContent } of this.twins.resolve()) {
+      if (into === null) {
+        this.countNew(p.chatId, p.day);
+        continue;
+      }
+      if (takeContent) {
+        const oldText = this.stmt.textById.get(into) as string;
+        this.stmt.takeContent.run(p.rowId, into);
+        if (into <= this.ftsUpTo && oldText !== p.text) {
+          this.stmt.ftsDelete.run(into);
+          this.stmt.ftsInsert.run(into, ftsTerms(p.text));
+        }
+        this.changedDays.get(p.chatId)!.add(dayOf(this.stmt.timeById.get(into) as number));
+        this.counts.updatedMessages++;
+      } else {
+        this.counts.mergedMessages++;
+      }
+      this.stmt.aliasFromRow.run(into, p.rowId);
+      this.stmt.deleteRow.run(p.rowId);
+    }
   }
 
   /** The row a known key names: its own, or the one it is an alias of. */
@@ -249,6 +298,7 @@ export class StoreWriter {
   /** Decides the page layout of every month that got its first messages in this run. */
   finish(): ImportCounts {
     if (this.bulk) this.endBulk();
+    this.resolveTwins();
     for (const [chatId, months] of this.touchedMonths) {
       for (const month of months.keys()) {
         if (this.stmt.periodExists.get(chatId, month)) continue;

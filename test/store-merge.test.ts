@@ -1,0 +1,396 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { importPaths, type ImportSummary } from '../collector/import.js';
+import { openStore, type Db } from '../collector/store/open.js';
+import { FORMAT_SAMPLES, type FormatSample, type SampleMessage } from './helpers/format-samples.js';
+import { propertySeeds } from './helpers/seeds.js';
+import { tempDir } from './helpers/temp.js';
+import { scalar } from './helpers/sql.js';
+
+/**
+ * The near-duplicate merge (collector/store/merge.ts) never absorbs a distinct message: exact key
+ * matches are resolved before near ones, a message with a native id only merges with one whose id
+ * is equal or absent, the result does not depend on the order exports are imported in, and a
+ * re-export at the same path with shifted clocks merges like one at another path. Through real
+ * imports of every format's sample exports (test/helpers/format-samples.ts).
+ */
+
+const CHAT = '19:merge@thread.skype';
+const ID_FORMATS = ['skype-export', 'skype-maindb', 'telegram', 'slack', 'discord'];
+const sampleOf = (format: string): FormatSample => FORMAT_SAMPLES.find((s) => s.format === format)!;
+const T0 = Date.UTC(2023, 5, 1, 8, 0);
+
+function say(id: number, time: number, body: string, author = 'alice'): SampleMessage {
+  return { id: String(1000 + id), author, authorName: author.toUpperCase(), time, body };
+}
+
+/** Writes `messages` as one export of `sample` in a fresh folder under `root` (or exactly at `dir`). */
+function exportOf(sample: FormatSample, root: string, messages: SampleMessage[], dir?: string): string {
+  const into = dir ?? mkdtempSync(join(root, 'x-'));
+  mkdirSync(into, { recursive: true });
+  return sample.write(into, [{ id: CHAT, title: 'Merge', messages: [...messages].sort((a, b) => a.time - b.time) }]);
+}
+
+async function importAll(db: Db, sample: FormatSample, paths: string[]): Promise<ImportSummary> {
+  return importPaths(db, paths, { format: sample.format });
+}
+
+function rows(db: Db): number {
+  return scalar(db, 'SELECT count(*) FROM messages') as number;
+}
+
+/** Imports the exports in every order, each in its own run and all in one run: always `expected` rows. */
+async function assertRowsInEveryOrder(sample: FormatSample, exports: string[], expected: number, root: string): Promise<void> {
+  const orders = exports.length === 2 ? [exports, [...exports].reverse()] : [exports];
+  for (const order of orders) {
+    for (const oneRun of [false, true]) {
+      const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+      try {
+        if (oneRun) await importAll(db, sample, order);
+        else for (const path of order) await importAll(db, sample, [path]);
+        const how = `${order.map((p) => p.slice(root.length)).join(' then ')}${oneRun ? ' in one run' : ''}`;
+        assert.equal(rows(db), expected, `${sample.format}: ${how}`);
+        const again = await importAll(db, sample, order);
+        assert.equal(again.newMessages + again.updatedMessages + again.mergedMessages, 0, `${sample.format}: ${how}, re-imported`);
+        assert.equal(rows(db), expected);
+      } finally {
+        db.close();
+      }
+    }
+  }
+}
+
+for (const format of ID_FORMATS) {
+  const sample = sampleOf(format);
+
+  test(`${format}: two "ok" 30 s apart, the first export holding only the later one, stay two`, async () => {
+    const root = tempDir();
+    const okA = say(1, T0, 'ok');
+    const okB = say(2, T0 + 30_000, 'ok');
+    await assertRowsInEveryOrder(sample, [exportOf(sample, root, [okB]), exportOf(sample, root, [okA, okB])], 2, root);
+  });
+
+  test(`${format}: three "lol" 90 s apart, the first export holding the middle one, stay three`, async () => {
+    const root = tempDir();
+    const lol = [0, 1, 2].map((i) => say(i, T0 + i * 90_000, 'lol'));
+    await assertRowsInEveryOrder(sample, [exportOf(sample, root, [lol[1]]), exportOf(sample, root, lol)], 3, root);
+  });
+
+  test(`${format}: the same line across a day boundary, in date-range exports, stays two`, async () => {
+    const root = tempDir();
+    const late = say(1, Date.UTC(2023, 5, 1, 23, 59, 45), 'ok');
+    const early = say(2, Date.UTC(2023, 5, 2, 0, 0, 15), 'ok');
+    // Day 1's export, then one of both days; and an export of day 2 alone.
+    await assertRowsInEveryOrder(sample, [exportOf(sample, root, [late]), exportOf(sample, root, [late, early])], 2, root);
+    await assertRowsInEveryOrder(sample, [exportOf(sample, root, [late]), exportOf(sample, root, [early])], 2, root);
+  });
+
+  test(`${format}: a message with another native id is never absorbed, even when nothing else claims the stored one`, async () => {
+    const root = tempDir();
+    await assertRowsInEveryOrder(sample, [exportOf(sample, root, [say(1, T0, 'ok')]), exportOf(sample, root, [say(2, T0 + 40_000, 'ok')])], 2, root);
+  });
+}
+
+// Slack's ts is both the message id and its time, so its clock cannot shift under the same id.
+for (const format of ID_FORMATS.filter((f) => f !== 'slack')) {
+  const sample = sampleOf(format);
+  test(`${format}: a re-export at the same path with clocks 1–2 s off merges, as at another path`, async () => {
+    const root = tempDir();
+    const chat = Array.from({ length: 10 }, (_, i) => say(i, T0 + i * 20_000, i % 3 ? `line ${i}` : 'ok', i % 2 ? 'bob' : 'alice'));
+    const shifted = chat.map((m, i) => ({ ...m, time: m.time + (i % 2 ? 1000 : 2000) }));
+    for (const samePath of [true, false]) {
+      const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+      try {
+        const dir = join(root, `export-${samePath}`);
+        await importAll(db, sample, [exportOf(sample, root, chat, dir)]);
+        rmSync(dir, { recursive: true, force: true });
+        const second = await importAll(db, sample, [exportOf(sample, root, shifted, samePath ? dir : undefined)]);
+        assert.equal(rows(db), 10, `${format}, ${samePath ? 'same path' : 'another path'}`);
+        assert.equal(second.mergedMessages, 10);
+        assert.equal(second.newMessages, 0);
+      } finally {
+        db.close();
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formats without ids
+
+test('whatsapp: a re-export with an edited and a deleted message updates them in place, in either order', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const minute = (i: number) => T0 + i * 60_000;
+  const before = [
+    say(0, minute(0), 'helo', 'alice'),
+    say(1, minute(0), 'ok', 'bob'),
+    say(2, minute(1), 'meet at 5?', 'alice'),
+    say(3, minute(1), 'ok', 'alice'),
+    say(4, minute(2), 'see you', 'bob'),
+  ];
+  const after = [
+    { ...before[0], body: 'hello <This message was edited>' },
+    before[1],
+    { ...before[2], body: 'This message was deleted' },
+    before[3],
+    before[4],
+    say(5, minute(3), 'bye', 'bob'),
+  ];
+  const first = exportOf(sample, root, before);
+  const second = exportOf(sample, root, after);
+  for (const order of [[first, second], [second, first]]) {
+    for (const oneRun of [false, true]) {
+      const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+      try {
+        const anchors = new Map<string, string>();
+        if (oneRun) {
+          await importAll(db, sample, order);
+        } else {
+          await importAll(db, sample, [order[0]]);
+          for (const [text, anchor] of db.prepare(`SELECT author_name || ': ' || text, anchor FROM messages`).raw().all() as [string, string][]) anchors.set(text, anchor);
+          const summary = await importAll(db, sample, [order[1]]);
+          if (order[0] === first) {
+            assert.deepEqual([summary.newMessages, summary.updatedMessages], [1, 2], 'one new, the edit and the deletion updated');
+          }
+        }
+        const stored = db.prepare('SELECT author_name, text, deleted, anchor FROM messages ORDER BY time, id').all() as { author_name: string; text: string; deleted: number; anchor: string }[];
+        const how = `${order[0] === first ? 'first then second' : 'second then first'}${oneRun ? ' in one run' : ''}`;
+        assert.equal(stored.length, 6, how);
+        assert.ok(stored.some((m) => m.text.startsWith('hello') && m.author_name === 'ALICE'), `${how}: the edit is what is shown`);
+        assert.ok(!stored.some((m) => m.text === 'helo'), `${how}: the text before the edit is gone`);
+        assert.equal(stored.filter((m) => m.deleted).length, 1, `${how}: the deletion is kept`);
+        assert.ok(!stored.some((m) => m.text === 'meet at 5?'), how);
+        // Anchors never change once published.
+        for (const m of stored) {
+          const line = `${m.author_name}: ${m.text}`;
+          if (anchors.has(line)) assert.equal(m.anchor, anchors.get(line), `${how}: ${line}`);
+        }
+        if (!oneRun && order[0] === first) {
+          assert.ok(stored.some((m) => m.anchor === anchors.get('ALICE: helo')), 'the edited message keeps its anchor');
+          assert.ok(stored.some((m) => m.anchor === anchors.get('ALICE: meet at 5?')), 'the deleted message keeps its anchor');
+        }
+        for (const path of [...order, ...order]) {
+          const again = await importAll(db, sample, [path]);
+          assert.equal(again.newMessages + again.updatedMessages + again.mergedMessages, 0, `${how}: re-import of ${path} changes nothing`);
+        }
+        assert.equal(rows(db), 6);
+      } finally {
+        db.close();
+      }
+    }
+  }
+});
+
+test('irc: a growing log, continued from its cursor, keeps identical lines a minute apart (never merged, never doubled)', async () => {
+  const sample = sampleOf('irc');
+  const root = tempDir();
+  const log = exportOf(sample, root, [say(0, T0, 'ok'), say(1, T0 + 60_000, 'ok')]);
+  const db = openStore(join(root, 'store.sqlite'));
+  try {
+    assert.equal((await importAll(db, sample, [log])).newMessages, 2);
+    appendFileSync(log, '08:02 < alice> ok\n08:03 < alice> ok\n');
+    const grown = await importAll(db, sample, [log]);
+    assert.deepEqual([grown.newMessages, grown.mergedMessages], [2, 0]);
+    assert.equal(rows(db), 4);
+    const full = await importPaths(db, [log], { format: 'irc', full: true });
+    assert.equal(full.newMessages + full.mergedMessages + full.updatedMessages, 0);
+    assert.equal(rows(db), 4);
+  } finally {
+    db.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Property: random overlapping exports, imported in random orders, runs and paths
+
+const BODIES = ['ok', 'lol', 'ok!'];
+
+interface DrawnExport {
+  /** Which of the drawn messages this export holds. */
+  holds: boolean[];
+  /** The exporting machine's clock offset, whole seconds. */
+  offset: number;
+  /** Which of three paths it is saved at (a later export at the same path replaces the earlier). */
+  path: number;
+  /** Imported in the same run as the export before it (when their paths differ). */
+  together: boolean;
+}
+
+interface Drawn {
+  messages: { author: string; body: string; time: number }[];
+  exports: DrawnExport[];
+}
+
+function drawn(count: fc.Arbitrary<number>, time: (slot: number) => number, slots: number, offsets: number[]): fc.Arbitrary<Drawn> {
+  return count.chain((n) =>
+    fc.record({
+      messages: fc.array(
+        fc.record({ author: fc.constantFrom('alice', 'bob'), body: fc.constantFrom(...BODIES), time: fc.integer({ min: 0, max: slots }).map(time) }),
+        { minLength: n, maxLength: n },
+      ),
+      exports: fc.array(
+        fc.record({
+          holds: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+          offset: fc.constantFrom(...offsets),
+          path: fc.integer({ min: 0, max: 2 }),
+          together: fc.boolean(),
+        }),
+        { minLength: 2, maxLength: 4 },
+      ),
+    }),
+  );
+}
+
+/** Imports the drawn exports in their order, grouped into runs; returns the database. */
+async function importDrawn(sample: FormatSample, root: string, exports: SampleMessage[][], drawnExports: DrawnExport[]): Promise<Db> {
+  const db = openStore(join(root, 'store.sqlite'));
+  let run: { dir: string; messages: SampleMessage[] }[] = [];
+  const flush = async () => {
+    if (!run.length) return;
+    const paths = run.map(({ dir, messages }) => {
+      rmSync(dir, { recursive: true, force: true });
+      return exportOf(sample, root, messages, dir);
+    });
+    await importAll(db, sample, paths);
+    run = [];
+  };
+  for (const [i, e] of drawnExports.entries()) {
+    const dir = join(root, `p${e.path}`);
+    if (!(e.together && run.length && !run.some((r) => r.dir === dir))) await flush();
+    run.push({ dir, messages: exports[i] });
+  }
+  await flush();
+  return db;
+}
+
+/** The stored messages as `author: text` → sorted times (authors by handle: samples name them in capitals, IRC by nick). */
+function storedTimes(db: Db): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [line, time] of db.prepare(`SELECT lower(author_name) || ': ' || text, time FROM messages`).raw().all() as [string, number][]) {
+    out.set(line, [...(out.get(line) ?? []), time].sort((a, b) => a - b));
+  }
+  return out;
+}
+
+for (const format of ID_FORMATS) {
+  const sample = sampleOf(format);
+  // Slack's ts is the id: its clock cannot shift.
+  const offsets = format === 'slack' ? [0] : [0, 1, 2];
+  test(`property (${format}): overlapping exports with distinct ids and shifted clocks, in any order, runs and paths, store each message once`, async (t) => {
+    for (const seed of propertySeeds(t)) {
+      await fc.assert(
+        fc.asyncProperty(drawn(fc.integer({ min: 1, max: 7 }), (s) => T0 + s * 15_000, 16, offsets), async ({ messages, exports }) => {
+          const root = tempDir();
+          const truth = messages.map((m, i) => say(i, m.time, m.body, m.author));
+          const lists = exports.map((e) => truth.filter((_, i) => e.holds[i]).map((m) => ({ ...m, time: m.time + e.offset * 1000 })));
+          const db = await importDrawn(sample, root, lists, exports);
+          try {
+            const expected = new Map<string, number[]>();
+            truth.forEach((m, i) => {
+              if (!exports.some((e) => e.holds[i])) return;
+              const line = `${m.author}: ${m.body}`;
+              expected.set(line, [...(expected.get(line) ?? []), m.time].sort((a, b) => a - b));
+            });
+            const stored = storedTimes(db);
+            assert.deepEqual([...stored.keys()].sort(), [...expected.keys()].sort());
+            for (const [line, times] of expected) {
+              const got = stored.get(line)!;
+              assert.equal(got.length, times.length, `${line}: ${got.length} stored, ${times.length} sent`);
+              got.forEach((time, i) => assert.ok(Math.abs(time - times[i]) <= 2000, `${line}: ${time} for ${times[i]}`));
+            }
+          } finally {
+            db.close();
+            rmSync(root, { recursive: true, force: true });
+          }
+        }),
+        { seed, numRuns: 4 },
+      );
+    }
+  });
+}
+
+/**
+ * Without ids (WhatsApp, IRC) within their rules: an export is a contiguous stretch of the chat
+ * (a log, or the phone's history from some day on) with the phone's or logger's own clock, and N
+ * identical lines of one person in one minute are told apart by their count within one export.
+ * Distinct identical lines further apart than the tolerance are drawn here; closer ones seen only
+ * in different exports are one message to the store (it cannot tell them from one message seen
+ * by two clocks), which the tests above pin for formats with ids.
+ */
+for (const format of ['whatsapp', 'irc']) {
+  const sample = sampleOf(format);
+  test(`property (${format}): overlapping stretches of a chat, in any order, runs and paths, store each message once`, async (t) => {
+    const windows = (n: number) =>
+      fc.array(
+        fc.record({
+          from: fc.integer({ min: 0, max: n - 1 }),
+          length: fc.integer({ min: 1, max: n }),
+          path: fc.integer({ min: 0, max: 2 }),
+          together: fc.boolean(),
+        }),
+        { minLength: 2, maxLength: 4 },
+      );
+    const arb = fc.integer({ min: 1, max: 8 }).chain((n) =>
+      fc.record({
+        messages: fc.array(
+          fc.record({ author: fc.constantFrom('alice', 'bob'), body: fc.constantFrom(...BODIES), slot: fc.integer({ min: 0, max: 4 }) }),
+          { minLength: n, maxLength: n },
+        ),
+        windows: windows(n),
+      }),
+    );
+    for (const seed of propertySeeds(t)) {
+      await fc.assert(
+        fc.asyncProperty(arb, async ({ messages, windows: drawnWindows }) => {
+          const root = tempDir();
+          // Slots 3 minutes apart: beyond the tolerance; one slot's lines share a minute.
+          const truth = messages.map((m, i) => say(i, T0 + m.slot * 180_000, m.body, m.author)).sort((a, b) => a.time - b.time);
+          const lists = drawnWindows.map((w) => truth.slice(w.from, w.from + w.length));
+          const exports = drawnWindows.map((w) => ({ holds: [], offset: 0, path: w.path, together: w.together }));
+          const db = await importDrawn(sample, root, lists, exports);
+          try {
+            const expected = new Map<string, number[]>();
+            const groupOf = (m: SampleMessage) => `${m.author}: ${m.body}\u0000${m.time}`;
+            const groups = new Set(truth.map(groupOf));
+            for (const group of groups) {
+              const [line, time] = group.split('\u0000');
+              const most = Math.max(...lists.map((list) => list.filter((m) => groupOf(m) === group).length));
+              for (let i = 0; i < most; i++) expected.set(line, [...(expected.get(line) ?? []), Number(time)].sort((a, b) => a - b));
+            }
+            assert.deepEqual(sortedMap(storedTimes(db)), sortedMap(expected));
+          } finally {
+            db.close();
+            rmSync(root, { recursive: true, force: true });
+          }
+        }),
+        { seed, numRuns: 4 },
+      );
+    }
+  });
+}
+
+function sortedMap(map: Map<string, number[]>): Map<string, number[]> {
+  return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+test('a stored message that a re-export matches through its merged key (an alias) absorbs nothing else of that export', async () => {
+  // Two phones, one a minute behind: the second's "ok" is merged into the first's. Its later
+  // export holds that "ok" (under the merged key) and a new "ok" a minute on: a message of its own.
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const db = openStore(join(root, 'store.sqlite'));
+  try {
+    await importAll(db, sample, [exportOf(sample, root, [say(0, T0, 'ok')])]);
+    const merged = await importAll(db, sample, [exportOf(sample, root, [say(0, T0 + 60_000, 'ok')])]);
+    assert.equal(merged.mergedMessages, 1);
+    const later = await importAll(db, sample, [exportOf(sample, root, [say(0, T0 + 60_000, 'ok'), say(1, T0 + 120_000, 'ok')])]);
+    assert.deepEqual([later.newMessages, later.mergedMessages, later.unchangedMessages], [1, 0, 1]);
+    assert.equal(rows(db), 2);
+  } finally {
+    db.close();
+  }
+});
