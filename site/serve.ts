@@ -135,7 +135,7 @@ async function listenOn(eleventy: Eleventy, host: string): Promise<void> {
   dev._serverListen = (port: number) => dev.server.listen({ port, host });
 }
 
-export function isLoopback(address: string): boolean {
+function isLoopback(address: string): boolean {
   const a = address.toLowerCase().replace(/^::ffff:/, '');
   return a === 'localhost' || a === '::1' || (isIP(a) === 4 && a.startsWith('127.'));
 }
