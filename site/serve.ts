@@ -81,8 +81,8 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       });
     },
   });
-  // Per-file logging stays off (quietMode); rebuild notices stay on
-  // unless the caller asked for silence outright.
+  // Per-file logging stays off (quietMode); rebuild notices stay on unless the caller asked for
+  // silence outright.
   if (options.quiet === true) eleventy.disableLogger();
   try {
     await eleventy.init();
@@ -153,7 +153,8 @@ function safeTypes(prefix: string) {
   const media = `${prefix}media/`;
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    const path = (req.url ?? '').split(/[?#]/)[0];
+    // As the dev server resolves it: `/chats/../media/…` and `%2e%2e` are media too.
+    const path = new URL(req.url ?? '/', 'http://localhost/').pathname;
     if (path.startsWith(media)) res.setHeader('Content-Type', publishedMediaType(path.slice(path.lastIndexOf('/') + 1)));
     next();
   };

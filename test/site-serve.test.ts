@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,6 +20,17 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** A GET whose path goes out exactly as given (fetch would resolve `..`). */
+function rawGet(port: string, path: string): Promise<{ status: number; type: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet({ host: '127.0.0.1', port, path }, (response) => {
+      response.resume();
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'] }));
+    });
+    request.once('error', reject);
+  });
 }
 
 const NO_OTHER_ADDRESS = otherAddress() === null && 'this machine has no non-loopback address';
@@ -87,6 +99,12 @@ test('serve: every media file, whatever its name, is served with an inert type a
       assert.doesNotMatch(type, ACTIVE_TYPE, `${file} served as ${type}`);
       assert.ok(Object.values(PUBLISHED_MEDIA_TYPES).includes(type.split(';')[0]), `${file} served as ${type}`);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff', file);
+    }
+    // Paths a client sends unresolved reach the same files.
+    for (const path of [`chats/../${stale[0]}`, `chats/%2e%2e/${stale[1]}`]) {
+      const response = await rawGet(new URL(server.url).port, `/archive/${path}`);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.type, 'application/octet-stream', path);
     }
     const page = await fetch(server.url);
     await page.arrayBuffer();
