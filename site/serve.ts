@@ -1,23 +1,36 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
 import { splitOptions, type BuildOptions } from './build.js';
+import { publishedMediaType } from './data/media-name.js';
 import { ArchiveReader } from './data/reader.js';
+import { normalizePrefix } from './render/links.js';
 import chatChannels from './plugin.js';
 import type { BuildStats } from './state.js';
 
 export interface ServeOptions extends BuildOptions {
   /** Port of the dev server (default 8080; Eleventy tries the next ones when it is taken). */
   port?: number;
+  /**
+   * Address to listen on (default 127.0.0.1: only this machine). The site holds private chats:
+   * anything else, `0.0.0.0` say, puts them on the network.
+   */
+  host?: string;
   /** After each build: what it wrote (the first one full, later ones only what changed). */
   onBuild?: (stats: BuildStats) => void;
 }
 
 export interface SiteServer {
-  /** Where the site is served, e.g. `http://localhost:8080/`. */
+  /** Where the site is served, e.g. `http://127.0.0.1:8080/`. */
   url: string;
+  /** The address and port the server's socket is bound to. */
+  address: { host: string; port: number };
+  /** Whether that address is loopback (the site is not reachable from other machines). */
+  loopback: boolean;
   /** Stops watching and serving. */
   close(): Promise<void>;
 }
@@ -28,18 +41,19 @@ export interface SiteServer {
  * (collector/store/marker.ts): in WAL mode a commit touches only `<db>-wal`, and watching that
  * would also rebuild on checkpoints. The first build writes everything; each rebuild only the
  * chats and days imported since (the plugin's `incremental` option). Resolves once the server
- * listens.
+ * listens: on loopback unless `host` says otherwise.
  */
 export async function serveSite(options: ServeOptions): Promise<SiteServer> {
-  const { out, pathPrefix, quiet, plugin } = splitOptions(options);
-  delete (plugin as { onBuild?: unknown }).onBuild;
+  const { host: _host, onBuild: _onBuild, ...buildOptions } = options;
+  const { out, pathPrefix, quiet, plugin } = splitOptions(buildOptions);
   const db = resolve(plugin.db);
   // Watched before any import wrote it: create it now, so there is a file to watch.
   if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
   const catchUp = new CatchUp(db);
-  let onReady!: (server: { getServerUrl?: (host: string) => string }) => void;
-  const ready = new Promise<{ getServerUrl?: (host: string) => string }>((r) => (onReady = r));
+  const host = options.host ?? '127.0.0.1';
+  let onReady!: (server: DevServer) => void;
+  const ready = new Promise<DevServer>((r) => (onReady = r));
   const eleventy = new Eleventy(input, resolve(out), {
     quietMode: quiet,
     configPath: false,
@@ -62,21 +76,30 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
         port: options.port ?? 8080,
         showVersion: false,
         ready: onReady,
-        ...(options.quiet === true ? { messageOnStart: () => false } : {}),
+        middleware: [safeTypes(normalizePrefix(pathPrefix))],
+        messageOnStart: () => false, // it would say `localhost` whatever the address: callers print `url`
       });
     },
   });
-  // Per-file logging stays off (quietMode); the server address and rebuild notices stay on
-  // unless the caller asked for silence outright.
+  // Per-file logging stays off (quietMode); rebuild notices stay on unless the caller asked for
+  // silence outright.
   if (options.quiet === true) eleventy.disableLogger();
   try {
     await eleventy.init();
     await eleventy.watch();
+    await listenOn(eleventy, host);
     await eleventy.serve(options.port ?? 8080);
     const server = await ready;
-    const url = server.getServerUrl?.('localhost') ?? `http://localhost:${options.port ?? 8080}${pathPrefix ?? '/'}`;
+    const bound = server.server.address() as AddressInfo;
+    const loopback = isLoopback(bound.address);
+    if (!loopback && isLoopback(host)) throw new Error(`chatchannels: asked to listen on ${host}, but the server listens on ${bound.address}`);
+    // A wildcard address is not one to open: the page is at loopback too.
+    const unspecified = bound.address === '0.0.0.0' || bound.address === '::';
+    const url = server.getServerUrl(urlHost(unspecified ? '127.0.0.1' : bound.address));
     return {
       url,
+      address: { host: bound.address, port: bound.port },
+      loopback,
       async close() {
         catchUp.stop();
         await eleventy.stopWatch();
@@ -89,6 +112,52 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     rmSync(input, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** What `setServerOptions({ ready })` hands over: Eleventy's dev server. */
+interface DevServer {
+  server: Server;
+  getServerUrl(host: string): string;
+  _serverListen(port: number): void;
+}
+
+/**
+ * Makes Eleventy's dev server listen on `host`. Its version 2 has no such option and listens on
+ * every interface; its one listen call (also used to retry the next port when one is taken) is
+ * replaced by one that names the address. `serveSite` checks the address bound afterwards, so a
+ * dev server that stops calling it fails loudly instead of serving private chats to the network.
+ */
+async function listenOn(eleventy: Eleventy, host: string): Promise<void> {
+  const serve = (eleventy as unknown as { eleventyServe: { init(): Promise<void>; initServerInstance(): Promise<void>; server: DevServer } }).eleventyServe;
+  await serve.init();
+  await serve.initServerInstance();
+  const dev = serve.server;
+  dev._serverListen = (port: number) => dev.server.listen({ port, host });
+}
+
+function isLoopback(address: string): boolean {
+  const a = address.toLowerCase().replace(/^::ffff:/, '');
+  return a === 'localhost' || a === '::1' || (isIP(a) === 4 && a.startsWith('127.'));
+}
+
+function urlHost(address: string): string {
+  return isIP(address) === 6 ? `[${address}]` : address;
+}
+
+/**
+ * Headers for every response: `nosniff`, so no browser guesses HTML from a file's bytes; and for
+ * media, the type of the name's allow-listed extension, else application/octet-stream, whatever
+ * name the file has on disk (an output folder written by an older version may hold a `README`).
+ */
+function safeTypes(prefix: string) {
+  const media = `${prefix}media/`;
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // As the dev server resolves it: `/chats/../media/…` and `%2e%2e` are media too.
+    const path = new URL(req.url ?? '/', 'http://localhost/').pathname;
+    if (path.startsWith(media)) res.setHeader('Content-Type', publishedMediaType(path.slice(path.lastIndexOf('/') + 1)));
+    next();
+  };
 }
 
 /**

@@ -1,12 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import Database from 'better-sqlite3';
 import { importPaths } from '../collector/import.js';
 import { openStore } from '../collector/store/open.js';
 import { buildSite } from '../site/build.js';
+import { PUBLISHED_MEDIA_TYPES, SERVER_EXECUTABLE } from '../site/data/media-name.js';
 import { hasChromium, launchBrowser } from './helpers/browser.js';
 import { parseFeeds } from './helpers/feed-check.js';
 import { adapterSamples, AUTHORS, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
@@ -309,6 +311,139 @@ describe('hostile content in every source format', () => {
     } finally {
       await context?.close();
       await server.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Media names: every format that carries files, and the suite's own exports with attachments
+
+/** File names an export may carry that a browser or server would run, or that name no type. */
+const MEDIA_NAMES = ['README', 'page.htm_', 'name.', 'x.svg', 'x.html', 'x.php5', 'x.phar', 'web.config', '.htaccess', 'index.html', 'shell.php.jpg', 'run.cgi', 'photo.png'];
+const mediaBytes = (format: string, i: number) => Buffer.from(`<script>document.title='pwned'</script> ${format} ${i}`);
+
+/** Writes an export of `format` whose messages attach files named MEDIA_NAMES; returns its path. */
+const MEDIA_WRITERS: Record<string, (dir: string) => string> = {
+  telegram(dir) {
+    mkdirSync(join(dir, 'files'));
+    MEDIA_NAMES.forEach((name, i) => writeFileSync(join(dir, 'files', name), mediaBytes('telegram', i)));
+    const messages = MEDIA_NAMES.map((name, i) => ({ id: i + 1, type: 'message', date_unixtime: String(1672531200 + i * 60), from: 'Ann', from_id: 'user1', file: `files/${name}`, file_name: name, text: '' }));
+    writeFileSync(join(dir, 'result.json'), JSON.stringify({ name: 'Files', type: 'personal_chat', id: 1, messages }));
+    return dir;
+  },
+  discord(dir) {
+    mkdirSync(join(dir, 'files.json_Files'));
+    MEDIA_NAMES.forEach((name, i) => writeFileSync(join(dir, 'files.json_Files', name), mediaBytes('discord', i)));
+    const author = { id: '100000000000000002', name: 'ann', discriminator: '0000', nickname: 'Ann', color: null, isBot: false, roles: [] };
+    const messages = MEDIA_NAMES.map((name, i) => ({
+      id: String(910000000000000001n + BigInt(i)),
+      type: 'Default',
+      timestamp: new Date(Date.UTC(2024, 2, 1, 8, i)).toISOString(),
+      timestampEdited: null,
+      isPinned: false,
+      content: 'file',
+      author,
+      attachments: [{ id: String(i + 1), url: `files.json_Files\\${name}`, fileName: name, fileSizeBytes: mediaBytes('discord', i).length }],
+      embeds: [],
+      stickers: [],
+      reactions: [],
+      mentions: [],
+    }));
+    writeFileSync(
+      join(dir, 'files.json'),
+      JSON.stringify({ guild: { id: '900000000000000001', name: 'Guild' }, channel: { id: '900000000000000100', type: 'GuildTextChat', category: 'general', name: 'files' }, messages }),
+    );
+    return dir;
+  },
+  whatsapp(dir) {
+    MEDIA_NAMES.forEach((name, i) => writeFileSync(join(dir, name), mediaBytes('whatsapp', i)));
+    const lines = MEDIA_NAMES.map((name, i) => `[15.08.21, 09:${String(10 + i).padStart(2, '0')}:00] Dan: \u200e<attached: ${name}>`);
+    writeFileSync(join(dir, '_chat.txt'), `${lines.join('\n')}\n`);
+    return join(dir, '_chat.txt');
+  },
+  'skype-export'(dir) {
+    mkdirSync(join(dir, 'media'));
+    const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+    const MessageList = MEDIA_NAMES.map((name, i) => {
+      const id = `0-files-${i}`;
+      writeFileSync(join(dir, 'media', `${id}.1.bin`), mediaBytes('skype-export', i));
+      writeFileSync(join(dir, 'media', `${id}.json`), JSON.stringify({ filename: name }));
+      return {
+        id: String(2000 + i),
+        displayName: null,
+        originalarrivaltime: new Date(Date.UTC(2021, 8, 2, 10, i)).toISOString(),
+        messagetype: 'RichText/Media_GenericFile',
+        content: `<URIObject uri="https://api.asm.skype.com/v1/objects/${id}" type="File.1" doc_id="${id}">file<OriginalName v="${escape(name)}"></OriginalName><FileSize v="50"></FileSize></URIObject>`,
+        conversationid: '19:files@thread.skype',
+        from: '8:alice',
+        properties: null,
+        amsreferences: [id],
+      };
+    }).reverse();
+    const conversations = [{ id: '19:files@thread.skype', displayName: 'Files', properties: {}, threadProperties: { membercount: 1, members: '["8:alice"]', topic: 'Files' }, MessageList }];
+    writeFileSync(join(dir, 'messages.json'), JSON.stringify({ userId: '8:alice', exportDate: '2021-09-03T00:00', conversations }));
+    return dir;
+  },
+};
+
+/** Whether a published media file name could run anywhere: see site/data/media-name.ts. */
+function unpublishable(name: string): string | null {
+  if (name.startsWith('.')) return 'a dot file';
+  const parts = name.toLowerCase().split('.');
+  if (parts.length < 2 || !Object.hasOwn(PUBLISHED_MEDIA_TYPES, parts.at(-1)!)) return 'no allow-listed extension';
+  if (parts.slice(1, -1).some((p) => SERVER_EXECUTABLE.test(p))) return 'an executable inner extension';
+  return null;
+}
+
+describe('published media names in every format that carries files', () => {
+  test('hostile file names in each format are published under an allow-listed extension', async (t) => {
+    const root = scratchDir('cc-sec-media-');
+    const db = join(root, 'media.sqlite');
+    const store = openStore(db);
+    try {
+      for (const [format, write] of Object.entries(MEDIA_WRITERS)) {
+        const dir = join(root, 'inputs', format);
+        mkdirSync(dir, { recursive: true });
+        await importPaths(store, [write(dir)], { format, source: { whatsapp: { timeZone: 'UTC' } } });
+      }
+    } finally {
+      store.close();
+    }
+    const out = join(root, 'out');
+    await buildSite({ db, out, quiet: true });
+    const published = listFiles(out).filter((f) => f.startsWith('media/')).map((f) => f.split('/')[2]);
+    // Every file of every format made it (distinct bytes: one media file each).
+    assert.equal(published.length, Object.keys(MEDIA_WRITERS).length * MEDIA_NAMES.length, published.join(', '));
+    assert.deepEqual(published.map((name) => [name, unpublishable(name)]).filter(([, why]) => why), []);
+    assert.equal(published.filter((name) => name === 'photo.png').length, Object.keys(MEDIA_WRITERS).length, 'a safe name is kept as it is');
+    t.diagnostic(`${published.length} media files from ${Object.keys(MEDIA_WRITERS).join(', ')}`);
+  });
+
+  test('the suite’s exports with attachments keep their names, all allow-listed', async () => {
+    const root = scratchDir('cc-sec-media-fixtures-');
+    const db = join(root, 'fixtures.sqlite');
+    const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+    const inputs: [string, string][] = [
+      ['skype-export', join(fixtures, 'skype/tiny')],
+      ['telegram', join(fixtures, 'telegram/full')],
+      ['discord', join(fixtures, 'discord/export')],
+      ['whatsapp', join(fixtures, 'whatsapp/ios-group-chat.txt')],
+      ['whatsapp', join(fixtures, 'whatsapp/WhatsApp Chat with Silvester 2020.txt')],
+    ];
+    const shared = join(fixtures, '../../../shared/fixtures/whatsapp/pustur-whatsapp-chat-parser-example.zip');
+    if (existsSync(shared)) inputs.push(['whatsapp', shared]);
+    const store = openStore(db);
+    try {
+      for (const [format, path] of inputs) await importPaths(store, [path], { format, source: { whatsapp: { timeZone: 'UTC' } } });
+    } finally {
+      store.close();
+    }
+    const out = join(root, 'out');
+    await buildSite({ db, out, quiet: true });
+    const published = listFiles(out).filter((f) => f.startsWith('media/')).map((f) => f.split('/')[2]).sort();
+    assert.deepEqual(published.map((name) => [name, unpublishable(name)]).filter(([, why]) => why), []);
+    for (const name of ['notes _ plans.txt', 'photo_1@14-03-2023_11-02-00.jpg', 'notes.txt', 'sticker.webp', 'photo.png', 'IMG-20201231-WA0001.jpg', '00000001-PHOTO-2021-08-15-09-02-30.jpg']) {
+      assert.ok(published.includes(name), `${name} is published under its own name (published: ${published.join(', ')})`);
     }
   });
 });

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSearchEngine } from '../site/search/node-engine.js';
+import { accepts, otherAddress } from './helpers/net.js';
 import { tempDir } from './helpers/temp.js';
 
 /**
@@ -111,6 +112,8 @@ test('serve --watch: an appended message reaches its archive page, the feed and 
     const base = `http://localhost:${port}/`;
     const index = await until('the first build', () => get(base));
     assert.match(index, /Garden/);
+    assert.ok(log.includes(`http://127.0.0.1:${port}/`), 'serve --watch prints the loopback address it listens on');
+    if (otherAddress()) assert.equal(await accepts(otherAddress()!, port), false, 'serve --watch listens on loopback only');
     const chatsDir = join(out, 'chats');
     const [gardenSlug] = readdirSync(chatsDir).filter((s) => readdirSync(join(chatsDir, s)).includes('2024') && s.startsWith('garden'));
     assert.ok(gardenSlug, `a garden chat folder in ${readdirSync(chatsDir).join(', ')}`);

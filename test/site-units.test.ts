@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { createRequire } from 'node:module';
 import { initialsOf, AuthorNamer, readableId } from '../site/data/authors.js';
-import { isInlineImage, safeMediaName } from '../site/data/media-name.js';
+import { isInlineImage, PUBLISHED_MEDIA_TYPES, publishedMediaType, safeMediaName, SERVER_EXECUTABLE } from '../site/data/media-name.js';
 import { resolveOptions } from '../site/options.js';
 import { formatSize, parseAttachments, safeHttpUrl } from '../site/render/attachments.js';
 import { escapeHtml, snippet, stripInvalidChars, text } from '../site/render/escape.js';
 import { Links, normalizePrefix, permalinkOf, PublicUrls } from '../site/render/links.js';
 import { isoTime, TimeFormatter } from '../site/render/time.js';
+import { propertySeeds } from './helpers/seeds.js';
+
+/** The extension → type table of Eleventy's dev server (the `mime` package it serves files with). */
+const mime = createRequire(createRequire(import.meta.url).resolve('@11ty/eleventy-dev-server'))('mime') as { getType(ext: string): string | null };
 
 describe('options', () => {
   test('defaults are merged under the given options', () => {
@@ -56,16 +62,17 @@ describe('escaping', () => {
 describe('media names', () => {
   test('one safe path segment that keeps the extension', () => {
     assert.equal(safeMediaName('holiday photo.JPG'), 'holiday photo.jpg');
-    assert.equal(safeMediaName('../../etc/passwd'), 'etc_passwd');
-    assert.equal(safeMediaName('..\\..\\windows\\evil.bat'), 'windows_evil.bat');
+    assert.equal(safeMediaName('../../etc/passwd'), 'etc_passwd.bin');
+    assert.equal(safeMediaName('..\\..\\windows\\evil.bat'), 'windows_evil.bat.bin');
     assert.equal(safeMediaName('CON.txt'), '_CON.txt');
-    assert.equal(safeMediaName('lpt1'), '_lpt1');
-    assert.equal(safeMediaName('a\u202Egnp.exe'), 'agnp.exe');
+    assert.equal(safeMediaName('lpt1'), '_lpt1.bin');
+    assert.equal(safeMediaName('a\u202Egnp.exe'), 'agnp.exe.bin');
     assert.equal(safeMediaName('bell\u0007.png'), 'bell.png');
-    assert.equal(safeMediaName(''), 'file');
-    assert.equal(safeMediaName('...'), 'file');
+    assert.equal(safeMediaName(''), 'file.bin');
+    assert.equal(safeMediaName('...'), 'file.bin');
     assert.equal(safeMediaName('what?#%.pdf'), 'what___.pdf');
     assert.equal(safeMediaName('日本語の写真.png'), '日本語の写真.png');
+    assert.equal(safeMediaName('release-notes-2.3.pdf'), 'release-notes-2.3.pdf');
     const long = safeMediaName(`${'x'.repeat(500)}.png`);
     assert.ok(long.length <= 120 && long.endsWith('.png'));
   });
@@ -79,6 +86,99 @@ describe('media names', () => {
     assert.equal(isInlineImage('image/png', 'a.png'), true);
     assert.equal(isInlineImage(null, 'a.webp'), true);
     assert.equal(isInlineImage(null, 'a.svg.bin'), false);
+  });
+
+  // Every extension a published media name may end in, with the type a server should send.
+  const INERT_CLASS = Object.keys(PUBLISHED_MEDIA_TYPES);
+  const ACTIVE_TYPE = /html|javascript|ecmascript|wasm|\/xml$|\+xml$|x-httpd|php|x-sh$|cgi/i;
+
+  test('names already safe keep their name: every allow-listed extension, any case', () => {
+    assert.ok(INERT_CLASS.length >= 40, `${INERT_CLASS.length} extensions`);
+    for (const ext of INERT_CLASS) {
+      assert.equal(safeMediaName(`Holiday photo 2.${ext}`), `Holiday photo 2.${ext}`, ext);
+      assert.equal(safeMediaName(`IMG_0001.${ext.toUpperCase()}`), `IMG_0001.${ext}`, ext);
+      assert.equal(publishedMediaType(`a.${ext}`), PUBLISHED_MEDIA_TYPES[ext]);
+    }
+  });
+
+  test('the allow-list holds only types that run nothing, and that static servers know', () => {
+    for (const [ext, type] of Object.entries(PUBLISHED_MEDIA_TYPES)) {
+      assert.doesNotMatch(type, ACTIVE_TYPE, ext);
+      // What Eleventy's dev server (and the servers its table mirrors) would guess from the name.
+      const guessed = mime.getType(ext);
+      assert.ok(guessed, `${ext}: a server guessing from the extension knows it`);
+      assert.doesNotMatch(guessed, ACTIVE_TYPE, ext);
+    }
+    assert.equal(publishedMediaType('README'), 'application/octet-stream');
+    assert.equal(publishedMediaType('x.svg'), 'application/octet-stream');
+    assert.equal(publishedMediaType('x.html'), 'application/octet-stream');
+  });
+
+  // Names a browser would run in the site's origin, a server would execute or treat as its
+  // configuration, and names with no or an unknown extension (sniffed as HTML when untyped).
+  const HOSTILE_NAMES = [
+    'README', 'page.htm_', 'name.', 'x.svg', 'x.svgz', 'x.html', 'x.htm', 'x.xhtml', 'x.xht', 'x.shtml', 'x.mht', 'x.xml', 'x.xsl',
+    'x.js', 'x.mjs', 'x.cjs', 'x.wasm', 'x.swf', 'x.hta', 'x.php', 'x.php5', 'x.php7', 'x.phtml', 'x.pht', 'x.phar', 'x.phps',
+    'x.cgi', 'x.fcgi', 'x.pl', 'x.py', 'x.rb', 'x.sh', 'x.asp', 'x.aspx', 'x.ashx', 'x.asmx', 'x.cshtml', 'x.jsp', 'x.jspx',
+    'x.cfm', 'x.var', 'x.asis', 'web.config', '.htaccess', '.htpasswd', '.user.ini', 'index.html', '.well-known', '.env',
+    'x.appcache', 'x.webmanifest', 'x.vtt', 'x.rdf', 'x.tgs', 'x.log', 'x.exe', 'x.unknownext', 'x.PHP', 'shell.php.jpg',
+    'shell.php5.png', 'x.asp;.jpg', 'x.php%00.png', 'x.php\u0000.png', 'x.html\u202Egnp.png', 'x.svg.', 'x.svg ', 'x.svg...', 'x.sVg',
+  ];
+
+  /** What a published name must be: no dot file, an allow-listed last extension, no executable inner one. */
+  function assertPublishable(raw: string, published: string): void {
+    const where = `${JSON.stringify(raw)} → ${JSON.stringify(published)}`;
+    assert.ok(!published.startsWith('.'), `${where}: a dot file`);
+    assert.doesNotMatch(published, /[/\\\0]/, where);
+    const parts = published.toLowerCase().split('.');
+    assert.ok(parts.length >= 2, `${where}: no extension`);
+    assert.ok(Object.hasOwn(PUBLISHED_MEDIA_TYPES, parts.at(-1)!), `${where}: not an allow-listed extension`);
+    for (const inner of parts.slice(1, -1)) assert.doesNotMatch(inner, SERVER_EXECUTABLE, `${where}: an inner extension a server would run`);
+  }
+
+  test('hostile and unknown names end in an allow-listed extension, with no executable one inside', () => {
+    for (const raw of HOSTILE_NAMES) assertPublishable(raw, safeMediaName(raw));
+    assert.equal(safeMediaName('README'), 'README.bin');
+    assert.equal(safeMediaName('page.htm_'), 'page.htm_.bin');
+    assert.equal(safeMediaName('name.'), 'name.bin');
+    assert.equal(safeMediaName('x.php5'), 'x_php5.bin');
+    assert.equal(safeMediaName('shell.php.jpg'), 'shell_php.jpg');
+    assert.equal(safeMediaName('web.config'), 'web_config.bin');
+    assert.equal(safeMediaName('.htaccess'), 'htaccess.bin');
+    assert.equal(safeMediaName('index.html'), 'index.html.bin');
+  });
+
+  test('a name without a usable extension takes the inert one of its type, else .bin', () => {
+    assert.equal(safeMediaName('voice', 'audio/ogg'), 'voice.ogg');
+    assert.equal(safeMediaName('photo', 'IMAGE/JPEG; q=1'), 'photo.jpg');
+    assert.equal(safeMediaName('README', 'text/plain'), 'README.txt');
+    assert.equal(safeMediaName('x.php', 'image/png'), 'x_php.png');
+    assert.equal(safeMediaName('x.svg', 'image/svg+xml'), 'x.svg.bin');
+    assert.equal(safeMediaName('x.html', 'text/html'), 'x.html.bin');
+    // A usable extension wins over the type (the name is what hosts go by).
+    assert.equal(safeMediaName('a.png', 'text/html'), 'a.png');
+    for (const raw of HOSTILE_NAMES) for (const type of ['text/html', 'image/svg+xml', 'application/x-php', 'image/png', '']) assertPublishable(raw, safeMediaName(raw, type));
+  });
+
+  test('property: any name from an export publishes as an inert, non-dot file name', (t) => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('.', '..', '.php', '.svg', '.html', '.png', '.jpg', '.bin', '.htaccess', 'web.config', ' ', '\u202E', '/', '\\', '\0', '%00', ';'),
+      fc.constantFrom(...INERT_CLASS.map((e) => `.${e}`)),
+    );
+    const name = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(''));
+    const type = fc.option(fc.constantFrom(...Object.values(PUBLISHED_MEDIA_TYPES), 'text/html', 'image/svg+xml', 'application/xml'), { nil: undefined });
+    for (const seed of propertySeeds(t)) {
+      fc.assert(fc.property(name, type, (raw, mediaType) => {
+        const published = safeMediaName(raw, mediaType);
+        assertPublishable(raw, published);
+        assert.ok(published.length <= 120);
+        // Names that were already safe do not change.
+        if (/^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z0-9]+$/.test(raw) && Object.hasOwn(PUBLISHED_MEDIA_TYPES, raw.split('.')[1]) && !/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(raw.split('.')[0])) {
+          assert.equal(published, raw);
+        }
+      }), { seed, numRuns: 500 });
+    }
   });
 });
 

@@ -4,8 +4,8 @@ import { watchSources, type SourceWatcher } from '../watch.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
-  usage: 'chatchannels serve [--watch [path…]] [--db FILE] [--port N] [--out DIR] [--path-prefix P]',
-  summary: 'Builds the site and serves it on http://localhost:PORT/, rebuilding what changes as imports land.',
+  usage: 'chatchannels serve [--watch [path…]] [--db FILE] [--host H] [--port N] [--out DIR] [--path-prefix P]',
+  summary: 'Builds the site and serves it on http://127.0.0.1:PORT/, rebuilding what changes as imports land.',
   details: [
     'With --watch, also imports the given sources as they change (as "chatchannels watch" does;',
     'with no paths, every source imported into the database before). Pages open in a browser',
@@ -17,6 +17,8 @@ export const serveCommand: CommandSpec = {
     '  --source-time-zone TZ, --date-order O, --network NAME',
     '                     how --watch reads WhatsApp and IRC sources (see "import --help")',
     `  --db FILE          database to read (default: ./${DEFAULT_DB})`,
+    '  --host H           address to listen on (default: 127.0.0.1, this machine only;',
+    '                     0.0.0.0 puts every chat in the database on the network)',
     '  --port N           port to listen on (default: 8080)',
     `  --out DIR          output folder (default: ./${DEFAULT_OUT})`,
     '  --path-prefix P    the URL path the site is served under (default: /)',
@@ -31,6 +33,7 @@ export const serveCommand: CommandSpec = {
     'date-order': { type: 'string' },
     network: { type: 'string' },
     db: { type: 'string' },
+    host: { type: 'string' },
     port: { type: 'string' },
     out: { type: 'string' },
     'path-prefix': { type: 'string' },
@@ -67,6 +70,7 @@ export const serveCommand: CommandSpec = {
     const server = await (await import('../../site/serve.js')).serveSite({
       db: dbFile,
       out: (values.out as string | undefined) ?? DEFAULT_OUT,
+      host: values.host as string | undefined,
       port: portOption(values.port, 8080),
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
@@ -74,6 +78,15 @@ export const serveCommand: CommandSpec = {
         if (s.incremental) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
       },
     });
+    const { host, port } = server.address;
+    const wildcard = host === '0.0.0.0' || host === '::';
+    log(`serving ${server.url}` + (wildcard ? ` (listening on ${host.includes(':') ? `[${host}]` : host}:${port}: every network interface)` : ''));
+    if (!server.loopback) {
+      process.stderr.write(
+        `chatchannels: warning: listening on ${host}, not loopback: anyone on the network who can reach ` +
+          `this machine can read every chat in ${dbFile} at port ${port}\n`,
+      );
+    }
     await new Promise<void>((done) => {
       process.once('SIGINT', () => done());
       process.once('SIGTERM', () => done());

@@ -1,19 +1,68 @@
 /**
  * File names for published media: `/media/<sha256>/<name>`. The name comes from an export and may
  * be hostile (`../../etc/passwd`, `CON.txt`, `a\u202Egnp.exe`), so it is reduced to one safe path
- * segment on Linux, macOS and Windows that keeps the extension. Extensions a browser or web server
- * would treat as active content in the site's origin (HTML, SVG, XML, scripts) get `.bin` added so
- * the file downloads instead of running.
+ * segment on Linux, macOS and Windows. Its last extension is always one of an allow-list of inert
+ * types (PUBLISHED_MEDIA_TYPES): anything else, HTML, SVG, scripts, server-side code, dot files,
+ * no extension at all, gets one added (`page.html.bin`, `README.bin`), so that neither a browser
+ * in the site's origin nor a host guessing types from names treats the file as something to run.
+ * Names that already end in an allow-listed extension keep their name.
  */
 const MAX_NAME = 120;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
-const ACTIVE_EXTENSIONS = new Set([
-  'htm', 'html', 'xhtml', 'xht', 'shtml', 'shtm', 'mht', 'mhtml', 'svg', 'svgz', 'xml', 'xsl', 'xslt',
-  'js', 'mjs', 'cjs', 'wasm', 'php', 'phtml', 'asp', 'aspx', 'jsp', 'cgi', 'pl', 'py', 'swf', 'hta',
-  'appcache', 'manifest', 'webmanifest', 'htaccess', 'rdf', 'vtt',
-]);
 
-export function safeMediaName(raw: string | null | undefined): string {
+/**
+ * The extensions a published media name may end in, and the type the site serves each with. An
+ * allow-list: each type is one a browser opening it in the site's origin runs no script with
+ * (no HTML, SVG, XML, JavaScript), and each extension is one common servers (Apache's and nginx's
+ * tables, the `mime` package Eleventy's dev server uses) map to that kind of type, so a static
+ * host that guesses types from names sends a harmless one. Anything else gets `.bin` added.
+ */
+export const PUBLISHED_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  // images
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif',
+  bmp: 'image/bmp', ico: 'image/vnd.microsoft.icon', tif: 'image/tiff', tiff: 'image/tiff', heic: 'image/heic', heif: 'image/heif',
+  // audio
+  mp3: 'audio/mpeg', m4a: 'audio/mp4', aac: 'audio/aac', ogg: 'audio/ogg', oga: 'audio/ogg', opus: 'audio/ogg',
+  wav: 'audio/wav', flac: 'audio/flac', amr: 'audio/amr', mid: 'audio/midi',
+  // video
+  mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska',
+  '3gp': 'video/3gpp', avi: 'video/x-msvideo', mpg: 'video/mpeg', mpeg: 'video/mpeg', wmv: 'video/x-ms-wmv',
+  // documents
+  pdf: 'application/pdf', txt: 'text/plain', csv: 'text/csv', md: 'text/markdown', vcf: 'text/vcard', json: 'application/json',
+  rtf: 'application/rtf', epub: 'application/epub+zip',
+  doc: 'application/msword', xls: 'application/vnd.ms-excel', ppt: 'application/vnd.ms-powerpoint',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  odp: 'application/vnd.oasis.opendocument.presentation',
+  // archives, and the catch-all
+  zip: 'application/zip', '7z': 'application/x-7z-compressed', rar: 'application/vnd.rar', gz: 'application/gzip',
+  tar: 'application/x-tar', xz: 'application/x-xz', bin: 'application/octet-stream',
+};
+
+/** The inert extension for a media type, when the allow-list has one (the first listed for it). */
+const EXTENSION_OF_TYPE = new Map<string, string>();
+for (const [ext, type] of Object.entries(PUBLISHED_MEDIA_TYPES)) if (!EXTENSION_OF_TYPE.has(type)) EXTENSION_OF_TYPE.set(type, ext);
+
+/**
+ * Extensions servers execute, or treat as configuration, wherever they stand in a name: Apache's
+ * AddHandler runs `shell.php.jpg` as PHP. A dot before one of these inside a published name
+ * becomes `_`. (The last extension is decided by the allow-list above; this list only guards the
+ * inner ones, where changing every unknown segment would rename ordinary names like
+ * `notes.v2.pdf`.)
+ */
+export const SERVER_EXECUTABLE =
+  /^(php\d*|pht(ml)?|phar|phps|inc|cgi|fcgi|pl|pm|py|pyc|rb|sh|bash|asp|aspx|asa|asax|ascx|ashx|asmx|axd|cshtml|vbhtml|jsp|jspx|jsw|jsv|jspf|cfm|cfml|cfc|shtml?|stm|ssi|var|asis|lasso|htaccess|htpasswd|ini|config)$/i;
+
+/** The type the site serves a published media file with: by its (allow-listed) last extension. */
+export function publishedMediaType(safeName: string): string {
+  const dot = safeName.lastIndexOf('.');
+  const ext = dot < 0 ? '' : safeName.slice(dot + 1).toLowerCase();
+  return Object.hasOwn(PUBLISHED_MEDIA_TYPES, ext) ? PUBLISHED_MEDIA_TYPES[ext] : 'application/octet-stream';
+}
+
+export function safeMediaName(raw: string | null | undefined, type?: string | null): string {
   let name = String(raw ?? '')
     .normalize('NFC')
     // Controls, bidi overrides/isolates (they disguise extensions), zero-width characters.
@@ -24,7 +73,7 @@ export function safeMediaName(raw: string | null | undefined): string {
     .replace(/\s+/g, ' ');
   // No "..", no leading or trailing dots and spaces (Windows strips them; Unix hides dot files).
   name = name.replace(/\.{2,}/g, '.').replace(/^[.\s_]+|[.\s]+$/g, '');
-  let dot = name.lastIndexOf('.');
+  const dot = name.lastIndexOf('.');
   let base = dot > 0 ? name.slice(0, dot) : name;
   let ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
   if (!/^[a-z0-9]{1,10}$/.test(ext)) {
@@ -34,9 +83,16 @@ export function safeMediaName(raw: string | null | undefined): string {
   if (!base) base = 'file';
   const stem = base.split('.')[0];
   if (WINDOWS_RESERVED.test(stem.trim())) base = `_${base}`;
-  if (ACTIVE_EXTENSIONS.has(ext)) ext = `${ext}.bin`;
-  const suffix = ext ? `.${ext}` : '';
+  // Not on the allow-list (unknown, active, or none): the whole name keeps its extension as text
+  // and gets an inert one, its type's when the allow-list has it, else `.bin`.
+  if (!Object.hasOwn(PUBLISHED_MEDIA_TYPES, ext)) {
+    if (ext) base = `${base}.${ext}`;
+    ext = EXTENSION_OF_TYPE.get(String(type ?? '').toLowerCase().split(';')[0].trim()) ?? 'bin';
+  }
+  const suffix = `.${ext}`;
   base = truncate(base, MAX_NAME - suffix.length).replace(/[.\s]+$/, '') || 'file';
+  // After truncating: a cut may leave an executable extension at the end of the base.
+  base = base.replace(/\.([^.]*)(?=\.|$)/g, (whole, segment: string) => (SERVER_EXECUTABLE.test(segment) ? `_${segment}` : whole));
   return base + suffix;
 }
 

@@ -105,7 +105,7 @@ export class BuildSession {
       else missing.push(hash);
     }
     for (const [hash, row] of this.reader.media(missing)) {
-      const entry = { ...row, safeName: safeMediaName(row.name) };
+      const entry = { ...row, safeName: safeMediaName(row.name, row.type) };
       this.media.set(hash, entry);
       found.set(hash, entry);
     }
