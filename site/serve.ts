@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
-import { splitOptions, type BuildOptions } from './build.js';
+import { claimOutput, splitOptions, type BuildOptions } from './build.js';
 import { ArchiveReader } from './data/reader.js';
+import { outputErrorIn } from './output/atomic.js';
 import chatChannels from './plugin.js';
 import type { BuildStats } from './state.js';
 
@@ -13,6 +14,8 @@ export interface ServeOptions extends BuildOptions {
   port?: number;
   /** After each build: what it wrote (the first one full, later ones only what changed). */
   onBuild?: (stats: BuildStats) => void;
+  /** Told of what serving found and handled (a stale lock of the output taken over). */
+  onNotice?: (message: string) => void;
 }
 
 export interface SiteServer {
@@ -33,7 +36,11 @@ export interface SiteServer {
 export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
   delete (plugin as { onBuild?: unknown }).onBuild;
+  delete (plugin as { onNotice?: unknown }).onNotice;
   const db = resolve(plugin.db);
+  // Held while serving: its rebuilds write the output whenever an import lands.
+  const lock = claimOutput(out);
+  if (lock.notice) options.onNotice?.(lock.notice);
   // Watched before any import wrote it: create it now, so there is a file to watch.
   if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
@@ -81,13 +88,15 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
         catchUp.stop();
         await eleventy.stopWatch();
         rmSync(input, { recursive: true, force: true });
+        lock.release();
       },
     };
   } catch (err) {
     catchUp.stop();
     await eleventy.stopWatch().catch(() => undefined);
     rmSync(input, { recursive: true, force: true });
-    throw err;
+    lock.release();
+    throw outputErrorIn(err) ?? err;
   }
 }
 
