@@ -1,6 +1,6 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describeWriteError, removePartialFiles } from './atomic.js';
 
 /** Held in the output folder while a build writes it. */
@@ -40,8 +40,9 @@ export function lockOutput(outDir: string): OutputLock {
   const lock = join(out, LOCK_FILE);
   const me: Holder = { pid: process.pid, host: hostname() };
   const mine = `${lock}.${process.pid}`;
+  let created: string | undefined; // the first folder this made: removed again if the build wrote nothing
   try {
-    mkdirSync(out, { recursive: true });
+    created = mkdirSync(out, { recursive: true });
     writeFileSync(mine, `${JSON.stringify(me)}\n`);
   } catch (err) {
     throw describeWriteError(err, mine);
@@ -89,6 +90,14 @@ export function lockOutput(outDir: string): OutputLock {
     release() {
       const holder = readHolder(lock);
       if (holder?.pid === me.pid && holder.host === me.host) rmSync(lock, { force: true });
+      // A build that failed before writing (a bad database) leaves no empty output folder behind.
+      for (let dir = out; created && dir.length >= created.length; dir = dirname(dir)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          break; // not empty: the build wrote something
+        }
+      }
     },
   };
 }
