@@ -34,7 +34,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(helpText(spec));
     return 0;
   }
+  assertWorkingFolder();
   return spec.run(values, positionals);
+}
+
+/**
+ * Every command resolves paths (the default database, --out, exports) against the working folder;
+ * once it is deleted, process.cwd() throws inside Eleventy and a build waited forever.
+ */
+function assertWorkingFolder(): void {
+  try {
+    process.cwd();
+  } catch {
+    throw new Error('the working folder no longer exists (deleted or moved away): cd to an existing folder and run again');
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
+import { OutputError, outputErrorIn } from './output/atomic.js';
+import { lockOutput, type OutputLock } from './output/lock.js';
 import type { BuildStats } from './state.js';
 
 export interface BuildOptions extends ChatChannelsOptions {
@@ -31,6 +33,10 @@ export interface BuildResult {
   changeSeq: number;
   /** Whether only what changed since `since` was written. */
   incremental: boolean;
+  /** Files an earlier build wrote that this one no longer publishes (an excluded chat…), removed. */
+  removed: number;
+  /** Things the build found and handled that its user should know (a stale lock taken over). */
+  notices: string[];
 }
 
 /** Splits BuildOptions into Eleventy's options and the plugin's. */
@@ -54,6 +60,7 @@ export function splitOptions(options: BuildOptions & { port?: number }): {
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
+  const lock = claimOutput(out);
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   try {
@@ -87,8 +94,35 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       mediaFiles: stats?.mediaFiles ?? 0,
       changeSeq: stats?.changeSeq ?? 0,
       incremental: stats?.incremental ?? false,
+      removed: stats?.removedFiles ?? 0,
+      notices: lock.notice ? [lock.notice] : [],
     };
+  } catch (err) {
+    // Eleventy reports a failed write as "Having trouble rendering 11ty.js template…": say which file and why.
+    throw outputErrorIn(err) ?? err;
   } finally {
+    lock.release();
     rmSync(input, { recursive: true, force: true });
   }
+}
+
+/**
+ * Checks that `out` can be an output folder and locks it for this process (output/lock.ts): one
+ * build writes an output folder at a time, so that a build that succeeds leaves a complete site.
+ */
+export function claimOutput(out: string): OutputLock {
+  try {
+    process.cwd();
+  } catch {
+    // Eleventy resolves its folders against it and would wait forever.
+    throw new Error('the working folder no longer exists (deleted or moved away): cannot build from it');
+  }
+  let isFolder = true;
+  try {
+    isFolder = statSync(out).isDirectory();
+  } catch {
+    // not there yet: created
+  }
+  if (!isFolder) throw new OutputError(`the output folder ${out} is a file`, 'EEXIST');
+  return lockOutput(out);
 }

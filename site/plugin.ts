@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { selectChats } from './data/catalog.js';
 import { ArchiveReader } from './data/reader.js';
 import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from './options.js';
+import { makeEleventyWritesAtomic } from './output/eleventy-writes.js';
+import { outputPath } from './output/manifest.js';
 import { renderPage } from './render/layout.js';
 import { Links, sitePaths } from './render/links.js';
 import { registerSearch } from './search/index.js';
@@ -28,7 +30,10 @@ interface EleventyUserConfig {
   addTemplate(virtualPath: string, content: unknown, data?: Record<string, unknown>): void;
   addGlobalData(name: string, data: unknown): void;
   addTemplateFormats(formats: string | string[]): void;
-  on(event: string, callback: (arg: { directories?: { output?: string }; outputMode?: string }) => unknown): void;
+  on(
+    event: string,
+    callback: (arg: { directories?: { output?: string }; outputMode?: string; results?: unknown[] }) => unknown,
+  ): void;
   emit(event: string, ...args: unknown[]): unknown;
   versionCheck?(range: string): void;
 }
@@ -52,11 +57,15 @@ export default function chatChannels(eleventyConfig: EleventyUserConfig, options
   eleventyConfig.addTemplateFormats('11ty.js');
   // Computed per build (and per watch rebuild): a fresh snapshot of the database.
   eleventyConfig.addGlobalData('chatchannels', () => state.open());
-  eleventyConfig.on('eleventy.before', ({ outputMode }) => {
+  eleventyConfig.on('eleventy.before', async ({ outputMode }) => {
     state.outputMode = outputMode ?? 'fs';
+    // No page Eleventy rewrites is ever left truncated by a build killed midway.
+    await makeEleventyWritesAtomic();
   });
-  eleventyConfig.on('eleventy.after', ({ directories, outputMode }) => {
-    const stats = state.finish(outputMode === undefined || outputMode === 'fs' ? (directories?.output ?? null) : null);
+  eleventyConfig.on('eleventy.after', ({ directories, outputMode, results }) => {
+    const out = outputMode === undefined || outputMode === 'fs' ? (directories?.output ?? null) : null;
+    const written = out === null ? [] : [...pluginOutputs(out, results ?? []), ...(resolved.search ? SEARCH_FILES : [])];
+    const stats = state.finish(out, written);
     if (stats) eleventyConfig.emit('chatchannels.after', stats);
   });
 
@@ -68,6 +77,20 @@ export default function chatChannels(eleventyConfig: EleventyUserConfig, options
   addRobotsTemplate(eleventyConfig, state);
   addAssetTemplates(eleventyConfig);
   if (resolved.search) addSearch(eleventyConfig, resolved, state);
+}
+
+/** Written by the search index builder itself (site/search/build.ts): the client and the data folder, owned whole. */
+const SEARCH_FILES = ['search/search.js', 'search/data/'];
+
+/** Output paths of the plugin's own templates among Eleventy's results (not the project's). */
+function pluginOutputs(out: string, results: unknown[]): string[] {
+  const paths: string[] = [];
+  for (const result of results.flat(Infinity as 1) as { inputPath?: string; outputPath?: string | false }[]) {
+    if (!result?.outputPath || !result.inputPath?.includes('chatchannels-virtual/')) continue;
+    const path = outputPath(out, result.outputPath);
+    if (path) paths.push(path);
+  }
+  return paths;
 }
 
 /** The search page in the site's chrome, and its index over the published chats (site/search/). */

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
-import { splitOptions, type BuildOptions } from './build.js';
+import { claimOutput, splitOptions, type BuildOptions } from './build.js';
 import { publishedMediaType } from './data/media-name.js';
 import { ArchiveReader } from './data/reader.js';
+import { outputErrorIn } from './output/atomic.js';
 import { normalizePrefix } from './render/links.js';
 import chatChannels from './plugin.js';
 import type { BuildStats } from './state.js';
@@ -22,6 +23,8 @@ export interface ServeOptions extends BuildOptions {
   host?: string;
   /** After each build: what it wrote (the first one full, later ones only what changed). */
   onBuild?: (stats: BuildStats) => void;
+  /** Told of what serving found and handled (a stale lock of the output taken over). */
+  onNotice?: (message: string) => void;
 }
 
 export interface SiteServer {
@@ -44,9 +47,12 @@ export interface SiteServer {
  * listens: on loopback unless `host` says otherwise.
  */
 export async function serveSite(options: ServeOptions): Promise<SiteServer> {
-  const { host: _host, onBuild: _onBuild, ...buildOptions } = options;
+  const { host: _host, onBuild: _onBuild, onNotice: _onNotice, ...buildOptions } = options;
   const { out, pathPrefix, quiet, plugin } = splitOptions(buildOptions);
   const db = resolve(plugin.db);
+  // Held while serving: its rebuilds write the output whenever an import lands.
+  const lock = claimOutput(out);
+  if (lock.notice) options.onNotice?.(lock.notice);
   // Watched before any import wrote it: create it now, so there is a file to watch.
   if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
@@ -104,13 +110,15 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
         catchUp.stop();
         await eleventy.stopWatch();
         rmSync(input, { recursive: true, force: true });
+        lock.release();
       },
     };
   } catch (err) {
     catchUp.stop();
     await eleventy.stopWatch().catch(() => undefined);
     rmSync(input, { recursive: true, force: true });
-    throw err;
+    lock.release();
+    throw outputErrorIn(err) ?? err;
   }
 }
 

@@ -3,6 +3,7 @@ import { ArchiveReader } from './data/reader.js';
 import { BuildSession, type PreviousBuild } from './data/session.js';
 import { snapshotMark, type SnapshotMark } from './data/snapshot-mark.js';
 import type { ResolvedOptions } from './options.js';
+import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
 export interface BuildStats {
@@ -18,6 +19,8 @@ export interface BuildStats {
   incremental: boolean;
   /** The last change-log point the build included. */
   changeSeq: number;
+  /** Files an earlier build wrote that this one no longer publishes, removed from the output. */
+  removedFiles: number;
 }
 
 /**
@@ -76,12 +79,17 @@ export class PluginState {
     return this.current;
   }
 
-  /** Ends a build: writes media files into `outputDir` (null: nothing is written) and closes. */
-  finish(outputDir: string | null): BuildStats | null {
+  /**
+   * Ends a build: writes media files into `outputDir` (null: nothing is written), removes what an
+   * earlier build wrote and this one no longer publishes, and closes. `alsoWritten`: the other
+   * files of this build (Eleventy's outputs of the plugin's templates, the search files).
+   */
+  finish(outputDir: string | null, alsoWritten: Iterable<string> = []): BuildStats | null {
     const session = this.current;
     if (!session) return null;
     try {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
+      const removedFiles = outputDir !== null && session.writing ? this.updateManifest(outputDir, session, alsoWritten) : 0;
       if (session.writing) {
         this.builtUpTo = session.catalog.changeSeq;
         // Anchor lists of chats this build did not finish stay valid: they did not change.
@@ -97,10 +105,35 @@ export class PluginState {
         mediaFiles: media,
         incremental: session.catalog.render.incremental,
         changeSeq: session.catalog.changeSeq,
+        removedFiles,
       };
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * The output's manifest (output/manifest.ts) after this build. A full build wrote everything it
+   * publishes, so whatever the previous manifest lists beyond that goes. An incremental build
+   * wrote only what changed: it adds to the manifest, and removes only the folders of chats no
+   * longer published. Returns the number of files removed.
+   */
+  private updateManifest(outputDir: string, session: BuildSession, alsoWritten: Iterable<string>): number {
+    const previous = readManifest(outputDir);
+    const current = new Set([...session.written, ...alsoWritten]);
+    if (!session.catalog.render.incremental) {
+      const removed = previous ? removeFromOutput(outputDir, [...previous].filter((p) => !current.has(p))) : 0;
+      writeManifest(outputDir, current);
+      return removed;
+    }
+    // Without a manifest, one listing only this build's files would hide the rest from later builds.
+    if (!previous) return 0;
+    const published = new Set(session.catalog.chats.map((c) => c.slug));
+    const gone = [...previous].filter((p) => /^chats\/[^/]+\//.test(p) && !current.has(p) && !published.has(p.split('/')[1]));
+    const removed = removeFromOutput(outputDir, gone);
+    const dropped = new Set([...gone, ...session.pruned]);
+    writeManifest(outputDir, [...[...previous].filter((p) => !dropped.has(p)), ...current]);
+    return removed;
   }
 
   close(): void {

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './helpers/temp.js';
 
 const CLI = resolve('dist/collector/cli.js');
 
-function cc(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+function cc(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1', ...env }, timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -117,4 +117,114 @@ test('a missing file, a non-export and a truncated export fail with exit 1, nami
   assert.equal(t.code, 1);
   assert.match(t.err, /truncated\.json: .*byte/);
   assert.match(cc(['chats'], dir).out, /Pizza club\s+2\s/, 'the failed import left the database as it was');
+});
+
+/** A database with one imported Skype export (in its own folder), and a working folder beside it. */
+function importedSetup(): { dir: string; work: string; db: string; exportDir: string } {
+  const dir = tempDir();
+  const exportDir = join(dir, 'export');
+  const work = join(dir, 'work');
+  const data = join(dir, 'data');
+  for (const d of [exportDir, work, data]) mkdirSync(d);
+  const db = join(data, 'chats.sqlite');
+  const imported = cc(['import', writeExport(exportDir), '--db', db], work);
+  assert.equal(imported.code, 0, imported.err);
+  return { dir, work, db, exportDir };
+}
+
+test('build and serve refuse an --out that would mix the site into other files (exit 2), unless --force', () => {
+  const { dir, work, db, exportDir } = importedSetup();
+  const folderExport = join(dir, 'folder-export');
+  mkdirSync(folderExport);
+  copyFileSync(join(exportDir, 'messages.json'), join(folderExport, 'messages.json'));
+  assert.equal(cc(['import', folderExport, '--db', db], work).code, 0, 'an export imported as a folder');
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  writeFileSync(join(work, 'notes.txt'), 'not a folder');
+  const cases: [string, RegExp][] = [
+    [join(work, 'notes.txt'), /is a file, not a folder/],
+    ['/', /is the root of the file system/],
+    ['.', /is the working folder/],
+    [work, /is the working folder/],
+    [dir, /contains the working folder/],
+    [home, /is your home folder/],
+    [join(dir, 'data'), /is the database's folder/],
+    [exportDir, /is the folder of the export/],
+    [folderExport, /is the folder of the export/],
+    [join(folderExport, 'site'), /is inside the export folder/],
+  ];
+  for (const command of ['build', 'serve']) {
+    for (const [out, why] of cases) {
+      const r = cc([command, '--db', db, '--out', out, '--port', '0'].slice(0, command === 'build' ? 5 : 7), work, { HOME: home });
+      assert.equal(r.code, 2, `${command} --out ${out}: exit ${r.code} ${r.err}`);
+      assert.match(r.err, why, `${command} --out ${out}`);
+      assert.ok(r.err.includes(out), `the message names ${out}: ${r.err}`);
+    }
+  }
+  assert.deepEqual(readdirSync(work).sort(), ['notes.txt'], 'nothing was written into the working folder');
+  assert.ok(!existsSync(join(folderExport, 'site')));
+  // A database's folder that holds only the database (and a site of its own) is a choice: --force.
+  const forced = cc(['build', '--db', db, '--out', join(dir, 'data'), '--force'], work, { HOME: home });
+  assert.equal(forced.code, 0, forced.err);
+  assert.ok(existsSync(join(dir, 'data', 'index.html')));
+  // The default: _site inside the working folder, beside the database.
+  const normal = cc(['build', '--db', db], work, { HOME: home });
+  assert.equal(normal.code, 0, normal.err);
+});
+
+test('a build says what it removed: files an earlier build wrote that it no longer publishes', () => {
+  const { work, db } = importedSetup();
+  const other = join(work, 'other.sqlite');
+  const otherExport = join(work, 'other');
+  mkdirSync(otherExport);
+  const file = writeExport(otherExport);
+  writeFileSync(file, readFileSync(file, 'utf8').replaceAll('19:cli@thread.skype', '19:other@thread.skype'));
+  assert.equal(cc(['import', file, '--db', other], work).code, 0);
+  const first = cc(['build', '--db', db, '--out', 'site'], work);
+  assert.equal(first.code, 0, first.err);
+  assert.doesNotMatch(first.out, /removed/);
+  const second = cc(['build', '--db', other, '--out', 'site'], work);
+  assert.equal(second.code, 0, second.err);
+  assert.match(second.out, /removed [1-9]\d* file\(s\) no longer published/);
+  assert.ok(!readdirSync(join(work, 'site', 'chats')).some((slug) => slug.startsWith('cli-')), 'the first database\'s chat is gone');
+});
+
+test('a full disk during a build names the file it could not write (exit 1)', (t) => {
+  const { work, db } = importedSetup();
+  // A site bigger than the disk: a database with a large attachment-free chat.
+  const disk = join(work, 'disk');
+  mkdirSync(disk);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { encoding: 'utf8' });
+  if (mounted.status !== 0) {
+    t.skip(`cannot mount a tmpfs to fill (${(mounted.stderr || mounted.error?.message || '').trim()})`);
+    return;
+  }
+  try {
+    const r = cc(['build', '--db', db, '--out', join(disk, 'site')], work);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, new RegExp(`no space left on device writing ${disk}/site/\\S+`));
+    assert.doesNotMatch(r.err, /Having trouble/);
+  } finally {
+    spawnSync('umount', [disk]);
+  }
+});
+
+test('every command run from a deleted working folder fails with a clear error (exit 1)', () => {
+  const { work, db } = importedSetup();
+  const gone = join(work, 'gone');
+  mkdirSync(gone);
+  // The child starts inside the folder, which is removed before it runs (a spawn needs it to exist).
+  const run = (args: string[]) => {
+    const script = `process.chdir(${JSON.stringify(gone)}); require('fs').rmdirSync(${JSON.stringify(gone)}); process.argv.splice(1, 0, ${JSON.stringify(CLI)}); import(${JSON.stringify(CLI)});`;
+    const r = spawnSync(process.execPath, ['-e', script, '--', ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 60_000 });
+    if (existsSync(gone)) rmdirSync(gone);
+    mkdirSync(gone);
+    return { code: r.status, signal: r.signal, err: r.stderr };
+  };
+  for (const args of [['build'], ['build', '--db', db, '--out', join(work, 'abs-site')], ['chats'], ['import', 'x.json'], ['serve', '--port', '0'], ['watch', 'x.json'], ['search', 'pizza']]) {
+    const r = run(args);
+    assert.equal(r.signal, null, `${args.join(' ')} did not finish`);
+    assert.equal(r.code, 1, `${args.join(' ')}: exit ${r.code} ${r.err}`);
+    assert.match(r.err, /the working folder no longer exists/, args.join(' '));
+  }
 });

@@ -1,13 +1,14 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeSkypeExport } from '../bench/corpus.js';
 import { buildSite } from '../site/build.js';
 import { openSearchEngine } from '../site/search/node-engine.js';
 import { cli, cliAsync, contentDigest, integrityProblems, messageCount, messageKeys } from './helpers/db-state.js';
 import { random } from './helpers/fixture-db.js';
+import { propertySeeds } from './helpers/seeds.js';
 import { anchorsIn, archivePages, listFiles, scratchDir } from './helpers/site.js';
 
 /**
@@ -250,5 +251,94 @@ describe('two imports at once', () => {
     const fromA = messageKeys(baseDb).filter((k) => keys.has(k)).length;
     assert.equal(fromA, okA ? countA : 0, 'all of A or none');
     assert.equal(keys.size - fromA, okC ? 2_000 : 0, 'all of C or none');
+  });
+});
+
+/** Every file of `dir` → its bytes. */
+function snapshot(dir: string): Map<string, Buffer> {
+  return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+/** The output equals a clean build's: the same files, the same bytes. */
+function assertSameSite(out: string, clean: Map<string, Buffer>, what: string): void {
+  const files = listFiles(out);
+  assert.deepEqual(files, [...clean.keys()], `${what}: the same files as a clean build`);
+  for (const f of files) assert.ok(readFileSync(join(out, f)).equals(clean.get(f)!), `${what}: ${f} has a clean build's bytes`);
+}
+
+describe('builds killed or run at once into one output', () => {
+  let clean: Map<string, Buffer>; // a clean build of fullDb
+  let older: string; // a complete site of baseDb (a previous build of an older database)
+  let buildMs = 0;
+
+  before(() => {
+    const cleanOut = join(dir, 'clean-site');
+    const started = performance.now();
+    const r = cli(['build', '--db', fullDb, '--out', cleanOut], dir);
+    buildMs = performance.now() - started;
+    assert.equal(r.code, 0, r.err);
+    clean = snapshot(cleanOut);
+    older = join(dir, 'older-site');
+    const o = cli(['build', '--db', baseDb, '--out', older], dir);
+    assert.equal(o.code, 0, o.err);
+  });
+
+  test('a build killed with SIGKILL at random moments leaves every file it found with its old bytes or its new ones', async (t) => {
+    const out = join(dir, 'killed-site');
+    const outcomes: string[] = [];
+    let killedMidway = 0;
+    for (const seed of propertySeeds(t)) {
+      const rnd = random(seed);
+      for (let k = 0; k < 3; k++) {
+        // Over a complete site of the same database (old bytes = new bytes) or of an older one.
+        const previous = k % 2 === 0 ? join(dir, 'clean-site') : older;
+        rmSync(out, { recursive: true, force: true });
+        cpSync(previous, out, { recursive: true });
+        const before = snapshot(out);
+        const delay = Math.round(buildMs * (0.02 + 0.9 * rnd()));
+        const run = cliAsync(['build', '--db', fullDb, '--out', out], dir);
+        const timer = setTimeout(() => run.kill('SIGKILL'), delay);
+        const result = await run.done;
+        clearTimeout(timer);
+        const when = `seed ${seed}, kill after ${delay} ms over ${k % 2 === 0 ? 'the same site' : 'an older site'}`;
+        if (result.signal === 'SIGKILL') killedMidway++;
+        else assert.equal(result.code, 0, `${when}: ${result.err}`);
+        const broken: string[] = [];
+        for (const [f, old] of before) {
+          const now = existsSync(join(out, f)) ? readFileSync(join(out, f)) : null;
+          const fresh = clean.get(f);
+          // Gone is right only for a file the new site does not have (an older search shard).
+          const ok = now === null ? !fresh : now.equals(old) || (fresh !== undefined && now.equals(fresh));
+          if (!ok) broken.push(`${f} (${now === null ? 'missing' : `${now.length} bytes`})`);
+        }
+        outcomes.push(`${when}: ${result.signal ?? `exit ${result.code}`}`);
+        assert.deepEqual(broken.slice(0, 10), [], `${when}: files neither old nor new`);
+        if (result.signal === null) assertSameSite(out, clean, when);
+      }
+    }
+    t.diagnostic(outcomes.join('; '));
+    assert.ok(killedMidway > 0, 'no kill landed during a build: nothing was proven');
+    // The next build takes over the dead build's lock, clears what it left and completes the site.
+    const next = cli(['build', '--db', fullDb, '--out', out], dir);
+    assert.equal(next.code, 0, next.err);
+    assertSameSite(out, clean, 'the build after the kills');
+  });
+
+  test('two builds started at once: each completes the site or fails naming the other', async () => {
+    for (const start of ['an empty folder', 'a complete site'] as const) {
+      const out = join(dir, `raced-site-${start === 'an empty folder' ? 'empty' : 'full'}`);
+      rmSync(out, { recursive: true, force: true });
+      if (start === 'a complete site') cpSync(older, out, { recursive: true });
+      const runs = [0, 1].map(() => cliAsync(['build', '--db', fullDb, '--out', out], dir));
+      const results = await Promise.all(runs.map((r) => r.done));
+      for (const [i, r] of results.entries()) {
+        if (r.code === 0) continue;
+        assert.equal(r.code, 1, `exit ${r.code} (${r.signal}): ${r.err}`);
+        const other = runs[1 - i].pid;
+        assert.match(r.err, new RegExp(`another build \\(pid ${other}\\) is writing ${out}`), r.err);
+      }
+      assert.ok(results.some((r) => r.code === 0), `${start}: at least one build succeeds`);
+      assertSameSite(out, clean, `two builds into ${start}`);
+    }
   });
 });

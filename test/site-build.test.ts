@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import Eleventy from '@11ty/eleventy';
 import chatChannels from '../site/plugin.js';
+import { buildSite } from '../site/build.js';
+import { serveSite } from '../site/serve.js';
+import { decodeDataScript } from '../site/search/bytes.js';
 import { mediaHash } from './helpers/fixture-db.js';
 import { anchorsIn, archivePages, buildInto, hasFeedparser, listFiles, parseFeed, read, scratchDir as tempDir } from './helpers/site.js';
 import { BIG, DIRECT, PDF, PHOTO, TEAM, writeSiteFixture } from './helpers/site-fixture.js';
@@ -339,5 +343,125 @@ describe('Eleventy conventions', () => {
     const list = listFiles(output);
     assert.ok(list.includes('about/index.html'));
     assert.ok(list.includes('index.html'));
+  });
+});
+
+/** A file's text, with a search data file's payload decoded (it is deflated, names would not show). */
+function outputText(dir: string, file: string): string {
+  const text = readFileSync(join(dir, file), 'utf8');
+  const data = /^search\/data\/(.+)\.js$/.exec(file);
+  if (!data || file.endsWith('.tmp')) return text;
+  return `${text}\n${Buffer.from(decodeDataScript(text, data[1])).toString('utf8')}`;
+}
+
+function peopleNames(): string[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return (conn.prepare('SELECT display_name FROM people WHERE display_name IS NOT NULL').pluck().all() as string[]).filter((n) => n.length > 2);
+  } finally {
+    conn.close();
+  }
+}
+
+describe('the output folder', () => {
+  test('a rebuild replaces every file it rewrites by a rename, never by truncating it in place', async () => {
+    // A build killed while it truncates and rewrites a page leaves that page empty; a file
+    // replaced by a rename keeps its old bytes until the new ones are complete. A file written
+    // in place keeps its inode; a renamed one has a new one.
+    for (const options of [{}, { search: false, authors: 'hide' as const }]) {
+      const { out: site } = await buildInto(db, options);
+      const before = new Map(listFiles(site).map((f) => [f, statSync(join(site, f), { bigint: true })]));
+      await buildSite({ ...options, db, out: site, quiet: true });
+      const inPlace: string[] = [];
+      for (const [f, old] of before) {
+        const now = statSync(join(site, f), { bigint: true });
+        if (now.mtimeNs !== old.mtimeNs && now.ino === old.ino) inPlace.push(f);
+      }
+      assert.deepEqual(inPlace, [], `rewritten in place (${JSON.stringify(options)})`);
+    }
+  });
+
+  test('a rebuild that no longer publishes a chat, or names, removes those files, and only those', async () => {
+    const site = join(tempDir('cc-site-unpublish-'), '_site');
+    await buildSite({ db, out: site, quiet: true });
+    // The user's own files in the output folder, even inside the plugin's folders, stay.
+    const own = ['CNAME', 'chats/notes.txt', `chats/${slugs[TEAM]}/extra.html`];
+    for (const f of own) writeFileSync(join(site, f), 'mine\n');
+    const teamMedia = listFiles(site).filter((f) => f.startsWith('media/'));
+    assert.ok(teamMedia.length >= 2, 'the team chat has media');
+
+    // Exclude a chat: every file of it goes (pages, feed, anchor maps, media only it used).
+    const excluded = await buildSite({ db, out: site, quiet: true, exclude: [TEAM] });
+    const clean = (await buildInto(db, { exclude: [TEAM] })).out;
+    const after = listFiles(site);
+    assert.deepEqual(after, [...listFiles(clean), ...own].sort(), 'the same files as a clean build, and the user\'s');
+    assert.ok(!after.some((f) => f.startsWith('media/')), 'no media of the excluded chat');
+    // search/data/ is replaced whole by the index builder; everything else gone was removed and counted.
+    const gone = files.filter((f) => !f.startsWith('search/data/') && !listFiles(clean).includes(f));
+    assert.equal(excluded.removed, gone.length, 'it counts what it removed');
+    assert.ok(excluded.removed >= 5, `removed ${excluded.removed}`);
+    for (const f of listFiles(clean)) assert.ok(readFileSync(join(site, f)).equals(readFileSync(join(clean, f))), `${f} as a clean build`);
+
+    // Hide authors (the team chat back in): no name of the people table in any byte published.
+    const hidden = await buildSite({ db, out: site, quiet: true, authors: 'hide' });
+    const cleanHidden = (await buildInto(db, { authors: 'hide' })).out;
+    assert.deepEqual(listFiles(site), [...listFiles(cleanHidden), ...own].sort());
+    assert.ok(hidden.removed >= 0);
+    const names = peopleNames();
+    assert.ok(names.length >= 4);
+    // assets/ are the package's own files (the CSS's markup notes use the fixture's example name).
+    for (const f of listFiles(site).filter((f) => !own.includes(f) && !f.startsWith('assets/'))) {
+      // An event's own text names its author: that is message content, not an author field.
+      const text = outputText(site, f).replace(/Alice Martin created the group/g, '');
+      for (const name of names) assert.ok(!text.includes(name), `${f} names ${name}`);
+    }
+    for (const f of own) assert.equal(readFileSync(join(site, f), 'utf8'), 'mine\n');
+  });
+
+  test('serve removes what it no longer publishes from an output built before', async () => {
+    const site = join(tempDir('cc-site-serve-unpublish-'), '_site');
+    await buildSite({ db, out: site, quiet: true, search: false });
+    assert.ok(listFiles(site).some((f) => f.startsWith(`chats/${slugs[BIG]}/`)));
+    const builds: number[] = [];
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const server = await serveSite({ db, out: site, port, quiet: true, search: false, exclude: [BIG], onBuild: (s) => builds.push(s.removedFiles) });
+    try {
+      for (let i = 0; i < 100 && builds.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await server.close();
+    }
+    assert.ok(builds[0] > 0, `the first build removed files: ${builds[0]}`);
+    assert.ok(!listFiles(site).some((f) => f.startsWith(`chats/${slugs[BIG]}/`)), 'no file of the excluded chat');
+  });
+
+  test('an output another live build holds is refused, naming it; a dead build\'s lock is taken over', async () => {
+    const site = join(tempDir('cc-site-lock-'), '_site');
+    mkdirSync(site, { recursive: true });
+    const { hostname } = await import('node:os');
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(site, '.chatchannels-lock'), JSON.stringify({ pid: sleeper.pid, host: hostname() }));
+      await assert.rejects(buildSite({ db, out: site, quiet: true, include: [DIRECT] }), (err: Error) => {
+        assert.match(err.message, new RegExp(`another build \\(pid ${sleeper.pid}\\) is writing ${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        return true;
+      });
+      assert.ok(!listFiles(site).some((f) => f.endsWith('.html')), 'nothing was written');
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+    await new Promise((r) => sleeper.once('exit', r));
+    // The holder is gone now (as after kill -9): the lock is stale, and a partial file it left goes.
+    mkdirSync(join(site, 'chats'), { recursive: true });
+    writeFileSync(join(site, 'chats', '.index.html.123-0.cc-partial'), 'half a page');
+    const result = await buildSite({ db, out: site, quiet: true, include: [DIRECT] });
+    assert.match(result.notices.join('\n'), new RegExp(`a build \\(pid ${sleeper.pid}\\) that is no longer running left .* locked: taken over, and removed 1 partial file`));
+    assert.ok(listFiles(site).includes('index.html'));
+    assert.ok(!listFiles(site).some((f) => f.includes('.cc-partial') || f.includes('lock')), 'no lock or partial file left');
   });
 });

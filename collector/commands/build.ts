@@ -1,8 +1,9 @@
 import { DEFAULT_DB, DEFAULT_OUT, type CommandSpec } from '../cli/args.js';
+import { checkOutFolder } from '../cli/output-check.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
-  usage: 'chatchannels build [--db FILE] [--out DIR] [--path-prefix P] [--time-zone TZ]',
+  usage: 'chatchannels build [--db FILE] [--out DIR] [--path-prefix P] [--time-zone TZ] [--force]',
   summary: 'Builds the static site (archive pages, feeds, search index) from the database.',
   details: [
     'Options:',
@@ -12,6 +13,11 @@ export const buildCommand: CommandSpec = {
     '  --time-zone TZ     IANA time zone for displayed times, e.g. Europe/Berlin (default: UTC)',
     '  --site-url URL     absolute URL of the site, with or without the path prefix: feed readers',
     '                     need it to subscribe to the feeds and the OPML (recommended)',
+    '  --force            build into --out even if it is the working, home or database folder,',
+    '                     or holds (or is inside) an imported export',
+    '',
+    'A build removes from --out the files an earlier build wrote that it no longer publishes,',
+    'and nothing else. One build writes an output folder at a time.',
     '',
     'For more control (which chats, pseudonymized authors, …) use the Eleventy plugin in your own',
     'Eleventy project: see the README.',
@@ -22,20 +28,26 @@ export const buildCommand: CommandSpec = {
     'path-prefix': { type: 'string' },
     'time-zone': { type: 'string' },
     'site-url': { type: 'string' },
+    force: { type: 'boolean' },
   },
   async run(values) {
     const started = performance.now();
     const out = (values.out as string | undefined) ?? DEFAULT_OUT;
+    const db = (values.db as string | undefined) ?? DEFAULT_DB;
+    if (!values.force) checkOutFolder(out, db);
     const result = await (await import('../../site/build.js')).buildSite({
-      db: (values.db as string | undefined) ?? DEFAULT_DB,
+      db,
       out,
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
       siteUrl: values['site-url'] as string | undefined,
       quiet: true,
     });
+    for (const notice of result.notices) process.stderr.write(`chatchannels: ${notice}\n`);
     process.stdout.write(
-      `Built ${out}/: ${result.pages} page(s), ${result.feeds} feed(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      `Built ${out}/: ${result.pages} page(s), ${result.feeds} feed(s) in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+        (result.removed ? `; removed ${result.removed} file(s) no longer published` : '') +
+        '\n',
     );
     return 0;
   },

@@ -1,10 +1,11 @@
 import { DEFAULT_DB, DEFAULT_OUT, portOption, sourceOptions, type CommandSpec } from '../cli/args.js';
+import { checkOutFolder } from '../cli/output-check.js';
 import { openStore } from '../store/open.js';
 import { watchSources, type SourceWatcher } from '../watch.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
-  usage: 'chatchannels serve [--watch [path…]] [--db FILE] [--host H] [--port N] [--out DIR] [--path-prefix P]',
+  usage: 'chatchannels serve [--watch [path…]] [--db FILE] [--host H] [--port N] [--out DIR] [--path-prefix P] [--force]',
   summary: 'Builds the site and serves it on http://127.0.0.1:PORT/, rebuilding what changes as imports land.',
   details: [
     'With --watch, also imports the given sources as they change (as "chatchannels watch" does;',
@@ -23,6 +24,8 @@ export const serveCommand: CommandSpec = {
     `  --out DIR          output folder (default: ./${DEFAULT_OUT})`,
     '  --path-prefix P    the URL path the site is served under (default: /)',
     '  --time-zone TZ     IANA time zone for displayed times (default: UTC)',
+    '  --force            serve from --out even if it is the working, home or database folder,',
+    '                     or holds (or is inside) a watched or imported export',
     '',
     'Stop with Ctrl-C.',
   ].join('\n'),
@@ -38,10 +41,13 @@ export const serveCommand: CommandSpec = {
     out: { type: 'string' },
     'path-prefix': { type: 'string' },
     'time-zone': { type: 'string' },
+    force: { type: 'boolean' },
   },
   async run(values, positionals) {
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     if (positionals.length && !values.watch) throw new Error(`serve takes paths only with --watch (got ${positionals.join(' ')})`);
+    const out = (values.out as string | undefined) ?? DEFAULT_OUT;
+    if (!values.force) checkOutFolder(out, dbFile, positionals);
     const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
 
     // The collector side first: the first build then shows what the sources hold now.
@@ -69,14 +75,16 @@ export const serveCommand: CommandSpec = {
 
     const server = await (await import('../../site/serve.js')).serveSite({
       db: dbFile,
-      out: (values.out as string | undefined) ?? DEFAULT_OUT,
+      out,
       host: values.host as string | undefined,
       port: portOption(values.port, 8080),
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
       onBuild: (s) => {
         if (s.incremental) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
+        if (s.removedFiles) log(`removed ${s.removedFiles} file(s) no longer published`);
       },
+      onNotice: (notice) => process.stderr.write(`chatchannels: ${notice}\n`),
     });
     const { host, port } = server.address;
     const wildcard = host === '0.0.0.0' || host === '::';

@@ -1,6 +1,8 @@
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ResolvedOptions } from '../options.js';
+import { writeFileAtomic } from '../output/atomic.js';
+import { outputPath } from '../output/manifest.js';
 import { permalinkOf, sitePaths } from '../render/links.js';
 import { TimeFormatter } from '../render/time.js';
 import { AnchorMapCollector } from '../templates/anchors.js';
@@ -35,6 +37,10 @@ export class BuildSession {
   /** Pages and other files this session wrote itself (archive pages and anchor maps). */
   pagesWritten = 0;
   filesWritten = 0;
+  /** Output-relative paths of every file this session wrote or kept (pages, anchor maps, media): the manifest's. */
+  readonly written = new Set<string>();
+  /** Output-relative paths this session removed (anchor maps of another width): gone from the manifest. */
+  readonly pruned = new Set<string>();
   /** Anchor maps, collected from archive pages as they render (templates/anchors.ts). */
   readonly anchorMaps: AnchorMapCollector;
   private readonly madeDirs = new Set<string>();
@@ -134,7 +140,9 @@ export class BuildSession {
     }
     for (const name of names) {
       const prefix = name === 'all.js' ? '' : /^([0-9a-f]+)\.js$/.exec(name)?.[1];
-      if (prefix !== undefined && prefix.length !== chat.anchorWidth) rmSync(join(dir, name), { force: true });
+      if (prefix === undefined || prefix.length === chat.anchorWidth) continue;
+      rmSync(join(dir, name), { force: true });
+      this.pruned.add(outputPath(outputDir, join(dir, name))!);
     }
   }
 
@@ -159,15 +167,18 @@ export class BuildSession {
       this.madeDirs.add(dir);
       this.madeDirs.add(dirname(dir));
     }
-    writeFileSync(file, content);
+    writeFileAtomic(file, content);
+    this.written.add(rel.split(sep).join('/'));
     this.filesWritten++;
     if (sitePath.endsWith('/')) this.pagesWritten++;
   }
 
   /** Counts pages and files another thread wrote for this build (render/archive-threads.ts). */
-  countWritten(pages: number, files: number): void {
+  countWritten(pages: number, files: number, paths: readonly string[], pruned: readonly string[]): void {
     this.pagesWritten += pages;
     this.filesWritten += files;
+    for (const path of paths) this.written.add(path);
+    for (const path of pruned) this.pruned.add(path);
   }
 
   /** How a message's author appears (option `authors`), cached per person and shown name. */
@@ -192,15 +203,20 @@ export class BuildSession {
       const rel = relative(root, file);
       // Belt and braces: the name is sanitized, but never write outside the output folder.
       if (rel.startsWith('..') || isAbsolute(rel)) continue;
+      const path = outputPath(root, file)!;
       try {
-        if (statSync(file).size === media.size) continue;
+        if (statSync(file).size === media.size) {
+          this.written.add(path);
+          continue;
+        }
       } catch {
         // not there yet
       }
       const data = this.reader.mediaData(hash);
       if (!data) continue;
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, data);
+      writeFileAtomic(file, data);
+      this.written.add(path);
       written++;
     }
     return written;

@@ -16,7 +16,7 @@ export interface ArchiveJob {
 
 export type ArchiveJobResult =
   | { stale: true }
-  | { stale: false; pagesWritten: number; filesWritten: number; media: string[] };
+  | { stale: false; pagesWritten: number; filesWritten: number; files: string[]; pruned: string[]; media: string[] };
 
 /**
  * Below `minMessages` a second thread costs more (its own catalog) than it saves. Mutable for
@@ -47,7 +47,7 @@ export async function writeArchive(session: BuildSession, output: string): Promi
     writeArchivePages(session, output, pages.filter((p) => theirs.has(p.chatId)));
     return;
   }
-  session.countWritten(result.pagesWritten, result.filesWritten);
+  session.countWritten(result.pagesWritten, result.filesWritten, result.files, result.pruned);
   session.lookupMedia(result.media);
 }
 

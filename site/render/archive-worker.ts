@@ -13,7 +13,7 @@ try {
   } else {
     const wanted = new Set(job.chatIds);
     writeArchivePages(session, job.output, session.catalog.render.pages.filter((p) => wanted.has(p.chatId)));
-    result = { stale: false, pagesWritten: session.pagesWritten, filesWritten: session.filesWritten, media: [...session.media.keys()] };
+    result = { stale: false, pagesWritten: session.pagesWritten, filesWritten: session.filesWritten, files: [...session.written], pruned: [...session.pruned], media: [...session.media.keys()] };
   }
 } finally {
   session.close();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../output/atomic.js';
 import { join, resolve } from 'node:path';
 import type { AuthorMode } from '../options.js';
 import { clientScript } from './bundle.js';
@@ -179,7 +180,7 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
     mkdirSync(join(outDir, 'search'), { recursive: true });
     if (options.client !== false) {
       const client = clientScript({ version, buckets: written.buckets, docChunk: sizes.docChunk });
-      writeFileSync(join(outDir, CLIENT_FILE), client);
+      writeFileAtomic(join(outDir, CLIENT_FILE), client);
       bytes += client.length;
     }
     if (options.page) {
@@ -192,7 +193,7 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
         title: options.title ?? 'Chat archive',
       };
       const html = renderSearchPage(pageOptions);
-      writeFileSync(join(outDir, PAGE_FILE), html);
+      writeFileAtomic(join(outDir, PAGE_FILE), html);
       bytes += Buffer.byteLength(html);
     }
     return {

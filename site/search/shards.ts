@@ -1,4 +1,5 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { describeWriteError } from '../output/atomic.js';
 import { join } from 'node:path';
 import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
@@ -86,7 +87,13 @@ export class DataFiles {
 
   file(key: string, payload: Uint8Array): void {
     const script = dataScript(this.keyPrefix + key, payload, this.level);
-    writeFileSync(join(this.dir, `${key}.js`), script);
+    // Not written aside and renamed: the whole folder is new, published only when complete.
+    const file = join(this.dir, `${key}.js`);
+    try {
+      writeFileSync(file, script);
+    } catch (err) {
+      throw describeWriteError(err, file);
+    }
     this.files++;
     this.bytes += script.length;
   }
@@ -100,8 +107,12 @@ export class DataFiles {
 export function writeDeltaPointer(dataDir: string, manifest: Uint8Array | null, level: number): number {
   const script = manifest ? dataScript(DELTA_KEY, manifest, level) : `${DATA_CALLBACK}(${JSON.stringify(DELTA_KEY)},"");\n`;
   const file = join(dataDir, `${DELTA_KEY}.js`);
-  writeFileSync(`${file}.tmp`, script);
-  renameSync(`${file}.tmp`, file);
+  try {
+    writeFileSync(`${file}.tmp`, script);
+    renameSync(`${file}.tmp`, file);
+  } catch (err) {
+    throw describeWriteError(err, file);
+  }
   return script.length;
 }
 
