@@ -35,7 +35,13 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   delete (plugin as { onBuild?: unknown }).onBuild;
   const db = resolve(plugin.db);
   // Watched before any import wrote it: create it now, so there is a file to watch.
-  if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
+  if (!existsSync(changeMarkerPath(db)) && existsSync(db)) {
+    try {
+      touchChangeMarker(db);
+    } catch {
+      // A read-only folder: no import can change the database there, so there is nothing to watch.
+    }
+  }
   const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
   const catchUp = new CatchUp(db);
   let onReady!: (server: { getServerUrl?: (host: string) => string }) => void;

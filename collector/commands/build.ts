@@ -1,4 +1,5 @@
 import { DEFAULT_DB, DEFAULT_OUT, type CommandSpec } from '../cli/args.js';
+import { openStore, StoreError } from '../store/open.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -25,8 +26,10 @@ export const buildCommand: CommandSpec = {
   async run(values) {
     const started = performance.now();
     const out = (values.out as string | undefined) ?? DEFAULT_OUT;
+    const db = (values.db as string | undefined) ?? DEFAULT_DB;
+    assertHoldsChats(db);
     const result = await (await import('../../site/build.js')).buildSite({
-      db: (values.db as string | undefined) ?? DEFAULT_DB,
+      db,
       out,
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
@@ -39,3 +42,13 @@ export const buildCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** An empty database (a first import that found no chat) would publish an empty site: refuse. */
+function assertHoldsChats(file: string): void {
+  const db = openStore(file, { readonly: true });
+  try {
+    if (!db.prepare(`SELECT 1 FROM chats LIMIT 1`).get()) throw new StoreError(`database ${file} holds no chats: import a chat export into it first`);
+  } finally {
+    db.close();
+  }
+}
