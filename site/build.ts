@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
+import { ownedTempDir, removeTempDir } from '../collector/temp-dir.js';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import type { BuildStats } from './state.js';
@@ -54,7 +53,7 @@ export function splitOptions(options: BuildOptions & { port?: number }): {
  */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
-  const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
+  const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   try {
     const eleventy = new Eleventy(input, resolve(out), {
@@ -89,6 +88,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       incremental: stats?.incremental ?? false,
     };
   } finally {
-    rmSync(input, { recursive: true, force: true });
+    removeTempDir(input);
   }
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
+import { ownedTempDir, removeTempDir } from '../collector/temp-dir.js';
 import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
 import { splitOptions, type BuildOptions } from './build.js';
 import { ArchiveReader } from './data/reader.js';
@@ -42,7 +42,7 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       // A read-only folder: no import can change the database there, so there is nothing to watch.
     }
   }
-  const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
+  const input = ownedTempDir('chatchannels-input-');
   const catchUp = new CatchUp(db);
   let onReady!: (server: { getServerUrl?: (host: string) => string }) => void;
   const ready = new Promise<{ getServerUrl?: (host: string) => string }>((r) => (onReady = r));
@@ -86,13 +86,13 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       async close() {
         catchUp.stop();
         await eleventy.stopWatch();
-        rmSync(input, { recursive: true, force: true });
+        removeTempDir(input);
       },
     };
   } catch (err) {
     catchUp.stop();
     await eleventy.stopWatch().catch(() => undefined);
-    rmSync(input, { recursive: true, force: true });
+    removeTempDir(input);
     throw err;
   }
 }
