@@ -1,5 +1,6 @@
 import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
 import { UsageError } from '../import.js';
+import { isolate } from '../markup/bidi.js';
 import { openStore, writeProblem } from '../store/open.js';
 import { searchMessages } from '../store/search.js';
 import { ftsIndexedUpTo, syncFts } from '../store/fts.js';
@@ -41,7 +42,7 @@ export const searchCommand: CommandSpec = {
         if (values.json) {
           process.stdout.write(JSON.stringify(hit) + '\n');
         } else {
-          process.stdout.write(`${new Date(hit.time).toISOString().slice(0, 16).replace('T', ' ')}  ${hit.chat}  ${hit.author}\n`);
+          process.stdout.write(`${new Date(hit.time).toISOString().slice(0, 16).replace('T', ' ')}  ${isolate(hit.chat)}  ${isolate(hit.author ?? '')}\n`);
           process.stdout.write(`  ${hit.snippet}\n  ${hit.path}\n`);
         }
       }

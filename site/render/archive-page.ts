@@ -1,7 +1,7 @@
 import type { ArchivePage, PageLink } from '../data/catalog.js';
 import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
-import { text } from './escape.js';
+import { bdi, text } from './escape.js';
 import { renderPage } from './layout.js';
 import { Links, sitePaths } from './links.js';
 import { renderMessageList } from './messages.js';
@@ -28,7 +28,7 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
   const pager = pagerNav(links, page.slug, page.prev, page.next);
 
   let content = `<header class="cc-page-head"><h1>${text(page.label)}</h1>`;
-  content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${text(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
+  content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${bdi(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
   content += pager;
   content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2 })}</div>`;
   content += pager;

@@ -2,6 +2,7 @@ import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
+import { isolate } from '../../collector/markup/bidi.js';
 import { sitePaths, type PublicUrls } from './links.js';
 import { isoTime } from './time.js';
 
@@ -87,11 +88,12 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
     if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
     return {
       id: `tag:chatchannels,2025:${m.key}`,
-      title: author.name && m.kind !== 'event' && m.kind !== 'call' ? `${author.name}: ${line}` : line,
+      // Names isolated: a right-to-left name must not reorder the text after it in a reader's list.
+      title: author.name && m.kind !== 'event' && m.kind !== 'call' ? `${isolate(author.name)}: ${line}` : line,
       link: urls.url(`${sitePaths.archive(chat.slug, catalog.pagePath(chat.id, m.time))}#${m.anchor}`),
       updated: m.editedAt ?? m.time,
       published: m.time,
-      author: author.name,
+      author: author.name && isolate(author.name),
       content,
     };
   });
