@@ -71,7 +71,7 @@ test('import, chats, re-import and search, end to end', () => {
 
   const chats = cc(['chats'], dir);
   assert.equal(chats.code, 0, chats.err);
-  assert.match(chats.out, /19:cli@thread\.skype\s+cli-[a-z2-7]{7}\s+Pizza club\s+2\s+2024-01-01 10:00\s+2024-01-02 10:00/);
+  assert.match(chats.out, /19:cli@thread\.skype\s+cli-[a-z2-7]{7}\s+\u2068Pizza club\u2069\s+2\s+2024-01-01 10:00\s+2024-01-02 10:00/);
   const json = JSON.parse(cc(['chats', '--json'], dir).out.trim());
   assert.equal(json.messages, 2);
 
@@ -116,7 +116,7 @@ test('a missing file, a non-export and a truncated export fail with exit 1, nami
   const t = cc(['import', truncated, '--format', 'skype-export'], dir);
   assert.equal(t.code, 1);
   assert.match(t.err, /truncated\.json: .*byte/);
-  assert.match(cc(['chats'], dir).out, /Pizza club\s+2\s/, 'the failed import left the database as it was');
+  assert.match(cc(['chats'], dir).out, /\u2068Pizza club\u2069\s+2\s/, 'the failed import left the database as it was');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ function importedDb(): { dir: string; db: string; out: string } {
 function assertReadingWorks(dir: string, out: string): void {
   const chats = ccAsUser(['chats'], dir);
   assert.equal(chats.code, 0, chats.err);
-  assert.match(chats.out, /Pizza club\s+2\s/);
+  assert.match(chats.out, /\u2068Pizza club\u2069\s+2\s/);
   const search = ccAsUser(['search', 'pizza'], dir);
   assert.equal(search.code, 0, search.err);
   // Never searched before, so its index is empty: it says what it could not search.

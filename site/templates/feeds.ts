@@ -1,5 +1,4 @@
 import type { ChatSummary } from '../data/catalog.js';
-import { isolate } from '../../collector/markup/bidi.js';
 import { renderAtom } from '../render/atom.js';
 import { normalizePrefix, permalinkOf, PublicUrls, sitePaths } from '../render/links.js';
 import type { PluginState } from '../state.js';
@@ -36,7 +35,7 @@ export function addFeedTemplates(eleventyConfig: EleventyConfigLike, state: Plug
         publicUrls(state, this),
         {
           id: `tag:chatchannels,2025:chat:${chat.slug}`,
-          title: isolate(chat.title),
+          title: chat.title,
           selfPath: sitePaths.chatFeed(chat.slug),
           pagePath: sitePaths.chat(chat.slug),
         },
