@@ -31,11 +31,12 @@ export interface OpenOptions {
  */
 export function openStore(file: string, options: OpenOptions = {}): Db {
   const readonly = options.readonly ?? false;
-  const path = resolve(file);
-  if ((readonly || options.mustExist) && !existsSync(path)) {
+  const memory = file === ':memory:';
+  const path = memory ? file : resolve(file);
+  if (!memory && (readonly || options.mustExist) && !existsSync(path)) {
     throw new StoreError(`no database at ${file} (run chatchannels import first)`);
   }
-  if (!readonly) {
+  if (!readonly && !memory) {
     const problem = writeProblem(file);
     if (problem) throw new StoreError(problem);
   }
@@ -45,7 +46,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
   } catch (err) {
     throw new StoreError(`${file}: cannot open database: ${(err as Error).message}`);
   }
-  if (readonly && readOnlyFolder(path)) db = reopenImmutable(db, path, file);
+  if (readonly && !memory && readOnlyFolder(path)) db = reopenImmutable(db, path, file);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`);
     // Before anything that writes (WAL switch, migrations): never touch a file that isn't ours,

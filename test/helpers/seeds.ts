@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import fc from 'fast-check';
 
 /**
  * The seeds a property test runs: a fixed set, so a failure in CI is reproduced by anyone, plus
@@ -16,4 +17,15 @@ export function propertySeeds(t: { diagnostic(message: string): void; name: stri
   const random = Number(process.env.CC_SEED) || randomInt(1, 2 ** 31 - 1);
   t.diagnostic(`random seed ${random} (replay: CC_SEED=${random} node --test … --test-name-pattern "${t.name}")`);
   return [...fixed, random];
+}
+
+export type SeedContext = Parameters<typeof propertySeeds>[0];
+
+/** fc.assert once per seed of propertySeeds(t). */
+export function assertProperty<Ts extends [unknown, ...unknown[]]>(t: SeedContext, property: fc.IProperty<Ts>, params: fc.Parameters<Ts> = {}, extra: readonly number[] = []): void {
+  for (const seed of propertySeeds(t, extra)) fc.assert(property, { ...params, seed });
+}
+
+export async function assertAsyncProperty<Ts extends [unknown, ...unknown[]]>(t: SeedContext, property: fc.IAsyncProperty<Ts>, params: fc.Parameters<Ts> = {}): Promise<void> {
+  for (const seed of propertySeeds(t)) await fc.assert(property, { ...params, seed });
 }
