@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
+import { ownedTempDir, removeTempDir } from '../collector/temp-dir.js';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';
@@ -61,7 +61,7 @@ export function splitOptions(options: BuildOptions & { port?: number }): {
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
   const lock = claimOutput(out);
-  const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
+  const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   try {
     const eleventy = new Eleventy(input, resolve(out), {
@@ -102,7 +102,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     throw outputErrorIn(err) ?? err;
   } finally {
     lock.release();
-    rmSync(input, { recursive: true, force: true });
+    removeTempDir(input);
   }
 }
 

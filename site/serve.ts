@@ -4,6 +4,7 @@ import { isIP, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
+import { ownedTempDir, removeTempDir } from '../collector/temp-dir.js';
 import { changeMarkerPath, touchChangeMarker } from '../collector/store/marker.js';
 import { claimOutput, splitOptions, type BuildOptions } from './build.js';
 import { publishedMediaType } from './data/media-name.js';
@@ -54,8 +55,14 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const lock = claimOutput(out);
   if (lock.notice) options.onNotice?.(lock.notice);
   // Watched before any import wrote it: create it now, so there is a file to watch.
-  if (!existsSync(changeMarkerPath(db)) && existsSync(db)) touchChangeMarker(db);
-  const input = mkdtempSync(join(tmpdir(), 'chatchannels-input-'));
+  if (!existsSync(changeMarkerPath(db)) && existsSync(db)) {
+    try {
+      touchChangeMarker(db);
+    } catch {
+      // A read-only folder: no import can change the database there, so there is nothing to watch.
+    }
+  }
+  const input = ownedTempDir('chatchannels-input-');
   const catchUp = new CatchUp(db);
   const host = options.host ?? '127.0.0.1';
   let onReady!: (server: DevServer) => void;
@@ -109,14 +116,14 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       async close() {
         catchUp.stop();
         await eleventy.stopWatch();
-        rmSync(input, { recursive: true, force: true });
+        removeTempDir(input);
         lock.release();
       },
     };
   } catch (err) {
     catchUp.stop();
     await eleventy.stopWatch().catch(() => undefined);
-    rmSync(input, { recursive: true, force: true });
+    removeTempDir(input);
     lock.release();
     throw outputErrorIn(err) ?? err;
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './helpers/temp.js';
 
@@ -71,7 +71,7 @@ test('import, chats, re-import and search, end to end', () => {
 
   const chats = cc(['chats'], dir);
   assert.equal(chats.code, 0, chats.err);
-  assert.match(chats.out, /19:cli@thread\.skype\s+cli-[a-z2-7]{7}\s+Pizza club\s+2\s+2024-01-01 10:00\s+2024-01-02 10:00/);
+  assert.match(chats.out, /19:cli@thread\.skype\s+cli-[a-z2-7]{7}\s+\u2068Pizza club\u2069\s+2\s+2024-01-01 10:00\s+2024-01-02 10:00/);
   const json = JSON.parse(cc(['chats', '--json'], dir).out.trim());
   assert.equal(json.messages, 2);
 
@@ -116,7 +116,114 @@ test('a missing file, a non-export and a truncated export fail with exit 1, nami
   const t = cc(['import', truncated, '--format', 'skype-export'], dir);
   assert.equal(t.code, 1);
   assert.match(t.err, /truncated\.json: .*byte/);
-  assert.match(cc(['chats'], dir).out, /Pizza club\s+2\s/, 'the failed import left the database as it was');
+  assert.match(cc(['chats'], dir).out, /\u2068Pizza club\u2069\s+2\s/, 'the failed import left the database as it was');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Clear errors for databases that cannot be written or are not there
+
+/** Runs the CLI as a user the file modes apply to: root ignores them, so as "nobody" under root. */
+function ccAsUser(args: string[], cwd: string) {
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1', HOME: cwd }, ...asNobody });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A folder holding an imported chatchannels.sqlite (never searched: its search index is still empty). */
+function importedDb(): { dir: string; db: string; out: string } {
+  const dir = tempDir();
+  const r = cc(['import', writeExport(dir)], dir);
+  assert.equal(r.code, 0, r.err);
+  rmSync(join(dir, 'messages.json'));
+  const out = join(tempDir(), 'site');
+  chmodSync(join(out, '..'), 0o777);
+  return { dir, db: join(dir, 'chatchannels.sqlite'), out };
+}
+
+function assertReadingWorks(dir: string, out: string): void {
+  const chats = ccAsUser(['chats'], dir);
+  assert.equal(chats.code, 0, chats.err);
+  assert.match(chats.out, /\u2068Pizza club\u2069\s+2\s/);
+  const search = ccAsUser(['search', 'pizza'], dir);
+  assert.equal(search.code, 0, search.err);
+  // Never searched before, so its index is empty: it says what it could not search.
+  assert.match(search.err, /warning: read-only (folder|file): cannot write chatchannels\.sqlite: the 2 message\(s\) imported since its last search are not searched/);
+  const build = ccAsUser(['build', '--out', out], dir);
+  assert.equal(build.code, 0, build.err);
+  assert.ok(existsSync(join(out, 'index.html')), 'the site was built');
+}
+
+test('a database in a read-only folder: chats, search and build read it; import and watch say the folder is read-only', () => {
+  const { dir, db, out } = importedDb();
+  chmodSync(db, 0o666); // writable itself: only the folder is not
+  chmodSync(dir, 0o555);
+  try {
+    assertReadingWorks(dir, out);
+    const src = tempDir();
+    chmodSync(src, 0o755);
+    for (const args of [['import', writeExport(src)], ['watch']]) {
+      const r = ccAsUser(args, dir);
+      assert.equal(r.code, 1, `${args[0]}: ${r.err}`);
+      assert.match(r.err, /read-only folder: cannot write chatchannels\.sqlite/, args[0]);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['chatchannels.sqlite', 'chatchannels.sqlite.changed'], 'nothing was written beside it');
+  } finally {
+    chmodSync(dir, 0o755); // so that the folder can be removed
+  }
+});
+
+test('a read-only database file in a writable folder: chats, search and build read it; import and watch say the file is read-only', () => {
+  const { dir, db, out } = importedDb();
+  chmodSync(dir, 0o777);
+  chmodSync(db, 0o444);
+  const before = readFileSync(db);
+  assertReadingWorks(dir, out);
+  const src = tempDir();
+  chmodSync(src, 0o755);
+  const file = writeExport(src);
+  for (const args of [['import', file], ['watch']]) {
+    const r = ccAsUser(args, dir);
+    assert.equal(r.code, 1, `${args[0]}: ${r.err}`);
+    assert.match(r.err, /read-only file: cannot write chatchannels\.sqlite/, args[0]);
+  }
+  assert.ok(readFileSync(db).equals(before), 'the database is unchanged');
+});
+
+test('search, chats and build without a database say so, exit 1 and create none', () => {
+  const dir = tempDir();
+  for (const args of [['search', 'pizza'], ['chats'], ['build', '--out', join(dir, 'site')], ['search', 'x', '--db', 'other.sqlite']]) {
+    const r = cc(args, dir);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.err}`);
+    const name = args.includes('other.sqlite') ? 'other\\.sqlite' : 'chatchannels\\.sqlite';
+    assert.match(r.err, new RegExp(`no database at \\S*${name} \\(run chatchannels import first\\)`), args.join(' '));
+  }
+  assert.deepEqual(readdirSync(dir), [], 'no database was created');
+});
+
+test('a failed first import leaves no database behind; a build of a database without chats fails', () => {
+  const dir = tempDir();
+  const png = join(dir, 'photo.png');
+  writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  const truncated = join(dir, 'truncated.json');
+  const text = readFileSync(writeExport(dir), 'utf8');
+  writeFileSync(truncated, text.slice(0, Math.floor(text.length * 0.7)));
+  for (const args of [['import', png], ['import', truncated, '--format', 'skype-export'], ['import', 'missing.json']]) {
+    const r = cc(args, dir);
+    assert.equal(r.code, 1, r.err);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('chatchannels')), [], `${args[1]}: no database left behind`);
+    const build = cc(['build', '--out', join(dir, 'site')], dir);
+    assert.equal(build.code, 1);
+    assert.match(build.err, /no database at \S*chatchannels\.sqlite/);
+  }
+
+  const empty = join(dir, 'empty.json');
+  writeFileSync(empty, JSON.stringify({ userId: '8:live:alice', exportDate: '2024-01-02T10:00', conversations: [] }));
+  const r = cc(['import', empty], dir);
+  assert.equal(r.code, 0, r.err);
+  const build = cc(['build', '--out', join(dir, 'site')], dir);
+  assert.equal(build.code, 1, build.out);
+  assert.match(build.err, /chatchannels\.sqlite holds no chats/);
+  assert.ok(!existsSync(join(dir, 'site', 'index.html')), 'no empty site was published');
 });
 
 /** A database with one imported Skype export (in its own folder), and a working folder beside it. */

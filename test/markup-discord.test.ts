@@ -7,6 +7,7 @@ import { linesToHtml } from '../collector/markup/html.js';
 import { fragmentProblems, isCanonicalFragment } from '../collector/markup/sanitize.js';
 import { callLength, discord, DISCORD_DELETED_HTML, formatTimestamp, type DiscordEnvelope } from '../collector/markup/discord.js';
 import type { RenderedBody } from '../collector/markup/types.js';
+import { assertProperty } from './helpers/seeds.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 
@@ -256,8 +257,8 @@ const MARKDOWN_SOUP = fc.constantFrom(
   '<https://e.example>', 'https://e.example/a_b', '@everyone', '@Bob', '<script>', '"', '&', '\u0000', '\uD800', ' ',
 );
 
-test('random markdown soup: never throws, always safe', () => {
-  fc.assert(
+test('random markdown soup: never throws, always safe', (t) => {
+  assertProperty(t, 
     fc.property(fc.array(fc.oneof(MARKDOWN_SOUP, fc.string({ maxLength: 6 })), { maxLength: 80 }), fc.constantFrom('text', 'event'), (parts, kind) => {
       const body = parts.join('');
       assertSafe(body, kind);
@@ -265,7 +266,7 @@ test('random markdown soup: never throws, always safe', () => {
     }),
     { numRuns: 400 },
   );
-  fc.assert(
+  assertProperty(t, 
     fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (body) => {
       assertSafe(body);
     }),
@@ -273,8 +274,8 @@ test('random markdown soup: never throws, always safe', () => {
   );
 });
 
-test('text without markdown characters comes out as itself', () => {
-  fc.assert(
+test('text without markdown characters comes out as itself', (t) => {
+  assertProperty(t, 
     fc.property(fc.string({ maxLength: 200 }).filter((s) => !/[*_~|`<[\\@#>\-\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/.test(s)), (body) => {
       assert.equal(render(body).text, body);
     }),

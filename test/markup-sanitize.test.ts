@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { decodeEntities, escapeHtml, linesToHtml, safeHref, stripInvalidXml, textToHtml } from '../collector/markup/html.js';
 import { ensureSafeFragment, fragmentProblems, isCanonicalFragment, sanitizeFragment } from '../collector/markup/sanitize.js';
+import { assertProperty } from './helpers/seeds.js';
 
 const root = new URL('../../', import.meta.url);
 const hostile = JSON.parse(readFileSync(new URL('test/fixtures/hostile/skype-bodies.json', root), 'utf8')) as string[];
@@ -113,10 +114,10 @@ test('html helpers: escaping, decoding, URLs, control characters', () => {
   assert.equal(linesToHtml('a\nb\r\nc\rd'), 'a<br>b<br>c<br>d');
 });
 
-test('property: sanitizeFragment output is always clean', () => {
+test('property: sanitizeFragment output is always clean', (t) => {
   const soup = fc.constantFrom('<b>', '</b>', '<a href="javascript:x">', '<a href="https://x/">', '</a>', '<img src=x onerror=y>', '<svg>',
     '<script>', '</script>', '<style>', '<math>', '<!--', '-->', '<', '>', '&', '&#0;', '&#x09;', '"', "'", '=', 'on', 'href', ' ', '\u0000', '\ud800');
-  fc.assert(
+  assertProperty(t, 
     fc.property(fc.array(fc.oneof(soup, fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 40 }), (parts) => {
       const input = parts.join('');
       assertClean(input, sanitizeFragment(input));
@@ -126,13 +127,13 @@ test('property: sanitizeFragment output is always clean', () => {
   );
 });
 
-test('property: canonical fragments pass the independent audit', () => {
+test('property: canonical fragments pass the independent audit', (t) => {
   const piece = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 10 }).map((s) => escapeHtml(stripInvalidXml(s))),
     fc.constantFrom('<b>', '</b>', '<br>', '<span class="cc-x">', '</span>', '</a>'),
     fc.webUrl().map((url) => `<a href="${escapeHtml(url)}" rel="nofollow noopener">`),
   );
-  fc.assert(
+  assertProperty(t, 
     fc.property(fc.array(piece, { maxLength: 20 }), (parts) => {
       const html = parts.join('');
       if (isCanonicalFragment(html)) assert.deepEqual(fragmentProblems(html), [], html);

@@ -10,6 +10,7 @@ import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { DELETED_HTML, formatBytes, formatDuration, skype } from '../collector/markup/skype.js';
 import { SKYPE_EMOTICONS } from '../collector/markup/emoticons.js';
 import type { RenderedBody } from '../collector/markup/types.js';
+import { assertProperty } from './helpers/seeds.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 const shared = new URL('../shared/fixtures/', root);
@@ -343,8 +344,8 @@ const TAG_SOUP = fc.constantFrom(
   '<pollquestion>', '<polloption>', '</polloption>', '<contacts><c s="x" f="y"/></contacts>', '<sms alt="a">', '</sms>', '{"question":"q","options":["a"]}',
 );
 
-test('property: arbitrary strings give safe output', () => {
-  fc.assert(
+test('property: arbitrary strings give safe output', (t) => {
+  assertProperty(t, 
     fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(...KINDS), (body, kind) => {
       assertSafe(body, kind);
     }),
@@ -352,8 +353,8 @@ test('property: arbitrary strings give safe output', () => {
   );
 });
 
-test('property: tag soups give safe output', () => {
-  fc.assert(
+test('property: tag soups give safe output', (t) => {
+  assertProperty(t, 
     fc.property(fc.array(fc.oneof(TAG_SOUP, fc.string({ maxLength: 8 })), { maxLength: 60 }), fc.constantFrom(...KINDS), (parts, kind) => {
       assertSafe(parts.join(''), kind);
     }),
@@ -361,8 +362,8 @@ test('property: tag soups give safe output', () => {
   );
 });
 
-test('property: text without markup characters takes the fast path unchanged', () => {
-  fc.assert(
+test('property: text without markup characters takes the fast path unchanged', (t) => {
+  assertProperty(t, 
     fc.property(fc.string({ maxLength: 200 }).filter((s) => !/[<&\0-\x08\x0B\x0C\x0E-\x1F]/.test(s)), (body) => {
       assert.deepEqual(render(body), { html: linesToHtml(body), text: body });
     }),

@@ -5,6 +5,7 @@ import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { emojiOf, slack, SLACK_DELETED_HTML, type SlackEnvelope } from '../collector/markup/slack.js';
 import type { RenderedBody } from '../collector/markup/types.js';
+import { assertProperty } from './helpers/seeds.js';
 
 function render(body: string, kind = 'text', deleted = false): RenderedBody {
   return slack(body, { chat: 'slack:T1:C1', kind, deleted });
@@ -190,13 +191,13 @@ test('hostile input: tags Slack never writes are text, URLs are checked, nothing
   assert.doesNotMatch(out.html, /javascript|data:/);
 });
 
-test('property: any text, any mrkdwn-ish mix, and any envelope render safely', () => {
+test('property: any text, any mrkdwn-ish mix, and any envelope render safely', (t) => {
   const piece = fc.oneof(
     fc.string(),
     fc.constantFrom('*', '_', '~', '`', '```', '\n', '&gt; ', '&gt;&gt;&gt;', '&amp;', '&lt;', '<', '>', '|', ':', ':smile:', '<@U1|', '<#C1>', '<!here>', 'javascript:', 'https://x.example', '<script>', '"', "'", '\uFFFC'),
   );
   const mrkdwn = fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
-  fc.assert(fc.property(mrkdwn, (body) => assertSafe(body)), { numRuns: 400 });
+  assertProperty(t, fc.property(mrkdwn, (body) => assertSafe(body)), { numRuns: 400 });
   const envelope = fc.record(
     {
       text: mrkdwn,
@@ -205,5 +206,5 @@ test('property: any text, any mrkdwn-ish mix, and any envelope render safely', (
     },
     { requiredKeys: ['text'] },
   );
-  fc.assert(fc.property(envelope, (e) => assertSafe(JSON.stringify(e))), { numRuns: 200 });
+  assertProperty(t, fc.property(envelope, (e) => assertSafe(JSON.stringify(e))), { numRuns: 200 });
 });

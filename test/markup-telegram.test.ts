@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { formatDuration, telegram } from '../collector/markup/telegram.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
+import { assertProperty } from './helpers/seeds.js';
 
 const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -194,7 +195,7 @@ test('envelopes of the wrong shape never throw and stay clean', () => {
   assert.match(render({ action: 'invite_members', actor: 'A', members: Array.from({ length: 500 }, (_, i) => `M${i}`) }).text, /and 400 more$/);
 });
 
-test('property: any envelope of entities gives clean HTML and text', () => {
+test('property: any envelope of entities gives clean HTML and text', (t) => {
   const hostile = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 20 }),
     fc.constantFrom('<script>alert(1)</script>', '"><img src=x onerror=y>', 'javascript:alert(1)', ' java\tscript:x', 'data:text/html,x', '&#0;', '\u000b', '\ud800', ']]>'),
@@ -223,7 +224,7 @@ test('property: any envelope of entities gives clean HTML and text', () => {
     },
     { requiredKeys: [] },
   );
-  fc.assert(
+  assertProperty(t, 
     fc.property(envelope, fc.boolean(), (env, deleted) => {
       render(env, 'text', deleted);
     }),

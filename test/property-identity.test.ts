@@ -10,6 +10,7 @@ import { StoreWriter } from '../collector/store/writer.js';
 import { adapterSamples, AUTHORS, type SampleChat, type SampleMessage } from './helpers/format-samples.js';
 import { messageKeys } from './helpers/db-state.js';
 import { tempDir } from './helpers/temp.js';
+import { assertAsyncProperty, assertProperty } from './helpers/seeds.js';
 
 /**
  * Identity under arbitrary input (fast-check): slugs are file-system safe and injective for any
@@ -41,17 +42,17 @@ const anyId = fc.oneof(
   fc.integer({ min: 61, max: 1200 }).chain((n) => fc.constantFrom('x', 'É', '/', '🙂').map((c) => c.repeat(n))),
 );
 
-test('property: a slug is file-system safe for any Unicode id', () => {
-  fc.assert(
+test('property: a slug is file-system safe for any Unicode id', (t) => {
+  assertProperty(t, 
     fc.property(anyId, (id) => assertFileSystemSafe(id, slugFor(id))),
     { numRuns: 2000 },
   );
 });
 
-test('property: distinct ids get distinct slugs, even on a case-insensitive file system', () => {
+test('property: distinct ids get distinct slugs, even on a case-insensitive file system', (t) => {
   // Case twins of each id are added on purpose: they are different chats.
   const ids = fc.uniqueArray(anyId, { minLength: 2, maxLength: 40 }).map((list) => [...new Set(list.flatMap((id) => [id, id.toUpperCase(), id.toLowerCase()]))]);
-  fc.assert(
+  assertProperty(t, 
     fc.property(ids, (list) => {
       const byFolded = new Map<string, string>();
       for (const id of list) {
@@ -167,10 +168,10 @@ function shuffleSameMinute(messages: SampleMessage[], seed: number): SampleMessa
 }
 
 for (const { adapter, sample } of adapterSamples()) {
-  test(`property (${adapter.format}): keys are stable under re-import and reordering; N identical messages stay N`, { skip: !sample && `no sample row for ${adapter.format} in test/helpers/format-samples.ts` }, async () => {
+  test(`property (${adapter.format}): keys are stable under re-import and reordering; N identical messages stay N`, { skip: !sample && `no sample row for ${adapter.format} in test/helpers/format-samples.ts` }, async (t) => {
     const root = tempDir(`cc-prop-keys-${adapter.format}-`);
     let run = 0;
-    await fc.assert(
+    await assertAsyncProperty(t, 
       fc.asyncProperty(drawnChats(sample!.multiChat), async ({ chats, shuffled }) => {
         const dir = mkdtempSync(join(root, `${run++}-`));
         try {

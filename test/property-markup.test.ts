@@ -10,6 +10,7 @@ import type { MessageKind, MessageRecord, SourceAdapter } from '../collector/sou
 import { hasChromium, launchBrowser } from './helpers/browser.js';
 import { auditFragments } from './helpers/dom-audit.js';
 import { adapterSamples, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
+import { propertySeeds } from './helpers/seeds.js';
 import { tempDir } from './helpers/temp.js';
 import { skypeHostileBodies, XSS_VECTORS } from './helpers/xss-vectors.js';
 
@@ -75,27 +76,31 @@ before(async () => {
   }
 });
 
-test('property: every converter an adapter uses gives clean HTML and text for any body', () => {
+test('property: every converter an adapter uses gives clean HTML and text for any body', (t) => {
   assert.ok(converters.size > 0);
-  for (const markup of converters.keys()) {
-    fc.assert(
-      fc.property(hostileBody, context, (body, ctx) => {
-        const { html, text } = renderBody(markup, body, { chat: '19:x@thread.skype', ...ctx });
-        assertClean(markup, body, html, text);
-      }),
-      { numRuns: 400, includeErrorInReport: true },
-    );
+  for (const seed of propertySeeds(t)) {
+    for (const markup of converters.keys()) {
+      fc.assert(
+        fc.property(hostileBody, context, (body, ctx) => {
+          const { html, text } = renderBody(markup, body, { chat: '19:x@thread.skype', ...ctx });
+          assertClean(markup, body, html, text);
+        }),
+        { seed, numRuns: 400, includeErrorInReport: true },
+      );
+    }
   }
 });
 
 for (const { adapter, sample } of samples) {
-  test(`property (${adapter.format}): bodies read from its files render clean`, { skip: !sample && `no sample row for ${adapter.format}` }, async () => {
-    const bodies = [...XSS_VECTORS, ...fc.sample(hostileBody, { numRuns: 300, seed: 42 })];
-    const read = await throughAdapter(adapter, sample!, bodies);
-    assert.ok(read.length >= bodies.length * 0.9, `${read.length} of ${bodies.length} messages read`);
-    for (const record of read) {
-      const { html, text } = renderBody(record.markup, record.body, { chat: '19:markup@thread.skype', kind: record.kind, deleted: !!record.deleted });
-      assertClean(record.markup, record.body, html, text);
+  test(`property (${adapter.format}): bodies read from its files render clean`, { skip: !sample && `no sample row for ${adapter.format}` }, async (t) => {
+    for (const seed of propertySeeds(t)) {
+      const bodies = [...XSS_VECTORS, ...fc.sample(hostileBody, { numRuns: 300, seed })];
+      const read = await throughAdapter(adapter, sample!, bodies);
+      assert.ok(read.length >= bodies.length * 0.9, `seed ${seed}: ${read.length} of ${bodies.length} messages read`);
+      for (const record of read) {
+        const { html, text } = renderBody(record.markup, record.body, { chat: '19:markup@thread.skype', kind: record.kind, deleted: !!record.deleted });
+        assertClean(record.markup, record.body, html, text);
+      }
     }
   });
 }
@@ -171,15 +176,37 @@ test('property: JSON-envelope bodies from every format, hostile in any string fi
   const markups = [...new Set(templates.map((x) => x.markup))];
   t.diagnostic(`${templates.length} envelopes from the fixtures, for ${markups.join(', ') || 'no converter'}`);
   if (!templates.length) return;
-  fc.assert(
-    fc.property(envelopeCase, context, ({ pick, hostile, picks }, ctx) => {
-      const template = templates[pick % templates.length];
-      const body = JSON.stringify(poisoned(template.envelope, hostile, picks));
-      const { html, text } = renderBody(template.markup, body, { chat: '19:x@thread.skype', kind: template.kind, deleted: ctx.deleted });
-      assertClean(template.markup, body, html, text);
-    }),
-    { numRuns: 1500, includeErrorInReport: true },
-  );
+  // 12: a Discord channel name of control characters reached the text (fixed in markup/index.ts).
+  for (const seed of propertySeeds(t, [12])) {
+    fc.assert(
+      fc.property(envelopeCase, context, ({ pick, hostile, picks }, ctx) => {
+        const template = templates[pick % templates.length];
+        const body = JSON.stringify(poisoned(template.envelope, hostile, picks));
+        const { html, text } = renderBody(template.markup, body, { chat: '19:x@thread.skype', kind: template.kind, deleted: ctx.deleted });
+        assertClean(template.markup, body, html, text);
+      }),
+      { seed, numRuns: 1500, includeErrorInReport: true },
+    );
+  }
+});
+
+test('a name of control characters, wherever a converter interpolates one, leaves none in text or HTML', () => {
+  const nul = '\u0000\u0007\u001b';
+  const cases: [string, string][] = [
+    ['discord', JSON.stringify({ content: 'hi <@1> in <#2>, @x', mentions: { 1: nul, 3: `x${nul}` }, channels: { 2: `gen${nul}eral` }, interaction: { name: `cmd${nul}`, user: nul } })],
+    ['discord', `plain ${nul} text`],
+    ['slack', `hi <@U1|${nul}> in <#C1|gen${nul}> <https://x.example/|a${nul}b>`],
+    ['skype', `<at id="8:bob">${nul}</at> and <quote authorname="${nul}" author="bob">q${nul}</quote>`],
+    ['telegram', JSON.stringify([{ type: 'mention_name', text: `x${nul}`, user_id: 1 }, ` and ${nul}`])],
+    ['whatsapp', `@${nul} *b${nul}*`],
+    ['irc', `a${nul}b`],
+    ['plain', `a${nul}b`],
+  ];
+  for (const [markup, body] of cases) {
+    const { html, text } = renderBody(markup, body, { chat: 'c', kind: 'text', deleted: false });
+    assert.doesNotMatch(text, CONTROL, `text of ${markup}: ${JSON.stringify(body)} → ${JSON.stringify(text)}`);
+    assert.doesNotMatch(html, CONTROL, `html of ${markup}: ${JSON.stringify(body)} → ${JSON.stringify(html)}`);
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -192,28 +219,30 @@ after(async () => {
   await browser?.close();
 });
 
-test("Chromium's HTML parser finds nothing executable in any converter's output", { skip: noBrowser }, async () => {
+test("Chromium's HTML parser finds nothing executable in any converter's output", { skip: noBrowser }, async (t) => {
   browser = await launchBrowser();
   page = await browser.newPage();
   let checked = 0;
-  if (templates.length) {
-    const cases = fc.sample(envelopeCase, { numRuns: 800, seed: 9 });
-    const inputs = cases.map(({ pick, hostile, picks }) => {
-      const template = templates[pick % templates.length];
-      return { template, body: JSON.stringify(poisoned(template.envelope, hostile, picks)) };
-    });
-    const htmls = inputs.map(({ template, body }) => renderBody(template.markup, body, { chat: '19:x@thread.skype', kind: template.kind, deleted: false }).html);
-    const problems = await auditFragments(page, htmls);
-    problems.forEach((list, i) => assert.deepEqual(list, [], `${inputs[i].template.markup}: ${inputs[i].body.slice(0, 300)} → ${JSON.stringify(htmls[i].slice(0, 300))}`));
-    checked += htmls.length;
-  }
-  for (const markup of converters.keys()) {
-    const cases = fc.sample(fc.tuple(hostileBody, context), { numRuns: 600, seed: 7 });
-    const inputs = [...XSS_VECTORS.map((v) => [v, { kind: 'text', deleted: false }] as const), ...skypeHostileBodies().map((v) => [v, { kind: 'text', deleted: false }] as const), ...cases];
-    const htmls = inputs.map(([body, ctx]) => renderBody(markup, body, { chat: '19:x@thread.skype', ...ctx }).html);
-    const problems = await auditFragments(page, htmls);
-    problems.forEach((list, i) => assert.deepEqual(list, [], `${markup}: ${JSON.stringify(inputs[i][0].slice(0, 200))} → ${JSON.stringify(htmls[i].slice(0, 300))}`));
-    checked += htmls.length;
+  for (const seed of propertySeeds(t)) {
+    if (templates.length) {
+      const cases = fc.sample(envelopeCase, { numRuns: 800, seed });
+      const inputs = cases.map(({ pick, hostile, picks }) => {
+        const template = templates[pick % templates.length];
+        return { template, body: JSON.stringify(poisoned(template.envelope, hostile, picks)) };
+      });
+      const htmls = inputs.map(({ template, body }) => renderBody(template.markup, body, { chat: '19:x@thread.skype', kind: template.kind, deleted: false }).html);
+      const problems = await auditFragments(page, htmls);
+      problems.forEach((list, i) => assert.deepEqual(list, [], `seed ${seed}: ${inputs[i].template.markup}: ${inputs[i].body.slice(0, 300)} → ${JSON.stringify(htmls[i].slice(0, 300))}`));
+      checked += htmls.length;
+    }
+    for (const markup of converters.keys()) {
+      const cases = fc.sample(fc.tuple(hostileBody, context), { numRuns: 600, seed });
+      const inputs = [...XSS_VECTORS.map((v) => [v, { kind: 'text', deleted: false }] as const), ...skypeHostileBodies().map((v) => [v, { kind: 'text', deleted: false }] as const), ...cases];
+      const htmls = inputs.map(([body, ctx]) => renderBody(markup, body, { chat: '19:x@thread.skype', ...ctx }).html);
+      const problems = await auditFragments(page, htmls);
+      problems.forEach((list, i) => assert.deepEqual(list, [], `seed ${seed}: ${markup}: ${JSON.stringify(inputs[i][0].slice(0, 200))} → ${JSON.stringify(htmls[i].slice(0, 300))}`));
+      checked += htmls.length;
+    }
   }
   assert.ok(checked > 0);
 });

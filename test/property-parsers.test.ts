@@ -9,6 +9,7 @@ import { openStore, type Db } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { adapterSamples, ordinaryChats, packed, type SampleChat } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
+import { assertAsyncProperty, type SeedContext } from './helpers/seeds.js';
 
 /**
  * Every adapter, fed mutated copies of a valid input of its format through the real importer,
@@ -177,12 +178,13 @@ function applyMutation(file: string, base: Buffer, m: Mutation): void {
  * Imports `input` after each mutation of `file` (a file inside it, or the input itself) and
  * checks the outcome; returns how often each outcome happened.
  */
-async function fuzz(format: string, input: string, file: string, mutations: fc.Arbitrary<Mutation>[], db: Db): Promise<{ imported: number; sourceErrors: number }> {
+async function fuzz(t: SeedContext, format: string, input: string, file: string, mutations: fc.Arbitrary<Mutation>[], db: Db): Promise<{ imported: number; sourceErrors: number }> {
   const base = readFileSync(file);
   const outcomes = { imported: 0, sourceErrors: 0 };
   try {
     for (const mutation of mutations) {
-      await fc.assert(
+      await assertAsyncProperty(
+        t,
         fc.asyncProperty(mutation, async (m) => {
           applyMutation(file, base, m);
           try {
@@ -207,7 +209,7 @@ async function fuzz(format: string, input: string, file: string, mutations: fc.A
 }
 
 for (const { adapter, sample } of adapterSamples()) {
-  test(`property (${adapter.format}): mutated input imports or fails with a SourceError naming the file, nothing else`, { skip: !sample && `no sample row for ${adapter.format}` }, async () => {
+  test(`property (${adapter.format}): mutated input imports or fails with a SourceError naming the file, nothing else`, { skip: !sample && `no sample row for ${adapter.format}` }, async (t) => {
     const dir = tempDir(`cc-prop-parse-${adapter.format}-`);
     const input = sample!.write(dir, sample!.multiChat ? richChats() : richChats().slice(0, 1));
     const main = sample!.mainFile(input);
@@ -215,7 +217,7 @@ for (const { adapter, sample } of adapterSamples()) {
     const db: Db = openStore(':memory:');
     try {
       const mutations = [...byteMutations(statSync(main).size), ...(kind === 'json' ? jsonMutations() : kind === 'sqlite' ? sqliteMutations() : [])];
-      const outcomes = await fuzz(adapter.format, input, main, mutations, db);
+      const outcomes = await fuzz(t, adapter.format, input, main, mutations, db);
       // Both outcomes happened, else the mutations were too mild or too harsh to prove anything.
       assert.ok(outcomes.imported > 0 && outcomes.sourceErrors > 0, JSON.stringify(outcomes));
 
@@ -223,7 +225,7 @@ for (const { adapter, sample } of adapterSamples()) {
       mkdirSync(join(dir, 'to-pack'));
       const archive = packed(sample!, sample!.write(join(dir, 'to-pack'), sample!.multiChat ? richChats() : richChats().slice(0, 1)), dir);
       if (archive) {
-        const packedOutcomes = await fuzz(adapter.format, archive, archive, byteMutations(statSync(archive).size), db);
+        const packedOutcomes = await fuzz(t, adapter.format, archive, archive, byteMutations(statSync(archive).size), db);
         assert.ok(packedOutcomes.sourceErrors > 0, JSON.stringify(packedOutcomes));
       }
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');

@@ -118,7 +118,7 @@ describe('site structure', () => {
     assert.match(html, /<a class="cc-reply" href="#m[0-9a-f]+">↩ reply to <bdi>Bob Okafor<\/bdi><\/a>/);
     assert.match(html, /<div class="cc-msg cc-system" id="m[0-9a-f]+">.*?Call ended/);
     assert.match(html, /class="cc-msg cc-deleted"/);
-    assert.match(html, /<span class="cc-emote">Dan Weiss<\/span> is stepping out/);
+    assert.match(html, /<span class="cc-emote"><bdi>Dan Weiss<\/bdi><\/span> is stepping out/);
     // Attachments: the stored image inline, the stored PDF as a download, the other by its URL.
     const photo = `media/${mediaHash(PHOTO)}/dashboard.png`;
     const pdf = `media/${mediaHash(PDF)}/release-notes-2.3.pdf`;
@@ -199,14 +199,14 @@ describe('feeds', { skip: !hasFeedparser() && 'python3-feedparser is not install
       assert.ok(m, `unexpected entry id ${entry.id}`);
       assert.match(entry.link, new RegExp(`^/chats/${team}/\\d{4}/\\d\\d/#${m.anchor}$`));
     }
-    const edited = feed.entries.find((e) => e.title.startsWith('Carol Nguyen: Found a typo'))!;
+    const edited = feed.entries.find((e) => e.title.startsWith('\u2068Carol Nguyen\u2069: Found a typo'))!;
     assert.equal(edited.updated, '2021-09-13T09:07:00.000Z');
     assert.equal(edited.published, '2021-09-13T09:05:30.000Z');
-    assert.equal(edited.author, 'Carol Nguyen');
-    const withImage = feed.entries.find((e) => e.title.startsWith('Bob Okafor: Screenshot'))!;
+    assert.equal(edited.author, '\u2068Carol Nguyen\u2069', 'names isolated (bidi)');
+    const withImage = feed.entries.find((e) => e.title.startsWith('\u2068Bob Okafor\u2069: Screenshot'))!;
     assert.match(withImage.content, new RegExp(`<img [^>]*src="/media/${mediaHash(PHOTO)}/dashboard.png"`));
     // Newest first.
-    assert.ok(feed.entries[0].title.startsWith('Carol Nguyen: Will do'));
+    assert.ok(feed.entries[0].title.startsWith('\u2068Carol Nguyen\u2069: Will do'));
   });
 
   test('the site feed holds the newest messages of all chats', () => {

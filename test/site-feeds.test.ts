@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Feed } from 'feed';
 import { writeAtom, type AtomFeed } from '../site/render/atom.js';
 import { stripInvalidChars } from '../site/render/escape.js';
+import { buildSite } from '../site/build.js';
+import { writeFixture } from './helpers/fixture-db.js';
 import { hasFeedparser, parseFeed, scratchDir } from './helpers/site.js';
 
 /**
@@ -106,4 +108,47 @@ test('feedparser reads it exactly as it reads the feed package’s output', { sk
       `entry ${i}`,
     );
   }
+});
+
+test('a bidi override in an author name or chat title cannot reorder the text after it: isolated in feed entries and CLI output, <bdi> in pages', { skip: !hasFeedparser() && 'no feedparser' }, async () => {
+  const dir = scratchDir();
+  const db = join(dir, 'bidi.sqlite');
+  const t0 = Date.UTC(2024, 0, 1, 10);
+  // Every explicit control: an override, an unpaired isolate closer that would end an isolate early, an embedding.
+  const names = ['\u202Eevil', 'x\u2069y', '\u202Bz'];
+  writeFixture(db, [
+    {
+      nativeId: 'bidi-chat',
+      title: '\u202Egro.elpmaxe',
+      messages: [
+        ...names.map((name, i) => ({ nativeId: `m${i}`, author: `u${i}`, authorName: name, time: t0 + i * 600_000, body: `hello ${i}` })),
+        { nativeId: 'e', author: 'u0', authorName: names[0], time: t0 + 3_600_000, body: 'waves', kind: 'emote' as const },
+        { nativeId: 'r', author: 'u9', authorName: 'Bob', time: t0 + 4_000_000, body: 'reply', replyTo: 'm0' },
+      ],
+    },
+  ]);
+  const out = join(dir, 'site');
+  await buildSite({ db, out, quiet: true });
+  const feed = parseFeed(join(out, 'feed.xml'));
+  assert.equal(feed.bozo, false, feed.bozo_exception ?? '');
+  const cleaned = ['evil', 'xy', 'z'];
+  for (const [i, name] of cleaned.entries()) {
+    const entry = feed.entries.find((e) => e.title.endsWith(`hello ${i}`))!;
+    assert.equal(entry.title, `\u2068${name}\u2069: hello ${i}`, 'the name is isolated, and stripped of its unpaired controls');
+    assert.equal(entry.author, `\u2068${name}\u2069`);
+  }
+  const chatFeed = parseFeed(readdirSync(join(out, 'chats')).map((slug) => join(out, 'chats', slug, 'feed.xml'))[0]);
+  assert.equal(chatFeed.title, 'gro.elpmaxe', 'a title alone: stripped of its unpaired controls');
+
+  const page = readdirSync(join(out, 'chats'), { recursive: true, encoding: 'utf8' }).filter((f) => /\d{4}\/\d{2}\/index\.html$/.test(f)).map((f) => readFileSync(join(out, 'chats', f), 'utf8')).join('');
+  assert.match(page, /<span class="cc-emote"><bdi>evil<\/bdi><\/span> waves/);
+  assert.match(page, /↩ reply to <bdi>evil<\/bdi>/);
+  assert.match(page, /<bdi>gro\.elpmaxe<\/bdi><\/a> · /, 'the chat title before " · N messages"');
+  assert.doesNotMatch(page, /[\u202A-\u202E\u2066-\u2069]/, 'no unpaired control reaches the page');
+
+  const cli = (args: string[]) => execFileSync(process.execPath, [resolve('dist/collector/cli.js'), ...args, '--db', db], { encoding: 'utf8' });
+  assert.match(cli(['chats']), /\u2068gro\.elpmaxe\u2069/);
+  const found = cli(['search', 'hello']);
+  assert.match(found, /\u2068evil\u2069/);
+  assert.doesNotMatch(found.replace(/\u2068[^\u2068\u2069]*\u2069/g, ''), /[\u202A-\u202E\u2066-\u2069]/);
 });

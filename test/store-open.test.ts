@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { openStore } from '../collector/store/open.js';
 import { SCHEMA_VERSION } from '../collector/store/schema.js';
@@ -41,6 +41,10 @@ test("someone else's SQLite file and a non-database file are refused, untouched"
   assert.throws(() => openStore(garbage), /garbage\.sqlite/);
 });
 
-test('a missing database opened read-only is a clear error', () => {
-  assert.throws(() => openStore(join(tempDir(), 'missing.sqlite'), { readonly: true }), /missing\.sqlite: cannot open/);
+test('a missing database opened read-only, or where it must exist, is a clear error and is not created', () => {
+  const file = join(tempDir(), 'missing.sqlite');
+  for (const options of [{ readonly: true }, { mustExist: true }]) {
+    assert.throws(() => openStore(file, options), /no database at \S*missing\.sqlite \(run chatchannels import first\)/);
+    assert.ok(!existsSync(file));
+  }
 });

@@ -1,5 +1,6 @@
 import { DEFAULT_DB, DEFAULT_OUT, type CommandSpec } from '../cli/args.js';
 import { checkOutFolder } from '../cli/output-check.js';
+import { openStore, StoreError } from '../store/open.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -35,6 +36,7 @@ export const buildCommand: CommandSpec = {
     const out = (values.out as string | undefined) ?? DEFAULT_OUT;
     const db = (values.db as string | undefined) ?? DEFAULT_DB;
     if (!values.force) checkOutFolder(out, db);
+    assertHoldsChats(db);
     const result = await (await import('../../site/build.js')).buildSite({
       db,
       out,
@@ -52,3 +54,13 @@ export const buildCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** An empty database (a first import that found no chat) would publish an empty site: refuse. */
+function assertHoldsChats(file: string): void {
+  const db = openStore(file, { readonly: true });
+  try {
+    if (!db.prepare(`SELECT 1 FROM chats LIMIT 1`).get()) throw new StoreError(`database ${file} holds no chats: import a chat export into it first`);
+  } finally {
+    db.close();
+  }
+}

@@ -1,4 +1,5 @@
 import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
+import { isolate } from '../markup/bidi.js';
 import { openStore } from '../store/open.js';
 
 interface ChatRow {
@@ -36,6 +37,7 @@ export const chatsCommand: CommandSpec = {
       printTable(
         ['ID', 'SLUG', 'TITLE', 'MESSAGES', 'FIRST', 'LAST'],
         rows.map((r) => [r.native_id, r.slug, r.title ?? '', String(r.messages), iso(r.first), iso(r.last)]),
+        2, // the title: isolated, a right-to-left one must not reorder the columns after it
       );
       process.stdout.write(`${rows.length} chat(s)\n`);
     } finally {
@@ -51,9 +53,12 @@ function iso(time: number | null): string {
   return Number.isNaN(d.getTime()) ? String(time) : d.toISOString().slice(0, 16).replace('T', ' ');
 }
 
-function printTable(header: string[], rows: string[][]): void {
+function printTable(header: string[], rows: string[][], isolated: number): void {
   const clip = (s: string) => (s.length > 48 ? `${s.slice(0, 47)}…` : s).replace(/[\0-\x1f\x7f]/g, ' ');
   const cells = [header, ...rows.map((r) => r.map(clip))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  for (const row of cells) process.stdout.write(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  for (const [n, row] of cells.entries()) {
+    const shown = row.map((c, i) => (n > 0 && i === isolated ? isolate(c) + ' '.repeat(Math.max(0, widths[i] - c.length)) : c.padEnd(widths[i])));
+    process.stdout.write(shown.join('  ').trimEnd() + '\n');
+  }
 }

@@ -1,7 +1,8 @@
 import { importPaths, UsageError, type ImportSummary } from '../import.js';
 import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceZone, type CommandSpec } from '../cli/args.js';
 import { progressFor } from '../cli/progress.js';
-import { openStore } from '../store/open.js';
+import { existsSync } from 'node:fs';
+import { closeRemovingUnused, openStore } from '../store/open.js';
 import { ADAPTERS } from '../sources/index.js';
 
 const WARNINGS_SHOWN = 10;
@@ -42,6 +43,7 @@ export const importCommand: CommandSpec = {
     }
     const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
+    const created = !existsSync(dbFile);
     const db = openStore(dbFile);
     const progress = progressFor();
     const started = performance.now();
@@ -59,7 +61,7 @@ export const importCommand: CommandSpec = {
       printSummary(summary, dbFile, performance.now() - started, sourceZone(values['time-zone']));
     } finally {
       progress.stop();
-      db.close();
+      closeRemovingUnused(db, created);
     }
     return 0;
   },

@@ -1,8 +1,9 @@
 import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
 import { UsageError } from '../import.js';
-import { openStore } from '../store/open.js';
+import { isolate } from '../markup/bidi.js';
+import { openStore, writeProblem } from '../store/open.js';
 import { searchMessages } from '../store/search.js';
-import { syncFts } from '../store/fts.js';
+import { ftsIndexedUpTo, syncFts } from '../store/fts.js';
 
 export const searchCommand: CommandSpec = {
   name: 'search',
@@ -25,17 +26,25 @@ export const searchCommand: CommandSpec = {
     if (!query) throw new UsageError('search needs a query');
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${values.limit}"`);
-    // Read-write: the full-text index is brought up to date first (imports leave that to us).
-    const db = openStore((values.db as string | undefined) ?? DEFAULT_DB);
+    // Read-write where it can: the full-text index is brought up to date first (imports leave
+    // that to us). A database it cannot write is searched as far as it is indexed.
+    const file = (values.db as string | undefined) ?? DEFAULT_DB;
+    const readOnly = writeProblem(file);
+    const db = openStore(file, { readonly: readOnly !== null, mustExist: true });
     try {
-      const indexed = syncFts(db);
-      if (indexed > 1000 && process.stderr.isTTY) process.stderr.write(`(indexed ${indexed} new messages for search)\n`);
+      if (readOnly) {
+        const behind = db.prepare(`SELECT count(*) FROM message_rows WHERE id > ?`).pluck().get(ftsIndexedUpTo(db)) as number;
+        if (behind) process.stderr.write(`warning: ${readOnly}: the ${behind} message(s) imported since its last search are not searched\n`);
+      } else {
+        const indexed = syncFts(db);
+        if (indexed > 1000 && process.stderr.isTTY) process.stderr.write(`(indexed ${indexed} new messages for search)\n`);
+      }
       const hits = searchMessages(db, query, { chat: values.chat as string | undefined, limit });
       for (const hit of hits) {
         if (values.json) {
           process.stdout.write(JSON.stringify(hit) + '\n');
         } else {
-          process.stdout.write(`${new Date(hit.time).toISOString().slice(0, 16).replace('T', ' ')}  ${hit.chat}  ${hit.author}\n`);
+          process.stdout.write(`${new Date(hit.time).toISOString().slice(0, 16).replace('T', ' ')}  ${isolate(hit.chat)}  ${isolate(hit.author ?? '')}\n`);
           process.stdout.write(`  ${hit.snippet}\n  ${hit.path}\n`);
         }
       }

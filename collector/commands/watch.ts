@@ -1,5 +1,6 @@
 import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, type CommandSpec } from '../cli/args.js';
-import { openStore } from '../store/open.js';
+import { existsSync } from 'node:fs';
+import { closeRemovingUnused, openStore } from '../store/open.js';
 import { watchSources } from '../watch.js';
 
 export const watchCommand: CommandSpec = {
@@ -26,10 +27,11 @@ export const watchCommand: CommandSpec = {
   async run(values, positionals) {
     const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
+    const created = !existsSync(dbFile);
     const db = openStore(dbFile);
     const paths = positionals.length ? positionals : (db.prepare(`SELECT path FROM sources ORDER BY id`).pluck().all() as string[]);
     if (!paths.length) {
-      db.close();
+      closeRemovingUnused(db, created);
       throw new Error(`${dbFile}: no sources to watch: name some paths, or import them once first`);
     }
     const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);

@@ -177,12 +177,17 @@ function namesOf(env: Loose): Names {
   const users = new Map<string, string>();
   const channels = new Map<string, string>();
   const mentions = record(env.mentions);
-  if (mentions) for (const [id, name] of Object.entries(mentions).slice(0, 200)) if (str(name).trim()) users.set(id, str(name).trim());
+  if (mentions) for (const [id, name] of Object.entries(mentions).slice(0, 200)) if (cleanName(name)) users.set(id, cleanName(name));
   const chans = record(env.channels);
-  if (chans) for (const [id, name] of Object.entries(chans).slice(0, 200)) if (str(name).trim()) channels.set(id, str(name).trim());
+  if (chans) for (const [id, name] of Object.entries(chans).slice(0, 200)) if (cleanName(name)) channels.set(id, cleanName(name));
   if (users.size === 0 && channels.size === 0) return NO_NAMES;
   const highlight = [...new Set(users.values())].sort((a, b) => b.length - a.length);
   return { users, channels, highlight };
+}
+
+/** A name as the text shows it: no control characters (a name of only NUL is no name). */
+function cleanName(value: unknown): string {
+  return stripInvalidXml(str(value)).trim();
 }
 
 /** Stickers, embeds, reactions and the pin marker, after the content. */

@@ -6,6 +6,7 @@ import { slack } from './slack.js';
 import { telegram } from './telegram.js';
 import { whatsapp } from './whatsapp.js';
 import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
+import { hasInvalidXml, stripInvalidXml } from './html.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
 const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };
@@ -13,5 +14,9 @@ const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, disco
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
   const convert = CONVERTERS[markup];
   if (!convert) throw new Error(`unknown markup converter "${markup}"`);
-  return convert(body, context);
+  const { html, text } = convert(body, context);
+  // One guarantee for every converter, whatever it interpolates (a mention's name, an embed's
+  // field, a channel's title): no NUL or other control character reaches stored text or HTML.
+  if (!hasInvalidXml(html) && !hasInvalidXml(text)) return { html, text };
+  return { html: stripInvalidXml(html), text: stripInvalidXml(text) };
 }

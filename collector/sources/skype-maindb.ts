@@ -34,8 +34,7 @@
  * or so, so those meet through the store's near-duplicate merge. edited_timestamp → editedAt; an
  * emptied text → deleted. Unknown types are imported as events and counted in one warning each.
  */
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { canonicalSkypeChatId, skypePersonId } from '../identity/skype-ids.js';
@@ -52,6 +51,7 @@ import {
   type SourceWarning,
 } from './types.js';
 import { readHead } from './files.js';
+import { ownedTempDir, removeTempDir } from '../temp-dir.js';
 
 type Db = Database.Database;
 
@@ -156,7 +156,7 @@ async function openSafely(path: string): Promise<Opened> {
   }
 
   // A reader would create files beside it or replay a journal: read a private copy instead.
-  const dir = await mkdtemp(join(tmpdir(), 'cc-maindb-'));
+  const dir = ownedTempDir('cc-maindb-');
   const copy = join(dir, 'main.db');
   try {
     await copyFile(path, copy);
@@ -171,11 +171,11 @@ async function openSafely(path: string): Promise<Opened> {
       copied: reason,
       close: async () => {
         db.close();
-        await rm(dir, { recursive: true, force: true });
+        removeTempDir(dir);
       },
     };
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     throw new SourceError(path, null, `cannot open as SQLite: ${(err as Error).message}`);
   }
 }

@@ -1,5 +1,12 @@
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+// SQLite reads "file:" URIs only when this is set as the addon loads (at the first Database):
+// a read-only open of a WAL database in a read-only folder needs `?immutable=1` (readOnlyFolder).
+// Every path we open is absolute, so no user path is ever taken for a URI.
+process.env.SQLITE_USE_URI ??= '1';
 
 export type Db = Database.Database;
 
@@ -12,6 +19,8 @@ export class StoreError extends Error {
 
 export interface OpenOptions {
   readonly?: boolean;
+  /** Fail (instead of creating one) when there is no database: commands that only read. Implied by `readonly`. */
+  mustExist?: boolean;
   /** How long a writer waits for another writer before failing (ms). */
   busyTimeout?: number;
 }
@@ -22,12 +31,22 @@ export interface OpenOptions {
  */
 export function openStore(file: string, options: OpenOptions = {}): Db {
   const readonly = options.readonly ?? false;
+  const memory = file === ':memory:';
+  const path = memory ? file : resolve(file);
+  if (!memory && (readonly || options.mustExist) && !existsSync(path)) {
+    throw new StoreError(`no database at ${file} (run chatchannels import first)`);
+  }
+  if (!readonly && !memory) {
+    const problem = writeProblem(file);
+    if (problem) throw new StoreError(problem);
+  }
   let db: Db;
   try {
-    db = new Database(file, { readonly, fileMustExist: readonly });
+    db = new Database(path, { readonly, fileMustExist: readonly || options.mustExist === true });
   } catch (err) {
     throw new StoreError(`${file}: cannot open database: ${(err as Error).message}`);
   }
+  if (readonly && !memory && readOnlyFolder(path)) db = reopenImmutable(db, path, file);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`);
     // Before anything that writes (WAL switch, migrations): never touch a file that isn't ours,
@@ -61,6 +80,65 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     throw new StoreError(`${file}: ${(err as Error).message}`);
   }
   return db;
+}
+
+/**
+ * Closes a database that this process created, removing it again when nothing was ever stored in
+ * it: a failed first import must not leave an empty database behind that a later build accepts.
+ */
+export function closeRemovingUnused(db: Db, created: boolean): void {
+  const unused = created && db.open && (db.prepare(`SELECT (SELECT count(*) FROM sources) + (SELECT count(*) FROM chats)`).pluck().get() as number) === 0;
+  const path = db.name;
+  db.close();
+  if (unused) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/**
+ * Why the database cannot be written, or null. SQLite itself only says "attempt to write a
+ * readonly database" (or, from the first read of a WAL database, that it is not one).
+ */
+export function writeProblem(file: string): string | null {
+  const path = resolve(file);
+  if (existsSync(path) && !writable(path)) return `read-only file: cannot write ${file}`;
+  // The folder too: a new database is created there, and WAL mode keeps -wal and -shm files beside it.
+  if (!writable(dirname(path))) return `read-only folder: cannot write ${file}`;
+  return null;
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether reading needs SQLite's immutable mode: a WAL database whose -shm file cannot be created. */
+function readOnlyFolder(path: string): boolean {
+  return !writable(dirname(path)) && !existsSync(`${path}-shm`) && !nonEmpty(`${path}-wal`);
+}
+
+function nonEmpty(path: string): boolean {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reopens as immutable: without its -shm file SQLite cannot read a WAL database at all, and in a
+ * folder nobody can write there is no -wal file to miss and no writer to lock out.
+ */
+function reopenImmutable(db: Db, path: string, file: string): Db {
+  db.close();
+  const uri = `file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?immutable=1`;
+  try {
+    return new Database(uri, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new StoreError(`${file}: cannot read the database in a read-only folder: ${(err as Error).message}`);
+  }
 }
 
 function checkIsOurs(db: Db, file: string): void {

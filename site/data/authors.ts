@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthorMode } from '../options.js';
+import { balanceBidi } from '../../collector/markup/bidi.js';
 import { escapeHtml, stripInvalidChars } from '../render/escape.js';
 
 /**
@@ -8,7 +9,7 @@ import { escapeHtml, stripInvalidChars } from '../render/escape.js';
  * an optional salt), so they are stable across builds and databases and reveal nothing readable.
  */
 export interface Author {
-  /** Name to show, or null when authors are hidden. */
+  /** Name to show, or null when authors are hidden; its bidi controls are all paired (balanceBidi). */
   name: string | null;
   /** The name escaped for HTML ('' when hidden). */
   nameHtml: string;
@@ -67,7 +68,7 @@ export class AuthorNamer {
 
 function firstNonEmpty(...values: (string | null)[]): string | null {
   for (const value of values) {
-    const trimmed = value ? stripInvalidChars(value).replace(/[\t\n\r]+/g, ' ').trim() : '';
+    const trimmed = value ? balanceBidi(stripInvalidChars(value)).replace(/[\t\n\r]+/g, ' ').trim() : '';
     if (trimmed) return trimmed;
   }
   return null;

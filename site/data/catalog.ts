@@ -1,4 +1,5 @@
 import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
+import { balanceBidi } from '../../collector/markup/bidi.js';
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, type Author } from './authors.js';
 import { dirtyPages } from './dirty.js';
@@ -335,8 +336,9 @@ function sortAuthors(list: Author[]): Author[] {
 
 function chatTitle(row: ChatRow, members: Author[], mode: ResolvedOptions['authors']): string {
   // A direct chat's title is the other person's name in most sources: with names hidden or
-  // pseudonymized, such a chat is named after its (pseudonymized) members instead.
-  const title = mode !== 'show' && row.kind === 'direct' ? '' : row.title?.replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
+  // pseudonymized, such a chat is named after its (pseudonymized) members instead. No unpaired
+  // bidi control: the title is shown among other text on every page.
+  const title = mode !== 'show' && row.kind === 'direct' ? '' : row.title && balanceBidi(row.title).replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
   if (title) return title;
   if (mode === 'hide') return row.kind === 'direct' ? 'Direct chat' : `Chat ${row.slug}`;
   const names = members.map((m) => m.name).filter(Boolean) as string[];

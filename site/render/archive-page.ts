@@ -1,7 +1,7 @@
 import type { ArchivePage, ChatSummary, PageLink } from '../data/catalog.js';
 import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
-import { text } from './escape.js';
+import { bdi, text } from './escape.js';
 import { renderPage } from './layout.js';
 import { Links, sitePaths } from './links.js';
 import { renderMessageList } from './messages.js';
@@ -28,7 +28,7 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
   const pager = pagerNav(links, page.slug, page.prev, page.next);
 
   let content = `<header class="cc-page-head"><h1>${text(page.label)}</h1>`;
-  content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${text(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
+  content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${bdi(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
   // The month list comes after the messages (phones reach it at the end of the page); wide
   // screens show it as a column beside them.
   content += `<div class="cc-archive-layout"><div class="cc-archive-body">${pager}`;

@@ -2,6 +2,7 @@ import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
+import { isolate } from '../../collector/markup/bidi.js';
 import { sitePaths, type PublicUrls } from './links.js';
 import { isoTime } from './time.js';
 import { titleText } from './title-text.js';
@@ -98,7 +99,7 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
       link: urls.url(`${sitePaths.archive(chat.slug, catalog.pagePath(chat.id, m.time))}#${m.anchor}`),
       updated: m.editedAt ?? m.time,
       published: m.time,
-      author: author.name,
+      author: author.name && isolate(author.name),
       content,
     };
   });
@@ -124,6 +125,7 @@ function entryLine(m: Message, firstFile: string | undefined): string {
  * only (a chat's own feed says it already); events and calls carry their author in their words.
  */
 export function entryTitle(chat: string | null, author: string | null, line: string): string {
-  const said = author ? `${author}: ${line}` : line;
-  return chat ? `[${chat}] ${said}` : said;
+  // Names and titles isolated: a right-to-left name must not reorder the words after it.
+  const said = author ? `${isolate(author)}: ${line}` : line;
+  return chat ? `[${isolate(chat)}] ${said}` : said;
 }

@@ -1,3 +1,5 @@
+import { balanceBidi } from '../../collector/markup/bidi.js';
+
 /**
  * Escaping for HTML and XML built by string concatenation. Every string from the database that is
  * not messages.html (already sanitized at import) goes through `text()` before it reaches a page:
@@ -28,6 +30,14 @@ export function stripInvalidChars(value: string): string {
 /** Plain text from the database, ready for HTML text or a double-quoted attribute. */
 export function text(value: string | null | undefined): string {
   return value ? escapeHtml(stripInvalidChars(value)) : '';
+}
+
+/**
+ * A name or title inline among other text, for HTML: in <bdi>, so that its direction cannot spill
+ * onto what follows, and with no unpaired bidi control (collector/markup/bidi.ts).
+ */
+export function bdi(value: string | null | undefined): string {
+  return `<bdi>${text(balanceBidi(value ?? ''))}</bdi>`;
 }
 
 /** One line of at most `max` characters (whitespace collapsed), for titles and previews. */

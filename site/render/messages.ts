@@ -105,7 +105,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         msg += `<a class="cc-reply" href="${archiveLink(targetChat.id, targetChat.slug, target.time, target.anchor)}">↩ reply to ${name ? `<bdi>${name}</bdi>` : 'a message'}</a>`;
       }
     }
-    if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote">${author.nameHtml}</span> `;
+    if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote"><bdi>${author.nameHtml}</bdi></span> `;
     const attachments = attachmentsOf?.get(message);
     const body = attachments ? withoutFileLines(message.html) : message.html;
     msg +=

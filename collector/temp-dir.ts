@@ -1,0 +1,80 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Private temporary folders that do not outlive their process: named `<prefix><pid>-XXXXXX`, removed
+ * on normal exit and on SIGINT/SIGTERM, and, since a killed process (kill -9, a crash) cannot clean
+ * up, every new one first removes those of the same prefix whose process is gone. A folder of a
+ * live process, a concurrent import or build, is never touched.
+ */
+const ours = new Set<string>();
+
+export function ownedTempDir(prefix: string): string {
+  removeStale(prefix);
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
+  ours.add(dir);
+  cleanUpOnExit();
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  ours.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function removeStale(prefix: string): void {
+  const root = tmpdir();
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    // Folders without a pid in their name (older versions) cannot be told apart: left alone.
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const dir = join(root, name);
+    try {
+      if (uid !== undefined && statSync(dir).uid !== uid) continue; // another user's
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone already (another process cleaned it), or not ours to remove.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+let hooked = false;
+
+function cleanUpOnExit(): void {
+  if (hooked) return;
+  hooked = true;
+  const removeAll = () => {
+    for (const dir of ours) removeTempDir(dir);
+  };
+  process.on('exit', removeAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      removeAll();
+      // A command that handles the signal itself (serve, watch) shuts down on its own and 'exit'
+      // cleans up what it makes later; otherwise die of the signal as if we had not listened.
+      if (process.listenerCount(signal) === 1) {
+        process.off(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
+}
