@@ -1,4 +1,5 @@
 import { discord } from './discord.js';
+import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
 import { skype } from './skype.js';
@@ -11,7 +12,7 @@ import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };
 
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
-  const convert = CONVERTERS[markup];
+  const convert = own(CONVERTERS, markup);
   if (!convert) throw new Error(`unknown markup converter "${markup}"`);
   return convert(body, context);
 }

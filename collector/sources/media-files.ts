@@ -2,6 +2,7 @@
  * Names and types of the media files exports carry, for every adapter alike: names come from the
  * export (so they are made safe to show and store), types from the extension.
  */
+import { own } from '../own.js';
 
 /** A file name without folders or control characters. */
 export function safeName(name: string): string {
@@ -52,5 +53,5 @@ const MIME: Record<string, string> = {
 /** The MIME type of a file name's extension, when it is a common one. */
 export function mimeOf(name: string): string | undefined {
   const dot = name.lastIndexOf('.');
-  return dot < 0 ? undefined : MIME[name.slice(dot + 1).toLowerCase()];
+  return dot < 0 ? undefined : own(MIME, name.slice(dot + 1).toLowerCase());
 }

@@ -39,6 +39,7 @@ import { dirname, join } from 'node:path';
 import { canonicalSkypeChatId } from '../identity/skype-ids.js';
 import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';
 import { messageKey } from '../identity/key.js';
+import { own } from '../own.js';
 import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
 import {
   SourceError,
@@ -1035,7 +1036,7 @@ const KINDS: Record<string, MessageKind> = {
 
 /** The kind a Skype message type maps to, and whether the type is a known one. */
 function kindOf(type: string): [MessageKind, boolean] {
-  const kind = KINDS[type];
+  const kind = own(KINDS, type);
   if (kind) return [kind, true];
   if (type.startsWith('ThreadActivity/')) return ['event', true];
   if (type.startsWith('RichText/Media_')) return ['media', true];

@@ -52,6 +52,7 @@ import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { messageKey } from '../identity/key.js';
+import { own } from '../own.js';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
 import {
   SourceError,
@@ -138,7 +139,7 @@ export function looksLikeExport(head: Buffer): boolean {
   return (
     type !== undefined &&
     /^"[a-z_]+"$/.test(type) &&
-    CHAT_TYPES[type.slice(1, -1)] !== undefined &&
+    own(CHAT_TYPES, type.slice(1, -1)) !== undefined &&
     /^-?\d/.test(keys.get('id') ?? '') &&
     (keys.get('messages') ?? '').startsWith('[')
   );
@@ -537,7 +538,7 @@ class ExportReader implements ScanHandler {
   }
 
   private chatRecord(chat: Chat, withAuthors: boolean): ChatRecord {
-    const kind = (typeof chat.type === 'string' && CHAT_TYPES[chat.type]) || 'group';
+    const kind = (typeof chat.type === 'string' && own(CHAT_TYPES, chat.type)) || 'group';
     const members: PersonRecord[] = [];
     const seen = new Set<string>();
     const add = (member: PersonRecord | null) => {
@@ -704,7 +705,7 @@ class ExportReader implements ScanHandler {
     const declaredType = typeof raw.mime_type === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(raw.mime_type) ? raw.mime_type : undefined;
     const declaredSize = sizeOf(field === 'photo' ? raw.photo_file_size : raw.file_size);
     if (isPlaceholder(value)) {
-      const attachment: Attachment = { name: fileName ?? LABELS[mediaType] ?? 'File' };
+      const attachment: Attachment = { name: fileName ?? own(LABELS, mediaType) ?? 'File' };
       if (declaredType) attachment.type = declaredType;
       if (declaredSize !== undefined) attachment.size = declaredSize;
       return attachment;
