@@ -14,5 +14,11 @@ const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, disco
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
   const convert = own(CONVERTERS, markup);
   if (!convert) throw new Error(`unknown markup converter "${markup}"`);
-  return convert(body, context);
+  try {
+    return convert(body, context);
+  } catch {
+    // A body its converter cannot take (a bug meeting a hostile input) is shown as its plain
+    // text rather than ending the import of everything else.
+    return plain(body, context);
+  }
 }

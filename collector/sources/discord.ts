@@ -56,6 +56,7 @@ import {
 import { flatten } from './batches.js';
 import { chunksAhead, notAJsonObject, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
+import { unreadableMessage } from './unreadable.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
@@ -398,7 +399,11 @@ class ChannelReader implements ScanHandler {
       } catch (err) {
         throw this.error(item.offset, `invalid JSON in message ${item.index}: ${(err as Error).message}`);
       }
-      await this.message(message, item, out);
+      try {
+        await this.message(message, item, out);
+      } catch (err) {
+        this.warnings.add(this.where(item.index, item.offset), unreadableMessage(err));
+      }
     }
     for (const warning of this.warnings.take()) out.push(warning);
     return out;

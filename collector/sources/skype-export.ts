@@ -53,6 +53,7 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
+import { unreadableMessage } from './unreadable.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
 
@@ -566,12 +567,16 @@ class ExportReader implements ScanHandler {
       } catch (err) {
         throw this.error(start, `invalid JSON in a message of ${conv.label}: ${(err as Error).message}`);
       }
-      const record = this.messageRecord(message as Record<string, unknown>, conv, k, start);
-      if (!record) continue;
-      if (record.attachments) {
-        for (const attachment of record.attachments) await this.linkMedia(attachment, out);
+      try {
+        const record = this.messageRecord(message as Record<string, unknown>, conv, k, start);
+        if (!record) continue;
+        if (record.attachments) {
+          for (const attachment of record.attachments) await this.linkMedia(attachment, out);
+        }
+        out.push({ type: 'message', message: record });
+      } catch (err) {
+        this.warn(`${conv.label}, message ${k} (${this.at(start)})`, unreadableMessage(err));
       }
-      out.push({ type: 'message', message: record });
     }
     for (const w of this.takeWarnings()) out.push(w);
     return out;

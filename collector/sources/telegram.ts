@@ -68,6 +68,7 @@ import {
 import { flatten } from './batches.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
 import { safeName, mimeOf } from './media-files.js';
+import { unreadableMessage } from './unreadable.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
@@ -511,8 +512,7 @@ class ExportReader implements ScanHandler {
     for (const item of found) {
       const chat = item.chat;
       if (item.kind === 'message') {
-        const files = this.message(chat, item.message, item.offset, out);
-        if (files) await files;
+        await this.guarded(chat, item.message, item.offset, out);
       } else {
         if (chat.early) {
           const early = chat.early;
@@ -521,7 +521,7 @@ class ExportReader implements ScanHandler {
             const bytes = Buffer.allocUnsafe(early.ends[i] - early.starts[i]);
             await readAt(this.input.fh, bytes, early.starts[i]);
             const message = parseLenient(bytes.toString('utf8'), () => undefined);
-            await this.message(chat, message, early.starts[i], out);
+            await this.guarded(chat, message, early.starts[i], out);
           }
         }
         this.endChat(chat, out);
@@ -529,6 +529,16 @@ class ExportReader implements ScanHandler {
       this.takeWarnings(out);
     }
     return out;
+  }
+
+  /** `message`, with a message that breaks it skipped with a warning instead of ending the import. */
+  private async guarded(chat: Chat, raw: unknown, offset: number, out: SourceEvent[]): Promise<void> {
+    try {
+      const files = this.message(chat, raw, offset, out);
+      if (files) await files;
+    } catch (err) {
+      this.warn(this.messageLabel(chat, raw, offset), unreadableMessage(err));
+    }
   }
 
   private announce(chat: Chat, out: SourceEvent[]): void {
@@ -562,7 +572,13 @@ class ExportReader implements ScanHandler {
 
   private endChat(chat: Chat, out: SourceEvent[]): void {
     if (chat.skipped || !chat.announced) return;
-    for (const prepared of chat.deferred) out.push({ type: 'message', message: this.finish(chat, prepared) });
+    for (const prepared of chat.deferred) {
+      try {
+        out.push({ type: 'message', message: this.finish(chat, prepared) });
+      } catch (err) {
+        this.warn(`${chat.describe()}, message ${prepared.id}`, unreadableMessage(err));
+      }
+    }
     chat.deferred = [];
     if (chat.datedLocally) {
       this.warn(
