@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { cli, cliAsync, contentDigest, integrityProblems, type CliResult } from './helpers/db-state.js';
-import { adapterSamples, ordinaryChats, packed, FORMAT_SAMPLES, type FormatSample } from './helpers/format-samples.js';
+import Database from 'better-sqlite3';
+import { adapterSamples, ordinaryChats, packed, writeHostileMessages, FORMAT_SAMPLES, type FormatSample } from './helpers/format-samples.js';
 import { scratchDir } from './helpers/site.js';
 
 /**
@@ -228,4 +229,35 @@ test('a failed first import into a new database leaves it with its indexes (no h
   // Same schema (indexes included) as a database whose first import succeeded.
   const schema = (file: string) => contentDigest(file, []);
   assert.equal(schema(db), schema(join(dir, 'reference.sqlite')));
+});
+
+test('every JSON format: messages with hostile lookup keys or nested 5,000 and 100,000 deep are skipped with a warning or imported harmless; the rest is imported', async (t) => {
+  const withRaw = samples.filter((s) => s.raw);
+  assert.deepEqual(withRaw.map((s) => s.format).sort(), ['discord', 'skype-export', 'slack', 'telegram']);
+  const problems: string[] = [];
+  const lines: string[] = [];
+  for (const sample of withRaw) {
+    const folder = join(dir, 'hostile-messages', sample.format);
+    mkdirSync(folder, { recursive: true });
+    const { path, normal, cases } = writeHostileMessages(sample, folder);
+    const db = join(folder, 'db.sqlite');
+    const r = await cliAsync(['import', path, '--db', db, '--format', sample.format], folder).done;
+    const fail = (why: string) => problems.push(`${sample.format}: ${why}\n    ${(r.err || r.out).trim().split('\n').slice(0, 8).join('\n    ')}`);
+    if (r.code !== 0) {
+      fail(`exit ${r.code}`);
+      continue;
+    }
+    if (/\n\s+at .+:\d+:\d+\)?\n/.test(r.err)) fail('a stack trace');
+    const store = new Database(db, { readonly: true });
+    const bodies = (store.prepare('SELECT body FROM messages').pluck().all() as string[]).join('\n');
+    store.close();
+    for (const body of normal) if (!bodies.includes(body)) fail(`"${body}" was not imported`);
+    const imported = (/messages: (\d+) new/.exec(r.out) ?? [])[1];
+    const skipped = 2 + cases.length - Number(imported);
+    if (skipped > 0 && !/warning: .*item\(s\) skipped/.test(r.err)) fail(`${skipped} message(s) missing without a warning`);
+    if (skipped > 0 && !/could not be read|skipped/.test(r.err)) fail('the warning does not say what was skipped');
+    lines.push(`${sample.format}: ${cases.length} hostile messages, ${skipped} skipped with a warning, the rest imported`);
+  }
+  t.diagnostic(lines.join('\n'));
+  assert.deepEqual(problems, []);
 });

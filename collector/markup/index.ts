@@ -11,14 +11,11 @@ import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
 const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };
 
+/** The names renderBody takes. */
+export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);
+
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
   const convert = own(CONVERTERS, markup);
   if (!convert) throw new Error(`unknown markup converter "${markup}"`);
-  try {
-    return convert(body, context);
-  } catch {
-    // A body its converter cannot take (a bug meeting a hostile input) is shown as its plain
-    // text rather than ending the import of everything else.
-    return plain(body, context);
-  }
+  return convert(body, context);
 }
