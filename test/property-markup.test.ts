@@ -241,6 +241,9 @@ function hostileKeyBodies(key: string): string[] {
     `<!${key}> <@${key}> <#${key}> :${key}: <${key}|${key}> *${key}*`,
     `<:${key}:1> <t:1:${key}> <@&${key}> ||${key}||`,
     envelope({ type: key, media_type: key, action: key, file: `${key}.${key}`, photo: `${key}.${key}`, text: [{ type: key, text: key }] }),
+    envelope({ media_type: key, file: `${key}.${key}` }),
+    envelope({ media_type: key, photo: `${key}.${key}`, text: [{ type: key, text: key }] }),
+    envelope({ action: key, actor: key, members: [key] }),
     envelope({ type: key, content: '', author: key, callSeconds: key, embeds: [{ type: key }], stickers: [{ format: key }], mentions: { [key]: key } }),
     envelope({ text: key, attachments: [{ [key]: key }], files: [{ mode: key }], reactions: [{ name: key, type: key }] }),
   ];
@@ -281,6 +284,8 @@ test('every converter, on Object.prototype keys and on nesting 5,000 and 100,000
     try {
       const { html } = renderBody(markup, body, { chat: 'c', kind, deleted: false });
       const found = fragmentProblems(html);
+      // Object.prototype's members, shown: a table lookup that found them.
+      if (/\[native code\]|\[object Object\]/.test(html)) found.push("an Object.prototype member in the output");
       if (found.length) problems.push(`${markup} (${kind}) ${body.slice(0, 60)}: ${found.join(', ')}`);
     } catch (err) {
       problems.push(`${markup} (${kind}) ${body.slice(0, 60)}: ${(err as Error).message}`);
