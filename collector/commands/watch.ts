@@ -22,9 +22,10 @@ export const watchCommand: CommandSpec = {
     'time-zone': { type: 'string' },
     'date-order': { type: 'string' },
     network: { type: 'string' },
+    'max-media-size': { type: 'string' },
   },
   async run(values, positionals) {
-    const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
+    const source = sourceOptions(values['time-zone'], values['date-order'], values.network, values['max-media-size']);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const db = openStore(dbFile);
     const paths = positionals.length ? positionals : (db.prepare(`SELECT path FROM sources ORDER BY id`).pluck().all() as string[]);

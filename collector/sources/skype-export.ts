@@ -55,7 +55,8 @@ import {
 import { flatten } from './batches.js';
 import { unreadableMessage } from './unreadable.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
-import { safeName, mimeOf } from './media-files.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, safeName, mimeOf } from './media-files.js';
+import { ExportFolder, type Refusal } from './export-folder.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',
@@ -112,7 +113,8 @@ interface MediaRef {
   /** File name (no folder), e.g. `0-weu-d1-abc.1.jpg`. */
   name: string;
   size: number;
-  read(): Promise<Buffer>;
+  /** The bytes, or why the export folder refused them (counted by the folder). */
+  read(): Promise<Buffer | Refusal>;
 }
 
 interface ExportInput {
@@ -129,6 +131,8 @@ interface ExportInput {
   media: Map<string, MediaRef[]>;
   /** Metadata files `<AMS id>.json` by AMS id. */
   metadata: Map<string, MediaRef>;
+  /** An unpacked export's folder: what it refused to read is reported at the end. */
+  folder: ExportFolder | null;
 }
 
 async function openInput(path: string): Promise<ExportInput> {
@@ -154,18 +158,22 @@ async function openJson(json: string, label: string): Promise<ExportInput> {
   const media = new Map<string, MediaRef[]>();
   const metadata = new Map<string, MediaRef>();
   const mediaDir = join(dirname(json), 'media');
+  // Only files really in the export's folder (not through a link, not FIFOs or devices); sizes
+  // are held to the media limit by the reader.
+  const folder = new ExportFolder(dirname(json), MAX_MEDIA_BYTES_LIMIT, () => undefined);
   let names: string[] = [];
   try {
-    names = (await readdir(mediaDir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+    names = (await readdir(mediaDir, { withFileTypes: true })).filter((d) => !d.isDirectory()).map((d) => d.name);
   } catch {
     // no media folder: messages.json alone
   }
   for (const name of names.sort()) {
     const file = join(mediaDir, name);
-    const ref: MediaRef = { name, size: (await stat(file)).size, read: () => readFile(file) };
-    addMedia(media, metadata, ref);
+    const size = await folder.size(file, `media/${name}`);
+    if (typeof size !== 'number') continue; // missing meanwhile, or refused (and counted)
+    addMedia(media, metadata, { name, size, read: () => folder.read(file, `media/${name}`) });
   }
-  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata };
+  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata, folder };
 }
 
 async function openTar(path: string): Promise<ExportInput> {
@@ -190,7 +198,7 @@ async function openTar(path: string): Promise<ExportInput> {
     if (!name || name.includes('/')) continue;
     addMedia(media, metadata, { name, size: entry.size, read: () => readEntry(fh, entry) });
   }
-  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata };
+  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata, folder: null };
 }
 
 function addMedia(media: Map<string, MediaRef[]>, metadata: Map<string, MediaRef>, ref: MediaRef): void {
@@ -313,7 +321,8 @@ class Conversation {
 }
 
 interface MediaInfo {
-  hash: string;
+  /** Null when the file was too large to store. */
+  hash: string | null;
   name: string;
   type?: string;
   size: number;
@@ -333,12 +342,14 @@ class ExportReader implements ScanHandler {
   private readonly unknownTypes = new Map<string, { count: number; first: string }>();
   private readonly emittedMedia = new Map<string, MediaInfo | null>();
   private lastProgress = -1;
+  private readonly maxMediaBytes: number;
 
   constructor(
     private readonly input: ExportInput,
     options: ReadOptions,
   ) {
     this.wantChat = options.wantChat ?? (() => true);
+    this.maxMediaBytes = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES;
   }
 
   // --- ScanHandler ---------------------------------------------------------------------------
@@ -439,6 +450,7 @@ class ExportReader implements ScanHandler {
   }
 
   summaryWarnings(): SourceEvent[] {
+    for (const { position, message } of this.input.folder?.summary() ?? []) this.warn(position, message);
     const out = this.takeWarnings();
     for (const [type, { count, first }] of this.unknownTypes) {
       out.push({
@@ -705,7 +717,7 @@ class ExportReader implements ScanHandler {
     const info = await this.emitMedia(id, out);
     if (!info) return;
     if (!named) attachment.name = info.name;
-    attachment.hash = info.hash;
+    if (info.hash) attachment.hash = info.hash;
     if (attachment.size === undefined) attachment.size = info.size;
     if (attachment.type === undefined && info.type) attachment.type = info.type;
   }
@@ -721,7 +733,9 @@ class ExportReader implements ScanHandler {
     const meta = this.input.metadata.get(id);
     if (meta && meta.size <= MAX_METADATA) {
       try {
-        const parsed = JSON.parse((await meta.read()).toString('utf8')) as unknown;
+        const bytes = await meta.read();
+        if (typeof bytes === 'string') throw new Error(bytes);
+        const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
         if (isObject(parsed) && typeof parsed.filename === 'string' && parsed.filename.trim()) filename = safeName(parsed.filename);
       } catch {
         this.warn(`media/${meta.name}`, 'unreadable media metadata; file names taken from the archive');
@@ -729,7 +743,15 @@ class ExportReader implements ScanHandler {
     }
     let best: MediaInfo | null = null;
     for (const ref of refs) {
+      if (ref.size > this.maxMediaBytes) {
+        // Never read: the message keeps its attachment, named and sized, without the bytes.
+        this.warn(`${this.input.where.replace(/messages\.json $/, '')}media/${ref.name}`, mediaTooLarge(ref.size, this.maxMediaBytes));
+        const name = filename && ref === largest(refs) ? filename : ref.name;
+        if (!best || ref.size > best.size) best = { hash: null, name, type: mimeOf(name) ?? mimeOf(ref.name), size: ref.size };
+        continue;
+      }
       const bytes = await ref.read();
+      if (typeof bytes === 'string') continue; // refused by the folder, counted there
       const hash = createHash('sha256').update(bytes).digest('hex');
       const name = filename && ref === largest(refs) ? filename : ref.name;
       const type = mimeOf(name) ?? mimeOf(ref.name);

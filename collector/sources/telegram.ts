@@ -67,7 +67,8 @@ import {
 } from './types.js';
 import { flatten } from './batches.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
-import { safeName, mimeOf } from './media-files.js';
+import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './media-files.js';
+import { ExportFolder } from './export-folder.js';
 import { unreadableMessage } from './unreadable.js';
 
 export const telegram: SourceAdapter = {
@@ -81,8 +82,6 @@ export const telegram: SourceAdapter = {
 export const telegramTuning = {
   /** Bytes read from result.json per scanner chunk; also how often progress is reported. */
   chunkBytes: 4 << 20,
-  /** Files larger than this are listed as attachments without being copied into the database. */
-  maxMediaBytes: 512 << 20,
 };
 /** Individual warnings per file before they are only counted. */
 const MAX_WARNINGS = 200;
@@ -328,12 +327,14 @@ class ExportReader implements ScanHandler {
   private missingFiles = 0;
   private firstMissing = '';
   private unsupported = 0;
+  private readonly folder: ExportFolder;
 
   constructor(
     private readonly input: ExportInput,
     options: ReadOptions,
   ) {
     this.wantChat = options.wantChat ?? (() => true);
+    this.folder = new ExportFolder(input.root, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, (position, message) => this.warn(position, message));
   }
 
   // --- ScanHandler ---------------------------------------------------------------------------
@@ -481,6 +482,7 @@ class ExportReader implements ScanHandler {
     const out: SourceEvent[] = [];
     this.takeWarnings(out);
     const file = this.input.file;
+    for (const warning of this.folder.summary()) out.push({ type: 'warning', warning });
     if (this.missingFiles) {
       out.push({
         type: 'warning',
@@ -745,31 +747,17 @@ class ExportReader implements ScanHandler {
     if (this.media.has(relative)) return this.media.get(relative)!;
     let info: MediaInfo | null = null;
     const full = insideRoot(this.input.root, relative);
-    if (full) {
-      try {
-        const st = await stat(full);
-        if (st.isFile() && st.size <= telegramTuning.maxMediaBytes) {
-          const fh = await open(full, 'r');
-          try {
-            const bytes = Buffer.allocUnsafe(st.size);
-            await readAt(fh, bytes, 0);
-            const hash = createHash('sha256').update(bytes).digest('hex');
-            const name = basename(full);
-            out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
-            info = { hash, size: bytes.length };
-          } finally {
-            await fh.close();
-          }
-        } else if (st.isFile()) {
-          this.warn(relative, `larger than ${telegramTuning.maxMediaBytes} bytes: listed, not copied into the database`);
-        }
-      } catch {
-        // not there: counted below
-      }
-    } else {
+    const bytes = full ? await this.folder.read(full, relative) : 'outside';
+    if (typeof bytes !== 'string') {
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      const name = basename(full!);
+      out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
+      info = { hash, size: bytes.length };
+    } else if (!full) {
       this.warn(relative, 'a file path outside the export folder; not read');
     }
-    if (!info) {
+    // Refused files (links leading out, special files, too large) are counted by the folder.
+    if (!info && (!full || bytes === 'missing')) {
       if (!this.missingFiles) this.firstMissing = relative;
       this.missingFiles++;
     }

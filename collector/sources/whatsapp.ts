@@ -60,7 +60,8 @@ import {
   type SourceEvent,
 } from './types.js';
 import { flatten } from './batches.js';
-import { mimeOf } from './media-files.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, mimeOf } from './media-files.js';
+import { ExportFolder, type Refusal } from './export-folder.js';
 
 export const whatsapp: SourceAdapter = {
   format: 'whatsapp',
@@ -186,7 +187,9 @@ async function findChatEntry(zip: ZipArchive): Promise<ZipEntry | null> {
 
 interface MediaRef {
   name: string;
-  read(): Promise<Buffer>;
+  size: number;
+  /** The bytes, or why the folder refused them (counted by the folder). */
+  read(): Promise<Buffer | Refusal>;
 }
 
 interface ChatInput {
@@ -203,6 +206,8 @@ interface ChatInput {
   text(): Promise<AsyncIterable<Buffer>>;
   /** The media file an attachment marker names, if the export has it. */
   media(name: string): Promise<MediaRef | null>;
+  /** An unzipped export's folder: what it refused to read is reported at the end. */
+  folder: ExportFolder | null;
   /** Where missing media would have been, for the warning: "the archive" or "the folder". */
   mediaPlace: string;
   close(): void;
@@ -217,7 +222,8 @@ async function openInput(path: string): Promise<ChatInput> {
   }
   if (!info.isFile()) throw new SourceError(path, null, 'not a file: give the exported chat, its .txt or its .zip');
   if (await isZipFile(path)) return openZipInput(path);
-  const folder = dirname(path);
+  // Only files that are in the folder (no links out of it, no FIFOs); sizes are checked by the reader.
+  const folder = new ExportFolder(dirname(path), MAX_MEDIA_BYTES_LIMIT, () => undefined);
   return {
     file: path,
     where: '',
@@ -228,14 +234,12 @@ async function openInput(path: string): Promise<ChatInput> {
     // An unzipped export keeps its media beside the text.
     media: async (name) => {
       if (!isPlainName(name)) return null;
-      const file = join(folder, name);
-      try {
-        if (!(await stat(file)).isFile()) return null;
-      } catch {
-        return null;
-      }
-      return { name, read: () => readFile(file) };
+      const file = join(folder.root, name);
+      const size = await folder.size(file, name);
+      if (size === 'missing') return null;
+      return { name, size: typeof size === 'number' ? size : 0, read: async () => (typeof size === 'number' ? folder.read(file, name) : size) };
     },
+    folder,
     mediaPlace: 'the folder',
     close: () => undefined,
   };
@@ -267,8 +271,9 @@ async function openZipInput(path: string): Promise<ChatInput> {
       text: async () => zip.stream(entry),
       media: async (name) => {
         const e = media.get(name);
-        return e ? { name, read: () => zip.read(e) } : null;
+        return e ? { name, size: e.size, read: () => zip.read(e) } : null;
       },
+      folder: null,
       mediaPlace: 'the archive',
       close: () => zip.close(),
     };
@@ -583,7 +588,8 @@ class ChatReader {
   private readonly pendingWarnings: SourceEvent[] = [];
   /** Messages whose attachment needs its file looked up (media are read asynchronously). */
   private readonly needsMedia = new Map<MessageRecord, MediaMarker>();
-  private readonly media = new Map<string, { hash: string; size: number; type?: string } | null>();
+  private readonly media = new Map<string, MediaInfo | null>();
+  private readonly maxMediaBytes: number;
   private missingMedia = 0;
   private firstMissing = '';
   private leadingLines = 0;
@@ -597,6 +603,7 @@ class ChatReader {
   ) {
     const form = found.form;
     this.form = form.form;
+    this.maxMediaBytes = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES;
     const forced = options.whatsapp?.dateOrder;
     const { order, warning } = forced ? { order: forced, warning: null } : chooseDateOrder(form.orders, form.sample);
     this.order = order;
@@ -751,20 +758,7 @@ class ChatReader {
     const name = marker.name!;
     let info = this.media.get(name);
     if (info === undefined) {
-      info = null;
-      const ref = await this.input.media(name);
-      if (ref) {
-        let bytes: Buffer;
-        try {
-          bytes = await ref.read();
-        } catch (err) {
-          throw new SourceError(this.input.file, name, `cannot read the attachment: ${(err as Error).message}`);
-        }
-        const hash = createHash('sha256').update(bytes).digest('hex');
-        const type = mimeOf(name);
-        out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
-        info = type ? { hash, size: bytes.length, type } : { hash, size: bytes.length };
-      }
+      info = await this.readMedia(name, out);
       this.media.set(name, info);
     }
     if (!info && marker.needsFile) {
@@ -773,16 +767,40 @@ class ChatReader {
       return;
     }
     const attachment: Attachment = { name };
-    if (info) {
+    if (info?.hash) {
       attachment.size = info.size;
       if (info.type) attachment.type = info.type;
       attachment.hash = info.hash;
     } else {
+      // Not there, or refused (too large, a link out of the folder…: warned about already).
       const type = mimeOf(name);
       if (type) attachment.type = type;
-      if (this.missingMedia++ === 0) this.firstMissing = name;
+      if (info?.size) attachment.size = info.size;
+      if (!info && this.missingMedia++ === 0) this.firstMissing = name;
     }
     record.attachments = [attachment];
+  }
+
+  /** The attachment's file read and emitted; without a hash when refused; null when missing. */
+  private async readMedia(name: string, out: SourceEvent[]): Promise<MediaInfo | null> {
+    const ref = await this.input.media(name);
+    if (!ref) return null;
+    if (ref.size > this.maxMediaBytes) {
+      this.warn(`${this.input.where}${name}`, mediaTooLarge(ref.size, this.maxMediaBytes));
+      return { size: ref.size };
+    }
+    let bytes: Buffer | Refusal;
+    try {
+      bytes = await ref.read();
+    } catch (err) {
+      throw new SourceError(this.input.file, name, `cannot read the attachment: ${(err as Error).message}`);
+    }
+    if (bytes === 'missing') return null;
+    if (typeof bytes === 'string') return { size: 0 };
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const type = mimeOf(name);
+    out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
+    return type ? { hash, size: bytes.length, type } : { hash, size: bytes.length };
   }
 
   // --- warnings ------------------------------------------------------------------------------
@@ -797,6 +815,7 @@ class ChatReader {
   }
 
   summaryWarnings(): SourceEvent[] {
+    for (const { position, message } of this.input.folder?.summary() ?? []) this.warn(position, message);
     if (this.missingMedia) {
       const n = this.missingMedia;
       this.warn(this.input.file, `${n} attached file${n === 1 ? ' is' : 's are'} not in ${this.input.mediaPlace} (first: ${this.firstMissing}); imported without ${n === 1 ? 'it' : 'them'}`);
@@ -807,6 +826,13 @@ class ChatReader {
     }
     return out;
   }
+}
+
+/** A media file as read: `hash` when its bytes were stored. */
+interface MediaInfo {
+  hash?: string;
+  size: number;
+  type?: string;
 }
 
 /** A message whose header was read; continuation lines are added until the next header. */
