@@ -24,6 +24,8 @@ export interface SampleMessage {
   time: number;
   /** The body exactly as the format's file carries it (Skype: its XML-ish markup; logs: text). */
   body: string;
+  /** A file name the message attaches, in formats whose exports carry files (FormatSample.mediaFile). */
+  attachment?: string;
 }
 
 export interface SampleChat {
@@ -48,6 +50,11 @@ export interface FormatSample {
   markupBodies: boolean;
   /** JSON formats: how hand-made raw messages are put among the written ones (rawMessages below). */
   raw?: RawMessages;
+  /**
+   * Formats whose exports carry files: where a written input (unpacked) keeps the file of an
+   * attachment named `name` (SampleMessage.attachment); the test puts something there.
+   */
+  mediaFile?(path: string, name: string): string;
 }
 
 /**
@@ -91,19 +98,22 @@ const skypeExportSample: FormatSample = {
         id: m.id,
         displayName: m.authorName,
         originalarrivaltime: new Date(m.time).toISOString(),
-        messagetype: 'RichText',
+        messagetype: m.attachment ? 'RichText/Media_GenericFile' : 'RichText',
         version: 1,
-        content: m.body,
+        content: m.attachment
+          ? `<URIObject type="File.1" uri="https://api.asm.skype.com/v1/objects/${amsId(m.attachment)}" doc_id="${amsId(m.attachment)}"><OriginalName v="${m.attachment}"/></URIObject>`
+          : m.body,
         conversationid: chat.id,
         from: `8:${m.author}`,
         properties: null,
-        amsreferences: null,
+        amsreferences: m.attachment ? [amsId(m.attachment)] : null,
       })),
     }));
     writeFileSync(join(folder, 'messages.json'), JSON.stringify({ userId: '8:owner', exportDate: '2024-01-01T00:00', conversations }));
     return folder;
   },
   mainFile: (path) => join(path, 'messages.json'),
+  mediaFile: (path, name) => join(path, 'media', `${amsId(name)}.1${name.slice(name.lastIndexOf('.'))}`),
   raw: {
     messageKey: 'originalarrivaltime',
     lookups: [
@@ -120,6 +130,11 @@ const skypeExportSample: FormatSample = {
     return file;
   },
 };
+
+/** The AMS id a sample attachment's file is stored under (`media/<id>.1.<ext>`). */
+function amsId(name: string): string {
+  return `0-weu-d1-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Skype classic main.db (the "new" schema of test/fixtures/skype-maindb)
@@ -177,7 +192,8 @@ const discordSample: FormatSample = {
           id: m.id, type: 'Default', timestamp: new Date(m.time).toISOString().replace('Z', '+00:00'), timestampEdited: null,
           callEndedTimestamp: null, isPinned: false, content: m.body,
           author: { id: `1${[...m.author].map((c) => c.charCodeAt(0)).join('')}`, name: m.author, discriminator: '0000', nickname: m.authorName, color: null, isBot: false, roles: [] },
-          attachments: [], embeds: [], stickers: [], reactions: [], mentions: [], inlineEmojis: [],
+          attachments: m.attachment ? [{ id: m.id, url: `channel-${i}.json_Files/${m.attachment}`, fileName: m.attachment, fileSizeBytes: 1 }] : [],
+          embeds: [], stickers: [], reactions: [], mentions: [], inlineEmojis: [],
         })),
         messageCount: chat.messages.length,
       });
@@ -185,6 +201,8 @@ const discordSample: FormatSample = {
     return folder;
   },
   mainFile: (path) => join(path, 'channel-0.json'),
+  // Attachments of the first chat's channel.
+  mediaFile: (path, name) => join(path, 'channel-0.json_Files', name),
   raw: {
     messageKey: 'timestamp',
     lookups: [
@@ -224,6 +242,7 @@ const telegramSample: FormatSample = {
         from_id: `user${[...m.author].map((c) => c.charCodeAt(0)).join('')}`,
         text: m.body,
         text_entities: [{ type: 'plain', text: m.body }],
+        ...(m.attachment ? { file: `files/${m.attachment}`, file_name: m.attachment } : {}),
       })),
     }));
     writeJson(join(folder, 'result.json'), {
@@ -234,6 +253,7 @@ const telegramSample: FormatSample = {
     return folder;
   },
   mainFile: (path) => join(path, 'result.json'),
+  mediaFile: (path, name) => join(path, 'files', name),
   raw: {
     messageKey: 'date_unixtime',
     lookups: [
