@@ -18,6 +18,7 @@ export function mediaTooLarge(size: number, cap: number): string {
 }
 
 function megabytes(bytes: number): string {
+  if (bytes < 100 * 1024) return `${bytes} bytes`;
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 

@@ -714,7 +714,7 @@ class ExportReader implements ScanHandler {
     delete attachment.amsId;
     delete attachment.unnamed;
     if (!id) return;
-    const info = await this.emitMedia(id, out);
+    const info = await this.emitMedia(id, out, named ? attachment.name : null);
     if (!info) return;
     if (!named) attachment.name = info.name;
     if (info.hash) attachment.hash = info.hash;
@@ -722,7 +722,8 @@ class ExportReader implements ScanHandler {
     if (attachment.type === undefined && info.type) attachment.type = info.type;
   }
 
-  private async emitMedia(id: string, out: SourceEvent[]): Promise<MediaInfo | null> {
+  /** `shown`: the attachment's name in the message, for warnings. */
+  private async emitMedia(id: string, out: SourceEvent[], shown: string | null = null): Promise<MediaInfo | null> {
     if (this.emittedMedia.has(id)) return this.emittedMedia.get(id)!;
     const refs = this.input.media.get(id);
     if (!refs) {
@@ -745,8 +746,9 @@ class ExportReader implements ScanHandler {
     for (const ref of refs) {
       if (ref.size > this.maxMediaBytes) {
         // Never read: the message keeps its attachment, named and sized, without the bytes.
-        this.warn(`${this.input.where.replace(/messages\.json $/, '')}media/${ref.name}`, mediaTooLarge(ref.size, this.maxMediaBytes));
         const name = filename && ref === largest(refs) ? filename : ref.name;
+        const file = `${this.input.where.replace(/messages\.json $/, '')}media/${ref.name}`;
+        this.warn(ref === largest(refs) && (shown ?? filename) ? `${file} ("${shown ?? filename}")` : file, mediaTooLarge(ref.size, this.maxMediaBytes));
         if (!best || ref.size > best.size) best = { hash: null, name, type: mimeOf(name) ?? mimeOf(ref.name), size: ref.size };
         continue;
       }
