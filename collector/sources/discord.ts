@@ -37,7 +37,7 @@
  * or author is skipped with a warning naming its index and byte offset.
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { messageKey } from '../identity/key.js';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';

@@ -34,7 +34,7 @@
  * the byte offset (the importer then rolls the whole import back).
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalSkypeChatId } from '../identity/skype-ids.js';
 import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';

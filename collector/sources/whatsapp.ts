@@ -25,7 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
 import { LineSplitter, TextLineError, type TextLine } from './text-lines.js';
