@@ -29,7 +29,7 @@ export interface ImportOptions {
   thread?: 'auto' | boolean;
 }
 
-export type SourceOptions = Pick<ReadOptions, 'whatsapp' | 'irc'>;
+export type SourceOptions = Pick<ReadOptions, 'whatsapp' | 'irc' | 'maxMediaBytes'>;
 
 export interface FileSummary {
   file: string;

@@ -4,12 +4,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
-import { renderBody } from '../collector/markup/index.js';
+import { MARKUP_NAMES, renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import type { MessageKind, MessageRecord, SourceAdapter } from '../collector/sources/types.js';
 import { hasChromium, launchBrowser } from './helpers/browser.js';
 import { auditFragments } from './helpers/dom-audit.js';
-import { adapterSamples, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
+import { adapterSamples, HOSTILE_DEPTHS, HOSTILE_KEYS, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
 import { propertySeeds } from './helpers/seeds.js';
 import { tempDir } from './helpers/temp.js';
 import { skypeHostileBodies, XSS_VECTORS } from './helpers/xss-vectors.js';
@@ -259,4 +259,74 @@ test('the audit itself flags what it must (a test that cannot fail proves nothin
   const found = await auditFragments(page, bad);
   found.forEach((list, i) => assert.ok(list.length > 0, `not flagged: ${bad[i]}`));
   assert.deepEqual(await auditFragments(page, ['<b>b</b> <a href="https://x.example/" rel="nofollow noopener">x</a> &lt;script&gt;']), [[]]);
+});
+
+/** Bodies aimed at plain-object lookup tables (`key` from Object.prototype) in every converter's syntax. */
+function hostileKeyBodies(key: string): string[] {
+  const envelope = (fields: Record<string, unknown>) => JSON.stringify(fields);
+  return [
+    key,
+    `<${key}>x</${key}> <ss type="${key}">x</ss> <URIObject type="${key}"><OriginalName v="${key}.${key}"/></URIObject> <quote ${key}="${key}">q</quote>`,
+    `<!${key}> <@${key}> <#${key}> :${key}: <${key}|${key}> *${key}*`,
+    `<:${key}:1> <t:1:${key}> <@&${key}> ||${key}||`,
+    envelope({ type: key, media_type: key, action: key, file: `${key}.${key}`, photo: `${key}.${key}`, text: [{ type: key, text: key }] }),
+    envelope({ media_type: key, file: `${key}.${key}` }),
+    envelope({ media_type: key, photo: `${key}.${key}`, text: [{ type: key, text: key }] }),
+    envelope({ action: key, actor: key, members: [key] }),
+    envelope({ type: key, content: '', author: key, callSeconds: key, embeds: [{ type: key }], stickers: [{ format: key }], mentions: { [key]: key } }),
+    envelope({ text: key, attachments: [{ [key]: key }], files: [{ mode: key }], reactions: [{ name: key, type: key }] }),
+  ];
+}
+
+/** Bodies nested `depth` deep in every converter's syntax: its markup, and JSON envelopes. */
+function deepBodies(depth: number): { markup: string[]; json: string[] } {
+  const n = depth;
+  const deepJson = (inner: string) => '[{"x":'.repeat(n / 2) + inner + '}]'.repeat(n / 2);
+  return {
+    markup: [
+      '<b>'.repeat(n) + 'x' + '</b>'.repeat(n),
+      '<quote>'.repeat(n) + 'x',
+      '<a href="https://e.com">'.repeat(n),
+      '*_~'.repeat(n) + 'x' + '~_*'.repeat(n),
+      '**__*~~||'.repeat(n) + 'x',
+      '> '.repeat(n) + 'x',
+      '['.repeat(n) + 'x' + '](https://e.com)'.repeat(n),
+      '\x02\x1d\x1f\x03'.repeat(n) + 'x',
+    ],
+    json: [
+      `{"text":${deepJson('"x"')}}`,
+      `{"text":${'[{"type":"bold","text":'.repeat(n)}"x"${'}]'.repeat(n)}}`,
+      `{"poll":${deepJson('1')},"embeds":${deepJson('1')},"reactions":${deepJson('1')},"attachments":${deepJson('1')}}`,
+    ],
+  };
+}
+
+/** Converters whose bodies are JSON envelopes (walked as structures, not only as text). */
+const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype'];
+
+test('every converter, on Object.prototype keys and on nesting 5,000 and 100,000 deep: clean HTML, no exception', () => {
+  const problems: string[] = [];
+  let cases = 0;
+  const [shallow, deep] = HOSTILE_DEPTHS.map(deepBodies);
+  const run = (markup: string, body: string, kind: MessageKind) => {
+    cases++;
+    try {
+      const { html } = renderBody(markup, body, { chat: 'c', kind, deleted: false });
+      const found = fragmentProblems(html);
+      // Object.prototype's members, shown: a table lookup that found them.
+      if (/\[native code\]|\[object Object\]/.test(html)) found.push("an Object.prototype member in the output");
+      if (found.length) problems.push(`${markup} (${kind}) ${body.slice(0, 60)}: ${found.join(', ')}`);
+    } catch (err) {
+      problems.push(`${markup} (${kind}) ${body.slice(0, 60)}: ${(err as Error).message}`);
+    }
+  };
+  for (const markup of MARKUP_NAMES) {
+    for (const body of HOSTILE_KEYS.flatMap(hostileKeyBodies)) for (const kind of ['text', 'event', 'media', 'call'] as MessageKind[]) run(markup, body, kind);
+    for (const body of [...shallow.markup, ...shallow.json]) run(markup, body, 'text');
+    // 100,000 deep: the JSON envelopes only (each body is a megabyte; the text syntaxes are read
+    // by loops, which 5,000 levels already tell from recursion).
+    if (ENVELOPE_MARKUP.includes(markup)) for (const body of deep.json) run(markup, body, 'text');
+  }
+  assert.ok(cases >= MARKUP_NAMES.length * 100);
+  assert.deepEqual(problems, []);
 });

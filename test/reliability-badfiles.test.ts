@@ -1,9 +1,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { folderEntries, writeTar } from './helpers/archives.js';
 import { cli, cliAsync, contentDigest, integrityProblems, type CliResult } from './helpers/db-state.js';
-import { adapterSamples, ordinaryChats, packed, FORMAT_SAMPLES, type FormatSample } from './helpers/format-samples.js';
+import Database from 'better-sqlite3';
+import { adapterSamples, ordinaryChats, packed, writeHostileMessages, FORMAT_SAMPLES, type FormatSample } from './helpers/format-samples.js';
 import { scratchDir } from './helpers/site.js';
 
 /**
@@ -228,4 +230,94 @@ test('a failed first import into a new database leaves it with its indexes (no h
   // Same schema (indexes included) as a database whose first import succeeded.
   const schema = (file: string) => contentDigest(file, []);
   assert.equal(schema(db), schema(join(dir, 'reference.sqlite')));
+});
+
+test('every JSON format: messages with hostile lookup keys or nested 5,000 and 100,000 deep are skipped with a warning or imported harmless; the rest is imported', async (t) => {
+  const withRaw = samples.filter((s) => s.raw);
+  assert.deepEqual(withRaw.map((s) => s.format).sort(), ['discord', 'skype-export', 'slack', 'telegram']);
+  const problems: string[] = [];
+  const lines: string[] = [];
+  for (const sample of withRaw) {
+    const folder = join(dir, 'hostile-messages', sample.format);
+    mkdirSync(folder, { recursive: true });
+    const { path, normal, cases } = writeHostileMessages(sample, folder);
+    const db = join(folder, 'db.sqlite');
+    const r = await cliAsync(['import', path, '--db', db, '--format', sample.format], folder).done;
+    const fail = (why: string) => problems.push(`${sample.format}: ${why}\n    ${(r.err || r.out).trim().split('\n').slice(0, 8).join('\n    ')}`);
+    if (r.code !== 0) {
+      fail(`exit ${r.code}`);
+      continue;
+    }
+    if (/\n\s+at .+:\d+:\d+\)?\n/.test(r.err)) fail('a stack trace');
+    const store = new Database(db, { readonly: true });
+    const bodies = (store.prepare('SELECT body FROM messages').pluck().all() as string[]).join('\n');
+    store.close();
+    for (const body of normal) if (!bodies.includes(body)) fail(`"${body}" was not imported`);
+    const imported = (/messages: (\d+) new/.exec(r.out) ?? [])[1];
+    const skipped = 2 + cases.length - Number(imported);
+    if (skipped > 0 && !/warning: .*item\(s\) skipped/.test(r.err)) fail(`${skipped} message(s) missing without a warning`);
+    if (skipped > 0 && !/could not be read|skipped/.test(r.err)) fail('the warning does not say what was skipped');
+    lines.push(`${sample.format}: ${cases.length} hostile messages, ${skipped} skipped with a warning, the rest imported`);
+  }
+  t.diagnostic(lines.join('\n'));
+  assert.deepEqual(problems, []);
+});
+
+test('a media file over --max-media-size is listed with its name, not read: every message imports (folders, and a Skype tar claiming 1.1 GB)', { timeout: 300_000 }, async (t) => {
+  const withMedia = samples.filter((s) => s.mediaFile);
+  assert.deepEqual(withMedia.map((s) => s.format).sort(), ['discord', 'skype-export', 'telegram', 'whatsapp']);
+  const BIG = 300 * 1024 * 1024; // over the default 256 MB; a hole on disk (truncate), never real bytes
+  const problems: string[] = [];
+  const lines: string[] = [];
+  const chat = ordinaryChats()[0];
+  const names = ['small.txt', 'big.mp4'];
+  const messages = chat.messages.map((m, i) => (i < names.length ? { ...m, attachment: names[i] } : m));
+  const run = async (format: string, what: string, path: string, extra: string[], expect: { stored: string[]; skipped: string[]; size: number }) => {
+    const folder = dirname(path);
+    const db = join(folder, `${what.replace(/\W+/g, '-')}.sqlite`);
+    const r = await cliAsync(['import', path, '--db', db, '--format', format, ...extra], folder).done;
+    const fail = (why: string) => problems.push(`${format}, ${what}: ${why}\n    ${(r.err || r.out).trim().split('\n').slice(0, 8).join('\n    ')}`);
+    if (r.code !== 0) return fail(`exit ${r.code}`);
+    const store = new Database(db, { readonly: true });
+    try {
+      const count = store.prepare('SELECT count(*) FROM messages').pluck().get() as number;
+      if (count !== chat.messages.length) fail(`${count} of ${chat.messages.length} messages imported`);
+      const stored = store.prepare('SELECT name, size FROM media').all() as { name: string; size: number }[];
+      for (const name of expect.stored) if (!stored.some((m) => m.name.endsWith(name.slice(name.lastIndexOf('.'))))) fail(`${name} is not stored`);
+      if (stored.some((m) => m.size > 256 * 1024 * 1024)) fail('a file over the limit is stored');
+      const attachments = (store.prepare('SELECT attachments FROM messages WHERE attachments IS NOT NULL').pluck().all() as string[]).flatMap((a) => JSON.parse(a) as { name: string; hash?: string }[]);
+      for (const name of expect.skipped) {
+        if (!attachments.some((a) => a.name === name && !a.hash)) fail(`the message does not keep "${name}" as an attachment without its file`);
+        if (!new RegExp(`${name.replace('.', '\\.')}.*\\(${expect.size} bytes\\), larger than the media limit`).test(r.err)) fail(`no warning naming ${name} and its size`);
+      }
+    } finally {
+      store.close();
+    }
+    lines.push(`${format}, ${what}: imported whole, ${expect.skipped.join(', ') || 'nothing'} listed without the file`);
+  };
+  for (const sample of withMedia) {
+    const folder = join(dir, 'big-media', sample.format);
+    mkdirSync(folder, { recursive: true });
+    const path = sample.write(folder, [{ ...chat, messages }]);
+    for (const name of names) mkdirSync(dirname(sample.mediaFile!(path, name)), { recursive: true });
+    writeFileSync(sample.mediaFile!(path, 'small.txt'), 'a small attachment');
+    writeFileSync(sample.mediaFile!(path, 'big.mp4'), '');
+    truncateSync(sample.mediaFile!(path, 'big.mp4'), BIG);
+    await run(sample.format, 'a 300 MB file', path, [], { stored: ['small.txt'], skipped: ['big.mp4'], size: BIG });
+    // The limit is the user's: 10 bytes leave the small file out too.
+    await run(sample.format, '--max-media-size 0.00001', path, ['--max-media-size', '0.00001'], { stored: [], skipped: ['small.txt'], size: 18 });
+  }
+  // A Skype tar whose media entry claims 1.1 GB (a hole in the tar file).
+  const skype = samples.find((s) => s.format === 'skype-export')!;
+  const folder = join(dir, 'big-media', 'skype-tar');
+  mkdirSync(folder, { recursive: true });
+  const unpacked = skype.write(folder, [{ ...chat, messages }]);
+  const entries = folderEntries(unpacked).filter((e) => !e.name.startsWith('media/'));
+  const HUGE_ENTRY = 1_100_000_000;
+  entries.push({ name: relative(unpacked, skype.mediaFile!(unpacked, 'big.mp4')).split(sep).join('/'), data: Buffer.alloc(0), sparseSize: HUGE_ENTRY });
+  const tar = join(folder, 'skype-export.tar');
+  writeTar(tar, entries);
+  await run('skype-export', 'a tar with a 1.1 GB entry', tar, [], { stored: [], skipped: ['big.mp4'], size: HUGE_ENTRY });
+  t.diagnostic(lines.join('\n'));
+  assert.deepEqual(problems, []);
 });

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import Database from 'better-sqlite3';
@@ -446,4 +447,73 @@ describe('published media names in every format that carries files', () => {
       assert.ok(published.includes(name), `${name} is published under its own name (published: ${published.join(', ')})`);
     }
   });
+});
+
+describe('files an export folder names are read only when they are regular files inside it', () => {
+  const withMedia = samples.filter(({ sample }) => sample.mediaFile);
+  const SECRET = 'TOP-SECRET-KEY-MATERIAL';
+
+  test('the formats that carry files are covered', () => {
+    assert.deepEqual(withMedia.map(({ sample }) => sample.format).sort(), ['discord', 'skype-export', 'telegram', 'whatsapp']);
+  });
+
+  for (const { adapter, sample } of withMedia) {
+    test(`${adapter.format}: links leading out, FIFOs and folders are not read, with a counted warning; the rest imports`, { timeout: 120_000 }, async () => {
+      const dir = scratchDir(`cc-links-${adapter.format}-`);
+      const outside = join(dir, 'outside');
+      mkdirSync(outside);
+      writeFileSync(join(outside, 'secret.txt'), SECRET);
+      writeFileSync(join(outside, 'good.txt'), SECRET);
+      // One message per kind of file; the first is an ordinary file (the control: media do import).
+      const names = ['good.txt', 'link-out.txt', 'link-dev.bin', 'link-proc.txt', 'fifo.bin', 'folder.jpg', 'link-in.txt'];
+      const chat = ordinaryChats()[0];
+      const messages = names.map((name, i) => ({ ...chat.messages[i % chat.messages.length], id: `${3000 + i}`, time: chat.messages[0].time + i * 60_000, body: `file ${i}`, attachment: name }));
+      const written = (sub: string) => {
+        mkdirSync(join(dir, sub), { recursive: true });
+        return sample.write(join(dir, sub), [{ ...chat, messages }]);
+      };
+      const path = written('export');
+      const at = (name: string) => {
+        const file = sample.mediaFile!(path, name);
+        mkdirSync(dirname(file), { recursive: true });
+        return file;
+      };
+      writeFileSync(at('good.txt'), 'an ordinary attachment');
+      symlinkSync(join(outside, 'secret.txt'), at('link-out.txt'));
+      symlinkSync('/dev/zero', at('link-dev.bin'));
+      symlinkSync('/proc/self/environ', at('link-proc.txt'));
+      execFileSync('mkfifo', [at('fifo.bin')]);
+      mkdirSync(at('folder.jpg'));
+      symlinkSync(at('good.txt'), at('link-in.txt')); // leads inside: fine
+      // The same export with its media folder a link to a folder outside (where a "good.txt" is the secret).
+      const linkedPath = written('linked-folder');
+      const mediaDir = dirname(sample.mediaFile!(linkedPath, 'good.txt'));
+      const linkedFolder = mediaDir !== dirname(sample.mainFile(linkedPath)) && mediaDir !== linkedPath;
+      if (linkedFolder) symlinkSync(outside, mediaDir);
+
+      const db = join(dir, 'db.sqlite');
+      const store = openStore(db);
+      let warnings: string[];
+      try {
+        const summary = await importPaths(store, linkedFolder ? [path, linkedPath] : [path], { format: adapter.format, thread: false });
+        warnings = summary.files.flatMap((f) => f.warnings.map((w) => `${w.position}: ${w.message}`));
+      } finally {
+        store.close();
+      }
+      const check = new Database(db, { readonly: true });
+      try {
+        const blobs = check.prepare('SELECT data FROM media').pluck().all() as Buffer[];
+        assert.ok(blobs.some((b) => b.toString() === 'an ordinary attachment'), 'the ordinary attachment is stored');
+        assert.ok(!blobs.some((b) => b.includes(SECRET) || b.includes('PATH=')), 'nothing from outside the export folder is stored');
+        assert.ok(blobs.every((b) => b.length < 1 << 20), 'no device was read');
+        const bodies = check.prepare('SELECT body FROM messages').pluck().all() as string[];
+        // The second export holds the same messages: the same rows.
+        assert.equal(bodies.length, names.length, 'every message is imported');
+      } finally {
+        check.close();
+      }
+      assert.ok(warnings.some((w) => /\d+ files? leading outside the export folder/.test(w)), `a warning counts the links out:\n${warnings.join('\n')}`);
+      assert.ok(warnings.some((w) => /not a regular file/.test(w)), `a warning counts the special files:\n${warnings.join('\n')}`);
+    });
+  }
 });

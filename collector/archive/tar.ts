@@ -31,6 +31,8 @@ export class TarError extends Error {
 }
 
 const BLOCK = 512;
+/** Largest long-name or pax header read into memory. */
+const MAX_HEADER_DATA = 1 << 20;
 
 /** Does this first block look like a tar header (valid checksum)? Cheap sniff for detect(). */
 export function isTarHeader(block: Uint8Array): boolean {
@@ -53,7 +55,7 @@ export async function listTar(path: string, until?: (entry: TarEntry) => boolean
   }
 }
 
-/** Reads one entry's bytes. */
+/** Reads one entry's bytes: callers check `entry.size` against their memory cap first. */
 export async function readEntry(fh: FileHandle, entry: TarEntry): Promise<Buffer> {
   const bytes = Buffer.allocUnsafe(entry.size);
   let done = 0;
@@ -86,6 +88,8 @@ async function walk(fh: FileHandle, fileSize: number, until?: (entry: TarEntry) 
     if (dataOffset + size > fileSize) throw new TarError(position, 'unexpected end of archive (truncated?)');
 
     if (type === 'L' || type === 'x' || type === 'g') {
+      // A name or a few pax records: a header claiming more is damage, not something to load.
+      if (size > MAX_HEADER_DATA) throw new TarError(position, `a ${size}-byte extended header is too large`);
       const data = Buffer.alloc(size);
       await readFully(fh, data, dataOffset);
       if (type === 'L') longName = cString(data);

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, type SourceOptions } from '../import.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT } from '../sources/media-files.js';
 
 export const DEFAULT_DB = 'chatchannels.sqlite';
 export const DEFAULT_OUT = '_site';
@@ -40,17 +41,33 @@ export function portOption(value: unknown, fallback: number): number {
   return port;
 }
 
+const MB = 1024 * 1024;
+
 /** Options that tell adapters how to read sources without zones or ids (import, watch, serve --watch). */
 export const SOURCE_OPTION_HELP = [
   '  --time-zone TZ    IANA zone of wall-clock times in WhatsApp exports and IRC logs',
   '                    (default: this machine\'s zone)',
   '  --date-order O    WhatsApp dates: dmy, mdy or ymd (default: inferred from the whole file)',
   '  --network NAME    IRC network of logs whose file names name none (default: their folder)',
+  `  --max-media-size MB  media files larger than this are listed, not stored (default ${DEFAULT_MAX_MEDIA_BYTES / MB};`,
+  `                    at most ${Math.floor(MAX_MEDIA_BYTES_LIMIT / MB)}, what one database value holds)`,
 ];
 
-/** `--time-zone`, `--date-order`, `--network` (named `zoneFlag` etc. where a command uses the names otherwise). */
-export function sourceOptions(timeZone: unknown, dateOrder: unknown, network: unknown): SourceOptions {
+/** `--max-media-size MB` in bytes (undefined: the adapters' default). */
+function maxMediaBytes(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const mb = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(mb) || mb < 0 || mb * MB > MAX_MEDIA_BYTES_LIMIT) {
+    throw new UsageError(`--max-media-size must be a number of megabytes from 0 to ${Math.floor(MAX_MEDIA_BYTES_LIMIT / MB)}, not "${String(value)}"`);
+  }
+  return Math.floor(mb * MB);
+}
+
+/** `--time-zone`, `--date-order`, `--network`, `--max-media-size` (named `zoneFlag` etc. where a command uses the names otherwise). */
+export function sourceOptions(timeZone: unknown, dateOrder: unknown, network: unknown, maxMediaSize?: unknown): SourceOptions {
   const options: SourceOptions = {};
+  const maxMedia = maxMediaBytes(maxMediaSize);
+  if (maxMedia !== undefined) options.maxMediaBytes = maxMedia;
   if (typeof timeZone === 'string') {
     try {
       new Intl.DateTimeFormat('en', { timeZone });

@@ -34,6 +34,7 @@ export const importCommand: CommandSpec = {
     'time-zone': { type: 'string' },
     'date-order': { type: 'string' },
     network: { type: 'string' },
+    'max-media-size': { type: 'string' },
   },
   async run(values, paths) {
     if (paths.length === 0) throw new UsageError('import needs at least one path to a chat export');
@@ -41,7 +42,7 @@ export const importCommand: CommandSpec = {
     if (!Number.isFinite(tolerance) || tolerance < 0) {
       throw new UsageError(`--merge-tolerance must be a number of seconds ≥ 0, not "${values['merge-tolerance']}"`);
     }
-    const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
+    const source = sourceOptions(values['time-zone'], values['date-order'], values.network, values['max-media-size']);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const created = !existsSync(dbFile);
     const db = openStore(dbFile);

@@ -15,8 +15,8 @@ export const serveCommand: CommandSpec = {
     'Options:',
     '  --watch            import sources as they change, in this process',
     '  --format NAME      source format for --watch (default: auto)',
-    '  --source-time-zone TZ, --date-order O, --network NAME',
-    '                     how --watch reads WhatsApp and IRC sources (see "import --help")',
+    '  --source-time-zone TZ, --date-order O, --network NAME, --max-media-size MB',
+    '                     how --watch reads WhatsApp and IRC sources and media (see "import --help")',
     `  --db FILE          database to read (default: ./${DEFAULT_DB})`,
     '  --host H           address to listen on (default: 127.0.0.1, this machine only;',
     '                     0.0.0.0 puts every chat in the database on the network)',
@@ -35,6 +35,7 @@ export const serveCommand: CommandSpec = {
     'source-time-zone': { type: 'string' },
     'date-order': { type: 'string' },
     network: { type: 'string' },
+    'max-media-size': { type: 'string' },
     db: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
@@ -54,7 +55,7 @@ export const serveCommand: CommandSpec = {
     let watcher: SourceWatcher | null = null;
     let db: ReturnType<typeof openStore> | null = null;
     if (values.watch) {
-      const source = sourceOptions(values['source-time-zone'], values['date-order'], values.network);
+      const source = sourceOptions(values['source-time-zone'], values['date-order'], values.network, values['max-media-size']);
       db = openStore(dbFile);
       const paths = positionals.length ? positionals : (db.prepare(`SELECT path FROM sources ORDER BY id`).pluck().all() as string[]);
       if (!paths.length) {

@@ -23,9 +23,10 @@ export const watchCommand: CommandSpec = {
     'time-zone': { type: 'string' },
     'date-order': { type: 'string' },
     network: { type: 'string' },
+    'max-media-size': { type: 'string' },
   },
   async run(values, positionals) {
-    const source = sourceOptions(values['time-zone'], values['date-order'], values.network);
+    const source = sourceOptions(values['time-zone'], values['date-order'], values.network, values['max-media-size']);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const created = !existsSync(dbFile);
     const db = openStore(dbFile);

@@ -31,6 +31,7 @@
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
+import { own } from '../own.js';
 
 /** What the adapter puts in a body besides the content (every field optional but `content`). */
 export interface DiscordEnvelope {
@@ -293,8 +294,8 @@ function systemLine(env: Loose, kind: string, out: Output): void {
     const seconds = typeof env.callSeconds === 'number' && Number.isFinite(env.callSeconds) ? env.callSeconds : null;
     sentence = seconds === null ? `${author} started a call.` : `${author} started a call that lasted ${callLength(seconds)}.`;
   } else if (!content) {
-    sentence = `${author} ${ACTIONS[type] ?? 'did something Discord shows as a system message.'}`;
-  } else if (ACTIONS[type] !== undefined && /^[A-Z][a-z]/.test(content)) {
+    sentence = `${author} ${own(ACTIONS, type) ?? 'did something Discord shows as a system message.'}`;
+  } else if (own(ACTIONS, type) !== undefined && /^[A-Z][a-z]/.test(content)) {
     sentence = `${author} ${content[0].toLowerCase()}${content.slice(1)}`;
   } else {
     sentence = `${author}: ${content}`;

@@ -1,4 +1,5 @@
 import { discord } from './discord.js';
+import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
 import { skype } from './skype.js';
@@ -11,8 +12,11 @@ import { hasInvalidXml, stripInvalidXml } from './html.js';
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
 const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };
 
+/** The names renderBody takes. */
+export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);
+
 export function renderBody(markup: string, body: string, context: MarkupContext): RenderedBody {
-  const convert = CONVERTERS[markup];
+  const convert = own(CONVERTERS, markup);
   if (!convert) throw new Error(`unknown markup converter "${markup}"`);
   const { html, text } = convert(body, context);
   // One guarantee for every converter, whatever it interpolates (a mention's name, an embed's

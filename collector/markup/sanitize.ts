@@ -14,6 +14,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import { hasInvalidXml, safeHref, stripInvalidXml } from './html.js';
+import { own } from '../own.js';
 
 export const ALLOWED_TAGS: readonly string[] = [
   'a', 'b', 'strong', 'i', 'em', 's', 'del', 'pre', 'code', 'br', 'span', 'blockquote', 'cite',
@@ -135,7 +136,7 @@ export function fragmentProblems(html: string): string[] {
   for (const match of html.matchAll(TAG)) {
     const tag = match[1].toLowerCase();
     if (!ALLOWED_TAGS.includes(tag)) problems.push(`tag <${tag}>`);
-    const allowed = ALLOWED_ATTRIBUTES[tag] ?? [];
+    const allowed = own(ALLOWED_ATTRIBUTES, tag) ?? [];
     for (const attr of match[2].matchAll(ATTRIBUTE)) {
       const name = attr[1].toLowerCase();
       const value = decodeForAudit(attr[2] ?? attr[3] ?? attr[4] ?? '');

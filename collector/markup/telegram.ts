@@ -27,6 +27,7 @@
 import { escapeHtml, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
+import { own } from '../own.js';
 
 export const TELEGRAM_DELETED_HTML = '<span class="cc-deleted">This message was deleted.</span>';
 
@@ -319,7 +320,7 @@ function writeMedia(env: Record<string, unknown>, out: Output): void {
     out.raw(`<span class="cc-sticker">${escapeHtml(label)}</span>`, label);
     return;
   }
-  const [icon, kind] = MEDIA_LABELS[mediaType] ?? (typeof env.photo === 'string' ? MEDIA_LABELS.photo : typeof env.file === 'string' ? MEDIA_LABELS.file : ['', '']);
+  const [icon, kind] = own(MEDIA_LABELS, mediaType) ?? (typeof env.photo === 'string' ? MEDIA_LABELS.photo : typeof env.file === 'string' ? MEDIA_LABELS.file : ['', '']);
   if (!kind) return;
   let details = '';
   if (mediaType === 'audio_file') details = [str(env.performer), str(env.title)].filter(Boolean).join(' — ');

@@ -37,7 +37,7 @@
  * or author is skipped with a warning naming its index and byte offset.
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { messageKey } from '../identity/key.js';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
@@ -56,7 +56,9 @@ import {
 import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
 import { chunksAhead, notAJsonObject, readHead } from './files.js';
-import { safeName, mimeOf } from './media-files.js';
+import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './media-files.js';
+import { ExportFolder } from './export-folder.js';
+import { unreadableMessage } from './unreadable.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
@@ -287,7 +289,7 @@ class ChannelReader implements ScanHandler {
   private readonly authorSlots = new Map<string, number>();
   /** Resolved media path → what it held (null: missing or refused), so each file is read once. */
   private readonly media = new Map<string, MediaInfo | null>();
-  private realRoot: string | null = null;
+  private readonly folder: ExportFolder;
   private readonly unknownTypes = new Map<string, Tally>();
   private readonly missingMedia: Tally = { count: 0, first: '' };
   private readonly outsideMedia: Tally = { count: 0, first: '' };
@@ -302,6 +304,7 @@ class ChannelReader implements ScanHandler {
     private readonly warnings: Warnings,
   ) {
     this.wantChat = options.wantChat ?? (() => true);
+    this.folder = new ExportFolder(root, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, (position, message) => warnings.add(position, message));
   }
 
   // --- ScanHandler ---------------------------------------------------------------------------
@@ -404,7 +407,11 @@ class ChannelReader implements ScanHandler {
       } catch (err) {
         throw this.error(item.offset, `invalid JSON in message ${item.index}: ${(err as Error).message}`);
       }
-      await this.message(message, item, out);
+      try {
+        await this.message(message, item, out);
+      } catch (err) {
+        this.warnings.add(this.where(item.index, item.offset), unreadableMessage(err));
+      }
     }
     for (const warning of this.warnings.take()) out.push(warning);
     return out;
@@ -438,6 +445,7 @@ class ChannelReader implements ScanHandler {
     if (this.outsideMedia.count) {
       this.warnings.add(this.outsideMedia.first, `${plural(this.outsideMedia.count, 'media path')} outside the export's folder not read`);
     }
+    for (const { position, message } of this.folder.summary()) this.warnings.add(position, message);
     if (this.noOffset.count) {
       this.warnings.add(this.noOffset.first, `${plural(this.noOffset.count, 'timestamp')} without a UTC offset read as UTC`);
     }
@@ -646,24 +654,11 @@ class ChannelReader implements ScanHandler {
     return info;
   }
 
-  private async readMedia(full: string, name: string, out: SourceEvent[]): Promise<MediaInfo | 'missing' | 'outside'> {
-    let real: string;
-    try {
-      real = await realpath(full);
-      this.realRoot ??= await realpath(this.root);
-    } catch {
-      return 'missing';
-    }
-    if (!isInside(this.realRoot, real)) return 'outside'; // a symlink out of the folder
-    let bytes: Buffer;
-    try {
-      if (!(await stat(real)).isFile()) return 'missing';
-      bytes = await readFile(real);
-    } catch {
-      return 'missing';
-    }
+  private async readMedia(full: string, name: string, out: SourceEvent[]): Promise<MediaInfo | 'missing' | 'refused'> {
+    const bytes = await this.folder.read(full, relative(this.root, full).replace(/\\/g, '/'));
+    if (typeof bytes === 'string') return bytes === 'missing' ? 'missing' : 'refused'; // the folder counts refusals
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const type = mimeOf(name) ?? mimeOf(real);
+    const type = mimeOf(name) ?? mimeOf(full);
     out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
     return type ? { hash, size: bytes.length, type } : { hash, size: bytes.length };
   }

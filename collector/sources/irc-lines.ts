@@ -28,6 +28,8 @@
  * wording. Mode changes are `quiet` events, shown dimly.
  */
 
+import { own } from '../own.js';
+
 export type Dialect = 'irssi' | 'weechat' | 'znc';
 
 export interface CivilDate {
@@ -131,7 +133,7 @@ export function parseHeaderDate(text: string): CivilDate | null {
   let day = 0;
   for (const word of text.toLowerCase().split(/\s+/)) {
     const name = word.replace(/\.$/, '');
-    if (!month && MONTHS[name] !== undefined) month = MONTHS[name];
+    if (!month && own(MONTHS, name) !== undefined) month = MONTHS[name];
     else if (!day && /^\d{1,2}$/.test(name)) day = Number(name);
   }
   return month && day ? validDate(Number(year[1]), month, day) : null;

@@ -2,6 +2,25 @@
  * Names and types of the media files exports carry, for every adapter alike: names come from the
  * export (so they are made safe to show and store), types from the extension.
  */
+import { own } from '../own.js';
+
+/**
+ * Media files larger than this are listed as attachments without their bytes (`--max-media-size`):
+ * one file must not take the memory of the import, nor exceed what a database row holds.
+ */
+export const DEFAULT_MAX_MEDIA_BYTES = 256 * 1024 * 1024;
+/** SQLite's default limit on one value (SQLITE_MAX_LENGTH): no cap may be above it. */
+export const MAX_MEDIA_BYTES_LIMIT = 1_000_000_000;
+
+/** The warning for a file over the cap, the same for folders, tars and zips. */
+export function mediaTooLarge(size: number, cap: number): string {
+  return `${megabytes(size)} (${size} bytes), larger than the media limit of ${megabytes(cap)} (--max-media-size): listed, not copied into the database`;
+}
+
+function megabytes(bytes: number): string {
+  if (bytes < 100 * 1024) return `${bytes} bytes`;
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
 
 /** A file name without folders or control characters. */
 export function safeName(name: string): string {
@@ -52,5 +71,5 @@ const MIME: Record<string, string> = {
 /** The MIME type of a file name's extension, when it is a common one. */
 export function mimeOf(name: string): string | undefined {
   const dot = name.lastIndexOf('.');
-  return dot < 0 ? undefined : MIME[name.slice(dot + 1).toLowerCase()];
+  return dot < 0 ? undefined : own(MIME, name.slice(dot + 1).toLowerCase());
 }

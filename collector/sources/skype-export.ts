@@ -34,11 +34,12 @@
  * the byte offset (the importer then rolls the whole import back).
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalSkypeChatId } from '../identity/skype-ids.js';
 import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';
 import { messageKey } from '../identity/key.js';
+import { own } from '../own.js';
 import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
 import {
   SourceError,
@@ -53,8 +54,10 @@ import {
 } from './types.js';
 import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
+import { unreadableMessage } from './unreadable.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
-import { safeName, mimeOf } from './media-files.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, safeName, mimeOf } from './media-files.js';
+import { ExportFolder, type Refusal } from './export-folder.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',
@@ -111,7 +114,8 @@ interface MediaRef {
   /** File name (no folder), e.g. `0-weu-d1-abc.1.jpg`. */
   name: string;
   size: number;
-  read(): Promise<Buffer>;
+  /** The bytes, or why the export folder refused them (counted by the folder). */
+  read(): Promise<Buffer | Refusal>;
 }
 
 interface ExportInput {
@@ -128,6 +132,8 @@ interface ExportInput {
   media: Map<string, MediaRef[]>;
   /** Metadata files `<AMS id>.json` by AMS id. */
   metadata: Map<string, MediaRef>;
+  /** An unpacked export's folder: what it refused to read is reported at the end. */
+  folder: ExportFolder | null;
 }
 
 async function openInput(path: string): Promise<ExportInput> {
@@ -153,18 +159,22 @@ async function openJson(json: string, label: string): Promise<ExportInput> {
   const media = new Map<string, MediaRef[]>();
   const metadata = new Map<string, MediaRef>();
   const mediaDir = join(dirname(json), 'media');
+  // Only files really in the export's folder (not through a link, not FIFOs or devices); sizes
+  // are held to the media limit by the reader.
+  const folder = new ExportFolder(dirname(json), MAX_MEDIA_BYTES_LIMIT, () => undefined);
   let names: string[] = [];
   try {
-    names = (await readdir(mediaDir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+    names = (await readdir(mediaDir, { withFileTypes: true })).filter((d) => !d.isDirectory()).map((d) => d.name);
   } catch {
     // no media folder: messages.json alone
   }
   for (const name of names.sort()) {
     const file = join(mediaDir, name);
-    const ref: MediaRef = { name, size: (await stat(file)).size, read: () => readFile(file) };
-    addMedia(media, metadata, ref);
+    const size = await folder.size(file, `media/${name}`);
+    if (typeof size !== 'number') continue; // missing meanwhile, or refused (and counted)
+    addMedia(media, metadata, { name, size, read: () => folder.read(file, `media/${name}`) });
   }
-  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata };
+  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata, folder };
 }
 
 async function openTar(path: string): Promise<ExportInput> {
@@ -189,7 +199,7 @@ async function openTar(path: string): Promise<ExportInput> {
     if (!name || name.includes('/')) continue;
     addMedia(media, metadata, { name, size: entry.size, read: () => readEntry(fh, entry) });
   }
-  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata };
+  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata, folder: null };
 }
 
 function addMedia(media: Map<string, MediaRef[]>, metadata: Map<string, MediaRef>, ref: MediaRef): void {
@@ -312,7 +322,8 @@ class Conversation {
 }
 
 interface MediaInfo {
-  hash: string;
+  /** Null when the file was too large to store. */
+  hash: string | null;
   name: string;
   type?: string;
   size: number;
@@ -332,12 +343,14 @@ class ExportReader implements ScanHandler {
   private readonly unknownTypes = new Map<string, { count: number; first: string }>();
   private readonly emittedMedia = new Map<string, MediaInfo | null>();
   private lastProgress = -1;
+  private readonly maxMediaBytes: number;
 
   constructor(
     private readonly input: ExportInput,
     options: ReadOptions,
   ) {
     this.wantChat = options.wantChat ?? (() => true);
+    this.maxMediaBytes = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES;
   }
 
   // --- ScanHandler ---------------------------------------------------------------------------
@@ -443,6 +456,7 @@ class ExportReader implements ScanHandler {
   }
 
   summaryWarnings(): SourceEvent[] {
+    for (const { position, message } of this.input.folder?.summary() ?? []) this.warn(position, message);
     const out = this.takeWarnings();
     for (const [type, { count, first }] of this.unknownTypes) {
       out.push({
@@ -571,12 +585,16 @@ class ExportReader implements ScanHandler {
       } catch (err) {
         throw this.error(start, `invalid JSON in a message of ${conv.label}: ${(err as Error).message}`);
       }
-      const record = this.messageRecord(message as Record<string, unknown>, conv, k, start);
-      if (!record) continue;
-      if (record.attachments) {
-        for (const attachment of record.attachments) await this.linkMedia(attachment, out);
+      try {
+        const record = this.messageRecord(message as Record<string, unknown>, conv, k, start);
+        if (!record) continue;
+        if (record.attachments) {
+          for (const attachment of record.attachments) await this.linkMedia(attachment, out);
+        }
+        out.push({ type: 'message', message: record });
+      } catch (err) {
+        this.warn(`${conv.label}, message ${k} (${this.at(start)})`, unreadableMessage(err));
       }
-      out.push({ type: 'message', message: record });
     }
     for (const w of this.takeWarnings()) out.push(w);
     return out;
@@ -702,15 +720,16 @@ class ExportReader implements ScanHandler {
     delete attachment.amsId;
     delete attachment.unnamed;
     if (!id) return;
-    const info = await this.emitMedia(id, out);
+    const info = await this.emitMedia(id, out, named ? attachment.name : null);
     if (!info) return;
     if (!named) attachment.name = info.name;
-    attachment.hash = info.hash;
+    if (info.hash) attachment.hash = info.hash;
     if (attachment.size === undefined) attachment.size = info.size;
     if (attachment.type === undefined && info.type) attachment.type = info.type;
   }
 
-  private async emitMedia(id: string, out: SourceEvent[]): Promise<MediaInfo | null> {
+  /** `shown`: the attachment's name in the message, for warnings. */
+  private async emitMedia(id: string, out: SourceEvent[], shown: string | null = null): Promise<MediaInfo | null> {
     if (this.emittedMedia.has(id)) return this.emittedMedia.get(id)!;
     const refs = this.input.media.get(id);
     if (!refs) {
@@ -721,7 +740,9 @@ class ExportReader implements ScanHandler {
     const meta = this.input.metadata.get(id);
     if (meta && meta.size <= MAX_METADATA) {
       try {
-        const parsed = JSON.parse((await meta.read()).toString('utf8')) as unknown;
+        const bytes = await meta.read();
+        if (typeof bytes === 'string') throw new Error(bytes);
+        const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
         if (isObject(parsed) && typeof parsed.filename === 'string' && parsed.filename.trim()) filename = safeName(parsed.filename);
       } catch {
         this.warn(`media/${meta.name}`, 'unreadable media metadata; file names taken from the archive');
@@ -729,7 +750,16 @@ class ExportReader implements ScanHandler {
     }
     let best: MediaInfo | null = null;
     for (const ref of refs) {
+      if (ref.size > this.maxMediaBytes) {
+        // Never read: the message keeps its attachment, named and sized, without the bytes.
+        const name = filename && ref === largest(refs) ? filename : ref.name;
+        const file = `${this.input.where.replace(/messages\.json $/, '')}media/${ref.name}`;
+        this.warn(ref === largest(refs) && (shown ?? filename) ? `${file} ("${shown ?? filename}")` : file, mediaTooLarge(ref.size, this.maxMediaBytes));
+        if (!best || ref.size > best.size) best = { hash: null, name, type: mimeOf(name) ?? mimeOf(ref.name), size: ref.size };
+        continue;
+      }
       const bytes = await ref.read();
+      if (typeof bytes === 'string') continue; // refused by the folder, counted there
       const hash = createHash('sha256').update(bytes).digest('hex');
       const name = filename && ref === largest(refs) ? filename : ref.name;
       const type = mimeOf(name) ?? mimeOf(ref.name);
@@ -1041,7 +1071,7 @@ const KINDS: Record<string, MessageKind> = {
 
 /** The kind a Skype message type maps to, and whether the type is a known one. */
 function kindOf(type: string): [MessageKind, boolean] {
-  const kind = KINDS[type];
+  const kind = own(KINDS, type);
   if (kind) return [kind, true];
   if (type.startsWith('ThreadActivity/')) return ['event', true];
   if (type.startsWith('RichText/Media_')) return ['media', true];

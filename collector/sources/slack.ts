@@ -60,6 +60,7 @@ import {
   type SourceWarning,
 } from './types.js';
 import { safeName } from './media-files.js';
+import { unreadableMessage } from './unreadable.js';
 
 export const slack: SourceAdapter = {
   format: 'slack',
@@ -431,8 +432,7 @@ async function* readExport(input: ExportInput, options: ReadOptions): AsyncGener
         try {
           record = messageRecord(raw, ts, context);
         } catch (err) {
-          if (!(err instanceof BadMessage)) throw err;
-          warnings.add(`${day.where} [${index}]`, err.message);
+          warnings.add(`${day.where} [${index}]`, err instanceof BadMessage ? err.message : unreadableMessage(err));
           continue;
         }
         yield { type: 'message', message: record };

@@ -52,6 +52,7 @@ import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { messageKey } from '../identity/key.js';
+import { own } from '../own.js';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
 import {
   SourceError,
@@ -67,7 +68,9 @@ import {
 import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
 import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
-import { safeName, mimeOf } from './media-files.js';
+import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './media-files.js';
+import { ExportFolder } from './export-folder.js';
+import { unreadableMessage } from './unreadable.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
@@ -80,8 +83,6 @@ export const telegram: SourceAdapter = {
 export const telegramTuning = {
   /** Bytes read from result.json per scanner chunk; also how often progress is reported. */
   chunkBytes: 4 << 20,
-  /** Files larger than this are listed as attachments without being copied into the database. */
-  maxMediaBytes: 512 << 20,
 };
 /** Individual warnings per file before they are only counted. */
 const MAX_WARNINGS = 200;
@@ -139,7 +140,7 @@ export function looksLikeExport(head: Buffer): boolean {
   return (
     type !== undefined &&
     /^"[a-z_]+"$/.test(type) &&
-    CHAT_TYPES[type.slice(1, -1)] !== undefined &&
+    own(CHAT_TYPES, type.slice(1, -1)) !== undefined &&
     /^-?\d/.test(keys.get('id') ?? '') &&
     (keys.get('messages') ?? '').startsWith('[')
   );
@@ -327,12 +328,14 @@ class ExportReader implements ScanHandler {
   private missingFiles = 0;
   private firstMissing = '';
   private unsupported = 0;
+  private readonly folder: ExportFolder;
 
   constructor(
     private readonly input: ExportInput,
     options: ReadOptions,
   ) {
     this.wantChat = options.wantChat ?? (() => true);
+    this.folder = new ExportFolder(input.root, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES, (position, message) => this.warn(position, message));
   }
 
   // --- ScanHandler ---------------------------------------------------------------------------
@@ -486,6 +489,7 @@ class ExportReader implements ScanHandler {
     const out: SourceEvent[] = [];
     this.takeWarnings(out);
     const file = this.input.file;
+    for (const warning of this.folder.summary()) out.push({ type: 'warning', warning });
     if (this.missingFiles) {
       out.push({
         type: 'warning',
@@ -517,8 +521,7 @@ class ExportReader implements ScanHandler {
     for (const item of found) {
       const chat = item.chat;
       if (item.kind === 'message') {
-        const files = this.message(chat, item.message, item.offset, out);
-        if (files) await files;
+        await this.guarded(chat, item.message, item.offset, out);
       } else {
         if (chat.early) {
           const early = chat.early;
@@ -527,7 +530,7 @@ class ExportReader implements ScanHandler {
             const bytes = Buffer.allocUnsafe(early.ends[i] - early.starts[i]);
             await readAt(this.input.fh, bytes, early.starts[i]);
             const message = parseLenient(bytes.toString('utf8'), () => undefined);
-            await this.message(chat, message, early.starts[i], out);
+            await this.guarded(chat, message, early.starts[i], out);
           }
         }
         this.endChat(chat, out);
@@ -537,6 +540,16 @@ class ExportReader implements ScanHandler {
     return out;
   }
 
+  /** `message`, with a message that breaks it skipped with a warning instead of ending the import. */
+  private async guarded(chat: Chat, raw: unknown, offset: number, out: SourceEvent[]): Promise<void> {
+    try {
+      const files = this.message(chat, raw, offset, out);
+      if (files) await files;
+    } catch (err) {
+      this.warn(this.messageLabel(chat, raw, offset), unreadableMessage(err));
+    }
+  }
+
   private announce(chat: Chat, out: SourceEvent[]): void {
     if (chat.announced) return;
     chat.announced = true;
@@ -544,7 +557,7 @@ class ExportReader implements ScanHandler {
   }
 
   private chatRecord(chat: Chat, withAuthors: boolean): ChatRecord {
-    const kind = (typeof chat.type === 'string' && CHAT_TYPES[chat.type]) || 'group';
+    const kind = (typeof chat.type === 'string' && own(CHAT_TYPES, chat.type)) || 'group';
     const members: PersonRecord[] = [];
     const seen = new Set<string>();
     const add = (member: PersonRecord | null) => {
@@ -568,7 +581,13 @@ class ExportReader implements ScanHandler {
 
   private endChat(chat: Chat, out: SourceEvent[]): void {
     if (chat.skipped || !chat.announced) return;
-    for (const prepared of chat.deferred) out.push({ type: 'message', message: this.finish(chat, prepared) });
+    for (const prepared of chat.deferred) {
+      try {
+        out.push({ type: 'message', message: this.finish(chat, prepared) });
+      } catch (err) {
+        this.warn(`${chat.describe()}, message ${prepared.id}`, unreadableMessage(err));
+      }
+    }
     chat.deferred = [];
     if (chat.datedLocally) {
       this.warn(
@@ -711,7 +730,7 @@ class ExportReader implements ScanHandler {
     const declaredType = typeof raw.mime_type === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(raw.mime_type) ? raw.mime_type : undefined;
     const declaredSize = sizeOf(field === 'photo' ? raw.photo_file_size : raw.file_size);
     if (isPlaceholder(value)) {
-      const attachment: Attachment = { name: fileName ?? LABELS[mediaType] ?? 'File' };
+      const attachment: Attachment = { name: fileName ?? own(LABELS, mediaType) ?? 'File' };
       if (declaredType) attachment.type = declaredType;
       if (declaredSize !== undefined) attachment.size = declaredSize;
       return attachment;
@@ -735,31 +754,17 @@ class ExportReader implements ScanHandler {
     if (this.media.has(relative)) return this.media.get(relative)!;
     let info: MediaInfo | null = null;
     const full = insideRoot(this.input.root, relative);
-    if (full) {
-      try {
-        const st = await stat(full);
-        if (st.isFile() && st.size <= telegramTuning.maxMediaBytes) {
-          const fh = await open(full, 'r');
-          try {
-            const bytes = Buffer.allocUnsafe(st.size);
-            await readAt(fh, bytes, 0);
-            const hash = createHash('sha256').update(bytes).digest('hex');
-            const name = basename(full);
-            out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
-            info = { hash, size: bytes.length };
-          } finally {
-            await fh.close();
-          }
-        } else if (st.isFile()) {
-          this.warn(relative, `larger than ${telegramTuning.maxMediaBytes} bytes: listed, not copied into the database`);
-        }
-      } catch {
-        // not there: counted below
-      }
-    } else {
+    const bytes = full ? await this.folder.read(full, relative) : 'outside';
+    if (typeof bytes !== 'string') {
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      const name = basename(full!);
+      out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
+      info = { hash, size: bytes.length };
+    } else if (!full) {
       this.warn(relative, 'a file path outside the export folder; not read');
     }
-    if (!info) {
+    // Refused files (links leading out, special files, too large) are counted by the folder.
+    if (!info && (!full || bytes === 'missing')) {
       if (!this.missingFiles) this.firstMissing = relative;
       this.missingFiles++;
     }

@@ -126,6 +126,11 @@ export interface ReadOptions {
    * name, or "unknown").
    */
   irc?: { network?: string; timeZone?: string };
+  /**
+   * Media files larger than this many bytes are listed as attachments without their bytes
+   * (default DEFAULT_MAX_MEDIA_BYTES, collector/sources/media-files.ts).
+   */
+  maxMediaBytes?: number;
 }
 
 export interface SourceAdapter {

@@ -65,7 +65,8 @@ import {
   type SourceWarning,
 } from './types.js';
 import { flatten } from './batches.js';
-import { mimeOf } from './media-files.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, mimeOf } from './media-files.js';
+import { ExportFolder, type Refusal } from './export-folder.js';
 
 export const whatsapp: SourceAdapter = {
   format: 'whatsapp',
@@ -193,10 +194,9 @@ async function findChatEntry(zip: ZipArchive): Promise<ZipEntry | null> {
 
 interface MediaRef {
   name: string;
-  /** Bytes (uncompressed), known before reading. */
   size: number;
-  /** The bytes; refused when over `limit` (a zip entry may lie about its size). */
-  read(limit: number): Promise<Buffer>;
+  /** The bytes, or why the folder refused them (counted by the folder); over `limit` refused (a zip entry may lie about its size). */
+  read(limit: number): Promise<Buffer | Refusal>;
 }
 
 interface ChatInput {
@@ -213,6 +213,8 @@ interface ChatInput {
   text(): Promise<AsyncIterable<Buffer>>;
   /** The media file an attachment marker names, if the export has it. */
   media(name: string): Promise<MediaRef | null>;
+  /** An unzipped export's folder: what it refused to read is reported at the end. */
+  folder: ExportFolder | null;
   /** Where missing media would have been, for the warning: "the archive" or "the folder". */
   mediaPlace: string;
   /** What the container itself is worth a warning for (names stored twice in the zip). */
@@ -229,7 +231,8 @@ async function openInput(path: string): Promise<ChatInput> {
   }
   if (!info.isFile()) throw new SourceError(path, null, 'not a file: give the exported chat, its .txt or its .zip');
   if (await isZipFile(path)) return openZipInput(path);
-  const folder = dirname(path);
+  // Only files that are in the folder (no links out of it, no FIFOs); sizes are checked by the reader.
+  const folder = new ExportFolder(dirname(path), MAX_MEDIA_BYTES_LIMIT, () => undefined);
   return {
     file: path,
     where: '',
@@ -240,17 +243,12 @@ async function openInput(path: string): Promise<ChatInput> {
     // An unzipped export keeps its media beside the text.
     media: async (name) => {
       if (!isPlainName(name)) return null;
-      const file = join(folder, name);
-      let size: number;
-      try {
-        const info = await stat(file);
-        if (!info.isFile()) return null;
-        size = info.size;
-      } catch {
-        return null;
-      }
-      return { name, size, read: (limit) => readFileCapped(file, limit) };
+      const file = join(folder.root, name);
+      const size = await folder.size(file, name);
+      if (size === 'missing') return null;
+      return { name, size: typeof size === 'number' ? size : 0, read: async () => (typeof size === 'number' ? folder.read(file, name) : size) };
     },
+    folder,
     mediaPlace: 'the folder',
     warnings: [],
     close: () => undefined,
@@ -285,6 +283,7 @@ async function openZipInput(path: string): Promise<ChatInput> {
         const e = media.get(name);
         return e ? { name, size: e.size, read: (limit) => zip.read(e, limit) } : null;
       },
+      folder: null,
       mediaPlace: 'the archive',
       warnings: duplicateWarnings(zip),
       close: () => zip.close(),
@@ -600,8 +599,8 @@ class ChatReader {
   private readonly pendingWarnings: SourceEvent[] = [];
   /** Messages whose attachment needs its file looked up (media are read asynchronously). */
   private readonly needsMedia = new Map<MessageRecord, MediaMarker>();
-  /** What each attachment's file turned out to be; no hash when it was too large to copy. */
-  private readonly media = new Map<string, { hash?: string; size: number; type?: string } | null>();
+  private readonly media = new Map<string, MediaInfo | null>();
+  private readonly maxMediaBytes: number;
   private missingMedia = 0;
   private firstMissing = '';
   private leadingLines = 0;
@@ -615,6 +614,7 @@ class ChatReader {
   ) {
     const form = found.form;
     this.form = form.form;
+    this.maxMediaBytes = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES;
     const forced = options.whatsapp?.dateOrder;
     const { order, warning } = forced ? { order: forced, warning: null } : chooseDateOrder(form.orders, form.sample);
     this.order = order;
@@ -793,25 +793,7 @@ class ChatReader {
     const name = marker.name!;
     let info = this.media.get(name);
     if (info === undefined) {
-      info = null;
-      const ref = await this.input.media(name);
-      const limit = whatsappTuning.maxMediaBytes;
-      if (ref && ref.size > limit) {
-        this.warn(name, `${ref.size} bytes, over the limit of ${formatLimit(limit)} for an attachment: listed, not copied into the database`);
-        const type = mimeOf(name);
-        info = type ? { size: ref.size, type } : { size: ref.size };
-      } else if (ref) {
-        let bytes: Buffer;
-        try {
-          bytes = await ref.read(limit);
-        } catch (err) {
-          throw new SourceError(this.input.file, name, `cannot read the attachment: ${(err as Error).message}`);
-        }
-        const hash = createHash('sha256').update(bytes).digest('hex');
-        const type = mimeOf(name);
-        out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
-        info = type ? { hash, size: bytes.length, type } : { hash, size: bytes.length };
-      }
+      info = await this.readMedia(name, out);
       this.media.set(name, info);
     }
     if (!info && marker.needsFile) {
@@ -820,16 +802,40 @@ class ChatReader {
       return;
     }
     const attachment: Attachment = { name };
-    if (info) {
+    if (info?.hash) {
       attachment.size = info.size;
       if (info.type) attachment.type = info.type;
       if (info.hash) attachment.hash = info.hash;
     } else {
+      // Not there, or refused (too large, a link out of the folder…: warned about already).
       const type = mimeOf(name);
       if (type) attachment.type = type;
-      if (this.missingMedia++ === 0) this.firstMissing = name;
+      if (info?.size) attachment.size = info.size;
+      if (!info && this.missingMedia++ === 0) this.firstMissing = name;
     }
     record.attachments = [attachment];
+  }
+
+  /** The attachment's file read and emitted; without a hash when refused; null when missing. */
+  private async readMedia(name: string, out: SourceEvent[]): Promise<MediaInfo | null> {
+    const ref = await this.input.media(name);
+    if (!ref) return null;
+    if (ref.size > this.maxMediaBytes) {
+      this.warn(`${this.input.where}${name}`, mediaTooLarge(ref.size, this.maxMediaBytes));
+      return { size: ref.size };
+    }
+    let bytes: Buffer | Refusal;
+    try {
+      bytes = await ref.read(this.maxMediaBytes);
+    } catch (err) {
+      throw new SourceError(this.input.file, name, `cannot read the attachment: ${(err as Error).message}`);
+    }
+    if (bytes === 'missing') return null;
+    if (typeof bytes === 'string') return { size: 0 };
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const type = mimeOf(name);
+    out.push({ type: 'media', media: type ? { name, type, bytes } : { name, bytes }, hash });
+    return type ? { hash, size: bytes.length, type } : { hash, size: bytes.length };
   }
 
   // --- warnings ------------------------------------------------------------------------------
@@ -844,6 +850,7 @@ class ChatReader {
   }
 
   summaryWarnings(): SourceEvent[] {
+    for (const { position, message } of this.input.folder?.summary() ?? []) this.warn(position, message);
     if (this.missingMedia) {
       const n = this.missingMedia;
       this.warn(this.input.file, `${n} attached file${n === 1 ? ' is' : 's are'} not in ${this.input.mediaPlace} (first: ${this.firstMissing}); imported without ${n === 1 ? 'it' : 'them'}`);
@@ -854,6 +861,13 @@ class ChatReader {
     }
     return out;
   }
+}
+
+/** A media file as read: `hash` when its bytes were stored. */
+interface MediaInfo {
+  hash?: string;
+  size: number;
+  type?: string;
 }
 
 /** A message whose header was read; continuation lines are added until the next header. */

@@ -43,7 +43,15 @@ export function prepareIdentity(chat: string, record: MessageRecord): PreparedId
 }
 
 export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
-  const rendered = renderBody(record.markup, record.body, { chat, kind: record.kind, deleted: !!record.deleted });
+  const context = { chat, kind: record.kind, deleted: !!record.deleted };
+  let rendered;
+  try {
+    rendered = renderBody(record.markup, record.body, context);
+  } catch {
+    // A body its converter cannot take (a bug meeting a hostile input) is stored as plain text
+    // rather than ending the import of everything else.
+    rendered = renderBody('plain', record.body, context);
+  }
   const stored = compactBody(record.body, rendered.html, rendered.text);
   return { html: stored.html, text: stored.text, fullText: rendered.text };
 }

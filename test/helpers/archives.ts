@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 
@@ -9,6 +9,8 @@ import { crc32, deflateRawSync } from 'node:zlib';
 export interface ArchiveEntry {
   name: string;
   data: Buffer;
+  /** writeTar only: the entry is this many zero bytes, a hole in the file (`data` is ignored). */
+  sparseSize?: number;
 }
 
 /** Every file under `dir` as entries named by their '/'-separated path, under `prefix`. */
@@ -75,27 +77,37 @@ export function writeZip(file: string, entries: ArchiveEntry[]): void {
   writeFileSync(file, Buffer.concat([...parts, directory, end]));
 }
 
-/** A ustar archive (names up to 100 bytes). */
+/**
+ * A ustar archive (names up to 100 bytes). An entry with `sparseSize` is that many zero bytes left
+ * as a hole in the file: a tar that claims gigabytes without taking them on disk.
+ */
 export function writeTar(file: string, entries: ArchiveEntry[]): void {
-  const parts: Buffer[] = [];
-  for (const entry of entries) {
-    const header = Buffer.alloc(512);
-    const name = Buffer.from(entry.name, 'utf8');
-    if (name.length > 100) throw new Error(`tar name too long for this writer: ${entry.name}`);
-    name.copy(header, 0);
-    header.write('0000644\0', 100, 'latin1');
-    header.write('0000000\0', 108, 'latin1');
-    header.write('0000000\0', 116, 'latin1');
-    header.write(`${entry.data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    header.write('14544000000\0', 136, 'latin1');
-    header.write('        ', 148, 'latin1');
-    header.write('0', 156, 'latin1');
-    header.write('ustar\u000000', 257, 'latin1');
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    parts.push(header, entry.data, Buffer.alloc((512 - (entry.data.length % 512)) % 512));
+  const fd = openSync(file, 'w');
+  try {
+    let position = 0;
+    for (const entry of entries) {
+      const size = entry.sparseSize ?? entry.data.length;
+      const header = Buffer.alloc(512);
+      const name = Buffer.from(entry.name, 'utf8');
+      if (name.length > 100) throw new Error(`tar name too long for this writer: ${entry.name}`);
+      name.copy(header, 0);
+      header.write('0000644\0', 100, 'latin1');
+      header.write('0000000\0', 108, 'latin1');
+      header.write('0000000\0', 116, 'latin1');
+      header.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+      header.write('14544000000\0', 136, 'latin1');
+      header.write('        ', 148, 'latin1');
+      header.write('0', 156, 'latin1');
+      header.write('ustar\u000000', 257, 'latin1');
+      let sum = 0;
+      for (const byte of header) sum += byte;
+      header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      writeSync(fd, header, 0, 512, position);
+      if (entry.sparseSize === undefined) writeSync(fd, entry.data, 0, entry.data.length, position + 512);
+      position += 512 + Math.ceil(size / 512) * 512;
+    }
+    writeSync(fd, Buffer.alloc(1024), 0, 1024, position);
+  } finally {
+    closeSync(fd);
   }
-  parts.push(Buffer.alloc(1024));
-  writeFileSync(file, Buffer.concat(parts));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ADAPTERS } from '../../collector/sources/index.js';
@@ -24,6 +24,8 @@ export interface SampleMessage {
   time: number;
   /** The body exactly as the format's file carries it (Skype: its XML-ish markup; logs: text). */
   body: string;
+  /** A file name the message attaches, in formats whose exports carry files (FormatSample.mediaFile). */
+  attachment?: string;
 }
 
 export interface SampleChat {
@@ -46,6 +48,29 @@ export interface FormatSample {
   multiChat: boolean;
   /** The body is markup the source app rendered (so `<b>` is bold, not text). */
   markupBodies: boolean;
+  /** JSON formats: how hand-made raw messages are put among the written ones (rawMessages below). */
+  raw?: RawMessages;
+  /**
+   * Formats whose exports carry files: where a written input (unpacked) keeps the file of an
+   * attachment named `name` (SampleMessage.attachment); the test puts something there.
+   */
+  mediaFile?(path: string, name: string): string;
+}
+
+/**
+ * Where a JSON format's messages are and which of their fields an adapter or its markup converter
+ * reads as a key into a table, or walks as nested structure — what hostile messages aim at.
+ */
+export interface RawMessages {
+  /** A key every message object of the format has (and nothing else in its files). */
+  messageKey: string;
+  /**
+   * Field assignments (dotted paths: `blocks.0.type`) in which `KEY` (in values, also inside
+   * strings) is replaced by a hostile key such as `__proto__`: each set makes one message.
+   */
+  lookups: Record<string, unknown>[];
+  /** Fields that may hold nested values: each gets a 5,000- and a 100,000-deep one. */
+  nested: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,25 +98,43 @@ const skypeExportSample: FormatSample = {
         id: m.id,
         displayName: m.authorName,
         originalarrivaltime: new Date(m.time).toISOString(),
-        messagetype: 'RichText',
+        messagetype: m.attachment ? 'RichText/Media_GenericFile' : 'RichText',
         version: 1,
-        content: m.body,
+        content: m.attachment
+          ? `<URIObject type="File.1" uri="https://api.asm.skype.com/v1/objects/${amsId(m.attachment)}" doc_id="${amsId(m.attachment)}"><OriginalName v="${m.attachment}"/></URIObject>`
+          : m.body,
         conversationid: chat.id,
         from: `8:${m.author}`,
         properties: null,
-        amsreferences: null,
+        amsreferences: m.attachment ? [amsId(m.attachment)] : null,
       })),
     }));
     writeFileSync(join(folder, 'messages.json'), JSON.stringify({ userId: '8:owner', exportDate: '2024-01-01T00:00', conversations }));
     return folder;
   },
   mainFile: (path) => join(path, 'messages.json'),
+  mediaFile: (path, name) => join(path, 'media', `${amsId(name)}.1${name.slice(name.lastIndexOf('.'))}`),
+  raw: {
+    messageKey: 'originalarrivaltime',
+    lookups: [
+      { messagetype: 'KEY' },
+      { messagetype: 'RichText/Media_GenericFile', content: '<URIObject type="KEY" uri="https://x/KEY" doc_id="KEY"><OriginalName v="KEY.KEY"/></URIObject>' },
+      { messagetype: 'ThreadActivity/KEY', content: '<KEY><KEY>x</KEY></KEY>' },
+      { content: '<quote author="KEY" KEY="KEY" timestamp="1">x</quote><KEY KEY="KEY">y</KEY>', amsreferences: ['KEY'] },
+    ],
+    nested: ['content', 'properties', 'amsreferences'],
+  },
   pack(path, dir) {
     const file = join(dir, 'skype-export.tar');
     writeTar(file, folderEntries(path));
     return file;
   },
 };
+
+/** The AMS id a sample attachment's file is stored under (`media/<id>.1.<ext>`). */
+function amsId(name: string): string {
+  return `0-weu-d1-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Skype classic main.db (the "new" schema of test/fixtures/skype-maindb)
@@ -149,7 +192,8 @@ const discordSample: FormatSample = {
           id: m.id, type: 'Default', timestamp: new Date(m.time).toISOString().replace('Z', '+00:00'), timestampEdited: null,
           callEndedTimestamp: null, isPinned: false, content: m.body,
           author: { id: `1${[...m.author].map((c) => c.charCodeAt(0)).join('')}`, name: m.author, discriminator: '0000', nickname: m.authorName, color: null, isBot: false, roles: [] },
-          attachments: [], embeds: [], stickers: [], reactions: [], mentions: [], inlineEmojis: [],
+          attachments: m.attachment ? [{ id: m.id, url: `channel-${i}.json_Files/${m.attachment}`, fileName: m.attachment, fileSizeBytes: 1 }] : [],
+          embeds: [], stickers: [], reactions: [], mentions: [], inlineEmojis: [],
         })),
         messageCount: chat.messages.length,
       });
@@ -157,6 +201,21 @@ const discordSample: FormatSample = {
     return folder;
   },
   mainFile: (path) => join(path, 'channel-0.json'),
+  // Attachments of the first chat's channel.
+  mediaFile: (path, name) => join(path, 'channel-0.json_Files', name),
+  raw: {
+    messageKey: 'timestamp',
+    lookups: [
+      { type: 'KEY' },
+      { type: 'KEY', content: '' },
+      { 'embeds.0.type': 'KEY', 'embeds.0.title': 'KEY' },
+      { 'attachments.0.fileName': 'KEY.KEY', 'attachments.0.url': 'KEY.KEY', 'attachments.0.id': 'KEY' },
+      { 'stickers.0.format': 'KEY', 'stickers.0.name': 'KEY', 'stickers.0.sourceUrl': 'KEY.KEY' },
+      { 'mentions.0.id': 'KEY', 'mentions.0.name': 'KEY', content: '<@KEY> <#KEY>' },
+      { 'reactions.0.emoji.name': 'KEY', 'reactions.0.count': 1 },
+    ],
+    nested: ['content', 'embeds', 'attachments', 'stickers', 'mentions', 'reactions', 'reference', 'inlineEmojis', 'author.roles'],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -183,6 +242,7 @@ const telegramSample: FormatSample = {
         from_id: `user${[...m.author].map((c) => c.charCodeAt(0)).join('')}`,
         text: m.body,
         text_entities: [{ type: 'plain', text: m.body }],
+        ...(m.attachment ? { file: `files/${m.attachment}`, file_name: m.attachment } : {}),
       })),
     }));
     writeJson(join(folder, 'result.json'), {
@@ -193,6 +253,18 @@ const telegramSample: FormatSample = {
     return folder;
   },
   mainFile: (path) => join(path, 'result.json'),
+  mediaFile: (path, name) => join(path, 'files', name),
+  raw: {
+    messageKey: 'date_unixtime',
+    lookups: [
+      { media_type: 'KEY', file: '(File not included. Change data exporting settings to download.)' },
+      { media_type: 'KEY', photo: 'photos/KEY.KEY', mime_type: 'KEY' },
+      { type: 'service', action: 'KEY', actor: 'KEY' },
+      { text: [{ type: 'KEY', text: 'KEY' }], text_entities: [{ type: 'KEY', text: 'KEY' }] },
+      { 'reactions.0.type': 'KEY', 'reactions.0.emoji': 'KEY' },
+    ],
+    nested: ['text', 'text_entities', 'text_entities.0.text', 'poll', 'file', 'reactions', 'contact_information', 'location_information'],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -313,4 +385,82 @@ export function ordinaryChats(): SampleChat[] {
       ],
     },
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile messages for the JSON formats (FormatSample.raw)
+
+/** Keys Object.prototype has: a lookup table that is a plain object finds them for any input. */
+export const HOSTILE_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'] as const;
+/** Nesting depths: past the stack of any recursive walk or JSON.stringify. */
+export const HOSTILE_DEPTHS = [5_000, 100_000] as const;
+
+/**
+ * One chat of a JSON format: a normal message, then one message per hostile case (each lookup
+ * set of `sample.raw` with each hostile key; each nested field at each depth), then another
+ * normal message. Returns the path to import, the two normal bodies and the hostile cases.
+ */
+export function writeHostileMessages(sample: FormatSample, dir: string): { path: string; normal: [string, string]; cases: string[] } {
+  const raw = sample.raw!;
+  const cases: { label: string; set: Record<string, unknown> }[] = [];
+  for (const lookup of raw.lookups) {
+    for (const key of HOSTILE_KEYS) cases.push({ label: `${JSON.stringify(lookup)} with ${key}`, set: withKey(lookup, key) as Record<string, unknown> });
+  }
+  for (const field of raw.nested) {
+    for (const depth of HOSTILE_DEPTHS) cases.push({ label: `${field} ${depth} deep`, set: { [field]: `@@DEEP:${depth}@@` } });
+  }
+  const t0 = Date.UTC(2022, 4, 2, 8, 0);
+  const normal: [string, string] = ['a normal message before', 'a normal message after'];
+  const bodies = [normal[0], ...cases.map((_, i) => `hostile message ${i}`), normal[1]];
+  const messages = bodies.map((body, i) => {
+    const author = AUTHORS[i % AUTHORS.length];
+    return { id: `${2000 + i}`, author, authorName: author, time: t0 + i * 60_000, body };
+  });
+  const path = sample.write(dir, [{ id: '19:hostile@thread.skype', title: 'Hostile messages', messages }]);
+  for (const file of jsonFiles(path)) {
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('hostile message ')) continue;
+    const json = JSON.parse(text) as unknown;
+    visitMessages(json, raw.messageKey, (m) => {
+      const found = /hostile message (\d+)/.exec(JSON.stringify(m));
+      if (found) for (const [field, value] of Object.entries(cases[Number(found[1])].set)) setPath(m, field, value);
+    });
+    writeFileSync(file, JSON.stringify(json).replace(/"@@DEEP:(\d+)@@"/g, (_, n: string) => deepJson(Number(n))));
+  }
+  return { path, normal, cases: cases.map((c) => c.label) };
+}
+
+/** `[{"x":[{"x":…1…}]}]`, `depth` levels of arrays and objects. */
+function deepJson(depth: number): string {
+  return '[{"x":'.repeat(depth / 2) + '1' + '}]'.repeat(depth / 2);
+}
+
+function withKey(value: unknown, key: string): unknown {
+  if (typeof value === 'string') return value.replaceAll('KEY', key);
+  if (Array.isArray(value)) return value.map((v) => withKey(v, key));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withKey(v, key)]));
+  return value;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let at: Record<string, unknown> = target;
+  for (const [i, part] of parts.slice(0, -1).entries()) {
+    if (!at[part] || typeof at[part] !== 'object') at[part] = /^\d+$/.test(parts[i + 1]) ? [] : {};
+    at = at[part] as Record<string, unknown>;
+  }
+  at[parts[parts.length - 1]] = value;
+}
+
+function visitMessages(value: unknown, messageKey: string, visit: (m: Record<string, unknown>) => void): void {
+  if (Array.isArray(value)) for (const v of value) visitMessages(v, messageKey, visit);
+  else if (value && typeof value === 'object') {
+    if (Object.hasOwn(value, messageKey)) visit(value as Record<string, unknown>);
+    else for (const v of Object.values(value)) visitMessages(v, messageKey, visit);
+  }
+}
+
+function jsonFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? jsonFiles(join(path, d.name)) : d.name.endsWith('.json') ? [join(path, d.name)] : []));
 }

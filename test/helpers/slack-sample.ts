@@ -29,6 +29,18 @@ export const slackSample: FormatSample = {
     return folder;
   },
   mainFile: (path) => join(path, 'channels.json'),
+  raw: {
+    messageKey: 'ts',
+    lookups: [
+      { type: 'KEY' },
+      { subtype: 'KEY' },
+      { 'blocks.0.type': 'KEY', 'blocks.0.text.text': 'KEY' },
+      { blocks: [{ type: 'rich_text', elements: [{ type: 'KEY', elements: [{ type: 'KEY', text: 'KEY' }] }] }] },
+      { 'files.0.mode': 'KEY', 'files.0.name': 'KEY.KEY', 'files.0.filetype': 'KEY' },
+      { 'reactions.0.name': 'KEY', text: '<@KEY> <!KEY> :KEY: <#KEY>' },
+    ],
+    nested: ['text', 'blocks', 'blocks.0.elements', 'attachments', 'files', 'reactions', 'user_profile'],
+  },
 };
 
 function userId(handle: string): string {

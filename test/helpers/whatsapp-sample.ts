@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { machineTimeZone } from '../../collector/sources/zoned-time.js';
 import type { FormatSample } from './format-samples.js';
 
@@ -17,11 +17,13 @@ export const whatsappSample: FormatSample = {
     // A file name cannot hold every title: no separators or controls, and at most 255 bytes.
     const name = [...chat.title.replace(/[\\/\0-\x1f]/g, '_')].slice(0, 55).join('').trim() || 'chat';
     const file = join(dir, `WhatsApp Chat with ${name}.txt`);
-    const lines = chat.messages.map((m) => `${wallClock(m.time)} - ${m.authorName}: ${m.body}`);
+    const lines = chat.messages.map((m) => `${wallClock(m.time)} - ${m.authorName}: ${m.attachment ? `${m.attachment} (file attached)` : m.body}`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   },
   mainFile: (path) => path,
+  // An unzipped export keeps its media beside the text.
+  mediaFile: (path, name) => join(dirname(path), name),
 };
 
 const format = new Intl.DateTimeFormat('en-CA', {
