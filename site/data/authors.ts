@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthorMode } from '../options.js';
+import { replacePersonRefs } from '../../collector/store/person-refs.js';
 import { escapeHtml, stripInvalidChars } from '../render/escape.js';
 
 /**
@@ -63,6 +64,34 @@ export class AuthorNamer {
     }
     return author;
   }
+}
+
+/** A person referred to from inside a message (site/README.md "Privacy"): never an id with names hidden. */
+const SOMEONE = 'someone';
+
+/**
+ * Fills in the person references of stored markup (collector/store/person-refs.ts) the way
+ * `namer` shows authors: the name the source showed, the person's pseudonym, or "someone". Each
+ * name is isolated (U+2068 … U+2069) so a right-to-left name cannot reorder the words around it.
+ */
+export function resolveRefsHtml(namer: AuthorNamer, stored: string): string {
+  return replacePersonRefs(stored, (id, shown) => escapeHtml(refName(namer, unescapeHtml(id), unescapeHtml(shown))));
+}
+
+export function resolveRefsText(namer: AuthorNamer, stored: string): string {
+  return replacePersonRefs(stored, (id, shown) => refName(namer, id, shown));
+}
+
+function refName(namer: AuthorNamer, id: string, shown: string): string {
+  return `\u2068${namer.author(id || null, shown || null, null).name ?? SOMEONE}\u2069`;
+}
+
+const ENTITY = /&(amp|lt|gt|quot|#39);/g;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+/** Reverses escapeHtml (the only escaping stored token parts have had). */
+function unescapeHtml(html: string): string {
+  return html.includes('&') ? html.replace(ENTITY, (_all, name: string) => ENTITIES[name]) : html;
 }
 
 function firstNonEmpty(...values: (string | null)[]): string | null {

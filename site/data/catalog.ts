@@ -1,6 +1,7 @@
 import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
 import type { ResolvedOptions } from '../options.js';
-import { AuthorNamer, type Author } from './authors.js';
+import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
+import { chatTitle, peopleWords, publicSlug } from './public-chat.js';
 import { dirtyPages } from './dirty.js';
 import type { ArchiveReader, ChatRow, Message } from './reader.js';
 
@@ -196,7 +197,9 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
   const changes = options.since === null ? null : reader.changesSince(options.since);
   const reusable = changes && previous ? previous : null;
 
-  for (const row of selectChats(reader, options)) {
+  const people = options.authors === 'show' ? [] : peopleWords(reader.allPeople());
+  for (const stored of selectChats(reader, options)) {
+    const row = { ...stored, slug: publicSlug(stored, options.authors, options.pseudonymSalt) };
     const before = reusable && !changes!.days.has(row.id) ? reusable.chatsById.get(row.id) : undefined;
     if (before && before.slug === row.slug) {
       chats.push(before);
@@ -227,7 +230,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const latest: LatestMessage | null = latestRow
       ? {
           author: authorOf(reader, authors, latestRow.authorId, latestRow.authorName),
-          text: latestRow.text ?? '',
+          text: resolveRefsText(authors, latestRow.text ?? ''),
           time: latestRow.time,
           anchor: latestRow.anchor,
           path: pagePathIn(layout, latestRow.time),
@@ -259,7 +262,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       id: row.id,
       slug: row.slug,
       nativeId: row.native_id,
-      title: chatTitle(row, memberAuthors, options.authors),
+      title: chatTitle(row, row.slug, memberAuthors.map((a) => a.name!), options.authors, people),
       kind: row.kind,
       format: row.format,
       members: memberAuthors,
@@ -309,17 +312,6 @@ function onlyChangedDays(reader: ArchiveReader, page: ArchivePage, days: Readonl
 export function authorOf(reader: ArchiveReader, authors: AuthorNamer, authorId: number | null, authorName: string | null): Author {
   const person = reader.person(authorId);
   return authors.author(person?.nativeId ?? null, authorName, person?.displayName ?? null);
-}
-
-function chatTitle(row: ChatRow, members: Author[], mode: ResolvedOptions['authors']): string {
-  // A direct chat's title is the other person's name in most sources: with names hidden or
-  // pseudonymized, such a chat is named after its (pseudonymized) members instead.
-  const title = mode !== 'show' && row.kind === 'direct' ? '' : row.title?.replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
-  if (title) return title;
-  if (mode === 'hide') return row.kind === 'direct' ? 'Direct chat' : `Chat ${row.slug}`;
-  const names = members.map((m) => m.name).filter(Boolean) as string[];
-  if (names.length > 0 && names.length <= 4) return names.join(', ');
-  return `Chat ${row.slug}`;
 }
 
 function utcMonthRange(time: number): [number, number] {

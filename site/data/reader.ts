@@ -278,6 +278,13 @@ export class ArchiveReader {
     return person;
   }
 
+  /** Every person of the database (for the privacy checks of chat titles). */
+  allPeople(): PersonRow[] {
+    return (this.db.prepare('SELECT native_id, display_name FROM people').raw().all() as [string, string | null][]).map(
+      ([nativeId, displayName]) => ({ nativeId, displayName }),
+    );
+  }
+
   /** A chat's messages in [start, end), oldest first (without key and text). */
   pageMessages(chatId: number, start: number, end: number): Message[] {
     return unpackAll(this.stmt.pageMessages.all(chatId, start, end) as PackedRow[], chatId);

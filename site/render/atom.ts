@@ -1,3 +1,4 @@
+import { resolveRefsHtml, resolveRefsText } from '../data/authors.js';
 import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
@@ -82,8 +83,8 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
   const entries = messages.map((m, i): AtomEntry => {
     const chat = catalog.chatsById.get(m.chatId)!;
     const author = session.author(m.authorId, m.authorName);
-    const line = snippet(m.text ?? '', 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
-    let content = m.html;
+    const line = snippet(resolveRefsText(catalog.authors, m.text ?? ''), 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
+    let content = resolveRefsHtml(catalog.authors, m.html);
     if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
     return {
       id: `tag:chatchannels,2025:${m.key}`,

@@ -1,4 +1,4 @@
-import type { Author } from '../data/authors.js';
+import { resolveRefsHtml, type Author } from '../data/authors.js';
 import type { Message, ReplyTarget } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { formatSize, parseAttachments, renderAttachments, type AttachmentInfo } from './attachments.js';
@@ -96,10 +96,11 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       }
     }
     if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote">${author.nameHtml}</span> `;
+    const html = resolveRefsHtml(catalog.authors, message.html);
     msg +=
-      message.html.length > LONG_MESSAGE
-        ? `<details class="cc-long"><summary>Long message (${formatSize(message.html.length)}): show</summary>${message.html}</details>`
-        : message.html;
+      html.length > LONG_MESSAGE
+        ? `<details class="cc-long"><summary>Long message (${formatSize(html.length)}): show</summary>${html}</details>`
+        : html;
     const attachments = attachmentsOf?.get(message);
     if (attachments) msg += renderAttachments(attachments, media, href);
     if (message.editedAt !== null && !message.deleted) {

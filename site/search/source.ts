@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { openStore, type Db } from '../../collector/store/open.js';
 import { monthOf } from '../../collector/store/periods.js';
-import { AuthorNamer } from '../data/authors.js';
+import { AuthorNamer, resolveRefsText } from '../data/authors.js';
+import { chatTitle, peopleWords, publicSlug } from '../data/public-chat.js';
 import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
 import type { AuthorMode } from '../options.js';
 
@@ -135,27 +136,23 @@ export class SearchSource {
       if (!list) members.set(chatId, (list = []));
       list.push(personId);
     }
-    const rows = this.db.prepare('SELECT id, slug, title FROM chats ORDER BY id').raw().all() as [number, string, string | null][];
-    for (const [id, slug, title] of rows) {
-      if (wanted && !wanted.has(id)) continue;
-      this.chats.push({ index: this.chats.length, id, slug, title: this.chatTitle(slug, title, members.get(id) ?? []) });
+    const rows = this.db.prepare('SELECT id, native_id, slug, title, kind FROM chats ORDER BY id').all() as {
+      id: number; native_id: string; slug: string; title: string | null; kind: string;
+    }[];
+    const mode = this.namer.mode;
+    const people = mode === 'show' ? [] : peopleWords([...this.people.values()].map(([nativeId, displayName]) => ({ nativeId, displayName })));
+    for (const row of rows) {
+      if (wanted && !wanted.has(row.id)) continue;
+      const slug = publicSlug(row, mode, this.options.pseudonymSalt ?? '');
+      const names =
+        mode === 'hide'
+          ? []
+          : (members.get(row.id) ?? [])
+              .map((id) => this.people.get(id))
+              .filter((p): p is [string, string | null] => p !== undefined)
+              .map(([nativeId, name]) => this.namer.author(nativeId, null, name).name!);
+      this.chats.push({ index: this.chats.length, id: row.id, slug, title: chatTitle(row, slug, names, mode, people) });
     }
-  }
-
-  /** The title the site shows (mirrors site/data/catalog.ts chatTitle). */
-  private chatTitle(slug: string, title: string | null, memberIds: number[]): string {
-    const clean = title?.replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
-    if (clean) return clean;
-    if (this.namer.mode !== 'hide') {
-      const names = memberIds
-        .map((id) => this.people.get(id))
-        .filter((p): p is [string, string | null] => p !== undefined)
-        .map(([nativeId, name]) => this.namer.author(nativeId, null, name).name)
-        .filter((n): n is string => !!n)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      if (names.length > 0 && names.length <= 4) return names.join(', ');
-    }
-    return `Chat ${slug}`;
   }
 
   /**
@@ -183,7 +180,7 @@ export class SearchSource {
           if (!isIndexed(text)) continue;
           const author = this.authorOf(authorId, authorName);
           group.count++;
-          yield { id: id++, chat, group, anchor, author, time, text };
+          yield { id: id++, chat, group, anchor, author, time, text: resolveRefsText(this.namer, text) };
         }
         if (group.count > 0) this.groups.push(group);
       }
