@@ -1,4 +1,4 @@
-import { DEFAULT_DB, DEFAULT_OUT, portOption, sourceOptions, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, DEFAULT_OUT, portOption, PRIVACY_OPTION_HELP, PRIVACY_OPTIONS, privacyOptions, sourceOptions, type CommandSpec } from '../cli/args.js';
 import { openStore } from '../store/open.js';
 import { watchSources, type SourceWatcher } from '../watch.js';
 
@@ -21,6 +21,7 @@ export const serveCommand: CommandSpec = {
     `  --out DIR          output folder (default: ./${DEFAULT_OUT})`,
     '  --path-prefix P    the URL path the site is served under (default: /)',
     '  --time-zone TZ     IANA time zone for displayed times (default: UTC)',
+    ...PRIVACY_OPTION_HELP,
     '',
     'Stop with Ctrl-C.',
   ].join('\n'),
@@ -35,6 +36,7 @@ export const serveCommand: CommandSpec = {
     out: { type: 'string' },
     'path-prefix': { type: 'string' },
     'time-zone': { type: 'string' },
+    ...PRIVACY_OPTIONS,
   },
   async run(values, positionals) {
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
@@ -70,6 +72,7 @@ export const serveCommand: CommandSpec = {
       port: portOption(values.port, 8080),
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
+      ...privacyOptions(values),
       onBuild: (s) => {
         if (s.incremental) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
       },

@@ -87,7 +87,7 @@ const CLOSE_TAG = new Map([...DROP_WITH_CONTENT].map((name) => [name, new RegExp
 const SKYPE_VOCABULARY = new Set([
   'b', 'strong', 'i', 'em', 's', 'strike', 'del', 'pre', 'code', 'p', 'ul', 'ol', 'li', 'br', 'a',
   'at', 'ss', 'flag', 'quote', 'legacyquote', 'e_m', 'c_i',
-  'partlist', 'part', 'name', 'duration', 'ended', 'missed', 'started',
+  'partlist', 'part', 'name', 'duration', 'ended', 'missed', 'started', 'ccperson',
   'uriobject', 'title', 'description', 'originalname', 'filesize', 'meta',
   'files', 'file', 'contacts', 'c',
   'sms', 'type', 'status', 'failurereason', 'targets', 'target', 'price', 'body', 'chunk',
@@ -442,6 +442,14 @@ function renderNodes(nodes: Node[], out: Output, flow: Flow, callType = ''): voi
       case 'at':
         renderMention(node, out);
         break;
+      case 'ccperson': {
+        // The main.db adapter's own person reference (sources/skype-maindb.ts): never linkified.
+        const ref = person(attr(node, 'id'), textContent(node));
+        if (out.pending !== 'none') flush(out);
+        out.html += escapeHtml(ref);
+        out.text += ref;
+        break;
+      }
       case 'ss': {
         const emoji = emoticonFor(attr(node, 'type'));
         if (emoji) writeText(out, emoji, flow);

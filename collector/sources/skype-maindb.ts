@@ -777,8 +777,10 @@ class MainDbReader {
     const edited = positive(row.edited_timestamp);
     const editedAt = edited !== null ? edited * 1000 : null;
     const targets = splitNames(row.identities);
-    const actor = (): string => authorName ?? author;
-    const namesOf = (list: string[]): string => list.map((t) => this.nameOf(t) ?? t).join(', ');
+    // People in the lines written here are <ccperson> references (collector/markup/skype.ts), so
+    // the site can show names, pseudonyms or nothing.
+    const actor = (): string => personXml(author, authorName);
+    const namesOf = (list: string[]): string => list.map((t) => personXml(t, this.nameOf(t))).join(', ');
 
     let kind: MessageKind;
     let body = raw;
@@ -814,15 +816,15 @@ class MainDbReader {
         break;
       case 50:
         kind = 'contact';
-        if (!raw.trim()) body = `${esc(actor())} would like to add ${esc(namesOf(targets) || 'you')} as a contact.`;
+        if (!raw.trim()) body = `${actor()} would like to add ${namesOf(targets) || 'you'} as a contact.`;
         break;
       case 51:
         kind = 'event';
-        body = `${esc(actor())} has shared contact details with ${esc(namesOf(targets) || 'you')}.`;
+        body = `${actor()} has shared contact details with ${namesOf(targets) || 'you'}.`;
         break;
       case 53:
         kind = 'event';
-        body = `${esc(actor())} has blocked ${esc(namesOf(targets) || 'a contact')}.`;
+        body = `${actor()} has blocked ${namesOf(targets) || 'a contact'}.`;
         break;
       case 64: {
         kind = 'sms';
@@ -859,11 +861,11 @@ class MainDbReader {
         break;
       case 4:
         kind = 'event';
-        body = `${esc(actor())} created a group conversation${targets.length ? ` with ${esc(namesOf(targets))}` : ''}.`;
+        body = `${actor()} created a group conversation${targets.length ? ` with ${namesOf(targets)}` : ''}.`;
         break;
       case 110:
         kind = 'event';
-        body = `🎂 ${esc(namesOf(targets) || actor())} has a birthday.`;
+        body = `🎂 ${namesOf(targets) || actor()} has a birthday.`;
         break;
       default: {
         kind = 'event';
@@ -871,7 +873,7 @@ class MainDbReader {
         const entry = this.unknownTypes.get(key);
         if (entry) entry.count++;
         else this.unknownTypes.set(key, { count: 1, first: row.id });
-        if (!raw.trim()) body = `${esc(actor())}: Skype event (type ${type ?? 'unknown'})`;
+        if (!raw.trim()) body = `${actor()}: Skype event (type ${type ?? 'unknown'})`;
       }
     }
     const textual = kind === 'text' || kind === 'emote' || kind === 'file' || kind === 'media';
@@ -999,6 +1001,11 @@ function filesInBody(body: string): Transfer[] {
     files.push({ name, size: Number.isFinite(size) && size > 0 ? size : null, index: Number.isFinite(index) ? index : null });
   }
   return files;
+}
+
+/** A person in a line this adapter writes: `<ccperson id="…">name</ccperson>` (the skype converter's reference). */
+function personXml(skypename: string, name: string | null): string {
+  return `<ccperson id="${esc(skypename)}">${esc(name ?? skypename)}</ccperson>`;
 }
 
 function esc(text: string): string {

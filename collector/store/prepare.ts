@@ -1,6 +1,7 @@
 import { identityBase, keyFromBase } from '../identity/key.js';
 import { renderBody } from '../markup/index.js';
 import type { MessageRecord } from '../sources/types.js';
+import { personRefsIn, storedRefs, withoutPersonMarks } from './person-refs.js';
 import { compactBody } from './compact.js';
 import { fnv1a } from './fingerprint.js';
 import { dayOf } from './periods.js';
@@ -30,6 +31,8 @@ export interface PreparedBody {
   text: string | null;
   /** The full plain text (duplicate matching, full-text index). */
   fullText: string;
+  /** People the body refers to with an id, and the name it showed for them. */
+  people: [id: string, name: string][];
 }
 
 export function prepareIdentity(chat: string, record: MessageRecord): PreparedIdentity {
@@ -43,7 +46,11 @@ export function prepareIdentity(chat: string, record: MessageRecord): PreparedId
 }
 
 export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
-  const rendered = renderBody(record.markup, record.body, { chat, kind: record.kind, deleted: !!record.deleted });
-  const stored = compactBody(record.body, rendered.html, rendered.text);
-  return { html: stored.html, text: stored.text, fullText: rendered.text };
+  // Person tokens come only from converters (collector/store/person-refs.ts): none from the body.
+  const rendered = renderBody(record.markup, withoutPersonMarks(record.body), { chat, kind: record.kind, deleted: !!record.deleted });
+  const people = personRefsIn(rendered.text).filter(([id]) => id !== '');
+  const html = storedRefs(rendered.html);
+  const text = storedRefs(rendered.text);
+  const stored = compactBody(record.body, html, text);
+  return { html: stored.html, text: stored.text, fullText: text, people };
 }

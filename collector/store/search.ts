@@ -1,5 +1,6 @@
 import type { Db } from './open.js';
 import { pagePathOf } from './periods.js';
+import { namedRefs, withoutPersonMarks } from './person-refs.js';
 
 export interface SearchHit {
   chat: string; // slug
@@ -52,12 +53,14 @@ export function searchMessages(db: Db, input: string, options: { chat?: string; 
     by_day: number;
     snippet: string;
   }[];
+  const nameOf = db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
   return rows.map((r) => ({
     chat: r.slug,
     title: r.title,
     author: r.author,
     time: r.time,
-    snippet: r.snippet.replace(/\s+/g, ' '),
+    // People in the text are references (person-refs.ts), named as the site names them by default.
+    snippet: withoutPersonMarks(namedRefs(r.snippet, (id) => nameOf.get(id) as string | null)).replace(/\s+/g, ' '),
     path: `chats/${r.slug}/${pagePathOf(r.time, r.by_day === 1)}#${r.anchor}`,
   }));
 }

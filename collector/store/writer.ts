@@ -191,6 +191,7 @@ export class StoreWriter {
     if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
     const stored = prepareBody(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
+    for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
     chat.known.set(key, rev);
     chat.changedDays.add(day);
 
@@ -296,8 +297,12 @@ export class StoreWriter {
     );
   }
 
-  /** A person's id, learning a display name when the source gives one. */
-  private person(record: PersonRecord): number {
+  /**
+   * A person's id, learning a display name when the source gives one. A name a message's markup
+   * showed for someone else (`rename` false) is learnt only for a person with no name yet: the
+   * person's own records name them best.
+   */
+  private person(record: PersonRecord, rename = true): number {
     const name = record.displayName || null;
     let cached = this.people.get(record.nativeId);
     if (!cached) {
@@ -307,7 +312,7 @@ export class StoreWriter {
         : { id: Number(this.stmt.insertPerson.run(record.nativeId, name).lastInsertRowid), name };
       this.people.set(record.nativeId, cached);
     }
-    if (name && name !== cached.name) {
+    if (name && name !== cached.name && (rename || cached.name === null)) {
       this.stmt.namePerson.run(name, cached.id);
       cached.name = name;
     }

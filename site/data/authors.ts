@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AuthorMode } from '../options.js';
-import { replacePersonRefs } from '../../collector/store/person-refs.js';
+import { readableId, replacePersonRefs } from '../../collector/store/person-refs.js';
+
+export { readableId };
 import { escapeHtml, stripInvalidChars } from '../render/escape.js';
 
 /**
@@ -31,6 +33,8 @@ export class AuthorNamer {
   constructor(
     readonly mode: AuthorMode,
     private readonly salt: string,
+    /** The display name of a person known by native id (for person references in markup). */
+    readonly displayNameOf: (nativeId: string) => string | null = () => null,
   ) {}
 
   /**
@@ -83,7 +87,8 @@ export function resolveRefsText(namer: AuthorNamer, stored: string): string {
 }
 
 function refName(namer: AuthorNamer, id: string, shown: string): string {
-  return `\u2068${namer.author(id || null, shown || null, null).name ?? SOMEONE}\u2069`;
+  const author = id ? namer.author(id, null, namer.displayNameOf(id)) : namer.author(null, shown || null, null);
+  return `\u2068${author.name ?? SOMEONE}\u2069`;
 }
 
 const ENTITY = /&(amp|lt|gt|quot|#39);/g;
@@ -103,18 +108,6 @@ function firstNonEmpty(...values: (string | null)[]): string | null {
 }
 
 /** "Alice Smith" → "AS", "bob" → "B", "李小龙" → "李". */
-/**
- * A person known only by id: without the source's type prefix (`8:` Skype, `irc:` …), and a Skype
- * "cid" account (`live:.cid.7f3a2b9c41d05e68`, what exports show for their own owner) shortened
- * to something a reader can tell apart and say: `cid 7f3a2b`.
- */
-export function readableId(nativeId: string | null): string | null {
-  if (!nativeId) return null;
-  const bare = nativeId.replace(/^\d+:/, '');
-  const cid = /^live:\.cid\.([0-9a-f]{6})[0-9a-f]*$/i.exec(bare);
-  return cid ? `cid ${cid[1]}` : bare;
-}
-
 export function initialsOf(name: string): string {
   const words = name
     .replace(/[^\p{L}\p{N}\s]/gu, ' ')

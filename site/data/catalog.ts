@@ -189,7 +189,7 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions, war
  * title until the next full build.
  */
 export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels, previous: Catalog | null = null): Catalog {
-  const authors = new AuthorNamer(options.authors, options.pseudonymSalt);
+  const authors = new AuthorNamer(options.authors, options.pseudonymSalt, (nativeId) => reader.displayNameOf(nativeId));
   const members = reader.members();
   const chats: ChatSummary[] = [];
   const pagesByChat = new Map<number, ArchivePage[]>();

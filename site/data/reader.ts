@@ -278,6 +278,20 @@ export class ArchiveReader {
     return person;
   }
 
+  /** A person's display name by native id (person references in markup), cached. */
+  displayNameOf(nativeId: string): string | null {
+    let name = this.namesByNativeId.get(nativeId);
+    if (name === undefined) {
+      this.personByNativeId ??= this.db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
+      name = (this.personByNativeId.get(nativeId) as string | null | undefined) ?? null;
+      this.namesByNativeId.set(nativeId, name);
+    }
+    return name;
+  }
+
+  private readonly namesByNativeId = new Map<string, string | null>();
+  private personByNativeId: ReturnType<Db['prepare']> | undefined;
+
   /** Every person of the database (for the privacy checks of chat titles). */
   allPeople(): PersonRow[] {
     return (this.db.prepare('SELECT native_id, display_name FROM people').raw().all() as [string, string | null][]).map(

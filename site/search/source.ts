@@ -117,11 +117,13 @@ export class SearchSource {
         this.db.exec('BEGIN');
       }
     }
-    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '');
+    const names = new Map<string, string | null>();
+    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null);
     for (const [id, nativeId, name] of this.db.prepare('SELECT id, native_id, display_name FROM people').raw().iterate() as IterableIterator<
       [number, string, string | null]
     >) {
       this.people.set(id, [nativeId, name]);
+      names.set(nativeId, name);
     }
     this.loadChats();
   }
