@@ -653,7 +653,8 @@ class MainDbReader {
       members.push(person);
     }
     // A dialog's title is its members' names (the site's default): the same from both sides.
-    return { nativeId: unit.nativeId, title: unit.kind === 'direct' ? null : unit.title, kind: unit.kind, members };
+    const owner = this.owner ? (this.person(this.owner)?.nativeId ?? null) : null;
+    return { nativeId: unit.nativeId, title: unit.kind === 'direct' ? null : unit.title, kind: unit.kind, members, owner };
   }
 
   // --- files, calls, SMS ----------------------------------------------------------------------

@@ -95,6 +95,7 @@ export class StoreWriter {
       insertPerson: db.prepare(`INSERT INTO people (native_id, display_name) VALUES (?, ?)`),
       namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ?`),
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
+      markOwner: db.prepare(`UPDATE people SET owner = 1 WHERE id = ? AND owner = 0`),
       known: KnownKeys.statements(db),
       aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
       insertAlias: db.prepare(`INSERT INTO message_aliases (key, message_id, rev) VALUES (?, ?, ?)`),
@@ -148,6 +149,7 @@ export class StoreWriter {
       this.counts.chats++;
     }
     for (const member of record.members ?? []) this.stmt.addMember.run(id, this.person(member));
+    if (record.owner) this.stmt.markOwner.run(this.person({ nativeId: record.owner }, false));
     if (this.chat?.id !== id) {
       const returning = this.touchedMonths.has(id);
       if (this.bulk && returning) this.endBulk();

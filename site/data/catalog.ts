@@ -1,7 +1,7 @@
 import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
-import { chatTitle, peopleWords, publicSlug } from './public-chat.js';
+import { chatTitle, peopleWords, publicSlug, titleMembers } from './public-chat.js';
 import { dirtyPages } from './dirty.js';
 import type { ArchiveReader, ChatRow, Message } from './reader.js';
 
@@ -197,6 +197,12 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
   const changes = options.since === null ? null : reader.changesSince(options.since);
   const reusable = changes && previous ? previous : null;
 
+  if (options.authors !== 'show' && reader.needsRerender()) {
+    throw new Error(
+      `${options.db}: some messages were stored by an older chatchannels, with names written into their text; ` +
+        `run "chatchannels import" (of any source) once to update them before publishing with authors "${options.authors}"`,
+    );
+  }
   const people = options.authors === 'show' ? [] : peopleWords(reader.allPeople());
   for (const stored of selectChats(reader, options)) {
     const row = { ...stored, slug: publicSlug(stored, options.authors, options.pseudonymSalt) };
@@ -214,10 +220,12 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     pagesByChat.set(row.id, pages);
 
     const memberAuthors: Author[] = [];
+    const owners = new Set<string>();
     if (options.authors !== 'hide') {
       for (const personId of members.get(row.id) ?? []) {
         const person = reader.person(personId);
         if (person) memberAuthors.push(authors.author(person.nativeId, null, person.displayName));
+        if (person?.owner) owners.add(memberAuthors[memberAuthors.length - 1].key);
       }
       memberAuthors.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
     }
@@ -262,7 +270,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       id: row.id,
       slug: row.slug,
       nativeId: row.native_id,
-      title: chatTitle(row, row.slug, memberAuthors.map((a) => a.name!), options.authors, people),
+      title: chatTitle(row, row.slug, titleMembers(row.kind, memberAuthors.map((a) => ({ name: a.name, owner: owners.has(a.key) }))), options.authors, people),
       kind: row.kind,
       format: row.format,
       members: memberAuthors,

@@ -32,6 +32,15 @@ export function peopleWords(people: Iterable<{ nativeId: string; displayName: st
 }
 
 /**
+ * The members a chat is named after: a direct chat's other person, when the database knows
+ * whose archive it is (people.owner), else every member.
+ */
+export function titleMembers(kind: string, members: readonly { name: string | null; owner: boolean }[]): string[] {
+  const others = kind === 'direct' && members.some((m) => m.owner) ? members.filter((m) => !m.owner) : members;
+  return (others.length ? others : members).map((m) => m.name).filter((n): n is string => !!n);
+}
+
+/**
  * The title a chat is published under. The source's title when it has one, except that with
  * authors not shown, a title that names a person of the database (a direct chat is usually titled
  * with the other person's name, an untitled group with its members') is not used. Without a

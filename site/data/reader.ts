@@ -107,6 +107,8 @@ export interface ChatRow {
 export interface PersonRow {
   nativeId: string;
   displayName: string | null;
+  /** Whose archive this is (people.owner): a direct chat is titled with the other member. */
+  owner?: boolean;
 }
 
 export interface ReplyTarget {
@@ -161,7 +163,7 @@ export class ArchiveReader {
       latestPlausible: db
         .prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC, id DESC LIMIT ?`)
         .raw(),
-      person: db.prepare(`SELECT native_id, display_name FROM people WHERE id = ?`).raw(),
+      person: db.prepare(`SELECT native_id, display_name, owner FROM people WHERE id = ?`).raw(),
       // Keys have no index of their own: a key is found through its anchor, which is `m` plus the
       // key's first 10 or more hex digits, unique per chat (collector/identity/key.ts).
       replyByAnchor: db
@@ -271,8 +273,8 @@ export class ArchiveReader {
     if (id === null) return null;
     let person = this.people.get(id);
     if (person === undefined) {
-      const row = this.stmt.person.get(id) as [string, string | null] | undefined;
-      person = row ? { nativeId: row[0], displayName: row[1] } : null;
+      const row = this.stmt.person.get(id) as [string, string | null, number] | undefined;
+      person = row ? { nativeId: row[0], displayName: row[1], owner: row[2] === 1 } : null;
       this.people.set(id, person);
     }
     return person;
@@ -291,6 +293,14 @@ export class ArchiveReader {
 
   private readonly namesByNativeId = new Map<string, string | null>();
   private personByNativeId: ReturnType<Db['prepare']> | undefined;
+
+  /**
+   * Whether some rows still have the stored form of before person references (names baked into
+   * event lines): the next import renders them again (collector/store/rerender.ts).
+   */
+  needsRerender(): boolean {
+    return this.db.prepare(`SELECT 1 FROM meta WHERE key = 'rerender'`).get() !== undefined;
+  }
 
   /** Every person of the database (for the privacy checks of chat titles). */
   allPeople(): PersonRow[] {

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { openStore, type Db } from '../../collector/store/open.js';
 import { monthOf } from '../../collector/store/periods.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
-import { chatTitle, peopleWords, publicSlug } from '../data/public-chat.js';
+import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
 import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
 import type { AuthorMode } from '../options.js';
 
@@ -103,7 +103,7 @@ export class SearchSource {
   /** Filled while documents() runs; complete when it ends. */
   readonly groups: Group[] = [];
   private readonly namer: AuthorNamer;
-  private readonly people = new Map<number, [string, string | null]>();
+  private readonly people = new Map<number, [string, string | null, number]>();
   private readonly authorNames = new Map<number | null, Map<string | null, string | null>>();
 
   constructor(private readonly options: SourceOptions) {
@@ -119,10 +119,10 @@ export class SearchSource {
     }
     const names = new Map<string, string | null>();
     this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null);
-    for (const [id, nativeId, name] of this.db.prepare('SELECT id, native_id, display_name FROM people').raw().iterate() as IterableIterator<
-      [number, string, string | null]
+    for (const [id, nativeId, name, owner] of this.db.prepare('SELECT id, native_id, display_name, owner FROM people').raw().iterate() as IterableIterator<
+      [number, string, string | null, number]
     >) {
-      this.people.set(id, [nativeId, name]);
+      this.people.set(id, [nativeId, name, owner]);
       names.set(nativeId, name);
     }
     this.loadChats();
@@ -149,10 +149,13 @@ export class SearchSource {
       const names =
         mode === 'hide'
           ? []
-          : (members.get(row.id) ?? [])
-              .map((id) => this.people.get(id))
-              .filter((p): p is [string, string | null] => p !== undefined)
-              .map(([nativeId, name]) => this.namer.author(nativeId, null, name).name!);
+          : titleMembers(
+              row.kind,
+              (members.get(row.id) ?? [])
+                .map((id) => this.people.get(id))
+                .filter((p): p is [string, string | null, number] => p !== undefined)
+                .map(([nativeId, name, owner]) => ({ name: this.namer.author(nativeId, null, name).name, owner: owner === 1 })),
+            );
       this.chats.push({ index: this.chats.length, id: row.id, slug, title: chatTitle(row, slug, names, mode, people) });
     }
   }
