@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { namedRefs } from '../collector/store/person-refs.js';
 import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
@@ -81,4 +83,41 @@ test('the scanner finds what it looks for: a show build of the demo carries its 
   await buildSite({ db, out, quiet: true });
   const found = new Set(scanForLeaks(out, secretsOf(db)).map((l) => l.secret));
   for (const name of ['Bob Tanaka', 'Chloé Dubois', 'tanaka']) assert.ok(found.has(name), `${name} found in a show build`);
+});
+
+test('a database imported before person references: the next import renders its rows again, and until then hiding names refuses to build', async () => {
+  const dir = scratchDir('cc-privacy-old-');
+  const db = join(dir, 'old.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  // Turn it into what schema 1 stored: names baked into event lines, no owner column, version 1.
+  const raw = new Database(db);
+  const rows = raw.prepare(`SELECT id, html, text FROM message_rows WHERE coalesce(text, '') LIKE '%' || char(57344) || '%'`).all() as { id: number; html: string | null; text: string }[];
+  assert.ok(rows.length > 3, 'the demo has person references');
+  const named = (s: string | null): string | null => (s === null ? null : namedRefs(s, (id) => raw.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck().get(id) as string | null));
+  for (const row of rows) raw.prepare('UPDATE message_rows SET html = ?, text = ? WHERE id = ?').run(named(row.html), named(row.text), row.id);
+  raw.exec(`ALTER TABLE people DROP COLUMN owner; PRAGMA user_version = 1`);
+  raw.close();
+
+  // `search` opens it read-write: the schema moves on, the rows are still the old form.
+  assert.equal(cli(['search', 'hike', '--db', db], dir).code, 0);
+  const refused = cli(['build', '--db', db, '--out', join(dir, 'site'), '--authors', 'hide'], dir);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /older chatchannels.*run "chatchannels import"/);
+
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const out = join(dir, 'site');
+  await buildSite({ db, out, quiet: true, authors: 'hide' });
+  const leaks = scanForLeaks(out, secretsOf(db));
+  assert.equal(leaks.length, 0, describeLeaks(leaks));
+});
+
+test("a direct chat is titled with the other person, not the archive's owner", async () => {
+  const dir = scratchDir('cc-privacy-owner-');
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const out = join(dir, '_site');
+  await buildSite({ db, out, quiet: true });
+  const titles = [...readFileSync(join(out, 'index.html'), 'utf8').matchAll(/<h2><a href="[^"]*">([^<]*)/g)].map((m) => m[1]);
+  assert.ok(titles.includes('Bob Tanaka'), titles.join(' | '));
+  assert.ok(!titles.some((t) => t.includes('Alice Moreau')), `the owner names no chat: ${titles.join(' | ')}`);
 });
