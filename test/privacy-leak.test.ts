@@ -121,3 +121,28 @@ test("a direct chat is titled with the other person, not the archive's owner", a
   assert.ok(titles.includes('Bob Tanaka'), titles.join(' | '));
   assert.ok(!titles.some((t) => t.includes('Alice Moreau')), `the owner names no chat: ${titles.join(' | ')}`);
 });
+
+test('excludeAuthors: their messages are not published anywhere and others refer to them as "someone"; redact: content removed, anchor kept', async () => {
+  const dir = scratchDir('cc-privacy-exclude-');
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const raw = new Database(db, { readonly: true });
+  const chloe = raw.prepare(`SELECT id FROM people WHERE native_id = '8:chloe.dubois'`).pluck().get() as number;
+  const theirs = raw.prepare(`SELECT count(*) FROM messages WHERE author_id = ?`).pluck().get(chloe) as number;
+  const victim = raw.prepare(`SELECT anchor, key, text FROM messages WHERE author_id != ? AND kind = 'text' AND length(text) > 30 ORDER BY time LIMIT 1`).get(chloe) as { anchor: string; key: string; text: string };
+  raw.close();
+  assert.ok(theirs > 3, 'Chloé wrote messages');
+
+  const out = join(dir, '_site');
+  const result = await buildSite({ db, out, quiet: true, excludeAuthors: ['8:chloe.dubois'], redact: [victim.key] });
+  const full = await buildSite({ db, out: join(dir, 'full'), quiet: true });
+  assert.equal(full.messages - result.messages, theirs, 'exactly their messages left out');
+  // (Others' own words may still say "Chloé": text people typed is published as they typed it.)
+  const leaks = scanForLeaks(out, ['Chloé Dubois', 'chloe.dubois']);
+  assert.equal(leaks.length, 0, describeLeaks(leaks));
+  const secret = victim.text.slice(0, 30);
+  assert.equal(scanForLeaks(out, [secret]).length, 0, 'the redacted text is nowhere, search data included');
+  const page = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).find((html) => html.includes(`id="${victim.anchor}"`));
+  assert.ok(page, 'the redacted message keeps its anchor');
+  assert.match(page!, new RegExp(`id="${victim.anchor}"[^]*?Message removed`));
+});

@@ -81,6 +81,8 @@ export const PRIVACY_OPTIONS = {
   'pseudonym-salt': { type: 'string' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
+  'exclude-author': { type: 'string', multiple: true },
+  redact: { type: 'string', multiple: true },
 } as const;
 
 export const PRIVACY_OPTION_HELP = [
@@ -92,6 +94,10 @@ export const PRIVACY_OPTION_HELP = [
   '                     a known account id (keep it secret, and the same across builds)',
   '  --include ID       publish only these chats (native id or slug; repeat the option)',
   '  --exclude ID       never publish these chats (repeatable; wins over --include)',
+  '  --exclude-author ID  publish none of this person\'s messages (their account id, e.g.',
+  '                     8:live:bob; repeatable); other messages call them "someone"',
+  '  --redact ANCHOR    show this message (its anchor m…, or key) as "Message removed"; its',
+  '                     permalink keeps working (repeatable)',
 ];
 
 export function privacyOptions(values: Record<string, unknown>): {
@@ -99,6 +105,8 @@ export function privacyOptions(values: Record<string, unknown>): {
   pseudonymSalt?: string;
   include?: string[];
   exclude?: string[];
+  excludeAuthors?: string[];
+  redact?: string[];
 } {
   const authors = values.authors;
   if (authors !== undefined && authors !== 'show' && authors !== 'hide' && authors !== 'pseudonymize') {
@@ -109,5 +117,7 @@ export function privacyOptions(values: Record<string, unknown>): {
     pseudonymSalt: values['pseudonym-salt'] as string | undefined,
     include: values.include as string[] | undefined,
     exclude: values.exclude as string[] | undefined,
+    excludeAuthors: values['exclude-author'] as string[] | undefined,
+    redact: values.redact as string[] | undefined,
   };
 }

@@ -35,7 +35,13 @@ export class AuthorNamer {
     private readonly salt: string,
     /** The display name of a person known by native id (for person references in markup). */
     readonly displayNameOf: (nativeId: string) => string | null = () => null,
-  ) {}
+    /** Option `excludeAuthors`: people who are "someone" wherever a message refers to them. */
+    excluded: readonly string[] = [],
+  ) {
+    this.excluded = new Set(excluded);
+  }
+
+  readonly excluded: ReadonlySet<string>;
 
   /**
    * `nativeId` identifies the person (people.native_id); `shownName` is the name the message
@@ -87,6 +93,7 @@ export function resolveRefsText(namer: AuthorNamer, stored: string): string {
 }
 
 function refName(namer: AuthorNamer, id: string, shown: string): string {
+  if (id && namer.excluded.has(id)) return `\u2068${SOMEONE}\u2069`;
   const author = id ? namer.author(id, null, namer.displayNameOf(id)) : namer.author(null, shown || null, null);
   return `\u2068${author.name ?? SOMEONE}\u2069`;
 }

@@ -2,6 +2,7 @@ import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collecto
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from './public-chat.js';
+import { REDACTED_TEXT } from '../render/redacted.js';
 import { dirtyPages } from './dirty.js';
 import type { ArchiveReader, ChatRow, Message } from './reader.js';
 
@@ -117,6 +118,8 @@ export class Catalog {
     /** chat id → month → by_day, for the page path of any message (replies, feeds, permalinks). */
     private readonly layouts: Map<number, Map<string, boolean>>,
     readonly authors: AuthorNamer,
+    /** Option `redact`: `<chat id>/<anchor>` of messages shown as "Message removed". */
+    readonly redacted: ReadonlySet<string>,
     /** The last change-log sequence number this snapshot includes (`since` for the next build). */
     readonly changeSeq: number,
     /** What to write; Eleventy paginates the chat and archive templates over these. */
@@ -189,7 +192,7 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions, war
  * title until the next full build.
  */
 export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels, previous: Catalog | null = null): Catalog {
-  const authors = new AuthorNamer(options.authors, options.pseudonymSalt, (nativeId) => reader.displayNameOf(nativeId));
+  const authors = new AuthorNamer(options.authors, options.pseudonymSalt, (nativeId) => reader.displayNameOf(nativeId), options.excludeAuthors);
   const members = reader.members();
   const chats: ChatSummary[] = [];
   const pagesByChat = new Map<number, ArchivePage[]>();
@@ -204,6 +207,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     );
   }
   const people = options.authors === 'show' ? [] : peopleWords(reader.allPeople());
+  const redacted = reader.redactedAnchors(options.redact);
   for (const stored of selectChats(reader, options)) {
     const row = { ...stored, slug: publicSlug(stored, options.authors, options.pseudonymSalt) };
     const before = reusable && !changes!.days.has(row.id) ? reusable.chatsById.get(row.id) : undefined;
@@ -238,7 +242,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const latest: LatestMessage | null = latestRow
       ? {
           author: authorOf(reader, authors, latestRow.authorId, latestRow.authorName),
-          text: resolveRefsText(authors, latestRow.text ?? ''),
+          text: redacted.has(`${row.id}/${latestRow.anchor}`) ? REDACTED_TEXT : resolveRefsText(authors, latestRow.text ?? ''),
           time: latestRow.time,
           anchor: latestRow.anchor,
           path: pagePathIn(layout, latestRow.time),
@@ -305,7 +309,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       incremental: true,
     };
   }
-  return new Catalog(chats, archivePages, layouts, authors, changeSeq, render);
+  return new Catalog(chats, archivePages, layouts, authors, redacted, changeSeq, render);
 }
 
 /** Whether every message of the page is on one of `days` (then the page may be new). */

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { viewHtmlOf } from '../../collector/store/compact.js';
 import { openStore, type Db } from '../../collector/store/open.js';
+import { excludeAuthorsOn } from './excluded-authors.js';
 import { hasTable } from './snapshot-mark.js';
 
 /**
@@ -144,10 +145,11 @@ export class ArchiveReader {
     Statement
   >;
 
-  constructor(file: string) {
+  constructor(file: string, excludeAuthors: readonly string[] = []) {
     this.db = openStore(file, { readonly: true });
     // openStore sizes the page cache for bulk imports; a reader streams pages once.
     this.db.pragma('cache_size = -16384');
+    excludeAuthorsOn(this.db, excludeAuthors);
     this.db.exec('BEGIN');
     // A deferred transaction takes its snapshot at the first read: take it now.
     const direct = this.db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_rows'`).pluck().get() === 1;
@@ -300,6 +302,20 @@ export class ArchiveReader {
    */
   needsRerender(): boolean {
     return this.db.prepare(`SELECT 1 FROM meta WHERE key = 'rerender'`).get() !== undefined;
+  }
+
+  /** Option `redact`: the messages named by anchor or key, as `<chat id>/<anchor>`. */
+  redactedAnchors(entries: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    if (entries.length === 0) return found;
+    const marks = entries.map(() => '?').join(', ');
+    for (const [chatId, anchor] of this.db
+      .prepare(`SELECT chat_id, anchor FROM messages WHERE anchor IN (${marks}) OR key IN (${marks})`)
+      .raw()
+      .iterate(...entries, ...entries) as IterableIterator<[number, string]>) {
+      found.add(`${chatId}/${anchor}`);
+    }
+    return found;
   }
 
   /** Every person of the database (for the privacy checks of chat titles). */

@@ -49,7 +49,7 @@ export class BuildSession {
     /** A read snapshot opened earlier for this build (PluginState.pin); default: one opened now. */
     reader: ArchiveReader | null = null,
   ) {
-    this.reader = reader ?? new ArchiveReader(options.db);
+    this.reader = reader ?? new ArchiveReader(options.db, options.excludeAuthors);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
       this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);

@@ -4,6 +4,7 @@ import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
 import { sitePaths, type PublicUrls } from './links.js';
+import { REDACTED_HTML, REDACTED_TEXT } from './redacted.js';
 import { isoTime } from './time.js';
 
 /**
@@ -83,9 +84,10 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
   const entries = messages.map((m, i): AtomEntry => {
     const chat = catalog.chatsById.get(m.chatId)!;
     const author = session.author(m.authorId, m.authorName);
-    const line = snippet(resolveRefsText(catalog.authors, m.text ?? ''), 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
-    let content = resolveRefsHtml(catalog.authors, m.html);
-    if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
+    const redacted = catalog.redacted.has(`${m.chatId}/${m.anchor}`);
+    const line = redacted ? REDACTED_TEXT : snippet(resolveRefsText(catalog.authors, m.text ?? ''), 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
+    let content = redacted ? REDACTED_HTML : resolveRefsHtml(catalog.authors, m.html);
+    if (!redacted && attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
     return {
       id: `tag:chatchannels,2025:${m.key}`,
       title: author.name && m.kind !== 'event' && m.kind !== 'call' ? `${author.name}: ${line}` : line,

@@ -4,6 +4,7 @@ import type { BuildSession } from '../data/session.js';
 import { formatSize, parseAttachments, renderAttachments, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
 import { sitePaths, type Links } from './links.js';
+import { REDACTED_HTML } from './redacted.js';
 import { isoTime } from './time.js';
 
 /**
@@ -96,12 +97,13 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       }
     }
     if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote">${author.nameHtml}</span> `;
-    const html = resolveRefsHtml(catalog.authors, message.html);
+    const redacted = catalog.redacted.size > 0 && catalog.redacted.has(`${chat.id}/${message.anchor}`);
+    const html = redacted ? REDACTED_HTML : resolveRefsHtml(catalog.authors, message.html);
     msg +=
       html.length > LONG_MESSAGE
         ? `<details class="cc-long"><summary>Long message (${formatSize(html.length)}): show</summary>${html}</details>`
         : html;
-    const attachments = attachmentsOf?.get(message);
+    const attachments = redacted ? undefined : attachmentsOf?.get(message);
     if (attachments) msg += renderAttachments(attachments, media, href);
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;

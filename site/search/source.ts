@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { openStore, type Db } from '../../collector/store/open.js';
 import { monthOf } from '../../collector/store/periods.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
+import { excludeAuthorsOn } from '../data/excluded-authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
 import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
 import type { AuthorMode } from '../options.js';
@@ -89,6 +90,9 @@ export interface SourceOptions {
   chatIds?: readonly number[] | null;
   authors: AuthorMode;
   pseudonymSalt?: string;
+  /** The plugin's `excludeAuthors` and `redact` options (site/options.ts). */
+  excludeAuthors?: readonly string[];
+  redact?: readonly string[];
   /**
    * Asked with the snapshot's mark right after it is taken: false takes a new one and asks again
    * (snapshot-gate.ts: the index worker meets the pages' snapshot).
@@ -105,10 +109,14 @@ export class SearchSource {
   private readonly namer: AuthorNamer;
   private readonly people = new Map<number, [string, string | null, number]>();
   private readonly authorNames = new Map<number | null, Map<string | null, string | null>>();
+  /** Option `redact`: anchors and keys of messages whose text is not indexed. */
+  private readonly redacted: Set<string>;
 
   constructor(private readonly options: SourceOptions) {
     this.db = openStore(options.db, { readonly: true });
     this.db.pragma('cache_size = -32768');
+    excludeAuthorsOn(this.db, options.excludeAuthors ?? []);
+    this.redacted = new Set(options.redact ?? []);
     // One read transaction: a consistent snapshot while the collector keeps writing.
     this.db.exec('BEGIN');
     if (options.agree) {
@@ -118,7 +126,7 @@ export class SearchSource {
       }
     }
     const names = new Map<string, string | null>();
-    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null);
+    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null, options.excludeAuthors);
     for (const [id, nativeId, name, owner] of this.db.prepare('SELECT id, native_id, display_name, owner FROM people').raw().iterate() as IterableIterator<
       [number, string, string | null, number]
     >) {
@@ -168,7 +176,7 @@ export class SearchSource {
     this.slots.push(...plan.slots);
     const rows = this.db
       .prepare(
-        `SELECT anchor, author_id, author_name, time, text FROM messages
+        `SELECT anchor, author_id, author_name, time, text, key FROM messages
          WHERE chat_id = ? AND time >= ? AND time < ? AND deleted = 0 ORDER BY time, id`,
       )
       .raw();
@@ -179,10 +187,10 @@ export class SearchSource {
       for (const { chat, from, to } of plan.ranges[s]) {
         const byDay = slot.label.length === 7 ? layouts.get(chat.id, slot.label) === 1 : false;
         const group: Group = { slot: s, chat: chat.index, byDay, start: id, count: 0 };
-        for (const [anchor, authorId, authorName, time, text] of rows.all(chat.id, from, to) as Array<
-          [string, number | null, string | null, number, string | null]
+        for (const [anchor, authorId, authorName, time, text, key] of rows.all(chat.id, from, to) as Array<
+          [string, number | null, string | null, number, string | null, string]
         >) {
-          if (!isIndexed(text)) continue;
+          if (!isIndexed(text) || (this.redacted.size > 0 && (this.redacted.has(anchor) || this.redacted.has(key)))) continue;
           const author = this.authorOf(authorId, authorName);
           group.count++;
           yield { id: id++, chat, group, anchor, author, time, text: resolveRefsText(this.namer, text) };
