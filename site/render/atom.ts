@@ -85,7 +85,7 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
     const author = session.author(m.authorId, m.authorName);
     const line = snippet(resolveRefsText(catalog.authors, m.text ?? ''), 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
     let content = resolveRefsHtml(catalog.authors, m.html);
-    if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
+    if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path), catalog.authors.mode);
     return {
       id: `tag:chatchannels,2025:${m.key}`,
       title: author.name && m.kind !== 'event' && m.kind !== 'call' ? `${author.name}: ${line}` : line,
