@@ -33,6 +33,10 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'skype-export (shared)', paths: shared('skype/export-json-fedorzima/messages.json') },
   { name: 'skype-maindb (shared, two accounts)', paths: both(shared('skype/maindb-temptin/test.acc2001.db'), shared('skype/maindb-temptin/test.acc2002.db')) },
   { name: 'skype-maindb (shared, plaso)', paths: shared('skype/maindb-plaso/skype_main.db') },
+  { name: 'slack (own fixture)', paths: ['test/fixtures/slack/workspace'] },
+  { name: 'slack (shared)', paths: shared('slack/slack-export-viewer-testarchive.zip') },
+  { name: 'discord (own fixture)', paths: ['test/fixtures/discord/export'] },
+  { name: 'discord (shared)', paths: shared('discord/dcef-example-guild-general.json') },
 ];
 
 function describeLeaks(leaks: Leak[]): string {

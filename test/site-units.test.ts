@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { initialsOf, AuthorNamer, readableId } from '../site/data/authors.js';
-import { isInlineImage, safeMediaName } from '../site/data/media-name.js';
+import { isInlineImage, publicMediaName, safeMediaName } from '../site/data/media-name.js';
 import { resolveOptions } from '../site/options.js';
-import { formatSize, parseAttachments, safeHttpUrl } from '../site/render/attachments.js';
+import { formatSize, parseAttachments, renderAttachments, safeHttpUrl } from '../site/render/attachments.js';
 import { escapeHtml, snippet, stripInvalidChars, text } from '../site/render/escape.js';
 import { Links, normalizePrefix, permalinkOf, PublicUrls } from '../site/render/links.js';
 import { isoTime, TimeFormatter } from '../site/render/time.js';
@@ -80,6 +80,17 @@ describe('media names', () => {
     assert.equal(isInlineImage(null, 'a.webp'), true);
     assert.equal(isInlineImage(null, 'a.svg.bin'), false);
   });
+
+  test('with authors hidden or pseudonymized, a published file is `file.<ext>`: names carry people', () => {
+    for (const mode of ['hide', 'pseudonymize'] as const) {
+      assert.equal(publicMediaName('Alice Wonder selfie.JPG', mode), 'file.jpg');
+      assert.equal(publicMediaName('U03CAROL-notes.txt', mode), 'file.txt');
+      assert.equal(publicMediaName('drawing.svg', mode), 'file.svg.bin');
+      assert.equal(publicMediaName('no extension', mode), 'file');
+      assert.equal(publicMediaName('../../etc/passwd', mode), 'file');
+    }
+    assert.equal(publicMediaName('Alice Wonder selfie.JPG', 'show'), 'Alice Wonder selfie.jpg');
+  });
 });
 
 describe('attachments', () => {
@@ -93,6 +104,20 @@ describe('attachments', () => {
     assert.equal(formatSize(1), '1 byte');
     assert.equal(formatSize(2048), '2.0 KB');
     assert.equal(formatSize(5 * 1024 * 1024), '5.0 MB');
+  });
+
+  test('a file known only by URL links there with authors shown, and is named only otherwise (URLs name accounts)', () => {
+    const slackFile = parseAttachments(JSON.stringify([{ name: 'notes.txt', size: 4, url: 'https://team.slack.com/files/U03CAROL/F0OLD/notes.txt' }]));
+    const cdn = parseAttachments(JSON.stringify([{ name: 'clip.mp4', url: 'https://cdn.discordapp.com/attachments/1/2/clip.mp4' }]));
+    const href = (path: string) => path;
+    assert.match(renderAttachments(slackFile, new Map(), href, 'show'), /<a class="cc-file" href="https:\/\/team\.slack\.com\/files\/U03CAROL\/F0OLD\/notes\.txt"/);
+    for (const mode of ['hide', 'pseudonymize'] as const) {
+      for (const list of [slackFile, cdn]) {
+        const html = renderAttachments(list, new Map(), href, mode);
+        assert.doesNotMatch(html, /href|slack\.com|discordapp/, html);
+        assert.match(html, /<span class="cc-file">(notes\.txt|clip\.mp4)<\/span>/);
+      }
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { identityBase, keyFromBase } from '../identity/key.js';
+import { decodeEntities } from '../markup/html.js';
 import { renderBody } from '../markup/index.js';
 import type { MessageRecord } from '../sources/types.js';
 import { personRefsIn, storedRefs, withoutPersonMarks } from './person-refs.js';
@@ -48,9 +49,11 @@ export function prepareIdentity(chat: string, record: MessageRecord): PreparedId
 export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
   // Person tokens come only from converters (collector/store/person-refs.ts): none from the body.
   const rendered = renderBody(record.markup, withoutPersonMarks(record.body), { chat, kind: record.kind, deleted: !!record.deleted });
-  const people = personRefsIn(rendered.text).filter(([id]) => id !== '');
+  // Some references are shown but not searched (a message's reactors): the HTML names them too.
+  const people = personRefsIn(rendered.text).concat(personRefsIn(rendered.html).map(([id, name]) => [decodeEntities(id), decodeEntities(name)]));
+  const withIds = people.filter(([id]) => id !== '');
   const html = storedRefs(rendered.html);
   const text = storedRefs(rendered.text);
   const stored = compactBody(record.body, html, text);
-  return { html: stored.html, text: stored.text, fullText: text, people };
+  return { html: stored.html, text: stored.text, fullText: text, people: withIds };
 }

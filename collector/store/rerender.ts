@@ -35,10 +35,8 @@ export function rerenderIfStale(db: Db, onProgress?: (done: number, total: numbe
     done += rows.length;
     onProgress?.(done, total);
   }
-  // The CLI's full-text index holds the old text: rebuilt from the messages view.
-  if (db.prepare(`SELECT value FROM meta WHERE key = 'fts_rowid'`).pluck().get()) {
-    db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')`);
-  }
+  // The CLI's full-text index holds the old text: emptied, `chatchannels search` refills it.
+  db.exec(`DELETE FROM messages_fts; DELETE FROM meta WHERE key = 'fts_rowid'`);
   db.prepare(`DELETE FROM meta WHERE key = 'rerender'`).run();
   return done;
 }

@@ -1,3 +1,5 @@
+import type { AuthorMode } from '../options.js';
+
 /**
  * File names for published media: `/media/<sha256>/<name>`. The name comes from an export and may
  * be hostile (`../../etc/passwd`, `CON.txt`, `a\u202Egnp.exe`), so it is reduced to one safe path
@@ -14,6 +16,12 @@ const ACTIVE_EXTENSIONS = new Set([
 ]);
 
 export function safeMediaName(raw: string | null | undefined): string {
+  const { base, suffix } = safeMediaParts(raw);
+  return base + suffix;
+}
+
+/** The safe name's stem and its extension with the dot ('' for none). */
+function safeMediaParts(raw: string | null | undefined): { base: string; suffix: string } {
   let name = String(raw ?? '')
     .normalize('NFC')
     // Controls, bidi overrides/isolates (they disguise extensions), zero-width characters.
@@ -37,7 +45,17 @@ export function safeMediaName(raw: string | null | undefined): string {
   if (ACTIVE_EXTENSIONS.has(ext)) ext = `${ext}.bin`;
   const suffix = ext ? `.${ext}` : '';
   base = truncate(base, MAX_NAME - suffix.length).replace(/[.\s]+$/, '') || 'file';
-  return base + suffix;
+  return { base, suffix };
+}
+
+/**
+ * The file name media are published under (`/media/<sha256>/<name>`). With authors hidden or
+ * pseudonymized it is `file` and the safe extension: names of shared files often carry people's
+ * names or account ids (`alice_birthday.jpg`, a Slack user id), and a URL travels further than
+ * the page it is on. The hash keeps the path unique.
+ */
+export function publicMediaName(raw: string | null | undefined, mode: AuthorMode): string {
+  return mode === 'show' ? safeMediaName(raw) : `file${safeMediaParts(raw).suffix}`;
 }
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */

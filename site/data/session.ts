@@ -6,7 +6,7 @@ import { TimeFormatter } from '../render/time.js';
 import { AnchorMapCollector } from '../templates/anchors.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
-import { safeMediaName } from './media-name.js';
+import { publicMediaName } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow } from './reader.js';
 
 /**
@@ -105,7 +105,7 @@ export class BuildSession {
       else missing.push(hash);
     }
     for (const [hash, row] of this.reader.media(missing)) {
-      const entry = { ...row, safeName: safeMediaName(row.name) };
+      const entry = { ...row, safeName: publicMediaName(row.name, this.options.authors) };
       this.media.set(hash, entry);
       found.set(hash, entry);
     }

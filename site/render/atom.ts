@@ -87,7 +87,7 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
     const redacted = catalog.redacted.has(`${m.chatId}/${m.anchor}`);
     const line = redacted ? REDACTED_TEXT : snippet(resolveRefsText(catalog.authors, m.text ?? ''), 100) || (attachments[i][0]?.name ? snippet(attachments[i][0].name, 100) : '(no text)');
     let content = redacted ? REDACTED_HTML : resolveRefsHtml(catalog.authors, m.html);
-    if (!redacted && attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
+    if (!redacted && attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path), catalog.authors.mode);
     return {
       id: `tag:chatchannels,2025:${m.key}`,
       title: author.name && m.kind !== 'event' && m.kind !== 'call' ? `${author.name}: ${line}` : line,

@@ -1,5 +1,6 @@
 import { isInlineImage, MEDIA_HASH } from '../data/media-name.js';
 import type { MediaRow } from '../data/reader.js';
+import type { AuthorMode } from '../options.js';
 import { text } from './escape.js';
 import { sitePaths } from './links.js';
 
@@ -63,12 +64,14 @@ export function safeHttpUrl(url: string | null): string | null {
 /**
  * Attachments as HTML. `href` turns a site path into a link from the current document (relative
  * on pages, absolute in feeds). Images the export contained are shown inline; other files are
- * download links with their size; files only known by URL link there when it is http(s).
+ * download links with their size; files only known by URL link there when it is http(s) and
+ * authors are shown.
  */
 export function renderAttachments(
   attachments: AttachmentInfo[],
   media: Map<string, MediaRow & { safeName: string }>,
   href: (sitePath: string) => string,
+  mode: AuthorMode,
 ): string {
   let out = '';
   for (const a of attachments) {
@@ -84,7 +87,9 @@ export function renderAttachments(
       continue;
     }
     const size = a.size !== null ? ` <span class="cc-size">${formatSize(a.size)}</span>` : '';
-    const url = safeHttpUrl(a.url);
+    // A file's URL at the chat service names accounts and workspaces (Slack's `files/<user id>/`,
+    // `files-pri/<team>-…`), and is behind a login anyway: linked only with authors shown.
+    const url = mode === 'show' ? safeHttpUrl(a.url) : null;
     out += url
       ? `<a class="cc-file" href="${text(url)}" rel="nofollow noopener noreferrer">${label}</a>${size}`
       : `<span class="cc-file">${label}</span>${size}`;

@@ -104,7 +104,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         ? `<details class="cc-long"><summary>Long message (${formatSize(html.length)}): show</summary>${html}</details>`
         : html;
     const attachments = redacted ? undefined : attachmentsOf?.get(message);
-    if (attachments) msg += renderAttachments(attachments, media, href);
+    if (attachments) msg += renderAttachments(attachments, media, href, catalog.authors.mode);
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
     }

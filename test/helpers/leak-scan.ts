@@ -10,7 +10,8 @@ import { replacePersonRefs } from '../../collector/store/person-refs.js';
  * of the formats' id schemes (`live`, `thread`, `skype`…), which names nobody.
  *
  * Names that people typed into their own messages are not rewritten (site/README.md says so);
- * strings that occur in a message's own text (person references taken out) are left out.
+ * strings that occur in a message's own text (person references taken out) or in the targets of
+ * its links are left out.
  */
 const SCHEME_WORDS = new Set(['live', 'thread', 'skype', 'tacv2', 'p2p', 'cid', 'whatsapp', 'discord', 'slack', 'telegram', 'user', 'users', 'chat', 'channel', 'irc', 'network', 'name', 'bot', 'bots']);
 const MIN = 4;
@@ -45,8 +46,10 @@ export function secretsOf(dbFile: string): string[] {
       // Group thread ids are random, not a person's: only ids made of account names count.
       if (!/^(19|48):/.test(native_id)) addId(native_id);
     }
-    const typed = (db.prepare(`SELECT coalesce(text, body) FROM messages WHERE kind NOT IN ('event', 'call')`).pluck().all() as string[])
-      .map((t) => replacePersonRefs(t ?? '', () => ' '))
+    // A message's own text, and the targets of the links in it (`mailto:alice@…` shown as "mail me").
+    const rows = db.prepare(`SELECT coalesce(text, body) AS text, html FROM messages WHERE kind NOT IN ('event', 'call')`).all() as { text: string | null; html: string | null }[];
+    const typed = rows
+      .map((r) => [replacePersonRefs(r.text ?? '', () => ' '), ...[...(r.html ?? '').matchAll(/ href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'))].join('\n'))
       .join('\n')
       .toLowerCase();
     return [...secrets].filter((s) => s.length >= MIN && !typed.includes(s.toLowerCase()));
