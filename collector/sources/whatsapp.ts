@@ -43,6 +43,7 @@ import {
   resolveDate,
   stripLeadingMarks,
   wallTime,
+  whatsappPersonId,
   type CivilDate,
   type DateOrder,
   type Header,
@@ -625,7 +626,7 @@ class ChatReader {
       nativeId: `whatsapp:${this.chatName}`,
       title: this.chatName,
       kind: this.kind,
-      members: this.authors.map((name) => ({ nativeId: personId(name), displayName: name })),
+      members: this.authors.map((name) => ({ nativeId: whatsappPersonId(name), displayName: name })),
     };
   }
 
@@ -680,7 +681,7 @@ class ChatReader {
     if (meaning.event) {
       const actor = parseSystemLine(text).actor;
       return {
-        authorId: actor ? personId(actor) : 'system',
+        authorId: actor ? whatsappPersonId(actor) : 'system',
         authorName: actor,
         time,
         kind: 'event',
@@ -689,7 +690,7 @@ class ChatReader {
       };
     }
     const author = meaning.author!;
-    const record: MessageRecord = { authorId: personId(author), authorName: author, time, kind: 'text', body: text, markup: 'whatsapp' };
+    const record: MessageRecord = { authorId: whatsappPersonId(author), authorName: author, time, kind: 'text', body: text, markup: 'whatsapp' };
     if (isDeletedNotice(text)) {
       record.deleted = true;
       return record;
@@ -814,10 +815,6 @@ interface Pending {
   wall: number;
   rest: string;
   more: string[];
-}
-
-function personId(name: string): string {
-  return `whatsapp:${name}`;
 }
 
 /** Pictures, films and sounds are media; a contact card a contact; anything else a file. */

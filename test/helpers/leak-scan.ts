@@ -13,7 +13,7 @@ import { replacePersonRefs } from '../../collector/store/person-refs.js';
  * strings that occur in a message's own text (person references taken out) or in the targets of
  * its links are left out.
  */
-const SCHEME_WORDS = new Set(['live', 'thread', 'skype', 'tacv2', 'p2p', 'cid', 'whatsapp', 'discord', 'slack', 'telegram', 'user', 'users', 'chat', 'channel', 'irc', 'network', 'name', 'bot', 'bots']);
+const SCHEME_WORDS = new Set(['live', 'thread', 'skype', 'tacv2', 'p2p', 'cid', 'whatsapp', 'discord', 'slack', 'telegram', 'user', 'users', 'chat', 'channel', 'irc', 'network', 'name', 'bot', 'bots', 'deleted', 'unknown', 'system']);
 const MIN = 4;
 
 /**
@@ -31,20 +31,31 @@ export function secretsOf(dbFile: string): string[] {
   try {
     const secrets = new Set<string>();
     const addId = (id: string) => {
+      if (SCHEME_WORDS.has(id.toLowerCase())) return; // WhatsApp's `system`
       secrets.add(id);
-      const bare = id.replace(/^\d+:/, '');
+      // An IRC person is `irc:<network>/<nick>`: the network (`libera`) names nobody.
+      const bare = id.replace(/^\d+:/, '').replace(/^irc:[^/]*\//, '');
       secrets.add(bare);
       for (const part of bare.split(/[^\p{L}\p{N}_.+-]+/u)) {
         for (const piece of [part, ...part.split(/[._+-]+/)]) if (isSecretFragment(piece)) secrets.add(piece);
       }
     };
+    // A channel posting as itself (Telegram's `telegram:channel4000` in chat `telegram:4000`) is
+    // named by its chat's title, published as such.
+    const chatIds = new Set<string>();
+    for (const { native_id, title } of db.prepare(`SELECT native_id, title FROM chats WHERE kind != 'direct'`).all() as { native_id: string; title: string | null }[]) {
+      if (title) chatIds.add(`${title.trim()}\u0000${native_id.replace(/\D/g, '')}`);
+    }
+    const isChatItself = (id: string, name: string) => /\d/.test(id) && chatIds.has(`${name}\u0000${id.replace(/\D/g, '')}`);
     for (const { native_id, display_name } of db.prepare('SELECT native_id, display_name FROM people').all() as { native_id: string; display_name: string | null }[]) {
       addId(native_id);
-      if (display_name && display_name.trim().length >= 2) secrets.add(display_name.trim());
+      const name = display_name?.trim() ?? '';
+      if (name.length >= 2 && !isChatItself(native_id, name)) secrets.add(name);
     }
-    for (const { native_id } of db.prepare('SELECT native_id FROM chats').all() as { native_id: string }[]) {
-      // Group thread ids are random, not a person's: only ids made of account names count.
-      if (!/^(19|48):/.test(native_id)) addId(native_id);
+    for (const { native_id, kind } of db.prepare('SELECT native_id, kind FROM chats').all() as { native_id: string; kind: string }[]) {
+      // A direct chat's id is made of account names (`8:bob`, `whatsapp:Bob`, `irc:libera/bob`); a
+      // group's or channel's is random or its subject (`19:…@thread.skype`, `#chat`), no person's.
+      if (kind === 'direct' && !/^(19|48):/.test(native_id)) addId(native_id);
     }
     // A message's own text, and the targets of the links in it (`mailto:alice@…` shown as "mail me").
     const rows = db.prepare(`SELECT coalesce(text, body) AS text, html FROM messages WHERE kind NOT IN ('event', 'call')`).all() as { text: string | null; html: string | null }[];
