@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import { namedRefs } from '../collector/store/person-refs.js';
 import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks, secretsOf, type Leak } from './helpers/leak-scan.js';
