@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Db } from './store/open.js';
 import { StoreWriter, type ImportCounts } from './store/writer.js';
 import { touchChangeMarker } from './store/marker.js';
+import { rerenderIfStale } from './store/rerender.js';
 import { wantedChats } from './sources/chat-filter.js';
 import { adapterByName, ADAPTERS, detectAdapter } from './sources/index.js';
 import { readOnThread, worthAThread } from './sources/threaded.js';
@@ -63,6 +64,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     // Inside the transaction: the writer judges the database by what is stored (empty: bulk mode,
     // indexes dropped until the end), which a concurrent import could change until we hold the
     // lock, and a rollback must restore the indexes it drops.
+    rerenderIfStale(db);
     const writer = new StoreWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
     for (const [i, path] of paths.entries()) {
       const adapter = adapters[i];

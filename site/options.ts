@@ -18,6 +18,13 @@ export interface ChatChannelsOptions {
   authors?: AuthorMode;
   /** Mixed into pseudonyms so that they cannot be recomputed from a known account id. */
   pseudonymSalt?: string;
+  /**
+   * People (native ids, as `people.native_id`) whose messages are not published at all, and who
+   * are "someone" wherever another message refers to them (events, quotes, mentions).
+   */
+  excludeAuthors?: string[];
+  /** Messages (anchors `m…` or keys) whose content is replaced by "Message removed"; the anchor stays. */
+  redact?: string[];
   /** IANA time zone for displayed times and day separators (URLs always use UTC months). */
   timeZone?: string;
   /** BCP 47 language of the page chrome (`<html lang>`, date formats). */
@@ -66,6 +73,8 @@ export const DEFAULTS: Omit<ResolvedOptions, 'db'> = {
   exclude: [],
   authors: 'show',
   pseudonymSalt: '',
+  excludeAuthors: [],
+  redact: [],
   timeZone: 'UTC',
   lang: 'en',
   title: 'Chat archive',
@@ -117,6 +126,8 @@ const CHECKS: Record<keyof ChatChannelsOptions, Check> = {
     }
   },
   pseudonymSalt: isString,
+  excludeAuthors: isStringArray,
+  redact: isStringArray,
   timeZone: (value, name) => {
     isString(value, name);
     try {

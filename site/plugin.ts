@@ -105,7 +105,7 @@ function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions,
     db: options.db,
     include: (chatId) => {
       if (!published) {
-        const reader = new ArchiveReader(options.db);
+        const reader = new ArchiveReader(options.db, options.excludeAuthors);
         try {
           published = new Set(selectChats(reader, options, false).map((c) => c.id));
         } finally {
@@ -116,6 +116,8 @@ function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions,
     },
     authors: options.authors,
     pseudonymSalt: options.pseudonymSalt,
+    excludeAuthors: options.excludeAuthors,
+    redact: options.redact,
     timeZone: options.timeZone,
     lang: options.lang,
     title: options.title,

@@ -62,7 +62,7 @@ export class PluginState {
    */
   pin(): SnapshotMark {
     this.close();
-    this.pinned = new ArchiveReader(this.options.db);
+    this.pinned = new ArchiveReader(this.options.db, this.options.excludeAuthors);
     return snapshotMark(this.pinned.db);
   }
 

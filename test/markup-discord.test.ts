@@ -8,6 +8,7 @@ import { fragmentProblems, isCanonicalFragment } from '../collector/markup/sanit
 import { callLength, discord, DISCORD_DELETED_HTML, formatTimestamp, type DiscordEnvelope } from '../collector/markup/discord.js';
 import type { RenderedBody } from '../collector/markup/types.js';
 import { assertProperty } from './helpers/seeds.js';
+import { visibleRefs } from './helpers/person-refs.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 
@@ -19,11 +20,16 @@ function envelope(env: DiscordEnvelope, kind = 'text'): RenderedBody {
   return render(JSON.stringify(env), kind);
 }
 
-/** html and text of a body, checked against the allow-list on the way. */
+/** html and text of a body (people as `⟨discord:1|name⟩`), checked against the allow-list on the way. */
 function check(body: string, html: string, text: string, kind = 'text'): void {
   const out = render(body, kind);
   assert.deepEqual(fragmentProblems(out.html), [], `unsafe html for ${JSON.stringify(body)}: ${out.html}`);
-  assert.deepEqual(out, { html, text }, JSON.stringify(body));
+  assert.deepEqual({ html: visibleRefs(out.html), text: visibleRefs(out.text) }, { html, text }, JSON.stringify(body));
+}
+
+/** Both forms of a rendered body with people as `⟨discord:1|name⟩`. */
+function visible(out: RenderedBody): RenderedBody {
+  return { html: visibleRefs(out.html), text: visibleRefs(out.text) };
 }
 
 const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -138,9 +144,13 @@ test('mentions, channels, roles, commands, custom emoji, timestamps', () => {
   check('<@1> <@!2> <@&3> <#4> </roll dice:5> <:kekw:6> <a:dance:7>',
     '<span class="cc-mention">@unknown-user</span> <span class="cc-mention">@unknown-user</span> <span class="cc-mention">@role</span> <span class="cc-mention">#unknown-channel</span> <span class="cc-mention">/roll dice</span> :kekw: :dance:',
     '@unknown-user @unknown-user @role #unknown-channel /roll dice :kekw: :dance:');
-  const named = envelope({ content: 'hi <@1> and <@!2>, see <#4>; @Bob Smith and @Bobby stay apart; @everyone @here', mentions: { 1: 'Alice', 2: 'Bob Smith' }, channels: { 4: 'general' } });
-  assert.equal(named.html, 'hi <span class="cc-mention">@Alice</span> and <span class="cc-mention">@Bob Smith</span>, see <span class="cc-mention">#general</span>; <span class="cc-mention">@Bob Smith</span> and @Bobby stay apart; <span class="cc-mention">@everyone</span> <span class="cc-mention">@here</span>');
-  assert.equal(named.text, 'hi @Alice and @Bob Smith, see #general; @Bob Smith and @Bobby stay apart; @everyone @here');
+  // Users the message mentions are person references (the adapter's author id form), by `<@id>` or by `@name`.
+  const named = visible(envelope({ content: 'hi <@1> and <@!2>, see <#4>; @Bob Smith and @Bobby stay apart; @everyone @here', mentions: { 1: 'Alice', 2: 'Bob Smith' }, channels: { 4: 'general' } }));
+  assert.equal(named.html, 'hi <span class="cc-mention">@⟨discord:1|Alice⟩</span> and <span class="cc-mention">@⟨discord:2|Bob Smith⟩</span>, see <span class="cc-mention">#general</span>; <span class="cc-mention">@⟨discord:2|Bob Smith⟩</span> and @Bobby stay apart; <span class="cc-mention">@everyone</span> <span class="cc-mention">@here</span>');
+  assert.equal(named.text, 'hi @⟨discord:1|Alice⟩ and @⟨discord:2|Bob Smith⟩, see #general; @⟨discord:2|Bob Smith⟩ and @Bobby stay apart; @everyone @here');
+  // Markdown never reaches into a reference: a name with markdown characters stays whole.
+  const marked = visible(envelope({ content: '**hey @a_b_c**', mentions: { 9: 'a_b_c' } }));
+  assert.deepEqual(marked, { html: '<strong>hey <span class="cc-mention">@⟨discord:9|a_b_c⟩</span></strong>', text: 'hey @⟨discord:9|a_b_c⟩' });
   check('<t:1709287200> <t:1709287200:t> <t:1709287200:T> <t:1709287200:d> <t:1709287200:D> <t:1709287200:F> <t:1709287200:R>',
     '1 March 2024 10:00 UTC 10:00 UTC 10:00:00 UTC 2024-03-01 1 March 2024 Friday, 1 March 2024 10:00 UTC 1 March 2024 10:00 UTC',
     '1 March 2024 10:00 UTC 10:00 UTC 10:00:00 UTC 2024-03-01 1 March 2024 Friday, 1 March 2024 10:00 UTC 1 March 2024 10:00 UTC');
@@ -161,7 +171,7 @@ test('ordinary messages come out canonical (no sanitize-html pass needed)', () =
 test('an envelope: interaction, forward, stickers, embeds, reactions, pin marker, in that order', () => {
   const out = envelope({
     content: 'You rolled **4**',
-    interaction: { name: 'roll', user: 'Alice' },
+    interaction: { name: 'roll', user: 'Alice', userId: '100' },
     forwarded: { content: '*fwd*' },
     stickers: ['wave'],
     embeds: [
@@ -172,33 +182,41 @@ test('an envelope: interaction, forward, stickers, embeds, reactions, pin marker
     reactions: [{ emoji: '👍', count: 3 }, { emoji: ':blob:', count: 1 }],
     pinned: true,
   });
-  assert.equal(out.html,
-    '<p><span class="cc-interaction">Alice used /roll</span></p>You rolled <strong>4</strong>' +
+  assert.equal(visibleRefs(out.html),
+    '<p><span class="cc-interaction">⟨discord:100|Alice⟩ used /roll</span></p>You rolled <strong>4</strong>' +
     '<blockquote class="cc-forward"><span class="cc-forward-label">Forwarded</span><br><em>fwd</em></blockquote>' +
     '<p><span class="cc-sticker">Sticker: wave</span></p>' +
     '<blockquote class="cc-embed"><span class="cc-embed-author">News</span><br><strong><a href="https://n.example/a" rel="nofollow noopener">Title</a></strong><br>Some <strong>text</strong><br><strong>F</strong><br><code>v</code><br><span class="cc-embed-footer">foot</span></blockquote>' +
     '<blockquote class="cc-embed"><strong>No link</strong></blockquote>' +
     '<p><span class="cc-reactions"><span class="cc-reaction">👍 3</span> <span class="cc-reaction">:blob: 1</span></span> <span class="cc-pinned">📌 Pinned</span></p>');
-  assert.equal(out.text, 'Alice used /roll\nYou rolled 4\nfwd\nSticker: wave\nNews\nTitle\nSome text\nF: v\nfoot\nNo link');
+  assert.equal(visibleRefs(out.text), '⟨discord:100|Alice⟩ used /roll\nYou rolled 4\nfwd\nSticker: wave\nNews\nTitle\nSome text\nF: v\nfoot\nNo link');
   assert.deepEqual(fragmentProblems(out.html), []);
+  // An interaction user without an id (older bodies) is a name without one.
+  assert.equal(visibleRefs(envelope({ content: '', interaction: { name: 'roll', user: 'Alice' } }).text), '⟨|Alice⟩ used /roll');
 });
 
-test('system messages read as a sentence about their author', () => {
+test('system messages read as a sentence about their author, people as references', () => {
   const line = (type: string, content: string, extra: Partial<DiscordEnvelope> = {}, kind = 'event') =>
-    envelope({ content, type, author: 'Thomas', ...extra }, kind).html;
-  assert.equal(line('GuildMemberJoin', 'Joined the server.'), '<span class="cc-event">Thomas joined the server.</span>');
-  assert.equal(line('GuildMemberJoin', ''), '<span class="cc-event">Thomas joined the server.</span>');
-  assert.equal(line('ThreadCreated', 'Started a thread.'), '<span class="cc-event">Thomas started a thread.</span>');
-  assert.equal(line('ChannelPinnedMessage', 'Pinned a message.'), '<span class="cc-event">Thomas pinned a message.</span>');
-  assert.equal(line('RecipientAdd', 'Added Bob to the group.'), '<span class="cc-event">Thomas added Bob to the group.</span>');
-  assert.equal(line('RecipientRemove', 'Left the group.'), '<span class="cc-event">Thomas left the group.</span>');
-  assert.equal(line('ChannelNameChange', 'Changed the channel name: <b>x</b>'), '<span class="cc-event">Thomas changed the channel name: &lt;b&gt;x&lt;/b&gt;</span>');
-  assert.equal(line('8', ''), '<span class="cc-event">Thomas boosted the server.</span>');
-  assert.equal(line('17', 'custom text'), '<span class="cc-event">Thomas: custom text</span>');
-  assert.equal(line('Call', 'Started a call that lasted 5 minutes.', { callSeconds: 330 }, 'call'), '<span class="cc-call">Thomas started a call that lasted 5 minutes.</span>');
-  assert.equal(line('Call', 'Started a call that lasted 0 minutes.', {}, 'call'), '<span class="cc-call">Thomas started a call.</span>');
+    visibleRefs(envelope({ content, type, author: 'Thomas', authorId: '7', ...extra }, kind).html);
+  const T = '⟨discord:7|Thomas⟩';
+  assert.equal(line('GuildMemberJoin', 'Joined the server.'), `<span class="cc-event">${T} joined the server.</span>`);
+  assert.equal(line('GuildMemberJoin', ''), `<span class="cc-event">${T} joined the server.</span>`);
+  assert.equal(line('ThreadCreated', 'Started a thread.'), `<span class="cc-event">${T} started a thread.</span>`);
+  assert.equal(line('ChannelPinnedMessage', 'Pinned a message.'), `<span class="cc-event">${T} pinned a message.</span>`);
+  // The exporter names the users a notice is about: the ones the message mentions are references.
+  assert.equal(line('RecipientAdd', 'Added Bob to the group.', { mentions: { 8: 'Bob' } }), `<span class="cc-event">${T} added ⟨discord:8|Bob⟩ to the group.</span>`);
+  assert.equal(line('RecipientAdd', 'Added Bob to the group.', { mentions: { 8: 'Bo' } }), `<span class="cc-event">${T} added Bob to the group.</span>`);
+  assert.equal(line('RecipientAdd', 'Added Bob to the group.'), `<span class="cc-event">${T} added Bob to the group.</span>`);
+  assert.equal(line('RecipientRemove', 'Left the group.'), `<span class="cc-event">${T} left the group.</span>`);
+  assert.equal(line('ChannelNameChange', 'Changed the channel name: <b>x</b>'), `<span class="cc-event">${T} changed the channel name: &lt;b&gt;x&lt;/b&gt;</span>`);
+  assert.equal(line('8', ''), `<span class="cc-event">${T} boosted the server.</span>`);
+  assert.equal(line('17', 'custom text'), `<span class="cc-event">${T}: custom text</span>`);
+  assert.equal(line('Call', 'Started a call that lasted 5 minutes.', { callSeconds: 330 }, 'call'), `<span class="cc-call">${T} started a call that lasted 5 minutes.</span>`);
+  assert.equal(line('Call', 'Started a call that lasted 0 minutes.', {}, 'call'), `<span class="cc-call">${T} started a call.</span>`);
   assert.deepEqual(['a few seconds', 'a minute', '2 minutes', 'an hour', '3 hours'], [30, 90, 150, 3700, 11_000].map(callLength));
   assert.equal(envelope({ content: 'Joined the server.', type: 'GuildMemberJoin' }, 'event').text, 'Someone joined the server.');
+  // Older bodies name the author without an id: a name without one.
+  assert.equal(visibleRefs(envelope({ content: 'Joined the server.', type: 'GuildMemberJoin', author: 'Thomas' }, 'event').text), '⟨|Thomas⟩ joined the server.');
 });
 
 test('a body that only looks like an envelope is text; deleted messages show a notice', () => {

@@ -11,6 +11,7 @@ import { DELETED_HTML, formatBytes, formatDuration, skype } from '../collector/m
 import { SKYPE_EMOTICONS } from '../collector/markup/emoticons.js';
 import type { RenderedBody } from '../collector/markup/types.js';
 import { assertProperty } from './helpers/seeds.js';
+import { visibleRefs } from './helpers/person-refs.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 const shared = new URL('../shared/fixtures/', root);
@@ -23,7 +24,7 @@ function render(body: string, kind = 'text', deleted = false): RenderedBody {
 function check(body: string, html: string, text: string, kind = 'text'): void {
   const out = render(body, kind);
   assert.deepEqual(fragmentProblems(out.html), [], `unsafe html for ${JSON.stringify(body)}: ${out.html}`);
-  assert.deepEqual(out, { html, text }, JSON.stringify(body));
+  assert.deepEqual({ html: visibleRefs(out.html), text: visibleRefs(out.text) }, { html, text }, JSON.stringify(body));
 }
 
 /** An event-handler attribute in some tag (attribute values, which may quote anything, are skipped). */
@@ -112,15 +113,15 @@ test('emoticons become emoji; unknown ids keep their text; flags', () => {
 });
 
 test('mentions', () => {
-  check('Hi <at id="8:bob">Bob</at>!', 'Hi <span class="cc-mention">@Bob</span>!', 'Hi @Bob!');
-  check('<at id="8:live:bob"></at> <at id="8:x">@Xavier</at>', '<span class="cc-mention">@live:bob</span> <span class="cc-mention">@Xavier</span>', '@live:bob @Xavier');
+  check('Hi <at id="8:bob">Bob</at>!', 'Hi <span class="cc-mention">@⟨8:bob|Bob⟩</span>!', 'Hi @⟨8:bob|Bob⟩!');
+  check('<at id="8:live:bob"></at> <at id="8:x">@Xavier</at>', '<span class="cc-mention">@⟨8:live:bob|live:bob⟩</span> <span class="cc-mention">@⟨8:x|Xavier⟩</span>', '@⟨8:live:bob|live:bob⟩ @⟨8:x|Xavier⟩');
 });
 
 test('quotes: a blockquote with a cite, legacy parts dropped', () => {
   check('<quote author="8:bob" authorname="Bob" timestamp="1630000000" conversation="19:x@thread.skype" messageid="1630000000000"><legacyquote>[30/08/2021 12:00:00] Bob: </legacyquote>quoted text<legacyquote>\n\n&lt;&lt;&lt; </legacyquote></quote>My reply',
-    '<blockquote class="cc-quote"><cite>Bob</cite>quoted text</blockquote>My reply', '> Bob: quoted text\nMy reply');
-  check('<quote author="8:live:ann">a\nb</quote>\nreply', '<blockquote class="cc-quote"><cite>live:ann</cite>a<br>b</blockquote>reply', '> live:ann: a\n> b\nreply');
-  check('before<quote authorname="A"><quote authorname="B">inner</quote>outer</quote>', 'before<blockquote class="cc-quote"><cite>A</cite><blockquote class="cc-quote"><cite>B</cite>inner</blockquote>outer</blockquote>', 'before\n> A: > B: inner\n> outer');
+    '<blockquote class="cc-quote"><cite>⟨8:bob|Bob⟩</cite>quoted text</blockquote>My reply', '> ⟨8:bob|Bob⟩: quoted text\nMy reply');
+  check('<quote author="8:live:ann">a\nb</quote>\nreply', '<blockquote class="cc-quote"><cite>⟨8:live:ann|live:ann⟩</cite>a<br>b</blockquote>reply', '> ⟨8:live:ann|live:ann⟩: a\n> b\nreply');
+  check('before<quote authorname="A"><quote authorname="B">inner</quote>outer</quote>', 'before<blockquote class="cc-quote"><cite>⟨|A⟩</cite><blockquote class="cc-quote"><cite>⟨|B⟩</cite>inner</blockquote>outer</blockquote>', 'before\n> ⟨|A⟩: > ⟨|B⟩: inner\n> outer');
 });
 
 test('edit markers are dropped; deleted messages show a notice and no text', () => {
@@ -151,12 +152,12 @@ test('<img> (only in hand-edited exports) becomes a link, never an image', () =>
 
 test('calls', () => {
   const ended = '<partlist type="ended" alt=""><part identity="live:a"><name>A</name><duration>65</duration></part><part identity="8:b"><name>B</name><duration>64</duration></part></partlist>';
-  check(ended, '<span class="cc-call">📞 Call ended · 1 min 5 s · A, B</span>', '📞 Call ended · 1 min 5 s · A, B', 'call');
+  check(ended, '<span class="cc-call">📞 Call ended · 1 min 5 s · ⟨8:live:a|A⟩, ⟨8:b|B⟩</span>', '📞 Call ended · 1 min 5 s · ⟨8:live:a|A⟩, ⟨8:b|B⟩', 'call');
   check('<partlist type="started" alt=""><part identity="live:a"><name>A</name></part></partlist>', '<span class="cc-call">📞 Call started</span>', '📞 Call started', 'call');
   check('<partlist type="missed" alt=""><part identity="live:a"><name>A</name></part></partlist>', '<span class="cc-call">📞 Missed call</span>', '📞 Missed call', 'call');
   check('<ended/><partlist alt="" callId="x"><part identity="8:a"><name>A</name><duration>3700</duration></part><part identity="8:c"></part></partlist>',
-    '<span class="cc-call">📞 Call ended · 1 h 1 min · A, c</span>', '📞 Call ended · 1 h 1 min · A, c', 'call');
-  check('<partlist alt=""><part identity="bob"><name>Bob</name></part></partlist>', '<span class="cc-call">📞 Call · Bob</span>', '📞 Call · Bob', 'call');
+    '<span class="cc-call">📞 Call ended · 1 h 1 min · ⟨8:a|A⟩, ⟨8:c|c⟩</span>', '📞 Call ended · 1 h 1 min · ⟨8:a|A⟩, ⟨8:c|c⟩', 'call');
+  check('<partlist alt=""><part identity="bob"><name>Bob</name></part></partlist>', '<span class="cc-call">📞 Call · ⟨8:bob|Bob⟩</span>', '📞 Call · ⟨8:bob|Bob⟩', 'call');
   assert.equal(formatDuration(5), '5 s');
   assert.equal(formatDuration(120), '2 min');
   assert.equal(formatDuration(7200), '2 h');
@@ -164,27 +165,27 @@ test('calls', () => {
 
 test('thread activity, with display names where the markup has them', () => {
   check('<addmember><eventtime>1630000000000</eventtime><initiator>8:alice</initiator><target>8:bob</target></addmember>',
-    '<span class="cc-event">alice added bob</span>', 'alice added bob', 'event');
+    '<span class="cc-event">⟨8:alice|alice⟩ added ⟨8:bob|bob⟩</span>', '⟨8:alice|alice⟩ added ⟨8:bob|bob⟩', 'event');
   check('<addmember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:b</target><target>8:live:c</target><detailedtargetinfo><id>8:b</id><friendlyName>Bob</friendlyName></detailedtargetinfo><detailedinitiatorinfo><friendlyName>Ann</friendlyName></detailedinitiatorinfo></addmember>',
-    '<span class="cc-event">Ann added Bob and live:c</span>', 'Ann added Bob and live:c', 'event');
-  check('<addmember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:a</target></addmember>', '<span class="cc-event">a joined</span>', 'a joined', 'event');
-  check('<deletemember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:a</target></deletemember>', '<span class="cc-event">a left</span>', 'a left', 'event');
-  check('<deletemember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:b</target></deletemember>', '<span class="cc-event">a removed b</span>', 'a removed b', 'event');
+    '<span class="cc-event">⟨8:a|Ann⟩ added ⟨8:b|Bob⟩ and ⟨8:live:c|live:c⟩</span>', '⟨8:a|Ann⟩ added ⟨8:b|Bob⟩ and ⟨8:live:c|live:c⟩', 'event');
+  check('<addmember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:a</target></addmember>', '<span class="cc-event">⟨8:a|a⟩ joined</span>', '⟨8:a|a⟩ joined', 'event');
+  check('<deletemember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:a</target></deletemember>', '<span class="cc-event">⟨8:a|a⟩ left</span>', '⟨8:a|a⟩ left', 'event');
+  check('<deletemember><eventtime>1</eventtime><initiator>8:a</initiator><target>8:b</target></deletemember>', '<span class="cc-event">⟨8:a|a⟩ removed ⟨8:b|b⟩</span>', '⟨8:a|a⟩ removed ⟨8:b|b⟩', 'event');
   check('<topicupdate><eventtime>1</eventtime><initiator>8:a</initiator><value>New &amp; better</value></topicupdate>',
-    '<span class="cc-event">a changed the topic to “New &amp; better”</span>', 'a changed the topic to “New & better”', 'event');
-  check('<topicupdate><eventtime>1</eventtime><initiator>8:a</initiator><value></value></topicupdate>', '<span class="cc-event">a removed the topic</span>', 'a removed the topic', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ changed the topic to “New &amp; better”</span>', '⟨8:a|a⟩ changed the topic to “New & better”', 'event');
+  check('<topicupdate><eventtime>1</eventtime><initiator>8:a</initiator><value></value></topicupdate>', '<span class="cc-event">⟨8:a|a⟩ removed the topic</span>', '⟨8:a|a⟩ removed the topic', 'event');
   check('<pictureupdate><eventtime>1</eventtime><initiator>8:a</initiator><value>URL@https://api.asm.skype.com/v1/objects/0-x/views/avatar_fullsize</value></pictureupdate>',
-    '<span class="cc-event">a changed the group picture</span>', 'a changed the group picture', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ changed the group picture</span>', '⟨8:a|a⟩ changed the group picture', 'event');
   check('<historydisclosedupdate><eventtime>1</eventtime><initiator>8:a</initiator><value>true</value></historydisclosedupdate>',
-    '<span class="cc-event">a let new members see the chat history</span>', 'a let new members see the chat history', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ let new members see the chat history</span>', '⟨8:a|a⟩ let new members see the chat history', 'event');
   check('<historydisclosedupdate><eventtime>1</eventtime><initiator>8:a</initiator><value>false</value></historydisclosedupdate>',
-    '<span class="cc-event">a hid the chat history from new members</span>', 'a hid the chat history from new members', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ hid the chat history from new members</span>', '⟨8:a|a⟩ hid the chat history from new members', 'event');
   check('<joiningenabledupdate><eventtime>1</eventtime><initiator>8:a</initiator><value>true</value></joiningenabledupdate>',
-    '<span class="cc-event">a allowed joining this chat with a link</span>', 'a allowed joining this chat with a link', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ allowed joining this chat with a link</span>', '⟨8:a|a⟩ allowed joining this chat with a link', 'event');
   check('<roleupdate><eventtime>1</eventtime><initiator>8:a</initiator><target><id>8:b</id><role>admin</role></target></roleupdate>',
-    '<span class="cc-event">a changed roles: b admin</span>', 'a changed roles: b admin', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ changed roles: ⟨8:b|b⟩ admin</span>', '⟨8:a|a⟩ changed roles: ⟨8:b|b⟩ admin', 'event');
   check('<somethingnew><eventtime>1</eventtime><initiator>8:a</initiator><value>v</value></somethingnew>',
-    '<span class="cc-event">a updated the chat (somethingnew: v)</span>', 'a updated the chat (somethingnew: v)', 'event');
+    '<span class="cc-event">⟨8:a|a⟩ updated the chat (somethingnew: v)</span>', '⟨8:a|a⟩ updated the chat (somethingnew: v)', 'event');
 });
 
 test('media and files: a file line, never the remote thumbnail', () => {
@@ -203,11 +204,11 @@ test('media and files: a file line, never the remote thumbnail', () => {
 
 test('contacts and SMS', () => {
   check('<contacts><c t="s" s="live:bob" f="Bob Smith"/><c t="s" s="alice"/></contacts>',
-    '<span class="cc-contact">👤 Bob Smith (live:bob)</span><br><span class="cc-contact">👤 alice</span>', '👤 Bob Smith (live:bob)\n👤 alice', 'contact');
+    '<span class="cc-contact">👤 ⟨8:live:bob|Bob Smith⟩</span><br><span class="cc-contact">👤 ⟨8:alice|alice⟩</span>', '👤 ⟨8:live:bob|Bob Smith⟩\n👤 ⟨8:alice|alice⟩', 'contact');
   // The real SMS body of the plaso main.db (type 64).
   check('<sms alt="f you want I can copy some documents for you, if you can pay it... ;)"><type>2</type><status>6</status><failurereason>0</failurereason><targets><target status="6">+34123456789</target></targets><price>0.116 EUR</price><body><chunk id="0">f you want I can copy some documents for you, if you can pay it... ;)</chunk><untilnext>72</untilnext></body><encoded_body>f you want I can copy some documents for you, if you can pay it... ;)</encoded_body><sendtimestamp>13727168620</sendtimestamp></sms>',
-    '<span class="cc-sms">📱 SMS to +34123456789</span><br>f you want I can copy some documents for you, if you can pay it... ;)',
-    '📱 SMS to +34123456789\nf you want I can copy some documents for you, if you can pay it... ;)', 'sms');
+    '<span class="cc-sms">📱 SMS to ⟨4:+34123456789|+34123456789⟩</span><br>f you want I can copy some documents for you, if you can pay it... ;)',
+    '📱 SMS to ⟨4:+34123456789|+34123456789⟩\nf you want I can copy some documents for you, if you can pay it... ;)', 'sms');
 });
 
 test('polls: XML options or JSON', () => {

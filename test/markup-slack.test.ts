@@ -6,16 +6,17 @@ import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { emojiOf, slack, SLACK_DELETED_HTML, type SlackEnvelope } from '../collector/markup/slack.js';
 import type { RenderedBody } from '../collector/markup/types.js';
 import { assertProperty } from './helpers/seeds.js';
+import { visibleRefs } from './helpers/person-refs.js';
 
 function render(body: string, kind = 'text', deleted = false): RenderedBody {
   return slack(body, { chat: 'slack:T1:C1', kind, deleted });
 }
 
-/** html and text of a body, checked against the allow-list on the way. */
+/** html and text of a body (people as `⟨slack:U1|name⟩`), checked against the allow-list on the way. */
 function check(body: string, html: string, text: string): void {
   const out = render(body);
   assert.deepEqual(fragmentProblems(out.html), [], `unsafe html for ${JSON.stringify(body)}: ${out.html}`);
-  assert.deepEqual(out, { html, text }, JSON.stringify(body));
+  assert.deepEqual({ html: visibleRefs(out.html), text: visibleRefs(out.text) }, { html, text }, JSON.stringify(body));
 }
 
 const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -53,11 +54,15 @@ test('plain text and Slack\'s three entities', () => {
   check('line one\nline two\r\nthree', 'line one<br>line two<br>three', 'line one\nline two\nthree');
 });
 
-test('mentions: users, channels, specials, user groups, dates', () => {
-  check('hi <@U123|alice>', `hi ${mention('@alice')}`, 'hi @alice');
-  check('<@U123>', mention('@U123'), '@U123'); // unresolved (the adapter resolves what users.json knows)
-  check('<@U1|a&amp;b &lt;c&gt;>', mention('@a&amp;b &lt;c&gt;'), '@a&b <c>');
-  check('<@U1|name|with|bars>', mention('@name|with|bars'), '@name|with|bars');
+test('mentions: users (person references with the author id form), channels, specials, user groups, dates', () => {
+  check('hi <@U123|alice>', `hi ${mention('@⟨slack:U123|alice⟩')}`, 'hi @⟨slack:U123|alice⟩');
+  // Unresolved (the adapter resolves what users.json knows): the id stands for the name.
+  check('<@U123>', mention('@⟨slack:U123|U123⟩'), '@⟨slack:U123|U123⟩');
+  check('<@W07ENT|grid user>', mention('@⟨slack:W07ENT|grid user⟩'), '@⟨slack:W07ENT|grid user⟩');
+  check('<@U1|a&amp;b &lt;c&gt;>', mention('@⟨slack:U1|a&amp;b &lt;c&gt;⟩'), '@⟨slack:U1|a&b <c>⟩');
+  check('<@U1|name|with|bars>', mention('@⟨slack:U1|name|with|bars⟩'), '@⟨slack:U1|name|with|bars⟩');
+  // Something that is no id is a name without one.
+  check('<@not an id|x>', mention('@⟨|x⟩'), '@⟨|x⟩');
   check('see <#C123|general>', `see ${mention('#general')}`, 'see #general');
   check('<#C123>', mention('#C123'), '#C123');
   check('<!here> <!channel> <!everyone>', `${mention('@here')} ${mention('@channel')} ${mention('@everyone')}`, '@here @channel @everyone');
@@ -78,11 +83,23 @@ test('links: bare, labelled, mailto; only http, https and mailto become links', 
   check('<https://a.example/"onmouseover="x|q>', link('https://a.example/&quot;onmouseover=&quot;x', 'q'), 'q');
 });
 
+test('links that name a person: members and integrations are people, Slack-hosted files their label', () => {
+  check('added an integration to this channel: <https://team.slack.com/services/B0JL6RASU|github>', 'added an integration to this channel: ⟨slack:B0JL6RASU|github⟩', 'added an integration to this channel: ⟨slack:B0JL6RASU|github⟩');
+  check('<https://team.slack.com/team/U02BOB|bob>', '⟨slack:U02BOB|bob⟩', '⟨slack:U02BOB|bob⟩');
+  check('<https://team.slack.com/team/U02BOB>', '⟨slack:U02BOB|U02BOB⟩', '⟨slack:U02BOB|U02BOB⟩');
+  // The URL names the uploader (and the team): the label alone, or the file's name.
+  check('uploaded a file: <https://team.slack.com/files/U03CAROL/F0OLD/notes.txt|notes>', 'uploaded a file: notes', 'uploaded a file: notes');
+  check('<https://files.slack.com/files-pri/T0TEAM-F0NEW1/photo.png>', 'photo.png', 'photo.png');
+  // Other pages of a workspace, and look-alike hosts, are links as ever.
+  check('<https://team.slack.com/archives/C1|x>', link('https://team.slack.com/archives/C1', 'x'), 'x');
+  check('<https://slack.com.evil.example/team/U1|x>', link('https://slack.com.evil.example/team/U1', 'x'), 'x');
+});
+
 test('formatting: bold, italic, strike, code, nesting, word boundaries', () => {
   check('*bold* _italic_ ~strike~', '<b>bold</b> <i>italic</i> <s>strike</s>', 'bold italic strike');
   check('*_both_*', '<b><i>both</i></b>', 'both');
   check('_*both*_ and ~*x*~', '<i><b>both</b></i> and <s><b>x</b></s>', 'both and x');
-  check('`code *not bold* <@U1|al>`', '<code>code *not bold* @al</code>', 'code *not bold* @al');
+  check('`code *not bold* <@U1|al>`', '<code>code *not bold* @⟨slack:U1|al⟩</code>', 'code *not bold* @⟨slack:U1|al⟩');
   check('`a &lt; b`', '<code>a &lt; b</code>', 'a < b');
   check('snake_case_name and 2*3*4', 'snake_case_name and 2*3*4', 'snake_case_name and 2*3*4');
   check('* not bold * and *also not *', '* not bold * and *also not *', '* not bold * and *also not *');
@@ -125,32 +142,39 @@ test('envelope: cards (bot attachments, link previews) and reactions under the m
       },
       { service_name: 'GitHub', title: 'repo', title_link: 'javascript:alert(1)', text: 'a preview' },
       { fallback: 'only a fallback' },
+      { author_name: 'Carol', author_id: 'U3', text: 'a shared message' },
+      { author_name: 'A channel', author_id: 'not an id' },
     ],
     reactions: [
-      { name: '+1', count: 2, users: ['alice', 'bob'] },
+      { name: '+1', count: 2, users: [{ id: 'U1', name: 'alice' }, { id: 'U2', name: 'bob' }] },
       { name: 'custom', count: 1, users: [] },
     ],
   };
   const out = render(JSON.stringify(envelope));
   assert.deepEqual(fragmentProblems(out.html), []);
   assert.equal(
-    out.html,
+    visibleRefs(out.html),
     'Deploy <b>done</b><br>Build ' +
       link('https://ci.example/1', '#1') +
       '<blockquote class="cc-card">' +
       link('https://ci.example/r', '<b>Release &lt;v1&gt;</b>') +
       '<br>All <i>green</i> for ' +
-      mention('@alice') +
+      mention('@⟨slack:U1|alice⟩') +
       '<br><b>Env</b><br>prod<br><span class="cc-card-footer">CI</span></blockquote>' +
       '<blockquote class="cc-card"><b>GitHub</b><br><b>repo</b><br>a preview</blockquote>' +
       '<blockquote class="cc-card">only a fallback</blockquote>' +
-      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(alice, bob)</span></span> ' +
+      '<blockquote class="cc-card"><b>⟨slack:U3|Carol⟩</b><br>a shared message</blockquote>' +
+      '<blockquote class="cc-card"><b>A channel</b></blockquote>' +
+      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(⟨slack:U1|alice⟩, ⟨slack:U2|bob⟩)</span></span> ' +
       '<span class="cc-reaction">:custom: 1</span></span>',
   );
-  assert.equal(out.text, 'Deploy done\nBuild #1\n> Release <v1>\n> All green for @alice\n> Env: prod\n> CI\n> GitHub\n> repo\n> a preview\n> only a fallback');
-  // Reactions alone: under an empty text.
-  const only = render(JSON.stringify({ text: '', reactions: [{ name: 'eyes', count: 1, users: ['carol'] }] }));
-  assert.equal(only.html, '<span class="cc-reactions"><span class="cc-reaction">👀 1 <span class="cc-reactors">(carol)</span></span></span>');
+  assert.equal(
+    visibleRefs(out.text),
+    'Deploy done\nBuild #1\n> Release <v1>\n> All green for @⟨slack:U1|alice⟩\n> Env: prod\n> CI\n> GitHub\n> repo\n> a preview\n> only a fallback\n> ⟨slack:U3|Carol⟩\n> a shared message\n> A channel',
+  );
+  // Reactions alone: under an empty text. A reactor given as a bare name (older bodies) has no id.
+  const only = render(JSON.stringify({ text: '', reactions: [{ name: 'eyes', count: 1, users: ['carol', { id: 'U4', name: '' }, { name: 'no id' }] }] }));
+  assert.equal(visibleRefs(only.html), '<span class="cc-reactions"><span class="cc-reaction">👀 1 <span class="cc-reactors">(⟨|carol⟩, ⟨slack:U4|U4⟩, ⟨|no id⟩)</span></span></span>');
   assert.equal(only.text, '');
 });
 
@@ -202,7 +226,10 @@ test('property: any text, any mrkdwn-ish mix, and any envelope render safely', (
     {
       text: mrkdwn,
       attachments: fc.array(fc.record({ pretext: mrkdwn, title: mrkdwn, title_link: fc.oneof(fc.webUrl(), mrkdwn), text: mrkdwn, footer: mrkdwn }, { requiredKeys: [] }), { maxLength: 3 }),
-      reactions: fc.array(fc.record({ name: fc.string(), count: fc.integer(), users: fc.array(fc.string(), { maxLength: 3 }) }), { maxLength: 3 }),
+      reactions: fc.array(
+        fc.record({ name: fc.string(), count: fc.integer(), users: fc.array(fc.oneof(fc.string(), fc.record({ id: fc.string(), name: fc.string() })), { maxLength: 3 }) }),
+        { maxLength: 3 },
+      ),
     },
     { requiredKeys: ['text'] },
   );

@@ -5,6 +5,7 @@ import { formatDuration, telegram } from '../collector/markup/telegram.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { assertProperty } from './helpers/seeds.js';
+import { shownRefs, visibleRefs } from './helpers/person-refs.js';
 
 const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -46,7 +47,8 @@ test('every entity type', () => {
     [{ type: 'email', text: 'ada@example.org' }, '<a href="mailto:ada@example.org" rel="nofollow noopener">ada@example.org</a>'],
     [{ type: 'phone', text: '+1 555 0100' }, '<span class="cc-phone">+1 555 0100</span>'],
     [{ type: 'mention', text: '@bob' }, '<span class="cc-mention">@bob</span>'],
-    [{ type: 'mention_name', text: 'Carol', user_id: 3001 }, '<span class="cc-mention">Carol</span>'],
+    [{ type: 'mention_name', text: 'Carol', user_id: 3001 }, '<span class="cc-mention">⟨telegram:user3001|Carol⟩</span>', '⟨telegram:user3001|Carol⟩'],
+    [{ type: 'text_mention', text: 'Dan', user_id: 'user3002' }, '<span class="cc-mention">⟨telegram:user3002|Dan⟩</span>', '⟨telegram:user3002|Dan⟩'],
     [{ type: 'hashtag', text: '#tag' }, '<span class="cc-hashtag">#tag</span>'],
     [{ type: 'cashtag', text: '$USD' }, '<span class="cc-hashtag">$USD</span>'],
     [{ type: 'bot_command', text: '/start@Bot' }, '<span class="cc-bot-command">/start@Bot</span>'],
@@ -54,10 +56,10 @@ test('every entity type', () => {
     [{ type: 'bank_card', text: '4242 4242' }, '4242 4242'],
     [{ type: 'some_future_type', text: 'still <text>' }, 'still &lt;text&gt;'],
   ];
-  for (const [entity, html] of cases) {
+  for (const [entity, html, text] of cases) {
     const out = render({ text: [entity] });
-    assert.equal(out.html, html, JSON.stringify(entity));
-    assert.equal(out.text, String(entity.text).trim(), `text of ${JSON.stringify(entity)}`);
+    assert.equal(visibleRefs(out.html), html, JSON.stringify(entity));
+    assert.equal(visibleRefs(out.text), text ?? String(entity.text).trim(), `text of ${JSON.stringify(entity)}`);
   }
 });
 
@@ -96,14 +98,15 @@ test('forwards, replies outside the archive, via bot, signatures, reactions', ()
     ],
   });
   assert.equal(
-    out.html,
-    '<span class="cc-forward">Forwarded from <b>Carol &lt;Jones&gt;</b></span><br>' +
+    visibleRefs(out.html),
+    '<span class="cc-forward">Forwarded from <b>⟨|Carol &lt;Jones&gt;⟩</b></span><br>' +
       '<span class="cc-reply-missing">↩ In reply to a message not in this archive (#10819)</span><br>' +
-      '<span class="cc-via">via @gif</span><br>Hello<br><span class="cc-signature">— Ada L.</span><br>' +
-      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(Ada, Deleted Account)</span></span> ' +
+      '<span class="cc-via">via ⟨|@gif⟩</span><br>Hello<br><span class="cc-signature">— ⟨|Ada L.⟩</span><br>' +
+      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(⟨telegram:user1|Ada⟩, ⟨telegram:deleted|Deleted Account⟩)</span></span> ' +
       '<span class="cc-reaction">custom emoji 1</span> <span class="cc-reaction">⭐ 5</span></span>',
   );
-  assert.equal(out.text, 'Forwarded from Carol <Jones>\nHello', 'reactions and notes are not searched');
+  assert.equal(visibleRefs(out.text), 'Forwarded from ⟨|Carol <Jones>⟩\nHello', 'reactions and notes are not searched');
+  assert.equal(visibleRefs(render({ forwarded_from: 'Bob', forwarded_from_id: 'user2', saved_from: 'Eve', saved_from_id: 'user5', text: 'x' }).text), 'Forwarded from ⟨telegram:user2|Bob⟩\nSaved from ⟨telegram:user5|Eve⟩\nx');
   assert.match(render({ forwarded_from: null, text: 'x' }).html, /Forwarded from <b>a hidden or deleted account<\/b>/);
 });
 
@@ -126,7 +129,8 @@ test('polls, contacts, places', () => {
   const poll = render({ poll: { question: 'Lunch?', closed: true, total_voters: 3, answers: [{ text: 'Pizza', voters: 2, chosen: true }, { text: [{ type: 'bold', text: 'Salad' }], voters: 1, chosen: false }] } }, 'poll');
   assert.equal(poll.html, '<span class="cc-poll">📊 <b>Lunch?</b></span><ul><li>Pizza — 2 votes ✓</li><li><b>Salad</b> — 1 vote</li></ul><span class="cc-poll">3 voters · closed</span>');
   assert.equal(poll.text, 'Lunch?\nPizza\nSalad');
-  assert.equal(render({ contact_information: { first_name: 'Carol', last_name: '', phone_number: '+1 555' } }).html, '<span class="cc-contact">👤 Carol · +1 555</span>');
+  assert.equal(visibleRefs(render({ contact_information: { first_name: 'Carol', last_name: '', phone_number: '+1 555' } }).html), '<span class="cc-contact">👤 ⟨|Carol⟩ · +1 555</span>');
+  assert.equal(visibleRefs(render({ contact_information: { first_name: 'Carol', user_id: 3001 } }).text), '⟨telegram:user3001|Carol⟩');
   const place = render({ location_information: { latitude: 51.5, longitude: -0.12 }, place_name: 'Big Ben' });
   assert.match(place.html, /📍 Big Ben <a href="https:\/\/www\.openstreetmap\.org\/\?mlat=51\.5&amp;mlon=-0\.12#map=16\/51\.5\/-0\.12" rel="nofollow noopener">51\.50000, -0\.12000<\/a>/);
   assert.equal(render({ location_information: { latitude: 'x', longitude: 1e9 } }).html, '<span class="cc-location">📍 Location</span>', 'bad coordinates make no link');
@@ -162,10 +166,32 @@ test('service messages read the way Telegram shows them', () => {
   ];
   for (const [env, sentence] of cases) {
     const out = render(env, 'event');
-    assert.equal(out.text, sentence, JSON.stringify(env));
-    assert.equal(out.html, sentence.replace(/&/g, '&amp;'), JSON.stringify(env));
+    assert.equal(shownRefs(out.text), sentence, JSON.stringify(env));
+    assert.equal(shownRefs(out.html), sentence.replace(/&/g, '&amp;'), JSON.stringify(env));
   }
-  assert.equal(render({ action: 'create_group', actor: '<b>x</b>', title: '<script>' }).html, '&lt;b&gt;x&lt;/b&gt; created the group «&lt;script&gt;»');
+  assert.equal(shownRefs(render({ action: 'create_group', actor: '<b>x</b>', title: '<script>' }).html), '&lt;b&gt;x&lt;/b&gt; created the group «&lt;script&gt;»');
+});
+
+test('service messages: every person is a reference with the id the adapter gives their messages', () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ action: 'create_group', actor: 'Ada', actor_id: 'user1', title: 'Club', members: ['Ada', 'Bob'] }, '⟨telegram:user1|Ada⟩ created the group «Club» with ⟨|Bob⟩'],
+    [{ action: 'invite_members', actor: 'Ada', actor_id: 'user1', members: ['Bob', null] }, '⟨telegram:user1|Ada⟩ added ⟨|Bob⟩ and ⟨telegram:deleted|Deleted Account⟩'],
+    [{ action: 'invite_members', actor: 'Bob', actor_id: 2, members: ['Bob'] }, '⟨telegram:user2|Bob⟩ joined the group'],
+    [{ action: 'invite_members', actor: 'Ada', actor_id: 'user1', members: ['Ada', 'Bob'] }, '⟨telegram:user1|Ada⟩ added ⟨telegram:user1|Ada⟩ and ⟨|Bob⟩'],
+    [{ action: 'phone_call', actor: 'Bob', actor_id: 'user2', discard_reason: 'missed' }, 'Missed call from ⟨telegram:user2|Bob⟩'],
+    [{ action: 'invite_to_group_call', actor: 'Bob', actor_id: 'user2', members: ['Ada'] }, '⟨telegram:user2|Bob⟩ invited ⟨|Ada⟩ to the video chat'],
+    [{ action: 'proximity_reached', from: 'Ada', from_id: 'user1', to: 'Bob', to_id: 'user2', distance: 50 }, '⟨telegram:user1|Ada⟩ is within 50 m of ⟨telegram:user2|Bob⟩'],
+    [{ action: 'pin_message', actor: 'Old Timer' }, '⟨telegram:name:Old Timer|Old Timer⟩ pinned a message'],
+    [{ action: 'take_screenshot', actor: null }, '⟨telegram:deleted|Deleted Account⟩ took a screenshot'],
+    [{ information_text: 'Ada joined via a folder link', actor: 'Ada', actor_id: 'user1' }, '⟨telegram:user1|Ada⟩ joined via a folder link'],
+    [{ action: 'some_new_action', actor: 'Ada', actor_id: 'user1' }, '⟨telegram:user1|Ada⟩: some new action'],
+  ];
+  for (const [env, sentence] of cases) {
+    const out = render(env, 'event');
+    assert.equal(visibleRefs(out.text), sentence, JSON.stringify(env));
+    assert.equal(visibleRefs(out.html), sentence.replace(/&/g, '&amp;'), JSON.stringify(env));
+  }
+  assert.equal(visibleRefs(render({ action: 'pin_message', actor: '<b>x</b>', actor_id: 'user<9>' }).html), '⟨telegram:user&lt;9&gt;|&lt;b&gt;x&lt;/b&gt;⟩ pinned a message', 'ids and names escaped in HTML');
 });
 
 test('formatDuration', () => {
@@ -201,14 +227,17 @@ test('property: any envelope of entities gives clean HTML and text', (t) => {
     fc.constantFrom('<script>alert(1)</script>', '"><img src=x onerror=y>', 'javascript:alert(1)', ' java\tscript:x', 'data:text/html,x', '&#0;', '\u000b', '\ud800', ']]>'),
   );
   const entity = fc.record({
-    type: fc.constantFrom('plain', 'bold', 'italic', 'underline', 'strikethrough', 'spoiler', 'code', 'pre', 'blockquote', 'link', 'text_link', 'email', 'phone', 'mention', 'mention_name', 'hashtag', 'bot_command', 'custom_emoji', 'x'),
+    type: fc.constantFrom('plain', 'bold', 'italic', 'underline', 'strikethrough', 'spoiler', 'code', 'pre', 'blockquote', 'link', 'text_link', 'email', 'phone', 'mention', 'mention_name', 'text_mention', 'hashtag', 'bot_command', 'custom_emoji', 'x'),
     text: hostile,
+    user_id: fc.oneof(hostile, fc.integer()),
     href: hostile,
     language: hostile,
   });
   const envelope = fc.record(
     {
       text: fc.oneof(hostile, fc.array(fc.oneof(hostile, entity), { maxLength: 8 })),
+      actor_id: fc.oneof(hostile, fc.integer()),
+      forwarded_from_id: hostile,
       forwarded_from: fc.oneof(hostile, fc.constant(null)),
       via_bot: hostile,
       action: fc.constantFrom('create_group', 'invite_members', 'phone_call', 'pin_message', 'whatever'),
@@ -219,7 +248,7 @@ test('property: any envelope of entities gives clean HTML and text', (t) => {
       file_name: hostile,
       media_type: fc.constantFrom('sticker', 'photo', 'video_file', 'x'),
       sticker_emoji: hostile,
-      reactions: fc.array(fc.record({ type: fc.constantFrom('emoji', 'custom_emoji', 'paid'), emoji: hostile, count: fc.integer() }), { maxLength: 3 }),
+      reactions: fc.array(fc.record({ type: fc.constantFrom('emoji', 'custom_emoji', 'paid'), emoji: hostile, count: fc.integer(), recent: fc.array(fc.record({ from: fc.oneof(hostile, fc.constant(null)), from_id: hostile }), { maxLength: 2 }) }), { maxLength: 3 }),
       poll: fc.record({ question: hostile, answers: fc.array(fc.record({ text: hostile, voters: fc.integer() }), { maxLength: 3 }) }),
     },
     { requiredKeys: [] },

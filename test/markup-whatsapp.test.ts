@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { whatsapp } from '../collector/markup/whatsapp.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import type { MarkupContext } from '../collector/markup/types.js';
+import { shownRefs, visibleRefs } from './helpers/person-refs.js';
 
 const root = new URL('../../', import.meta.url);
 const ctx = (kind = 'text', deleted = false): MarkupContext => ({ chat: 'whatsapp:Test', kind, deleted });
@@ -47,9 +48,39 @@ test('blocks: quotes, bullets, numbered lists, line breaks', () => {
   assert.equal(html('>not a quote'), '&gt;not a quote');
 });
 
+test('system lines: the people they name are references with the ids of their own messages', () => {
+  const cases: [string, string][] = [
+    ['Loris created group “Trip”', '⟨whatsapp:Loris|Loris⟩ created group “Trip”'],
+    ['Loris changed the subject from "A" to "B"', '⟨whatsapp:Loris|Loris⟩ changed the subject from "A" to "B"'],
+    ["Loris changed this group's icon", "⟨whatsapp:Loris|Loris⟩ changed this group's icon"],
+    ['Loris deleted this group’s icon', '⟨whatsapp:Loris|Loris⟩ deleted this group’s icon'],
+    ['Ann joined using this group’s invite link', '⟨whatsapp:Ann|Ann⟩ joined using this group’s invite link'],
+    ['Loris created this group', '⟨whatsapp:Loris|Loris⟩ created this group'],
+    ['Loris added John', '⟨whatsapp:Loris|Loris⟩ added ⟨whatsapp:John|John⟩'],
+    ['Loris added John, Emily and Ben', '⟨whatsapp:Loris|Loris⟩ added ⟨whatsapp:John|John⟩, ⟨whatsapp:Emily|Emily⟩ and ⟨whatsapp:Ben|Ben⟩'],
+    ['Loris removed you', '⟨whatsapp:Loris|Loris⟩ removed you'],
+    ['You added Ben', 'You added ⟨whatsapp:Ben|Ben⟩'],
+    ['Anna added \u202a+49 170 1234567\u202c', '⟨whatsapp:Anna|Anna⟩ added ⟨whatsapp:+49 170 1234567|+49 170 1234567⟩'],
+    ['Ben left', '⟨whatsapp:Ben|Ben⟩ left'],
+    ['Ben changed their phone number to a new number. Tap to message or add the new number.', '⟨whatsapp:Ben|Ben⟩ changed their phone number to a new number. Tap to message or add the new number.'],
+    ['+1 555 0100 changed to +1 555 0199', '⟨whatsapp:+1 555 0100|+1 555 0100⟩ changed to ⟨whatsapp:+1 555 0199|+1 555 0199⟩'],
+    ['You were added', 'You were added'],
+    ['Messages and calls are end-to-end encrypted. No one outside of this chat can read them.', 'Messages and calls are end-to-end encrypted. No one outside of this chat can read them.'],
+    ['Loris hat Emily hinzugefügt', 'Loris hat Emily hinzugefügt'],
+  ];
+  for (const [line, expected] of cases) {
+    const out = whatsapp(line, ctx('event'));
+    assert.equal(visibleRefs(out.text), expected, line);
+    assert.equal(visibleRefs(out.html), expected.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'), line);
+    assert.deepEqual(fragmentProblems(out.html), [], line);
+  }
+  assert.equal(visibleRefs(html('<b>Eve</b> left', 'event')), '⟨whatsapp:&lt;b&gt;Eve&lt;/b&gt;|&lt;b&gt;Eve&lt;/b&gt;⟩ left');
+  assert.equal(html('See https://x.org', 'event'), 'See <a href="https://x.org" rel="nofollow noopener">https://x.org</a>', 'links still linked');
+});
+
 test('special messages: deleted, system lines, polls, media markers with captions, omitted media', () => {
   assert.deepEqual(whatsapp('This message was deleted', ctx('text', true)), { html: '<span class="cc-deleted">This message was deleted</span>', text: '' });
-  assert.equal(html('Loris changed the subject to "*Plans*"', 'event'), 'Loris changed the subject to &quot;*Plans*&quot;', 'system lines are not formatted');
+  assert.equal(shownRefs(html('Loris changed the subject to "*Plans*"', 'event')), 'Loris changed the subject to &quot;*Plans*&quot;', 'system lines are not formatted');
   const poll = whatsapp('POLL:\nWhen can we *meet*?\nOPTION: Thursday (2 votes)\nOPTION: Friday (1 vote)\nOPTION: <Never>', ctx('poll'));
   assert.equal(poll.html, '<p><b>When can we <b>meet</b>?</b></p><ul><li>Thursday <span class="cc-votes">(2 votes)</span></li><li>Friday <span class="cc-votes">(1 vote)</span></li><li>&lt;Never&gt;</li></ul>');
   assert.equal(poll.text, 'When can we meet?\nThursday (2 votes)\nFriday (1 vote)\n<Never>');

@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { initialsOf, AuthorNamer, readableId } from '../site/data/authors.js';
-import { isInlineImage, PUBLISHED_MEDIA_TYPES, publishedMediaType, safeMediaName, SERVER_EXECUTABLE } from '../site/data/media-name.js';
+import { isInlineImage, PUBLISHED_MEDIA_TYPES, publicMediaName, publishedMediaType, safeMediaName, SERVER_EXECUTABLE } from '../site/data/media-name.js';
 import { resolveOptions } from '../site/options.js';
-import { formatSize, parseAttachments, safeHttpUrl } from '../site/render/attachments.js';
+import { formatSize, parseAttachments, renderAttachments, safeHttpUrl } from '../site/render/attachments.js';
 import { escapeHtml, snippet, stripInvalidChars, text } from '../site/render/escape.js';
 import { Links, normalizePrefix, permalinkOf, PublicUrls } from '../site/render/links.js';
 import { isoTime, TimeFormatter } from '../site/render/time.js';
@@ -180,6 +180,18 @@ describe('media names', () => {
       }), { seed, numRuns: 500 });
     }
   });
+
+  test('with authors hidden or pseudonymized, a published file is `file.<ext>`: names carry people', () => {
+    for (const mode of ['hide', 'pseudonymize'] as const) {
+      assert.equal(publicMediaName('Alice Wonder selfie.JPG', null, mode), 'file.jpg');
+      assert.equal(publicMediaName('U03CAROL-notes.txt', null, mode), 'file.txt');
+      assert.equal(publicMediaName('drawing.svg', null, mode), 'file.bin');
+      assert.equal(publicMediaName('no extension', null, mode), 'file.bin');
+      assert.equal(publicMediaName('voice', 'audio/ogg', mode), 'file.ogg');
+      assert.equal(publicMediaName('../../etc/passwd', null, mode), 'file.bin');
+    }
+    assert.equal(publicMediaName('Alice Wonder selfie.JPG', null, 'show'), 'Alice Wonder selfie.jpg');
+  });
 });
 
 describe('attachments', () => {
@@ -193,6 +205,20 @@ describe('attachments', () => {
     assert.equal(formatSize(1), '1 byte');
     assert.equal(formatSize(2048), '2.0 KB');
     assert.equal(formatSize(5 * 1024 * 1024), '5.0 MB');
+  });
+
+  test('a file known only by URL links there with authors shown, and is named only otherwise (URLs name accounts)', () => {
+    const slackFile = parseAttachments(JSON.stringify([{ name: 'notes.txt', size: 4, url: 'https://team.slack.com/files/U03CAROL/F0OLD/notes.txt' }]));
+    const cdn = parseAttachments(JSON.stringify([{ name: 'clip.mp4', url: 'https://cdn.discordapp.com/attachments/1/2/clip.mp4' }]));
+    const href = (path: string) => path;
+    assert.match(renderAttachments(slackFile, new Map(), href, 'show'), /<a class="cc-file" href="https:\/\/team\.slack\.com\/files\/U03CAROL\/F0OLD\/notes\.txt"/);
+    for (const mode of ['hide', 'pseudonymize'] as const) {
+      for (const list of [slackFile, cdn]) {
+        const html = renderAttachments(list, new Map(), href, mode);
+        assert.doesNotMatch(html, /href|slack\.com|discordapp/, html);
+        assert.match(html, /<span class="cc-file">(notes\.txt|clip\.mp4)<\/span>/);
+      }
+    }
   });
 });
 

@@ -10,8 +10,10 @@ import { messageKey } from '../collector/identity/key.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { openStore } from '../collector/store/open.js';
+import { namedRefs } from '../collector/store/person-refs.js';
 import { importPaths } from '../collector/import.js';
 import { ftsTerms, syncFts } from '../collector/store/fts.js';
+import { visibleRefs } from './helpers/person-refs.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 
@@ -52,10 +54,11 @@ function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages
   return out;
 }
 
+/** The converter's HTML for a record, people as `⟨discord:1|name⟩`. */
 function html(m: MessageRecord): string {
   const out = renderBody(m.markup, m.body, { chat: THREAD_ID, kind: m.kind, deleted: !!m.deleted });
   assert.deepEqual(fragmentProblems(out.html), [], out.html);
-  return out.html;
+  return visibleRefs(out.html);
 }
 
 async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
@@ -168,7 +171,8 @@ test('the shared DiscordChatExporter example: every message, in order, with its 
   for (const part of [
     '<strong>DiscordChatExporter-frontend</strong>', '<s>HTML</s>', '<span class="cc-underline">offline</span>',
     '<span class="cc-spoiler">EZ</span>', '<code>START_VIEWER</code>', '<pre><code>def main():', '<em>DiscordChatExporter-frontend</em>',
-    '<span class="cc-mention">@Thomas</span>', '<span class="cc-event">Thomas joined the server.</span>', '<span class="cc-event">Adam started a thread.</span>',
+    '<span class="cc-mention">@⟨discord:896568767994532880|Thomas⟩</span>', '<span class="cc-event">⟨discord:896568767994532880|Thomas⟩ joined the server.</span>',
+    '<span class="cc-event">⟨discord:521486476985155645|Adam⟩ started a thread.</span>', '<span class="cc-event">⟨discord:521486476985321458|RICK NITRO⟩ joined the server.</span>',
     '<span class="cc-reaction">:kekw: 2</span>', '<span class="cc-reaction">👀 1</span>', '<span class="cc-sticker">Sticker: pepecute</span>',
     '<blockquote class="cc-embed">',
   ]) {
@@ -189,6 +193,12 @@ test('the fixture folder: chats, titles, kinds, members, order', async () => {
   });
   assert.equal(chats.get('discord:800000000000000002')!.chat.kind, 'group');
   assert.equal(chats.get('discord:800000000000000002')!.chat.title, 'Weekend plans');
+  // The people a group notice is about are references, by the ids the message mentions.
+  assert.deepEqual(chats.get('discord:800000000000000002')!.messages.map(html), [
+    `<span class="cc-event">⟨${ALICE}|Alice A.⟩ added ⟨${BOB}|Bob⟩ to the group.</span>`,
+    `<span class="cc-call">⟨${BOB}|Bob⟩ started a call.</span>`,
+    `<span class="cc-event">⟨${BOB}|Bob⟩ left the group.</span>`,
+  ]);
   const thread = chats.get(THREAD_ID)!;
   assert.equal(thread.chat.title, 'Fixture Guild / #general › release plans', 'a thread is named after its channel');
   assert.equal(thread.chat.kind, 'channel');
@@ -219,7 +229,7 @@ test('the thread: times with offsets, edits, pins, replies, kinds, system messag
   assert.equal(welcome.authorName, 'Alice A.', 'the nickname');
   assert.equal(welcome.markup, 'discord');
   assert.match(html(welcome), /<span class="cc-pinned">📌 Pinned<\/span>/);
-  assert.match(html(welcome), /<span class="cc-mention">@Bob<\/span>! See <span class="cc-mention">#release plans<\/span> and <span class="cc-mention">#general<\/span>/);
+  assert.ok(html(welcome).includes(`<span class="cc-mention">@⟨${BOB}|Bob⟩</span>! See <span class="cc-mention">#release plans</span> and <span class="cc-mention">#general</span>`), html(welcome));
   const welcomeKey = messageKey({ chat: THREAD_ID, author: ALICE, time: welcome.time, identity: welcome.nativeId! });
   assert.equal(reply.replyToKey, welcomeKey, 'a reply points at the key its target gets');
   assert.equal(get(10).replyToKey, welcomeKey, 'so does a pin notice');
@@ -230,10 +240,11 @@ test('the thread: times with offsets, edits, pins, replies, kinds, system messag
     [1, 8, 9, 10, 11, 12, 13, 14].map((i) => get(i).kind),
     ['event', 'text', 'media', 'event', 'call', 'event', 'event', 'text'],
   );
-  assert.equal(html(get(11)), '<span class="cc-call">Alice A. started a call that lasted 5 minutes.</span>');
-  assert.equal(html(get(12)), '<span class="cc-event">Bob changed the channel name: launch plans</span>');
-  assert.equal(html(get(13)), '<span class="cc-event">Bob boosted the server.</span>');
-  assert.match(html(get(8)), /^<p><span class="cc-interaction">Alice A\. used \/roll<\/span><\/p>🎲 You rolled <strong>4<\/strong><p><span class="cc-reactions"><span class="cc-reaction">👍 3<\/span> <span class="cc-reaction">:partyblob: 1<\/span><\/span><\/p>$/);
+  assert.equal(html(get(1)), `<span class="cc-event">⟨${BOB}|Bob⟩ joined the server.</span>`);
+  assert.equal(html(get(11)), `<span class="cc-call">⟨${ALICE}|Alice A.⟩ started a call that lasted 5 minutes.</span>`);
+  assert.equal(html(get(12)), `<span class="cc-event">⟨${BOB}|Bob⟩ changed the channel name: launch plans</span>`);
+  assert.equal(html(get(13)), `<span class="cc-event">⟨${BOB}|Bob⟩ boosted the server.</span>`);
+  assert.match(html(get(8)), /^<p><span class="cc-interaction">⟨discord:100000000000000001\|Alice A\.⟩ used \/roll<\/span><\/p>🎲 You rolled <strong>4<\/strong><p><span class="cc-reactions"><span class="cc-reaction">👍 3<\/span> <span class="cc-reaction">:partyblob: 1<\/span><\/span><\/p>$/);
   assert.match(html(get(4)), /^<p><span class="cc-heading-large"><strong>Plan<\/strong>.*<ul><li>first<\/li><li>second<\/li><\/ul><blockquote class="cc-quote">quoted line<br>more<\/blockquote>back to text<pre><code>const x = 1 &lt; 2;<\/code><\/pre><blockquote class="cc-quote">rest<br>is quoted<\/blockquote>$/);
   assert.match(html(get(7)), /<blockquote class="cc-embed"><span class="cc-embed-author">Example News<\/span><br><strong><a href="https:\/\/example.com\/article" rel="nofollow noopener">Article title<\/a><\/strong>/);
   assert.equal((html(get(7)).match(/cc-embed"/g) ?? []).length, 1, 'the image-only embed adds nothing');
@@ -429,6 +440,11 @@ test('through the importer: the folder lands whole, replies resolve, re-import c
     assert.equal(scalar(db, `SELECT kind FROM chats WHERE native_id = 'discord:800000000000000001'`), 'direct');
     assert.equal(scalar(db, `SELECT count(*) FROM chat_members m JOIN chats c ON c.id = m.chat_id WHERE c.native_id = ?`, THREAD_ID), 4);
     assert.equal(scalar(db, `SELECT display_name FROM people WHERE native_id = ?`, ALICE), 'Alice A.');
+    // People in stored text are references by id; named as a site with authors shown names them.
+    const names = db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
+    const stored = scalar(db, `SELECT text FROM messages WHERE native_id = '910000000000000002'`) as string;
+    assert.match(stored, /@\uE000discord:100000000000000002\uE002\uE001!/);
+    assert.match(namedRefs(stored, (id) => names.get(id) as string | null), /^Welcome to the thread, @Bob! See #release plans/);
     assert.match(scalar(db, `SELECT html FROM messages WHERE native_id = '910000000000000002'`) as string, /cc-pinned/);
     assert.equal(scalar(db, `SELECT count(*) FROM messages WHERE native_id IN ('910000000000000021', '910000000000000022')`), 2, 'identical bot lines');
     assert.equal(scalar(db, `SELECT count(*) FROM messages WHERE html LIKE '%<script%' OR html LIKE '%href="javascript:%' OR html LIKE '%<img%'`), 0);

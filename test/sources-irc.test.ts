@@ -10,6 +10,7 @@ import { describeLogName } from '../collector/sources/irc-files.js';
 import { parseHeaderDate, parseIrssi, parseWeechat, parseZnc, sniffDialect } from '../collector/sources/irc-lines.js';
 import { machineTimeZone } from '../collector/sources/zoned-time.js';
 import { irc as ircMarkup, ircQuiet } from '../collector/markup/irc.js';
+import { visibleRefs } from './helpers/person-refs.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';
@@ -626,8 +627,56 @@ test('irc markup: mIRC codes become allowed tags and palette classes; text has n
   assert.equal(hostile.text, '<script>alert(1)</script><img src=x onerror=alert(1)>');
   assert.ok(!hostile.html.includes('<script') && !hostile.html.includes('<img'));
   const quiet = ircQuiet('mode/#chat [+o bob] by alice', { ...ctx, kind: 'event' });
-  assert.deepEqual(quiet, { html: '<span class="cc-quiet">mode/#chat [+o bob] by alice</span>', text: 'mode/#chat [+o bob] by alice' });
+  assert.deepEqual(
+    { html: visibleRefs(quiet.html), text: visibleRefs(quiet.text) },
+    { html: '<span class="cc-quiet">mode/#chat [+o ⟨irc:x/bob|bob⟩] by ⟨irc:x/alice|alice⟩</span>', text: 'mode/#chat [+o ⟨irc:x/bob|bob⟩] by ⟨irc:x/alice|alice⟩' },
+  );
   assert.deepEqual(fragmentProblems(quiet.html), []);
+});
+
+test('irc markup: the nicks of every event line are references with their authors\' ids; user@host masks are left out', () => {
+  const ctx = { chat: 'irc:libera/#chat', kind: 'event', deleted: false };
+  const cases: [string, string][] = [
+    // irssi
+    ['Alice [~alice@example.org] has joined #chat', '⟨irc:libera/alice|Alice⟩ has joined #chat'],
+    ['carol [~carol@example.net] has left #chat [bye]', '⟨irc:libera/carol|carol⟩ has left #chat [bye]'],
+    ['frank [~frank@example.com] has quit [Quit: leaving]', '⟨irc:libera/frank|frank⟩ has quit [Quit: leaving]'],
+    ['dave was kicked from #chat by alice [spam]', '⟨irc:libera/dave|dave⟩ was kicked from #chat by ⟨irc:libera/alice|alice⟩ [spam]'],
+    ['bob is now known as robert', '⟨irc:libera/bob|bob⟩ is now known as ⟨irc:libera/robert|robert⟩'],
+    ["You're now known as ada", "You're now known as ⟨irc:libera/ada|ada⟩"],
+    ['alice changed the topic of #chat to: Bob rules', '⟨irc:libera/alice|alice⟩ changed the topic of #chat to: Bob rules'],
+    ['Topic unset by alice on #chat', 'Topic unset by ⟨irc:libera/alice|alice⟩ on #chat'],
+    ['mode/#chat [+ov-b alice bob *!*@bad.host] by carol', 'mode/#chat [+ov-b ⟨irc:libera/alice|alice⟩ ⟨irc:libera/bob|bob⟩ *!*@bad.host] by ⟨irc:libera/carol|carol⟩'],
+    ['ServerMode/#chat [+nt] by irc.example.org', 'ServerMode/#chat [+nt] by ⟨irc:libera/irc.example.org|irc.example.org⟩'],
+    ['Netsplit a.net <-> b.net quits: dave, erin', 'Netsplit ⟨irc:libera/a.net|a.net⟩ <-> ⟨irc:libera/b.net|b.net⟩ quits: ⟨irc:libera/dave|dave⟩, ⟨irc:libera/erin|erin⟩'],
+    ['Netsplit over, joins: dave, erin', 'Netsplit over, joins: ⟨irc:libera/dave|dave⟩, ⟨irc:libera/erin|erin⟩'],
+    // ZNC
+    ['Joins: alice (~alice@example.org)', 'Joins: ⟨irc:libera/alice|alice⟩'],
+    ['Parts: bob (~bob@ ) (bye (for now))', 'Parts: ⟨irc:libera/bob|bob⟩ (bye (for now))'],
+    ['Quits: abbat (~Anton@ ) (Remote host closed the connection)', 'Quits: ⟨irc:libera/abbat|abbat⟩ (Remote host closed the connection)'],
+    ['carol was kicked by alice (spam)', '⟨irc:libera/carol|carol⟩ was kicked by ⟨irc:libera/alice|alice⟩ (spam)'],
+    ["alice changes topic to 'new'", "⟨irc:libera/alice|alice⟩ changes topic to 'new'"],
+    ['alice sets mode: +l-o 10 bob', '⟨irc:libera/alice|alice⟩ sets mode: +l-o 10 ⟨irc:libera/bob|bob⟩'],
+    // WeeChat
+    ['alice (~alice@example.org) has joined #weechat', '⟨irc:libera/alice|alice⟩ has joined #weechat'],
+    ['bob (~bob@h) has left #weechat (bye)', '⟨irc:libera/bob|bob⟩ has left #weechat (bye)'],
+    ['bob (~bob@h) has quit (Ping timeout)', '⟨irc:libera/bob|bob⟩ has quit (Ping timeout)'],
+    ['alice has kicked carol (behave)', '⟨irc:libera/alice|alice⟩ has kicked ⟨irc:libera/carol|carol⟩ (behave)'],
+    ['You are now known as ada', 'You are now known as ⟨irc:libera/ada|ada⟩'],
+    ['alice has changed topic for #weechat from "a" to "b"', '⟨irc:libera/alice|alice⟩ has changed topic for #weechat from "a" to "b"'],
+    ['alice has unset topic for #weechat', '⟨irc:libera/alice|alice⟩ has unset topic for #weechat'],
+    ['Mode #weechat [+v bob] by alice', 'Mode #weechat [+v ⟨irc:libera/bob|bob⟩] by ⟨irc:libera/alice|alice⟩'],
+    // not an event line this grammar knows: as it is
+    ['something else happened', 'something else happened'],
+  ];
+  for (const [body, expected] of cases) {
+    const out = ircMarkup(body, ctx);
+    assert.equal(visibleRefs(out.text), expected, body);
+    assert.deepEqual(fragmentProblems(out.html), [], body);
+    if (!body.includes('*!*@')) assert.ok(!out.html.includes('@'), `no user@host in ${out.html}`);
+  }
+  assert.equal(visibleRefs(ircMarkup('<b> is now known as x', ctx).html), '⟨irc:libera/&lt;b&gt;|&lt;b&gt;⟩ is now known as ⟨irc:libera/x|x⟩');
+  assert.equal(ircMarkup('alice [~alice@example.org] has joined #chat', { ...ctx, kind: 'text' }).text, 'alice [~alice@example.org] has joined #chat', 'what people say stays as they typed it');
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { namedRefs } from '../collector/store/person-refs.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -73,7 +74,8 @@ interface StoredMessage {
 }
 
 function stored(db: Db): StoredMessage[] {
-  return db
+  const names = db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
+  const rows = db
     .prepare(
       `SELECT c.native_id AS chat, p.native_id AS author, m.text, m.time, m.kind, m.body, m.edited_at AS editedAt,
               m.deleted, m.flags, m.native_id AS nativeId
@@ -81,6 +83,9 @@ function stored(db: Db): StoredMessage[] {
        ORDER BY c.native_id, m.time, m.id`,
     )
     .all() as StoredMessage[];
+  // People in event lines are references: named as a site with authors shown names them.
+  for (const row of rows) if (row.text) row.text = namedRefs(row.text, (id) => names.get(id) as string | null);
+  return rows;
 }
 
 function countsByChat(db: Db): Map<string, number> {
@@ -331,7 +336,8 @@ test('Temptin: two accounts of one session give each shared message once, in eit
     for (const path of order) {
       for (const [chat, { messages: source }] of byChat(await readAll(path))) {
         for (const m of source) {
-          const text = db.prepare(`SELECT text FROM messages WHERE native_id = ?`).pluck().get(m.nativeId) as string | undefined;
+          const raw = db.prepare(`SELECT text FROM messages WHERE native_id = ?`).pluck().get(m.nativeId) as string | null | undefined;
+          const text = raw == null ? undefined : namedRefs(raw, (id) => db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck().get(id) as string | null);
           assert.ok(
             messages.some((s) => s.chat === chat && s.author === m.authorId && Math.abs(s.time - m.time) <= 120_000 && (text === undefined || s.text === text)),
             `${path}: ${chat} ${m.nativeId} lost`,
@@ -518,9 +524,9 @@ test('old schema (no Conversations, no convo_id/guid/remote_id): chats from chat
   assert.equal(summary.newMessages, 6);
   const texts = stored(db).map((m) => [m.chat, m.kind, m.text]);
   assert.deepEqual(texts, [
-    [LEGACY, 'event', 'alice added carol'],
+    [LEGACY, 'event', 'Alice added Carol'],
     [LEGACY, 'text', 'thanks & hello'],
-    [LEGACY, 'event', 'carol left'],
+    [LEGACY, 'event', 'Carol left'],
     ['8:alice|8:bob', 'contact', 'Hi Alice, please add me'],
     ['8:alice|8:bob', 'text', 'hi 🙂'],
     ['8:alice|8:bob', 'emote', 'waves'],
@@ -597,9 +603,9 @@ test('new schema: every message type, files, calls, SMS, temporary group names, 
   assert.deepEqual(rows, [
     ['#alice/$bob;897aefba432c', 'text', 'in the legacy group'],
     ['#alice/$bob;897aefba432c', 'media', '📎 cat.jpg'],
-    ['19:0123abcd@thread.skype', 'event', 'alice added bob and carol'],
-    ['19:0123abcd@thread.skype', 'event', 'alice changed the topic to “Road & trip”'],
-    ['19:0123abcd@thread.skype', 'event', 'alice removed carol'],
+    ['19:0123abcd@thread.skype', 'event', 'Alice added Bob and Carol'],
+    ['19:0123abcd@thread.skype', 'event', 'Alice changed the topic to “Road & trip”'],
+    ['19:0123abcd@thread.skype', 'event', 'Alice removed Carol'],
     ['19:0123abcd@thread.skype', 'media', 'Video message'],
     ['19:0123abcd@thread.skype', 'event', 'Bob: Skype event (type 999)'],
     ['19:0123abcd@thread.skype', 'event', 'strange'],
@@ -608,7 +614,7 @@ test('new schema: every message type, files, calls, SMS, temporary group names, 
     ['8:alice|8:bob', 'call', '📞 Call started'],
     ['8:alice|8:bob', 'call', '📞 Call ended · 1 min 5 s · Alice, Bob'],
     ['8:alice|8:bob', 'sms', '📱 SMS to +15550100\nare you there?'],
-    ['8:alice|8:bob', 'contact', '👤 Carol (carol)'],
+    ['8:alice|8:bob', 'contact', '👤 Carol'],
     ['8:alice|8:bob', 'event', 'Bob has shared contact details with Alice.'],
     ['8:alice|8:bob', 'event', 'Alice created a group conversation with Carol.'],
   ]);
@@ -774,7 +780,7 @@ test('a cloud thread in main.db and in a later export: messages and membership e
   assert.equal(summary.mergedMessages, 2);
   assert.equal(summary.newMessages, 0);
   assert.deepEqual(stored(db).map((m) => [m.chat, m.author, m.text]), [
-    [thread, '8:alice', 'alice added bob'],
+    [thread, '8:alice', 'Alice added Bob'],
     [thread, '8:bob', 'hi & bye'],
   ]);
 });

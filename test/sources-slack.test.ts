@@ -12,7 +12,9 @@ import { detectAdapter } from '../collector/sources/index.js';
 import { slack, tsMicros, tsMillis } from '../collector/sources/slack.js';
 import { SourceError, type ChatRecord, type MessageRecord, type SourceEvent } from '../collector/sources/types.js';
 import { openStore } from '../collector/store/open.js';
+import { namedRefs } from '../collector/store/person-refs.js';
 import { writeZip } from './helpers/make-zip.js';
+import { visibleRefs } from './helpers/person-refs.js';
 import { scalar } from './helpers/sql.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -70,13 +72,16 @@ function folderEntries(folder: string, prefix = ''): { name: string; data: Buffe
   return out;
 }
 
+/** The converter's output for a record, people as `⟨slack:U1|name⟩`. */
 function html(m: MessageRecord): string {
-  return renderBody(m.markup, m.body, { chat: 'c', kind: m.kind, deleted: !!m.deleted }).html;
+  return visibleRefs(renderBody(m.markup, m.body, { chat: 'c', kind: m.kind, deleted: !!m.deleted }).html);
 }
 
 function text(m: MessageRecord): string {
-  return renderBody(m.markup, m.body, { chat: 'c', kind: m.kind, deleted: !!m.deleted }).text;
+  return visibleRefs(renderBody(m.markup, m.body, { chat: 'c', kind: m.kind, deleted: !!m.deleted }).text);
 }
+
+const ALICE = '⟨slack:U01ALICE|alice⟩';
 
 const T = 'slack:T0TEAM';
 
@@ -185,15 +190,15 @@ test('the workspace fixture: order, identity, authors, kinds', async () => {
   assert.deepEqual([bot.authorId, bot.authorName, bot.kind], ['slack:B0HOOK', 'deploy-bot', 'text'], 'a bot without a user: its bot id, its username');
   const kinds = Object.fromEntries(['1709290700.000800', '1709290701.000100', '1709290702.000100', '1709290703.000100', '1709290704.000100', '1709290800.000100'].map((ts) => [ts, find(ts).kind]));
   assert.deepEqual(Object.values(kinds), ['event', 'event', 'event', 'event', 'event', 'emote'], 'topic, purpose, name, pin, leave; /me');
-  assert.equal(text(find('1709290702.000100')), '@alice has renamed the channel from "old" to "general"');
-  assert.deepEqual([find('1709290705.000100').kind, text(find('1709290705.000100'))], ['event', '@alice channel archive'], 'an event without text: its subtype, and who');
+  assert.equal(text(find('1709290702.000100')), `@${ALICE} has renamed the channel from "old" to "general"`);
+  assert.deepEqual([find('1709290705.000100').kind, text(find('1709290705.000100'))], ['event', `@${ALICE} channel archive`], 'an event without text: its subtype, and who');
   const guest = find('1709338000.000100');
   assert.deepEqual([guest.authorId, guest.authorName], ['slack:U06GUEST', 'guest from elsewhere']);
 
   const secret = byChat(await readAll(WORKSPACE)).get(`${T}:G0SECRET`)!.messages;
   assert.deepEqual([secret[0].authorId, secret[0].authorName], ['slack:U05BOTUSER', 'Helper Bot'], 'a bot user is a user');
   assert.equal(html(secret[0]), '<b>Daily summary</b><br>Open tasks: <b>3</b>', 'blocks stand in for an empty text');
-  assert.equal(text(secret[1]), 'thanks @Helper Bot');
+  assert.equal(text(secret[1]), 'thanks @⟨slack:U05BOTUSER|Helper Bot⟩');
 });
 
 test('threads: replies point at their parent, across day files', async () => {
@@ -226,7 +231,7 @@ test('mrkdwn, edits, reactions, files and hostile text as the adapter emits them
   assert.match(rich.body, /^Hi <@U02BOB\|Bob Builder> and <@U03CAROL\|carol>, see <#C0GENERAL\|general> and <#C0GENERAL\|general>!/, 'ids resolved to current names in the body');
   assert.equal(
     html(rich),
-    'Hi <span class="cc-mention">@Bob Builder</span> and <span class="cc-mention">@carol</span>, see <span class="cc-mention">#general</span> and ' +
+    'Hi <span class="cc-mention">@⟨slack:U02BOB|Bob Builder⟩</span> and <span class="cc-mention">@⟨slack:U03CAROL|carol⟩</span>, see <span class="cc-mention">#general</span> and ' +
       '<span class="cc-mention">#general</span>! <span class="cc-mention">@here</span> <span class="cc-mention">@channel</span> <span class="cc-mention">@everyone</span><br>' +
       '<b>bold</b> <i>italic</i> <s>strike</s> <code>code *not bold*</code> <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener">a link</a> ' +
       '<a href="https://example.org" rel="nofollow noopener">https://example.org</a> <a href="mailto:alice@example.com" rel="nofollow noopener">mail me</a>' +
@@ -239,16 +244,21 @@ test('mrkdwn, edits, reactions, files and hostile text as the adapter emits them
   assert.deepEqual(JSON.parse(edited.body), {
     text: 'edited text',
     reactions: [
-      { name: '+1', count: 2, users: ['alice', 'carol'] },
-      { name: 'heart::skin-tone-2', count: 1, users: ['alice'] },
-      { name: 'partyparrot', count: 1, users: ['Bob Builder'] },
+      { name: '+1', count: 2, users: [{ id: 'U01ALICE', name: 'alice' }, { id: 'U03CAROL', name: 'carol' }] },
+      { name: 'heart::skin-tone-2', count: 1, users: [{ id: 'U01ALICE', name: 'alice' }] },
+      { name: 'partyparrot', count: 1, users: [{ id: 'U02BOB', name: 'Bob Builder' }] },
     ],
   });
-  assert.match(html(edited), /<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">\(alice, carol\)<\/span><\/span>/);
+  assert.ok(
+    html(edited).includes(`<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(${ALICE}, ⟨slack:U03CAROL|carol⟩)</span></span>`),
+    html(edited),
+  );
   assert.equal(text(edited), 'edited text', 'reactions are not searched');
 
   const oldFile = find('1709290400.000500');
   assert.equal(oldFile.kind, 'file');
+  // The link to the file names its uploader in its URL: the label alone (the attachment links to it).
+  assert.deepEqual([html(oldFile), text(oldFile)], ['<span class="cc-mention">@⟨slack:U03CAROL|carol⟩</span> uploaded a file: notes', '@⟨slack:U03CAROL|carol⟩ uploaded a file: notes']);
   assert.deepEqual(oldFile.attachments, [{ name: 'notes.txt', size: 1234, type: 'text/plain', url: 'https://team.slack.com/files/U03CAROL/F0OLD/notes.txt' }]);
   const newFiles = find('1709290500.000600');
   assert.equal(newFiles.kind, 'file');
@@ -262,7 +272,7 @@ test('mrkdwn, edits, reactions, files and hostile text as the adapter emits them
   assert.equal(
     html(bot),
     'Deploy <b>finished</b><br>Build <a href="https://ci.example.com/1" rel="nofollow noopener">#1</a><blockquote class="cc-card">' +
-      '<a href="https://ci.example.com/release" rel="nofollow noopener"><b>Release v1.2</b></a><br>All <i>green</i> for <span class="cc-mention">@alice</span>' +
+      '<a href="https://ci.example.com/release" rel="nofollow noopener"><b>Release v1.2</b></a><br>All <i>green</i> for <span class="cc-mention">@⟨slack:U01ALICE|alice⟩</span>' +
       '<br><b>Env</b><br>prod<br><span class="cc-card-footer">CI</span></blockquote>',
   );
 
@@ -270,7 +280,7 @@ test('mrkdwn, edits, reactions, files and hostile text as the adapter emits them
   assert.equal(evil.authorName, '<script>alert(1)</script> & co', 'names are data; the site escapes them');
   assert.equal(
     html(evil),
-    '&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; x y <span class="cc-mention">@&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</span> <b>javascript:alert(2)</b>',
+    '&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; x y <span class="cc-mention">@⟨slack:U04EVIL|&lt;script&gt;alert(1)&lt;/script&gt; &amp; co⟩</span> <b>javascript:alert(2)</b>',
   );
   const json = find('1709291000.000100');
   assert.deepEqual(JSON.parse(json.body), { text: '{"looks": "like json"}' }, 'text that could pass for an envelope is wrapped');
@@ -388,9 +398,16 @@ test('the real export (slack-export-viewer): every message of every day file', {
   assert.ok(all.every((m) => !/<@U[A-Z0-9]+>/.test(m.body)), 'every known mention resolved');
   for (const m of all) assert.deepEqual(fragmentProblems(html(m)), [], m.nativeId);
   const join_ = all.find((m) => m.nativeId === '1452837318.000002')!;
-  assert.equal(text(join_), '@hamza has joined the channel');
+  assert.equal(text(join_), '@⟨slack:U0BMQB6JE|hamza⟩ has joined the channel');
   const botAdd = all.find((m) => m.nativeId === '1452988746.000017')!;
-  assert.deepEqual([botAdd.kind, text(botAdd)], ['event', '@hamza added an integration to this channel: github'], 'who did it, as Slack shows events');
+  assert.deepEqual(
+    [botAdd.kind, text(botAdd)],
+    ['event', '@⟨slack:U0BMQB6JE|hamza⟩ added an integration to this channel: ⟨slack:B0JL6RASU|github⟩'],
+    'who did it, as Slack shows events; the integration is its bot, by the bot\'s own id',
+  );
+  // A bot without a username is named as the event that added it named it, not by its id.
+  const botNames = new Set(all.filter((m) => m.authorId === 'slack:B0JL6RASU').map((m) => m.authorName));
+  assert.deepEqual([...botNames], ['github']);
 });
 
 test('through the importer: real SQLite, threads resolve, re-import and the zip change nothing', async () => {
@@ -406,6 +423,14 @@ test('through the importer: real SQLite, threads resolve, re-import and the zip 
     assert.equal(scalar(db, `SELECT format FROM chats WHERE native_id = ?`, `${T}:C0GENERAL`), 'slack');
     assert.equal(scalar(db, `SELECT kind FROM chats WHERE native_id = ?`, `${T}:D0DM`), 'direct');
     assert.equal(scalar(db, `SELECT display_name FROM people WHERE native_id = 'slack:U02BOB'`), 'Bob Builder');
+    // People in stored text are references by id; named as a site with authors shown names them.
+    const names = db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
+    const named = (nativeId: string): string => namedRefs(scalar(db, `SELECT text FROM messages WHERE native_id = ?`, nativeId) as string, (id) => names.get(id) as string | null);
+    assert.match(scalar(db, `SELECT text FROM messages WHERE native_id = '1709290702.000100'`) as string, /^@\uE000slack:U01ALICE\uE002\uE001 has renamed/);
+    assert.equal(named('1709290702.000100'), '@alice has renamed the channel from "old" to "general"');
+    assert.equal(named('1709290100.000200').slice(0, 22), 'Hi @Bob Builder and @c');
+    // A reactor is a reference in the HTML only (reactions are not searched): the writer learns them all the same.
+    assert.match(scalar(db, `SELECT html FROM messages WHERE native_id = '1709290300.000400'`) as string, /\(\uE000slack:U01ALICE\uE002\uE001, \uE000slack:U03CAROL\uE002\uE001\)/);
     assert.equal(scalar(db, 'SELECT count(*) FROM messages WHERE reply_to_key IS NOT NULL'), 5);
     assert.equal(
       scalar(db, 'SELECT count(*) FROM messages m WHERE reply_to_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages q WHERE q.key = m.reply_to_key)'),

@@ -14,6 +14,7 @@ import { importPaths } from '../collector/import.js';
 import { contentDigest } from './helpers/db-state.js';
 import { scalar } from './helpers/sql.js';
 import { tempDir } from './helpers/temp.js';
+import { shownRefs, visibleRefs } from './helpers/person-refs.js';
 
 const FULL = resolve(process.cwd(), 'test/fixtures/telegram/full');
 const OLD = resolve(process.cwd(), 'test/fixtures/telegram/old-export/result.json');
@@ -48,14 +49,20 @@ function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages
   return out;
 }
 
+/** The rendered HTML as it reads with authors shown (person references as the names they showed). */
 function html(m: MessageRecord): string {
   const out = renderBody(m.markup, m.body, { chat: 'telegram:x', kind: m.kind, deleted: !!m.deleted });
   assert.deepEqual(fragmentProblems(out.html), [], `unsafe HTML for message ${m.nativeId}`);
-  return out.html;
+  return shownRefs(out.html);
 }
 
 function text(m: MessageRecord): string {
-  return renderBody(m.markup, m.body, { chat: 'telegram:x', kind: m.kind, deleted: !!m.deleted }).text;
+  return shownRefs(renderBody(m.markup, m.body, { chat: 'telegram:x', kind: m.kind, deleted: !!m.deleted }).text);
+}
+
+/** The rendered text with its person references visible: `⟨telegram:user1000|Ada Lovelace⟩`. */
+function refs(m: MessageRecord): string {
+  return visibleRefs(renderBody(m.markup, m.body, { chat: 'telegram:x', kind: m.kind, deleted: !!m.deleted }).text);
 }
 
 async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
@@ -225,6 +232,7 @@ test('full export: kinds, calls, service sentences, polls, contacts, places, for
   );
   assert.equal(text(m(bob, '6')), 'Ada Lovelace called (3 min 12 s)');
   assert.equal(m(bob, '6').authorId, 'telegram:user1000', 'a service message is credited to its actor');
+  assert.equal(refs(m(bob, '6')), '⟨telegram:user1000|Ada Lovelace⟩ called (3 min 12 s)', 'the actor is a reference with the id of their messages');
   assert.equal(text(m(bob, '7')), 'Missed call from Bob Builder');
   assert.equal(html(m(bob, '8')), '<span class="cc-forward">Forwarded from <b>Carol Jones</b></span><br>Meeting moved to 5pm');
   assert.match(html(m(bob, '9')), /<span class="cc-poll">📊 <b>Where shall we meet\?<\/b><\/span><ul><li>Café — 1 vote ✓<\/li><li>Library — 1 vote<\/li><\/ul>/);
@@ -253,6 +261,9 @@ test('full export: kinds, calls, service sentences, polls, contacts, places, for
       ['117', 'event', 'Ada Lovelace joined the chat from a folder link'],
     ],
   );
+  // Members are listed by name only: references without an id (the actor's is known).
+  assert.equal(refs(m(club, '101')), '⟨telegram:user1000|Ada Lovelace⟩ added ⟨|Eve Example⟩ and ⟨telegram:deleted|Deleted Account⟩');
+  assert.equal(refs(m(club, '117')), '⟨telegram:user1000|Ada Lovelace⟩ joined the chat from a folder link', "the actor's name in Telegram's own sentence");
   const channel = chats.get('telegram:4000')!.messages;
   assert.equal(html(m(channel, '2')), '<a href="https://example.org/release" rel="nofollow noopener">Read the release notes</a> for details.<br><span class="cc-signature">— Ada L.</span>');
   assert.equal(html(m(channel, '3')), 'Do not click me &lt;script&gt;alert(2)&lt;/script&gt;', 'a javascript: text_link is no link');

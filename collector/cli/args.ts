@@ -91,3 +91,50 @@ export function sourceOptions(timeZone: unknown, dateOrder: unknown, network: un
 export function sourceZone(timeZone: unknown): string {
   return typeof timeZone === 'string' ? timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
+
+/** What `build` and `serve` publish, as the plugin's options of the same names (site/README.md "Privacy"). */
+export const PRIVACY_OPTIONS = {
+  authors: { type: 'string' },
+  'pseudonym-salt': { type: 'string' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'exclude-author': { type: 'string', multiple: true },
+  redact: { type: 'string', multiple: true },
+} as const;
+
+export const PRIVACY_OPTION_HELP = [
+  '  --authors MODE     show (default), pseudonymize or hide. With pseudonymize, every person is',
+  '                     "Person 3f2a" (stable); with hide, no names at all. Either way no name or',
+  '                     account id is written in any page, feed, search file or path (chat folders',
+  '                     become c-<hash>); text people typed is published as it is',
+  '  --pseudonym-salt S mixed into pseudonyms and chat paths, so they cannot be recomputed from',
+  '                     a known account id (keep it secret, and the same across builds)',
+  '  --include ID       publish only these chats (native id or slug; repeat the option)',
+  '  --exclude ID       never publish these chats (repeatable; wins over --include)',
+  '  --exclude-author ID  publish none of this person\'s messages (their account id, e.g.',
+  '                     8:live:bob; repeatable); other messages call them "someone"',
+  '  --redact ANCHOR    show this message (its anchor m…, or key) as "Message removed"; its',
+  '                     permalink keeps working (repeatable)',
+];
+
+export function privacyOptions(values: Record<string, unknown>): {
+  authors?: 'show' | 'hide' | 'pseudonymize';
+  pseudonymSalt?: string;
+  include?: string[];
+  exclude?: string[];
+  excludeAuthors?: string[];
+  redact?: string[];
+} {
+  const authors = values.authors;
+  if (authors !== undefined && authors !== 'show' && authors !== 'hide' && authors !== 'pseudonymize') {
+    throw new UsageError(`--authors must be show, hide or pseudonymize, not "${String(authors)}"`);
+  }
+  return {
+    authors: authors as 'show' | 'hide' | 'pseudonymize' | undefined,
+    pseudonymSalt: values['pseudonym-salt'] as string | undefined,
+    include: values.include as string[] | undefined,
+    exclude: values.exclude as string[] | undefined,
+    excludeAuthors: values['exclude-author'] as string[] | undefined,
+    redact: values.redact as string[] | undefined,
+  };
+}

@@ -1,10 +1,10 @@
-import { DEFAULT_DB, DEFAULT_OUT, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, DEFAULT_OUT, PRIVACY_OPTION_HELP, PRIVACY_OPTIONS, privacyOptions, type CommandSpec } from '../cli/args.js';
 import { checkOutFolder } from '../cli/output-check.js';
 import { openStore, StoreError } from '../store/open.js';
 
 export const buildCommand: CommandSpec = {
   name: 'build',
-  usage: 'chatchannels build [--db FILE] [--out DIR] [--path-prefix P] [--time-zone TZ] [--force]',
+  usage: 'chatchannels build [--db FILE] [--out DIR] [--path-prefix P] [--time-zone TZ] [--authors MODE] [--include ID…] [--exclude ID…] [--force]',
   summary: 'Builds the static site (archive pages, feeds, search index) from the database.',
   details: [
     'Options:',
@@ -16,12 +16,13 @@ export const buildCommand: CommandSpec = {
     '                     need it to subscribe to the feeds and the OPML (recommended)',
     '  --force            build into --out even if it is the working, home or database folder,',
     '                     or holds (or is inside) an imported export',
+    ...PRIVACY_OPTION_HELP,
     '',
     'A build removes from --out the files an earlier build wrote that it no longer publishes,',
     'and nothing else. One build writes an output folder at a time.',
     '',
-    'For more control (which chats, pseudonymized authors, …) use the Eleventy plugin in your own',
-    'Eleventy project: see the README.',
+    'For more control (layout, feed sizes, …) use the Eleventy plugin in your own Eleventy project:',
+    'see the README.',
   ].join('\n'),
   options: {
     db: { type: 'string' },
@@ -30,6 +31,7 @@ export const buildCommand: CommandSpec = {
     'time-zone': { type: 'string' },
     'site-url': { type: 'string' },
     force: { type: 'boolean' },
+    ...PRIVACY_OPTIONS,
   },
   async run(values) {
     const started = performance.now();
@@ -43,6 +45,7 @@ export const buildCommand: CommandSpec = {
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
       siteUrl: values['site-url'] as string | undefined,
+      ...privacyOptions(values),
       quiet: true,
     });
     for (const notice of result.notices) process.stderr.write(`chatchannels: ${notice}\n`);

@@ -1,4 +1,4 @@
-import { DEFAULT_DB, DEFAULT_OUT, portOption, sourceOptions, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, DEFAULT_OUT, portOption, PRIVACY_OPTION_HELP, PRIVACY_OPTIONS, privacyOptions, sourceOptions, type CommandSpec } from '../cli/args.js';
 import { checkOutFolder } from '../cli/output-check.js';
 import { openStore } from '../store/open.js';
 import { watchSources, type SourceWatcher } from '../watch.js';
@@ -26,6 +26,7 @@ export const serveCommand: CommandSpec = {
     '  --time-zone TZ     IANA time zone for displayed times (default: UTC)',
     '  --force            serve from --out even if it is the working, home or database folder,',
     '                     or holds (or is inside) a watched or imported export',
+    ...PRIVACY_OPTION_HELP,
     '',
     'Stop with Ctrl-C.',
   ].join('\n'),
@@ -43,6 +44,7 @@ export const serveCommand: CommandSpec = {
     'path-prefix': { type: 'string' },
     'time-zone': { type: 'string' },
     force: { type: 'boolean' },
+    ...PRIVACY_OPTIONS,
   },
   async run(values, positionals) {
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
@@ -81,6 +83,7 @@ export const serveCommand: CommandSpec = {
       port: portOption(values.port, 8080),
       pathPrefix: values['path-prefix'] as string | undefined,
       timeZone: values['time-zone'] as string | undefined,
+      ...privacyOptions(values),
       onBuild: (s) => {
         if (s.incremental) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
         if (s.removedFiles) log(`removed ${s.removedFiles} file(s) no longer published`);

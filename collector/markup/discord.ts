@@ -24,10 +24,17 @@
  * is capped, and every regex rule is anchored and length-bounded. Bodies with none of the
  * characters markdown needs (most messages) are escaped and linked without the scanner.
  *
+ * People are person references (collector/store/person-refs.ts) with the id the adapter gives
+ * authors, `discord:<user id>`: a system message's subject, the user who ran a slash command,
+ * `<@id>` mentions and the `@name`s of users the message mentions, and in a system message's
+ * sentence ("Added Bob to the group.") the names of the users it mentions. A `<@id>` the envelope
+ * has no name for stays Discord's `@unknown-user`, which names nobody.
+ *
  * Classes for the site's stylesheet: cc-mention, cc-spoiler, cc-underline, cc-heading-large /
  * -medium / -small, cc-subtext, cc-embed (+ cc-embed-author, cc-embed-footer), cc-forward,
  * cc-sticker, cc-reactions, cc-reaction, cc-pinned, cc-interaction, cc-event, cc-call.
  */
+import { personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
@@ -40,10 +47,12 @@ export interface DiscordEnvelope {
   type?: string;
   /** The author's display name: a system message reads as a sentence about them. */
   author?: string;
+  /** The author's user id (for the person reference). */
+  authorId?: string;
   /** How long a call lasted (`callEndedTimestamp` − `timestamp`), in seconds. */
   callSeconds?: number;
   /** The slash command a bot's message answers. */
-  interaction?: { name: string; user?: string };
+  interaction?: { name: string; user?: string; userId?: string };
   /** Display names of the users the message mentions, by id. */
   mentions?: Record<string, string>;
   /** Names of channels by id, for `<#id>`. */
@@ -80,17 +89,19 @@ export const discord: MarkupConverter = (body, context) => {
   if (!envelope) {
     markdown(body, NO_NAMES, out);
   } else if (context.kind === 'event' || context.kind === 'call') {
-    systemLine(envelope, context.kind, out);
-    extras(envelope, namesOf(envelope), out);
+    const names = namesOf(envelope);
+    systemLine(envelope, context.kind, names, out);
+    extras(envelope, names, out);
   } else {
     const names = namesOf(envelope);
     const interaction = record(envelope.interaction);
     if (interaction && str(interaction.name)) {
-      const user = str(interaction.user).trim();
-      const line = `${user ? `${user} used` : 'Used'} /${str(interaction.name).trim()}`;
-      out.html += `<p><span class="cc-interaction">${escapeHtml(stripInvalidXml(line))}</span></p>`;
+      const user = stripInvalidXml(str(interaction.user)).trim();
+      const who = user ? person(str(interaction.userId), user) : '';
+      const line = `${who ? `${who} used` : 'Used'} /${stripInvalidXml(str(interaction.name)).trim()}`;
+      out.html += `<p><span class="cc-interaction">${escapeHtml(line)}</span></p>`;
       out.line();
-      out.addText(stripInvalidXml(line));
+      out.addText(line);
     }
     markdown(str(envelope.content), names, out);
     const forwarded = record(envelope.forwarded);
@@ -170,9 +181,19 @@ interface Names {
   channels: Map<string, string>;
   /** `@name` forms to highlight in the text, longest first. */
   highlight: string[];
+  /** The user id of each highlighted name (the first user with it). */
+  idOfName: Map<string, string>;
 }
 
-const NO_NAMES: Names = { users: new Map(), channels: new Map(), highlight: [] };
+const NO_NAMES: Names = { users: new Map(), channels: new Map(), highlight: [], idOfName: new Map() };
+
+/** A user id as Discord writes it (a snowflake). */
+const USER_ID = /^\d{1,20}$/;
+
+/** A person reference for a user: `discord:<id>`, as the adapter gives authors; no id, the name alone. */
+function person(id: string, name: string): string {
+  return personText(USER_ID.test(id) ? `discord:${id}` : '', name);
+}
 
 function namesOf(env: Loose): Names {
   const users = new Map<string, string>();
@@ -182,8 +203,10 @@ function namesOf(env: Loose): Names {
   const chans = record(env.channels);
   if (chans) for (const [id, name] of Object.entries(chans).slice(0, 200)) if (cleanName(name)) channels.set(id, cleanName(name));
   if (users.size === 0 && channels.size === 0) return NO_NAMES;
-  const highlight = [...new Set(users.values())].sort((a, b) => b.length - a.length);
-  return { users, channels, highlight };
+  const idOfName = new Map<string, string>();
+  for (const [id, name] of users) if (!idOfName.has(name)) idOfName.set(name, id);
+  const highlight = [...idOfName.keys()].sort((a, b) => b.length - a.length);
+  return { users, channels, highlight, idOfName };
 }
 
 /** A name as the text shows it: no control characters (a name of only NUL is no name). */
@@ -285,10 +308,11 @@ const ACTIONS: Record<string, string> = {
  * `Thomas joined the server.`: DiscordChatExporter writes a system message's content as a sentence
  * without its subject ("Joined the server.", "Changed the channel name: x"); the author goes first.
  */
-function systemLine(env: Loose, kind: string, out: Output): void {
-  const author = stripInvalidXml(str(env.author)).trim() || 'Someone';
+function systemLine(env: Loose, kind: string, names: Names, out: Output): void {
+  const name = stripInvalidXml(str(env.author)).trim();
+  const author = name ? person(str(env.authorId), name) : 'Someone';
   const type = str(env.type);
-  const content = stripInvalidXml(env.content as string).trim();
+  const content = namesAsPeople(stripInvalidXml(env.content as string).trim(), names);
   let sentence: string;
   if (type === 'Call') {
     const seconds = typeof env.callSeconds === 'number' && Number.isFinite(env.callSeconds) ? env.callSeconds : null;
@@ -302,6 +326,20 @@ function systemLine(env: Loose, kind: string, out: Output): void {
   }
   out.html += `<span class="${kind === 'call' ? 'cc-call' : 'cc-event'}">${escapeHtml(sentence)}</span>`;
   out.addText(sentence);
+}
+
+/**
+ * The names of the users a system message mentions, in its sentence, as person references: the
+ * exporter writes them as plain names ("Added Bob to the group."), whole words.
+ */
+function namesAsPeople(content: string, names: Names): string {
+  if (!names.highlight.length || !content) return content;
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${names.highlight.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])`, 'gu');
+  return content.replace(pattern, (name) => person(names.idOfName.get(name)!, name));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** How Discord words a call's length: "a few seconds", "a minute", "5 minutes", "2 hours". */
@@ -758,7 +796,11 @@ class Inline {
       return end;
     }
     this.flush(i);
-    if (m[1] !== undefined) this.mentionSpan(`@${this.names.users.get(m[1]) ?? 'unknown-user'}`);
+    if (m[1] !== undefined) {
+      const name = this.names.users.get(m[1]);
+      if (name) this.personMention(m[1], name);
+      else this.mentionSpan('@unknown-user');
+    }
     else if (m[2] !== undefined) this.mentionSpan('@role');
     else if (m[3] !== undefined) this.mentionSpan(`#${this.names.channels.get(m[3]) ?? 'unknown-channel'}`);
     else if (m[4] !== undefined) this.emit(`:${escapeHtml(m[4])}:`, `:${m[4]}:`);
@@ -771,6 +813,12 @@ class Inline {
 
   private mentionSpan(label: string): void {
     this.emit(`<span class="cc-mention">${escapeHtml(label)}</span>`, label);
+  }
+
+  /** `@` and a person reference (never through the markdown rules: it is emitted whole). */
+  private personMention(id: string, name: string): void {
+    const ref = person(id, name);
+    this.emit(`<span class="cc-mention">@${escapeHtml(ref)}</span>`, `@${ref}`);
   }
 
   private maskedLink(i: number, to: number, depth: number): number {
@@ -813,7 +861,7 @@ class Inline {
       if (end > to || !s.startsWith(name, i + 1)) continue;
       if (isWordChar(name.charCodeAt(name.length - 1)) && isWordChar(s.charCodeAt(end))) continue;
       this.flush(i);
-      this.mentionSpan(`@${name}`);
+      this.personMention(this.names.idOfName.get(name)!, name);
       return end;
     }
     return -1;

@@ -12,8 +12,15 @@
  * mIRC's palette (`cc-irc-red`, background `cc-irc-on-blue`) for the site's CSS; colours 16–98
  * (the extended palette) are dropped. The text has no codes. `irc-quiet` (mode changes) is the
  * same in a `cc-quiet` span.
+ *
+ * In event lines (joins, parts, kicks, nick and topic changes, modes, netsplits) the nicks are
+ * person references (collector/store/person-refs.ts) with the ids the adapter gives their
+ * authors, and the user@host masks clients log beside joins and parts are left out. What people
+ * type (messages, actions, notices, topics) stays as they typed it.
  */
-import { linkify, stripInvalidXml } from './html.js';
+import { eventParts, ircPersonId, stripNickMode } from '../sources/irc-lines.js';
+import { personText } from '../store/person-refs.js';
+import { escapeHtml, linkify, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
@@ -38,12 +45,41 @@ const PLAIN: Style = { bold: false, italic: false, underline: false, strike: fal
 // eslint-disable-next-line no-control-regex
 const CODES = /[\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f]/;
 
-export const irc: MarkupConverter = (body) => render(body);
+export const irc: MarkupConverter = (body, context) => (context.kind === 'event' ? renderEvent(body, context.chat) : render(body));
 
-export const ircQuiet: MarkupConverter = (body) => {
-  const { html, text } = render(body);
+export const ircQuiet: MarkupConverter = (body, context) => {
+  const { html, text } = context.kind === 'event' ? renderEvent(body, context.chat) : render(body);
   return { html: `<span class="cc-quiet">${html}</span>`, text };
 };
+
+/** An event line with its nicks as person references (never through linkify: see person-refs.ts). */
+function renderEvent(body: string, chat: string): RenderedBody {
+  const parts = eventParts(body);
+  if (!parts) return render(body);
+  let html = '';
+  let text = '';
+  let run = '';
+  const flush = () => {
+    if (!run) return;
+    const piece = render(run);
+    html += piece.html;
+    text += piece.text;
+    run = '';
+  };
+  for (const part of parts) {
+    if ('text' in part) {
+      run += part.text;
+      continue;
+    }
+    flush();
+    const nick = stripNickMode(stripInvalidXml(part.nick));
+    const ref = personText(ircPersonId(chat, nick) ?? '', nick);
+    html += escapeHtml(ref);
+    text += ref;
+  }
+  flush();
+  return { html: ensureSafeFragment(html), text };
+}
 
 function render(body: string): RenderedBody {
   if (!CODES.test(body)) {

@@ -16,6 +16,8 @@
  * message would hold the import below its 150,000 messages/s target. Bodies without `<` (most
  * messages) never reach the tokenizer: escaping alone builds their HTML.
  */
+import { skypePersonId } from '../identity/skype-ids.js';
+import { personHtml, personText } from '../store/person-refs.js';
 import { emoticonFor, flagFor } from './emoticons.js';
 import { decodeEntities, escapeHtml, linesToHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
@@ -85,7 +87,7 @@ const CLOSE_TAG = new Map([...DROP_WITH_CONTENT].map((name) => [name, new RegExp
 const SKYPE_VOCABULARY = new Set([
   'b', 'strong', 'i', 'em', 's', 'strike', 'del', 'pre', 'code', 'p', 'ul', 'ol', 'li', 'br', 'a',
   'at', 'ss', 'flag', 'quote', 'legacyquote', 'e_m', 'c_i',
-  'partlist', 'part', 'name', 'duration', 'ended', 'missed', 'started',
+  'partlist', 'part', 'name', 'duration', 'ended', 'missed', 'started', 'ccperson',
   'uriobject', 'title', 'description', 'originalname', 'filesize', 'meta',
   'files', 'file', 'contacts', 'c',
   'sms', 'type', 'status', 'failurereason', 'targets', 'target', 'price', 'body', 'chunk',
@@ -343,6 +345,15 @@ function displayId(id: string): string {
   return id.trim().replace(/^\d+:/, '');
 }
 
+/**
+ * A person in a line of text, as a reference the site resolves (collector/store/person-refs.ts):
+ * the id in the form the adapters give authors, and the name the markup showed (or the bare id).
+ */
+function person(id: string, name = ''): string {
+  const canonical = skypePersonId(id) ?? '';
+  return personText(canonical, name.trim() || displayId(id));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
@@ -431,6 +442,14 @@ function renderNodes(nodes: Node[], out: Output, flow: Flow, callType = ''): voi
       case 'at':
         renderMention(node, out);
         break;
+      case 'ccperson': {
+        // The main.db adapter's own person reference (sources/skype-maindb.ts): never linkified.
+        const ref = person(attr(node, 'id'), textContent(node));
+        if (out.pending !== 'none') flush(out);
+        out.html += escapeHtml(ref);
+        out.text += ref;
+        break;
+      }
       case 'ss': {
         const emoji = emoticonFor(attr(node, 'type'));
         if (emoji) writeText(out, emoji, flow);
@@ -505,11 +524,13 @@ function renderLink(node: Element, out: Output, flow: Flow): void {
 }
 
 function renderMention(node: Element, out: Output): void {
-  const name = (textContent(node).trim() || displayId(attr(node, 'id'))).replace(/^@/, '');
+  const id = attr(node, 'id');
+  const name = (textContent(node).trim() || displayId(id)).replace(/^@/, '');
   if (!name) return;
   flush(out);
-  out.html += `<span class="cc-mention">@${escapeHtml(name)}</span>`;
-  out.text += `@${name}`;
+  const canonical = skypePersonId(id) ?? '';
+  out.html += `<span class="cc-mention">@${personHtml(canonical, name, escapeHtml)}</span>`;
+  out.text += `@${personText(canonical, name)}`;
 }
 
 /**
@@ -518,7 +539,9 @@ function renderMention(node: Element, out: Output): void {
  * the message's reply_to_key, added by the site.
  */
 function renderQuote(node: Element, out: Output): void {
-  const author = attr(node, 'authorname').trim() || displayId(attr(node, 'author'));
+  const authorId = attr(node, 'author');
+  const authorName = attr(node, 'authorname').trim();
+  const author = authorName || authorId.trim() ? person(authorId, authorName) : '';
   const inner = new Output();
   renderNodes(node.children, inner, TOP_FLOW);
   const text = inner.text.trim();
@@ -557,7 +580,7 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 function renderSms(node: Element, out: Output): void {
-  const targets = childElements(childElement(node, 'targets'), 'target').map((t) => textContent(t).trim()).filter(Boolean);
+  const targets = childElements(childElement(node, 'targets'), 'target').map((t) => textContent(t).trim()).filter(Boolean).map((t) => person(t));
   const chunks = childElements(childElement(node, 'body'), 'chunk').map((c) => textContent(c)).join('');
   const message = chunks || childText(node, 'encoded_body') || attr(node, 'alt');
   writeLine(out, 'cc-sms', `📱 SMS${targets.length ? ` to ${targets.join(', ')}` : ''}`);
@@ -613,8 +636,9 @@ function callLine(partlist: Element, hint: string): string {
   const names = new Set<string>();
   let duration = 0;
   for (const part of childElements(partlist, 'part')) {
-    const name = childText(part, 'name') || displayId(attr(part, 'identity'));
-    if (name) names.add(name);
+    const identity = attr(part, 'identity');
+    const name = childText(part, 'name');
+    if (name || identity.trim()) names.add(person(identity, name));
     const seconds = Number(childText(part, 'duration'));
     if (Number.isFinite(seconds) && seconds > duration) duration = seconds;
   }
@@ -667,9 +691,9 @@ function uriObjectName(node: Element): string {
 
 /** `<c t="s" s="live:bob" f="Bob Smith"/>` → "👤 Bob Smith (live:bob)". */
 function contactLine(contact: Element): string {
-  const id = displayId(attr(contact, 's') || attr(contact, 'p') || attr(contact, 'id'));
+  const id = attr(contact, 's') || attr(contact, 'p') || attr(contact, 'id');
   const name = attr(contact, 'f').trim();
-  return `👤 ${name && id && name !== id ? `${name} (${id})` : name || id || 'Contact'}`;
+  return `👤 ${name || id.trim() ? person(id, name) : 'Contact'}`;
 }
 
 function joinNames(names: string[]): string {
@@ -691,7 +715,7 @@ function activityLine(node: Element): string {
     const name = childText(info, 'friendlyname');
     if (id && name) names.set(id, name);
   }
-  const who = (id: string): string => names.get(id) || displayId(id);
+  const who = (id: string): string => (id.trim() ? person(id, names.get(id)) : '');
   const actor = initiatorId ? who(initiatorId) : 'Someone';
   const targetNodes = childElements(node, 'target');
   const targets = targetNodes.map((t) => childText(t, 'id') || textContent(t).trim()).filter(Boolean);

@@ -9,6 +9,12 @@
  * channel ids in `<@U…>`/`<#C…>` with `<@U…|name>`/`<#C…|name>`, since a converter sees one body
  * and no users.json; here `|label` is what is shown.
  *
+ * People are person references (collector/store/person-refs.ts), with the id the adapter gives
+ * authors, `slack:<user or bot id>`: user mentions, reactors, a shared message's author, and the
+ * links Slack writes to a member or an integration (`…slack.com/team/U…`, `/services/B…`). A link
+ * to a Slack-hosted file (`…slack.com/files/<user id>/…`) shows its label only: its URL names the
+ * uploader, and the message's attachment links to the same file.
+ *
  * mrkdwn: Slack escapes only `&`, `<` and `>` in text, so every raw `<…>` is one of its control
  * sequences: `<@U…|name>`, `<#C…|name>`, `<!here>`/`<!channel>`/`<!everyone>`, `<!subteam^…|@x>`,
  * `<!date^…|fallback>`, `<url>`, `<url|label>`, `<mailto:…|…>`. Then `*bold*`, `_italic_`,
@@ -22,6 +28,7 @@
  * the result.
  */
 import { nameToEmoji } from 'gemoji';
+import { personText } from '../store/person-refs.js';
 import { escapeHtml, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
@@ -44,6 +51,8 @@ export interface SlackCard {
   title_link?: string;
   text?: string;
   fields?: { title?: string; value?: string }[];
+  /** A shared message's author (`U…`), when `author_name` names a member. */
+  author_id?: string;
   footer?: string;
   fallback?: string;
   image_url?: string;
@@ -54,8 +63,13 @@ export interface SlackReaction {
   /** Emoji shortcode without colons, skin tone included: `+1::skin-tone-2`. */
   name: string;
   count: number;
-  /** Display names of who reacted (the adapter resolves the ids). */
-  users: string[];
+  /** Who reacted: user id and display name (a bare string is a name without an id). */
+  users: (SlackReactor | string)[];
+}
+
+export interface SlackReactor {
+  id: string;
+  name: string;
 }
 
 export const slack: MarkupConverter = (body, context) => {
@@ -118,7 +132,7 @@ function renderEnvelope(envelope: SlackEnvelope): RenderedBody {
     const name = str(reaction.name);
     if (!name) continue;
     const count = typeof reaction.count === 'number' && Number.isSafeInteger(reaction.count) && reaction.count > 0 ? reaction.count : 1;
-    const users = Array.isArray(reaction.users) ? reaction.users.slice(0, MAX_PARTS).map(str).filter(Boolean) : [];
+    const users = Array.isArray(reaction.users) ? reaction.users.slice(0, MAX_PARTS).map(reactor).filter((r) => r !== '') : [];
     const who = users.length ? ` <span class="cc-reactors">(${escapeHtml(users.join(', '))})</span>` : '';
     chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emojiOf(name) ?? `:${name}:`)} ${count}${who}</span>`;
   }
@@ -127,12 +141,24 @@ function renderEnvelope(envelope: SlackEnvelope): RenderedBody {
   return { html: ensureSafeFragment(out.html), text: out.text.trim() };
 }
 
+/** A reactor as a person reference ('' for nothing usable). */
+function reactor(value: unknown): string {
+  if (typeof value === 'string') return str(value) ? personText('', str(value)) : '';
+  if (!isObject(value)) return '';
+  const id = str(value.id);
+  const name = str(value.name);
+  if (!SLACK_ID.test(id)) return name ? personText('', name) : '';
+  return personText(slackPerson(id), name || id);
+}
+
 /** A card as Slack draws it: pretext above, then a bar with author, title, text, fields, footer. */
 function writeCard(card: SlackCard, out: Output): void {
   const pretext = str(card.pretext);
   if (pretext) writeMrkdwn(pretext, out);
   const inner: Output = { html: '', text: '' };
-  const author = str(card.author_name) || str(card.service_name);
+  const authorName = str(card.author_name);
+  const authorId = str(card.author_id);
+  const author = authorName && SLACK_ID.test(authorId) ? personText(slackPerson(authorId), authorName) : authorName || str(card.service_name);
   if (author) line(inner, `<b>${escapeHtml(author)}</b>`, author);
   const title = str(card.title);
   if (title) {
@@ -358,9 +384,10 @@ function controlSequence(inner: string): Atom | null {
   const target = bar === -1 ? inner : inner.slice(0, bar);
   const label = bar === -1 ? '' : decodeSlack(inner.slice(bar + 1));
   const sigil = target.charAt(0);
-  if (sigil === '@' || sigil === '#') {
-    const name = (label || decodeSlack(target.slice(1))).replace(/^[@#]/, '');
-    return mention(`${sigil}${name}`);
+  if (sigil === '@') return userMention(decodeSlack(target.slice(1)), label.replace(/^@/, ''));
+  if (sigil === '#') {
+    const name = (label || decodeSlack(target.slice(1))).replace(/^#/, '');
+    return mention(`#${name}`);
   }
   if (sigil === '!') {
     const command = target.slice(1);
@@ -374,6 +401,15 @@ function controlSequence(inner: string): Atom | null {
   const url = decodeSlack(target);
   // Slack escapes `<` in what people type, so `<b>` or `<script>` never comes from Slack: shown as typed.
   if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) return { html: escapeHtml(`<${decodeSlack(inner)}>`), text: `<${decodeSlack(inner)}>` };
+  const member = SLACK_MEMBER_LINK.exec(url);
+  if (member) {
+    const ref = personText(slackPerson(member[1]), label || member[1]);
+    return { html: escapeHtml(ref), text: ref };
+  }
+  if (SLACK_FILE_LINK.test(url)) {
+    const shown = label || url.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop()!;
+    return { html: escapeHtml(shown), text: shown };
+  }
   const href = hrefOf(url);
   const shown = label || (href && href.toLowerCase().startsWith('mailto:') ? href.slice(7) : url);
   if (!href) return { html: escapeHtml(shown), text: shown }; // `javascript:` and friends: text only
@@ -382,6 +418,25 @@ function controlSequence(inner: string): Atom | null {
 
 function mention(name: string): Atom {
   return { html: `<span class="cc-mention">${escapeHtml(name)}</span>`, text: name };
+}
+
+/** A user or bot id as Slack writes it (`U0G9QF9C6`, `W…` in Enterprise Grid, `B…` for bots). */
+const SLACK_ID = /^[A-Z][A-Z0-9]{1,30}$/;
+/** Slack's links to a member's profile or an integration: the id is the person. */
+const SLACK_MEMBER_LINK = /^https?:\/\/[\w.-]+\.slack\.com\/(?:team|services)\/([A-Z][A-Z0-9]{1,30})\/?$/;
+/** Files hosted by Slack: the path names the uploader or the team. */
+const SLACK_FILE_LINK = /^https?:\/\/(?:[\w.-]+\.)?slack(?:-files)?\.com\/files(?:-pri|-tmb)?\//i;
+
+/** The person id the adapter gives a Slack author (collector/sources/slack.ts). */
+function slackPerson(id: string): string {
+  return `slack:${id}`;
+}
+
+/** `<@U123|name>`: a person reference; a target that is no id is a name without one. */
+function userMention(target: string, label: string): Atom {
+  if (!target && !label) return mention('@');
+  const ref = SLACK_ID.test(target) ? personText(slackPerson(target), label || target) : personText('', label || target);
+  return { html: `<span class="cc-mention">@${escapeHtml(ref)}</span>`, text: `@${ref}` };
 }
 
 /** What a control sequence reads as, without markup (inside code). */

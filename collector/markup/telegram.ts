@@ -3,7 +3,8 @@
  *
  * The Telegram adapter (collector/sources/telegram.ts) emits a message's text as it is when it is
  * plain text and nothing else, or else a JSON envelope: the message's own fields as the export
- * wrote them (bookkeeping — ids, dates, sizes — left out), with `text` holding the text as a string
+ * wrote them (bookkeeping — ids, dates, sizes — left out, except the ids of the people it names:
+ * `actor_id`, `forwarded_from_id`…), with `text` holding the text as a string
  * or a list of parts (strings and entity objects `{"type", "text", "href"|"language"|"user_id"|
  * "document_id"}`, plain parts shortened to strings), and two fields of the adapter's own:
  * `cc_reply_missing` (the id of a replied-to message that is not in the archive) and
@@ -15,6 +16,11 @@
  * polls, contacts, locations and venues, games, invoices, the channel signature, reactions. A
  * service message (`action`, or `information_text`) becomes the sentence Telegram shows for it.
  *
+ * Every person shown — actors, members, callers, mentions with a user id, who a message was
+ * forwarded or saved from, the bot it was sent via, a channel post's signature, a contact, reactors
+ * — is a person reference (collector/store/person-refs.ts) with the id the adapter gives that
+ * person's messages (identity/telegram-ids.ts), or no id where the export names them only.
+ *
  * Every tag is written here from escaped text; links only get http, https and mailto URLs
  * (safeHref); ensureSafeFragment() checks the result. Lists a hostile envelope can grow (parts,
  * answers, reactions, members) are capped.
@@ -24,6 +30,8 @@
  * cc-reply-missing, cc-sticker, cc-media, cc-media-missing, cc-poll, cc-contact, cc-location, cc-signature,
  * cc-reactions, cc-reaction, cc-reactors, cc-deleted.
  */
+import { TELEGRAM_DELETED, telegramNamedId, telegramPersonId } from '../identity/telegram-ids.js';
+import { personText } from '../store/person-refs.js';
 import { escapeHtml, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
@@ -90,6 +98,25 @@ function clean(s: string): string {
 function nameOf(v: unknown): string {
   const name = str(v).trim();
   return name || 'Deleted Account';
+}
+
+/**
+ * A person as a reference in plain text (escape it for HTML): a name field and the id field
+ * beside it (`actor`, `actor_id`), as the adapter identifies authors. A name alone gets no id: it
+ * may be anyone of that name (the adapter's `telegram:name:` ids are for exports without ids).
+ */
+function person(name: unknown, id?: unknown): string {
+  return ref(telegramPersonId(id) ?? (str(name).trim() ? null : TELEGRAM_DELETED), nameOf(name));
+}
+
+/** The actor of a service message, identified as the adapter identifies its author. */
+function actorOf(env: Record<string, unknown>): string {
+  return ref(telegramNamedId(env.actor_id, env.actor), nameOf(env.actor));
+}
+
+/** A reference made safe for XML (an id is the export's text too). */
+function ref(id: string | null, name: string): string {
+  return personText(id ? stripInvalidXml(id) : '', name);
 }
 
 function count(v: unknown): number | null {
@@ -194,8 +221,13 @@ function writeEntity(part: Record<string, unknown>, out: Output): void {
       return out.raw(href ? link(href, lines) : lines, text);
     }
     case 'mention':
-    case 'mention_name':
       return out.raw(`<span class="cc-mention">${lines}</span>`, text);
+    case 'mention_name':
+    case 'text_mention': {
+      // A mention of someone without a username: the entity knows who.
+      const mention = ref(telegramPersonId(part.user_id), text.replace(/\s+/g, ' ').trim());
+      return out.raw(`<span class="cc-mention">${escapeHtml(mention)}</span>`, mention);
+    }
     case 'hashtag':
     case 'cashtag':
       return out.raw(`<span class="cc-hashtag">${lines}</span>`, text);
@@ -230,12 +262,13 @@ function writeEnvelope(env: Record<string, unknown>, out: Output): void {
   }
 
   if ('forwarded_from' in env) {
-    const from = env.forwarded_from === null ? 'a hidden or deleted account' : str(env.forwarded_from);
+    const name = str(env.forwarded_from).trim();
+    const from = env.forwarded_from === null ? 'a hidden or deleted account' : name || telegramPersonId(env.forwarded_from_id) ? person(name || null, env.forwarded_from_id) : '';
     out.line();
     out.raw(`<span class="cc-forward">Forwarded from <b>${escapeHtml(from || 'unknown')}</b></span>`, `Forwarded from ${from}`);
   }
   if ('saved_from' in env) {
-    const from = nameOf(env.saved_from);
+    const from = person(env.saved_from, env.saved_from_id);
     out.line();
     out.raw(`<span class="cc-forward">Saved from <b>${escapeHtml(from)}</b></span>`, `Saved from ${from}`);
   }
@@ -247,7 +280,7 @@ function writeEnvelope(env: Record<string, unknown>, out: Output): void {
   const viaBot = str(env.via_bot).trim();
   if (viaBot) {
     out.line();
-    out.raw(`<span class="cc-via">via ${escapeHtml(viaBot)}</span>`, '');
+    out.raw(`<span class="cc-via">via ${escapeHtml(ref(null, viaBot))}</span>`, '');
   }
 
   writeMedia(env, out);
@@ -274,7 +307,7 @@ function writeEnvelope(env: Record<string, unknown>, out: Output): void {
   const signature = str(env.author).trim();
   if (signature) {
     out.line();
-    out.raw(`<span class="cc-signature">— ${escapeHtml(signature)}</span>`, '');
+    out.raw(`<span class="cc-signature">— ${escapeHtml(ref(null, signature))}</span>`, '');
   }
   if (Array.isArray(env.reactions)) writeReactions(env.reactions, out);
 }
@@ -370,7 +403,8 @@ function writePoll(poll: Record<string, unknown>, out: Output): void {
 function writeContact(contact: Record<string, unknown>, out: Output): void {
   const name = `${str(contact.first_name)} ${str(contact.last_name)}`.trim();
   const phone = str(contact.phone_number).trim();
-  const label = [name || 'Contact', phone].filter(Boolean).join(' · ');
+  const id = telegramPersonId(contact.user_id);
+  const label = [name || id ? ref(id, name || 'Contact') : 'Contact', phone].filter(Boolean).join(' · ');
   out.line();
   out.raw(`<span class="cc-contact">👤 ${escapeHtml(label)}</span>`, label);
 }
@@ -402,7 +436,7 @@ function writeReactions(reactions: unknown[], out: Output): void {
     if (!emoji) continue;
     const n = count(reaction.count) ?? 1;
     const recent = Array.isArray(reaction.recent) ? reaction.recent.slice(0, MAX_ITEMS) : [];
-    const names = recent.filter(isObject).map((r) => nameOf(r.from));
+    const names = recent.filter(isObject).map((r) => person(r.from, r.from_id));
     const who = names.length ? ` <span class="cc-reactors">(${escapeHtml(names.join(', '))})</span>` : '';
     chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emoji)} ${n}${who}</span>`;
   }
@@ -436,11 +470,23 @@ function periodText(seconds: number): string {
   return `${seconds} seconds`;
 }
 
-function names(v: unknown): string {
-  const list = Array.isArray(v) ? v.slice(0, MAX_ITEMS).map(nameOf) : [];
+/** Members as the export lists them (names only): the actor among them is the actor. */
+function names(v: unknown, env: Record<string, unknown>): string {
+  const actor = nameOf(env.actor);
+  const list = Array.isArray(v) ? v.slice(0, MAX_ITEMS).map((m) => (nameOf(m) === actor ? actorOf(env) : person(m))) : [];
   const more = Array.isArray(v) && v.length > MAX_ITEMS ? ` and ${v.length - MAX_ITEMS} more` : '';
   if (list.length <= 1) return (list[0] ?? 'someone') + more;
   return `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}${more}`;
+}
+
+/**
+ * Telegram's own sentence for a service message without an action ("Ada joined the chat from a
+ * folder link"): the actor's name in it becomes the actor.
+ */
+function informationText(env: Record<string, unknown>): string {
+  const text = str(env.information_text);
+  const name = str(env.actor).trim();
+  return name && text.includes(name) ? text.split(name).join(actorOf(env)) : text;
 }
 
 function quoted(v: unknown): string {
@@ -450,17 +496,18 @@ function quoted(v: unknown): string {
 
 /** The sentence Telegram shows for a service message, in its words where it has some. */
 function serviceSentence(env: Record<string, unknown>): string {
-  const actor = nameOf(env.actor);
+  const actorName = nameOf(env.actor);
+  const actor = actorOf(env);
   const action = str(env.action);
   const title = quoted(env.title);
   const members = Array.isArray(env.members) ? env.members : [];
   const soleMember = members.length === 1 ? nameOf(members[0]) : null;
   switch (action) {
     case '':
-      return str(env.information_text);
+      return informationText(env);
     case 'create_group': {
-      const others = members.filter((m) => nameOf(m) !== actor);
-      return `${actor} created the group ${title}${others.length ? ` with ${names(others)}` : ''}`.replace(/ +/g, ' ').trim();
+      const others = members.filter((m) => nameOf(m) !== actorName);
+      return `${actor} created the group ${title}${others.length ? ` with ${names(others, env)}` : ''}`.replace(/ +/g, ' ').trim();
     }
     case 'create_channel':
       return `Channel ${title} created`.replace(/ +/g, ' ');
@@ -475,9 +522,9 @@ function serviceSentence(env: Record<string, unknown>): string {
     case 'delete_group_photo':
       return `${actor} removed the group photo`;
     case 'invite_members':
-      return soleMember === actor ? `${actor} joined the group` : `${actor} added ${names(members)}`;
+      return soleMember === actorName ? `${actor} joined the group` : `${actor} added ${names(members, env)}`;
     case 'remove_members':
-      return soleMember === actor ? `${actor} left the group` : `${actor} removed ${names(members)}`;
+      return soleMember === actorName ? `${actor} left the group` : `${actor} removed ${names(members, env)}`;
     case 'join_group_by_link':
       return `${actor} joined the group via invite link`;
     case 'join_group_by_request':
@@ -494,7 +541,7 @@ function serviceSentence(env: Record<string, unknown>): string {
       return seconds ? `${actor} started a video chat (${formatDuration(seconds)})` : `${actor} started a video chat`;
     }
     case 'invite_to_group_call':
-      return `${actor} invited ${names(members)} to the video chat`;
+      return `${actor} invited ${names(members, env)} to the video chat`;
     case 'group_call_scheduled':
       return `${actor} scheduled a video chat${str(env.schedule_date) ? ` for ${str(env.schedule_date)}` : ''}`;
     case 'take_screenshot':
@@ -510,7 +557,7 @@ function serviceSentence(env: Record<string, unknown>): string {
     case 'requested_phone_number':
       return `${actor} requested a phone number`;
     case 'proximity_reached':
-      return `${nameOf(env.from)} is within ${count(env.distance) ?? '?'} m of ${nameOf(env.to)}`;
+      return `${person(env.from, env.from_id)} is within ${count(env.distance) ?? '?'} m of ${person(env.to, env.to_id)}`;
     case 'set_messages_ttl': {
       const period = count(env.period);
       return period ? `${actor} set messages to auto-delete after ${periodText(period)}` : `${actor} turned off auto-delete`;

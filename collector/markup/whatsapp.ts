@@ -7,7 +7,8 @@
  * (collector/sources/whatsapp.ts) keeps the text as exported; here also: polls (`POLL:` /
  * `OPTION: … (n votes)`), media markers (`<attached: x.jpg>`, `x.jpg (file attached)`: the
  * attachment is shown by the site, so only a caption is left; `<Media omitted>` shown as a note),
- * deleted-message notices, and system lines (plain text).
+ * deleted-message notices, and system lines (plain text, the people an English line names as person
+ * references with the ids the adapter gives their authors: collector/store/person-refs.ts).
  *
  * How: "atoms" (fenced and inline code, URLs) are cut out first, so markers are looked for only
  * between them; lines are split outside atoms; a marker pairs with the nearest valid closer on its
@@ -15,7 +16,8 @@
  * Every tag is written here around escapeHtml()'d text and safeHref()'d links, and
  * ensureSafeFragment() checks the result.
  */
-import { mediaMarker, parsePoll } from '../sources/whatsapp-lines.js';
+import { mediaMarker, parsePoll, systemLinePeople, whatsappPersonId } from '../sources/whatsapp-lines.js';
+import { personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
@@ -23,7 +25,7 @@ import type { MarkupConverter, RenderedBody } from './types.js';
 export const whatsapp: MarkupConverter = (body, context) => {
   const clean = stripInvalidXml(body);
   if (context.deleted) return { html: `<span class="cc-deleted">${escapeHtml(clean)}</span>`, text: '' };
-  if (context.kind === 'event' || context.kind === 'call') return { html: linkLines(clean), text: clean };
+  if (context.kind === 'event' || context.kind === 'call') return systemLine(clean);
   if (context.kind === 'poll') {
     const poll = renderPoll(clean);
     if (poll) return poll;
@@ -52,6 +54,20 @@ export function renderFormatted(text: string): RenderedBody {
   const out = new Output();
   writeText(text, out);
   return { html: ensureSafeFragment(out.html), text: out.text };
+}
+
+/** A system line: its text, the people it names as references. */
+function systemLine(line: string): RenderedBody {
+  let html = '';
+  let text = '';
+  let last = 0;
+  for (const { start, end, name } of systemLinePeople(line)) {
+    const ref = personText(whatsappPersonId(name), name);
+    html += linkLines(line.slice(last, start)) + escapeHtml(ref);
+    text += line.slice(last, start) + ref;
+    last = end;
+  }
+  return { html: html + linkLines(line.slice(last)), text: text + line.slice(last) };
 }
 
 function renderPoll(body: string): RenderedBody | null {

@@ -26,7 +26,9 @@
  * (media/file when only attachments), Call → call, the join/pin/thread/rename/recipient notices
  * (and Discord's other numbered system types 1–18) → event; an unknown type is imported and
  * counted in one warning. The body is the content as written, or a JSON envelope with the parts
- * a page shows besides it (collector/markup/discord.ts: DiscordEnvelope). Attachments (and
+ * a page shows besides it (collector/markup/discord.ts: DiscordEnvelope), people in it with their
+ * user ids (a system message's author, a slash command's user, mentions) so that the converter
+ * writes person references. Attachments (and
  * sticker images): a relative path from `--media` (either separator) whose file exists inside the
  * export's folder is hashed and emitted as a `media` event before its message; otherwise the
  * attachment keeps its name, size and (http) URL. Paths that leave the export folder (absolute,
@@ -501,13 +503,18 @@ class ChannelReader implements ScanHandler {
     if (kind === 'event' || kind === 'call') {
       envelope.type = type;
       envelope.author = authorName ?? authorRaw;
+      envelope.authorId = authorRaw;
       const ended = typeof msg.callEndedTimestamp === 'string' ? parseTimestamp(msg.callEndedTimestamp) : NaN;
       if (type === 'Call' && Number.isFinite(ended) && ended >= time) envelope.callSeconds = Math.round((ended - time) / 1000);
     }
     const interaction = record(msg.interaction);
     if (interaction && str(interaction.name)) {
-      const user = displayName(record(interaction.user));
-      envelope.interaction = user ? { name: str(interaction.name), user } : { name: str(interaction.name) };
+      const user = record(interaction.user);
+      const userName = displayName(user);
+      const userId = user ? idOf(user.id) : null;
+      envelope.interaction = { name: str(interaction.name) };
+      if (userName) envelope.interaction.user = userName;
+      if (userName && userId) envelope.interaction.userId = userId;
     }
     const mentions: Record<string, string> = {};
     let anyMention = false;

@@ -33,7 +33,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { dateFromText, dateText, entryFits, formatCursor, HEAD_BYTES, headHash, parseCursor, type FileEntry, type IrcCursor } from './irc-cursor.js';
 import { describeLogName, displayRel, findLogFiles, isChannelName, type FoundFile, type LogName } from './irc-files.js';
-import { LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineClock } from './irc-lines.js';
+import { ircPersonId, LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineClock } from './irc-lines.js';
 import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
 import { civilUtc, machineTimeZone, ZonedClock } from './zoned-time.js';
 import { flatten } from './batches.js';
@@ -297,7 +297,6 @@ async function* readFile(root: string, planned: PlannedFile, p: Plan, state: Rea
   let last = planned.last;
   let undated = 0;
   let notUtf8 = 0;
-  const authorPrefix = `irc:${planned.network.toLowerCase()}/`;
   try {
     const end = (await fh.stat()).size; // what is appended meanwhile is for the next read
     let pending: Buffer = Buffer.alloc(0); // bytes after `offset` without a line end yet
@@ -384,7 +383,7 @@ async function* readFile(root: string, planned: PlannedFile, p: Plan, state: Rea
               state.chat = planned.chat.nativeId;
             }
             const message: MessageRecord = {
-              authorId: authorPrefix + parsed.nick.toLowerCase(),
+              authorId: ircPersonId(planned.chat.nativeId, parsed.nick)!,
               authorName: parsed.nick,
               time,
               kind: parsed.kind,

@@ -550,7 +550,7 @@ class ExportReader implements ScanHandler {
       addMember(this.selfId);
     }
     // A dialog's title is its partner's name only from one side: the site shows members instead.
-    return { nativeId: conv.nativeId, title: kind === 'direct' ? null : displayName ?? topic, kind, members };
+    return { nativeId: conv.nativeId, title: kind === 'direct' ? null : displayName ?? topic, kind, members, owner: this.selfId };
   }
 
   /** The next block of messages of `conv` (oldest first) with the media they need, or null. */

@@ -656,7 +656,8 @@ class MainDbReader {
     // Guids of cloud-thread messages differ between accounts (local ids between files): only one
     // account's ids tell two messages apart.
     const idScope = this.owner ? `skype-maindb:${skypePersonId(this.owner)}` : `skype-maindb:${this.path}`;
-    return { nativeId: unit.nativeId, title: unit.kind === 'direct' ? null : unit.title, kind: unit.kind, members, idScope };
+    const owner = this.owner ? (this.person(this.owner)?.nativeId ?? null) : null;
+    return { nativeId: unit.nativeId, title: unit.kind === 'direct' ? null : unit.title, kind: unit.kind, members, idScope, owner };
   }
 
   // --- files, calls, SMS ----------------------------------------------------------------------
@@ -780,8 +781,10 @@ class MainDbReader {
     const edited = positive(row.edited_timestamp);
     const editedAt = edited !== null ? edited * 1000 : null;
     const targets = splitNames(row.identities);
-    const actor = (): string => authorName ?? author;
-    const namesOf = (list: string[]): string => list.map((t) => this.nameOf(t) ?? t).join(', ');
+    // People in the lines written here are <ccperson> references (collector/markup/skype.ts), so
+    // the site can show names, pseudonyms or nothing.
+    const actor = (): string => personXml(author, authorName);
+    const namesOf = (list: string[]): string => list.map((t) => personXml(t, this.nameOf(t))).join(', ');
 
     let kind: MessageKind;
     let body = raw;
@@ -817,15 +820,15 @@ class MainDbReader {
         break;
       case 50:
         kind = 'contact';
-        if (!raw.trim()) body = `${esc(actor())} would like to add ${esc(namesOf(targets) || 'you')} as a contact.`;
+        if (!raw.trim()) body = `${actor()} would like to add ${namesOf(targets) || 'you'} as a contact.`;
         break;
       case 51:
         kind = 'event';
-        body = `${esc(actor())} has shared contact details with ${esc(namesOf(targets) || 'you')}.`;
+        body = `${actor()} has shared contact details with ${namesOf(targets) || 'you'}.`;
         break;
       case 53:
         kind = 'event';
-        body = `${esc(actor())} has blocked ${esc(namesOf(targets) || 'a contact')}.`;
+        body = `${actor()} has blocked ${namesOf(targets) || 'a contact'}.`;
         break;
       case 64: {
         kind = 'sms';
@@ -862,11 +865,11 @@ class MainDbReader {
         break;
       case 4:
         kind = 'event';
-        body = `${esc(actor())} created a group conversation${targets.length ? ` with ${esc(namesOf(targets))}` : ''}.`;
+        body = `${actor()} created a group conversation${targets.length ? ` with ${namesOf(targets)}` : ''}.`;
         break;
       case 110:
         kind = 'event';
-        body = `🎂 ${esc(namesOf(targets) || actor())} has a birthday.`;
+        body = `🎂 ${namesOf(targets) || actor()} has a birthday.`;
         break;
       default: {
         kind = 'event';
@@ -874,7 +877,7 @@ class MainDbReader {
         const entry = this.unknownTypes.get(key);
         if (entry) entry.count++;
         else this.unknownTypes.set(key, { count: 1, first: row.id });
-        if (!raw.trim()) body = `${esc(actor())}: Skype event (type ${type ?? 'unknown'})`;
+        if (!raw.trim()) body = `${actor()}: Skype event (type ${type ?? 'unknown'})`;
       }
     }
     const textual = kind === 'text' || kind === 'emote' || kind === 'file' || kind === 'media';
@@ -1002,6 +1005,11 @@ function filesInBody(body: string): Transfer[] {
     files.push({ name, size: Number.isFinite(size) && size > 0 ? size : null, index: Number.isFinite(index) ? index : null });
   }
   return files;
+}
+
+/** A person in a line this adapter writes: `<ccperson id="…">name</ccperson>` (the skype converter's reference). */
+function personXml(skypename: string, name: string | null): string {
+  return `<ccperson id="${esc(skypename)}">${esc(name ?? skypename)}</ccperson>`;
 }
 
 function esc(text: string): string {

@@ -22,15 +22,17 @@
  *   common one; `slack:<channel id>` when no user names a team). Ids are stable, names are not.
  *   Kind: channels and private channels → channel, group DMs → group, DMs → direct.
  * - People: `slack:<user id>`; bots without a user `slack:<bot id>`. Names: profile.display_name,
- *   else real_name, else name; bot messages show their `username` or bot_profile.name.
+ *   else real_name, else name; bot messages show their `username` or bot_profile.name, else the
+ *   name the `bot_add` event linked the integration with (`<…/services/B…|github>`).
  * - A message's identity is its `ts` (nativeId), its time `ts` in ms (rounded down: messages are
  *   emitted in full ts order, so sub-ms order holds); `edited.ts` → editedAt; `tombstone` →
  *   deleted. Threads: a reply's replyToKey is the key of its `thread_ts` parent, whose author is
  *   remembered from earlier in the walk (parents come first: their ts is smaller), else taken from
  *   the reply's `parent_user_id`.
  * - Body: the mrkdwn text with `<@U…>`/`<#C…>` resolved to `<@U…|name>`/`<#C…|name>` (the
- *   converter has no users.json), wrapped in a JSON envelope with legacy attachments (bot cards,
- *   link previews) and reactions when there are any (collector/markup/slack.ts). Files (`file`,
+ *   converter has no users.json; it writes the user as a person reference with the id and this
+ *   name), wrapped in a JSON envelope with legacy attachments (bot cards, link previews) and
+ *   reactions (with who reacted, by id and name) when there are any (collector/markup/slack.ts). Files (`file`,
  *   `files`) → attachments with name, size, type and the Slack permalink (Slack-hosted files need
  *   a login, so no bytes are copied; export URLs' `?t=` tokens are dropped).
  * - Kinds: plain and bot messages text, `me_message` emote, file shares file, the other subtypes
@@ -46,7 +48,7 @@ import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type 
 import { FileTooLarge, readFileCapped } from './files.js';
 import { formatLimit, MAX_JSON_FILE_BYTES } from './limits.js';
 import { messageKey } from '../identity/key.js';
-import type { SlackCard, SlackEnvelope, SlackReaction } from '../markup/slack.js';
+import type { SlackCard, SlackEnvelope, SlackReaction, SlackReactor } from '../markup/slack.js';
 import {
   SourceError,
   type Attachment,
@@ -403,7 +405,7 @@ async function* readExport(input: ExportInput, options: ReadOptions): AsyncGener
     if (!listed.has(folder)) warnings.add(`${input.prefix}${folder}`, 'a folder of day files that no conversation list names: skipped');
   }
 
-  const context: MessageContext = { users, channelNames, chat: '', parents: new Map() };
+  const context: MessageContext = { users, channelNames, chat: '', parents: new Map(), botNames: new Map() };
   const wanted: { conversation: Conversation; chat: ChatRecord; days: DayFile[] }[] = [];
   let total = 0;
   const seenFolders = new Set<string>();
@@ -550,6 +552,8 @@ interface MessageContext {
   chat: string;
   /** Thread parents of the current chat seen so far: ts → author id. */
   parents: Map<string, string>;
+  /** Integrations' names from their `bot_add` events: bot id → name. */
+  botNames: Map<string, string>;
 }
 
 class BadMessage extends Error {}
@@ -573,7 +577,8 @@ function messageRecord(raw: Record<string, unknown>, ts: string, context: Messag
   const files = filesOf(raw, subtype);
   let kind: MessageKind = subtype ? (SPOKEN.get(subtype) ?? 'event') : 'text';
   if (kind === 'text' && files.length && !(str(raw.text) ?? '').trim()) kind = 'file';
-  const { authorId, authorName } = authorOf(raw, context.users);
+  if (subtype === 'bot_add') learnBotName(str(raw.text) ?? '', context.botNames);
+  const { authorId, authorName } = authorOf(raw, context);
   const time = tsMillis(ts);
   if (!(time > 0)) throw new BadMessage(`ts ${ts} is not a time`);
 
@@ -621,7 +626,8 @@ function messageRecord(raw: Record<string, unknown>, ts: string, context: Messag
   };
 }
 
-function authorOf(raw: Record<string, unknown>, users: Map<string, User>): { authorId: string; authorName: string | null } {
+function authorOf(raw: Record<string, unknown>, context: MessageContext): { authorId: string; authorName: string | null } {
+  const users = context.users;
   const profile = isObject(raw.user_profile) ? raw.user_profile : null;
   const bot = isObject(raw.bot_profile) ? raw.bot_profile : null;
   const override = raw.subtype === 'bot_message' ? (str(raw.username)?.trim() || str(bot?.name)?.trim() || null) : null;
@@ -632,10 +638,20 @@ function authorOf(raw: Record<string, unknown>, users: Map<string, User>): { aut
     return { authorId: personId(user), authorName: override ?? known ?? null };
   }
   const botId = str(raw.bot_id) ?? str(bot?.id);
-  if (botId) return { authorId: personId(botId), authorName: override ?? (str(raw.username)?.trim() || `Bot ${botId}`) };
+  if (botId) return { authorId: personId(botId), authorName: override ?? (str(raw.username)?.trim() || context.botNames.get(botId) || `Bot ${botId}`) };
   const username = str(raw.username)?.trim();
   if (username) return { authorId: personId(`bot:${username}`), authorName: username };
   return { authorId: personId('unknown'), authorName: null };
+}
+
+const BOT_LINK = /<https?:\/\/[\w.-]+\.slack\.com\/services\/(B[A-Z0-9]+)\|([^<>|]+)>/g;
+
+/** "added an integration to this channel: <https://x.slack.com/services/B0JL6RASU|github>". */
+function learnBotName(text: string, names: Map<string, string>): void {
+  for (const [, id, name] of text.matchAll(BOT_LINK)) {
+    const decoded = name.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+    if (decoded) names.set(id, decoded);
+  }
 }
 
 const MENTION = /<([@#])([A-Z0-9]+)(?:\|([^>]*))?>/g;
@@ -667,6 +683,12 @@ function cardsOf(value: unknown, context: MessageContext): SlackCard[] {
       const v = str(item[field]);
       if (v) card[field] = field.endsWith('_url') || field === 'title_link' ? v : resolveMentions(v, context);
     }
+    // A shared message names its author: a person reference when it names a member.
+    const authorId = str(item.author_id);
+    if (authorId && card.author_name) {
+      card.author_id = authorId;
+      card.author_name = context.users.get(authorId)?.name ?? card.author_name;
+    }
     if (Array.isArray(item.fields)) {
       const fields = item.fields.filter(isObject).map((f) => ({ title: str(f.title) ?? '', value: resolveMentions(str(f.value) ?? '', context) }));
       if (fields.length) card.fields = fields;
@@ -689,7 +711,7 @@ function reactionsOf(value: unknown, users: Map<string, User>): SlackReaction[] 
     if (!name) continue;
     const ids = Array.isArray(item.users) ? item.users.filter((u): u is string => typeof u === 'string') : [];
     const count = typeof item.count === 'number' && Number.isSafeInteger(item.count) && item.count > 0 ? item.count : Math.max(ids.length, 1);
-    out.push({ name, count, users: ids.map((id) => users.get(id)?.name ?? id) });
+    out.push({ name, count, users: ids.map((id): SlackReactor => ({ id, name: users.get(id)?.name ?? id })) });
   }
   return out;
 }

@@ -31,8 +31,8 @@
  *   (the exporter's zone is unknown), and one warning per chat counts the messages timed that way.
  *   `edited_unixtime` (else `edited`) → editedAt.
  * - People `telegram:<from_id>` (`telegram:user123`); `"from": null` is a deleted account, named
- *   "Deleted Account", `telegram:deleted` when it has no id either. Service messages are credited
- *   to their `actor`. Service actions are kind event, calls (phone_call, group_call…) call;
+ *   "Deleted Account", `telegram:deleted` when it has no id either (identity/telegram-ids.ts, which
+ *   the converter's person references share). Service messages are credited to their `actor`. Service actions are kind event, calls (phone_call, group_call…) call;
  *   photos and media documents media, other documents file, polls poll, contacts contact.
  * - Replies (`reply_to_message_id`, and the message a `pin_message` names): replyToKey is the key
  *   of the target when it is in the same chat of this file (its author and time are known), else
@@ -42,7 +42,8 @@
  *   media event before its message, which gets an attachment with that hash; one the export left
  *   out, or that is missing from the folder, gets an attachment without a hash and a placeholder in
  *   the body. Paths leading outside the export's folder are never read.
- * - Body: plain text, or an envelope (collector/markup/telegram.ts) for anything more.
+ * - Body: plain text, or an envelope (collector/markup/telegram.ts) for anything more; of the
+ *   ids, it keeps those of the people a message names (PERSON_ID_FIELDS).
  *
  * Bad input: a file that is not JSON or not a Telegram export, truncated, or not UTF-8 is a
  * SourceError with the byte offset (the importer then rolls the whole import back). A message
@@ -71,6 +72,7 @@ import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.j
 import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './media-files.js';
 import { ExportFolder } from './export-folder.js';
 import { unreadableMessage } from './unreadable.js';
+import { TELEGRAM_DELETED, telegramNamedId, telegramPersonId } from '../identity/telegram-ids.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
@@ -403,7 +405,7 @@ class ExportReader implements ScanHandler {
     if (n === 1 && key === 'personal_information') {
       const info = this.parse(value);
       if (isObject(info)) {
-        const id = personId(info.user_id);
+        const id = telegramPersonId(info.user_id);
         const name = `${str(info.first_name) ?? ''} ${str(info.last_name) ?? ''}`.trim();
         if (id) this.self = name ? { nativeId: id, displayName: name } : { nativeId: id };
       }
@@ -573,7 +575,7 @@ class ExportReader implements ScanHandler {
     if (kind === 'direct') add(this.self);
     if (withAuthors) {
       for (const [nativeId, displayName] of chat.authors) {
-        if (nativeId !== DELETED && nativeId !== UNKNOWN) add({ nativeId, displayName });
+        if (nativeId !== TELEGRAM_DELETED && nativeId !== UNKNOWN) add({ nativeId, displayName });
       }
     }
     return { nativeId: chat.nativeId, title: chat.title, kind, members };
@@ -639,7 +641,10 @@ class ExportReader implements ScanHandler {
 
     const env: Record<string, unknown> = {};
     for (const key of Object.keys(raw)) {
-      if (!BOOKKEEPING.has(key) && !key.endsWith('_id') && !(key === 'from' && !service)) env[key] = raw[key];
+      if (BOOKKEEPING.has(key) || (key === 'from' && !service)) continue;
+      // Ids are the record's business, except those of the people the converter names.
+      if (key.endsWith('_id') && !(PERSON_ID_FIELDS.has(key) && (service || key !== 'from_id'))) continue;
+      env[key] = raw[key];
     }
     const text = textOf(raw);
     if (text === '') delete env.text;
@@ -865,8 +870,13 @@ const BOOKKEEPING = new Set([
   'id', 'type', 'date', 'date_unixtime', 'edited', 'edited_unixtime', 'text_entities', 'thumbnail',
   'width', 'height', 'photo_file_size', 'file_size', 'mime_type', 'inline_bot_buttons', 'message_id',
 ]);
-const DELETED = 'telegram:deleted';
 const UNKNOWN = 'telegram:unknown';
+/**
+ * The ids of people a message shows by name (its actor, a proximity alert's two people, who a
+ * message was forwarded or saved from), kept in the envelope for the converter's person
+ * references. A message's own `from_id` is its author, kept only for service messages.
+ */
+const PERSON_ID_FIELDS = new Set(['actor_id', 'from_id', 'to_id', 'forwarded_from_id', 'saved_from_id']);
 
 const LABELS: Record<string, string> = {
   photo: 'Photo',
@@ -933,24 +943,12 @@ export function localMs(v: unknown): number | null {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-/** `from_id` / `actor_id` → a person id: "user123" → `telegram:user123`; a bare number is a user. */
-function personId(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return `telegram:user${v}`;
-  if (typeof v !== 'string') return null;
-  const id = v.trim();
-  if (!id || id.length > 200) return null;
-  return /^\d+$/.test(id) ? `telegram:user${id}` : `telegram:${id}`;
-}
-
 function authorOf(raw: Record<string, unknown>, service: boolean, chat: Chat): { authorId: string; authorName: string | null } {
   const nameKey = service ? 'actor' : 'from';
-  const id = personId(raw[`${nameKey}_id`]);
   const name = raw[nameKey];
-  const deleted = name === null;
-  const displayName = typeof name === 'string' && name.trim() ? name : deleted ? 'Deleted Account' : null;
+  const displayName = typeof name === 'string' && name.trim() ? name : name === null ? 'Deleted Account' : null;
+  const id = telegramNamedId(raw[`${nameKey}_id`], name);
   if (id) return { authorId: id, authorName: displayName };
-  if (deleted) return { authorId: DELETED, authorName: 'Deleted Account' };
-  if (displayName) return { authorId: `telegram:name:${displayName.trim().slice(0, 200)}`, authorName: displayName };
   // Channel posts in old exports name no sender: the channel speaks.
   if (!service && (chat.type === 'public_channel' || chat.type === 'private_channel')) {
     return { authorId: `telegram:channel${chat.nativeId.slice('telegram:'.length)}`, authorName: chat.title };

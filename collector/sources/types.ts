@@ -38,6 +38,8 @@ export interface ChatRecord {
   title?: string | null;
   kind?: 'group' | 'direct' | 'channel';
   members?: PersonRecord[];
+  /** The person whose export this is (Skype `userId`, main.db's account): one of the members. */
+  owner?: string | null;
 }
 
 export interface PersonRecord {

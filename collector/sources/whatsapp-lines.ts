@@ -186,17 +186,21 @@ export interface SystemLine {
 const APOS = "['’]";
 const OPEN_Q = '["“„«]';
 const CLOSE_Q = '["”“»]';
-const SYSTEM_LINES: readonly { re: RegExp; group: boolean; subject?: boolean }[] = [
-  { re: new RegExp(`^(.+?) created group ${OPEN_Q}(.*)${CLOSE_Q}$`), group: true, subject: true },
-  { re: new RegExp(`^(.+?) changed the subject (?:from ${OPEN_Q}.*${CLOSE_Q} )?to ${OPEN_Q}(.*)${CLOSE_Q}$`), group: true, subject: true },
-  { re: new RegExp(`^(.+?) changed (?:this group${APOS}s|the group) (?:icon|description|settings|name)`), group: true },
-  { re: new RegExp(`^(.+?) (?:deleted|removed) this group${APOS}s (?:icon|description)`), group: true },
-  { re: new RegExp(`^(.+?) joined using this group${APOS}s invite link$`), group: true },
-  { re: /^(.+?) created this group$/, group: true },
-  { re: /^(.+?) (?:added|removed) .+$/, group: true },
-  { re: /^(.+?) left$/, group: true },
-  { re: /^(.+?) changed (?:their|your) phone number/, group: false },
-  { re: /^(.+?) changed to \S.*$/, group: false },
+/**
+ * English system lines: group 1 is who acted; group 2 the subject (`subject`), or the people acted
+ * on (`targets`: "Bob", "Bob, Carol and Dan"). The `d` flag gives their positions (systemLinePeople).
+ */
+const SYSTEM_LINES: readonly { re: RegExp; group: boolean; subject?: boolean; targets?: boolean }[] = [
+  { re: new RegExp(`^(.+?) created group ${OPEN_Q}(.*)${CLOSE_Q}$`, 'd'), group: true, subject: true },
+  { re: new RegExp(`^(.+?) changed the subject (?:from ${OPEN_Q}.*${CLOSE_Q} )?to ${OPEN_Q}(.*)${CLOSE_Q}$`, 'd'), group: true, subject: true },
+  { re: new RegExp(`^(.+?) changed (?:this group${APOS}s|the group) (?:icon|description|settings|name)`, 'd'), group: true },
+  { re: new RegExp(`^(.+?) (?:deleted|removed) this group${APOS}s (?:icon|description)`, 'd'), group: true },
+  { re: new RegExp(`^(.+?) joined using this group${APOS}s invite link$`, 'd'), group: true },
+  { re: /^(.+?) created this group$/d, group: true },
+  { re: /^(.+?) (?:added|removed) (.+)$/d, group: true, targets: true },
+  { re: /^(.+?) left$/d, group: true },
+  { re: /^(.+?) changed (?:their|your) phone number/d, group: false },
+  { re: /^(.+?) changed to (\S.*)$/d, group: false, targets: true },
 ];
 const GROUP_NOTICES = /^Messages (?:and calls )?to this group are now (?:secured|end-to-end encrypted)/;
 
@@ -207,10 +211,55 @@ export function parseSystemLine(text: string): SystemLine {
     const m = re.exec(text);
     if (!m) continue;
     const actor = cleanName(m[1]);
-    const named = actor !== '' && actor.length <= 128 && !/^you$/i.test(actor);
-    return { actor: named ? actor : null, group, subject: subject ? m[2] : null };
+    return { actor: namesSomeone(actor) ? actor : null, group, subject: subject ? m[2] : null };
   }
   return { actor: null, group: false, subject: null };
+}
+
+/** The person a name in an export stands for: authors, and the people system lines name. */
+export function whatsappPersonId(name: string): string {
+  return `whatsapp:${name}`;
+}
+
+/** A person named in a system line: where (in the line's text) and the name, cleaned. */
+export interface NamedSpan {
+  start: number;
+  end: number;
+  name: string;
+}
+
+/** "You" (the exporting phone's owner) names nobody the archive knows. */
+function namesSomeone(name: string): boolean {
+  return name !== '' && name.length <= 128 && !/^you$/i.test(name);
+}
+
+/**
+ * The people an English system line names, in order: who acted ("Loris added …") and who was
+ * acted on ("… added John, Emily and Ben", "+1 555 changed to +1 556"). Other lines: none.
+ */
+export function systemLinePeople(text: string): NamedSpan[] {
+  if (GROUP_NOTICES.test(text)) return [];
+  for (const { re, targets } of SYSTEM_LINES) {
+    const m = re.exec(text);
+    if (!m) continue;
+    const spans: NamedSpan[] = [];
+    const add = (start: number, end: number) => {
+      const name = cleanName(text.slice(start, end));
+      if (namesSomeone(name)) spans.push({ start, end, name });
+    };
+    add(m.indices![1][0], m.indices![1][1]);
+    if (targets) {
+      const [from, to] = m.indices![2];
+      let start = from;
+      for (const sep of text.slice(from, to).matchAll(/, | and /g)) {
+        add(start, from + sep.index!);
+        start = from + sep.index! + sep[0].length;
+      }
+      add(start, to);
+    }
+    return spans;
+  }
+  return [];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ import {
   resolveDate,
   stripLeadingMarks,
   wallTime,
+  whatsappPersonId,
   type CivilDate,
   type DateOrder,
   type Header,
@@ -643,7 +644,7 @@ class ChatReader {
       nativeId: `whatsapp:${this.chatName}`,
       title: this.chatName,
       kind: this.kind,
-      members: this.authors.map((name) => ({ nativeId: personId(name), displayName: name })),
+      members: this.authors.map((name) => ({ nativeId: whatsappPersonId(name), displayName: name })),
     };
   }
 
@@ -720,7 +721,7 @@ class ChatReader {
     if (meaning.event) {
       const actor = parseSystemLine(text).actor;
       return {
-        authorId: actor ? personId(actor) : 'system',
+        authorId: actor ? whatsappPersonId(actor) : 'system',
         authorName: actor,
         time,
         kind: 'event',
@@ -729,7 +730,7 @@ class ChatReader {
       };
     }
     const author = meaning.author!;
-    const record: MessageRecord = { authorId: personId(author), authorName: author, time, kind: 'text', body: text, markup: 'whatsapp' };
+    const record: MessageRecord = { authorId: whatsappPersonId(author), authorName: author, time, kind: 'text', body: text, markup: 'whatsapp' };
     if (isDeletedNotice(text)) {
       record.deleted = true;
       return record;
@@ -880,10 +881,6 @@ interface Pending {
   bytes: number;
   /** The first line over MAX_LINE_BYTES in it, if any. */
   longLine: number | null;
-}
-
-function personId(name: string): string {
-  return `whatsapp:${name}`;
 }
 
 /** Pictures, films and sounds are media; a contact card a contact; anything else a file. */

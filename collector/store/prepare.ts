@@ -1,6 +1,8 @@
 import { identityBase, keyFromBase } from '../identity/key.js';
+import { decodeEntities } from '../markup/html.js';
 import { renderBody } from '../markup/index.js';
 import type { MessageRecord } from '../sources/types.js';
+import { personRefsIn, storedRefs, withoutPersonMarks } from './person-refs.js';
 import { compactBody } from './compact.js';
 import { fnv1a } from './fingerprint.js';
 import { dayOf } from './periods.js';
@@ -30,6 +32,8 @@ export interface PreparedBody {
   text: string | null;
   /** The full plain text (duplicate matching, full-text index). */
   fullText: string;
+  /** People the body refers to with an id, and the name it showed for them. */
+  people: [id: string, name: string][];
 }
 
 export function prepareIdentity(chat: string, record: MessageRecord): PreparedIdentity {
@@ -44,14 +48,21 @@ export function prepareIdentity(chat: string, record: MessageRecord): PreparedId
 
 export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
   const context = { chat, kind: record.kind, deleted: !!record.deleted };
+  // Person tokens come only from converters (collector/store/person-refs.ts): none from the body.
+  const body = withoutPersonMarks(record.body);
   let rendered;
   try {
-    rendered = renderBody(record.markup, record.body, context);
+    rendered = renderBody(record.markup, body, context);
   } catch {
     // A body its converter cannot take (a bug meeting a hostile input) is stored as plain text
     // rather than ending the import of everything else.
-    rendered = renderBody('plain', record.body, context);
+    rendered = renderBody('plain', body, context);
   }
-  const stored = compactBody(record.body, rendered.html, rendered.text);
-  return { html: stored.html, text: stored.text, fullText: rendered.text };
+  // Some references are shown but not searched (a message's reactors): the HTML names them too.
+  const people = personRefsIn(rendered.text).concat(personRefsIn(rendered.html).map(([id, name]) => [decodeEntities(id), decodeEntities(name)]));
+  const withIds = people.filter(([id]) => id !== '');
+  const html = storedRefs(rendered.html);
+  const text = storedRefs(rendered.text);
+  const stored = compactBody(record.body, html, text);
+  return { html: stored.html, text: stored.text, fullText: text, people: withIds };
 }

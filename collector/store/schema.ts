@@ -150,6 +150,19 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM meta WHERE key = 'fts_rowid';
     `,
   },
+  {
+    version: 3,
+    description: 'people as references in stored markup: the archive owner; rows of older versions re-rendered',
+    sql: `
+      -- The person whose export an archive is (one of a direct chat's two members): a direct chat
+      -- is titled with the other one.
+      ALTER TABLE people ADD COLUMN owner INTEGER NOT NULL DEFAULT 0;
+      -- Rows stored before person references had names baked into html and text: the next import
+      -- renders them again from body (collector/store/rerender.ts), and until then a site that
+      -- hides or pseudonymizes authors refuses to build from them.
+      INSERT INTO meta (key, value) SELECT 'rerender', '1' WHERE EXISTS (SELECT 1 FROM message_rows);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

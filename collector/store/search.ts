@@ -2,6 +2,7 @@ import { engineModuleOf } from '../../site/search/node-engine.js';
 import { searchPipeline } from './fts.js';
 import type { Db } from './open.js';
 import { pagePathOf } from './periods.js';
+import { namedRefs, withoutPersonMarks } from './person-refs.js';
 
 export interface SearchHit {
   chat: string; // slug
@@ -67,6 +68,7 @@ export function searchMessages(db: Db, input: string, options: { chat?: string; 
     ? db.prepare(`${SELECT} JOIN messages_fts f ON f.rowid = m.id WHERE messages_fts MATCH ? AND ${where} ORDER BY m.time DESC`).iterate(query.match, chat, chat, chat)
     : db.prepare(`${SELECT} WHERE ${where} ORDER BY m.time DESC`).iterate(chat, chat, chat);
   const keep = filterOf(filters);
+  const nameOf = db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
   const hits: SearchHit[] = [];
   for (const r of rows as IterableIterator<Row>) {
     if (!keep(r)) continue;
@@ -75,7 +77,8 @@ export function searchMessages(db: Db, input: string, options: { chat?: string; 
       title: r.title,
       author: r.author,
       time: r.time,
-      snippet: snippetOf(r.text ?? '', query.terms, query.prefix),
+      // People in the text are references (person-refs.ts), named as the site names them by default.
+      snippet: snippetOf(withoutPersonMarks(namedRefs(r.text ?? '', (id) => nameOf.get(id) as string | null)), query.terms, query.prefix),
       path: `chats/${r.slug}/${pagePathOf(r.time, r.by_day === 1)}#${r.anchor}`,
     });
     if (hits.length >= options.limit) break;

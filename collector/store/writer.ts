@@ -95,6 +95,7 @@ export class StoreWriter {
       insertPerson: db.prepare(`INSERT INTO people (native_id, display_name) VALUES (?, ?)`),
       namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ?`),
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
+      markOwner: db.prepare(`UPDATE people SET owner = 1 WHERE id = ? AND owner = 0`),
       known: KnownKeys.statements(db),
       aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
@@ -159,6 +160,7 @@ export class StoreWriter {
       this.counts.chats++;
     }
     for (const member of record.members ?? []) this.stmt.addMember.run(id, this.person(member));
+    if (record.owner) this.stmt.markOwner.run(this.person({ nativeId: record.owner }, false));
     if (this.chat?.id !== id) {
       const returning = this.touchedMonths.has(id);
       if (this.bulk && returning) this.endBulk();
@@ -207,6 +209,7 @@ export class StoreWriter {
     if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
     const stored = prepareBody(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
+    for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
     chat.known.set(key, rev);
 
     if (knownRev !== undefined) {
@@ -346,8 +349,12 @@ export class StoreWriter {
     );
   }
 
-  /** A person's id, learning a display name when the source gives one. */
-  private person(record: PersonRecord): number {
+  /**
+   * A person's id, learning a display name when the source gives one. A name a message's markup
+   * showed for someone else (`rename` false) is learnt only for a person with no name yet: the
+   * person's own records name them best.
+   */
+  private person(record: PersonRecord, rename = true): number {
     const name = record.displayName || null;
     let cached = this.people.get(record.nativeId);
     if (!cached) {
@@ -357,7 +364,7 @@ export class StoreWriter {
         : { id: Number(this.stmt.insertPerson.run(record.nativeId, name).lastInsertRowid), name };
       this.people.set(record.nativeId, cached);
     }
-    if (name && name !== cached.name) {
+    if (name && name !== cached.name && (rename || cached.name === null)) {
       this.stmt.namePerson.run(name, cached.id);
       cached.name = name;
     }

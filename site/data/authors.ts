@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AuthorMode } from '../options.js';
 import { balanceBidi } from '../../collector/markup/bidi.js';
+import { readableId, replacePersonRefs } from '../../collector/store/person-refs.js';
+
+export { readableId };
 import { escapeHtml, stripInvalidChars } from '../render/escape.js';
 
 /**
@@ -31,7 +34,15 @@ export class AuthorNamer {
   constructor(
     readonly mode: AuthorMode,
     private readonly salt: string,
-  ) {}
+    /** The display name of a person known by native id (for person references in markup). */
+    readonly displayNameOf: (nativeId: string) => string | null = () => null,
+    /** Option `excludeAuthors`: people who are "someone" wherever a message refers to them. */
+    excluded: readonly string[] = [],
+  ) {
+    this.excluded = new Set(excluded);
+  }
+
+  readonly excluded: ReadonlySet<string>;
 
   /**
    * `nativeId` identifies the person (people.native_id); `shownName` is the name the message
@@ -66,6 +77,36 @@ export class AuthorNamer {
   }
 }
 
+/** A person referred to from inside a message (site/README.md "Privacy"): never an id with names hidden. */
+const SOMEONE = 'someone';
+
+/**
+ * Fills in the person references of stored markup (collector/store/person-refs.ts) the way
+ * `namer` shows authors: the name the source showed, the person's pseudonym, or "someone". Each
+ * name is isolated (U+2068 … U+2069) so a right-to-left name cannot reorder the words around it.
+ */
+export function resolveRefsHtml(namer: AuthorNamer, stored: string): string {
+  return replacePersonRefs(stored, (id, shown) => escapeHtml(refName(namer, unescapeHtml(id), unescapeHtml(shown))));
+}
+
+export function resolveRefsText(namer: AuthorNamer, stored: string): string {
+  return replacePersonRefs(stored, (id, shown) => refName(namer, id, shown));
+}
+
+function refName(namer: AuthorNamer, id: string, shown: string): string {
+  if (id && namer.excluded.has(id)) return `\u2068${SOMEONE}\u2069`;
+  const author = id ? namer.author(id, null, namer.displayNameOf(id)) : namer.author(null, shown || null, null);
+  return `\u2068${author.name ?? SOMEONE}\u2069`;
+}
+
+const ENTITY = /&(amp|lt|gt|quot|#39);/g;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+/** Reverses escapeHtml (the only escaping stored token parts have had). */
+function unescapeHtml(html: string): string {
+  return html.includes('&') ? html.replace(ENTITY, (_all, name: string) => ENTITIES[name]) : html;
+}
+
 function firstNonEmpty(...values: (string | null)[]): string | null {
   for (const value of values) {
     const trimmed = value ? balanceBidi(stripInvalidChars(value)).replace(/[\t\n\r]+/g, ' ').trim() : '';
@@ -75,18 +116,6 @@ function firstNonEmpty(...values: (string | null)[]): string | null {
 }
 
 /** "Alice Smith" → "AS", "bob" → "B", "李小龙" → "李". */
-/**
- * A person known only by id: without the source's type prefix (`8:` Skype, `irc:` …), and a Skype
- * "cid" account (`live:.cid.7f3a2b9c41d05e68`, what exports show for their own owner) shortened
- * to something a reader can tell apart and say: `cid 7f3a2b`.
- */
-export function readableId(nativeId: string | null): string | null {
-  if (!nativeId) return null;
-  const bare = nativeId.replace(/^\d+:/, '');
-  const cid = /^live:\.cid\.([0-9a-f]{6})[0-9a-f]*$/i.exec(bare);
-  return cid ? `cid ${cid[1]}` : bare;
-}
-
 export function initialsOf(name: string): string {
   const words = name
     .replace(/[^\p{L}\p{N}\s]/gu, ' ')

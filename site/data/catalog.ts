@@ -1,7 +1,9 @@
 import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
 import { balanceBidi } from '../../collector/markup/bidi.js';
 import type { ResolvedOptions } from '../options.js';
-import { AuthorNamer, type Author } from './authors.js';
+import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
+import { chatTitle, peopleWords, publicSlug, titleMembers } from './public-chat.js';
+import { REDACTED_TEXT } from '../render/redacted.js';
 import { dirtyPages } from './dirty.js';
 import type { ArchiveReader, ChatRow, Message } from './reader.js';
 
@@ -117,6 +119,8 @@ export class Catalog {
     /** chat id → month → by_day, for the page path of any message (replies, feeds, permalinks). */
     private readonly layouts: Map<number, Map<string, boolean>>,
     readonly authors: AuthorNamer,
+    /** Option `redact`: `<chat id>/<anchor>` of messages shown as "Message removed". */
+    readonly redacted: ReadonlySet<string>,
     /** The last change-log sequence number this snapshot includes (`since` for the next build). */
     readonly changeSeq: number,
     /** What to write; Eleventy paginates the chat and archive templates over these. */
@@ -189,7 +193,7 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions, war
  * title until the next full build.
  */
 export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels, previous: Catalog | null = null): Catalog {
-  const authors = new AuthorNamer(options.authors, options.pseudonymSalt);
+  const authors = new AuthorNamer(options.authors, options.pseudonymSalt, (nativeId) => reader.displayNameOf(nativeId), options.excludeAuthors);
   const members = reader.members();
   const chats: ChatSummary[] = [];
   const pagesByChat = new Map<number, ArchivePage[]>();
@@ -197,7 +201,16 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
   const changes = options.since === null ? null : reader.changesSince(options.since);
   const reusable = changes && previous ? previous : null;
 
-  for (const row of selectChats(reader, options)) {
+  if (options.authors !== 'show' && reader.needsRerender()) {
+    throw new Error(
+      `${options.db}: some messages were stored by an older chatchannels, with names written into their text; ` +
+        `run "chatchannels import" (of any source) once to update them before publishing with authors "${options.authors}"`,
+    );
+  }
+  const people = options.authors === 'show' ? [] : peopleWords(reader.allPeople());
+  const redacted = reader.redactedAnchors(options.redact);
+  for (const stored of selectChats(reader, options)) {
+    const row = { ...stored, slug: publicSlug(stored, options.authors, options.pseudonymSalt) };
     const before = reusable && !changes!.days.has(row.id) ? reusable.chatsById.get(row.id) : undefined;
     if (before && before.slug === row.slug) {
       chats.push(before);
@@ -214,6 +227,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const memberAuthors: Author[] = [];
     /** How many of them the chat's member list names (untitled chats are named after those). */
     let listed = 0;
+    const owners = new Set<string>();
     if (options.authors !== 'hide') {
       // Members: the chat's member list and everyone who posted in it, once each.
       const posters = reader.posters(row.id);
@@ -226,7 +240,10 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       };
       for (const personId of members.get(row.id) ?? []) {
         const person = reader.person(personId);
-        if (person) add(authors.author(person.nativeId, null, person.displayName));
+        if (!person) continue;
+        const author = authors.author(person.nativeId, null, person.displayName);
+        add(author);
+        if (person.owner) owners.add(author.key);
       }
       listed = memberAuthors.length;
       for (const personId of posters.personIds) {
@@ -235,7 +252,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       }
       for (const name of posters.names) add(authors.author(null, name, null));
     }
-    const titleMembers = sortAuthors(memberAuthors.slice(0, listed));
+    const listedMembers = sortAuthors(memberAuthors.slice(0, listed));
     sortAuthors(memberAuthors);
 
     const count = pages.reduce((n, p) => n + p.count, 0);
@@ -246,7 +263,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const latest: LatestMessage | null = latestRow
       ? {
           author: authorOf(reader, authors, latestRow.authorId, latestRow.authorName),
-          text: latestRow.text ?? '',
+          text: redacted.has(`${row.id}/${latestRow.anchor}`) ? REDACTED_TEXT : resolveRefsText(authors, latestRow.text ?? ''),
           time: latestRow.time,
           anchor: latestRow.anchor,
           path: pagePathIn(layout, latestRow.time),
@@ -278,7 +295,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       id: row.id,
       slug: row.slug,
       nativeId: row.native_id,
-      title: chatTitle(row, titleMembers, options.authors),
+      title: chatTitle(row, row.slug, titleMembers(row.kind, listedMembers.map((a) => ({ name: a.name, owner: owners.has(a.key) }))), options.authors, people),
       kind: row.kind,
       format: row.format,
       members: memberAuthors,
@@ -313,7 +330,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       incremental: true,
     };
   }
-  return new Catalog(chats, archivePages, layouts, authors, changeSeq, render);
+  return new Catalog(chats, archivePages, layouts, authors, redacted, changeSeq, render);
 }
 
 /** Whether every message of the page is on one of `days` (then the page may be new). */
@@ -332,18 +349,6 @@ export function authorOf(reader: ArchiveReader, authors: AuthorNamer, authorId: 
 
 function sortAuthors(list: Author[]): Author[] {
   return list.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
-}
-
-function chatTitle(row: ChatRow, members: Author[], mode: ResolvedOptions['authors']): string {
-  // A direct chat's title is the other person's name in most sources: with names hidden or
-  // pseudonymized, such a chat is named after its (pseudonymized) members instead. No unpaired
-  // bidi control: the title is shown among other text on every page.
-  const title = mode !== 'show' && row.kind === 'direct' ? '' : row.title && balanceBidi(row.title).replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
-  if (title) return title;
-  if (mode === 'hide') return row.kind === 'direct' ? 'Direct chat' : `Chat ${row.slug}`;
-  const names = members.map((m) => m.name).filter(Boolean) as string[];
-  if (names.length > 0 && names.length <= 4) return names.join(', ');
-  return `Chat ${row.slug}`;
 }
 
 function utcMonthRange(time: number): [number, number] {

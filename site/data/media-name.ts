@@ -1,3 +1,5 @@
+import type { AuthorMode } from '../options.js';
+
 /**
  * File names for published media: `/media/<sha256>/<name>`. The name comes from an export and may
  * be hostile (`../../etc/passwd`, `CON.txt`, `a\u202Egnp.exe`), so it is reduced to one safe path
@@ -94,6 +96,19 @@ export function safeMediaName(raw: string | null | undefined, type?: string | nu
   // After truncating: a cut may leave an executable extension at the end of the base.
   base = base.replace(/\.([^.]*)(?=\.|$)/g, (whole, segment: string) => (SERVER_EXECUTABLE.test(segment) ? `_${segment}` : whole));
   return base + suffix;
+}
+
+/**
+ * The file name media are published under (`/media/<sha256>/<name>`). With authors hidden or
+ * pseudonymized it is `file` and the safe name's extension: names of shared files often carry
+ * people's names or account ids (`alice_birthday.jpg`, a Slack user id), and a URL travels further
+ * than the page it is on. The hash keeps the path unique.
+ */
+export function publicMediaName(raw: string | null | undefined, type: string | null | undefined, mode: AuthorMode): string {
+  const safe = safeMediaName(raw, type);
+  if (mode === 'show') return safe;
+  const dot = safe.lastIndexOf('.');
+  return `file${dot < 0 ? '.bin' : safe.slice(dot)}`;
 }
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */

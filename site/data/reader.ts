@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { viewHtmlOf } from '../../collector/store/compact.js';
 import { openStore, type Db } from '../../collector/store/open.js';
+import { excludeAuthorsOn } from './excluded-authors.js';
 import { hasTable } from './snapshot-mark.js';
 
 /**
@@ -107,6 +108,8 @@ export interface ChatRow {
 export interface PersonRow {
   nativeId: string;
   displayName: string | null;
+  /** Whose archive this is (people.owner): a direct chat is titled with the other member. */
+  owner?: boolean;
 }
 
 export interface ReplyTarget {
@@ -145,10 +148,11 @@ export class ArchiveReader {
   /** The table messages are read from (message_rows when the database has it). */
   private readonly table: string;
 
-  constructor(file: string) {
+  constructor(file: string, excludeAuthors: readonly string[] = []) {
     this.db = openStore(file, { readonly: true });
     // openStore sizes the page cache for bulk imports; a reader streams pages once.
     this.db.pragma('cache_size = -16384');
+    excludeAuthorsOn(this.db, excludeAuthors);
     this.db.exec('BEGIN');
     // A deferred transaction takes its snapshot at the first read: take it now.
     const direct = this.db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_rows'`).pluck().get() === 1;
@@ -165,7 +169,7 @@ export class ArchiveReader {
       latestPlausible: db
         .prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC, id DESC LIMIT ?`)
         .raw(),
-      person: db.prepare(`SELECT native_id, display_name FROM people WHERE id = ?`).raw(),
+      person: db.prepare(`SELECT native_id, display_name, owner FROM people WHERE id = ?`).raw(),
       // Keys have no index of their own: a key is found through its anchor, which is `m` plus the
       // key's first 10 or more hex digits, unique per chat (collector/identity/key.ts).
       replyByAnchor: db
@@ -293,11 +297,54 @@ export class ArchiveReader {
     if (id === null) return null;
     let person = this.people.get(id);
     if (person === undefined) {
-      const row = this.stmt.person.get(id) as [string, string | null] | undefined;
-      person = row ? { nativeId: row[0], displayName: row[1] } : null;
+      const row = this.stmt.person.get(id) as [string, string | null, number] | undefined;
+      person = row ? { nativeId: row[0], displayName: row[1], owner: row[2] === 1 } : null;
       this.people.set(id, person);
     }
     return person;
+  }
+
+  /** A person's display name by native id (person references in markup), cached. */
+  displayNameOf(nativeId: string): string | null {
+    let name = this.namesByNativeId.get(nativeId);
+    if (name === undefined) {
+      this.personByNativeId ??= this.db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
+      name = (this.personByNativeId.get(nativeId) as string | null | undefined) ?? null;
+      this.namesByNativeId.set(nativeId, name);
+    }
+    return name;
+  }
+
+  private readonly namesByNativeId = new Map<string, string | null>();
+  private personByNativeId: ReturnType<Db['prepare']> | undefined;
+
+  /**
+   * Whether some rows still have the stored form of before person references (names baked into
+   * event lines): the next import renders them again (collector/store/rerender.ts).
+   */
+  needsRerender(): boolean {
+    return this.db.prepare(`SELECT 1 FROM meta WHERE key = 'rerender'`).get() !== undefined;
+  }
+
+  /** Option `redact`: the messages named by anchor or key, as `<chat id>/<anchor>`. */
+  redactedAnchors(entries: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    if (entries.length === 0) return found;
+    const marks = entries.map(() => '?').join(', ');
+    for (const [chatId, anchor] of this.db
+      .prepare(`SELECT chat_id, anchor FROM messages WHERE anchor IN (${marks}) OR key IN (${marks})`)
+      .raw()
+      .iterate(...entries, ...entries) as IterableIterator<[number, string]>) {
+      found.add(`${chatId}/${anchor}`);
+    }
+    return found;
+  }
+
+  /** Every person of the database (for the privacy checks of chat titles). */
+  allPeople(): PersonRow[] {
+    return (this.db.prepare('SELECT native_id, display_name FROM people').raw().all() as [string, string | null][]).map(
+      ([nativeId, displayName]) => ({ nativeId, displayName }),
+    );
   }
 
   /** A chat's messages in [start, end), oldest first (without key and text). */

@@ -8,7 +8,7 @@ import { TimeFormatter } from '../render/time.js';
 import { AnchorMapCollector } from '../templates/anchors.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
-import { safeMediaName } from './media-name.js';
+import { publicMediaName } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow } from './reader.js';
 
 /**
@@ -55,7 +55,7 @@ export class BuildSession {
     /** A read snapshot opened earlier for this build (PluginState.pin); default: one opened now. */
     reader: ArchiveReader | null = null,
   ) {
-    this.reader = reader ?? new ArchiveReader(options.db);
+    this.reader = reader ?? new ArchiveReader(options.db, options.excludeAuthors);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
       this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);
@@ -111,7 +111,7 @@ export class BuildSession {
       else missing.push(hash);
     }
     for (const [hash, row] of this.reader.media(missing)) {
-      const entry = { ...row, safeName: safeMediaName(row.name, row.type) };
+      const entry = { ...row, safeName: publicMediaName(row.name, row.type, this.options.authors) };
       this.media.set(hash, entry);
       found.set(hash, entry);
     }

@@ -1,9 +1,11 @@
+import { resolveRefsHtml, resolveRefsText } from '../data/authors.js';
 import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
 import { isolate } from '../../collector/markup/bidi.js';
 import { sitePaths, type PublicUrls } from './links.js';
+import { REDACTED_HTML, REDACTED_TEXT } from './redacted.js';
 import { isoTime } from './time.js';
 import { titleText } from './title-text.js';
 
@@ -89,9 +91,11 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
   const entries = messages.map((m, i): AtomEntry => {
     const chat = catalog.chatsById.get(m.chatId)!;
     const author = session.author(m.authorId, m.authorName);
-    const line = entryLine(m, attachments[i][0]?.name);
-    let content = m.html;
-    if (attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
+    const redacted = catalog.redacted.has(`${m.chatId}/${m.anchor}`);
+    const html = redacted ? REDACTED_HTML : resolveRefsHtml(catalog.authors, m.html);
+    const line = redacted ? REDACTED_TEXT : entryLine({ ...m, html, text: resolveRefsText(catalog.authors, m.text ?? '') }, attachments[i][0]?.name);
+    let content = html;
+    if (!redacted && attachments[i].length) content += renderAttachments(attachments[i], media, (path) => urls.url(path));
     const named = author.name && m.kind !== 'event' && m.kind !== 'call' ? author.name : null;
     return {
       id: description.site ? `tag:chatchannels,2025:site:${m.key}` : `tag:chatchannels,2025:${m.key}`,

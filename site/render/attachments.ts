@@ -1,5 +1,6 @@
 import { isInlineImage, MEDIA_HASH } from '../data/media-name.js';
 import type { MediaRow } from '../data/reader.js';
+import type { AuthorMode } from '../options.js';
 import { text } from './escape.js';
 import { sitePaths } from './links.js';
 

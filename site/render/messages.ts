@@ -1,9 +1,10 @@
-import type { Author } from '../data/authors.js';
+import { resolveRefsHtml, type Author } from '../data/authors.js';
 import type { Message, ReplyTarget } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { formatSize, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
 import { sitePaths, type Links } from './links.js';
+import { REDACTED_HTML } from './redacted.js';
 import { isoTime } from './time.js';
 
 /**
@@ -106,8 +107,10 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       }
     }
     if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote"><bdi>${author.nameHtml}</bdi></span> `;
-    const attachments = attachmentsOf?.get(message);
-    const body = attachments ? withoutFileLines(message.html) : message.html;
+    const redacted = catalog.redacted.size > 0 && catalog.redacted.has(`${chat.id}/${message.anchor}`);
+    const attachments = redacted ? undefined : attachmentsOf?.get(message);
+    const html = redacted ? REDACTED_HTML : resolveRefsHtml(catalog.authors, message.html);
+    const body = attachments ? withoutFileLines(html) : html;
     msg +=
       body.length > LONG_MESSAGE
         ? `<details class="cc-long"><summary>Long message (${formatSize(body.length)}): show</summary>${body}</details>`

@@ -30,6 +30,9 @@ export interface SearchIndexOptions {
   include?: (chatId: number) => boolean;
   authors?: AuthorMode;
   pseudonymSalt?: string;
+  /** The plugin's `excludeAuthors` and `redact` options (site/options.ts). */
+  excludeAuthors?: readonly string[];
+  redact?: readonly string[];
   /** Display time zone and language of results (the site's). */
   timeZone?: string;
   lang?: string;
@@ -70,9 +73,13 @@ export interface SearchIndexResult {
  * A version string for cache busting (`?v=` on every data request), stable for the same database
  * and options: the same database gives a byte-identical site.
  */
-export function searchVersion(fingerprint: string, options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt'>, chats: readonly SearchChat[]): string {
+export function searchVersion(
+  fingerprint: string,
+  options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact'>,
+  chats: readonly SearchChat[],
+): string {
   return createHash('sha256')
-    .update(`${FORMAT_VERSION}\u0000${fingerprint}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}\u0000`)
+    .update(`${FORMAT_VERSION}\u0000${fingerprint}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}\u0000${privacyKey(options)}\u0000`)
     .update(chats.map((c) => `${c.id}:${c.title}`).join('\u0001'))
     .digest('hex')
     .slice(0, 12);
@@ -82,9 +89,15 @@ export function searchVersion(fingerprint: string, options: Pick<SearchIndexOpti
  * The options that change every document (author names), hashed: a delta is only built on a base
  * made with the same.
  */
-export function searchSettings(options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt'>): string {
+/** What of the privacy options changes the index (empty when unused, so existing versions stay). */
+function privacyKey(options: Pick<SearchIndexOptions, 'excludeAuthors' | 'redact'>): string {
+  const parts = [...(options.excludeAuthors ?? [])].sort().join('\u0001') + '\u0002' + [...(options.redact ?? [])].sort().join('\u0001');
+  return parts === '\u0002' ? '' : parts;
+}
+
+export function searchSettings(options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact'>): string {
   return createHash('sha256')
-    .update(`${FORMAT_VERSION}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}`)
+    .update(`${FORMAT_VERSION}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}${privacyKey(options) ? `\u0000${privacyKey(options)}` : ''}`)
     .digest('hex')
     .slice(0, 12);
 }
@@ -108,7 +121,9 @@ function swapIn(from: string, to: string): void {
 }
 
 /** A snapshot of the database for indexing the chats the options select. */
-export function openSearchSource(options: Pick<SearchIndexOptions, 'db' | 'chatIds' | 'include' | 'authors' | 'pseudonymSalt' | 'agree'>): SearchSource {
+export function openSearchSource(
+  options: Pick<SearchIndexOptions, 'db' | 'chatIds' | 'include' | 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact' | 'agree'>,
+): SearchSource {
   const authors = options.authors ?? 'show';
   let chatIds: number[] | null = null;
   if (options.chatIds || options.include) {
@@ -122,7 +137,10 @@ export function openSearchSource(options: Pick<SearchIndexOptions, 'db' | 'chatI
       probe.close();
     }
   }
-  return new SearchSource({ db: options.db, chatIds, authors, pseudonymSalt: options.pseudonymSalt, agree: options.agree });
+  return new SearchSource({
+    db: options.db, chatIds, authors, pseudonymSalt: options.pseudonymSalt,
+    excludeAuthors: options.excludeAuthors, redact: options.redact, agree: options.agree,
+  });
 }
 
 /** Builds the whole search bundle under `<outDir>/search/` without Eleventy. */

@@ -20,6 +20,9 @@ export interface RegisterSearchOptions {
   include?: (chatId: number) => boolean;
   authors: AuthorMode;
   pseudonymSalt?: string;
+  /** The plugin's `excludeAuthors` and `redact` options (site/options.ts). */
+  excludeAuthors?: readonly string[];
+  redact?: readonly string[];
   timeZone?: string;
   lang?: string;
   /** Site title (standalone page only). */
@@ -73,7 +76,9 @@ export interface SearchJob {
 
 /** The database snapshot's chats and version, computed before the pages render. */
 function plan(options: RegisterSearchOptions): BuildPlan {
-  const source = new SearchSource({ db: options.db, authors: options.authors, pseudonymSalt: options.pseudonymSalt });
+  const source = new SearchSource({
+    db: options.db, authors: options.authors, pseudonymSalt: options.pseudonymSalt, excludeAuthors: options.excludeAuthors, redact: options.redact,
+  });
   try {
     const chatIds = selectChatIds(
       source.chats.map((c) => c.id),
@@ -114,6 +119,8 @@ export function registerSearch(eleventyConfig: EleventyConfigLike, options: Regi
     chatIds: p.chatIds,
     authors: options.authors,
     pseudonymSalt: options.pseudonymSalt,
+    excludeAuthors: options.excludeAuthors,
+    redact: options.redact,
     timeZone: options.timeZone,
     lang: options.lang,
     version: p.version,

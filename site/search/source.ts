@@ -1,7 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import { openStore, type Db } from '../../collector/store/open.js';
 import { monthOf } from '../../collector/store/periods.js';
-import { AuthorNamer } from '../data/authors.js';
+import { AuthorNamer, resolveRefsText } from '../data/authors.js';
+import { excludeAuthorsOn } from '../data/excluded-authors.js';
+import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
 import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
 import type { AuthorMode } from '../options.js';
 
@@ -88,6 +90,9 @@ export interface SourceOptions {
   chatIds?: readonly number[] | null;
   authors: AuthorMode;
   pseudonymSalt?: string;
+  /** The plugin's `excludeAuthors` and `redact` options (site/options.ts). */
+  excludeAuthors?: readonly string[];
+  redact?: readonly string[];
   /**
    * Asked with the snapshot's mark right after it is taken: false takes a new one and asks again
    * (snapshot-gate.ts: the index worker meets the pages' snapshot).
@@ -102,12 +107,16 @@ export class SearchSource {
   /** Filled while documents() runs; complete when it ends. */
   readonly groups: Group[] = [];
   private readonly namer: AuthorNamer;
-  private readonly people = new Map<number, [string, string | null]>();
+  private readonly people = new Map<number, [string, string | null, number]>();
   private readonly authorNames = new Map<number | null, Map<string | null, string | null>>();
+  /** Option `redact`: anchors and keys of messages whose text is not indexed. */
+  private readonly redacted: Set<string>;
 
   constructor(private readonly options: SourceOptions) {
     this.db = openStore(options.db, { readonly: true });
     this.db.pragma('cache_size = -32768');
+    excludeAuthorsOn(this.db, options.excludeAuthors ?? []);
+    this.redacted = new Set(options.redact ?? []);
     // One read transaction: a consistent snapshot while the collector keeps writing.
     this.db.exec('BEGIN');
     if (options.agree) {
@@ -116,11 +125,13 @@ export class SearchSource {
         this.db.exec('BEGIN');
       }
     }
-    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '');
-    for (const [id, nativeId, name] of this.db.prepare('SELECT id, native_id, display_name FROM people').raw().iterate() as IterableIterator<
-      [number, string, string | null]
+    const names = new Map<string, string | null>();
+    this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null, options.excludeAuthors);
+    for (const [id, nativeId, name, owner] of this.db.prepare('SELECT id, native_id, display_name, owner FROM people').raw().iterate() as IterableIterator<
+      [number, string, string | null, number]
     >) {
-      this.people.set(id, [nativeId, name]);
+      this.people.set(id, [nativeId, name, owner]);
+      names.set(nativeId, name);
     }
     this.loadChats();
   }
@@ -135,27 +146,26 @@ export class SearchSource {
       if (!list) members.set(chatId, (list = []));
       list.push(personId);
     }
-    const rows = this.db.prepare('SELECT id, slug, title FROM chats ORDER BY id').raw().all() as [number, string, string | null][];
-    for (const [id, slug, title] of rows) {
-      if (wanted && !wanted.has(id)) continue;
-      this.chats.push({ index: this.chats.length, id, slug, title: this.chatTitle(slug, title, members.get(id) ?? []) });
+    const rows = this.db.prepare('SELECT id, native_id, slug, title, kind FROM chats ORDER BY id').all() as {
+      id: number; native_id: string; slug: string; title: string | null; kind: string;
+    }[];
+    const mode = this.namer.mode;
+    const people = mode === 'show' ? [] : peopleWords([...this.people.values()].map(([nativeId, displayName]) => ({ nativeId, displayName })));
+    for (const row of rows) {
+      if (wanted && !wanted.has(row.id)) continue;
+      const slug = publicSlug(row, mode, this.options.pseudonymSalt ?? '');
+      const names =
+        mode === 'hide'
+          ? []
+          : titleMembers(
+              row.kind,
+              (members.get(row.id) ?? [])
+                .map((id) => this.people.get(id))
+                .filter((p): p is [string, string | null, number] => p !== undefined)
+                .map(([nativeId, name, owner]) => ({ name: this.namer.author(nativeId, null, name).name, owner: owner === 1 })),
+            );
+      this.chats.push({ index: this.chats.length, id: row.id, slug, title: chatTitle(row, slug, names, mode, people) });
     }
-  }
-
-  /** The title the site shows (mirrors site/data/catalog.ts chatTitle). */
-  private chatTitle(slug: string, title: string | null, memberIds: number[]): string {
-    const clean = title?.replace(/[\0-\x1F\x7F-\x9F]/g, ' ').replace(/\s+/g, ' ').trim();
-    if (clean) return clean;
-    if (this.namer.mode !== 'hide') {
-      const names = memberIds
-        .map((id) => this.people.get(id))
-        .filter((p): p is [string, string | null] => p !== undefined)
-        .map(([nativeId, name]) => this.namer.author(nativeId, null, name).name)
-        .filter((n): n is string => !!n)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      if (names.length > 0 && names.length <= 4) return names.join(', ');
-    }
-    return `Chat ${slug}`;
   }
 
   /**
@@ -166,7 +176,7 @@ export class SearchSource {
     this.slots.push(...plan.slots);
     const rows = this.db
       .prepare(
-        `SELECT anchor, author_id, author_name, time, text FROM messages
+        `SELECT anchor, author_id, author_name, time, text, key FROM messages
          WHERE chat_id = ? AND time >= ? AND time < ? AND deleted = 0 ORDER BY time, id`,
       )
       .raw();
@@ -177,13 +187,13 @@ export class SearchSource {
       for (const { chat, from, to } of plan.ranges[s]) {
         const byDay = slot.label.length === 7 ? layouts.get(chat.id, slot.label) === 1 : false;
         const group: Group = { slot: s, chat: chat.index, byDay, start: id, count: 0 };
-        for (const [anchor, authorId, authorName, time, text] of rows.all(chat.id, from, to) as Array<
-          [string, number | null, string | null, number, string | null]
+        for (const [anchor, authorId, authorName, time, text, key] of rows.all(chat.id, from, to) as Array<
+          [string, number | null, string | null, number, string | null, string]
         >) {
-          if (!isIndexed(text)) continue;
+          if (!isIndexed(text) || (this.redacted.size > 0 && (this.redacted.has(anchor) || this.redacted.has(key)))) continue;
           const author = this.authorOf(authorId, authorName);
           group.count++;
-          yield { id: id++, chat, group, anchor, author, time, text };
+          yield { id: id++, chat, group, anchor, author, time, text: resolveRefsText(this.namer, text) };
         }
         if (group.count > 0) this.groups.push(group);
       }

@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import Database from 'better-sqlite3';
+import { replacePersonRefs } from '../../collector/store/person-refs.js';
+
+/**
+ * What no published byte may carry with authors hidden or pseudonymized: every display name and
+ * account id of the database's people and chats tables, and every fragment of an id of 4
+ * characters or more (`8:live:bob.tanaka` → `bob.tanaka`, `bob`, `tanaka`…), except the vocabulary
+ * of the formats' id schemes (`live`, `thread`, `skype`…), which names nobody.
+ *
+ * Names that people typed into their own messages are not rewritten (site/README.md says so);
+ * strings that occur in a message's own text (person references taken out) or in the targets of
+ * its links are left out.
+ */
+const SCHEME_WORDS = new Set(['live', 'thread', 'skype', 'tacv2', 'p2p', 'cid', 'whatsapp', 'discord', 'slack', 'telegram', 'user', 'users', 'chat', 'channel', 'irc', 'network', 'name', 'bot', 'bots', 'deleted', 'unknown', 'system']);
+const MIN = 4;
+
+/**
+ * A fragment worth looking for: 4 characters or more, not a word of the id schemes, and, when it
+ * is all hex digits (uuids, cids), 8 or more: anchors and media hashes are hex, and would hold any
+ * 4 hex digits by chance.
+ */
+function isSecretFragment(piece: string): boolean {
+  if (piece.length < MIN || SCHEME_WORDS.has(piece.toLowerCase())) return false;
+  return !/^[0-9a-f]+$/i.test(piece) || piece.length >= 8;
+}
+
+export function secretsOf(dbFile: string): string[] {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const secrets = new Set<string>();
+    const addId = (id: string) => {
+      if (SCHEME_WORDS.has(id.toLowerCase())) return; // WhatsApp's `system`
+      secrets.add(id);
+      // An IRC person is `irc:<network>/<nick>`: the network (`libera`) names nobody.
+      const bare = id.replace(/^\d+:/, '').replace(/^irc:[^/]*\//, '');
+      secrets.add(bare);
+      for (const part of bare.split(/[^\p{L}\p{N}_.+-]+/u)) {
+        for (const piece of [part, ...part.split(/[._+-]+/)]) if (isSecretFragment(piece)) secrets.add(piece);
+      }
+    };
+    // A channel posting as itself (Telegram's `telegram:channel4000` in chat `telegram:4000`) is
+    // named by its chat's title, published as such.
+    const chatIds = new Set<string>();
+    for (const { native_id, title } of db.prepare(`SELECT native_id, title FROM chats WHERE kind != 'direct'`).all() as { native_id: string; title: string | null }[]) {
+      if (title) chatIds.add(`${title.trim()}\u0000${native_id.replace(/\D/g, '')}`);
+    }
+    const isChatItself = (id: string, name: string) => /\d/.test(id) && chatIds.has(`${name}\u0000${id.replace(/\D/g, '')}`);
+    for (const { native_id, display_name } of db.prepare('SELECT native_id, display_name FROM people').all() as { native_id: string; display_name: string | null }[]) {
+      addId(native_id);
+      const name = display_name?.trim() ?? '';
+      if (name.length >= 2 && !isChatItself(native_id, name)) secrets.add(name);
+    }
+    for (const { native_id, kind } of db.prepare('SELECT native_id, kind FROM chats').all() as { native_id: string; kind: string }[]) {
+      // A direct chat's id is made of account names (`8:bob`, `whatsapp:Bob`, `irc:libera/bob`); a
+      // group's or channel's is random or its subject (`19:…@thread.skype`, `#chat`), no person's.
+      if (kind === 'direct' && !/^(19|48):/.test(native_id)) addId(native_id);
+    }
+    // A message's own text, and the targets of the links in it (`mailto:alice@…` shown as "mail me").
+    const rows = db.prepare(`SELECT coalesce(text, body) AS text, html FROM messages WHERE kind NOT IN ('event', 'call')`).all() as { text: string | null; html: string | null }[];
+    const typed = rows
+      .map((r) => [replacePersonRefs(r.text ?? '', () => ' '), ...[...(r.html ?? '').matchAll(/ href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'))].join('\n'))
+      .join('\n')
+      .toLowerCase();
+    return [...secrets].filter((s) => s.length >= MIN && !typed.includes(s.toLowerCase()));
+  } finally {
+    db.close();
+  }
+}
+
+export interface Leak {
+  file: string;
+  secret: string;
+  context: string;
+}
+
+/** Every occurrence of a secret (case-insensitive) in a file's path or bytes under `out`. */
+export function scanForLeaks(out: string, secrets: string[]): Leak[] {
+  const leaks: Leak[] = [];
+  const lower = secrets.map((s) => s.toLowerCase());
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const path = relative(out, full).split(sep).join('/');
+      const pathLower = path.toLowerCase();
+      lower.forEach((s, i) => {
+        if (pathLower.includes(s)) leaks.push({ file: path, secret: secrets[i], context: `path ${path}` });
+      });
+      if (entry.isDirectory()) {
+        walk(full);
+        continue;
+      }
+      const text = readFileSync(full).toString('latin1').toLowerCase(); // bytes, as any grep would see them
+      const utf8 = readFileSync(full, 'utf8').toLowerCase();
+      lower.forEach((s, i) => {
+        const at = utf8.indexOf(s);
+        if (at >= 0) leaks.push({ file: path, secret: secrets[i], context: utf8.slice(Math.max(0, at - 40), at + s.length + 40) });
+        else if (text.includes(Buffer.from(s).toString('latin1'))) leaks.push({ file: path, secret: secrets[i], context: '(bytes)' });
+      });
+    }
+  };
+  walk(out);
+  return leaks;
+}

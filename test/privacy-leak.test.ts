@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { namedRefs } from '../collector/store/person-refs.js';
+import { join, resolve } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { buildSite } from '../site/build.js';
+import { cli } from './helpers/db-state.js';
+import { scanForLeaks, secretsOf, type Leak } from './helpers/leak-scan.js';
+import { listFiles, scratchDir } from './helpers/site.js';
+
+/**
+ * The privacy promise, tested so that it cannot be fooled: for every source, build with authors
+ * pseudonymized and hidden, through the plugin and through `chatchannels build --authors`, then
+ * look for every display name, account id and id fragment the database holds in every byte and
+ * every path written (test/helpers/leak-scan.ts). Zero hits, or the test names file and string.
+ */
+const SHARED = resolve('../shared/fixtures');
+
+interface PrivacySource {
+  name: string;
+  /** Paths to import (relative to the repository), or null when the input is missing here. */
+  paths: string[] | null;
+  args?: string[];
+}
+
+const shared = (path: string): string[] | null => (existsSync(join(SHARED, path)) ? [join(SHARED, path)] : null);
+const both = (...lists: (string[] | null)[]): string[] | null => (lists.every(Boolean) ? lists.flatMap((l) => l!) : null);
+
+/** Every chat text of the WhatsApp fixtures (one chat each). */
+function whatsappTexts(): string[] {
+  const dir = 'test/fixtures/whatsapp';
+  return readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().map((f) => join(dir, f));
+}
+
+export const PRIVACY_SOURCES: PrivacySource[] = [
+  { name: 'skype-export (demo)', paths: ['demo/skype-export'] },
+  { name: 'skype-export (own fixture)', paths: ['test/fixtures/skype/tiny'] },
+  { name: 'skype-export (shared)', paths: shared('skype/export-json-fedorzima/messages.json') },
+  { name: 'skype-maindb (shared, two accounts)', paths: both(shared('skype/maindb-temptin/test.acc2001.db'), shared('skype/maindb-temptin/test.acc2002.db')) },
+  { name: 'skype-maindb (shared, plaso)', paths: shared('skype/maindb-plaso/skype_main.db') },
+  { name: 'slack (own fixture)', paths: ['test/fixtures/slack/workspace'] },
+  { name: 'slack (shared)', paths: shared('slack/slack-export-viewer-testarchive.zip') },
+  { name: 'discord (own fixture)', paths: ['test/fixtures/discord/export'] },
+  { name: 'discord (shared)', paths: shared('discord/dcef-example-guild-general.json') },
+  { name: 'telegram (own fixtures)', paths: ['test/fixtures/telegram/full', 'test/fixtures/telegram/old-export'] },
+  { name: 'telegram (shared)', paths: shared('telegram/tgif-coorporate-speak.json') },
+  { name: 'whatsapp (own fixtures)', paths: whatsappTexts() },
+  { name: 'whatsapp (shared, zip with media)', paths: shared('whatsapp/pustur-whatsapp-chat-parser-example.zip') },
+  { name: 'irc (own fixtures)', paths: ['test/fixtures/irc/irssi', 'test/fixtures/irc/weechat', 'test/fixtures/irc/znc'] },
+  { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
+];
+
+function describeLeaks(leaks: Leak[]): string {
+  return leaks
+    .slice(0, 12)
+    .map((l) => `${l.file}: "${l.secret}" in …${l.context}…`)
+    .join('\n');
+}
+
+for (const source of PRIVACY_SOURCES) {
+  describe(`privacy: ${source.name}`, { skip: source.paths === null && 'input not present here' }, () => {
+    let db: string;
+    let secrets: string[];
+    before(() => {
+      const dir = scratchDir('cc-privacy-');
+      db = join(dir, 'archive.sqlite');
+      const run = cli(['import', ...source.paths!.map((p) => resolve(p)), '--db', db, ...(source.args ?? [])], dir);
+      assert.equal(run.code, 0, run.err);
+      secrets = secretsOf(db);
+      assert.ok(secrets.length > 0, 'the database names somebody');
+    });
+
+    test('a person named in a message is the person who wrote as them (one person per name)', () => {
+      // A reference whose id is not in the form the adapter gives authors makes a second person of
+      // the same name, with a pseudonym of their own.
+      const people = new Database(db, { readonly: true });
+      try {
+        const twins = people
+          .prepare(
+            `SELECT p.display_name, group_concat(p.native_id, ' | ') AS ids FROM people p WHERE p.display_name IS NOT NULL
+             GROUP BY lower(trim(p.display_name)) HAVING count(*) > 1
+               AND sum(EXISTS (SELECT 1 FROM messages m WHERE m.author_id = p.id)) < count(*)`,
+          )
+          .all();
+        assert.deepEqual(twins, []);
+      } finally {
+        people.close();
+      }
+    });
+
+    for (const authors of ['pseudonymize', 'hide'] as const) {
+      test(`authors: ${authors} through the plugin — no name or id in any file or path`, async () => {
+        const out = join(scratchDir('cc-privacy-site-'), '_site');
+        await buildSite({ db, out, quiet: true, authors });
+        assert.ok(listFiles(out).some((f) => f.startsWith('chats/')), 'chats were published');
+        const leaks = scanForLeaks(out, secrets);
+        assert.equal(leaks.length, 0, `${leaks.length} leak(s):\n${describeLeaks(leaks)}`);
+      });
+    }
+
+    test('authors: show — the same scan finds the names (the rows above can fail)', async () => {
+      const out = join(scratchDir('cc-privacy-show-'), '_site');
+      await buildSite({ db, out, quiet: true });
+      assert.ok(scanForLeaks(out, secrets).length > 0, 'a show build publishes some name or id');
+    });
+
+    test('authors: hide through `chatchannels build --authors hide`', () => {
+      const dir = scratchDir('cc-privacy-cli-');
+      const run = cli(['build', '--db', db, '--out', join(dir, 'site'), '--authors', 'hide', '--pseudonym-salt', 's3cret'], dir);
+      assert.equal(run.code, 0, run.err);
+      const leaks = scanForLeaks(join(dir, 'site'), secrets);
+      assert.equal(leaks.length, 0, `${leaks.length} leak(s):\n${describeLeaks(leaks)}`);
+    });
+  });
+}
+
+test('the scanner finds what it looks for: a show build of the demo carries its names', async () => {
+  const dir = scratchDir('cc-privacy-show-');
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const out = join(dir, '_site');
+  await buildSite({ db, out, quiet: true });
+  const found = new Set(scanForLeaks(out, secretsOf(db)).map((l) => l.secret));
+  for (const name of ['Bob Tanaka', 'Chloé Dubois', 'tanaka']) assert.ok(found.has(name), `${name} found in a show build`);
+});
+
+test('a database imported before person references: the next import renders its rows again, and until then hiding names refuses to build', async () => {
+  const dir = scratchDir('cc-privacy-old-');
+  const db = join(dir, 'old.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  // Turn it into what schema 1 stored: names baked into event lines, no owner column, version 1.
+  const raw = new Database(db);
+  const rows = raw.prepare(`SELECT id, html, text FROM message_rows WHERE coalesce(text, '') LIKE '%' || char(57344) || '%'`).all() as { id: number; html: string | null; text: string }[];
+  assert.ok(rows.length > 3, 'the demo has person references');
+  const named = (s: string | null): string | null => (s === null ? null : namedRefs(s, (id) => raw.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck().get(id) as string | null));
+  for (const row of rows) raw.prepare('UPDATE message_rows SET html = ?, text = ? WHERE id = ?').run(named(row.html), named(row.text), row.id);
+  raw.exec(`ALTER TABLE people DROP COLUMN owner; PRAGMA user_version = 1`);
+  raw.close();
+
+  // `search` opens it read-write: the schema moves on, the rows are still the old form.
+  assert.equal(cli(['search', 'hike', '--db', db], dir).code, 0);
+  const refused = cli(['build', '--db', db, '--out', join(dir, 'site'), '--authors', 'hide'], dir);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /older chatchannels.*run "chatchannels import"/);
+
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const out = join(dir, 'site');
+  await buildSite({ db, out, quiet: true, authors: 'hide' });
+  const leaks = scanForLeaks(out, secretsOf(db));
+  assert.equal(leaks.length, 0, describeLeaks(leaks));
+});
+
+test("a direct chat is titled with the other person, not the archive's owner", async () => {
+  const dir = scratchDir('cc-privacy-owner-');
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const out = join(dir, '_site');
+  await buildSite({ db, out, quiet: true });
+  const titles = [...readFileSync(join(out, 'index.html'), 'utf8').matchAll(/<h2><a href="[^"]*">([^<]*)/g)].map((m) => m[1]);
+  assert.ok(titles.includes('Bob Tanaka'), titles.join(' | '));
+  assert.ok(!titles.some((t) => t.includes('Alice Moreau')), `the owner names no chat: ${titles.join(' | ')}`);
+});
+
+test('excludeAuthors: their messages are not published anywhere and others refer to them as "someone"; redact: content removed, anchor kept', async () => {
+  const dir = scratchDir('cc-privacy-exclude-');
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const raw = new Database(db, { readonly: true });
+  const chloe = raw.prepare(`SELECT id FROM people WHERE native_id = '8:chloe.dubois'`).pluck().get() as number;
+  const theirs = raw.prepare(`SELECT count(*) FROM messages WHERE author_id = ?`).pluck().get(chloe) as number;
+  const victim = raw.prepare(`SELECT anchor, key, text FROM messages WHERE author_id != ? AND kind = 'text' AND length(text) > 30 ORDER BY time LIMIT 1`).get(chloe) as { anchor: string; key: string; text: string };
+  raw.close();
+  assert.ok(theirs > 3, 'Chloé wrote messages');
+
+  const out = join(dir, '_site');
+  const result = await buildSite({ db, out, quiet: true, excludeAuthors: ['8:chloe.dubois'], redact: [victim.key] });
+  const full = await buildSite({ db, out: join(dir, 'full'), quiet: true });
+  assert.equal(full.messages - result.messages, theirs, 'exactly their messages left out');
+  // (Others' own words may still say "Chloé": text people typed is published as they typed it.)
+  const leaks = scanForLeaks(out, ['Chloé Dubois', 'chloe.dubois']);
+  assert.equal(leaks.length, 0, describeLeaks(leaks));
+  const secret = victim.text.slice(0, 30);
+  assert.equal(scanForLeaks(out, [secret]).length, 0, 'the redacted text is nowhere, search data included');
+  const page = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).find((html) => html.includes(`id="${victim.anchor}"`));
+  assert.ok(page, 'the redacted message keeps its anchor');
+  assert.match(page!, new RegExp(`id="${victim.anchor}"[^]*?Message removed`));
+});
