@@ -5,7 +5,8 @@ import { buildCommand } from './commands/build.js';
 import { serveCommand } from './commands/serve.js';
 import { searchCommand } from './commands/search.js';
 import { watchCommand } from './commands/watch.js';
-import { helpText, parseCommandArgs, type CommandSpec } from './cli/args.js';
+import { createRequire } from 'node:module';
+import { closest, helpText, parseCommandArgs, type CommandSpec } from './cli/args.js';
 import { UsageError } from './import.js';
 
 const COMMANDS: CommandSpec[] = [importCommand, chatsCommand, buildCommand, serveCommand, watchCommand, searchCommand];
@@ -17,7 +18,7 @@ Turns chat exports into a static, searchable, subscribable web archive.
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 
-Run "chatchannels <command> --help" for a command's options.
+Run "chatchannels <command> --help" for a command's options, "chatchannels --version" for the version.
 `;
 
 /** Exit codes (DESIGN's CLI contract): 0 success, 1 an error (named file and position), 2 bad usage. */
@@ -27,8 +28,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(OVERVIEW);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`chatchannels ${packageVersion()}\n`);
+    return 0;
+  }
   const spec = COMMANDS.find((c) => c.name === name);
-  if (!spec) throw new UsageError(`unknown command "${name}"\n\n${OVERVIEW}`);
+  if (!spec) {
+    const guess = closest(name.replace(/^-+/, ''), COMMANDS.map((c) => c.name));
+    throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}\n\n${OVERVIEW}`);
+  }
   const { values, positionals } = parseCommandArgs(spec, rest);
   if (values.help) {
     process.stdout.write(helpText(spec));
@@ -61,3 +69,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = usage ? 2 : 1;
   },
 );
+
+/** The installed package's version (dist/collector/cli.js → the package root). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}

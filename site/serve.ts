@@ -100,9 +100,12 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   try {
     await eleventy.init();
     await eleventy.watch();
-    await listenOn(eleventy, host);
-    await eleventy.serve(options.port ?? 8080);
-    const server = await ready;
+    const port = options.port ?? 8080;
+    let refuse!: (err: Error) => void;
+    const refused = new Promise<never>((_, reject) => (refuse = reject));
+    await listenOn(eleventy, host, port, refuse);
+    await eleventy.serve(port);
+    const server = await Promise.race([ready, refused]);
     const bound = server.server.address() as AddressInfo;
     const loopback = isLoopback(bound.address);
     if (!loopback && isLoopback(host)) throw new Error(`chatchannels: asked to listen on ${host}, but the server listens on ${bound.address}`);
@@ -142,12 +145,20 @@ interface DevServer {
  * replaced by one that names the address. `serveSite` checks the address bound afterwards, so a
  * dev server that stops calling it fails loudly instead of serving private chats to the network.
  */
-async function listenOn(eleventy: Eleventy, host: string): Promise<void> {
+async function listenOn(eleventy: Eleventy, host: string, requested: number, refuse: (err: Error) => void): Promise<void> {
   const serve = (eleventy as unknown as { eleventyServe: { init(): Promise<void>; initServerInstance(): Promise<void>; server: DevServer } }).eleventyServe;
   await serve.init();
   await serve.initServerInstance();
   const dev = serve.server;
-  dev._serverListen = (port: number) => dev.server.listen({ port, host });
+  dev._serverListen = (port: number) => {
+    // The dev server moves on to the next port when one is taken: a bookmark or a script would
+    // then open another site, or none. Port 0 asks for any free port.
+    if (requested !== 0 && port !== requested) {
+      refuse(new Error(`port ${requested} on ${host} is in use: choose another with --port N, or --port 0 for any free port`));
+      return;
+    }
+    dev.server.listen({ port, host });
+  };
 }
 
 function isLoopback(address: string): boolean {

@@ -26,7 +26,14 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): { values: R
     });
     return { values: values as Record<string, unknown>, positionals };
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\nusage: ${spec.usage}`);
+    const e = err as Error & { code?: string };
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const flag = /'(-[^']*)'/.exec(e.message)?.[1] ?? '';
+      const known = [...Object.keys(spec.options), 'help'];
+      const guess = closest(flag.replace(/^-+/, '').split('=')[0], known);
+      throw new UsageError(`${spec.name}: unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ''}\nusage: ${spec.usage}\n(see "chatchannels ${spec.name} --help")`);
+    }
+    throw new UsageError(`${spec.name}: ${e.message}\nusage: ${spec.usage}`);
   }
 }
 
@@ -45,7 +52,7 @@ const MB = 1024 * 1024;
 
 /** Options that tell adapters how to read sources without zones or ids (import, watch, serve --watch). */
 export const SOURCE_OPTION_HELP = [
-  '  --time-zone TZ    IANA zone of wall-clock times in WhatsApp exports and IRC logs',
+  '  --source-time-zone TZ  IANA zone of wall-clock times in WhatsApp exports and IRC logs',
   '                    (default: this machine\'s zone)',
   '  --date-order O    WhatsApp dates: dmy, mdy or ymd (default: inferred from the whole file)',
   '  --network NAME    IRC network of logs whose file names name none (default: their folder)',
@@ -137,4 +144,45 @@ export function privacyOptions(values: Record<string, unknown>): {
     excludeAuthors: values['exclude-author'] as string[] | undefined,
     redact: values.redact as string[] | undefined,
   };
+}
+
+/**
+ * The zone wall-clock sources are read in: `--source-time-zone`, the same name on every command
+ * (`build` and `serve` take `--time-zone` for the zone times are shown in). `import` and `watch`
+ * used to call it `--time-zone`: still accepted there, with a note.
+ */
+export function sourceTimeZone(values: Record<string, unknown>, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): unknown {
+  if (values['time-zone'] !== undefined && values['source-time-zone'] === undefined) {
+    warn('chatchannels: note: --time-zone is now --source-time-zone here (the zone of the source\'s wall-clock times)');
+    return values['time-zone'];
+  }
+  return values['source-time-zone'];
+}
+
+/** The closest of `candidates` to a mistyped `word` (edit distance ≤ 2, or a prefix), or null. */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = candidate.startsWith(word) && word.length >= 2 ? 1 : editDistance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
 }

@@ -1,5 +1,5 @@
 import { importPaths, UsageError, type ImportSummary } from '../import.js';
-import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceZone, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, sourceZone, type CommandSpec } from '../cli/args.js';
 import { progressFor } from '../cli/progress.js';
 import { existsSync } from 'node:fs';
 import { closeRemovingUnused, openStore } from '../store/open.js';
@@ -31,6 +31,7 @@ export const importCommand: CommandSpec = {
     chat: { type: 'string', multiple: true },
     'merge-tolerance': { type: 'string' },
     full: { type: 'boolean' },
+    'source-time-zone': { type: 'string' },
     'time-zone': { type: 'string' },
     'date-order': { type: 'string' },
     network: { type: 'string' },
@@ -42,7 +43,7 @@ export const importCommand: CommandSpec = {
     if (!Number.isFinite(tolerance) || tolerance < 0) {
       throw new UsageError(`--merge-tolerance must be a number of seconds ≥ 0, not "${values['merge-tolerance']}"`);
     }
-    const source = sourceOptions(values['time-zone'], values['date-order'], values.network, values['max-media-size']);
+    const source = sourceOptions(sourceTimeZone(values), values['date-order'], values.network, values['max-media-size']);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const created = !existsSync(dbFile);
     const db = openStore(dbFile);
@@ -59,7 +60,7 @@ export const importCommand: CommandSpec = {
         onProgress: (_file, done, total) => progress.update(done, total),
       });
       progress.stop();
-      printSummary(summary, dbFile, performance.now() - started, sourceZone(values['time-zone']));
+      printSummary(summary, dbFile, performance.now() - started, sourceZone(sourceTimeZone(values, () => undefined)));
     } finally {
       progress.stop();
       closeRemovingUnused(db, created);
@@ -89,6 +90,6 @@ function printSummary(s: ImportSummary, dbFile: string, ms: number, zone: string
       ` (${(ms / 1000).toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} messages/s)\n`,
   );
   if (s.files.some((f) => WALL_CLOCK_FORMATS.has(f.format))) {
-    process.stdout.write(`Times of ${[...new Set(s.files.map((f) => f.format).filter((f) => WALL_CLOCK_FORMATS.has(f)))].join(' and ')} sources were read as ${zone} time (--time-zone to change).\n`);
+    process.stdout.write(`Times of ${[...new Set(s.files.map((f) => f.format).filter((f) => WALL_CLOCK_FORMATS.has(f)))].join(' and ')} sources were read as ${zone} time (--source-time-zone to change).\n`);
   }
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, type CommandSpec } from '../cli/args.js';
+import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, type CommandSpec } from '../cli/args.js';
 import { existsSync } from 'node:fs';
 import { closeRemovingUnused, openStore } from '../store/open.js';
 import { watchSources } from '../watch.js';
@@ -20,13 +20,14 @@ export const watchCommand: CommandSpec = {
   options: {
     db: { type: 'string' },
     format: { type: 'string' },
+    'source-time-zone': { type: 'string' },
     'time-zone': { type: 'string' },
     'date-order': { type: 'string' },
     network: { type: 'string' },
     'max-media-size': { type: 'string' },
   },
   async run(values, positionals) {
-    const source = sourceOptions(values['time-zone'], values['date-order'], values.network, values['max-media-size']);
+    const source = sourceOptions(sourceTimeZone(values), values['date-order'], values.network, values['max-media-size']);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
     const created = !existsSync(dbFile);
     const db = openStore(dbFile);

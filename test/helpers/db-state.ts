@@ -20,15 +20,15 @@ export function cli(args: string[], cwd: string): CliResult {
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
-/** Starts `chatchannels <args>`; `done` resolves when it exits. */
-export function cliAsync(args: string[], cwd: string): { pid: number; done: Promise<CliResult>; kill(signal: NodeJS.Signals): void } {
+/** Starts `chatchannels <args>`; `done` resolves when it exits, `output()` is its stdout so far. */
+export function cliAsync(args: string[], cwd: string): { pid: number; done: Promise<CliResult>; kill(signal: NodeJS.Signals): void; output(): string } {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const done = new Promise<CliResult>((resolveDone) => child.on('close', (code, signal) => resolveDone({ code, signal, out, err })));
-  return { pid: child.pid!, done, kill: (signal) => child.kill(signal) };
+  return { pid: child.pid!, done, kill: (signal) => child.kill(signal), output: () => out };
 }
 
 /**

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { cli, cliAsync } from './helpers/db-state.js';
+import { tempDir } from './helpers/temp.js';
+
+/** The CLI's traps for a new user (usage, not function): each says what to type instead. */
+
+test('--version prints the package version', () => {
+  const pkg = JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V', 'version']) {
+    const run = cli([flag], tempDir());
+    assert.equal(run.code, 0, run.err);
+    assert.equal(run.out, `chatchannels ${pkg.version}\n`);
+  }
+});
+
+test('a mistyped option or command says what was probably meant, with exit 2', () => {
+  const dir = tempDir();
+  const option = cli(['build', '--ot', 'x'], dir);
+  assert.equal(option.code, 2);
+  assert.match(option.err, /unknown option --ot \(did you mean --out\?\)/);
+  assert.doesNotMatch(option.err, /To specify a positional argument/, "not Node's raw message");
+  const command = cli(['biuld'], dir);
+  assert.equal(command.code, 2);
+  assert.match(command.err, /unknown command "biuld" \(did you mean "build"\?\)/);
+});
+
+test("import reads wall-clock sources with --source-time-zone (build's --time-zone is the display zone); the old name still works, with a note", () => {
+  const dir = tempDir();
+  const chat = resolve('test/fixtures/whatsapp/WhatsApp Chat with Bob.txt');
+  const now = cli(['import', chat, '--db', join(dir, 'a.sqlite'), '--source-time-zone', 'Europe/Berlin'], dir);
+  assert.equal(now.code, 0, now.err);
+  assert.match(now.out, /read as Europe\/Berlin time \(--source-time-zone to change\)/);
+  const old = cli(['import', chat, '--db', join(dir, 'b.sqlite'), '--time-zone', 'Europe/Berlin'], dir);
+  assert.equal(old.code, 0, old.err);
+  assert.match(old.err, /--time-zone is now --source-time-zone/);
+  assert.match(cli(['import', '--help'], dir).out, /--source-time-zone TZ/);
+});
+
+test('serve on a port in use fails and says so, instead of moving to the next port; --port 0 takes any free port', async () => {
+  const dir = tempDir();
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const blocker = createServer();
+  await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const taken = await cliAsync(['serve', '--db', db, '--out', join(dir, 'site'), '--port', String(port)], dir).done;
+    assert.equal(taken.code, 1, taken.out + taken.err);
+    assert.match(taken.err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use: choose another with --port N, or --port 0`));
+  } finally {
+    blocker.close();
+  }
+  const any = cliAsync(['serve', '--db', db, '--out', join(dir, 'site0'), '--port', '0'], dir);
+  try {
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error('serve did not start')), 60_000);
+      const poll = setInterval(() => {
+        const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(any.output());
+        if (m) {
+          clearTimeout(timer);
+          clearInterval(poll);
+          resolveUrl(m[1]);
+        }
+      }, 100);
+    });
+    assert.notEqual(new URL(url).port, '0');
+    assert.equal((await fetch(url)).status, 200);
+  } finally {
+    any.kill('SIGTERM');
+    await any.done;
+  }
+});
