@@ -79,8 +79,6 @@ export const whatsapp: SourceAdapter = {
 /** Read sizes; tests shrink them to put chunk boundaries everywhere. */
 export const whatsappTuning = {
   chunkBytes: 1 << 20,
-  /** Attachments larger than this are listed, not copied into the database (as Telegram's). */
-  maxMediaBytes: 512 << 20,
 };
 
 /** Individual warnings per file before they are only counted. */
