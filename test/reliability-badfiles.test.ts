@@ -1,12 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { folderEntries, writeTar } from './helpers/archives.js';
 import { cli, cliAsync, contentDigest, integrityProblems, type CliResult } from './helpers/db-state.js';
 import Database from 'better-sqlite3';
 import { adapterSamples, ordinaryChats, packed, writeHostileMessages, FORMAT_SAMPLES, type FormatSample } from './helpers/format-samples.js';
 import { scratchDir } from './helpers/site.js';
+import { openStore } from '../collector/store/open.js';
 
 /**
  * Every importer on bad files, through the real CLI (`node dist/collector/cli.js import`): empty
@@ -219,17 +220,21 @@ test('every importer, on every kind of bad file: a clear error and an unchanged 
   assert.deepEqual(problems, []);
 });
 
-test('a failed first import into a new database leaves it with its indexes (no half-applied bulk mode)', () => {
+test('a failed first import leaves no database it created, and an empty one it did not with its indexes (no half-applied bulk mode)', () => {
   const db = join(dir, 'fresh.sqlite');
   const sample = samples[0];
   const { path } = damaged(sample, 'fresh truncated', (b) => b.subarray(0, Math.floor(b.length * 0.8)));
   const r = cli(['import', path, '--db', db, '--format', sample.format], dir);
   assert.equal(r.code, 1, r.err);
+  assert.equal(existsSync(db), false, 'a database this import created and stored nothing in is removed');
+  const existing = join(dir, 'existing-empty.sqlite');
+  openStore(existing).close();
+  assert.equal(cli(['import', path, '--db', existing, '--format', sample.format], dir).code, 1);
   const good = cli(['import', sample.write(join(dir, 'good-fresh'), ordinaryChats()), '--db', join(dir, 'reference.sqlite'), '--format', sample.format], dir);
   assert.equal(good.code, 0, good.err);
   // Same schema (indexes included) as a database whose first import succeeded.
   const schema = (file: string) => contentDigest(file, []);
-  assert.equal(schema(db), schema(join(dir, 'reference.sqlite')));
+  assert.equal(schema(existing), schema(join(dir, 'reference.sqlite')));
 });
 
 test('every JSON format: messages with hostile lookup keys or nested 5,000 and 100,000 deep are skipped with a warning or imported harmless; the rest is imported', async (t) => {
