@@ -207,17 +207,15 @@ describe('attachments', () => {
     assert.equal(formatSize(5 * 1024 * 1024), '5.0 MB');
   });
 
-  test('a file known only by URL links there with authors shown, and is named only otherwise (URLs name accounts)', () => {
+  test('a file known only by URL is never linked (read offline; such URLs name accounts): its name and a note', () => {
     const slackFile = parseAttachments(JSON.stringify([{ name: 'notes.txt', size: 4, url: 'https://team.slack.com/files/U03CAROL/F0OLD/notes.txt' }]));
     const cdn = parseAttachments(JSON.stringify([{ name: 'clip.mp4', url: 'https://cdn.discordapp.com/attachments/1/2/clip.mp4' }]));
     const href = (path: string) => path;
-    assert.match(renderAttachments(slackFile, new Map(), href, 'show'), /<a class="cc-file" href="https:\/\/team\.slack\.com\/files\/U03CAROL\/F0OLD\/notes\.txt"/);
-    for (const mode of ['hide', 'pseudonymize'] as const) {
-      for (const list of [slackFile, cdn]) {
-        const html = renderAttachments(list, new Map(), href, mode);
-        assert.doesNotMatch(html, /href|slack\.com|discordapp/, html);
-        assert.match(html, /<span class="cc-file">(notes\.txt|clip\.mp4)<\/span>/);
-      }
+    for (const list of [slackFile, cdn]) {
+      const html = renderAttachments(list, new Map(), href);
+      assert.doesNotMatch(html, /href|slack\.com|discordapp/, html);
+      assert.match(html, /(notes\.txt|clip\.mp4)/);
+      assert.match(html, /not included in the export/);
     }
   });
 });

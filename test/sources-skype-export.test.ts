@@ -130,6 +130,7 @@ test('the tiny fixture: chats, order, normalization, edits, deletions, quotes, f
     title: 'Tiny group',
     kind: 'group',
     members: [{ nativeId: '8:alice' }, { nativeId: '8:bob' }],
+    owner: '8:alice', // the export's userId: whose archive this is
   });
   assert.deepEqual(
     group.messages.map((m) => m.nativeId),
@@ -180,6 +181,7 @@ test('the tiny fixture: chats, order, normalization, edits, deletions, quotes, f
     title: null,
     kind: 'direct',
     members: [{ nativeId: '8:carol', displayName: 'Carol' }, { nativeId: '8:alice' }],
+    owner: '8:alice',
   }, 'fields after MessageList are read too');
   assert.deepEqual(carol.messages.map((m) => m.nativeId), ['2001', '2002'], 'an oldest-first list is kept as it is');
   assert.equal(
