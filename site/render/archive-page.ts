@@ -4,13 +4,18 @@ import type { BuildSession } from '../data/session.js';
 import { bdi, text } from './escape.js';
 import { renderPage } from './layout.js';
 import { Links, sitePaths } from './links.js';
-import { renderMessageList } from './messages.js';
+import { preparePhotos, renderMessageList } from './messages.js';
 import { plural } from '../templates/common.js';
 
-/** Writes these archive pages, and each chat's anchor maps after its last page. */
-export function writeArchivePages(session: BuildSession, output: string, pages: readonly ArchivePage[]): void {
+/**
+ * Writes these archive pages, and each chat's anchor maps after its last page. A page with photos
+ * waits for their thumbnails first; the others render without yielding.
+ */
+export async function writeArchivePages(session: BuildSession, output: string, pages: readonly ArchivePage[]): Promise<void> {
   for (const page of pages) {
     const messages = session.reader.pageMessages(page.chatId, page.start, page.end);
+    const photos = preparePhotos(session, messages, output);
+    if (photos) await photos;
     const chat = session.catalog.chatsById.get(page.chatId)!;
     const maps = session.anchorMaps.add(chat, page.path, messages.map((m) => m.anchor));
     session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages));
