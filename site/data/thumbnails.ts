@@ -161,6 +161,7 @@ export class Thumbnails {
 
   private async make(outputDir: string, hashes: string[]): Promise<void> {
     // One at a time: each decode holds a photo in memory, and the other core renders pages.
+    // Measured: ~0.4 s per 12 MP JPEG on a busy 2-core machine; finding one made before, ~1 ms.
     for (const hash of hashes) {
       const file = resolve(outputDir, sitePaths.thumbnail(hash));
       const path = outputPath(outputDir, file);
