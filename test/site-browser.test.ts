@@ -122,8 +122,10 @@ describe('hostile content', { skip }, () => {
       assert.match(f, /^[^\\]+$/, f);
       assert.ok(!f.split('/').some((part) => part === '..' || part === '.' || part === ''), f);
     }
-    const media = files.filter((f) => f.startsWith('media/')).map((f) => f.split('/')[2]).sort();
+    const media = files.filter((f) => f.startsWith('media/') && !f.startsWith('media/thumbs/')).map((f) => f.split('/')[2]).sort();
     assert.deepEqual(media, ['etc_._._evil.svg.bin', 'page.html.bin', 'pwned.png']);
+    // A photo's thumbnail is named by its hash alone, whatever the file was called.
+    for (const f of files.filter((f) => f.startsWith('media/thumbs/'))) assert.match(f, /^media\/thumbs\/[0-9a-f]{64}-640\.webp$/);
     // Chat folders come from slugs only; the chat whose slug was tampered with is not published.
     for (const f of files.filter((f) => f.startsWith('chats/'))) assert.match(f.split('/')[1], /^[a-z0-9-]+$/);
     assert.equal(new Set(files.filter((f) => f.startsWith('chats/')).map((f) => f.split('/')[1])).size, 4);

@@ -120,10 +120,11 @@ describe('site structure', () => {
     assert.match(html, /<div class="cc-msg cc-system" id="m[0-9a-f]+">.*?Call ended/);
     assert.match(html, /class="cc-msg cc-deleted"/);
     assert.match(html, /<span class="cc-emote"><bdi>Dan Weiss<\/bdi><\/span> is stepping out/);
-    // Attachments: the stored image inline, the stored PDF as a download, the other by its URL.
+    // Attachments: the stored image as its thumbnail linking the file, the stored PDF as a download, the other by its name.
     const photo = `media/${mediaHash(PHOTO)}/dashboard.png`;
     const pdf = `media/${mediaHash(PDF)}/release-notes-2.3.pdf`;
-    assert.ok(html.includes(`<img src="../../../../${photo}" loading="lazy" alt="Photo from Bob Okafor, Sep 13, 2021">`));
+    const thumb = `media/thumbs/${mediaHash(PHOTO)}-640.webp`;
+    assert.ok(html.includes(`<a class="cc-image" href="../../../../${photo}"><img src="../../../../${thumb}" width="320" height="180" loading="lazy" alt="Photo from Bob Okafor, Sep 13, 2021"></a>`));
     assert.ok(html.includes(`<a class="cc-file" href="../../../../${pdf}" download>release-notes-2.3.pdf</a>`));
     assert.ok(html.includes('<span class="cc-file cc-missing">design.sketch</span> <span class="cc-size">121 KB</span> <span class="cc-note">not included in the export</span>'));
     assert.ok(!html.includes('files.example.com'), 'a file the export lacks never links to where it was');

@@ -10,6 +10,7 @@ import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { publicMediaName } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow } from './reader.js';
+import { Thumbnails } from './thumbnails.js';
 
 /**
  * What an incremental build may take from the previous build of the same plugin instance for the
@@ -43,6 +44,8 @@ export class BuildSession {
   readonly pruned = new Set<string>();
   /** Anchor maps, collected from archive pages as they render (templates/anchors.ts). */
   readonly anchorMaps: AnchorMapCollector;
+  /** Photo thumbnails, made before the pages that show them render (data/thumbnails.ts). */
+  readonly thumbnails: Thumbnails;
   private readonly madeDirs = new Set<string>();
   private readonly authors = new Map<number | null, Map<string | null, Author>>();
   /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
@@ -56,6 +59,7 @@ export class BuildSession {
     reader: ArchiveReader | null = null,
   ) {
     this.reader = reader ?? new ArchiveReader(options.db, options.excludeAuthors);
+    this.thumbnails = new Thumbnails((hash) => this.reader.mediaData(hash), this.written);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
       this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);

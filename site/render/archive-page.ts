@@ -4,13 +4,18 @@ import type { BuildSession } from '../data/session.js';
 import { bdi, text } from './escape.js';
 import { renderPage } from './layout.js';
 import { Links, sitePaths } from './links.js';
-import { renderMessageList } from './messages.js';
+import { preparePhotos, renderMessageList } from './messages.js';
 import { plural } from '../templates/common.js';
 
-/** Writes these archive pages, and each chat's anchor maps after its last page. */
-export function writeArchivePages(session: BuildSession, output: string, pages: readonly ArchivePage[]): void {
+/**
+ * Writes these archive pages, and each chat's anchor maps after its last page. A page with photos
+ * waits for their thumbnails first; the others render without yielding.
+ */
+export async function writeArchivePages(session: BuildSession, output: string, pages: readonly ArchivePage[]): Promise<void> {
   for (const page of pages) {
     const messages = session.reader.pageMessages(page.chatId, page.start, page.end);
+    const photos = preparePhotos(session, messages, output);
+    if (photos) await photos;
     const chat = session.catalog.chatsById.get(page.chatId)!;
     const maps = session.anchorMaps.add(chat, page.path, messages.map((m) => m.anchor));
     session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages));
@@ -25,15 +30,16 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
   const { catalog, options } = session;
   const chat = catalog.chatsById.get(page.chatId)!;
   const links = new Links(sitePaths.archive(page.slug, page.path));
-  const pager = pagerNav(links, page.slug, page.prev, page.next);
+  // Above and below the messages: two landmarks, so two names (a screen reader lists both).
+  const pager = (where: string): string => pagerNav(links, page.slug, page.prev, page.next, where);
 
   let content = `<header class="cc-page-head"><h1>${text(page.label)}</h1>`;
   content += `<p class="cc-meta"><a href="${links.to(sitePaths.chat(page.slug))}">${bdi(chat.title)}</a> · ${plural(session, rows.length, 'message', 'messages')}</p></header>`;
   // The month list comes after the messages (phones reach it at the end of the page); wide
   // screens show it as a column beside them.
-  content += `<div class="cc-archive-layout"><div class="cc-archive-body">${pager}`;
+  content += `<div class="cc-archive-layout"><div class="cc-archive-body">${pager('')}`;
   content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2 })}</div>`;
-  content += `${pager}</div>${monthNav(session, links, chat, page)}</div>`;
+  content += `${pager(', after the messages')}</div>${monthNav(session, links, chat, page)}</div>`;
 
   return renderPage(options, links, {
     kind: 'archive',
@@ -48,9 +54,9 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
   });
 }
 
-function pagerNav(links: Links, slug: string, prev: PageLink | null, next: PageLink | null): string {
+function pagerNav(links: Links, slug: string, prev: PageLink | null, next: PageLink | null, where: string): string {
   if (!prev && !next) return '';
-  let nav = '<nav class="cc-pager" aria-label="Older and newer pages">';
+  let nav = `<nav class="cc-pager" aria-label="Older and newer pages${where}">`;
   nav += prev
     ? `<a class="cc-prev" rel="prev" href="${links.to(sitePaths.archive(slug, prev.path))}">← ${text(prev.label)}</a>`
     : '<span class="cc-prev"></span>';

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ArchivePage } from '../data/catalog.js';
 import type { BuildSession } from '../data/session.js';
+import { imageTools } from '../data/thumbnails.js';
 import type { ResolvedOptions } from '../options.js';
 import { writeArchivePages } from './archive-page.js';
 
@@ -35,16 +36,18 @@ export async function writeArchive(session: BuildSession, output: string): Promi
   const pages = session.catalog.render.pages;
   const theirs = session.options.layout === null && availableParallelism() > 1 ? workerShare(pages) : new Set<number>();
   if (theirs.size === 0) {
-    writeArchivePages(session, output, pages);
+    await writeArchivePages(session, output, pages);
     return;
   }
+  // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why).
+  await imageTools();
   const job: ArchiveJob = { options: session.options, output, chatIds: [...theirs], changeSeq: session.catalog.changeSeq };
   const worker = runWorker(job);
   worker.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-  writeArchivePages(session, output, pages.filter((p) => !theirs.has(p.chatId)));
+  await writeArchivePages(session, output, pages.filter((p) => !theirs.has(p.chatId)));
   const result = await worker;
   if (result.stale) {
-    writeArchivePages(session, output, pages.filter((p) => theirs.has(p.chatId)));
+    await writeArchivePages(session, output, pages.filter((p) => theirs.has(p.chatId)));
     return;
   }
   session.countWritten(result.pagesWritten, result.filesWritten, result.files, result.pruned);

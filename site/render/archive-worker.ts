@@ -12,7 +12,7 @@ try {
     result = { stale: true };
   } else {
     const wanted = new Set(job.chatIds);
-    writeArchivePages(session, job.output, session.catalog.render.pages.filter((p) => wanted.has(p.chatId)));
+    await writeArchivePages(session, job.output, session.catalog.render.pages.filter((p) => wanted.has(p.chatId)));
     result = { stale: false, pagesWritten: session.pagesWritten, filesWritten: session.filesWritten, files: [...session.written], pruned: [...session.pruned], media: [...session.media.keys()] };
   }
 } finally {

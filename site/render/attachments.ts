@@ -1,5 +1,6 @@
 import { isInlineImage, MEDIA_HASH } from '../data/media-name.js';
 import type { MediaRow } from '../data/reader.js';
+import type { Thumbnail } from '../data/thumbnails.js';
 import type { AuthorMode } from '../options.js';
 import { text } from './escape.js';
 import { sitePaths } from './links.js';
@@ -67,18 +68,26 @@ function sameFile(a: AttachmentInfo, b: AttachmentInfo): boolean {
   return a.name === b.name && (a.size === null || b.size === null || a.size === b.size);
 }
 
+/** Whether a stored file is a photo (shown, not only linked): by its type, else its name. */
+export function isPhoto(attachment: AttachmentInfo, stored: MediaRow & { safeName: string }): boolean {
+  return isInlineImage(stored.type ?? attachment.type, stored.safeName);
+}
+
 /**
  * Attachments as HTML. `href` turns a site path into a link from the current document (relative
- * on pages, absolute in feeds). Images the export contained are shown inline (`photoAlt`: their
- * alt text, e.g. "Photo from Alice, 3 Sep 2021"); other files are download links with their size.
- * A file the export did not contain keeps its name and size and says so: it never links to the
- * service that held it (an archive is read offline, and those links expire or need a login).
+ * on pages, absolute in feeds). Photos the export contained are shown (`photoAlt`: their alt text,
+ * e.g. "Photo from Alice, 3 Sep 2021"), as their thumbnail when `thumbnail` knows one, and link
+ * the file; a photo it knows has none (sharp could not read it) is linked like any other file.
+ * Other files are download links with their size. A file the export did not contain keeps its
+ * name and size and says so: it never links to the service that held it (an archive is read
+ * offline, and those links expire or need a login).
  */
 export function renderAttachments(
   attachments: AttachmentInfo[],
   media: Map<string, MediaRow & { safeName: string }>,
   href: (sitePath: string) => string,
   photoAlt = 'Photo',
+  thumbnail: (hash: string) => Thumbnail | null | undefined = () => undefined,
 ): string {
   let out = '';
   const shown: AttachmentInfo[] = [];
@@ -89,7 +98,11 @@ export function renderAttachments(
     const label = text(a.name || stored?.name || 'file');
     if (stored) {
       const link = text(href(sitePaths.media(stored.hash, stored.safeName)));
-      if (isInlineImage(stored.type ?? a.type, stored.safeName)) {
+      const thumb = isPhoto(a, stored) ? thumbnail(stored.hash) : null;
+      if (thumb) {
+        const src = text(href(sitePaths.thumbnail(stored.hash)));
+        out += `<a class="cc-image" href="${link}"><img src="${src}" width="${thumb.width}" height="${thumb.height}" loading="lazy" alt="${text(photoAlt)}"></a>`;
+      } else if (thumb === undefined) {
         out += `<a class="cc-image" href="${link}"><img src="${link}" loading="lazy" alt="${text(photoAlt)}"></a>`;
       } else {
         out += `<a class="cc-file" href="${link}" download>${label}</a> <span class="cc-size">${formatSize(stored.size)}</span>`;

@@ -24,7 +24,15 @@ export const sitePaths = {
   mediaFile: (hash: string, safeName: string) => `media/${hash}/${safeName}`,
   /** The same as a URL path. */
   media: (hash: string, safeName: string) => `media/${hash}/${encodeSegment(safeName)}`,
+  /**
+   * A photo's thumbnail (data/thumbnails.ts), named by its hash and the box it fits: in a folder
+   * of its own, which no hash folder's name can be, so no media file name can ever collide with it.
+   */
+  thumbnail: (hash: string) => `media/thumbs/${hash}-${THUMBNAIL_BOX}.webp`,
 };
+
+/** Thumbnails fit this square (device px): twice the size pages show them at, for sharp screens. */
+export const THUMBNAIL_BOX = 640;
 
 /** The output file of a site path: directories get index.html. */
 export function permalinkOf(sitePath: string): string {

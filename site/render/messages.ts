@@ -1,7 +1,7 @@
 import { resolveRefsHtml, type Author } from '../data/authors.js';
 import type { Message, ReplyTarget } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
-import { formatSize, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
+import { formatSize, isPhoto, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
 import { sitePaths, type Links } from './links.js';
 import { REDACTED_HTML } from './redacted.js';
@@ -24,6 +24,27 @@ const SYSTEM_KINDS = new Set(['event', 'call']);
 const IMPLAUSIBLE = 1;
 /** Messages longer than this (HTML characters) start collapsed: laying out megabytes of text stalls a browser. */
 const LONG_MESSAGE = 100_000;
+
+/**
+ * Makes (or finds) the thumbnails of these messages' photos in `outputDir`, which
+ * renderMessageList then shows: encoding is asynchronous, rendering is not. Null when there is
+ * nothing to wait for; nothing is made when the build writes no files.
+ */
+export function preparePhotos(session: BuildSession, messages: Message[], outputDir: string): Promise<void> | null {
+  if (!session.writing) return null;
+  let photos: AttachmentInfo[] | null = null;
+  for (const message of messages) {
+    if (message.attachments) for (const a of parseAttachments(message.attachments)) if (a.hash) (photos ??= []).push(a);
+  }
+  if (!photos) return null;
+  const media = session.lookupMedia(photos.map((a) => a.hash!));
+  const hashes: string[] = [];
+  for (const a of photos) {
+    const stored = media.get(a.hash!);
+    if (stored && isPhoto(a, stored)) hashes.push(stored.hash);
+  }
+  return session.thumbnails.prepare(outputDir, hashes);
+}
 
 export function renderMessageList(session: BuildSession, messages: Message[], links: Links, options: MessageListOptions): string {
   if (messages.length === 0) return '';
@@ -51,6 +72,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
   const replies = replyKeys ? session.reader.replyTargets(chat.id, replyKeys) : new Map<string, ReplyTarget>();
   const media = hashes.length ? session.lookupMedia(hashes) : new Map();
   const href = (sitePath: string): string => links.to(sitePath);
+  const thumbnail = (hash: string) => session.thumbnails.get(hash);
   const archiveLink = (chatId: number, slug: string, t: number, anchor: string): string =>
     text(links.to(`${sitePaths.archive(slug, catalog.pagePath(chatId, t))}#${anchor}`));
 
@@ -117,7 +139,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         : body;
     if (attachments) {
       const sender = showNames ? session.author(message.authorId, message.authorName).name : null;
-      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`);
+      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`, thumbnail);
     }
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;

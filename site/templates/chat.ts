@@ -3,7 +3,7 @@ import type { BuildSession } from '../data/session.js';
 import { text } from '../render/escape.js';
 import { renderPage } from '../render/layout.js';
 import { Links, permalinkOf, sitePaths } from '../render/links.js';
-import { renderMessageList } from '../render/messages.js';
+import { preparePhotos, renderMessageList } from '../render/messages.js';
 import type { PluginState } from '../state.js';
 import { activityRange, chatKindLabel, formatCount, memberList, plural, TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
 
@@ -20,11 +20,12 @@ export function addChatTemplate(eleventyConfig: EleventyConfigLike, state: Plugi
       pagination: { data: 'chatchannels.render.chats', size: 1, alias: 'ccChat' },
       permalink: (data: { ccChat: ChatSummary }) => permalinkOf(sitePaths.chat(data.ccChat.slug)),
     },
-    render: (data: { ccChat: ChatSummary }) => renderChat(state.session, data.ccChat),
+    render: (data: { ccChat: ChatSummary; eleventy: { directories: { output: string } } }) =>
+      renderChat(state.session, data.ccChat, data.eleventy.directories.output),
   });
 }
 
-function renderChat(session: BuildSession, chat: ChatSummary): string {
+async function renderChat(session: BuildSession, chat: ChatSummary, outputDir: string): Promise<string> {
   const { options, reader } = session;
   const here = sitePaths.chat(chat.slug);
   const links = new Links(here);
@@ -62,6 +63,7 @@ function renderChat(session: BuildSession, chat: ChatSummary): string {
   // The newest messages with plausible dates (all of them if none is), oldest first.
   let recent = reader.latestAcross([chat.id], options.recentSize).reverse();
   if (recent.length === 0) recent = reader.latestMessages(chat.id, options.recentSize);
+  await preparePhotos(session, recent, outputDir);
   content += '<section class="cc-recent" aria-labelledby="cc-recent-heading"><h2 id="cc-recent-heading">Latest messages</h2>';
   content += `<div class="cc-log">${renderMessageList(session, recent, links, { anchors: false, dayLevel: 3 })}</div>`;
   const lastPage = chat.months[chat.months.length - 1]?.pages.at(-1);
