@@ -88,7 +88,7 @@ test('serve: every media file, whatever its name, is served with an inert type a
     writeFileSync(join(out, file), file.endsWith('.svg') ? PWN_SVG : PWN);
   }
   try {
-    const published = listFiles(out).filter((f) => f.startsWith('media/') && !stale.includes(f));
+    const published = listFiles(out).filter((f) => f.startsWith('media/') && !f.startsWith('media/thumbs/') && !stale.includes(f));
     assert.equal(published.length, HOSTILE_MEDIA.length, published.join(', '));
     const media = [...published, ...stale];
     for (const file of media) {
