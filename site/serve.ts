@@ -73,7 +73,11 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     pathPrefix,
     runMode: 'serve',
     config: (eleventyConfig) => {
-      eleventyConfig.addPlugin(chatChannels, { incremental: true, ...plugin, db });
+      // Served here, the feeds' absolute links are this server's (a reader on this machine can
+      // subscribe, and no "needs siteUrl" warning on every start); a chosen siteUrl wins.
+      const port = options.port ?? 8080;
+      const local = !plugin.siteUrl && port !== 0 ? { siteUrl: `http://${urlHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}/` } : {};
+      eleventyConfig.addPlugin(chatChannels, { incremental: true, ...plugin, ...local, db });
       eleventyConfig.addWatchTarget(changeMarkerPath(db));
       // Eleventy's watcher skips what the working folder's .gitignore lists, and databases are
       // rightly ignored there (a `data/` folder, say): the marker must be watched all the same.
