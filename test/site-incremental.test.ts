@@ -176,7 +176,8 @@ test('rebuilds of one serving plugin reuse what did not change (anchor lists, ne
     await server.close();
   }
   const full = join(dir, 'full');
-  await buildSite({ db, out: full, search: false });
+  // `serve` links its feeds to itself (site/serve.ts): the full build gets the same siteUrl.
+  await buildSite({ db, out: full, search: false, siteUrl: `http://127.0.0.1:${port}/` });
   const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
   assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
   for (const file of fullFiles) {
