@@ -125,6 +125,9 @@ function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions,
     incremental: () => state.nextBuildIsIncremental(),
     // The index reads the snapshot the pages render from.
     snapshot: () => state.pin(),
+    beforePlan: () => {
+      published = null;
+    },
     layout: (page) =>
       renderPage(options, links, {
         kind: 'search',

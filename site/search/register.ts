@@ -6,7 +6,7 @@ import { searchPageParts, renderSearchPage, type SearchPageParts } from './page.
 import type { ShardSizes } from './shards.js';
 import { SearchSource, type SearchChat } from './source.js';
 import { agreeWithWorker, createSnapshotGate } from './snapshot-gate.js';
-import type { SnapshotMark } from '../data/snapshot-mark.js';
+import { sameSnapshot, snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
 
 /** Wraps the search page's parts in the site's chrome; gets the page's path and root too. */
 export type SearchLayout = (page: SearchPageParts & { root: string; path: string }) => string;
@@ -47,6 +47,8 @@ export interface RegisterSearchOptions {
    * collector committing meanwhile makes differ from the pages'.
    */
   snapshot?: () => SnapshotMark;
+  /** Called before each plan of a build (the `include` predicate's own cache starts afresh). */
+  beforePlan?: () => void;
   /** Told when the index could not be made to read the pages' snapshot. Default: console.warn. */
   warn?: (message: string) => void;
   /** Receives the build's numbers when the index is written (`delta`: a delta build). */
@@ -59,6 +61,8 @@ interface EleventyConfigLike {
 }
 
 interface BuildPlan {
+  /** The snapshot the plan was made from. */
+  mark: SnapshotMark;
   chatIds: number[];
   chats: SearchChat[];
   /** The base's version: what the page names (a delta build keeps the base's). */
@@ -76,6 +80,7 @@ export interface SearchJob {
 
 /** The database snapshot's chats and version, computed before the pages render. */
 function plan(options: RegisterSearchOptions): BuildPlan {
+  options.beforePlan?.();
   const source = new SearchSource({
     db: options.db, authors: options.authors, pseudonymSalt: options.pseudonymSalt, excludeAuthors: options.excludeAuthors, redact: options.redact,
   });
@@ -86,7 +91,7 @@ function plan(options: RegisterSearchOptions): BuildPlan {
     );
     const wanted = new Set(chatIds);
     const chats = source.chats.filter((c) => wanted.has(c.id));
-    return { chatIds, chats, version: searchVersion(source.stateFingerprint(), options, chats), delta: false };
+    return { mark: snapshotMark(source.db), chatIds, chats, version: searchVersion(source.stateFingerprint(), options, chats), delta: false };
   } finally {
     source.close();
   }
@@ -130,6 +135,10 @@ export function registerSearch(eleventyConfig: EleventyConfigLike, options: Regi
 
   eleventyConfig.on('eleventy.before', async ({ directories, outputMode }) => {
     current = plan(options);
+    // Which chats to index is decided from the plan's snapshot, the messages from the pages'
+    // (the gate below): an import committing in between would leave the chats it created out of
+    // search while the pages show them. Plan again until the pages' snapshot is the plan's.
+    for (let i = 0; options.snapshot && i < 5 && !sameSnapshot(current.mark, options.snapshot()); i++) current = plan(options);
     building = null;
     const outDir = directories?.output;
     if (!outDir || (outputMode !== undefined && outputMode !== 'fs')) return;
