@@ -7,7 +7,7 @@ import { searchCommand } from './commands/search.js';
 import { watchCommand } from './commands/watch.js';
 import { createRequire } from 'node:module';
 import { closest, helpText, parseCommandArgs, type CommandSpec } from './cli/args.js';
-import { UsageError } from './import.js';
+import { UsageError } from './import/index.js';
 
 const COMMANDS: CommandSpec[] = [importCommand, chatsCommand, buildCommand, serveCommand, watchCommand, searchCommand];
 

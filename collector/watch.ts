@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve, isAbsolute } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { importPaths, type ImportOptions, type ImportSummary } from './import.js';
+import { importPaths, type ImportOptions, type ImportSummary } from './import/index.js';
 import type { Db } from './store/open.js';
 
 export interface WatchHooks {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { crc32Combine, writeZipStreamed, type ZipPart } from './helpers/make-zip.js';
 import { tempDir } from './helpers/temp.js';
-import { formatLimit, MAX_JSON_FILE_BYTES, MAX_LINE_BYTES, MAX_RECORD_BYTES } from '../collector/sources/limits.js';
+import { formatLimit, MAX_JSON_FILE_BYTES, MAX_LINE_BYTES, MAX_RECORD_BYTES } from '../collector/sources/kit/limits.js';
 
 /**
  * Hostile sizes: zip bombs (a few MB that inflate to GiB), endless lines and endless messages.

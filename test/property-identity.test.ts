@@ -4,13 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { slugFor, SLUG_MAX } from '../collector/identity/slug.js';
-import { importPaths } from '../collector/import.js';
+import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { StoreWriter } from '../collector/store/writer.js';
 import { adapterSamples, AUTHORS, type SampleChat, type SampleMessage } from './helpers/format-samples.js';
 import { messageKeys } from './helpers/db-state.js';
 import { tempDir } from './helpers/temp.js';
 import { assertAsyncProperty, assertProperty } from './helpers/seeds.js';
+import { storeWriter } from '../collector/import/store-writer.js';
 
 /**
  * Identity under arbitrary input (fast-check): slugs are file-system safe and injective for any
@@ -72,7 +73,7 @@ test('a slug already taken (a hash collision) gives the newcomer a longer one; t
     const first = '19:first@thread.skype';
     const second = '19:second@thread.skype';
     db.exec('BEGIN');
-    const writer = new StoreWriter(db);
+    const writer = storeWriter(db);
     writer.beginChat({ nativeId: first }, 'test');
     // Pretend the first chat's slug were the one the second one derives: a 35-bit hash collision.
     db.prepare('UPDATE chats SET slug = ? WHERE native_id = ?').run(slugFor(second), first);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { importPaths } from '../collector/import.js';
+import { importPaths } from '../collector/import/index.js';
 import { openStore, type Db } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { adapterSamples, ordinaryChats, packed, type SampleChat } from './helpers/format-samples.js';

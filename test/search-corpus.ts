@@ -1,5 +1,6 @@
 import { openStore } from '../collector/store/open.js';
 import { StoreWriter } from '../collector/store/writer.js';
+import { storeWriter } from '../collector/import/store-writer.js';
 
 /** A small deterministic multi-chat corpus for the search tests, written through the real StoreWriter. */
 const VOCABULARY = (
@@ -68,7 +69,7 @@ export function makeCorpus(size: number, seed = 7): CorpusMessage[] {
 /** Writes a corpus through the real StoreWriter. */
 export function writeCorpus(file: string, messages: CorpusMessage[]): void {
   const db = openStore(file);
-  const writer = new StoreWriter(db);
+  const writer = storeWriter(db);
   db.exec('BEGIN');
   for (const chat of CHATS) {
     writer.beginChat({ nativeId: chat.nativeId, title: chat.title, members: PEOPLE.map(([nativeId, displayName]) => ({ nativeId, displayName })) }, 'test');
@@ -103,7 +104,7 @@ export function nativeIdOf(index: number): string {
 /** Writes messages into one chat through the real StoreWriter, as a later import run would (its change log included). */
 export function writeLater(file: string, chat: { nativeId: string; title: string | null }, messages: LaterMessage[]): void {
   const db = openStore(file);
-  const writer = new StoreWriter(db);
+  const writer = storeWriter(db);
   db.exec('BEGIN');
   writer.beginChat({ nativeId: chat.nativeId, title: chat.title, members: PEOPLE.map(([nativeId, displayName]) => ({ nativeId, displayName })) }, 'test');
   for (const m of messages) {

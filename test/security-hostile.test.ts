@@ -6,7 +6,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import Database from 'better-sqlite3';
-import { importPaths } from '../collector/import.js';
+import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { buildSite } from '../site/build.js';
 import { PUBLISHED_MEDIA_TYPES, SERVER_EXECUTABLE } from '../site/data/media-name.js';

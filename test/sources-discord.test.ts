@@ -5,14 +5,15 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { discord, discordTuning, looksLikeExportHead, MessageIndex, parseTimestamp } from '../collector/sources/discord.js';
 import { detectAdapter } from '../collector/sources/index.js';
-import { SourceError, type ChatRecord, type MessageRecord, type SourceEvent } from '../collector/sources/types.js';
+import { SourceError, type SourceEvent } from '../collector/sources/types.js';
+import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { openStore } from '../collector/store/open.js';
 import { namedRefs } from '../collector/store/person-refs.js';
-import { importPaths } from '../collector/import.js';
-import { ftsTerms, syncFts } from '../collector/store/fts.js';
+import { importPaths } from '../collector/import/index.js';
+import { ftsTerms, syncFts } from '../collector/search/fts.js';
 import { visibleRefs } from './helpers/person-refs.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';

@@ -7,11 +7,12 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { skypeExport, skypeExportTuning, normalizeId, orderOfTimes, parseTime } from '../collector/sources/skype-export.js';
-import { SourceError, type ChatRecord, type MessageRecord, type SourceEvent } from '../collector/sources/types.js';
+import { SourceError, type SourceEvent } from '../collector/sources/types.js';
+import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
 import { listTar } from '../collector/archive/tar.js';
 import { openStore } from '../collector/store/open.js';
-import { importPaths } from '../collector/import.js';
+import { importPaths } from '../collector/import/index.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 

@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { skypeMainDb } from '../collector/sources/skype-maindb.js';
 import { detectAdapter } from '../collector/sources/index.js';
-import { SourceError, type ChatRecord, type MessageRecord, type SourceEvent } from '../collector/sources/types.js';
+import { SourceError, type SourceEvent } from '../collector/sources/types.js';
+import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import {
   canonicalSkypeChatId,
   decodeP2pThreadId,
@@ -16,7 +17,7 @@ import {
   skypePersonId,
 } from '../collector/identity/skype-ids.js';
 import { openStore, type Db } from '../collector/store/open.js';
-import { importPaths, type ImportSummary } from '../collector/import.js';
+import { importPaths, type ImportSummary } from '../collector/import/index.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 

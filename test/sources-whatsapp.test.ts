@@ -5,9 +5,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openZip } from '../collector/archive/zip.js';
-import { importPaths } from '../collector/import.js';
+import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
-import { SourceError, type ChatRecord, type MessageRecord, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';
+import { SourceError, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';
+import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZone, whatsappTuning, type OrderStats } from '../collector/sources/whatsapp.js';
 import {
   cleanName,
@@ -21,7 +22,7 @@ import {
   wallTime,
   type DateOrder,
 } from '../collector/sources/whatsapp-lines.js';
-import { checkTimeZone, wallTimeCandidates, wallTimeToUtc, ZonedClock, zoneOffset } from '../collector/sources/zoned-time.js';
+import { checkTimeZone, wallTimeCandidates, wallTimeToUtc, ZonedClock, zoneOffset } from '../collector/sources/kit/zoned-time.js';
 import { writeZip } from './helpers/make-zip.js';
 import { scalar } from './helpers/sql.js';
 import { tempDir } from './helpers/temp.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { importPaths, type ImportSummary } from '../collector/import.js';
+import { importPaths, type ImportSummary } from '../collector/import/index.js';
 import { openStore, type Db } from '../collector/store/open.js';
 import { FORMAT_SAMPLES, type FormatSample, type SampleMessage } from './helpers/format-samples.js';
 import { propertySeeds } from './helpers/seeds.js';

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { openStore, type Db } from '../collector/store/open.js';
 import { StoreWriter } from '../collector/store/writer.js';
 import { anchorFor, messageKey } from '../collector/identity/key.js';
-import type { MessageRecord } from '../collector/sources/types.js';
+import type { MessageRecord } from '../collector/model.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
-import { ftsTerms, syncFts } from '../collector/store/fts.js';
+import { ftsTerms, syncFts } from '../collector/search/fts.js';
+import { storeWriter } from '../collector/import/store-writer.js';
 
 const CHAT = { nativeId: '19:test@thread.skype', title: 'Test chat', members: [{ nativeId: '8:alice', displayName: 'Alice' }] };
 
@@ -16,7 +17,7 @@ function msg(over: Partial<MessageRecord> = {}): MessageRecord {
 }
 
 function write(db: Db, messages: MessageRecord[], source = 'a.json') {
-  const writer = new StoreWriter(db);
+  const writer = storeWriter(db);
   db.exec('BEGIN');
   writer.beginSource(sourceId(db, source));
   writer.beginChat(CHAT, 'test');
@@ -158,7 +159,7 @@ test('merging can be turned off', () => {
   const db = freshDb();
   const t = Date.UTC(2015, 5, 1, 10);
   write(db, [msg({ nativeId: undefined, body: 'ok', time: t })]);
-  const writer = new StoreWriter(db, { mergeToleranceMs: 0 });
+  const writer = storeWriter(db, { mergeToleranceMs: 0 });
   db.exec('BEGIN');
   writer.beginSource(sourceId(db, 'b.json'));
   writer.beginChat(CHAT, 'test');
@@ -169,7 +170,7 @@ test('merging can be turned off', () => {
 
 test('a first import that returns to a chat it left keeps every key and ends with the indexes in place', () => {
   const db = freshDb();
-  const writer = new StoreWriter(db);
+  const writer = storeWriter(db);
   const other = { nativeId: '19:other@thread.skype', title: 'Other' };
   db.exec('BEGIN');
   writer.beginChat(CHAT, 'test');
@@ -192,7 +193,7 @@ test('a resumed source (appended log) continues occurrence numbers: identical li
   // First run reads the whole log: two identical "ok" lines in one minute.
   assert.deepEqual(write(db, [line('ok'), line('ok')], 'chan.log').results, ['new', 'new']);
   // The log grows by a third "ok" in the same minute; the adapter reads only the appended part.
-  const writer = new StoreWriter(db);
+  const writer = storeWriter(db);
   db.exec('BEGIN');
   writer.beginSource(sourceId(db, 'chan.log'));
   writer.resumeSource();

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError, type SourceOptions } from '../import.js';
-import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT } from '../sources/media-files.js';
+import { UsageError, type SourceOptions } from '../import/index.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT } from '../sources/kit/media-files.js';
 
 export const DEFAULT_DB = 'chatchannels.sqlite';
 export const DEFAULT_OUT = '_site';

@@ -2,7 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { UsageError } from '../import.js';
+import { UsageError } from '../import/index.js';
 
 /**
  * Refuses an `--out` folder a build would damage or mix into (exit 2, unless `--force`): a file,

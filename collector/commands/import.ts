@@ -1,4 +1,4 @@
-import { importPaths, UsageError, type ImportSummary } from '../import.js';
+import { importPaths, UsageError, type ImportSummary } from '../import/index.js';
 import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, sourceZone, type CommandSpec } from '../cli/args.js';
 import { progressFor } from '../cli/progress.js';
 import { existsSync } from 'node:fs';

@@ -1,9 +1,9 @@
 import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
-import { UsageError } from '../import.js';
+import { UsageError } from '../import/index.js';
 import { isolate } from '../markup/bidi.js';
 import { openStore, writeProblem } from '../store/open.js';
-import { searchMessages } from '../store/search.js';
-import { ftsIndexedUpTo, syncFts } from '../store/fts.js';
+import { searchMessages } from '../search/query.js';
+import { ftsIndexedUpTo, syncFts } from '../search/fts.js';
 
 export const searchCommand: CommandSpec = {
   name: 'search',

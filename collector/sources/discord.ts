@@ -44,23 +44,14 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { messageKey } from '../identity/key.js';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
 import type { DiscordEmbed, DiscordEnvelope, DiscordReaction } from '../markup/discord.js';
-import {
-  SourceError,
-  type Attachment,
-  type ChatRecord,
-  type MessageKind,
-  type MessageRecord,
-  type PersonRecord,
-  type ReadOptions,
-  type SourceAdapter,
-  type SourceEvent,
-} from './types.js';
-import { formatLimit } from './limits.js';
-import { flatten } from './batches.js';
-import { chunksAhead, notAJsonObject, readHead } from './files.js';
-import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './media-files.js';
-import { ExportFolder } from './export-folder.js';
-import { unreadableMessage } from './unreadable.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from './types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
+import { formatLimit } from './kit/limits.js';
+import { flatten } from './kit/batches.js';
+import { chunksAhead, notAJsonObject, readHead } from './kit/files.js';
+import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './kit/media-files.js';
+import { ExportFolder } from './kit/export-folder.js';
+import { unreadableMessage } from './kit/unreadable.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',

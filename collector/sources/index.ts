@@ -8,7 +8,7 @@ import { telegram } from './telegram.js';
 import { irc } from './irc.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';
-import { readHead, utf16Advice, utf16Of } from './files.js';
+import { readHead, utf16Advice, utf16Of } from './kit/files.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
 export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, irc];

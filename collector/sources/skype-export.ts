@@ -41,23 +41,14 @@ import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../arc
 import { messageKey } from '../identity/key.js';
 import { own } from '../own.js';
 import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
-import {
-  SourceError,
-  type Attachment,
-  type ChatRecord,
-  type MessageKind,
-  type MessageRecord,
-  type PersonRecord,
-  type ReadOptions,
-  type SourceAdapter,
-  type SourceEvent,
-} from './types.js';
-import { formatLimit } from './limits.js';
-import { flatten } from './batches.js';
-import { unreadableMessage } from './unreadable.js';
-import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './files.js';
-import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, safeName, mimeOf } from './media-files.js';
-import { ExportFolder, type Refusal } from './export-folder.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from './types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
+import { formatLimit } from './kit/limits.js';
+import { flatten } from './kit/batches.js';
+import { unreadableMessage } from './kit/unreadable.js';
+import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './kit/files.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, safeName, mimeOf } from './kit/media-files.js';
+import { ExportFolder, type Refusal } from './kit/export-folder.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',

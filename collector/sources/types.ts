@@ -1,93 +1,11 @@
-import type { PreparedIdentity } from '../store/prepare.js';
+import type { ChatRecord, MediaFile, MessageRecord } from '../model.js';
 
 /**
- * The one interface every source adapter implements (one adapter per file in this folder).
- * An adapter turns a file or folder into a stream of normalized events; it knows nothing of the
- * database. The importer (collector/import.ts) feeds those events to the store.
+ * The one interface every source adapter implements (one adapter per format in this folder).
+ * An adapter turns a file or folder into a stream of normalized events (the records of
+ * collector/model.ts); it knows nothing of the database. The importer (collector/import/) feeds
+ * those events to the store.
  */
-
-export type MessageKind =
-  | 'text'
-  | 'emote'
-  | 'event' // membership, topic, picture…
-  | 'call'
-  | 'file'
-  | 'media'
-  | 'poll'
-  | 'notice'
-  | 'sms'
-  | 'contact';
-
-export interface Attachment {
-  name: string;
-  size?: number;
-  type?: string; // MIME type when known
-  url?: string; // where the source says it lives online
-  /** sha256 of the bytes when the export contained the file; the bytes are in the media table. */
-  hash?: string;
-}
-
-export interface ChatRecord {
-  nativeId: string;
-  /**
-   * Where this chat's message ids are unique and shared by every export (default: the format):
-   * two messages of one scope with different ids are two messages (collector/store/merge.ts).
-   * Skype main.db names the account: guids of cloud threads differ between accounts.
-   */
-  idScope?: string;
-  title?: string | null;
-  kind?: 'group' | 'direct' | 'channel';
-  members?: PersonRecord[];
-  /** The person whose export this is (Skype `userId`, main.db's account): one of the members. */
-  owner?: string | null;
-}
-
-export interface PersonRecord {
-  nativeId: string;
-  displayName?: string | null;
-}
-
-export interface MessageRecord {
-  /** Stable id from the source, when it has one: becomes the key's identity. */
-  nativeId?: string;
-  authorId: string;
-  authorName?: string | null;
-  /** UTC ms since the epoch. */
-  time: number;
-  kind: MessageKind;
-  /** Raw content exactly as the source gave it. */
-  body: string;
-  /** Name of the collector/markup converter that turns `body` into HTML and text. */
-  markup: string;
-  editedAt?: number | null;
-  deleted?: boolean;
-  /** Key of the message this one replies to or quotes (collector/identity/key.ts). */
-  replyToKey?: string | null;
-  attachments?: Attachment[];
-  /** Bit flags, see MessageFlags. */
-  flags?: number;
-  /**
-   * Set by the importer's reading thread, never by adapters: identity and fingerprint computed
-   * ahead (collector/store/prepare.ts).
-   */
-  prepared?: PreparedIdentity;
-}
-
-export const MessageFlags = {
-  /** The source's timestamp is implausible (before 2000 or far in the future). */
-  implausibleTime: 1,
-  /**
-   * Edited at a time the source does not tell (WhatsApp's "<This message was edited>"): the body
-   * is the later text. The store lets it replace the earlier text of an id-less message.
-   */
-  edited: 2,
-} as const;
-
-export interface MediaFile {
-  name: string;
-  type?: string;
-  bytes: Buffer;
-}
 
 /** Something the adapter skipped but the rest of the file is sound: counted and reported. */
 export interface SourceWarning {

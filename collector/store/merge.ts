@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { MessageFlags } from '../sources/types.js';
+import { MessageFlags } from '../model.js';
 import type { Db } from './open.js';
 
 /** How far apart two sources' clocks may put the same message (the original author saw seconds). */

@@ -1,14 +1,14 @@
 import { anchorFor, ANCHOR_MIN, keyFromBase } from '../identity/key.js';
 import { slugFor } from '../identity/slug.js';
-import type { ChatRecord, MessageRecord, PersonRecord } from '../sources/types.js';
-import { MessageFlags } from '../sources/types.js';
-import { ftsIndexedUpTo, ftsTerms } from './fts.js';
+import type { ChatRecord, MessageRecord, PersonRecord } from '../model.js';
+import { MessageFlags } from '../model.js';
+import { ftsIndexedUpTo } from './fts-rows.js';
 import { DEFAULT_MERGE_TOLERANCE_MS, TwinResolver } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
 import { dayOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
-import { prepareBody, prepareIdentity } from './prepare.js';
+import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
 
 export interface ImportCounts {
   chats: number;
@@ -21,9 +21,16 @@ export interface ImportCounts {
 }
 
 export interface WriterOptions {
+  /** Renders a message's body for storage (collector/import/render-body.ts): the store knows no converter. */
+  render: (chat: string, record: MessageRecord) => PreparedBody;
+  /** The CLI full-text index's terms of a text (collector/search/fts.ts), to keep edited rows in sync. */
+  ftsTerms: (text: string) => string;
   /** Cross-source duplicate window; 0 turns merging off. Default DEFAULT_MERGE_TOLERANCE_MS. */
   mergeToleranceMs?: number;
 }
+
+/** A message as the importer hands it over: identity maybe computed ahead by a reading thread. */
+export type IncomingMessage = MessageRecord & { prepared?: PreparedIdentity };
 
 interface ChatState {
   id: number;
@@ -44,7 +51,7 @@ const EARLIEST_PLAUSIBLE = Date.UTC(1980, 0, 1);
 const LATEST_PLAUSIBLE = Date.UTC(2100, 0, 1);
 
 /**
- * Writes normalized records into the store. The caller owns the transaction (collector/import.ts
+ * Writes normalized records into the store. The caller owns the transaction (collector/import/index.ts
  * wraps a whole run in one, so an import lands whole or not at all). The current chat's keys and
  * anchors come from known-keys.ts: in memory, as the original design did, once a chat has many
  * messages looked up (re-importing costs a Map lookup per message), by indexed query before (a
@@ -78,7 +85,7 @@ export class StoreWriter {
 
   constructor(
     private readonly db: Db,
-    options: WriterOptions = {},
+    private readonly options: WriterOptions,
   ) {
     this.ftsUpTo = ftsIndexedUpTo(db);
     this.twins = new TwinResolver(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
@@ -184,10 +191,10 @@ export class StoreWriter {
    * (store/merge.ts); whether it is new or merged is decided in finish(), once every exact match
    * of the run is known.
    */
-  message(record: MessageRecord): 'new' | 'updated' | 'unchanged' | 'deferred' {
+  message(record: IncomingMessage): 'new' | 'updated' | 'unchanged' | 'deferred' {
     const chat = this.chat;
     if (!chat) throw new Error('StoreWriter.message() before beginChat()');
-    // Computed ahead by a reading thread (sources/threaded.ts), or here.
+    // Computed ahead by a reading thread (collector/import/threaded.ts), or here.
     const ahead = record.prepared?.chat === chat.nativeId ? record.prepared : undefined;
     const { base, key0, rev, attachments, day } = ahead ?? prepareIdentity(chat.nativeId, record);
     let occurrence = chat.seen.get(key0);
@@ -207,7 +214,7 @@ export class StoreWriter {
     }
     let flags = record.flags ?? 0;
     if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
-    const stored = prepareBody(chat.nativeId, record);
+    const stored = this.options.render(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
     chat.known.set(key, rev);
@@ -222,7 +229,7 @@ export class StoreWriter {
       );
       if (old.id <= this.ftsUpTo && old.text !== stored.fullText) {
         this.stmt.ftsDelete.run(old.id);
-        this.stmt.ftsInsert.run(old.id, ftsTerms(stored.fullText));
+        this.stmt.ftsInsert.run(old.id, this.options.ftsTerms(stored.fullText));
       }
       this.counts.updatedMessages++;
       return 'updated';
@@ -272,7 +279,7 @@ export class StoreWriter {
         this.stmt.takeContent.run(p.rowId, into);
         if (into <= this.ftsUpTo && oldText !== p.text) {
           this.stmt.ftsDelete.run(into);
-          this.stmt.ftsInsert.run(into, ftsTerms(p.text));
+          this.stmt.ftsInsert.run(into, this.options.ftsTerms(p.text));
         }
         this.changedDays.get(p.chatId)!.add(dayOf(this.stmt.timeById.get(into) as number));
         this.counts.updatedMessages++;

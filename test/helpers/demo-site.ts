@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { importPaths } from '../../collector/import.js';
+import { importPaths } from '../../collector/import/index.js';
 import { openStore } from '../../collector/store/open.js';
 import { scratchDir } from './site.js';
 

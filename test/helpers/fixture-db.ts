@@ -3,7 +3,8 @@ import { messageKey } from '../../collector/identity/key.js';
 import { openStore } from '../../collector/store/open.js';
 import { StoreWriter, type ImportCounts } from '../../collector/store/writer.js';
 import { touchChangeMarker } from '../../collector/store/marker.js';
-import type { Attachment, ChatRecord, MessageKind, PersonRecord } from '../../collector/sources/types.js';
+import type { Attachment, ChatRecord, MessageKind, PersonRecord } from '../../collector/model.js';
+import { storeWriter } from '../../collector/import/store-writer.js';
 
 /**
  * Builds chatchannels databases for site tests through the real StoreWriter (so keys, anchors,
@@ -61,7 +62,7 @@ export function mediaHash(bytes: Buffer): string {
 export function writeFixture(file: string, chats: FixtureChat[], media: FixtureMedia[] = []): ImportCounts {
   const db = openStore(file);
   try {
-    const writer = new StoreWriter(db);
+    const writer = storeWriter(db);
     db.exec('BEGIN IMMEDIATE');
     try {
       for (const m of media) writer.media(mediaHash(m.bytes), m.name, m.type, m.bytes);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { openStore } from '../../collector/store/open.js';
 import { StoreWriter } from '../../collector/store/writer.js';
+import { storeWriter } from '../../collector/import/store-writer.js';
 
 /**
  * A collector that never stops: commits one new message per transaction, through the real
@@ -17,7 +18,7 @@ async function main(file: string, chat: string): Promise<void> {
   const t0 = Date.UTC(2024, 0, 1);
   while (!stop) {
     db.exec('BEGIN IMMEDIATE');
-    const writer = new StoreWriter(db);
+    const writer = storeWriter(db);
     writer.beginChat({ nativeId: chat, title: 'Live chat' }, 'steady');
     writer.message({ nativeId: `live-${n}`, authorId: '8:live', authorName: 'Live', time: t0 + n * 1000, kind: 'text', body: `live message ${n}`, markup: 'plain' });
     writer.finish();

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { machineTimeZone } from '../../collector/sources/zoned-time.js';
+import { machineTimeZone } from '../../collector/sources/kit/zoned-time.js';
 import type { FormatSample } from './format-samples.js';
 
 /**

@@ -3,7 +3,7 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { readAt } from './files.js';
 import { mediaTooLarge } from './media-files.js';
-import type { SourceWarning } from './types.js';
+import type { SourceWarning } from '../types.js';
 
 /**
  * The one way adapters open a file an export folder names (a photo, an attachment): only a

@@ -2,7 +2,7 @@
  * Names and types of the media files exports carry, for every adapter alike: names come from the
  * export (so they are made safe to show and store), types from the extension.
  */
-import { own } from '../own.js';
+import { own } from '../../own.js';
 
 /**
  * Media files larger than this are listed as attachments without their bytes (`--max-media-size`):

@@ -1,5 +1,5 @@
-import type { Db } from './open.js';
-import { prepareBody } from './prepare.js';
+import type { Db } from '../store/open.js';
+import { prepareBody } from './render-body.js';
 
 /**
  * Brings rows stored by an older chatchannels to the current stored form: their html and text are

@@ -1,4 +1,4 @@
-import type { SourceEvent } from './types.js';
+import type { SourceEvent } from '../types.js';
 
 /**
  * Adapters produce events in batches (a block of messages, a chunk's worth of chats) and hand

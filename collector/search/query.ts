@@ -1,8 +1,8 @@
 import { engineModuleOf } from '../../site/search/node-engine.js';
 import { searchPipeline } from './fts.js';
-import type { Db } from './open.js';
-import { pagePathOf } from './periods.js';
-import { namedRefs, withoutPersonMarks } from './person-refs.js';
+import type { Db } from '../store/open.js';
+import { pagePathOf } from '../store/periods.js';
+import { namedRefs, withoutPersonMarks } from '../store/person-refs.js';
 
 export interface SearchHit {
   chat: string; // slug

@@ -1,13 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Db } from './store/open.js';
-import { StoreWriter, type ImportCounts } from './store/writer.js';
-import { touchChangeMarker } from './store/marker.js';
-import { rerenderIfStale } from './store/rerender.js';
-import { wantedChats } from './sources/chat-filter.js';
-import { adapterByName, ADAPTERS, detectAdapter } from './sources/index.js';
-import { readOnThread, worthAThread } from './sources/threaded.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from './sources/types.js';
+import type { Db } from '../store/open.js';
+import { StoreWriter, type ImportCounts } from '../store/writer.js';
+import { touchChangeMarker } from '../store/marker.js';
+import { rerenderIfStale } from './rerender.js';
+import { wantedChats } from './chat-filter.js';
+import { adapterByName, ADAPTERS, detectAdapter } from '../sources/index.js';
+import { readOnThread, worthAThread } from './threaded.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
+import { storeWriter } from './store-writer.js';
 
 export interface ImportOptions {
   /** Adapter name, or 'auto' / undefined to detect from each file. */
@@ -65,7 +66,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     // indexes dropped until the end), which a concurrent import could change until we hold the
     // lock, and a rollback must restore the indexes it drops.
     rerenderIfStale(db);
-    const writer = new StoreWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
+    const writer = storeWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
     for (const [i, path] of paths.entries()) {
       const adapter = adapters[i];
       const file = resolve(path);

@@ -1,8 +1,8 @@
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { flatten } from './batches.js';
-import { SourceError, type ReadOptions, type SourceEvent } from './types.js';
+import { flatten } from '../sources/kit/batches.js';
+import { SourceError, type ReadOptions, type SourceEvent } from '../sources/types.js';
 
 /**
  * Runs a source adapter on a worker thread: the file is read and parsed there while this thread

@@ -1,4 +1,4 @@
-import { SourceError } from './types.js';
+import { SourceError } from '../types.js';
 
 /**
  * One message that breaks its adapter (nested too deeply for the stack, a shape no code path

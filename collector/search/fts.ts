@@ -1,5 +1,8 @@
 import { createSearchPipeline, type SearchPipeline } from '../../site/search/pipeline.js';
-import type { Db } from './open.js';
+import { ftsIndexedUpTo } from '../store/fts-rows.js';
+import type { Db } from '../store/open.js';
+
+export { ftsIndexedUpTo };
 
 /**
  * The CLI's full-text index is filled lazily: imports skip it (it would cost about as much as the
@@ -10,11 +13,6 @@ import type { Db } from './open.js';
  * site/client/search/pipeline.js: folding, stop words, stemming, CJK bigrams), so the CLI and the
  * site match a query by the same rule.
  */
-export function ftsIndexedUpTo(db: Db): number {
-  const value = db.prepare(`SELECT value FROM meta WHERE key = 'fts_rowid'`).pluck().get() as string | undefined;
-  return value === undefined ? 0 : Number(value);
-}
-
 let pipeline: SearchPipeline | null = null;
 
 /** The shared search pipeline (loaded on first use: imports that never search skip it). */

@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { wantedChats } from './chat-filter.js';
 import { prepareIdentity } from '../store/prepare.js';
-import { adapterByName } from './index.js';
+import type { IncomingMessage } from '../store/writer.js';
+import { adapterByName } from '../sources/index.js';
 import { BATCHES_AHEAD, EVENTS_PER_BATCH, type ThreadedRead, type WorkerReport } from './threaded.js';
-import { SourceError, type SourceEvent } from './types.js';
+import { SourceError, type SourceEvent } from '../sources/types.js';
 
 /**
  * Worker thread entry of threaded.ts: reads one source, computes each wanted message's identity
@@ -36,7 +37,7 @@ try {
       chat = event.chat.nativeId;
       wanted = wantChat(chat);
     } else if (event.type === 'message' && wanted && chat !== null) {
-      event.message.prepared = prepareIdentity(chat, event.message);
+      (event.message as IncomingMessage).prepared = prepareIdentity(chat, event.message);
     }
     events.push(event);
     if (events.length >= EVENTS_PER_BATCH) {

@@ -1,0 +1,117 @@
+import type { FileHandle } from 'node:fs/promises';
+import { JsonScanError, JsonScanner, ScanAction } from '../../json/scanner.js';
+import { chunksAhead } from './files.js';
+
+/**
+ * JSON files of an export, read two ways: small ones (a Slack day file, a Messenger `message_N.json`)
+ * whole under a size limit, large ones (a Skype or Telegram export of hundreds of MB) streamed
+ * through collector/json/scanner.ts chunk by chunk.
+ */
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Strict UTF-8 (a leading byte-order mark dropped); an invalid byte is an error naming its offset. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new Error(`not valid UTF-8 (first bad byte at ${firstBadUtf8(bytes)})`);
+  }
+}
+
+/** The parsed value of a whole JSON file's bytes; errors say where, as line and column. */
+export function parseJson(bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const offset = syntaxErrorOffset(bytes);
+    const reason = (err as Error).message.split('\n')[0].replace(/,? (\.\.\.)?".*$/s, '').replace(/ in JSON at position \d+.*$/, '');
+    if (offset === null) throw new Error(`not valid JSON: ${reason}`);
+    throw new Error(`not valid JSON at ${lineAndColumn(bytes, offset)}: ${reason}`);
+  }
+}
+
+/**
+ * Where JSON.parse gave up, which V8 often does not say ("Unexpected token '}'"): the streaming
+ * scanner checks the same syntax and knows its byte offset.
+ */
+function syntaxErrorOffset(bytes: Uint8Array): number | null {
+  const scanner = new JsonScanner(
+    {
+      open: () => ScanAction.enter,
+      take: (_path, value) => {
+        try {
+          JSON.parse(value.text());
+        } catch {
+          throw new JsonScanError(value.start, 'not a JSON value');
+        }
+      },
+    },
+    { maxValueBytes: Number.MAX_SAFE_INTEGER },
+  );
+  try {
+    scanner.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    scanner.end();
+  } catch (err) {
+    if (err instanceof JsonScanError) return err.offset;
+  }
+  return null;
+}
+
+/** "line 3, column 8" of a byte offset (columns count characters, from 1). */
+export function lineAndColumn(bytes: Uint8Array, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < bytes.length; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  const column = new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1;
+  return `line ${line}, column ${column}`;
+}
+
+function firstBadUtf8(bytes: Uint8Array): string {
+  // TextDecoder does not say where; a binary search on decodable prefixes would mislead on a cut
+  // sequence, so walk the bytes by UTF-8's own structure.
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0 || i + len > bytes.length) return `byte ${i}`;
+    for (let k = 1; k < len; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return `byte ${i}`;
+    i += len;
+  }
+  return 'the end';
+}
+
+/**
+ * Feeds bytes `start` to `start + size` of an open file to a scanner, yielding the bytes done after
+ * each chunk so that the caller can hand on what its handler collected (and report progress). A
+ * scanner error becomes `toError(err)` (the adapter's SourceError naming the file and offset).
+ */
+export async function* scanJsonFile(
+  fh: FileHandle,
+  start: number,
+  size: number,
+  scanner: JsonScanner,
+  chunkBytes: number,
+  toError: (err: unknown) => Error,
+): AsyncGenerator<number> {
+  let done = 0;
+  for await (const chunk of chunksAhead(fh, start, size, chunkBytes)) {
+    try {
+      scanner.push(chunk);
+    } catch (err) {
+      throw toError(err);
+    }
+    done += chunk.length;
+    yield done;
+  }
+  try {
+    scanner.end();
+  } catch (err) {
+    throw toError(err);
+  }
+}
