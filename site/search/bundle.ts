@@ -47,13 +47,13 @@ const moduleVar = (name: string) => `$${name.replace(/-/g, '_')}`;
  * The client's ES modules reachable from `entries` (file names in site/client/search/), linked
  * into the body of one classic script, as lunr's build concatenates its files: each module in a
  * function scope of its own, in dependency order, its imports read from the modules before it
- * (`var a = $x.a;`) and its exports returned (`var $y = (function () {…return { f: f };})();`).
+ * (`var a = $x.a;`) and its exports returned (`var $y = (function () {…return { f: f };})();`);
+ * `dir`: where the modules are.
  * Pages opened from file:// cannot load modules, so this is how the browser gets them; Node runs
  * the same text (clientModules). Only the module syntax the client uses is accepted: anything
  * else, an import of a name not exported, or an import cycle, throws, naming file and line.
  */
-export function linkModules(entries: string[]): { code: string; modules: string[] } {
-  const dir = clientDir();
+export function linkModules(entries: string[], dir = clientDir()): { code: string; modules: string[] } {
   const done = new Map<string, Set<string>>();
   const visiting = new Set<string>();
   const parts: string[] = [];
@@ -66,7 +66,7 @@ export function linkModules(entries: string[]): { code: string; modules: string[
     const header: string[] = [];
     const exported: string[] = [];
     const body = lines.map((line, i) => {
-      const where = `site/client/search/${file}:${i + 1}`;
+      const where = `${join(dir, file)}:${i + 1}`;
       const trimmed = line.trim();
       // compactScript drops a line that starts with a comment: no code may follow one there.
       if (trimmed.startsWith('/*') && trimmed.indexOf('*/') >= 0 && !trimmed.endsWith('*/')) throw new Error(`${where}: code after a comment that starts the line`);
