@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { constants, deflateRawSync } from 'node:zlib';
-import { clientDir } from '../site/search/paths.js';
+import { clientModules } from '../site/search/bundle.js';
 
 /** site/client/search/inflate.js, the browser's decoder of the data files, against zlib. */
-const scope: { ccSearchInflate?: (bytes: Uint8Array) => Uint8Array } = {};
-new Function('globalThis', readFileSync(join(clientDir(), 'inflate.js'), 'utf8'))(scope);
-const inflate = scope.ccSearchInflate!;
+const inflate = clientModules().inflate.inflateRaw as (bytes: Uint8Array) => Uint8Array;
 
 function random(seed: number): () => number {
   let s = seed >>> 0;

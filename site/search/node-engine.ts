@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clientModules } from './bundle.js';
 import { payloadOf } from './bytes.js';
 
 export { payloadOf };
-import { clientDir } from './paths.js';
-import { pipelineModule, isStopWord, stem, type SearchPipeline } from './pipeline.js';
+import { isStopWord, stem, type SearchPipeline } from './pipeline.js';
 
 /**
- * The browser engine (site/client/search/engine.js), run in Node over a built `search/data/`
- * folder: for tests, and for checking a build from the command line. It is the very code the
- * browser runs, fed by reading the data scripts from disk instead of inserting <script> tags.
+ * The browser engine (site/client/search/engine.js and its modules), run in Node over a built
+ * `search/data/` folder: for tests, and for checking a build from the command line. It is the
+ * very code the browser runs (bundle.ts clientModules), fed by reading the data scripts from disk
+ * instead of inserting <script> tags.
  */
 export interface SearchRecord {
   doc: number;
@@ -73,7 +73,7 @@ interface EngineModule {
     isStopWord: (w: string) => boolean;
   }) => SearchEngine;
   parseQuery(input: string): ParsedQuery;
-  /** The matching rule of a query (engine.js planQuery): the CLI's search uses it too. */
+  /** The matching rule of a query (query.js planQuery): the CLI's search uses it too. */
   planQuery(
     pipeline: SearchPipeline,
     q: ParsedQuery,
@@ -85,13 +85,27 @@ let engineModule: EngineModule | null = null;
 
 export function engineModuleOf(): EngineModule {
   if (!engineModule) {
-    const scope: { ccSearchPipeline?: unknown; ccSearchEngine?: EngineModule } = { ccSearchPipeline: pipelineModule() };
-    new Function('globalThis', readFileSync(join(clientDir(), 'inflate.js'), 'utf8'))(scope);
-    new Function('globalThis', readFileSync(join(clientDir(), 'engine.js'), 'utf8'))(scope);
-    if (!scope.ccSearchEngine) throw new Error('chatchannels search: engine.js did not register itself');
-    engineModule = scope.ccSearchEngine;
+    const m = clientModules();
+    engineModule = { Engine: m.engine.Engine, parseQuery: m.query.parseQuery, planQuery: m.query.planQuery, parseDate: m.dates.parseDate } as EngineModule;
   }
   return engineModule;
+}
+
+/** The browser's periods and page paths (site/client/search/periods.js). */
+export interface PeriodsModule {
+  /** First instant of year 1, and of year 10000 (UTC ms). */
+  DATED_MIN: number;
+  DATED_END: number;
+  /** [start, end) of a slot: 'YYYY-MM', 'early' or 'late'. */
+  slotRange(label: string): [number, number];
+  /** Sort order of slot labels. */
+  slotOrder(a: string, b: string): number;
+  /** A message's page in its chat folder, from its slot, its month's day split and its time. */
+  pagePath(slotLabel: string, byDay: boolean | number, time: number): string;
+}
+
+export function periodsModuleOf(): PeriodsModule {
+  return clientModules().periods as unknown as PeriodsModule;
 }
 
 /**

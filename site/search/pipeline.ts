@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import lunr from 'lunr';
-import { clientDir } from './paths.js';
+import { clientModules } from './bundle.js';
 
 /**
  * The text pipeline of the index: site/client/search/pipeline.js — the very file the browser runs —
@@ -33,16 +31,9 @@ export interface PipelineModule {
 
 let loaded: PipelineModule | null = null;
 
-/** The shared pipeline module (pipeline.js evaluated once, in this realm). */
+/** The shared pipeline module (pipeline.js as the browser gets it, evaluated once in this realm). */
 export function pipelineModule(): PipelineModule {
-  if (!loaded) {
-    const source = readFileSync(join(clientDir(), 'pipeline.js'), 'utf8');
-    // The script registers itself on the object it is given as `globalThis`.
-    const scope: { ccSearchPipeline?: PipelineModule } = {};
-    new Function('globalThis', source)(scope);
-    if (!scope.ccSearchPipeline) throw new Error('chatchannels search: pipeline.js did not register itself');
-    loaded = scope.ccSearchPipeline;
-  }
+  if (!loaded) loaded = clientModules().pipeline as unknown as PipelineModule;
   return loaded;
 }
 

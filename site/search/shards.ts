@@ -6,12 +6,17 @@ import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-
 import { DELTA_KEY, dataKeys } from './paths.js';
 import { bucketOf } from './pipeline.js';
 import type { Group, SearchChat, Slot } from './source.js';
+import { FORMAT_VERSION, type BaseManifestExtra, type DeltaManifestExtra, type ManifestJson } from './format.js';
+
+export { FORMAT_VERSION };
 
 /**
  * The search data files and their binary layouts (all numbers LEB128 varints, `int` zigzag; every
  * payload raw-deflated, or stored when that saves little, and base64'd into a script, see
  * bytes.ts). The browser side is
- * site/client/search/engine.js; FORMAT_VERSION changes whenever a layout does.
+ * site/client/search/ (its readers: manifest.js, postings.js, documents.js); the manifest's JSON
+ * is typed in format.ts, which the client's type check reads too. FORMAT_VERSION changes whenever
+ * a layout does.
  *
  * manifest   varint jsonLength, JSON {format, version, docs, docChunk, buckets, fields, authors,
  *            chats: [[slug, title]…], slots: ['early' | 'YYYY-MM' | 'late'…], and for delta
@@ -45,8 +50,6 @@ import type { Group, SearchChat, Slot } from './source.js';
  * files add up to exactly what one Lunr index over every message's text gives. Author postings
  * only serve the `author:` filter.
  */
-export const FORMAT_VERSION = 3;
-
 export interface ShardSizes {
   /** Target raw (pre-deflate) bytes of a term bucket. */
   bucketBytes: number;
@@ -205,7 +208,7 @@ export class TimesWriter {
 
 export interface ManifestInfo {
   /** More JSON keys (what a delta build needs from its base, what the client needs of a delta). */
-  extra?: Record<string, unknown>;
+  extra?: BaseManifestExtra | DeltaManifestExtra;
   version: string;
   docs: number;
   docChunk: number;
@@ -218,7 +221,7 @@ export interface ManifestInfo {
 }
 
 export function encodeManifest(info: ManifestInfo): Uint8Array {
-  const json = JSON.stringify({
+  const manifest: ManifestJson = {
     format: FORMAT_VERSION,
     version: info.version,
     docs: info.docs,
@@ -229,7 +232,8 @@ export function encodeManifest(info: ManifestInfo): Uint8Array {
     chats: info.chats.map((c) => [c.slug, c.title]),
     slots: info.slots.map((s) => s.label),
     ...info.extra,
-  });
+  };
+  const json = JSON.stringify(manifest);
   const w = new ByteWriter(1 << 16);
   w.string(json);
   let g = 0;

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * chatchannels search: the search page. Reads ?q=&chat=&author=&after=&before=&sort= (the search
  * box on every page submits ?q= here), runs the engine, shows results per message with chat,
@@ -8,73 +9,30 @@
  * files as soon as this script runs (it is async: that can be before the page is parsed), and
  * typing starts loading the manifests and the buckets of the words finished so far.
  */
-(function () {
-  'use strict';
-  if (typeof document === 'undefined') return;
+import { Engine } from './engine.js';
+import { scriptLoader } from './loader.js';
 
-  var PAGE_SIZE = 10;
-  var script = document.currentScript;
+/** @typedef {import('./score.js').SearchResult} SearchResult */
+
+const PAGE_SIZE = 10;
+
+/** Starts the page's search: loading at once for a page opened with ?q=, the form once parsed. */
+function start() {
+  var script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
   var scriptUrl = script && script.src ? script.src : document.baseURI;
-  var dataBase = new URL('data/', scriptUrl).href;
   var fromDisk = location.protocol === 'file:';
-  /** key → resolvers of the loads waiting for that data file. */
-  var waiting = new Map();
+  var loader = scriptLoader(new URL('data/', scriptUrl).href, fromDisk);
   /** The index version, from this script's own `?v=` (the page writes the same in data-version). */
   var scriptVersion = new URL(scriptUrl).searchParams.get('v') || '';
-
-  /** Every data file calls this with its key and payload. */
-  window.ccSearchData = function (key, payload) {
-    var list = waiting.get(key);
-    if (!list) return;
-    waiting.delete(key);
-    for (var i = 0; i < list.length; i++) list[i].resolve(payload);
-  };
-
-  function settle(key, entry, error) {
-    var list = waiting.get(key);
-    var at = list ? list.indexOf(entry) : -1;
-    if (at < 0) return;
-    list.splice(at, 1);
-    if (!list.length) waiting.delete(key);
-    entry.reject(error);
-  }
-
-  /**
-   * Loads data file `key` as a script (fetch() of a file fails from file:// in Chromium). Files of
-   * the index are cached by version; `fresh` ones (the delta manifest, rewritten while the site is
-   * served) are asked for anew.
-   */
-  function loader(version) {
-    return function (key, fresh) {
-      return new Promise(function (resolve, reject) {
-        var entry = { resolve: resolve, reject: reject };
-        var list = waiting.get(key);
-        if (!list) waiting.set(key, (list = []));
-        list.push(entry);
-        var tag = document.createElement('script');
-        tag.async = true;
-        var query = fresh ? '?t=' + Date.now().toString(36) + Math.random().toString(36).slice(2, 6) : fromDisk ? '' : '?v=' + encodeURIComponent(version);
-        tag.src = dataBase + key + '.js' + query;
-        tag.onload = function () {
-          tag.remove();
-          settle(key, entry, new Error('search data file ' + key + ' did not register'));
-        };
-        tag.onerror = function () {
-          tag.remove();
-          settle(key, entry, new Error('could not load search data (' + key + ')'));
-        };
-        document.head.appendChild(tag);
-      });
-    };
-  }
-
+  /** @type {Engine | null} */
   var engine = null;
 
+  /** @param {string} version */
   function getEngine(version) {
     if (!engine) {
       // search.js names the base index it was built with (its bucket count): see site/search/bundle.ts.
       var info = window.ccSearchIndex && window.ccSearchIndex.version === version ? window.ccSearchIndex : null;
-      engine = new window.ccSearchEngine.Engine({
+      engine = new Engine({
         load: loader(version),
         info: info,
         stem: window.ccSearchLunr.stem,
@@ -97,25 +55,30 @@
   function init() {
     var box = document.querySelector('[data-cc-search]');
     if (!box) return;
-    var form = box.querySelector('form');
-    var input = form.elements.namedItem('q');
-    var status = box.querySelector('.cc-search-status');
-    var list = box.querySelector('.cc-search-results');
-    var more = box.querySelector('.cc-search-more');
+    // The page's search box (site/search/page.ts).
+    var form = /** @type {HTMLFormElement} */ (box.querySelector('form'));
+    var input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem('q'));
+    var status = /** @type {HTMLElement} */ (box.querySelector('.cc-search-status'));
+    var list = /** @type {HTMLElement} */ (box.querySelector('.cc-search-results'));
+    var more = /** @type {HTMLElement} */ (box.querySelector('.cc-search-more'));
     var root = box.getAttribute('data-root') || '../';
     var zone = box.getAttribute('data-time-zone') || 'UTC';
     var lang = box.getAttribute('data-lang') || undefined;
     var version = box.getAttribute('data-version') || scriptVersion;
     var run = 0;
+    /** @type {SearchResult | null} */
     var current = null;
     var shown = 0;
+    /** @type {Intl.DateTimeFormat | null} */
     var timeFormat = null;
+    /** @type {Intl.NumberFormat | null} */
     var numberFormat = null;
 
     /** The Intl formats (time, count). */
     function formats() {
       if (timeFormat) return;
       // As the pages write times (site/render/time.ts): `14 Sep 2021, 14:05`, a 24-hour clock.
+      /** @type {Intl.DateTimeFormatOptions} */
       var parts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
       try {
         timeFormat = new Intl.DateTimeFormat(lang, Object.assign({ timeZone: zone }, parts));
@@ -125,13 +88,23 @@
       numberFormat = new Intl.NumberFormat(lang);
     }
 
+    /** @param {string} name */
+    function control(name) {
+      return /** @type {HTMLInputElement | HTMLSelectElement | null} */ (form.elements.namedItem(name));
+    }
+
+    /** @param {string} name */
     function field(name) {
-      var el = form.elements.namedItem(name);
+      var el = control(name);
       return el ? el.value : '';
     }
 
+    /**
+     * @param {string} name
+     * @param {string | null} value
+     */
     function setField(name, value) {
-      var el = form.elements.namedItem(name);
+      var el = control(name);
       if (el && value !== null) el.value = value;
     }
 
@@ -145,17 +118,21 @@
     }
 
     /** Performance marks (first one of each name per search) for measuring. */
+    /** @type {Record<string, boolean>} */
     var marked = {};
+    /** @param {string} name */
     function mark(name) {
       if (marked[name] || !window.performance || !performance.mark) return;
       marked[name] = true;
       performance.mark(name);
     }
 
+    /** @param {string} text */
     function say(text) {
       status.textContent = text;
     }
 
+    /** @param {string} path */
     function href(path) {
       // From disk a folder link shows a directory listing: point at its index.html.
       if (fromDisk) path = path.replace(/\/(#|$)/, '/index.html$1');
@@ -167,10 +144,13 @@
      * results are shown without their times; the times, and the status line with its count, are
      * filled in right after those results are painted.
      */
+    /** @type {[HTMLTimeElement, number][]} */
     var untimed = [];
+    /** @type {(() => void) | null} */
     var announce = null;
     var finishing = false;
 
+    /** @param {() => void} fn */
     function afterPaint(fn) {
       var done = false;
       var once = function () {
@@ -178,7 +158,7 @@
         done = true;
         fn();
       };
-      if (window.requestAnimationFrame) {
+      if (typeof requestAnimationFrame === 'function') {
         requestAnimationFrame(function () {
           setTimeout(once, 0);
         });
@@ -201,15 +181,17 @@
       });
     }
 
+    /** @param {number} time */
     function formatTime(time) {
       formats();
       try {
-        return timeFormat.format(new Date(time));
+        return /** @type {Intl.DateTimeFormat} */ (timeFormat).format(new Date(time));
       } catch (e) {
         return new Date(time).toISOString();
       }
     }
 
+    /** @param {number} time */
     function iso(time) {
       try {
         return new Date(time).toISOString();
@@ -218,6 +200,11 @@
       }
     }
 
+    /**
+     * @param {HTMLLIElement} li
+     * @param {import('./documents.js').SearchRecord} record
+     * @param {string[]} terms
+     */
     function renderItem(li, record, terms) {
       li.className = 'cc-search-result';
       li.textContent = '';
@@ -263,7 +250,11 @@
       li.appendChild(a);
     }
 
-    /** Shows the next page of `result`; items appear as their data arrives, in order. */
+    /**
+     * Shows the next page of `result`; items appear as their data arrives, in order.
+     * @param {SearchResult} result
+     * @param {number} id the search it belongs to
+     */
     function showMore(result, id) {
       more.hidden = true;
       list.setAttribute('aria-busy', 'true');
@@ -291,9 +282,13 @@
       });
     }
 
+    /**
+     * @param {SearchResult} result
+     * @param {string} text
+     */
     function describe(result, text) {
       formats();
-      var n = numberFormat.format(result.count);
+      var n = /** @type {Intl.NumberFormat} */ (numberFormat).format(result.count);
       var line;
       if (result.reason === 'empty') line = 'Type something to search for.';
       else if (result.reason === 'stopwords') line = 'Those words are too common to search for; add another word.';
@@ -304,6 +299,7 @@
       return line;
     }
 
+    /** @param {boolean} push whether the search is a new history entry */
     function search(push) {
       var id = ++run;
       var text = field('q').trim();
@@ -329,6 +325,7 @@
       announce = null;
       marked = {};
       mark('cc-search-start');
+      /** @type {import('./score.js').SearchOptions} */
       var options = { sort: field('sort') || 'best', timeZone: zone, prefetchDocs: PAGE_SIZE };
       var e = getEngine(version);
       return e
@@ -375,7 +372,7 @@
       search(true);
     });
     ['chat', 'after', 'before', 'sort', 'author'].forEach(function (name) {
-      var el = form.elements.namedItem(name);
+      var el = control(name);
       if (el) {
         el.addEventListener('change', function () {
           if (field('q').trim() || field('chat') || field('author') || field('after') || field('before')) search(true);
@@ -384,8 +381,9 @@
     });
     // Start loading on the first keystrokes: the manifests, and the buckets of finished words.
     if (input) {
-      input.addEventListener('input', function () {
-        var typed = input.value;
+      var typing = input;
+      typing.addEventListener('input', function () {
+        var typed = typing.value;
         var finished = typed.slice(0, Math.max(typed.lastIndexOf(' '), 0));
         try {
           getEngine(version).prefetch(finished);
@@ -408,4 +406,6 @@
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
-})();
+}
+
+if (typeof document !== 'undefined') start();

@@ -1,0 +1,64 @@
+// @ts-check
+/*
+ * chatchannels search: how the page loads data files. Each is a script inserted on demand
+ * (fetch() of a file fails from file:// in Chromium) that hands its payload to
+ * window.ccSearchData (site/search/bytes.ts dataScript).
+ */
+
+/** @typedef {{ resolve: (payload: string) => void, reject: (error: Error) => void }} Waiter */
+
+/**
+ * A loader of the data files under `dataBase` (a URL ending in `/`), for the engine. Files of the
+ * index are cached by version; `fresh` ones (the delta manifest, rewritten while the site is
+ * served) are asked for anew. `fromDisk`: the page is a file:// one, where a query string would
+ * name another file.
+ * @param {string} dataBase
+ * @param {boolean} fromDisk
+ * @returns {(version: string) => import('./files.js').Load}
+ */
+export function scriptLoader(dataBase, fromDisk) {
+  /** key → the loads waiting for that data file. @type {Map<string, Waiter[]>} */
+  const waiting = new Map();
+
+  // Every data file calls this with its key and payload.
+  window.ccSearchData = function (key, payload) {
+    const list = waiting.get(key);
+    if (!list) return;
+    waiting.delete(key);
+    for (let i = 0; i < list.length; i++) list[i].resolve(payload);
+  };
+
+  /**
+   * @param {string} key
+   * @param {Waiter} entry
+   * @param {Error} error
+   */
+  function settle(key, entry, error) {
+    const list = waiting.get(key);
+    const at = list ? list.indexOf(entry) : -1;
+    if (!list || at < 0) return;
+    list.splice(at, 1);
+    if (!list.length) waiting.delete(key);
+    entry.reject(error);
+  }
+
+  return (version) => (key, fresh) => new Promise((resolve, reject) => {
+    const entry = { resolve: resolve, reject: reject };
+    let list = waiting.get(key);
+    if (!list) waiting.set(key, (list = []));
+    list.push(entry);
+    const tag = document.createElement('script');
+    tag.async = true;
+    const query = fresh ? '?t=' + Date.now().toString(36) + Math.random().toString(36).slice(2, 6) : fromDisk ? '' : '?v=' + encodeURIComponent(version);
+    tag.src = dataBase + key + '.js' + query;
+    tag.onload = function () {
+      tag.remove();
+      settle(key, entry, new Error('search data file ' + key + ' did not register'));
+    };
+    tag.onerror = function () {
+      tag.remove();
+      settle(key, entry, new Error('could not load search data (' + key + ')'));
+    };
+    document.head.appendChild(tag);
+  });
+}
