@@ -332,6 +332,11 @@ test('teams: a folder copy with a non-export JSON file imports with a warning na
   assert.equal(ofType(events, 'message').length, 5);
   const warnings = ofType(events, 'warning').map((e) => `${e.warning.position}: ${e.warning.message}`);
   assert.deepEqual(warnings, ['notes.json: not a Teams message or directory file; skipped']);
+  // A folder whose only message file is damaged beyond recognition: the error names that file.
+  const broken = join(dir, 'broken');
+  mkdirSync(broken);
+  writeFileSync(join(broken, 'messages_x.json'), Buffer.from([0x5b, 0xff, 0xfe, 0x00]));
+  await rejects(broken, (err) => assert.match(err.message, /no files of Teams messages \(messages_x\.json: not valid UTF-8/));
 });
 
 test('teams (free) personal export: a Skype-shaped messages.json with 19:…@thread.v2 conversations is read by skype-export', async () => {

@@ -1,11 +1,9 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { readHead } from '../kit/files.js';
+import { jsonFilesIn } from '../kit/json-files.js';
 
 /** How much of a file is sniffed: a message's keys come within its first few KB. */
 const HEAD_BYTES = 64 << 10;
-/** How deep a folder is searched (the export tool's `teams/<team>/…`, `users/<user>/…`). */
-const MAX_FOLDER_DEPTH = 6;
 
 /**
  * The start of a file of Teams messages: a JSON list, or a Graph page (`{"value": [`), whose
@@ -33,28 +31,6 @@ export async function detect(path: string): Promise<boolean> {
     return false;
   }
   if (!info.isDirectory()) return info.isFile() && isMessageFile(path);
-  for (const file of await jsonFiles(path, 32)) if (await isMessageFile(file)) return true;
+  for (const file of await jsonFilesIn(path, { limit: 32 })) if (await isMessageFile(file)) return true;
   return false;
-}
-
-/** The `.json` files of a folder and its subfolders (not hidden ones, not symbolic links), sorted; at most `limit`. */
-export async function jsonFiles(root: string, limit = Infinity): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (found.length >= limit || entry.name.startsWith('.')) continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory() && depth < MAX_FOLDER_DEPTH) await walk(full, depth + 1);
-      else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) found.push(full);
-    }
-  };
-  await walk(root, 0);
-  return found;
 }

@@ -29,10 +29,11 @@ import { flatten } from '../kit/batches.js';
 import { isObject } from '../kit/fields.js';
 import { FileTooLarge, notAJsonObject, readFileCapped } from '../kit/files.js';
 import { lineAndColumnInFile, parseJson, scanJsonFile } from '../kit/json-file.js';
+import { jsonFilesIn } from '../kit/json-files.js';
 import { formatLimit, MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import { unreadableMessage } from '../kit/unreadable.js';
 import { Warnings } from '../kit/warnings.js';
-import { detect, isMessageFile, jsonFiles } from './detect.js';
+import { detect, isMessageFile } from './detect.js';
 import { Directory } from './directory.js';
 import { lowerKeys } from './keys.js';
 import { BadMessage, messageOf, PERSON_PREFIX } from './records.js';
@@ -40,7 +41,7 @@ import { MessageStream } from './stream.js';
 
 export const teams: SourceAdapter = {
   format: 'teams',
-  description: 'Microsoft Teams JSON: Microsoft’s export tool output or saved Graph API message pages (a file or a folder of them)',
+  description: 'Microsoft Teams JSON: the Teams export tool\'s folder or files, or saved Graph API message pages',
   detect,
   read: (path, options) => flatten(readBatches(path, options)),
 };
@@ -78,7 +79,8 @@ async function* readBatches(path: string, _options: ReadOptions): AsyncGenerator
 /** A folder's message files; its other JSON files are read for names, or skipped with a warning. */
 async function folderFiles(root: string, directory: Directory, warnings: Warnings): Promise<MessageFile[]> {
   const files: MessageFile[] = [];
-  for (const file of await jsonFiles(root)) {
+  let unreadable = '';
+  for (const file of await jsonFilesIn(root)) {
     const label = relative(root, file);
     if (await isMessageFile(file)) {
       files.push({ file, label, size: (await stat(file)).size });
@@ -90,9 +92,10 @@ async function folderFiles(root: string, directory: Directory, warnings: Warning
     } catch (err) {
       const why = err instanceof FileTooLarge ? `over ${formatLimit(MAX_JSON_FILE_BYTES)}` : (err as Error).message;
       warnings.add(label, `${why}; skipped`);
+      unreadable ||= ` (${label}: ${why})`;
     }
   }
-  if (!files.length) throw new SourceError(root, null, 'not a Teams export: the folder has no files of Teams messages');
+  if (!files.length) throw new SourceError(root, null, `not a Teams export: the folder has no files of Teams messages${unreadable}`);
   return files;
 }
 
