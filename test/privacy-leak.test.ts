@@ -48,6 +48,8 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'whatsapp (own fixtures)', paths: whatsappTexts() },
   { name: 'whatsapp (shared, zip with media)', paths: shared('whatsapp/pustur-whatsapp-chat-parser-example.zip') },
   { name: 'irc (own fixtures)', paths: ['test/fixtures/irc/irssi', 'test/fixtures/irc/weechat', 'test/fixtures/irc/znc'] },
+  { name: 'teams (own fixtures: export tool folder, Graph pages)', paths: ['test/fixtures/teams/export', 'test/fixtures/teams/graph'] },
+  { name: 'teams (shared)', paths: shared('teams/zulip-TeamsData_ZulipChat-users-3c6ee395-messages.json') },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
 ];
 

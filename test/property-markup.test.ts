@@ -199,6 +199,8 @@ test('a name of control characters, wherever a converter interpolates one, leave
     ['slack', `hi <@U1|${nul}> in <#C1|gen${nul}> <https://x.example/|a${nul}b>`],
     ['skype', `<at id="8:bob">${nul}</at> and <quote authorname="${nul}" author="bob">q${nul}</quote>`],
     ['telegram', JSON.stringify([{ type: 'mention_name', text: `x${nul}`, user_id: 1 }, ` and ${nul}`])],
+    ['teams', JSON.stringify({ content: `<p><at id="0">x</at> <attachment id="q"></attachment> <emoji alt="${nul}"></emoji>${nul}</p>`, mentions: [{ id: '0', person: { id: 'teams:1', name: nul } }], parts: [{ id: 'q', kind: 'quote', text: nul, author: { id: 'teams:2', name: nul } }], reactions: [{ emoji: `👍${nul}`, users: [{ id: 'teams:3', name: nul }] }] })],
+    ['teams', JSON.stringify({ content: '', event: { type: 'membersAdded', actor: { id: 'teams:1', name: nul }, members: [{ id: '', name: nul }], name: nul } })],
     ['whatsapp', `@${nul} *b${nul}*`],
     ['irc', `a${nul}b`],
     ['plain', `a${nul}b`],
@@ -303,7 +305,7 @@ function deepBodies(depth: number): { markup: string[]; json: string[] } {
 }
 
 /** Converters whose bodies are JSON envelopes (walked as structures, not only as text). */
-const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype'];
+const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams'];
 
 test('every converter, on Object.prototype keys and on nesting 5,000 and 100,000 deep: clean HTML, no exception', () => {
   const problems: string[] = [];

@@ -4,13 +4,14 @@ import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
 import { skype } from './skype.js';
 import { slack } from './slack.js';
+import { teams } from './teams.js';
 import { telegram } from './telegram.js';
 import { whatsapp } from './whatsapp.js';
 import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { hasInvalidXml, stripInvalidXml } from './html.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, irc, 'irc-quiet': ircQuiet };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, irc, 'irc-quiet': ircQuiet };
 
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);

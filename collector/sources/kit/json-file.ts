@@ -115,3 +115,24 @@ export async function* scanJsonFile(
     throw toError(err);
   }
 }
+
+/**
+ * "line 3, column 8" of a byte offset in an open file (a streamed file's scan error), read in
+ * chunks up to the offset: nothing of the file is held. Columns count characters, from 1.
+ */
+export async function lineAndColumnInFile(fh: FileHandle, offset: number, chunkBytes = 1 << 20): Promise<string> {
+  let line = 1;
+  let column = 1;
+  for await (const chunk of chunksAhead(fh, 0, offset, chunkBytes)) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 0x0a) {
+        line++;
+        column = 1;
+      } else if ((b & 0xc0) !== 0x80) {
+        column++; // a character starts here (UTF-8 continuation bytes do not count)
+      }
+    }
+  }
+  return `line ${line}, column ${column}`;
+}
