@@ -4,7 +4,7 @@ import { skypeMainDb } from './skype-maindb.js';
 import { slack } from './slack.js';
 import { discord } from './discord.js';
 import { whatsapp } from './whatsapp.js';
-import { telegram } from './telegram.js';
+import { telegram } from './telegram/index.js';
 import { irc } from './irc.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';

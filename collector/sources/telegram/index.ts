@@ -52,18 +52,18 @@
 import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { messageKey } from '../identity/key.js';
-import { own } from '../own.js';
-import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from './types.js';
-import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
-import { formatLimit } from './kit/limits.js';
-import { flatten } from './kit/batches.js';
-import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './kit/files.js';
-import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './kit/media-files.js';
-import { ExportFolder } from './kit/export-folder.js';
-import { unreadableMessage } from './kit/unreadable.js';
-import { TELEGRAM_DELETED, telegramNamedId, telegramPersonId } from '../identity/telegram-ids.js';
+import { messageKey } from '../../identity/key.js';
+import { own } from '../../own.js';
+import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../../model.js';
+import { formatLimit } from '../kit/limits.js';
+import { flatten } from '../kit/batches.js';
+import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from '../kit/files.js';
+import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from '../kit/media-files.js';
+import { ExportFolder } from '../kit/export-folder.js';
+import { unreadableMessage } from '../kit/unreadable.js';
+import { TELEGRAM_DELETED, telegramNamedId, telegramPersonId } from '../../identity/telegram-ids.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
