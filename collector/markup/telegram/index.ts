@@ -30,12 +30,12 @@
  * cc-reply-missing, cc-sticker, cc-media, cc-media-missing, cc-poll, cc-contact, cc-location, cc-signature,
  * cc-reactions, cc-reaction, cc-reactors, cc-deleted.
  */
-import { TELEGRAM_DELETED, telegramNamedId, telegramPersonId } from '../identity/telegram-ids.js';
-import { personText } from '../store/person-refs.js';
-import { escapeHtml, safeHref, stripInvalidXml } from './html.js';
-import { ensureSafeFragment } from './sanitize.js';
-import type { MarkupConverter, RenderedBody } from './types.js';
-import { own } from '../own.js';
+import { TELEGRAM_DELETED, telegramNamedId, telegramPersonId } from '../../identity/telegram-ids.js';
+import { personText } from '../../store/person-refs.js';
+import { escapeHtml, safeHref, stripInvalidXml } from '../html.js';
+import { ensureSafeFragment } from '../sanitize.js';
+import type { MarkupConverter, RenderedBody } from '../types.js';
+import { own } from '../../own.js';
 
 export const TELEGRAM_DELETED_HTML = '<span class="cc-deleted">This message was deleted.</span>';
 
