@@ -1,5 +1,6 @@
 import { basename, isAbsolute, resolve, sep } from 'node:path';
 import { own } from '../../own.js';
+import { MEDIA_LABELS, notExportedReason } from '../../markup/telegram/media.js';
 import type { Attachment } from '../../model.js';
 import type { SourceEvent, SourceWarning } from '../types.js';
 import { ExportFolder } from '../kit/export-folder.js';
@@ -14,20 +15,6 @@ import type { Prepared } from './chat.js';
  * media event before its message, which gets an attachment with that hash; a file the export left
  * out, or that is missing from the folder, is an attachment without a hash.
  */
-
-const LABELS: Record<string, string> = {
-  photo: 'Photo',
-  sticker: 'Sticker',
-  animation: 'GIF',
-  video_file: 'Video',
-  video_message: 'Video message',
-  voice_message: 'Voice message',
-  audio_file: 'Audio',
-  file: 'File',
-};
-
-/** The notes Telegram Desktop writes instead of a path for a file it did not export. */
-const PLACEHOLDER = /\((?:File|Photo) (?:not included|exceeds maximum size|unavailable)\b/;
 
 export class TelegramMedia {
   private readonly folder: ExportFolder;
@@ -72,7 +59,7 @@ export class TelegramMedia {
     const declaredType = typeof raw.mime_type === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(raw.mime_type) ? raw.mime_type : undefined;
     const declaredSize = sizeOf(field === 'photo' ? raw.photo_file_size : raw.file_size);
     if (isPlaceholder(value)) {
-      const attachment: Attachment = { name: fileName ?? own(LABELS, mediaType) ?? 'File' };
+      const attachment: Attachment = { name: fileName ?? own(MEDIA_LABELS, mediaType)?.[1] ?? 'File' };
       if (declaredType) attachment.type = declaredType;
       if (declaredSize !== undefined) attachment.size = declaredSize;
       return attachment;
@@ -115,8 +102,9 @@ export class TelegramMedia {
   }
 }
 
+/** The notes Telegram Desktop writes instead of a path for a file it did not export (the converter words them). */
 function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value);
+  return notExportedReason(value) !== null;
 }
 
 function sizeOf(v: unknown): number | undefined {
