@@ -2,7 +2,7 @@ import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
 import { slack } from './slack.js';
-import { discord } from './discord.js';
+import { discord } from './discord/index.js';
 import { whatsapp } from './whatsapp.js';
 import { telegram } from './telegram/index.js';
 import { irc } from './irc.js';

@@ -41,17 +41,17 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { messageKey } from '../identity/key.js';
-import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
-import type { DiscordEmbed, DiscordEnvelope, DiscordReaction } from '../markup/discord.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from './types.js';
-import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
-import { formatLimit } from './kit/limits.js';
-import { flatten } from './kit/batches.js';
-import { chunksAhead, notAJsonObject, readHead } from './kit/files.js';
-import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from './kit/media-files.js';
-import { ExportFolder } from './kit/export-folder.js';
-import { unreadableMessage } from './kit/unreadable.js';
+import { messageKey } from '../../identity/key.js';
+import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
+import type { DiscordEmbed, DiscordEnvelope, DiscordReaction } from '../../markup/discord.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../../model.js';
+import { formatLimit } from '../kit/limits.js';
+import { flatten } from '../kit/batches.js';
+import { chunksAhead, notAJsonObject, readHead } from '../kit/files.js';
+import { safeName, mimeOf, DEFAULT_MAX_MEDIA_BYTES } from '../kit/media-files.js';
+import { ExportFolder } from '../kit/export-folder.js';
+import { unreadableMessage } from '../kit/unreadable.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
