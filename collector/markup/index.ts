@@ -1,4 +1,4 @@
-import { discord } from './discord.js';
+import { discord } from './discord/index.js';
 import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';

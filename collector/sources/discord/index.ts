@@ -43,7 +43,7 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { messageKey } from '../../identity/key.js';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
-import type { DiscordEmbed, DiscordEnvelope, DiscordReaction } from '../../markup/discord.js';
+import type { DiscordEmbed, DiscordEnvelope, DiscordReaction } from '../../markup/discord/index.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../../model.js';
 import { formatLimit } from '../kit/limits.js';

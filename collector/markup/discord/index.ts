@@ -34,11 +34,11 @@
  * -medium / -small, cc-subtext, cc-embed (+ cc-embed-author, cc-embed-footer), cc-forward,
  * cc-sticker, cc-reactions, cc-reaction, cc-pinned, cc-interaction, cc-event, cc-call.
  */
-import { personText } from '../store/person-refs.js';
-import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
-import { ensureSafeFragment } from './sanitize.js';
-import type { MarkupConverter, RenderedBody } from './types.js';
-import { own } from '../own.js';
+import { personText } from '../../store/person-refs.js';
+import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from '../html.js';
+import { ensureSafeFragment } from '../sanitize.js';
+import type { MarkupConverter, RenderedBody } from '../types.js';
+import { own } from '../../own.js';
 
 /** What the adapter puts in a body besides the content (every field optional but `content`). */
 export interface DiscordEnvelope {
