@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { renderBody } from '../collector/markup/index.js';
 import { linesToHtml } from '../collector/markup/html.js';
 import { fragmentProblems, isCanonicalFragment } from '../collector/markup/sanitize.js';
-import { callLength, discord, DISCORD_DELETED_HTML, formatTimestamp, type DiscordEnvelope } from '../collector/markup/discord.js';
+import { callLength, discord, DISCORD_DELETED_HTML, formatTimestamp, type DiscordEnvelope } from '../collector/markup/discord/index.js';
 import type { RenderedBody } from '../collector/markup/types.js';
 import { assertProperty } from './helpers/seeds.js';
 import { visibleRefs } from './helpers/person-refs.js';

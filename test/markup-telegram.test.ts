@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatDuration, telegram } from '../collector/markup/telegram.js';
+import { formatDuration, telegram } from '../collector/markup/telegram/index.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { assertProperty } from './helpers/seeds.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { discord, discordTuning, looksLikeExportHead, MessageIndex, parseTimestamp } from '../collector/sources/discord.js';
+import { discord, discordTuning, looksLikeExportHead, MessageIndex, parseTimestamp } from '../collector/sources/discord/index.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';

@@ -1,11 +1,11 @@
-import { discord } from './discord.js';
+import { discord } from './discord/index.js';
 import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
 import { skype } from './skype.js';
 import { slack } from './slack.js';
 import { teams } from './teams.js';
-import { telegram } from './telegram.js';
+import { telegram } from './telegram/index.js';
 import { whatsapp } from './whatsapp.js';
 import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { hasInvalidXml, stripInvalidXml } from './html.js';
