@@ -6,7 +6,7 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, re
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { skypeExport, skypeExportTuning, normalizeId, orderOfTimes, parseTime } from '../collector/sources/skype-export.js';
+import { skypeExport, skypeExportTuning, normalizeId, orderOfTimes, parseTime } from '../collector/sources/skype-export/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { skypeMainDb } from '../collector/sources/skype-maindb.js';
+import { skypeMainDb } from '../collector/sources/skype-maindb/index.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';

@@ -37,11 +37,11 @@
 import { copyFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { canonicalSkypeChatId, skypePersonId } from '../identity/skype-ids.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
-import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
-import { readHead } from './kit/files.js';
-import { ownedTempDir, removeTempDir } from '../temp-dir.js';
+import { canonicalSkypeChatId, skypePersonId } from '../../identity/skype-ids.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from '../types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../../model.js';
+import { readHead } from '../kit/files.js';
+import { ownedTempDir, removeTempDir } from '../../temp-dir.js';
 
 type Db = Database.Database;
 

@@ -36,19 +36,19 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { canonicalSkypeChatId } from '../identity/skype-ids.js';
-import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';
-import { messageKey } from '../identity/key.js';
-import { own } from '../own.js';
-import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from './types.js';
-import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
-import { formatLimit } from './kit/limits.js';
-import { flatten } from './kit/batches.js';
-import { unreadableMessage } from './kit/unreadable.js';
-import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from './kit/files.js';
-import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, safeName, mimeOf } from './kit/media-files.js';
-import { ExportFolder, type Refusal } from './kit/export-folder.js';
+import { canonicalSkypeChatId } from '../../identity/skype-ids.js';
+import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../../archive/tar.js';
+import { messageKey } from '../../identity/key.js';
+import { own } from '../../own.js';
+import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../../model.js';
+import { formatLimit } from '../kit/limits.js';
+import { flatten } from '../kit/batches.js';
+import { unreadableMessage } from '../kit/unreadable.js';
+import { chunksAhead, isFile, notAJsonObject, readAt, readHead } from '../kit/files.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, safeName, mimeOf } from '../kit/media-files.js';
+import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',

@@ -16,12 +16,12 @@
  * message would hold the import below its 150,000 messages/s target. Bodies without `<` (most
  * messages) never reach the tokenizer: escaping alone builds their HTML.
  */
-import { skypePersonId } from '../identity/skype-ids.js';
-import { personHtml, personText } from '../store/person-refs.js';
+import { skypePersonId } from '../../identity/skype-ids.js';
+import { personHtml, personText } from '../../store/person-refs.js';
 import { emoticonFor, flagFor } from './emoticons.js';
-import { decodeEntities, escapeHtml, linesToHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
-import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
-import type { MarkupConverter, RenderedBody } from './types.js';
+import { decodeEntities, escapeHtml, linesToHtml, linkifyLines, safeHref, stripInvalidXml } from '../html.js';
+import { ensureSafeFragment, sanitizeFragment } from '../sanitize.js';
+import type { MarkupConverter, RenderedBody } from '../types.js';
 
 export const DELETED_HTML = '<span class="cc-deleted">This message has been removed.</span>';
 
