@@ -827,3 +827,17 @@ test('removals: a message edited to nothing is deleted, in place', async () => {
   assert.equal(removed.editedAt, (T0 + 60) * 1000);
   assert.equal(scalar(db, `SELECT count(*) FROM messages`), 2);
 });
+
+test('past 200 warnings, the rest are counted in the one wording every format uses', async () => {
+  // 210 unknown types: one tally warning each, so 200 are listed and 10 counted.
+  const file = join(tempDir(), 'main.db');
+  buildMainDb(file, {
+    variant: 'new',
+    Accounts: [{ skypename: 'alice', fullname: 'Alice' }],
+    Messages: Array.from({ length: 210 }, (_, i) => ({ id: i + 1, chatname: 'bob', author: 'bob', guid: guid(`w${i}`), timestamp: T0 + i, type: 5000 + i, body_xml: 'x' })),
+  });
+  const warnings = (await readAll(file)).filter((e) => e.type === 'warning').map((e) => (e.type === 'warning' ? e.warning : null));
+  assert.equal(warnings.length, 201);
+  assert.deepEqual(warnings[0], { position: 'Messages row 1', message: '1 message of unknown type 5000 imported as events' });
+  assert.deepEqual(warnings[200], { position: 'file', message: '10 more warnings like the ones above were not listed' });
+});
