@@ -729,7 +729,7 @@ test('legacy ids through the export adapter: messages.json names the main.db cha
   const summary = await importPaths(db, [exportDir]);
   const chatIds = db.prepare(`SELECT native_id FROM chats`).pluck().all();
   if (chatIds.length !== 1) {
-    // Until collector/sources/skype-export.ts calls canonicalSkypeChatId(conversationId, userId).
+    // Until collector/sources/skype-export/ calls canonicalSkypeChatId(conversationId, userId).
     t.todo('skype-export does not canonicalize conversation ids yet');
   }
   assert.deepEqual(chatIds, [LEGACY], 'skype-export must canonicalize conversation ids with canonicalSkypeChatId');
