@@ -6,7 +6,7 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, re
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { skypeExport, skypeExportTuning, normalizeId, orderOfTimes, parseTime } from '../collector/sources/skype-export.js';
+import { skypeExport, skypeExportTuning, normalizeId, orderOfTimes, parseTime } from '../collector/sources/skype-export/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
@@ -534,4 +534,14 @@ test('demo/make-demo.mjs output is committed as generated', { skip: !existsSync(
   for (const name of readdirSync(join(DEMO, 'media'))) {
     assert.deepEqual(readFileSync(join(dir, 'demo/skype-export/media', name)), readFileSync(join(DEMO, 'media', name)), name);
   }
+});
+
+test('past 200 warnings, the rest are counted in the one wording every format uses', async () => {
+  const file = join(tempDir(), 'messages.json');
+  const MessageList = Array.from({ length: 210 }, (_, i) => ({ id: `${i}`, originalarrivaltime: '2020-01-01T00:00:00.000Z', messagetype: 'RichText', content: 'x', from: '' }));
+  writeFileSync(file, JSON.stringify({ userId: '8:alice', exportDate: '2020-02-01T00:00', conversations: [{ id: '8:bob', displayName: 'Bob', MessageList }] }));
+  const warnings = ofType(await readAll(file), 'warning').map((e) => e.warning);
+  assert.equal(warnings.length, 201);
+  assert.match(warnings[0].message, /no sender/);
+  assert.deepEqual(warnings[200], { position: file, message: '10 more warnings like the ones above were not listed' });
 });

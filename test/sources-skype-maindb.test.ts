@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { skypeMainDb } from '../collector/sources/skype-maindb.js';
+import { skypeMainDb } from '../collector/sources/skype-maindb/index.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
@@ -729,7 +729,7 @@ test('legacy ids through the export adapter: messages.json names the main.db cha
   const summary = await importPaths(db, [exportDir]);
   const chatIds = db.prepare(`SELECT native_id FROM chats`).pluck().all();
   if (chatIds.length !== 1) {
-    // Until collector/sources/skype-export.ts calls canonicalSkypeChatId(conversationId, userId).
+    // Until collector/sources/skype-export/ calls canonicalSkypeChatId(conversationId, userId).
     t.todo('skype-export does not canonicalize conversation ids yet');
   }
   assert.deepEqual(chatIds, [LEGACY], 'skype-export must canonicalize conversation ids with canonicalSkypeChatId');
@@ -826,4 +826,18 @@ test('removals: a message edited to nothing is deleted, in place', async () => {
   assert.equal(removed.text, '');
   assert.equal(removed.editedAt, (T0 + 60) * 1000);
   assert.equal(scalar(db, `SELECT count(*) FROM messages`), 2);
+});
+
+test('past 200 warnings, the rest are counted in the one wording every format uses', async () => {
+  // 210 unknown types: one tally warning each, so 200 are listed and 10 counted.
+  const file = join(tempDir(), 'main.db');
+  buildMainDb(file, {
+    variant: 'new',
+    Accounts: [{ skypename: 'alice', fullname: 'Alice' }],
+    Messages: Array.from({ length: 210 }, (_, i) => ({ id: i + 1, chatname: 'bob', author: 'bob', guid: guid(`w${i}`), timestamp: T0 + i, type: 5000 + i, body_xml: 'x' })),
+  });
+  const warnings = (await readAll(file)).filter((e) => e.type === 'warning').map((e) => (e.type === 'warning' ? e.warning : null));
+  assert.equal(warnings.length, 201);
+  assert.deepEqual(warnings[0], { position: 'Messages row 1', message: '1 message of unknown type 5000 imported as events' });
+  assert.deepEqual(warnings[200], { position: 'file', message: '10 more warnings like the ones above were not listed' });
 });

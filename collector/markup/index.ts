@@ -2,7 +2,7 @@ import { discord } from './discord/index.js';
 import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
-import { skype } from './skype.js';
+import { skype } from './skype/index.js';
 import { slack } from './slack.js';
 import { teams } from './teams.js';
 import { telegram } from './telegram/index.js';

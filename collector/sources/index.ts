@@ -1,6 +1,6 @@
 import { SourceError, type SourceAdapter } from './types.js';
-import { skypeExport } from './skype-export.js';
-import { skypeMainDb } from './skype-maindb.js';
+import { skypeExport } from './skype-export/index.js';
+import { skypeMainDb } from './skype-maindb/index.js';
 import { slack } from './slack.js';
 import { discord } from './discord/index.js';
 import { whatsapp } from './whatsapp.js';
