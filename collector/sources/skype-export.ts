@@ -37,7 +37,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalSkypeChatId } from '../identity/skype-ids.js';
-import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';
+import { isTar, listTar, readEntry, TarError, type TarEntry } from '../archive/tar.js';
 import { messageKey } from '../identity/key.js';
 import { own } from '../own.js';
 import { JsonScanError, JsonScanner, ScanAction, type ByteRange, type PathKey, type ScanHandler, type ScannedValue } from '../json/scanner.js';
@@ -51,6 +51,7 @@ import {
   type ReadOptions,
   type SourceAdapter,
   type SourceEvent,
+  type SourceWarning,
 } from './types.js';
 import { formatLimit } from './limits.js';
 import { flatten } from './batches.js';
@@ -90,8 +91,7 @@ async function detect(path: string): Promise<boolean> {
   }
   if (info.isDirectory()) return isFile(join(path, 'messages.json'));
   if (!info.isFile()) return false;
-  const head = await readHead(path, 1024);
-  if (isTarHeader(head)) {
+  if (await isTar(path)) {
     try {
       const entries = await listTar(path, (e) => isMessagesJson(e));
       return entries.some(isMessagesJson);
@@ -99,7 +99,7 @@ async function detect(path: string): Promise<boolean> {
       return false;
     }
   }
-  const text = head.toString('utf8');
+  const text = (await readHead(path, 1024)).toString('utf8');
   return text.includes('"conversations"') && (text.includes('"userId"') || text.includes('"exportDate"'));
 }
 
@@ -134,6 +134,8 @@ interface ExportInput {
   metadata: Map<string, MediaRef>;
   /** An unpacked export's folder: what it refused to read is reported at the end. */
   folder: ExportFolder | null;
+  /** A tar's media entries that are not files (links, devices): never read, reported at the end. */
+  notFiles: SourceWarning[];
 }
 
 async function openInput(path: string): Promise<ExportInput> {
@@ -148,8 +150,7 @@ async function openInput(path: string): Promise<ExportInput> {
     if (!(await isFile(json))) throw new SourceError(path, null, 'not a Skype export: the folder has no messages.json');
     return openJson(json, path);
   }
-  const head = await readHead(path, 512);
-  if (isTarHeader(head)) return openTar(path);
+  if (await isTar(path)) return openTar(path);
   return openJson(path, path);
 }
 
@@ -174,7 +175,7 @@ async function openJson(json: string, label: string): Promise<ExportInput> {
     if (typeof size !== 'number') continue; // missing meanwhile, or refused (and counted)
     addMedia(media, metadata, { name, size, read: () => folder.read(file, `media/${name}`) });
   }
-  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata, folder };
+  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata, folder, notFiles: [] };
 }
 
 async function openTar(path: string): Promise<ExportInput> {
@@ -193,13 +194,19 @@ async function openTar(path: string): Promise<ExportInput> {
   const root = json.name.slice(0, json.name.length - 'messages.json'.length);
   const media = new Map<string, MediaRef[]>();
   const metadata = new Map<string, MediaRef>();
+  // A link's target would be some other file (a hard link's bytes are another entry's, a symbolic
+  // link's a path outside the archive): links, FIFOs and devices are counted, never read.
+  const others = entries.filter((e) => e.type === 'other' && e.name.startsWith(`${root}media/`));
+  const notFiles: SourceWarning[] = others.length
+    ? [{ position: others[0].name, message: `${others.length} media ${others.length === 1 ? 'entry that is' : 'entries that are'} not a regular file (a link, FIFO or device) not read` }]
+    : [];
   for (const entry of entries) {
     if (entry.type !== 'file' || !entry.name.startsWith(`${root}media/`)) continue;
     const name = entry.name.slice(root.length + 'media/'.length);
     if (!name || name.includes('/')) continue;
     addMedia(media, metadata, { name, size: entry.size, read: () => readEntry(fh, entry) });
   }
-  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata, folder: null };
+  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata, folder: null, notFiles };
 }
 
 function addMedia(media: Map<string, MediaRef[]>, metadata: Map<string, MediaRef>, ref: MediaRef): void {
@@ -456,7 +463,7 @@ class ExportReader implements ScanHandler {
   }
 
   summaryWarnings(): SourceEvent[] {
-    for (const { position, message } of this.input.folder?.summary() ?? []) this.warn(position, message);
+    for (const { position, message } of [...this.input.notFiles, ...(this.input.folder?.summary() ?? [])]) this.warn(position, message);
     const out = this.takeWarnings();
     for (const [type, { count, first }] of this.unknownTypes) {
       out.push({
