@@ -10,7 +10,7 @@ import { writeFixture } from './helpers/fixture-db.js';
 import { hasFeedparser, parseFeed, scratchDir } from './helpers/site.js';
 
 /**
- * site/render/atom.ts writes Atom by hand (the `feed` package was 9–20× slower: README). Here `feed`
+ * site/render/atom.ts writes Atom by hand (the `feed` package was 6–22× slower: README). Here `feed`
  * is the reference (bench/reference/feed-package.ts): for the same entries, feedparser must read
  * the same thing from both, and a strict XML parser must accept ours whatever the strings contain.
  */

@@ -12,11 +12,10 @@ import { titleText } from './title-text.js';
 
 /**
  * Atom 1.0 (RFC 4287), written directly, not with the `feed` package: `feed` serializes through
- * xml-js, which wrote the same entries 9–20× slower here (bench figure `feeds.write`, numbers in the
- * README), making feeds the costliest step of a build after the pages; and xml-js splits only the
- * first `]]>` of a CDATA section. `feed` stays the reference: test/site-feeds.test.ts checks that
- * feedparser reads this output exactly as it reads `feed`'s for the same entries
- * (bench/reference/feed-package.ts).
+ * xml-js, which wrote the same entries 6–22× slower here and made the whole feed step 2.7× slower
+ * (bench figure `feeds.write`, numbers in the README); and xml-js splits only the first `]]>` of a
+ * CDATA section. `feed` stays the reference: test/site-feeds.test.ts checks that feedparser reads
+ * this output exactly as it reads `feed`'s for the same entries (bench/reference/feed-package.ts).
  *
  * - Every string is stripped of characters XML 1.0 forbids (feed readers reject the whole feed).
  * - Entry ids are `tag:chatchannels,2025:<message key>`: stable forever, whatever the page URL.
