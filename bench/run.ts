@@ -15,6 +15,7 @@ import { ensureCorpus } from './figures/corpus-file.js';
 import { FIGURE_KEYS, unavailable, type Figure, type FigureSpec, type Figures } from './figures/figure.js';
 import { mb, msText, sizeLabel } from './figures/format.js';
 import { measureImport, peakRssSpec, THROUGHPUT } from './figures/import.js';
+import { FEEDS_WRITE, measureLibraries, TAR_LIST } from './figures/libraries.js';
 import { loadNow, machineInfo, type MachineInfo } from './figures/machine.js';
 import { findSearchModule } from './figures/product.js';
 import { BUILD_TIME as SEARCH_TIME, measureSearchIndex, PEAK_RSS as SEARCH_RSS, SIZE as SEARCH_SIZE } from './figures/search-index.js';
@@ -169,6 +170,8 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
   if (imported) add(imported.figures), (details['import'] = imported.details);
   const built = imported && (await step('build', () => measureBuild(ctx, imported.dbFile)));
   if (built) add(built.figures), (details['build'] = built.details);
+  const libraries = imported && (await step('libraries', () => measureLibraries(ctx, imported.dbFile)));
+  if (libraries) add(libraries.figures), (details['libraries'] = libraries.details);
   const indexed = imported && built && (await step('search index', () => measureSearchIndex(ctx, imported.dbFile, built.siteDir, search)));
   if (indexed) add(indexed.figures), (details['searchIndex'] = indexed.details);
   if (built && indexed) {
@@ -228,8 +231,8 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
 
 function allSpecs(exportBytes: number): FigureSpec[] {
   return [
-    THROUGHPUT, peakRssSpec(exportBytes),
-    BUILD_WALL, BUILD_RSS, WITH_SEARCH_WALL, WITH_SEARCH_RSS,
+    THROUGHPUT, peakRssSpec(exportBytes), TAR_LIST,
+    BUILD_WALL, BUILD_RSS, WITH_SEARCH_WALL, WITH_SEARCH_RSS, FEEDS_WRITE,
     SEARCH_TIME, SEARCH_RSS, SEARCH_SIZE,
     ...QUERY_SPECS,
     WATCH_DB, WATCH_PAGES, WATCH_SEARCH,

@@ -6,10 +6,12 @@
 export const FIGURE_KEYS = [
   'import.throughput',
   'import.peakRss',
+  'tar.list',
   'build.wall',
   'build.peakRss',
   'build.withSearch.wall',
   'build.withSearch.peakRss',
+  'feeds.write',
   'search.buildTime',
   'search.peakRss',
   'search.size',

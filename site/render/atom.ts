@@ -1,4 +1,5 @@
 import { resolveRefsHtml, resolveRefsText } from '../data/authors.js';
+import type { ChatSummary } from '../data/catalog.js';
 import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
@@ -10,12 +11,11 @@ import { isoTime } from './time.js';
 import { titleText } from './title-text.js';
 
 /**
- * Atom 1.0 (RFC 4287), written directly.
- *
- * The site first used the `feed` package; it serializes through xml-js, which spent ~15 ms per
- * 100-entry feed here (a for…in over every string value), 2–3 s for a 200-chat site: more than
- * rendering a million messages' pages took. test/site-feeds.test.ts checks that feedparser reads
- * this output exactly as it reads `feed`'s for the same entries.
+ * Atom 1.0 (RFC 4287), written directly, not with the `feed` package: `feed` serializes through
+ * xml-js, which wrote the same entries 6–22× slower here and made the whole feed step 2.7× slower
+ * (bench figure `feeds.write`, numbers in the README); and xml-js splits only the first `]]>` of a
+ * CDATA section. `feed` stays the reference: test/site-feeds.test.ts checks that feedparser reads
+ * this output exactly as it reads `feed`'s for the same entries (bench/reference/feed-package.ts).
  *
  * - Every string is stripped of characters XML 1.0 forbids (feed readers reject the whole feed).
  * - Entry ids are `tag:chatchannels,2025:<message key>`: stable forever, whatever the page URL.
@@ -83,8 +83,23 @@ export function writeAtom(feed: AtomFeed): string {
   return `${out}</feed>\n`;
 }
 
-/** The Atom entries of these messages (newest first), and the feed around them. */
+/** A chat's own feed. */
+export function chatFeedDescription(chat: ChatSummary): FeedDescription {
+  return { id: `tag:chatchannels,2025:chat:${chat.slug}`, title: chat.title, selfPath: sitePaths.chatFeed(chat.slug), pagePath: sitePaths.chat(chat.slug) };
+}
+
+/** The all-chats feed. */
+export function siteFeedDescription(title: string): FeedDescription {
+  return { id: 'tag:chatchannels,2025:site', title, selfPath: sitePaths.siteFeed, pagePath: sitePaths.index, site: true };
+}
+
+/** The Atom feed of these messages (newest first), as text. */
 export function renderAtom(session: BuildSession, urls: PublicUrls, description: FeedDescription, messages: Message[]): string {
+  return writeAtom(atomFeed(session, urls, description, messages));
+}
+
+/** The Atom entries of these messages (newest first), and the feed around them, before writing. */
+export function atomFeed(session: BuildSession, urls: PublicUrls, description: FeedDescription, messages: Message[]): AtomFeed {
   const { catalog, options } = session;
   const attachments = messages.map((m) => parseAttachments(m.attachments));
   const media = session.lookupMedia(attachments.flat().flatMap((a) => (a.hash ? [a.hash] : [])));
@@ -107,7 +122,7 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
       content,
     };
   });
-  return writeAtom({
+  return {
     id: description.id,
     title: description.title,
     selfUrl: urls.url(description.selfPath),
@@ -115,7 +130,7 @@ export function renderAtom(session: BuildSession, urls: PublicUrls, description:
     author: options.title,
     lang: options.lang,
     entries,
-  });
+  };
 }
 
 /** What an entry says: the message's own words (not a quote it starts with), else its file. */

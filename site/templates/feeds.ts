@@ -1,5 +1,5 @@
 import type { ChatSummary } from '../data/catalog.js';
-import { renderAtom } from '../render/atom.js';
+import { chatFeedDescription, renderAtom, siteFeedDescription } from '../render/atom.js';
 import { normalizePrefix, permalinkOf, PublicUrls, sitePaths } from '../render/links.js';
 import type { PluginState } from '../state.js';
 import { TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
@@ -30,17 +30,7 @@ export function addFeedTemplates(eleventyConfig: EleventyConfigLike, state: Plug
       const session = state.session;
       const chat = data.ccChat;
       const rows = session.reader.latestAcross([chat.id], session.options.feedSize);
-      return renderAtom(
-        session,
-        publicUrls(state, this),
-        {
-          id: `tag:chatchannels,2025:chat:${chat.slug}`,
-          title: chat.title,
-          selfPath: sitePaths.chatFeed(chat.slug),
-          pagePath: sitePaths.chat(chat.slug),
-        },
-        rows,
-      );
+      return renderAtom(session, publicUrls(state, this), chatFeedDescription(chat), rows);
     },
   });
 
@@ -50,12 +40,7 @@ export function addFeedTemplates(eleventyConfig: EleventyConfigLike, state: Plug
       const session = state.session;
       const ids = session.catalog.chats.map((c) => c.id);
       const rows = session.reader.latestAcross(ids, session.options.feedSize);
-      return renderAtom(
-        session,
-        publicUrls(state, this),
-        { id: 'tag:chatchannels,2025:site', title: session.options.title, selfPath: sitePaths.siteFeed, pagePath: sitePaths.index, site: true },
-        rows,
-      );
+      return renderAtom(session, publicUrls(state, this), siteFeedDescription(session.options.title), rows);
     },
   });
 }

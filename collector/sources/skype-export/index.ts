@@ -35,7 +35,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isTarHeader, listTar } from '../../archive/tar.js';
+import { isTar, listTar } from '../../archive/tar.js';
 import { JsonScanner } from '../../json/scanner.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
@@ -65,8 +65,7 @@ async function detect(path: string): Promise<boolean> {
   }
   if (info.isDirectory()) return isFile(join(path, 'messages.json'));
   if (!info.isFile()) return false;
-  const head = await readHead(path, 1024);
-  if (isTarHeader(head)) {
+  if (await isTar(path)) {
     try {
       const entries = await listTar(path, (e) => isMessagesJson(e));
       return entries.some(isMessagesJson);
@@ -74,7 +73,7 @@ async function detect(path: string): Promise<boolean> {
       return false;
     }
   }
-  const text = head.toString('utf8');
+  const text = (await readHead(path, 1024)).toString('utf8');
   return text.includes('"conversations"') && (text.includes('"userId"') || text.includes('"exportDate"'));
 }
 

@@ -1,8 +1,9 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isTarHeader, listTar, readEntry, TarError, type TarEntry } from '../../archive/tar.js';
+import { isTar, listTar, readEntry, TarError, type TarEntry } from '../../archive/tar.js';
 import { SourceError } from '../types.js';
-import { isFile, readHead } from '../kit/files.js';
+import { isFile } from '../kit/files.js';
+import type { SourceWarning } from '../types.js';
 import { MAX_MEDIA_BYTES_LIMIT } from '../kit/media-files.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 
@@ -42,6 +43,8 @@ export interface ExportInput {
   metadata: Map<string, MediaRef>;
   /** An unpacked export's folder: what it refused to read is reported at the end. */
   folder: ExportFolder | null;
+  /** A tar's media entries that are not files (links, devices): never read, reported at the end. */
+  notFiles: SourceWarning[];
   /** What the input should be, for errors saying it is not (`a Skype export`). */
   what: string;
 }
@@ -62,8 +65,7 @@ export async function openInput(path: string, what: string): Promise<ExportInput
     if (!(await isFile(json))) throw new SourceError(path, null, `not ${what}: the folder has no messages.json`);
     return openJson(json, path, what);
   }
-  const head = await readHead(path, 512);
-  if (isTarHeader(head)) return openTar(path, what);
+  if (await isTar(path)) return openTar(path, what);
   return openJson(path, path, what);
 }
 
@@ -88,7 +90,7 @@ async function openJson(json: string, label: string, what: string): Promise<Expo
     if (typeof size !== 'number') continue; // missing meanwhile, or refused (and counted)
     addMedia(media, metadata, { name, size, read: () => folder.read(file, `media/${name}`) });
   }
-  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata, folder, what };
+  return { file: label, where: label === json ? '' : 'messages.json ', fh, jsonStart: 0, jsonSize: size, totalSize: size, media, metadata, folder, what, notFiles: [] };
 }
 
 async function openTar(path: string, what: string): Promise<ExportInput> {
@@ -107,13 +109,19 @@ async function openTar(path: string, what: string): Promise<ExportInput> {
   const root = json.name.slice(0, json.name.length - 'messages.json'.length);
   const media = new Map<string, MediaRef[]>();
   const metadata = new Map<string, MediaRef>();
+  // A link's target would be some other file (a hard link's bytes are another entry's, a symbolic
+  // link's a path outside the archive): links, FIFOs and devices are counted, never read.
+  const others = entries.filter((e) => e.type === 'other' && e.name.startsWith(`${root}media/`));
+  const notFiles: SourceWarning[] = others.length
+    ? [{ position: others[0].name, message: `${others.length} media ${others.length === 1 ? 'entry that is' : 'entries that are'} not a regular file (a link, FIFO or device) not read` }]
+    : [];
   for (const entry of entries) {
     if (entry.type !== 'file' || !entry.name.startsWith(`${root}media/`)) continue;
     const name = entry.name.slice(root.length + 'media/'.length);
     if (!name || name.includes('/')) continue;
     addMedia(media, metadata, { name, size: entry.size, read: () => readEntry(fh, entry) });
   }
-  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata, folder: null, what };
+  return { file: path, where: `${json.name} `, fh, jsonStart: json.offset, jsonSize: json.size, totalSize: size, media, metadata, folder: null, what, notFiles };
 }
 
 function addMedia(media: Map<string, MediaRef[]>, metadata: Map<string, MediaRef>, ref: MediaRef): void {

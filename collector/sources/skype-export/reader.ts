@@ -163,7 +163,7 @@ export class ExportReader implements RecordContext {
 
   /** The read's last warnings: what the folder refused, tallies, the count of unlisted ones. */
   summaryWarnings(): SourceEvent[] {
-    for (const { position, message } of this.input.folder?.summary() ?? []) this.warnings.add(position, message);
+    for (const { position, message } of [...this.input.notFiles, ...(this.input.folder?.summary() ?? [])]) this.warnings.add(position, message);
     return this.warnings.summary();
   }
 }
