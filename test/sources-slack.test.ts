@@ -9,7 +9,7 @@ import { importPaths } from '../collector/import/index.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { detectAdapter } from '../collector/sources/index.js';
-import { slack, tsMicros, tsMillis } from '../collector/sources/slack.js';
+import { slack, tsMicros, tsMillis } from '../collector/sources/slack/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { openStore } from '../collector/store/open.js';

@@ -1,7 +1,7 @@
 import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
-import { slack } from './slack.js';
+import { slack } from './slack/index.js';
 import { discord } from './discord.js';
 import { whatsapp } from './whatsapp.js';
 import { telegram } from './telegram.js';

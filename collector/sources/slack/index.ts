@@ -44,15 +44,15 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
-import { FileTooLarge, readFileCapped } from './kit/files.js';
-import { formatLimit, MAX_JSON_FILE_BYTES } from './kit/limits.js';
-import { messageKey } from '../identity/key.js';
-import type { SlackCard, SlackEnvelope, SlackReaction, SlackReactor } from '../markup/slack.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
-import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../model.js';
-import { safeName } from './kit/media-files.js';
-import { unreadableMessage } from './kit/unreadable.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
+import { FileTooLarge, readFileCapped } from '../kit/files.js';
+import { formatLimit, MAX_JSON_FILE_BYTES } from '../kit/limits.js';
+import { messageKey } from '../../identity/key.js';
+import type { SlackCard, SlackEnvelope, SlackReaction, SlackReactor } from '../../markup/slack.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from '../types.js';
+import { type Attachment, type ChatRecord, type MessageKind, type MessageRecord, type PersonRecord } from '../../model.js';
+import { safeName } from '../kit/media-files.js';
+import { unreadableMessage } from '../kit/unreadable.js';
 
 export const slack: SourceAdapter = {
   format: 'slack',
