@@ -295,6 +295,32 @@ test('warnings: the unreadable day file, bad entries and the unlisted folder, ea
   assert.match(warnings[2].message, /without a valid ts/);
 });
 
+test('JSON errors say where: line and column of bad syntax, the byte of bad UTF-8, in day files and metadata', async () => {
+  const dayWarning = ofType(await readAll(WORKSPACE), 'warning').find((w) => w.warning.position === 'general/2024-03-03.json')!;
+  assert.equal(dayWarning.warning.message, 'not valid JSON at line 1, column 78: Unterminated string: the day file is skipped');
+
+  const dir = tempDir();
+  const cases: { file: string; bytes: Buffer; message: RegExp }[] = [
+    { file: 'users.json', bytes: Buffer.from('[\n {"id": '), message: /not valid JSON at line 2, column 9/ },
+    { file: 'channels.json', bytes: Buffer.from('[{"id": "C1",\n  "name": "g\u00e9n\u00e9ral" x}]'), message: /not valid JSON at line 2, column 21/ },
+    { file: 'dms.json', bytes: Buffer.from([0x5b, 0x22, 0xff, 0x22, 0x5d]), message: /not valid UTF-8 \(first bad byte at byte 2\)/ },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const copy = join(dir, `meta-${i}`);
+    cpSync(WORKSPACE, copy, { recursive: true });
+    writeFileSync(join(copy, c.file), c.bytes);
+    await rejects(copy, (err) => {
+      assert.equal(err.position, c.file);
+      assert.match(err.message, c.message, c.file);
+    });
+  }
+  const badDay = join(dir, 'day');
+  cpSync(WORKSPACE, badDay, { recursive: true });
+  writeFileSync(join(badDay, 'general', '2024-03-02.json'), Buffer.from([0x5b, 0x22, 0x61, 0xc3, 0x22, 0x5d]));
+  const warning = ofType(await readAll(badDay), 'warning').find((w) => w.warning.position === 'general/2024-03-02.json')!;
+  assert.equal(warning.warning.message, 'not valid UTF-8 (first bad byte at byte 3): the day file is skipped');
+});
+
 test('the zip reads like the folder, at the top level or in one folder; --chat skips the rest', async () => {
   const dir = tempDir();
   const fromFolder = await readAll(WORKSPACE);
