@@ -9,7 +9,7 @@ import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
-import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZone, whatsappTuning, type OrderStats } from '../collector/sources/whatsapp.js';
+import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZone, whatsappTuning, type OrderStats } from '../collector/sources/whatsapp/index.js';
 import {
   cleanName,
   mediaMarker,
@@ -21,7 +21,7 @@ import {
   stripLeadingMarks,
   wallTime,
   type DateOrder,
-} from '../collector/sources/whatsapp-lines.js';
+} from '../collector/sources/whatsapp/lines.js';
 import { checkTimeZone, wallTimeCandidates, wallTimeToUtc, ZonedClock, zoneOffset } from '../collector/sources/kit/zoned-time.js';
 import { writeZip } from './helpers/make-zip.js';
 import { scalar } from './helpers/sql.js';

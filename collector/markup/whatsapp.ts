@@ -16,7 +16,7 @@
  * Every tag is written here around escapeHtml()'d text and safeHref()'d links, and
  * ensureSafeFragment() checks the result.
  */
-import { mediaMarker, parsePoll, systemLinePeople, whatsappPersonId } from '../sources/whatsapp-lines.js';
+import { mediaMarker, parsePoll, systemLinePeople, whatsappPersonId } from '../sources/whatsapp/lines.js';
 import { personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';

@@ -3,7 +3,7 @@ import { skypeExport } from './skype-export.js';
 import { skypeMainDb } from './skype-maindb.js';
 import { slack } from './slack/index.js';
 import { discord } from './discord.js';
-import { whatsapp } from './whatsapp.js';
+import { whatsapp } from './whatsapp/index.js';
 import { telegram } from './telegram.js';
 import { irc } from './irc.js';
 import { stat } from 'node:fs/promises';

@@ -14,7 +14,7 @@
  * cannot tell (3/4/21): resolveDate() takes the order the adapter inferred from the whole file.
  * Pure functions only; collector/sources/whatsapp.ts does the reading.
  */
-import { civilUtc } from './kit/zoned-time.js';
+import { civilUtc } from '../kit/zoned-time.js';
 
 export type DateOrder = 'dmy' | 'mdy' | 'ymd';
 export const DATE_ORDERS: readonly DateOrder[] = ['dmy', 'mdy', 'ymd'];

@@ -27,10 +27,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../archive/zip.js';
-import { readFileCapped } from './kit/files.js';
-import { formatLimit, MAX_LINE_BYTES, MAX_RECORD_BYTES } from './kit/limits.js';
-import { LineSplitter, TextLineError, type TextLine } from './kit/text-lines.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
+import { readFileCapped } from '../kit/files.js';
+import { formatLimit, MAX_LINE_BYTES, MAX_RECORD_BYTES } from '../kit/limits.js';
+import { LineSplitter, TextLineError, type TextLine } from '../kit/text-lines.js';
 import {
   cleanName,
   DATE_ORDERS,
@@ -51,13 +51,13 @@ import {
   type DateOrder,
   type Header,
   type MediaMarker,
-} from './whatsapp-lines.js';
-import { checkTimeZone, machineTimeZone, ZonedClock } from './kit/zoned-time.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
-import { MessageFlags, type Attachment, type ChatRecord, type MessageKind, type MessageRecord } from '../model.js';
-import { flatten } from './kit/batches.js';
-import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, mimeOf } from './kit/media-files.js';
-import { ExportFolder, type Refusal } from './kit/export-folder.js';
+} from './lines.js';
+import { checkTimeZone, machineTimeZone, ZonedClock } from '../kit/zoned-time.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from '../types.js';
+import { MessageFlags, type Attachment, type ChatRecord, type MessageKind, type MessageRecord } from '../../model.js';
+import { flatten } from '../kit/batches.js';
+import { DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_LIMIT, mediaTooLarge, mimeOf } from '../kit/media-files.js';
+import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 
 export const whatsapp: SourceAdapter = {
   format: 'whatsapp',
