@@ -10,18 +10,8 @@ import { openStore } from '../collector/store/open.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZone, whatsappTuning, type OrderStats } from '../collector/sources/whatsapp/index.js';
-import {
-  cleanName,
-  mediaMarker,
-  parseHeader,
-  parsePoll,
-  parseRest,
-  parseSystemLine,
-  resolveDate,
-  stripLeadingMarks,
-  wallTime,
-  type DateOrder,
-} from '../collector/sources/whatsapp/lines.js';
+import { parseHeader, parseRest, resolveDate, wallTime, type DateOrder } from '../collector/sources/whatsapp/lines.js';
+import { cleanName, mediaMarker, parsePoll, parseSystemLine, stripLeadingMarks } from '../collector/markup/whatsapp-grammar.js';
 import { checkTimeZone, wallTimeCandidates, wallTimeToUtc, ZonedClock, zoneOffset } from '../collector/sources/kit/zoned-time.js';
 import { writeZip } from './helpers/make-zip.js';
 import { scalar } from './helpers/sql.js';
