@@ -5,9 +5,9 @@ import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSy
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { irc, ircTuning } from '../collector/sources/irc.js';
-import { describeLogName } from '../collector/sources/irc-files.js';
-import { parseHeaderDate, parseIrssi, parseWeechat, parseZnc, sniffDialect } from '../collector/sources/irc-lines.js';
+import { irc, ircTuning } from '../collector/sources/irc/index.js';
+import { describeLogName } from '../collector/sources/irc/files.js';
+import { parseHeaderDate, parseIrssi, parseWeechat, parseZnc, sniffDialect } from '../collector/sources/irc/lines.js';
 import { machineTimeZone } from '../collector/sources/kit/zoned-time.js';
 import { irc as ircMarkup, ircQuiet } from '../collector/markup/irc.js';
 import { visibleRefs } from './helpers/person-refs.js';

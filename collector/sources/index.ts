@@ -5,7 +5,7 @@ import { slack } from './slack/index.js';
 import { discord } from './discord.js';
 import { whatsapp } from './whatsapp/index.js';
 import { telegram } from './telegram.js';
-import { irc } from './irc.js';
+import { irc } from './irc/index.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';
 import { readHead, utf16Advice, utf16Of } from './kit/files.js';

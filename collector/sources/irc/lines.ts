@@ -28,7 +28,7 @@
  * wording. Mode changes are `quiet` events, shown dimly.
  */
 
-import { own } from '../own.js';
+import { own } from '../../own.js';
 
 export type Dialect = 'irssi' | 'weechat' | 'znc';
 

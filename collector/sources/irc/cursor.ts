@@ -14,7 +14,7 @@
  * database) keeps giving the same times and ids.
  */
 import { createHash } from 'node:crypto';
-import type { CivilDate, Dialect } from './irc-lines.js';
+import type { CivilDate, Dialect } from './lines.js';
 
 export const HEAD_BYTES = 4096;
 

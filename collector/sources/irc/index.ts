@@ -31,15 +31,15 @@
 import { isUtf8 } from 'node:buffer';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { dateFromText, dateText, entryFits, formatCursor, HEAD_BYTES, headHash, parseCursor, type FileEntry, type IrcCursor } from './irc-cursor.js';
-import { describeLogName, displayRel, findLogFiles, isChannelName, type FoundFile, type LogName } from './irc-files.js';
-import { ircPersonId, LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineClock } from './irc-lines.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from './types.js';
-import { type ChatRecord, type MessageRecord } from '../model.js';
-import { civilUtc, machineTimeZone, ZonedClock } from './kit/zoned-time.js';
-import { flatten } from './kit/batches.js';
-import { readHead } from './kit/files.js';
-import { formatLimit, MAX_LINE_BYTES as MAX_LINE } from './kit/limits.js';
+import { dateFromText, dateText, entryFits, formatCursor, HEAD_BYTES, headHash, parseCursor, type FileEntry, type IrcCursor } from './cursor.js';
+import { describeLogName, displayRel, findLogFiles, isChannelName, type FoundFile, type LogName } from './files.js';
+import { ircPersonId, LINE_PARSERS, sniffDialect, type CivilDate, type Dialect, type LineClock } from './lines.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from '../types.js';
+import { type ChatRecord, type MessageRecord } from '../../model.js';
+import { civilUtc, machineTimeZone, ZonedClock } from '../kit/zoned-time.js';
+import { flatten } from '../kit/batches.js';
+import { readHead } from '../kit/files.js';
+import { formatLimit, MAX_LINE_BYTES as MAX_LINE } from '../kit/limits.js';
 
 export const irc: SourceAdapter = {
   format: 'irc',
