@@ -321,6 +321,21 @@ test('JSON errors say where: line and column of bad syntax, the byte of bad UTF-
   assert.equal(warning.warning.message, 'not valid UTF-8 (first bad byte at byte 3): the day file is skipped');
 });
 
+test('more than 200 warnings: the first 200 listed, then one count in the wording every format uses; the rest imports', async () => {
+  const copy = join(tempDir(), 'cap');
+  cpSync(WORKSPACE, copy, { recursive: true });
+  const day = [{ type: 'message', user: 'U01ALICE', ts: '1709510400.000100', text: 'before' }];
+  for (let i = 0; i < 250; i++) day.push({ type: 'message', user: 'U01ALICE', ts: `bad${i}`, text: 'x' });
+  day.push({ type: 'message', user: 'U01ALICE', ts: '1709510500.000100', text: 'after' });
+  writeFileSync(join(copy, 'general', '2024-03-04.json'), JSON.stringify(day));
+  const events = await readAll(copy);
+  const texts = ofType(events, 'message').map((e) => e.message.body);
+  assert.ok(texts.includes('before') && texts.includes('after'));
+  const warnings = ofType(events, 'warning').map((w) => w.warning);
+  assert.equal(warnings.length, 201); // the fixture's own 4, then 196 of the 250
+  assert.deepEqual(warnings[200], { position: copy, message: '54 more warnings like the ones above were not listed' });
+});
+
 test('the zip reads like the folder, at the top level or in one folder; --chat skips the rest', async () => {
   const dir = tempDir();
   const fromFolder = await readAll(WORKSPACE);

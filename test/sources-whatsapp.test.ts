@@ -711,3 +711,15 @@ test('import: the real iOS example twice, format detected', { skip: !existsSync(
     db.close();
   }
 });
+
+test('more than 200 warnings: the first 200 listed, then one count in the wording every format uses; the rest imports', async () => {
+  const file = join(tempDir(), 'WhatsApp Chat with Ann.txt');
+  const impossible = Array.from({ length: 250 }, (_, i) => `12/30/20, 25:${String(i % 60).padStart(2, '0')} - Ann: x${i}`);
+  writeFileSync(file, ['12/30/20, 10:00 - Ann: before', ...impossible, '12/30/20, 10:01 - Bob: after'].join('\n') + '\n');
+  const events = await readAll(file);
+  assert.deepEqual(messagesOf(events).map((m) => m.body.split('\n')[0]), ['before', 'after']);
+  const warnings = warningsOf(events);
+  assert.equal(warnings.length, 201);
+  assert.match(warnings[199].message, /impossible date or time/);
+  assert.deepEqual(warnings[200], { position: file, message: '50 more warnings like the ones above were not listed' });
+});
