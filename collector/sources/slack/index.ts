@@ -32,7 +32,7 @@
  * - Body: the mrkdwn text with `<@U…>`/`<#C…>` resolved to `<@U…|name>`/`<#C…|name>` (the
  *   converter has no users.json; it writes the user as a person reference with the id and this
  *   name), wrapped in a JSON envelope with legacy attachments (bot cards, link previews) and
- *   reactions (with who reacted, by id and name) when there are any (collector/markup/slack.ts). Files (`file`,
+ *   reactions (with who reacted, by id and name) when there are any (collector/markup/slack-envelope.ts). Files (`file`,
  *   `files`) → attachments with name, size, type and the Slack permalink (Slack-hosted files need
  *   a login, so no bytes are copied; export URLs' `?t=` tokens are dropped).
  * - Kinds: plain and bot messages text, `me_message` emote, file shares file, the other subtypes
