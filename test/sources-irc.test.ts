@@ -5,9 +5,9 @@ import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSy
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { irc, ircTuning } from '../collector/sources/irc.js';
-import { describeLogName } from '../collector/sources/irc-files.js';
-import { parseHeaderDate, parseIrssi, parseWeechat, parseZnc, sniffDialect } from '../collector/sources/irc-lines.js';
+import { irc, ircTuning } from '../collector/sources/irc/index.js';
+import { describeLogName } from '../collector/sources/irc/files.js';
+import { parseHeaderDate, parseIrssi, parseWeechat, parseZnc, sniffDialect } from '../collector/sources/irc/lines.js';
 import { machineTimeZone } from '../collector/sources/kit/zoned-time.js';
 import { irc as ircMarkup, ircQuiet } from '../collector/markup/irc.js';
 import { visibleRefs } from './helpers/person-refs.js';
@@ -540,6 +540,19 @@ test('bad lines: warnings naming file, line and byte; not UTF-8 read as Windows-
   const undated = await readAll(join(dir, 'net', '#nodate.log'), { irc: { timeZone: 'UTC' } });
   assert.equal(messages(undated).length, 0);
   assert.match(ofType(undated, 'warning')[0].warning.message, /1 line\(s\) before any date/);
+});
+
+test('more than 200 warnings: the first 200 listed, then one count in the wording every format uses; the rest imports', async () => {
+  const dir = tempDir('cc-irc-cap-');
+  mkdirSync(join(dir, 'net'));
+  const garbage = Array.from({ length: 250 }, (_, i) => `garbage ${i}`);
+  writeFileSync(join(dir, 'net', '#cap.log'), ['--- Log opened Thu Jun 02 10:00:00 2016', '10:00 <alice> before', ...garbage, '10:01 <alice> after'].join('\n') + '\n');
+  const events = await readAll(join(dir, 'net'), { irc: { timeZone: 'UTC' } });
+  assert.deepEqual(messages(events).map((m) => m.body), ['before', 'after']);
+  const warnings = ofType(events, 'warning').map((w) => w.warning);
+  assert.equal(warnings.length, 201);
+  assert.match(warnings[199].position, /^#cap\.log: line 202 /);
+  assert.deepEqual(warnings[200], { position: 'net', message: '50 more warnings like the ones above were not listed' });
 });
 
 test('not IRC logs: SourceErrors for single files, silence for other files in a folder', async () => {

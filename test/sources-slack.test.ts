@@ -9,7 +9,7 @@ import { importPaths } from '../collector/import/index.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { detectAdapter } from '../collector/sources/index.js';
-import { slack, tsMicros, tsMillis } from '../collector/sources/slack.js';
+import { slack, tsMicros, tsMillis } from '../collector/sources/slack/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { openStore } from '../collector/store/open.js';
@@ -293,6 +293,47 @@ test('warnings: the unreadable day file, bad entries and the unlisted folder, ea
   assert.deepEqual(warnings.map((w) => w.position), ['orphan', 'general/2024-03-03.json', 'D0DM/2024-03-02.json [1]', 'D0DM/2024-03-02.json [2]']);
   assert.match(warnings[1].message, /not valid JSON.*skipped/);
   assert.match(warnings[2].message, /without a valid ts/);
+});
+
+test('JSON errors say where: line and column of bad syntax, the byte of bad UTF-8, in day files and metadata', async () => {
+  const dayWarning = ofType(await readAll(WORKSPACE), 'warning').find((w) => w.warning.position === 'general/2024-03-03.json')!;
+  assert.equal(dayWarning.warning.message, 'not valid JSON at line 1, column 78: Unterminated string: the day file is skipped');
+
+  const dir = tempDir();
+  const cases: { file: string; bytes: Buffer; message: RegExp }[] = [
+    { file: 'users.json', bytes: Buffer.from('[\n {"id": '), message: /not valid JSON at line 2, column 9/ },
+    { file: 'channels.json', bytes: Buffer.from('[{"id": "C1",\n  "name": "g\u00e9n\u00e9ral" x}]'), message: /not valid JSON at line 2, column 21/ },
+    { file: 'dms.json', bytes: Buffer.from([0x5b, 0x22, 0xff, 0x22, 0x5d]), message: /not valid UTF-8 \(first bad byte at byte 2\)/ },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const copy = join(dir, `meta-${i}`);
+    cpSync(WORKSPACE, copy, { recursive: true });
+    writeFileSync(join(copy, c.file), c.bytes);
+    await rejects(copy, (err) => {
+      assert.equal(err.position, c.file);
+      assert.match(err.message, c.message, c.file);
+    });
+  }
+  const badDay = join(dir, 'day');
+  cpSync(WORKSPACE, badDay, { recursive: true });
+  writeFileSync(join(badDay, 'general', '2024-03-02.json'), Buffer.from([0x5b, 0x22, 0x61, 0xc3, 0x22, 0x5d]));
+  const warning = ofType(await readAll(badDay), 'warning').find((w) => w.warning.position === 'general/2024-03-02.json')!;
+  assert.equal(warning.warning.message, 'not valid UTF-8 (first bad byte at byte 3): the day file is skipped');
+});
+
+test('more than 200 warnings: the first 200 listed, then one count in the wording every format uses; the rest imports', async () => {
+  const copy = join(tempDir(), 'cap');
+  cpSync(WORKSPACE, copy, { recursive: true });
+  const day = [{ type: 'message', user: 'U01ALICE', ts: '1709510400.000100', text: 'before' }];
+  for (let i = 0; i < 250; i++) day.push({ type: 'message', user: 'U01ALICE', ts: `bad${i}`, text: 'x' });
+  day.push({ type: 'message', user: 'U01ALICE', ts: '1709510500.000100', text: 'after' });
+  writeFileSync(join(copy, 'general', '2024-03-04.json'), JSON.stringify(day));
+  const events = await readAll(copy);
+  const texts = ofType(events, 'message').map((e) => e.message.body);
+  assert.ok(texts.includes('before') && texts.includes('after'));
+  const warnings = ofType(events, 'warning').map((w) => w.warning);
+  assert.equal(warnings.length, 201); // the fixture's own 4, then 196 of the 250
+  assert.deepEqual(warnings[200], { position: copy, message: '54 more warnings like the ones above were not listed' });
 });
 
 test('the zip reads like the folder, at the top level or in one folder; --chat skips the rest', async () => {

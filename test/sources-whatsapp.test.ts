@@ -9,19 +9,9 @@ import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
-import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZone, whatsappTuning, type OrderStats } from '../collector/sources/whatsapp.js';
-import {
-  cleanName,
-  mediaMarker,
-  parseHeader,
-  parsePoll,
-  parseRest,
-  parseSystemLine,
-  resolveDate,
-  stripLeadingMarks,
-  wallTime,
-  type DateOrder,
-} from '../collector/sources/whatsapp-lines.js';
+import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZone, whatsappTuning, type OrderStats } from '../collector/sources/whatsapp/index.js';
+import { parseHeader, parseRest, resolveDate, wallTime, type DateOrder } from '../collector/sources/whatsapp/lines.js';
+import { cleanName, mediaMarker, parsePoll, parseSystemLine, stripLeadingMarks } from '../collector/markup/whatsapp-grammar.js';
 import { checkTimeZone, wallTimeCandidates, wallTimeToUtc, ZonedClock, zoneOffset } from '../collector/sources/kit/zoned-time.js';
 import { writeZip } from './helpers/make-zip.js';
 import { scalar } from './helpers/sql.js';
@@ -720,4 +710,16 @@ test('import: the real iOS example twice, format detected', { skip: !existsSync(
   } finally {
     db.close();
   }
+});
+
+test('more than 200 warnings: the first 200 listed, then one count in the wording every format uses; the rest imports', async () => {
+  const file = join(tempDir(), 'WhatsApp Chat with Ann.txt');
+  const impossible = Array.from({ length: 250 }, (_, i) => `12/30/20, 25:${String(i % 60).padStart(2, '0')} - Ann: x${i}`);
+  writeFileSync(file, ['12/30/20, 10:00 - Ann: before', ...impossible, '12/30/20, 10:01 - Bob: after'].join('\n') + '\n');
+  const events = await readAll(file);
+  assert.deepEqual(messagesOf(events).map((m) => m.body.split('\n')[0]), ['before', 'after']);
+  const warnings = warningsOf(events);
+  assert.equal(warnings.length, 201);
+  assert.match(warnings[199].message, /impossible date or time/);
+  assert.deepEqual(warnings[200], { position: file, message: '50 more warnings like the ones above were not listed' });
 });

@@ -18,9 +18,9 @@
  * authors, and the user@host masks clients log beside joins and parts are left out. What people
  * type (messages, actions, notices, topics) stays as they typed it.
  */
-import { eventParts, ircPersonId, stripNickMode } from '../sources/irc-lines.js';
 import { personText } from '../store/person-refs.js';
 import { escapeHtml, linkify, stripInvalidXml } from './html.js';
+import { eventParts, ircPersonId, stripNickMode } from './irc-grammar.js';
 import { ensureSafeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 

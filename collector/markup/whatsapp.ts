@@ -4,7 +4,7 @@
  * WhatsApp's formatting: `*bold*`, `_italic_`, `~strike~` (markers at word boundaries, within a
  * line, never doubled: `__init__` is text), ```monospace``` (may span lines), `` `inline code` ``, and line starts `> ` (quote),
  * `* ` / `- ` (bullets), `1. ` (numbers). Links are bare URLs. The adapter
- * (collector/sources/whatsapp.ts) keeps the text as exported; here also: polls (`POLL:` /
+ * (collector/sources/whatsapp/) keeps the text as exported; here also: polls (`POLL:` /
  * `OPTION: … (n votes)`), media markers (`<attached: x.jpg>`, `x.jpg (file attached)`: the
  * attachment is shown by the site, so only a caption is left; `<Media omitted>` shown as a note),
  * deleted-message notices, and system lines (plain text, the people an English line names as person
@@ -16,10 +16,10 @@
  * Every tag is written here around escapeHtml()'d text and safeHref()'d links, and
  * ensureSafeFragment() checks the result.
  */
-import { mediaMarker, parsePoll, systemLinePeople, whatsappPersonId } from '../sources/whatsapp-lines.js';
 import { personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
+import { mediaMarker, parsePoll, systemLinePeople, whatsappPersonId } from './whatsapp-grammar.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export const whatsapp: MarkupConverter = (body, context) => {

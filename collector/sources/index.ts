@@ -1,11 +1,11 @@
 import { SourceError, type SourceAdapter } from './types.js';
 import { skypeExport } from './skype-export/index.js';
 import { skypeMainDb } from './skype-maindb/index.js';
-import { slack } from './slack.js';
+import { slack } from './slack/index.js';
 import { discord } from './discord/index.js';
-import { whatsapp } from './whatsapp.js';
+import { whatsapp } from './whatsapp/index.js';
 import { telegram } from './telegram/index.js';
-import { irc } from './irc.js';
+import { irc } from './irc/index.js';
 import { teams } from './teams/index.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';

@@ -35,13 +35,13 @@ export interface ReadOptions {
    */
   cursor?: string | null;
   /**
-   * WhatsApp exports write local wall times in the phone's date layout (collector/sources/whatsapp.ts):
+   * WhatsApp exports write local wall times in the phone's date layout (collector/sources/whatsapp/):
    * force the day/month order (else inferred from the file) and name the phone's time zone (else
    * the machine's).
    */
   whatsapp?: { dateOrder?: 'dmy' | 'mdy' | 'ymd'; timeZone?: string };
   /**
-   * IRC logs (collector/sources/irc.ts) carry the logging machine's wall time: name its time zone
+   * IRC logs (collector/sources/irc/) carry the logging machine's wall time: name its time zone
    * (else the machine's), and the network of logs whose file name names none (else their folder's
    * name, or "unknown").
    */

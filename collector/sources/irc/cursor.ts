@@ -1,6 +1,6 @@
 /**
  * The cursor of an IRC log source: how far each of its files was read, so that the next import
- * of a growing log reads only what was appended (collector/sources/irc.ts).
+ * of a growing log reads only what was appended (index.ts).
  *
  *   {"v":1,"zone":"Europe/Berlin","network":"libera","files":{"libera/#chan.log":
  *     {"o":10432,"l":210,"n":4096,"h":"9f2c…","d":"irssi","t":"2016-06-03","w":1464991260000}}}
@@ -14,7 +14,7 @@
  * database) keeps giving the same times and ids.
  */
 import { createHash } from 'node:crypto';
-import type { CivilDate, Dialect } from './irc-lines.js';
+import type { CivilDate, Dialect } from './lines.js';
 
 export const HEAD_BYTES = 4096;
 

@@ -16,7 +16,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import type { CivilDate } from './irc-lines.js';
+import type { CivilDate } from './lines.js';
 
 export interface LogName {
   /** Network named by the file name itself (WeeChat, old ZNC), else by its folder, or null. */
