@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --size 100k,1M] [--runs N] …`: every DESIGN.md performance figure beside its
+ * `npm run bench [-- --size 100k,1M] [--runs N] …`: every docs/design.md performance figure beside its
  * reference, measured in one invocation, per corpus size. Prints one table per size and writes the
  * full results to bench/results/<date>-<size>.json. See bench/README.md.
  */
@@ -132,7 +132,7 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
   const loadStart = loadNow();
   const log = (line: string) => console.log(`[${label}] ${line}`);
   const sizeDir = join(args.work, label);
-  log(`runs per figure: ${runs}${args.runs === null ? ' (default: 3 for ≤ 100k messages, 1 for larger)' : ''}${STANDARD_SIZES.includes(label) ? '' : ' — not a DESIGN.md size'}`);
+  log(`runs per figure: ${runs}${args.runs === null ? ' (default: 3 for ≤ 100k messages, 1 for larger)' : ''}${STANDARD_SIZES.includes(label) ? '' : ' — not a docs/design.md size'}`);
 
   const corpus = await ensureCorpus(sizeDir, { messages, seed: args.seed });
   log(`corpus ${corpus.file}: ${messages.toLocaleString('en')} messages, ${corpus.options.chats} chats, ${mb(corpus.bytes)} (${corpus.reused ? 'reused' : `generated in ${msText(corpus.generateMs)}`})`);

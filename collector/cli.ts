@@ -21,7 +21,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 Run "chatchannels <command> --help" for a command's options, "chatchannels --version" for the version.
 `;
 
-/** Exit codes (DESIGN's CLI contract): 0 success, 1 an error (named file and position), 2 bad usage. */
+/** Exit codes (docs/design.md, CLI contract): 0 success, 1 an error (named file and position), 2 bad usage. */
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -6,7 +6,7 @@ import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
 import { anchorsIn, archivePages, buildInto, listFiles, read, scratchDir } from './helpers/site.js';
 
 /**
- * DESIGN.md: "a message's URL never changes as new messages arrive or old ones are back-filled".
+ * docs/design.md: "a message's URL never changes as new messages arrive or old ones are back-filled".
  * Build, import more (newer messages, older ones, a flood into an already published month, a new
  * chat), build again: every anchor of the first build is on the same page in the second.
  */

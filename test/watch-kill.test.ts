@@ -9,7 +9,7 @@ import { writeSkypeExport } from '../bench/corpus.js';
 import { tempDir } from './helpers/temp.js';
 
 /**
- * DESIGN.md: interrupted runs never lose or double a message. `chatchannels watch` is killed with
+ * docs/design.md: interrupted runs never lose or double a message. `chatchannels watch` is killed with
  * SIGKILL at arbitrary moments (during its first imports, between them, while a new export
  * arrives), restarted each time; at the end the database holds exactly what one clean import of
  * the same files holds, and passes SQLite's integrity check.

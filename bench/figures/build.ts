@@ -10,7 +10,7 @@ import { mb, msText } from './format.js';
 import { commandHelp, hasOption } from './product.js';
 
 /**
- * Site build: `chatchannels build --db <db> --out <dir>` measured from outside, beside DESIGN.md's
+ * Site build: `chatchannels build --db <db> --out <dir>` measured from outside, beside docs/design.md's
  * plain Eleventy site built from the same messages. Targets (pages + feeds): wall ≤ 1.0× the
  * reference, peak RSS ≤ 0.5×. When the build also writes the search index, pages + feeds are
  * measured separately with search off (a `--no-search` flag if the CLI has one, else

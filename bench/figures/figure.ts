@@ -1,6 +1,6 @@
 /**
  * One benchmark figure as printed and written to JSON: our median (with its spread over runs)
- * beside the reference's, their ratio, and the DESIGN.md target with PASS/MISS. A figure that could
+ * beside the reference's, their ratio, and the docs/design.md target with PASS/MISS. A figure that could
  * not be measured keeps its key with `ours: null` and a `reason`, never a made-up number.
  */
 export const FIGURE_KEYS = [
@@ -46,7 +46,7 @@ export interface Figure {
   referenceName: string | null;
   /** ours.median / reference.median. */
   ratio: number | null;
-  /** The DESIGN.md target in words; '' when the figure is informational. */
+  /** The docs/design.md target in words; '' when the figure is informational. */
   target: string;
   /** null: no target, or not measured. */
   pass: boolean | null;

@@ -9,7 +9,7 @@ import { mb, rate } from './format.js';
 /**
  * Import: `chatchannels import <export> --db <fresh db>` measured from outside (messages ÷ wall
  * time, peak RSS) beside the import floor (scanner + JSON.parse + one INSERT per message, nothing
- * else). DESIGN.md: ≥ 150,000 messages/s; peak memory flat in the file's size, ≤ 400 MB for a 1 GB
+ * else). docs/design.md: ≥ 150,000 messages/s; peak memory flat in the file's size, ≤ 400 MB for a 1 GB
  * file — read here as ≤ max(400 MB, 400 MB per GB of export).
  */
 export const TARGET_MESSAGES_PER_SECOND = 150_000;

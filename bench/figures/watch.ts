@@ -18,7 +18,7 @@ import { createProbe, writeRecentExport, type Probe } from './watch-probe.js';
  * the largest chat (the history is already imported) replaced by one with one more message;
  * measured from the replacement (an atomic rename) to (a) the message being in the database and
  * (b) the chat's archive page, its feed and the search files on disk containing it. Polled every
- * 20 ms. DESIGN.md: ≤ 2 s.
+ * 20 ms. docs/design.md: ≤ 2 s.
  *
  * Process setup, best available first: `chatchannels serve --watch <export>` (dev server and
  * collector together); else `chatchannels watch <export>` plus `chatchannels serve` (which rebuilds

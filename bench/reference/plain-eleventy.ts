@@ -6,7 +6,7 @@ import { runMeasured, type Measured } from '../measure.js';
 import { eleventyCli } from '../package-paths.js';
 
 /**
- * DESIGN.md's "plain Eleventy site" reference: every message in one global JSON data file and a
+ * docs/design.md's "plain Eleventy site" reference: every message in one global JSON data file and a
  * Nunjucks template paginating it 100 per page, built by the Eleventy CLI in a child process so its
  * time and peak memory are measured from outside. Our site build is compared against it.
  */
@@ -73,7 +73,7 @@ async function countFiles(dir: string, accept: (name: string) => boolean): Promi
 
 // Eleventy reserves `page`, hence the `batch` alias. `escape` is explicit (and idempotent under
 // autoescape) so the reference pays for escaping as our site does. The time stays in milliseconds:
-// a date filter would add a config file and per-message work the DESIGN reference does not have.
+// a date filter would add a config file and per-message work the design's reference does not have.
 // Pagefind, run over this site as a stand-in, skips the times: 100k unique 13-digit numbers would
 // double its word count with tokens nobody searches for.
 const PAGINATION_TEMPLATE = `---

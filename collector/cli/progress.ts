@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 
 /**
- * A progress bar on an interactive terminal; silent otherwise (pipes, CI, tests), as DESIGN's CLI
+ * A progress bar on an interactive terminal; silent otherwise (pipes, CI, tests), as docs/design.md's CLI
  * contract asks. One bar per file, advanced by bytes read.
  */
 export interface Progress {

@@ -8,7 +8,7 @@ import { utf16Advice, utf16Of } from '../sources/kit/files.js';
  * escape state and nesting depth, and hands each value the caller asks for over as a byte range
  * whose text the caller may decode and `JSON.parse` on its own. That keeps memory bounded by the
  * largest single value asked for and runs at several hundred MB/s, since the bytes of strings are
- * skipped with a native `indexOf` (TECH-NOTES: "Streaming JSON").
+ * skipped with a native `indexOf` (docs/architecture.md, "Stack facts").
  *
  * The caller decides, value by value, what happens ({@link ScanAction}): *enter* a container (its
  * members are then reported one by one), *take* a value (its bytes are kept until it ends, then

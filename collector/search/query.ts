@@ -15,7 +15,7 @@ export interface SearchHit {
 }
 
 /**
- * The FTS5 query for what a person types, by the site search's rule (engine.js parseQuery and
+ * The FTS5 query for what a person types, by the site search's rule (client query.js parseQuery and
  * planQuery): every positive term required, the last word typed also matching as a prefix,
  * `-word` excluded. Terms are the pipeline's (messages_fts holds the same, fts.ts), quoted so
  * that nothing in them is FTS syntax. '' when nothing is left to match (stop words only).

@@ -116,7 +116,7 @@ export function renderAttachments(
 }
 
 /**
- * The Skype converter's own line for a file (collector/markup/skype.ts fileLine: "📎 name (size)")
+ * The Skype converter's own line for a file (collector/markup/skype/lines.ts fileLine: "📎 name (size)")
  * repeats what the attachment list shows: dropped from the body when the list is shown.
  */
 const FILE_LINE = /(?:<br>)?<span class="cc-file">📎 [^<]*<\/span>/g;

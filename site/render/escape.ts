@@ -16,7 +16,7 @@ export function escapeHtml(value: string): string {
 /**
  * Characters that are invalid in XML 1.0 (feeds) and useless in HTML: C0 controls but tab, LF and
  * CR, DEL and C1 controls, lone surrogates, U+FFFE/U+FFFF. The `feed` package passes them through
- * unfiltered (TECH-NOTES), which would make a feed malformed.
+ * unfiltered (docs/architecture.md, "Stack facts"), which would make a feed malformed.
  */
 const INVALID_CHARS =
   /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
