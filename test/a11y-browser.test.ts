@@ -4,11 +4,14 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { demoDb } from './helpers/demo-site.js';
 import { mediaHash, writeFixture } from './helpers/fixture-db.js';
-import { tinyPng, writeSiteFixture } from './helpers/site-fixture.js';
-import { archivePages, buildInto, listFiles, scratchDir, serveDir } from './helpers/site.js';
+import { tinyPng } from './helpers/png.js';
+import { writeSiteFixture } from './helpers/site-fixture.js';
+import { archivePages, buildInto, listFiles, serveDir } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+import { needsTools } from './helpers/requires.js';
 
 /**
  * Accessibility, checked by axe-core in real Chromium: 0 violations on every page kind (index,
@@ -16,7 +19,7 @@ import { archivePages, buildInto, listFiles, scratchDir, serveDir } from './help
  * demo site, the site fixture and a fixture of edge cases, in the light and the dark colour
  * scheme. And the avatar palette: initials readable (4.5:1) on all 24 avatar colours, in both.
  */
-const skip = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+const skip = needsTools('chromium');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCHEMES = ['light', 'dark'] as const;
 

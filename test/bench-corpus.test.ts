@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCorpus, parseSize, plainRecords, writeSkypeExport, type CorpusOptions } from '../bench/corpus.js';
+import { tempDir } from './helpers/temp.js';
 
 interface SkypeMessage {
   id: string;
@@ -21,14 +21,8 @@ interface SkypeExport {
 
 const SMALL: CorpusOptions = { messages: 200, chats: 5, authors: 30, seed: 7 };
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-test-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-test('a small Skype export has the real structure and exactly the requested messages', async (t) => {
-  const file = join(tempDir(t), 'messages.json');
+test('a small Skype export has the real structure and exactly the requested messages', async () => {
+  const file = join(tempDir('bench-corpus-test-'), 'messages.json');
   const written = await writeSkypeExport(file, SMALL);
   const text = readFileSync(file, 'utf8');
   assert.equal(written.bytes, Buffer.byteLength(text));
@@ -51,8 +45,8 @@ test('a small Skype export has the real structure and exactly the requested mess
   assert.match(text, /"version":\d+\.0,/, 'versions look like floats');
 });
 
-test('identical bot lines (same author, second and body) are distinct messages', async (t) => {
-  const file = join(tempDir(t), 'messages.json');
+test('identical bot lines (same author, second and body) are distinct messages', async () => {
+  const file = join(tempDir('bench-corpus-test-'), 'messages.json');
   await writeSkypeExport(file, SMALL);
   const data = JSON.parse(readFileSync(file, 'utf8')) as SkypeExport;
   let identicalPairs = 0;
@@ -68,8 +62,8 @@ test('identical bot lines (same author, second and body) are distinct messages',
   assert.ok(identicalPairs >= 2, `expected a bot burst, found ${identicalPairs} identical pairs`);
 });
 
-test('the same seed gives a byte-identical file, another seed a different one', async (t) => {
-  const dir = tempDir(t);
+test('the same seed gives a byte-identical file, another seed a different one', async () => {
+  const dir = tempDir('bench-corpus-test-');
   await writeSkypeExport(join(dir, 'a.json'), SMALL);
   await writeSkypeExport(join(dir, 'b.json'), SMALL);
   await writeSkypeExport(join(dir, 'c.json'), { ...SMALL, seed: 8 });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIGURE_KEYS, type Figure } from '../bench/figures/figure.js';
+import { tempDir } from './helpers/temp.js';
 
 const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 
@@ -13,9 +13,8 @@ const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
  * Runs the harness on a tiny corpus (no browser, no watch: those take the longest) into a temporary
  * folder: it must finish and report every figure, measured or not. No timing is asserted.
  */
-test('npm run bench completes at a tiny size and reports every figure', { timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+test('npm run bench completes at a tiny size and reports every figure', { timeout: 120_000 }, async () => {
+  const dir = tempDir('bench-smoke-');
   const results = join(dir, 'results');
   const { code, output } = await run([RUN, '--size', '2k', '--runs', '1', '--skip-browser', '--skip-watch', '--work', join(dir, 'work'), '--results', results]);
   assert.equal(code, 0, output.slice(-3000));

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './helpers/temp.js';
+import { machineLimit } from './helpers/requires.js';
 
 const CLI = resolve('dist/collector/cli.js');
 
@@ -303,7 +304,7 @@ test('a full disk during a build names the file it could not write (exit 1)', (t
   mkdirSync(disk);
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { encoding: 'utf8' });
   if (mounted.status !== 0) {
-    t.skip(`cannot mount a tmpfs to fill (${(mounted.stderr || mounted.error?.message || '').trim()})`);
+    t.skip(machineLimit(`cannot mount a tmpfs to fill (${(mounted.stderr || mounted.error?.message || '').trim()})`));
     return;
   }
   try {

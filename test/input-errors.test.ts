@@ -2,22 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeZip } from './helpers/make-zip.js';
+import { readEvents } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { detectAdapter, adapterByName } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
-import { folderEntries } from './helpers/archives.js';
+import { folderEntries, writeZip } from './helpers/archives.js';
 import { fileURLToPath } from 'node:url';
 
 const SLACK = fileURLToPath(new URL('../../test/fixtures/slack/workspace', import.meta.url));
 
 /** Inputs that cannot be read say why: which zip entry, which encoding. */
 
-async function readAll(format: string, path: string): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const e of adapterByName(format)!.read(path, {})) events.push(e);
-  return events;
-}
+const readAll = (format: string, path: string): Promise<SourceEvent[]> => readEvents(adapterByName(format)!, path);
 
 async function detectError(path: string): Promise<string> {
   try {

@@ -5,26 +5,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { needsTools, toolPath } from './helpers/requires.js';
 import { tempDir } from './helpers/temp.js';
 
 /**
  * Issue 9's "done when", with real parts: Debian's ngircd on 127.0.0.1, Debian's irssi run
  * headless under tmux with autolog on, joined to #chat; a second client (a raw socket below)
  * posts lines; `chatchannels serve --watch <irssi's log folder>` shows them on the served page.
- * Needs the Debian packages ngircd, irssi and tmux (.ci/run installs them); skipped without.
+ * Needs the Debian packages ngircd, irssi and tmux (scripts/test-setup.sh installs them); skipped without.
  * Every wait is bounded; every process started here is stopped in `finally`.
  */
 const CLI = resolve(process.cwd(), 'dist/collector/cli.js');
 const CHANNEL = '#chat';
 const NETWORK = 'testnet';
-
-function findTool(name: string): string | null {
-  for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin']) {
-    if (existsSync(join(dir, name))) return join(dir, name);
-  }
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  return found.status === 0 && found.stdout.trim() ? found.stdout.trim() : null;
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -114,10 +107,9 @@ class RawClient {
   }
 }
 
-const tools = { ngircd: findTool('ngircd'), irssi: findTool('irssi'), tmux: findTool('tmux') };
-const missing = Object.entries(tools).filter(([, path]) => !path).map(([name]) => name);
+const tools = { ngircd: toolPath('ngircd'), irssi: toolPath('irssi'), tmux: toolPath('tmux') };
 
-test('irssi logs a channel on a real IRC server; serve --watch shows the posted lines within seconds', { skip: missing.length ? `needs the Debian packages ${missing.join(', ')} (apt-get install ngircd irssi tmux)` : false, timeout: 240_000 }, async () => {
+test('irssi logs a channel on a real IRC server; serve --watch shows the posted lines within seconds', { skip: needsTools('ngircd', 'irssi', 'tmux'), timeout: 240_000 }, async () => {
   const dir = tempDir('cc-irc-live-');
   const ircPort = await freePort();
   const httpPort = await freePort();

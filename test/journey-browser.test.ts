@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { demoDb } from './helpers/demo-site.js';
-import { buildInto, scratchDir, serveDir } from './helpers/site.js';
+import { buildInto, serveDir } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+import { needsTools } from './helpers/requires.js';
 
 /**
  * The reader's journey, end to end, in real Chromium, each journey starting FROM THE HOME PAGE:
@@ -15,7 +17,7 @@ import { buildInto, scratchDir, serveDir } from './helpers/site.js';
  * folder links opened in a new tab. Over HTTP at `/`, over HTTP under a path prefix, and opened
  * from disk (file://). No page may request anything but local files and 127.0.0.1.
  */
-const skip = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+const skip = needsTools('chromium');
 const WORD = 'zoomable';
 let browser: Browser;
 let db: string;

@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
-import { demoDb, hasNewsboat, newsboatUnread } from './helpers/demo-site.js';
-import { buildInto, hasFeedparser, listFiles, parseFeed, read, scratchDir, serveDir } from './helpers/site.js';
+import { demoDb, newsboatUnread } from './helpers/demo-site.js';
+import { buildInto, listFiles, parseFeed, read, serveDir } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+import { needsTools } from './helpers/requires.js';
 
 /**
  * The reader's journey through feeds: the OPML subscribes a real feed reader (Debian's newsboat)
@@ -38,7 +40,7 @@ async function fetchListed(opmlUrl: string): Promise<{ feeds: number; entries: n
   return { feeds: urls.length, entries };
 }
 
-describe('OPML in a real feed reader', { skip: !hasNewsboat() && 'newsboat is not installed' }, () => {
+describe('OPML in a real feed reader', { skip: needsTools('newsboat') }, () => {
   let db: string;
   before(async () => {
     db = await demoDb();
@@ -134,7 +136,7 @@ describe('feed entries', () => {
     siteFeed = plain(parseFeed(join(out, 'feed.xml')));
   });
 
-  const skipFeedparser = !hasFeedparser() && 'no feedparser';
+  const skipFeedparser = needsTools('feedparser');
 
   test('a reply is titled by its own words, not by the quote it starts with (every format with quotes)', { skip: skipFeedparser }, () => {
     for (const f of FORMATS) {

@@ -3,7 +3,8 @@ import { join, posix } from 'node:path';
 import { before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { writeFixture } from './helpers/fixture-db.js';
-import { archivePages, buildInto, listFiles, read, scratchDir } from './helpers/site.js';
+import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 import { BIG, TEAM, writeSiteFixture } from './helpers/site-fixture.js';
 
 /**

@@ -5,7 +5,8 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncat
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { crc32Combine, writeZipStreamed, type ZipPart } from './helpers/make-zip.js';
+import { crc32Combine, writeZipStreamed, type ZipPart } from './helpers/archives.js';
+import { readEvents } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { formatLimit, MAX_JSON_FILE_BYTES, MAX_LINE_BYTES, MAX_RECORD_BYTES } from '../collector/sources/kit/limits.js';
 
@@ -192,8 +193,7 @@ test('a message over its cap is skipped with a warning naming position and limit
     chats[0].messages[2].body = huge;
     const dir = tempDir();
     const path = sample.write(dir, chats);
-    const events = [];
-    for await (const e of adapterByName(format)!.read(path, {})) events.push(e);
+    const events = await readEvents(adapterByName(format)!, path);
     const bodies = events.flatMap((e) => (e.type === 'message' ? [e.message.body] : []));
     assert.equal(bodies.length, 4, `${format}: ${bodies.map((b) => b.slice(0, 20)).join(' | ')}`);
     assert.ok(!bodies.some((b) => b.includes('xxxx')), `${format}: the oversized message was imported`);

@@ -12,6 +12,7 @@ import { SKYPE_EMOTICONS } from '../collector/markup/skype/emoticons.js';
 import type { RenderedBody } from '../collector/markup/types.js';
 import { assertProperty } from './helpers/seeds.js';
 import { visibleRefs } from './helpers/person-refs.js';
+import { needsFile } from './helpers/requires.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 const shared = new URL('../shared/fixtures/', root);
@@ -235,7 +236,7 @@ test('the converter is registered under "skype"', () => {
 // ---------------------------------------------------------------------------------------------
 // Real exports
 
-test('the real main.db bodies (plaso, Temptin) render', { skip: !existsSync(new URL('skype/maindb-plaso/skype_main.db', shared)) && 'shared fixtures absent' }, () => {
+test('the real main.db bodies (plaso, Temptin) render', { skip: needsFile(new URL('skype/maindb-plaso/skype_main.db', shared)) }, () => {
   const files = ['skype/maindb-plaso/skype_main.db', 'skype/maindb-temptin/test.acc2001.db', 'skype/maindb-temptin/test.acc2002.db'];
   let count = 0;
   for (const file of files) {
@@ -258,7 +259,7 @@ test('the real main.db bodies (plaso, Temptin) render', { skip: !existsSync(new 
     'Okay now I am going to add you to the same conference but <b>I</b> will be the one doing it instead.');
 });
 
-test('the fedorzima messages.json bodies render, images as links', { skip: !existsSync(new URL('skype/export-json-fedorzima/messages.json', shared)) && 'shared fixtures absent' }, () => {
+test('the fedorzima messages.json bodies render, images as links', { skip: needsFile(new URL('skype/export-json-fedorzima/messages.json', shared)) }, () => {
   const data = JSON.parse(readFileSync(new URL('skype/export-json-fedorzima/messages.json', shared), 'utf8')) as {
     conversations: { MessageList: { content: string }[] }[];
   };

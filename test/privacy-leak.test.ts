@@ -7,7 +7,9 @@ import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks, secretsOf, type Leak } from './helpers/leak-scan.js';
-import { listFiles, scratchDir } from './helpers/site.js';
+import { listFiles } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+import { requirement } from './helpers/requires.js';
 
 /**
  * The privacy promise, tested so that it cannot be fooled: for every source, build with authors
@@ -61,7 +63,7 @@ function describeLeaks(leaks: Leak[]): string {
 }
 
 for (const source of PRIVACY_SOURCES) {
-  describe(`privacy: ${source.name}`, { skip: source.paths === null && 'input not present here' }, () => {
+  describe(`privacy: ${source.name}`, { skip: requirement(source.paths === null && `the shared fixtures (../shared/fixtures) for ${source.name} are not here`) }, () => {
     let db: string;
     let secrets: string[];
     before(() => {

@@ -12,6 +12,7 @@ import { messageKeys } from './helpers/db-state.js';
 import { tempDir } from './helpers/temp.js';
 import { assertAsyncProperty, assertProperty } from './helpers/seeds.js';
 import { storeWriter } from '../collector/import/store-writer.js';
+import { requirement } from './helpers/requires.js';
 
 /**
  * Identity under arbitrary input (fast-check): slugs are file-system safe and injective for any
@@ -169,7 +170,7 @@ function shuffleSameMinute(messages: SampleMessage[], seed: number): SampleMessa
 }
 
 for (const { adapter, sample } of adapterSamples()) {
-  test(`property (${adapter.format}): keys are stable under re-import and reordering; N identical messages stay N`, { skip: !sample && `no sample row for ${adapter.format} in test/helpers/format-samples.ts` }, async (t) => {
+  test(`property (${adapter.format}): keys are stable under re-import and reordering; N identical messages stay N`, { skip: requirement(!sample && `no sample row for ${adapter.format} in test/helpers/format-samples.ts`) }, async (t) => {
     const root = tempDir(`cc-prop-keys-${adapter.format}-`);
     let run = 0;
     await assertAsyncProperty(t, 

@@ -8,12 +8,14 @@ import { MARKUP_NAMES, renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import type { SourceAdapter } from '../collector/sources/types.js';
 import type { MessageKind, MessageRecord } from '../collector/model.js';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { auditFragments } from './helpers/dom-audit.js';
+import { messagesOf, readEvents } from './helpers/events.js';
 import { adapterSamples, HOSTILE_DEPTHS, HOSTILE_KEYS, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
 import { propertySeeds } from './helpers/seeds.js';
 import { tempDir } from './helpers/temp.js';
 import { skypeHostileBodies, XSS_VECTORS } from './helpers/xss-vectors.js';
+import { needsTools, requirement } from './helpers/requires.js';
 
 /**
  * Every markup converter an adapter uses, on arbitrary bodies: its HTML holds nothing that can
@@ -48,9 +50,7 @@ function assertClean(markup: string, body: string, html: string, text: string): 
 }
 
 async function records(adapter: SourceAdapter, path: string): Promise<MessageRecord[]> {
-  const out: MessageRecord[] = [];
-  for await (const event of adapter.read(path, {})) if (event.type === 'message') out.push(event.message);
-  return out;
+  return messagesOf(await readEvents(adapter, path));
 }
 
 /** Bodies as an adapter hands them to its converter: written into a file of the format, read back. */
@@ -93,7 +93,7 @@ test('property: every converter an adapter uses gives clean HTML and text for an
 });
 
 for (const { adapter, sample } of samples) {
-  test(`property (${adapter.format}): bodies read from its files render clean`, { skip: !sample && `no sample row for ${adapter.format}` }, async (t) => {
+  test(`property (${adapter.format}): bodies read from its files render clean`, { skip: requirement(!sample && `no sample row for ${adapter.format} in test/helpers/format-samples.ts`) }, async (t) => {
     for (const seed of propertySeeds(t)) {
       const bodies = [...XSS_VECTORS, ...fc.sample(hostileBody, { numRuns: 300, seed })];
       const read = await throughAdapter(adapter, sample!, bodies);
@@ -217,7 +217,7 @@ test('a name of control characters, wherever a converter interpolates one, leave
 
 let browser: Browser | undefined;
 let page: Page;
-const noBrowser = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+const noBrowser = needsTools('chromium');
 after(async () => {
   await browser?.close();
 });

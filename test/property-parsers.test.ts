@@ -10,6 +10,7 @@ import { SourceError } from '../collector/sources/types.js';
 import { adapterSamples, ordinaryChats, packed, type SampleChat } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
 import { assertAsyncProperty, type SeedContext } from './helpers/seeds.js';
+import { requirement } from './helpers/requires.js';
 
 /**
  * Every adapter, fed mutated copies of a valid input of its format through the real importer,
@@ -209,7 +210,7 @@ async function fuzz(t: SeedContext, format: string, input: string, file: string,
 }
 
 for (const { adapter, sample } of adapterSamples()) {
-  test(`property (${adapter.format}): mutated input imports or fails with a SourceError naming the file, nothing else`, { skip: !sample && `no sample row for ${adapter.format}` }, async (t) => {
+  test(`property (${adapter.format}): mutated input imports or fails with a SourceError naming the file, nothing else`, { skip: requirement(!sample && `no sample row for ${adapter.format} in test/helpers/format-samples.ts`) }, async (t) => {
     const dir = tempDir(`cc-prop-parse-${adapter.format}-`);
     const input = sample!.write(dir, sample!.multiChat ? richChats() : richChats().slice(0, 1));
     const main = sample!.mainFile(input);

@@ -6,7 +6,7 @@ import { folderEntries, writeTar } from './helpers/archives.js';
 import { cli, cliAsync, contentDigest, integrityProblems, type CliResult } from './helpers/db-state.js';
 import Database from 'better-sqlite3';
 import { adapterSamples, ordinaryChats, packed, writeHostileMessages, FORMAT_SAMPLES, type FormatSample } from './helpers/format-samples.js';
-import { scratchDir } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 import { openStore } from '../collector/store/open.js';
 
 /**

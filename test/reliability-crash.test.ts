@@ -9,7 +9,8 @@ import { openSearchEngine } from '../site/search/node-engine.js';
 import { cli, cliAsync, contentDigest, integrityProblems, messageCount, messageKeys } from './helpers/db-state.js';
 import { random } from './helpers/fixture-db.js';
 import { propertySeeds } from './helpers/seeds.js';
-import { anchorsIn, archivePages, listFiles, scratchDir } from './helpers/site.js';
+import { anchorsIn, archivePages, listFiles } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 
 /**
  * Crashes and concurrency through the real CLI on generated Skype exports (bench/corpus):

@@ -5,17 +5,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildSearchIndex } from '../site/search/index.js';
+import { launchBrowser } from './helpers/browser.js';
+import { needsTools, skipUnless } from './helpers/requires.js';
 import { tempDir } from './helpers/temp.js';
-import { CHATS, makeCorpus, writeCorpus } from './search-corpus.js';
+import { CHATS, makeCorpus, writeCorpus } from './helpers/search-corpus.js';
 
 /**
  * The search page in real headless Chromium: served over HTTP under a path prefix, and opened
  * straight from disk. The archive pages come from site/build.ts when it builds; the search files
  * from buildSearchIndex (standalone page).
  */
-const CHROMIUM = '/usr/bin/chromium';
+const skip = needsTools('chromium');
 const PREFIX = '/archive/';
 const dir = tempDir('cc-search-b-');
 const out = join(dir, 'site');
@@ -62,6 +64,7 @@ function serve(root: string): Promise<Server> {
 }
 
 before(async () => {
+  if (skip) return;
   const file = join(dir, 'db.sqlite');
   const messages = makeCorpus(500, 5);
   const t = Date.UTC(2021, 8, 14, 9, 30);
@@ -80,10 +83,7 @@ before(async () => {
   await buildSearchIndex({ db: file, outDir: out, pathPrefix: PREFIX, page: true, threads: 1 });
   server = await serve(out);
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -105,7 +105,7 @@ async function results(page: Page): Promise<{ text: string; href: string; chat: 
   );
 }
 
-test('over HTTP under a path prefix: nothing loads before a query; a query finds the message and links to its anchor', async () => {
+test('over HTTP under a path prefix: nothing loads before a query; a query finds the message and links to its anchor', { skip }, async () => {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -133,7 +133,7 @@ test('over HTTP under a path prefix: nothing loads before a query; a query finds
   await page.close();
 });
 
-test('typing starts loading the index (manifest, delta, buckets of finished words) before the query is sent', async () => {
+test('typing starts loading the index (manifest, delta, buckets of finished words) before the query is sent', { skip }, async () => {
   const page = await browser.newPage();
   served = [];
   await page.goto(`${origin}${PREFIX}search/`);
@@ -149,7 +149,7 @@ test('typing starts loading the index (manifest, delta, buckets of finished word
   await page.close();
 });
 
-test('filters narrow the results: the chat select, author: and dates', async () => {
+test('filters narrow the results: the chat select, author: and dates', { skip }, async () => {
   const page = await browser.newPage();
   await page.goto(`${origin}${PREFIX}search/?q=wombat`);
   const both = await results(page);
@@ -177,7 +177,7 @@ test('filters narrow the results: the chat select, author: and dates', async () 
   await page.close();
 });
 
-test('a common term loads more but stays bounded; newest first is in time order', async () => {
+test('a common term loads more but stays bounded; newest first is in time order', { skip }, async () => {
   const page = await browser.newPage();
   served = [];
   await page.goto(`${origin}${PREFIX}search/?q=alpha&sort=newest`);
@@ -190,7 +190,7 @@ test('a common term loads more but stays bounded; newest first is in time order'
   await page.close();
 });
 
-test('opened from disk (file://): results appear and link to index.html#anchor', async () => {
+test('opened from disk (file://): results appear and link to index.html#anchor', { skip }, async () => {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -209,11 +209,8 @@ test('opened from disk (file://): results appear and link to index.html#anchor',
   await page.close();
 });
 
-test('full flow over HTTP: clicking a result lands on the highlighted message', { skip: false }, async (t) => {
-  if (!fullSite) {
-    t.skip('site/build.ts did not build the archive pages');
-    return;
-  }
+test('full flow over HTTP: clicking a result lands on the highlighted message', { skip }, async (t) => {
+  if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;
   const page = await browser.newPage();
   await page.goto(`${origin}${PREFIX}search/?q=wombat+lake`);
   const found = await results(page);

@@ -7,9 +7,10 @@ import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildSearchIndex, updateSearchIndex } from '../site/search/index.js';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { tempDir } from './helpers/temp.js';
-import { CHATS, makeCorpus, nativeIdOf, writeCorpus, writeLater, type CorpusMessage } from './search-corpus.js';
+import { needsTools } from './helpers/requires.js';
+import { CHATS, makeCorpus, nativeIdOf, writeCorpus, writeLater, type CorpusMessage } from './helpers/search-corpus.js';
 
 /**
  * A delta in real headless Chromium: a base index and its search page, then imports that add,
@@ -51,7 +52,7 @@ function serve(root: string): Promise<Server> {
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
 }
 
-const skip = hasChromium() ? false : 'no Chromium at /usr/bin/chromium';
+const skip = needsTools('chromium');
 
 before(async () => {
   if (skip) return;

@@ -7,7 +7,7 @@ import { decodeDataScript } from '../site/search/bytes.js';
 import { decodeManifest, readBaseIndex } from '../site/search/built-index.js';
 import { openSearchEngine, type SearchEngine, type SearchResult } from '../site/search/node-engine.js';
 import { tempDir } from './helpers/temp.js';
-import { CHATS, makeCorpus, nativeIdOf, writeCorpus, writeLater, type CorpusMessage } from './search-corpus.js';
+import { CHATS, makeCorpus, nativeIdOf, writeCorpus, writeLater, type CorpusMessage } from './helpers/search-corpus.js';
 
 /**
  * Delta builds (site/search/delta.ts): a base index, then imports that add, edit and delete

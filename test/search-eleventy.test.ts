@@ -6,7 +6,7 @@ import Eleventy from '@11ty/eleventy';
 import { registerSearch, type SearchIndexResult } from '../site/search/index.js';
 import { openSearchEngine } from '../site/search/node-engine.js';
 import { tempDir } from './helpers/temp.js';
-import { CHATS, makeCorpus, writeCorpus, writeLater } from './search-corpus.js';
+import { CHATS, makeCorpus, writeCorpus, writeLater } from './helpers/search-corpus.js';
 
 /** registerSearch in a real Eleventy build: the page as a template, the data written beside it. */
 

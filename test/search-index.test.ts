@@ -8,7 +8,7 @@ import { buildSearchIndex } from '../site/search/index.js';
 import { openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
 import { createSearchPipeline } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
-import { makeCorpus, writeCorpus } from './search-corpus.js';
+import { makeCorpus, writeCorpus } from './helpers/search-corpus.js';
 
 /**
  * The index builder against the real thing: one lunr.Index over every message's text, with the

@@ -7,7 +7,7 @@ import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.j
 import { engineModuleOf, openSearchEngine, payloadOf, type SearchEngine } from '../site/search/node-engine.js';
 import { createSearchPipeline, isStopWord, stem } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
-import { CHATS, makeCorpus, writeCorpus, type CorpusMessage } from './search-corpus.js';
+import { CHATS, makeCorpus, writeCorpus, type CorpusMessage } from './helpers/search-corpus.js';
 
 /**
  * What a query matches, the same everywhere: diacritics folded on both sides, the last word typed

@@ -6,7 +6,7 @@ import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.j
 import { engineModuleOf, openSearchEngine, payloadOf, type SearchEngine } from '../site/search/node-engine.js';
 import { createSearchPipeline, isStopWord, stem } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
-import { makeCorpus, writeCorpus, CHATS } from './search-corpus.js';
+import { makeCorpus, writeCorpus, CHATS } from './helpers/search-corpus.js';
 
 /** The query side: Unicode text, the query language, filters, order, and hostile input. */
 

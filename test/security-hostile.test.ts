@@ -10,11 +10,13 @@ import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { buildSite } from '../site/build.js';
 import { PUBLISHED_MEDIA_TYPES, SERVER_EXECUTABLE } from '../site/data/media-name.js';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { parseFeeds } from './helpers/feed-check.js';
 import { adapterSamples, AUTHORS, ordinaryChats, type FormatSample, type SampleChat } from './helpers/format-samples.js';
-import { hasFeedparser, listFiles, scratchDir, serveDir } from './helpers/site.js';
+import { listFiles, serveDir } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 import { TRAP_NAMES, XSS_VECTORS } from './helpers/xss-vectors.js';
+import { hasFile, needsTools } from './helpers/requires.js';
 
 /**
  * The same XSS corpus (test/helpers/xss-vectors.ts) in bodies, author names and chat titles of
@@ -164,7 +166,7 @@ async function siteChrome(browser: Browser): Promise<string[]> {
 }
 
 const samples = adapterSamples().filter((a) => a.sample) as { adapter: { format: string }; sample: FormatSample }[];
-const skip = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+const skip = needsTools('chromium');
 
 describe('hostile content in every source format', () => {
   let root: string;
@@ -230,7 +232,7 @@ describe('hostile content in every source format', () => {
     assert.ok(chats >= samples.length * (HOSTILE_IDS.length + 2) * 0.5, `${chats} chats`);
   });
 
-  test('feeds stay well-formed with NUL, VT, U+FFFE and ]]> in bodies (feedparser: bozo 0)', { skip: !hasFeedparser() && 'python3-feedparser is not installed' }, () => {
+  test('feeds stay well-formed with NUL, VT, U+FFFE and ]]> in bodies (feedparser: bozo 0)', { skip: needsTools('feedparser') }, () => {
     const feeds = listFiles(out).filter((f) => f.endsWith('.xml'));
     assert.ok(feeds.length > samples.length, `${feeds.length} feeds`);
     const verdicts = parseFeeds(feeds.map((f) => join(out, f)));
@@ -432,7 +434,7 @@ describe('published media names in every format that carries files', () => {
       ['whatsapp', join(fixtures, 'whatsapp/WhatsApp Chat with Silvester 2020.txt')],
     ];
     const shared = join(fixtures, '../../../shared/fixtures/whatsapp/pustur-whatsapp-chat-parser-example.zip');
-    if (existsSync(shared)) inputs.push(['whatsapp', shared]);
+    if (hasFile(shared)) inputs.push(['whatsapp', shared]);
     const store = openStore(db);
     try {
       for (const [format, path] of inputs) await importPaths(store, [path], { format, source: { whatsapp: { timeZone: 'UTC' } } });

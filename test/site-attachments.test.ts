@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { archivePages, buildInto, listFiles, read, scratchDir } from './helpers/site.js';
+import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 import { mediaHash, writeFixture } from './helpers/fixture-db.js';
-import { tinyPng } from './helpers/site-fixture.js';
+import { tinyPng } from './helpers/png.js';
 import { TimeFormatter } from '../site/render/time.js';
 
 /**

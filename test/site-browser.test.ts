@@ -5,17 +5,19 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { writeHostileFixture } from './helpers/hostile-fixture.js';
-import { buildInto, hasFeedparser, listFiles, parseFeed, scratchDir, serveDir } from './helpers/site.js';
+import { buildInto, listFiles, parseFeed, serveDir } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 import { BIG, TEAM, writeSiteFixture } from './helpers/site-fixture.js';
+import { needsTools } from './helpers/requires.js';
 
 /**
  * The built site in real headless Chromium: hostile content must run nothing, and permalinks
  * (`chats/<slug>/#<anchor>` and `page#anchor`) must land on the message, highlighted.
  */
 let browser: Browser;
-const skip = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+const skip = needsTools('chromium');
 
 before(async () => {
   if (!skip) browser = await launchBrowser();
@@ -137,7 +139,7 @@ describe('hostile content', { skip }, () => {
     assert.ok(withHuge.includes(`<details class="cc-long"><summary>Long message (1.9 MB): show</summary>huge ${'A'.repeat(2_000_000)} &lt;script&gt;`));
   });
 
-  test('feeds stay well-formed XML', { skip: !hasFeedparser() && 'no feedparser' }, () => {
+  test('feeds stay well-formed XML', { skip: needsTools('feedparser') }, () => {
     for (const f of listFiles(out).filter((f) => f.endsWith('.xml'))) {
       const feed = parseFeed(join(out, f));
       assert.equal(feed.bozo, false, `${f}: ${feed.bozo_exception}`);

@@ -11,8 +11,10 @@ import { buildSite } from '../site/build.js';
 import { serveSite } from '../site/serve.js';
 import { decodeDataScript } from '../site/search/bytes.js';
 import { mediaHash } from './helpers/fixture-db.js';
-import { anchorsIn, archivePages, buildInto, hasFeedparser, listFiles, parseFeed, read, scratchDir as tempDir } from './helpers/site.js';
+import { anchorsIn, archivePages, buildInto, listFiles, parseFeed, read } from './helpers/site.js';
+import { scratchDir as tempDir } from './helpers/temp.js';
 import { BIG, DIRECT, PDF, PHOTO, TEAM, writeSiteFixture } from './helpers/site-fixture.js';
+import { needsTools } from './helpers/requires.js';
 
 /** The real site, built once from the shared fixture; most tests read its output. */
 let db: string;
@@ -186,7 +188,7 @@ describe('site structure', () => {
   });
 });
 
-describe('feeds', { skip: !hasFeedparser() && 'python3-feedparser is not installed' }, () => {
+describe('feeds', { skip: needsTools('feedparser') }, () => {
   test('a chat feed parses cleanly, with stable tag ids, edit times, authors and links to anchors', () => {
     const team = slugs[TEAM];
     const feed = parseFeed(join(out, `chats/${team}/feed.xml`));

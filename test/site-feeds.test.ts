@@ -7,7 +7,9 @@ import { writeAtom, type AtomFeed } from '../site/render/atom.js';
 import { feedPackageAtom } from '../bench/reference/feed-package.js';
 import { buildSite } from '../site/build.js';
 import { writeFixture } from './helpers/fixture-db.js';
-import { hasFeedparser, parseFeed, scratchDir } from './helpers/site.js';
+import { parseFeed } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+import { needsTools } from './helpers/requires.js';
 
 /**
  * site/render/atom.ts writes Atom by hand (the `feed` package was 6–22× slower: README). Here `feed`
@@ -53,7 +55,7 @@ test('well-formed for a strict XML parser, whatever the strings hold', () => {
   execFileSync('/usr/bin/python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])', empty]);
 });
 
-test('feedparser reads it exactly as it reads the feed package’s output', { skip: !hasFeedparser() && 'no feedparser' }, () => {
+test('feedparser reads it exactly as it reads the feed package’s output', { skip: needsTools('feedparser') }, () => {
   const dir = scratchDir('cc-site-atom-');
   const ours = join(dir, 'ours.xml');
   const theirs = join(dir, 'theirs.xml');
@@ -82,7 +84,7 @@ test('feedparser reads it exactly as it reads the feed package’s output', { sk
   }
 });
 
-test('a bidi override in an author name or chat title cannot reorder the text after it: isolated in feed entries and CLI output, <bdi> in pages', { skip: !hasFeedparser() && 'no feedparser' }, async () => {
+test('a bidi override in an author name or chat title cannot reorder the text after it: isolated in feed entries and CLI output, <bdi> in pages', { skip: needsTools('feedparser') }, async () => {
   const dir = scratchDir();
   const db = join(dir, 'bidi.sqlite');
   const t0 = Date.UTC(2024, 0, 1, 10);

@@ -7,7 +7,8 @@ import { buildSite } from '../site/build.js';
 import { serveSite } from '../site/serve.js';
 import type { BuildStats } from '../site/state.js';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
-import { listFiles, scratchDir } from './helpers/site.js';
+import { listFiles } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 
 /**
  * Incremental builds (option `since`, which `serve` uses through `incremental`): after imports

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../collector/store/open.js';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
-import { anchorsIn, archivePages, buildInto, listFiles, read, scratchDir } from './helpers/site.js';
+import { anchorsIn, archivePages, buildInto, listFiles, read } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 
 /**
  * docs/design.md: "a message's URL never changes as new messages arrive or old ones are back-filled".

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import chatChannels, { defaultLayout, ELEVENTY_COMPATIBILITY } from '../site/plugin.js';
 import { cli } from './helpers/db-state.js';
-import { archivePages, listFiles, scratchDir } from './helpers/site.js';
+import { archivePages, listFiles } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
 
 /**
  * The plugin as a user meets it: a fresh `npm init` project (CommonJS, no "type": "module"),

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PUBLISHED_MEDIA_TYPES } from '../site/data/media-name.js';
 import { serveSite } from '../site/serve.js';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { CLI } from './helpers/db-state.js';
 import { mediaHash, writeFixture } from './helpers/fixture-db.js';
 import { accepts, otherAddress } from './helpers/net.js';
-import { listFiles, scratchDir } from './helpers/site.js';
-import { tinyPng } from './helpers/site-fixture.js';
+import { listFiles } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+import { tinyPng } from './helpers/png.js';
+import { hasTool, machineLimit, skipUnless } from './helpers/requires.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -33,7 +35,7 @@ function rawGet(port: string, path: string): Promise<{ status: number; type: str
   });
 }
 
-const NO_OTHER_ADDRESS = otherAddress() === null && 'this machine has no non-loopback address';
+const NO_OTHER_ADDRESS = otherAddress() === null && machineLimit('it has no non-loopback address');
 
 test('serveSite listens on loopback only unless told otherwise, and says where', { skip: NO_OTHER_ADDRESS }, async () => {
   const dir = scratchDir('cc-site-serve-host-');
@@ -111,7 +113,7 @@ test('serve: every media file, whatever its name, is served with an inert type a
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff', 'pages too');
     t.diagnostic(`${media.length} media files checked over HTTP`);
 
-    if (!hasChromium()) return t.skip('Chromium is not installed at /usr/bin/chromium');
+    if (skipUnless(t, hasTool('chromium'), 'needs the Debian package chromium')) return;
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ acceptDownloads: false });

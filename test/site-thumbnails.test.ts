@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
 import { archiveThreading } from '../site/render/archive-threads.js';
-import { hasChromium, launchBrowser } from './helpers/browser.js';
+import { launchBrowser } from './helpers/browser.js';
 import { mediaHash, writeFixture, type FixtureMedia, type FixtureMessage } from './helpers/fixture-db.js';
-import { archivePages, buildInto, listFiles, read, scratchDir, serveDir } from './helpers/site.js';
+import { archivePages, buildInto, listFiles, read, serveDir } from './helpers/site.js';
+import { bilevelPng } from './helpers/png.js';
+import { scratchDir } from './helpers/temp.js';
+import { needsTools } from './helpers/requires.js';
 
 /**
  * Photos on archive pages (and chat landing pages) are shown as WebP thumbnails made with
@@ -38,29 +40,6 @@ function pixels(width: number, height: number): Buffer {
 
 function photo(width: number, height: number) {
   return sharp(pixels(width, height), { raw: { width, height, channels: 3 } });
-}
-
-/** A valid black-and-white PNG: many pixels in few bytes (it decodes, unless refused). */
-function bilevelPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 1; // bit depth 1, colour type 0 (grey)
-  const row = 1 + Math.ceil(width / 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(row * height, 0x55))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 interface Case {
@@ -251,7 +230,7 @@ describe('thumbnails leave with their pages', () => {
   });
 });
 
-const skip = !hasChromium() && 'Chromium is not installed at /usr/bin/chromium';
+const skip = needsTools('chromium');
 describe('no layout shift', { skip }, () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   before(async () => {

@@ -15,59 +15,28 @@ import { namedRefs } from '../collector/store/person-refs.js';
 import { importPaths } from '../collector/import/index.js';
 import { ftsTerms, syncFts } from '../collector/search/fts.js';
 import { visibleRefs } from './helpers/person-refs.js';
+import { adapterReader, byChat, ofType, rejectsDamagedJson } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { needsFile } from './helpers/requires.js';
 
 const EXPORT = resolve(process.cwd(), 'test/fixtures/discord/export');
 const THREAD = join(EXPORT, 'thread.json');
 const SKYPE = resolve(process.cwd(), 'test/fixtures/skype/tiny/messages.json');
 const SHARED = resolve(process.cwd(), '../shared/fixtures/discord/dcef-example-guild-general.json');
-const noShared = existsSync(SHARED) ? false : 'the shared fixtures (../shared/fixtures/discord) are not here';
+const noShared = needsFile(SHARED);
 
 const THREAD_ID = 'discord:900000000000000100';
 const ALICE = 'discord:100000000000000001';
 const BOB = 'discord:100000000000000002';
 
-async function readAll(path: string, wantChat?: (id: string) => boolean): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of discord.read(path, wantChat ? { wantChat } : {})) events.push(event);
-  return events;
-}
-
-function ofType<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
-}
-
-/** Messages grouped under the chat event that precedes them; a later chat event (members) updates the chat. */
-function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages: MessageRecord[] }> {
-  const out = new Map<string, { chat: ChatRecord; messages: MessageRecord[] }>();
-  let current: { chat: ChatRecord; messages: MessageRecord[] } | null = null;
-  for (const e of events) {
-    if (e.type === 'chat') {
-      current = out.get(e.chat.nativeId) ?? { chat: e.chat, messages: [] };
-      current.chat = e.chat;
-      out.set(e.chat.nativeId, current);
-    } else if (e.type === 'message') {
-      assert.ok(current, 'a message before any chat');
-      current.messages.push(e.message);
-    }
-  }
-  return out;
-}
+const { readAll, rejects } = adapterReader(discord);
 
 /** The converter's HTML for a record, people as `⟨discord:1|name⟩`. */
 function html(m: MessageRecord): string {
   const out = renderBody(m.markup, m.body, { chat: THREAD_ID, kind: m.kind, deleted: !!m.deleted });
   assert.deepEqual(fragmentProblems(out.html), [], out.html);
   return visibleRefs(out.html);
-}
-
-async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
-  await assert.rejects(readAll(path), (err: unknown) => {
-    assert.ok(err instanceof SourceError, `expected a SourceError, got ${String(err)}`);
-    check(err);
-    return true;
-  });
 }
 
 function sha256(bytes: Buffer): string {
@@ -339,7 +308,7 @@ test('tiny chunks (boundaries everywhere) change nothing', async () => {
 });
 
 test('--chat: only the wanted channel is read', async () => {
-  const events = await readAll(EXPORT, (id) => id === THREAD_ID);
+  const events = await readAll(EXPORT, { wantChat: (id) => id === THREAD_ID });
   assert.deepEqual([...new Set(ofType(events, 'chat').map((e) => e.chat.nativeId))], [THREAD_ID]);
   assert.ok(ofType(events, 'message').every((e) => e.message.nativeId!.startsWith('91')));
 });
@@ -376,27 +345,9 @@ test('bad input is a SourceError naming the file and byte position', async () =>
   writeFileSync(notList, '{"guild": {}, "channel": {"id": "2"}, "messages": {}}');
   await rejects(notList, (err) => assert.match(err.message, /"messages" is not a list/));
 
-  // Truncated anywhere: the error names the end of the file.
+  // Truncated anywhere: the error names the end of the file; invalid UTF-8 inside a message: the exact byte.
   const whole = readFileSync(THREAD);
-  for (const cut of [1, 300, Math.floor(whole.length / 2), whole.length - 2]) {
-    const truncated = join(dir, `truncated-${cut}.json`);
-    writeFileSync(truncated, whole.subarray(0, cut));
-    await rejects(truncated, (err) => {
-      assert.equal(err.file, truncated);
-      assert.equal(err.position, `byte ${cut}`);
-      assert.match(err.message, /truncated/);
-    });
-  }
-  // Invalid UTF-8 inside a message: the exact byte.
-  const at = whole.indexOf('small print');
-  const broken = Buffer.from(whole);
-  broken[at] = 0xff;
-  const invalid = join(dir, 'invalid.json');
-  writeFileSync(invalid, broken);
-  await rejects(invalid, (err) => {
-    assert.equal(err.position, `byte ${at}`);
-    assert.match(err.message, /UTF-8/);
-  });
+  await rejectsDamagedJson(rejects, whole, dir, [1, 300, Math.floor(whole.length / 2), whole.length - 2], whole.indexOf('small print'));
   // Broken JSON inside one message, found when it is parsed.
   const garbled = join(dir, 'garbled.json');
   writeFileSync(garbled, whole.toString('utf8').replace('"content": "files"', '"content": files'));

@@ -17,8 +17,10 @@ import { SourceError, type ReadOptions, type SourceEvent } from '../collector/so
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { openStore, type Db } from '../collector/store/open.js';
 import { importPaths } from '../collector/import/index.js';
+import { adapterReader, byChat, messagesOf as messages, ofType } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { needsFile } from './helpers/requires.js';
 import { MAX_LINE_BYTES } from '../collector/sources/kit/limits.js';
 
 const FIXTURES = resolve(process.cwd(), 'test/fixtures/irc');
@@ -28,35 +30,7 @@ const ZNC = join(FIXTURES, 'znc');
 const SHARED = fileURLToPath(new URL('../shared/fixtures/irc/znc-qtox_20160602.log.txt', new URL(`file://${process.cwd()}/`)));
 const CLI = resolve(process.cwd(), 'dist/collector/cli.js');
 
-async function readAll(path: string, options: ReadOptions = {}): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of irc.read(path, options)) events.push(event);
-  return events;
-}
-
-function ofType<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
-}
-
-function messages(events: SourceEvent[]): MessageRecord[] {
-  return ofType(events, 'message').map((e) => e.message);
-}
-
-/** Messages grouped under the chat event that precedes them. */
-function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages: MessageRecord[] }> {
-  const out = new Map<string, { chat: ChatRecord; messages: MessageRecord[] }>();
-  let current: { chat: ChatRecord; messages: MessageRecord[] } | null = null;
-  for (const e of events) {
-    if (e.type === 'chat') {
-      current = out.get(e.chat.nativeId) ?? { chat: e.chat, messages: [] };
-      out.set(e.chat.nativeId, current);
-    } else if (e.type === 'message') {
-      assert.ok(current, 'a message before any chat');
-      current.messages.push(e.message);
-    }
-  }
-  return out;
-}
+const { readAll } = adapterReader(irc);
 
 function cursorOf(events: SourceEvent[]): string {
   const cursors = ofType(events, 'cursor');
@@ -334,11 +308,7 @@ test('chunk boundaries anywhere give the same messages', async () => {
 // ---------------------------------------------------------------------------------------------
 // The shared real log
 
-test('real ZNC log of #qtox: every line is one message, by kind', async (t) => {
-  if (!existsSync(SHARED)) {
-    t.skip(`shared fixture missing: ${SHARED}`);
-    return;
-  }
+test('real ZNC log of #qtox: every line is one message, by kind', { skip: needsFile(SHARED) }, async () => {
   const lines = readFileSync(SHARED, 'utf8').split('\n').filter((l) => l !== '');
   const expect = {
     text: lines.filter((l) => /^\[\d\d:\d\d:\d\d\] </.test(l)).length,

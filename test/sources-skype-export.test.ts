@@ -13,46 +13,17 @@ import { messageKey } from '../collector/identity/key.js';
 import { listTar } from '../collector/archive/tar.js';
 import { openStore } from '../collector/store/open.js';
 import { importPaths } from '../collector/import/index.js';
+import { adapterReader, byChat as groupByChat, ofType, rejectsDamagedJson } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { needsFile } from './helpers/requires.js';
 
 const TINY = resolve(process.cwd(), 'test/fixtures/skype/tiny');
 const DEMO = resolve(process.cwd(), 'demo/skype-export');
 const FEDORZIMA = resolve(process.cwd(), '../shared/fixtures/skype/export-json-fedorzima/messages.json');
 
-async function readAll(path: string, wantChat?: (id: string) => boolean): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of skypeExport.read(path, wantChat ? { wantChat } : {})) events.push(event);
-  return events;
-}
-
-function ofType<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
-}
-
-/** Messages grouped under the chat event that precedes them. */
-function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages: MessageRecord[] }> {
-  const out = new Map<string, { chat: ChatRecord; messages: MessageRecord[] }>();
-  let current: { chat: ChatRecord; messages: MessageRecord[] } | null = null;
-  for (const e of events) {
-    if (e.type === 'chat') {
-      current = { chat: e.chat, messages: [] };
-      out.set(e.chat.nativeId, current);
-    } else if (e.type === 'message') {
-      assert.ok(current, 'a message before any chat');
-      current.messages.push(e.message);
-    }
-  }
-  return out;
-}
-
-async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
-  await assert.rejects(readAll(path), (err: unknown) => {
-    assert.ok(err instanceof SourceError, `expected a SourceError, got ${String(err)}`);
-    check(err);
-    return true;
-  });
-}
+const { readAll, rejects } = adapterReader(skypeExport);
+const byChat = (events: SourceEvent[]) => groupByChat(events, { once: true });
 
 /** Packs files into a tar with tar-stream (independent of our reader). */
 async function makeTar(file: string, entries: { name: string; data: Buffer }[]): Promise<void> {
@@ -313,7 +284,7 @@ test('amsreferences without a URIObject, and several files for one id: named fro
 });
 
 test('--chat: unwanted chats are skipped with their media', async () => {
-  const events = await readAll(TINY, (id) => id === '8:carol');
+  const events = await readAll(TINY, { wantChat: (id) => id === '8:carol' });
   assert.deepEqual(ofType(events, 'chat').map((e) => e.chat.nativeId), ['8:alice|8:carol'], '--chat takes the id the export uses');
   assert.equal(ofType(events, 'message').length, 2);
   assert.equal(ofType(events, 'media').length, 0, 'media of skipped chats (and orphans) are left out');
@@ -338,28 +309,9 @@ test('bad input is a SourceError naming the file and position', async () => {
   writeFileSync(wrongShape, '{"conversations": {"id": 1}}');
   await rejects(wrongShape, (err) => assert.match(err.message, /"conversations" is not a list/));
 
-  // Truncated anywhere: the error names the end of the file.
+  // Truncated anywhere: the error names the end of the file; invalid UTF-8 in the middle of a message: the exact byte.
   const whole = readFileSync(join(TINY, 'messages.json'));
-  for (const cut of [10, 400, Math.floor(whole.length / 2), whole.length - 3]) {
-    const truncated = join(dir, `truncated-${cut}.json`);
-    writeFileSync(truncated, whole.subarray(0, cut));
-    await rejects(truncated, (err) => {
-      assert.equal(err.file, truncated);
-      assert.equal(err.position, `byte ${cut}`);
-      assert.match(err.message, /truncated/);
-    });
-  }
-
-  // Invalid UTF-8 in the middle of a message: the exact byte.
-  const at = whole.indexOf('ünïcödé');
-  const broken = Buffer.from(whole);
-  broken[at] = 0xff;
-  const invalid = join(dir, 'invalid.json');
-  writeFileSync(invalid, broken);
-  await rejects(invalid, (err) => {
-    assert.equal(err.position, `byte ${at}`);
-    assert.match(err.message, /UTF-8/);
-  });
+  await rejectsDamagedJson(rejects, whole, dir, [10, 400, Math.floor(whole.length / 2), whole.length - 3], whole.indexOf('ünïcödé'));
 
   // Broken JSON inside a message (found when the message is read).
   const garbled = join(dir, 'garbled.json');
@@ -439,7 +391,7 @@ test('the demo export: every message, every chat, all three media files, no warn
   assert.equal(bot[0].time, bot[1].time);
 });
 
-test('the fedorzima export: counts match the source', { skip: !existsSync(FEDORZIMA) }, async () => {
+test('the fedorzima export: counts match the source', { skip: needsFile(FEDORZIMA) }, async () => {
   const source = JSON.parse(readFileSync(FEDORZIMA, 'utf8')) as { userId: string; conversations: { id: string; MessageList: unknown[] }[] };
   const events = await readAll(FEDORZIMA);
   const chats = byChat(events);
@@ -524,7 +476,7 @@ test('a big generated export streams with flat memory and keeps every message', 
 });
 
 // Keep the committed demo in step with its generator.
-test('demo/make-demo.mjs output is committed as generated', { skip: !existsSync(join(process.cwd(), 'demo/make-demo.mjs')) }, async () => {
+test('demo/make-demo.mjs output is committed as generated', { skip: needsFile(join(process.cwd(), 'demo/make-demo.mjs'), 'the demo generator') }, async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'demo'));
   copyFileSync(join(process.cwd(), 'demo/make-demo.mjs'), join(dir, 'demo/make-demo.mjs'));

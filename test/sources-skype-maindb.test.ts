@@ -18,40 +18,23 @@ import {
 } from '../collector/identity/skype-ids.js';
 import { openStore, type Db } from '../collector/store/open.js';
 import { importPaths, type ImportSummary } from '../collector/import/index.js';
+import { byChat as groupByChat, readEvents } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { needsFile } from './helpers/requires.js';
 
 const FIXTURES = resolve(process.cwd(), '../shared/fixtures/skype');
 const PLASO = join(FIXTURES, 'maindb-plaso/skype_main.db');
 const ACC1 = join(FIXTURES, 'maindb-temptin/test.acc2001.db');
 const ACC2 = join(FIXTURES, 'maindb-temptin/test.acc2002.db');
 const SCHEMAS = resolve(process.cwd(), 'test/fixtures/skype-maindb');
-const HAVE_TEMPTIN = existsSync(ACC1) && existsSync(ACC2);
+const NO_TEMPTIN = needsFile(ACC1) || needsFile(ACC2);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function readAll(path: string): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of skypeMainDb.read(path, {})) events.push(event);
-  return events;
-}
-
-function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages: MessageRecord[] }> {
-  const out = new Map<string, { chat: ChatRecord; messages: MessageRecord[] }>();
-  let current: { chat: ChatRecord; messages: MessageRecord[] } | null = null;
-  for (const e of events) {
-    if (e.type === 'chat') {
-      assert.ok(!out.has(e.chat.nativeId), `chat ${e.chat.nativeId} emitted twice`);
-      current = { chat: e.chat, messages: [] };
-      out.set(e.chat.nativeId, current);
-    } else if (e.type === 'message') {
-      assert.ok(current, 'a message before any chat');
-      current.messages.push(e.message);
-    }
-  }
-  return out;
-}
+const readAll = (path: string): Promise<SourceEvent[]> => readEvents(skypeMainDb, path);
+const byChat = (events: SourceEvent[]) => groupByChat(events, { once: true });
 
 function newStore(): Db {
   return openStore(join(tempDir(), 'store.sqlite'));
@@ -257,7 +240,7 @@ test('canonicalSkypeChatId: odd input never throws and the result is stable', ()
 // ---------------------------------------------------------------------------------------------
 // Real main.db files
 
-test('plaso main.db: chats and messages match the source, the year-2404 SMS is kept and flagged', { skip: !existsSync(PLASO) }, async () => {
+test('plaso main.db: chats and messages match the source, the year-2404 SMS is kept and flagged', { skip: needsFile(PLASO) }, async () => {
   const before = sha256(PLASO);
   assert.equal(await skypeMainDb.detect(PLASO), true);
   assert.equal((await detectAdapter(PLASO)).format, 'skype-maindb');
@@ -283,7 +266,7 @@ test('plaso main.db: chats and messages match the source, the year-2404 SMS is k
   assert.equal(sha256(PLASO), before, 'the source file is unchanged');
 });
 
-test('Temptin main.db files: chats and messages per conversation match the source', { skip: !HAVE_TEMPTIN }, async () => {
+test('Temptin main.db files: chats and messages per conversation match the source', { skip: NO_TEMPTIN }, async () => {
   for (const path of [ACC1, ACC2]) {
     const before = sha256(path);
     const db = newStore();
@@ -308,7 +291,7 @@ test('Temptin main.db files: chats and messages per conversation match the sourc
   assert.deepEqual(dialog?.chat.members?.map((m) => m.nativeId).sort(), ['8:test.acc2001', '8:test.acc2002']);
 });
 
-test('Temptin: guids match across the two accounts for p2p messages, not for cloud-thread ones', { skip: !HAVE_TEMPTIN }, async () => {
+test('Temptin: guids match across the two accounts for p2p messages, not for cloud-thread ones', { skip: NO_TEMPTIN }, async () => {
   const a = byChat(await readAll(ACC1));
   const b = byChat(await readAll(ACC2));
   const ids = (m: Map<string, { messages: MessageRecord[] }>, chat: string) => new Set(m.get(chat)!.messages.map((x) => x.nativeId));
@@ -319,7 +302,7 @@ test('Temptin: guids match across the two accounts for p2p messages, not for clo
   assert.equal([...ids(a, thread)].filter((id) => ids(b, thread).has(id)).length, 0, 'cloud thread guids differ');
 });
 
-test('Temptin: two accounts of one session give each shared message once, in either order; re-imports change nothing', { skip: !HAVE_TEMPTIN }, async () => {
+test('Temptin: two accounts of one session give each shared message once, in either order; re-imports change nothing', { skip: NO_TEMPTIN }, async () => {
   const results: StoredMessage[][] = [];
   for (const order of [[ACC1, ACC2], [ACC2, ACC1]]) {
     const db = newStore();
@@ -365,7 +348,7 @@ test('Temptin: two accounts of one session give each shared message once, in eit
   assert.equal(results[0].length, results[1].length);
 });
 
-test('Temptin: both accounts in ONE importPaths call, either order', { skip: !HAVE_TEMPTIN }, async () => {
+test('Temptin: both accounts in ONE importPaths call, either order', { skip: NO_TEMPTIN }, async () => {
   for (const order of [[ACC1, ACC2], [ACC2, ACC1]]) {
     const db = newStore();
     await importPaths(db, order, { format: 'skype-maindb' });
@@ -373,7 +356,7 @@ test('Temptin: both accounts in ONE importPaths call, either order', { skip: !HA
   }
 });
 
-test('a main.db is read in place without creating or changing any file, beside another reader', { skip: !HAVE_TEMPTIN }, async () => {
+test('a main.db is read in place without creating or changing any file, beside another reader', { skip: NO_TEMPTIN }, async () => {
   const dir = tempDir();
   const copy = join(dir, 'main.db');
   copyFileSync(ACC1, copy);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openZip } from '../collector/archive/zip.js';
 import { messageKey } from '../collector/identity/key.js';
@@ -14,64 +14,20 @@ import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { openStore } from '../collector/store/open.js';
 import { namedRefs } from '../collector/store/person-refs.js';
-import { writeZip } from './helpers/make-zip.js';
+import { folderEntries, writeZip } from './helpers/archives.js';
 import { visibleRefs } from './helpers/person-refs.js';
 import { scalar } from './helpers/sql.js';
+import { adapterReader, byChat as groupByChat, ofType } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
+import { hasFile, needsFile } from './helpers/requires.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 const WORKSPACE = fileURLToPath(new URL('test/fixtures/slack/workspace', root));
 const REAL = fileURLToPath(new URL('../shared/fixtures/slack/slack-export-viewer-testarchive.zip', root));
 const SKYPE_TINY = fileURLToPath(new URL('test/fixtures/skype/tiny', root));
 
-async function readAll(path: string, wantChat?: (id: string) => boolean): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of slack.read(path, wantChat ? { wantChat } : {})) events.push(event);
-  return events;
-}
-
-function ofType<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
-}
-
-/** Messages grouped under the chat event that precedes them. */
-function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages: MessageRecord[] }> {
-  const out = new Map<string, { chat: ChatRecord; messages: MessageRecord[] }>();
-  let current: { chat: ChatRecord; messages: MessageRecord[] } | null = null;
-  for (const e of events) {
-    if (e.type === 'chat') {
-      assert.ok(!out.has(e.chat.nativeId), `chat ${e.chat.nativeId} emitted twice`);
-      current = { chat: e.chat, messages: [] };
-      out.set(e.chat.nativeId, current);
-    } else if (e.type === 'message') {
-      assert.ok(current, 'a message before any chat');
-      current.messages.push(e.message);
-    }
-  }
-  return out;
-}
-
-async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
-  await assert.rejects(readAll(path), (err: unknown) => {
-    assert.ok(err instanceof SourceError, `expected a SourceError, got ${String(err)}`);
-    check(err);
-    return true;
-  });
-}
-
-/** Every file under a folder as zip entries, names prefixed. */
-function folderEntries(folder: string, prefix = ''): { name: string; data: Buffer }[] {
-  const out: { name: string; data: Buffer }[] = [];
-  const walk = (dir: string): void => {
-    for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, d.name);
-      if (d.isDirectory()) walk(path);
-      else out.push({ name: prefix + relative(folder, path).split('\\').join('/'), data: readFileSync(path) });
-    }
-  };
-  walk(folder);
-  return out;
-}
+const { readAll, rejects } = adapterReader(slack);
+const byChat = (events: SourceEvent[]) => groupByChat(events, { once: true });
 
 /** The converter's output for a record, people as `⟨slack:U1|name⟩`. */
 function html(m: MessageRecord): string {
@@ -349,7 +305,7 @@ test('the zip reads like the folder, at the top level or in one folder; --chat s
     const progress = ofType(fromZip, 'progress');
     assert.equal(progress.at(-1)!.done, progress.at(-1)!.total);
   }
-  const only = byChat(await readAll(WORKSPACE, (id) => id === `${T}:D0DM`));
+  const only = byChat(await readAll(WORKSPACE, { wantChat: (id) => id === `${T}:D0DM` }));
   assert.deepEqual([...only.keys()], [`${T}:D0DM`]);
 });
 
@@ -405,7 +361,7 @@ test('bad input: no users.json, no lists, a damaged zip, a hostile folder name; 
   assert.deepEqual(byChat(events).get(`${T}:D0DM`)!.messages.map((m) => m.body), ['direct hello', 'direct reply', 'direct hello', 'new']);
 });
 
-test('the real export (slack-export-viewer): every message of every day file', { skip: !existsSync(REAL) && 'shared fixture absent' }, async () => {
+test('the real export (slack-export-viewer): every message of every day file', { skip: needsFile(REAL) }, async () => {
   // Counts straight from the day files.
   const zip = await openZip(REAL);
   const expected = new Map<string, number>();
@@ -498,7 +454,7 @@ test('through the importer: real SQLite, threads resolve, re-import and the zip 
     assert.deepEqual([fromZip.newMessages, fromZip.updatedMessages, fromZip.unchangedMessages], [0, 0, WORKSPACE_MESSAGES]);
     assert.equal(scalar(db, 'SELECT count(*) FROM chats'), 4);
 
-    if (existsSync(REAL)) {
+    if (hasFile(REAL)) {
       const real = await importPaths(db, [REAL]);
       assert.equal(real.newMessages, 158);
       const realAgain = await importPaths(db, [REAL]);

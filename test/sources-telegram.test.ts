@@ -14,41 +14,18 @@ import { openStore } from '../collector/store/open.js';
 import { importPaths } from '../collector/import/index.js';
 import { contentDigest } from './helpers/db-state.js';
 import { scalar } from './helpers/sql.js';
+import { adapterReader, byChat, ofType } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { shownRefs, visibleRefs } from './helpers/person-refs.js';
+import { needsFile } from './helpers/requires.js';
 
 const FULL = resolve(process.cwd(), 'test/fixtures/telegram/full');
 const OLD = resolve(process.cwd(), 'test/fixtures/telegram/old-export/result.json');
 const SHARED = resolve(process.cwd(), '../shared/fixtures');
 const TGIF = join(SHARED, 'telegram/tgif-coorporate-speak.json');
-const noShared = !existsSync(SHARED) && 'the shared fixtures folder (../shared/fixtures) is absent';
+const noShared = needsFile(TGIF);
 
-async function readAll(path: string, wantChat?: (id: string) => boolean): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of telegram.read(path, wantChat ? { wantChat } : {})) events.push(event);
-  return events;
-}
-
-function ofType<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
-}
-
-/** Messages grouped under the chat event that precedes them (the last chat event's record wins). */
-function byChat(events: SourceEvent[]): Map<string, { chat: ChatRecord; messages: MessageRecord[] }> {
-  const out = new Map<string, { chat: ChatRecord; messages: MessageRecord[] }>();
-  let current: { chat: ChatRecord; messages: MessageRecord[] } | null = null;
-  for (const e of events) {
-    if (e.type === 'chat') {
-      current = out.get(e.chat.nativeId) ?? { chat: e.chat, messages: [] };
-      current.chat = e.chat;
-      out.set(e.chat.nativeId, current);
-    } else if (e.type === 'message') {
-      assert.ok(current, 'a message before any chat');
-      current.messages.push(e.message);
-    }
-  }
-  return out;
-}
+const { readAll, rejects } = adapterReader(telegram);
 
 /** The rendered HTML as it reads with authors shown (person references as the names they showed). */
 function html(m: MessageRecord): string {
@@ -64,14 +41,6 @@ function text(m: MessageRecord): string {
 /** The rendered text with its person references visible: `⟨telegram:user1000|Ada Lovelace⟩`. */
 function refs(m: MessageRecord): string {
   return visibleRefs(renderBody(m.markup, m.body, { chat: 'telegram:x', kind: m.kind, deleted: !!m.deleted }).text);
-}
-
-async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
-  await assert.rejects(readAll(path), (err: unknown) => {
-    assert.ok(err instanceof SourceError, `expected a SourceError, got ${String(err)}`);
-    check(err);
-    return true;
-  });
 }
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -358,7 +327,7 @@ test('a chat whose header comes after its messages is read the same (the message
 });
 
 test('--chat: unwanted chats are skipped, their media not read', async () => {
-  const events = await readAll(FULL, (id) => id === 'telegram:3000');
+  const events = await readAll(FULL, { wantChat: (id) => id === 'telegram:3000' });
   assert.deepEqual([...byChat(events).keys()], ['telegram:3000']);
   assert.equal(ofType(events, 'media').length, 0);
 });

@@ -13,9 +13,11 @@ import { chatNameOf, chooseDateOrder, machineDateOrder, whatsapp, whatsappTimeZo
 import { parseHeader, parseRest, resolveDate, wallTime, type DateOrder } from '../collector/sources/whatsapp/lines.js';
 import { cleanName, mediaMarker, parsePoll, parseSystemLine, stripLeadingMarks } from '../collector/markup/whatsapp-grammar.js';
 import { checkTimeZone, wallTimeCandidates, wallTimeToUtc, ZonedClock, zoneOffset } from '../collector/sources/kit/zoned-time.js';
-import { writeZip } from './helpers/make-zip.js';
+import { writeZip } from './helpers/archives.js';
 import { scalar } from './helpers/sql.js';
+import { adapterReader, messagesOf, ofType, warningsOf } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
+import { needsFile } from './helpers/requires.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const FIXTURES = fileURLToPath(new URL('test/fixtures/whatsapp/', ROOT));
@@ -26,34 +28,14 @@ const SILVESTER = join(FIXTURES, 'WhatsApp Chat with Silvester 2020.txt');
 const IOS = join(FIXTURES, 'ios-group-chat.txt');
 const LUCIA = join(FIXTURES, 'WhatsApp Chat - Lucía.txt');
 const UTC: ReadOptions = { whatsapp: { timeZone: 'UTC' } };
+const { readAll, rejects } = adapterReader(whatsapp, UTC);
 
-async function readAll(path: string, options: ReadOptions = UTC): Promise<SourceEvent[]> {
-  const events: SourceEvent[] = [];
-  for await (const event of whatsapp.read(path, options)) events.push(event);
-  return events;
-}
-
-function ofType<T extends SourceEvent['type']>(events: SourceEvent[], type: T): Extract<SourceEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
-}
-
-const messagesOf = (events: SourceEvent[]): MessageRecord[] => ofType(events, 'message').map((e) => e.message);
 const chatOf = (events: SourceEvent[]): ChatRecord => {
   const chats = ofType(events, 'chat');
   assert.equal(chats.length, 1, 'one chat per export');
   assert.equal(events.findIndex((e) => e.type === 'message') > events.indexOf(chats[0]), true, 'the chat comes before its messages');
   return chats[0].chat;
 };
-const warningsOf = (events: SourceEvent[]) => ofType(events, 'warning').map((e) => e.warning);
-
-async function rejects(path: string, check: (err: SourceError) => void, options: ReadOptions = UTC): Promise<void> {
-  await assert.rejects(readAll(path, options), (err: unknown) => {
-    assert.ok(err instanceof SourceError, `expected a SourceError, got ${String(err)}`);
-    assert.equal(err.file, path, 'the error names the file');
-    check(err);
-    return true;
-  });
-}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const utc = (iso: string) => Date.parse(iso);
@@ -283,7 +265,7 @@ test('detect: chat texts and zips of them; not other files', async () => {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-test('the real iOS example (Pustur): one message per header line, media hashed, poll, multi-line, __MACOSX ignored', { skip: !existsSync(PUSTUR) && `no shared fixture at ${PUSTUR}` }, async () => {
+test('the real iOS example (Pustur): one message per header line, media hashed, poll, multi-line, __MACOSX ignored', { skip: needsFile(PUSTUR) }, async () => {
   assert.equal(await whatsapp.detect(PUSTUR), true);
   // Count the header lines of _chat.txt independently of the adapter's grammar.
   const zip = await openZip(PUSTUR);
@@ -696,7 +678,7 @@ test('import: identical lines stay two, re-import changes nothing, the text alon
   }
 });
 
-test('import: the real iOS example twice, format detected', { skip: !existsSync(PUSTUR) && `no shared fixture at ${PUSTUR}` }, async () => {
+test('import: the real iOS example twice, format detected', { skip: needsFile(PUSTUR) }, async () => {
   const db = openStore(join(tempDir('cc-wa-pustur-'), 'store.sqlite'));
   try {
     const first = await importPaths(db, [PUSTUR]);

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { importPaths } from '../../collector/import/index.js';
 import { openStore } from '../../collector/store/open.js';
-import { scratchDir } from './site.js';
+import { scratchDir } from './temp.js';
 
 /** The demo export (demo/skype-export): four chats, every kind of Skype message. */
 export const DEMO = resolve(process.cwd(), 'demo/skype-export');
@@ -21,11 +20,7 @@ export async function demoDb(): Promise<string> {
   return db;
 }
 
-export const NEWSBOAT = '/usr/bin/newsboat';
-
-export function hasNewsboat(): boolean {
-  return existsSync(NEWSBOAT);
-}
+export const NEWSBOAT = '/usr/bin/newsboat'; // test/helpers/requires.ts checks it is there
 
 /**
  * Subscribes Debian's newsboat to the OPML at `opmlUrl` (non-interactively: reload every feed,

@@ -1,6 +1,6 @@
 import { openStore } from '../../collector/store/open.js';
 import { mediaHash, writeFixture, type FixtureMessage } from './fixture-db.js';
-import { tinyPng } from './site-fixture.js';
+import { tinyPng } from './png.js';
 
 /**
  * A database written by an attacker: chat titles, author names, native ids, bodies, attachment

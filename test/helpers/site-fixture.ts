@@ -1,5 +1,5 @@
-import { deflateSync } from 'node:zlib';
 import { mediaHash, writeFixture, type FixtureChat, type FixtureMedia, type FixtureMessage } from './fixture-db.js';
+import { tinyPng } from './png.js';
 
 /**
  * The chats the site tests publish: a demo-like team chat (days, author runs, replies, edits, a
@@ -16,48 +16,6 @@ export const PEOPLE = {
 export const TEAM = '19:team-general@thread.skype';
 export const BIG = '19:firehose@thread.skype';
 export const DIRECT = '8:live:bob';
-
-/** A valid PNG (a soft gradient), so that browsers render the inline image. */
-export function tinyPng(width = 2, height = 2, rgb: [number, number, number] = [64, 128, 255]): Buffer {
-  const crc = (buf: Buffer): number => {
-    let c = ~0;
-    for (const byte of buf) {
-      c ^= byte;
-      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    }
-    return ~c >>> 0;
-  };
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const rows: Buffer[] = [];
-  for (let y = 0; y < height; y++) {
-    const row = Buffer.alloc(1 + width * 3);
-    for (let x = 0; x < width; x++) {
-      const f = (x + y) / (width + height);
-      row[1 + x * 3] = Math.round(rgb[0] + (255 - rgb[0]) * f * 0.6);
-      row[2 + x * 3] = Math.round(rgb[1] * (1 - f * 0.3));
-      row[3 + x * 3] = Math.round(rgb[2] * (1 - f * 0.5));
-    }
-    rows.push(row);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 export const PHOTO = tinyPng(320, 180);
 export const PDF = Buffer.from('%PDF-1.4\n% not really a pdf\n');

@@ -1,23 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { buildSite, type BuildOptions, type BuildResult } from '../../site/build.js';
-
-const scratch: string[] = [];
-
-/**
- * A temp folder removed when the process exits. (test/helpers/temp.ts's tempDir registers a
- * node:test `after` hook, which inside a `before` hook runs as soon as that hook ends.)
- */
-export function scratchDir(prefix = 'cc-site-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  if (scratch.length === 0) process.once('exit', () => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  scratch.push(dir);
-  return dir;
-}
+import { scratchDir } from './temp.js';
 
 /** Builds a site from `db` into a fresh temp folder. */
 export async function buildInto(db: string, options: Partial<BuildOptions> = {}): Promise<{ out: string; result: BuildResult }> {
@@ -80,15 +67,6 @@ print(json.dumps({
 }))
 `;
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 << 20 })) as ParsedFeed;
-}
-
-export function hasFeedparser(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import feedparser'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const TYPES: Record<string, string> = {

@@ -1,6 +1,5 @@
-import { openStore } from '../collector/store/open.js';
-import { StoreWriter } from '../collector/store/writer.js';
-import { storeWriter } from '../collector/import/store-writer.js';
+import { openStore } from '../../collector/store/open.js';
+import { storeWriter } from '../../collector/import/store-writer.js';
 
 /** A small deterministic multi-chat corpus for the search tests, written through the real StoreWriter. */
 const VOCABULARY = (
