@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { openStore, type Db } from '../../collector/store/open.js';
-import { monthOf } from '../../collector/store/periods.js';
+import { DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/periods.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
 import { excludeAuthorsOn } from '../data/excluded-authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
@@ -16,11 +16,6 @@ import type { AuthorMode } from '../options.js';
  * and "newest first" is month order plus a sort inside one month.
  */
 
-/** Messages dated outside years 1–9999 live on out-of-range pages (site/data/catalog.ts). */
-export const DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
-export const DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
-const FAR = 2 ** 64;
-
 export interface SearchChat {
   /** Position in the manifest's chat list. */
   index: number;
@@ -28,13 +23,6 @@ export interface SearchChat {
   slug: string;
   /** As the site shows it. */
   title: string;
-}
-
-/** A month slot: `early`, `YYYY-MM` (UTC) or `late`. */
-export interface Slot {
-  label: string;
-  start: number;
-  end: number;
 }
 
 export interface Group {
@@ -68,15 +56,6 @@ export interface ChatRange {
 export interface SourcePlan {
   slots: Slot[];
   ranges: ChatRange[][];
-}
-
-/** The slot of a time: its UTC month, or the early or late slot. */
-export function slotAt(time: number): Slot {
-  if (time < DATED_MIN) return { label: 'early', start: -FAR, end: DATED_MIN };
-  if (time >= DATED_END) return { label: 'late', start: DATED_END, end: FAR };
-  const d = new Date(time);
-  const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  return { label: monthOf(start), start, end: new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
 }
 
 /** A message is a document when it has text (deleted messages are filtered in SQL). */
@@ -253,7 +232,7 @@ export class SearchSource {
       if (any.get(chat.id, DATED_END, FAR)) late.push(chat);
       let t = first.get(chat.id, DATED_MIN) as number | null;
       while (t !== null && t < DATED_END) {
-        const slot = slotAt(t);
+        const slot = slotOf(t);
         let list = months.get(slot.start);
         if (!list) months.set(slot.start, (list = []));
         list.push(chat);
@@ -265,9 +244,9 @@ export class SearchSource {
       plan.slots.push(slot);
       plan.ranges.push(chats.map((chat) => ({ chat, from: slot.start, to: slot.end })));
     };
-    if (early.length) add(slotAt(-FAR), early);
-    for (const start of [...months.keys()].sort((a, b) => a - b)) add(slotAt(start), months.get(start)!);
-    if (late.length) add(slotAt(DATED_END), late);
+    if (early.length) add(slotOf(-FAR), early);
+    for (const start of [...months.keys()].sort((a, b) => a - b)) add(slotOf(start), months.get(start)!);
+    if (late.length) add(slotOf(DATED_END), late);
     return plan;
   }
 

@@ -1247,6 +1247,7 @@
     planQuery: planQuery,
     parseDate: parseDate,
     pagePath: pagePath,
+    slotRange: slotRange,
     zoneOffset: zoneOffset,
   };
 })(typeof globalThis !== 'undefined' ? globalThis : this);
