@@ -1,4 +1,4 @@
-import { DAY_MS as DAY } from '../../collector/store/periods.js';
+import { DAY_MS as DAY } from '../../collector/store/contract.js';
 
 /**
  * Times for display in the configured zone. A million messages cannot each pay for an

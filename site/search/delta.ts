@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DAY_MS, dayStart, slotOf, type Slot } from '../../collector/store/periods.js';
+import { DAY_MS, dayStart, slotOf, type Slot } from '../../collector/store/contract.js';
 import { decodeDataScript } from './bytes.js';
 import { buildSearchIndex, openSearchSource, searchSettings, type SearchIndexOptions, type SearchIndexResult } from './build.js';
 import { BaseTermStats, decodeManifest, readBaseIndex, type BaseIndex } from './built-index.js';

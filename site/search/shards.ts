@@ -5,7 +5,7 @@ import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
 import { DELTA_KEY, dataKeys } from './paths.js';
 import { bucketOf } from './pipeline.js';
-import type { Slot } from '../../collector/store/periods.js';
+import type { Slot } from '../../collector/store/contract.js';
 import type { Group, SearchChat } from './source.js';
 
 /**
