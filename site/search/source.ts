@@ -1,10 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import { openStore, type Db } from '../../collector/store/open.js';
-import { DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/periods.js';
+import { type Db, DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/contract.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
-import { excludeAuthorsOn } from '../data/excluded-authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
-import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
+import { ReadSnapshot } from '../data/snapshot.js';
 import type { AuthorMode } from '../options.js';
 
 /**
@@ -73,14 +71,17 @@ export interface SourceOptions {
   excludeAuthors?: readonly string[];
   redact?: readonly string[];
   /**
-   * Asked with the snapshot's mark right after it is taken: false takes a new one and asks again
-   * (snapshot-gate.ts: the index worker meets the pages' snapshot).
+   * The read snapshot to index, opened with the same `excludeAuthors` (the pages' own, or the one
+   * the index worker agreed on: snapshot-gate.ts). Borrowed: close() leaves it open. Default: a
+   * snapshot of its own.
    */
-  agree?: (mark: SnapshotMark) => boolean;
+  snapshot?: ReadSnapshot;
 }
 
 export class SearchSource {
   readonly db: Db;
+  private readonly snapshot: ReadSnapshot;
+  private readonly ownSnapshot: boolean;
   readonly chats: SearchChat[] = [];
   readonly slots: Slot[] = [];
   /** Filled while documents() runs; complete when it ends. */
@@ -92,18 +93,10 @@ export class SearchSource {
   private readonly redacted: Set<string>;
 
   constructor(private readonly options: SourceOptions) {
-    this.db = openStore(options.db, { readonly: true });
-    this.db.pragma('cache_size = -32768');
-    excludeAuthorsOn(this.db, options.excludeAuthors ?? []);
+    this.ownSnapshot = !options.snapshot;
+    this.snapshot = options.snapshot ?? new ReadSnapshot(options.db, { excludeAuthors: options.excludeAuthors, cacheKiB: 32768 });
+    this.db = this.snapshot.db;
     this.redacted = new Set(options.redact ?? []);
-    // One read transaction: a consistent snapshot while the collector keeps writing.
-    this.db.exec('BEGIN');
-    if (options.agree) {
-      while (!options.agree(snapshotMark(this.db))) {
-        this.db.exec('COMMIT');
-        this.db.exec('BEGIN');
-      }
-    }
     const names = new Map<string, string | null>();
     this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null, options.excludeAuthors);
     for (const [id, nativeId, name, owner] of this.db.prepare('SELECT id, native_id, display_name, owner FROM people').raw().iterate() as IterableIterator<
@@ -263,11 +256,6 @@ export class SearchSource {
   }
 
   close(): void {
-    if (!this.db.open) return;
-    try {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
-    } finally {
-      this.db.close();
-    }
+    if (this.ownSnapshot) this.snapshot.close();
   }
 }
