@@ -1247,7 +1247,6 @@
     planQuery: planQuery,
     parseDate: parseDate,
     pagePath: pagePath,
-    slotRange: slotRange,
     zoneOffset: zoneOffset,
   };
 })(typeof globalThis !== 'undefined' ? globalThis : this);
