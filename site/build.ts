@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
-import { ownedTempDir, removeTempDir } from '../collector/temp-dir.js';
+import { ownedTempDir, removeTempDir } from '../collector/store/contract.js';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import { selectChats } from './data/catalog.js';
-import { ArchiveReader } from './data/reader.js';
+import type { EleventyConfig } from './eleventy-config.js';
 import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from './options.js';
 import { makeEleventyWritesAtomic } from './output/eleventy-writes.js';
 import { outputPath } from './output/manifest.js';
@@ -25,18 +24,6 @@ export const ELEVENTY_COMPATIBILITY: string = (
   createRequire(import.meta.url)('../../package.json') as { '11ty': { compatibility: string } }
 )['11ty'].compatibility;
 
-/** The parts of Eleventy's UserConfig the plugin uses. */
-interface EleventyUserConfig {
-  addTemplate(virtualPath: string, content: unknown, data?: Record<string, unknown>): void;
-  addGlobalData(name: string, data: unknown): void;
-  addTemplateFormats(formats: string | string[]): void;
-  on(
-    event: string,
-    callback: (arg: { directories?: { output?: string }; outputMode?: string; results?: unknown[] }) => unknown,
-  ): void;
-  emit(event: string, ...args: unknown[]): unknown;
-  versionCheck?(range: string): void;
-}
 
 /**
  * chatchannels as an Eleventy 3 plugin:
@@ -48,7 +35,7 @@ interface EleventyUserConfig {
  * is an 11ty.js virtual template rendered straight from SQLite. Options: site/options.ts and
  * site/README.md.
  */
-export default function chatChannels(eleventyConfig: EleventyUserConfig, options: ChatChannelsOptions): void {
+export default function chatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOptions): void {
   eleventyConfig.versionCheck?.(ELEVENTY_COMPATIBILITY);
   const resolved = resolveOptions(options ?? {});
   const state = new PluginState(resolved);
@@ -94,40 +81,13 @@ function pluginOutputs(out: string, results: unknown[]): string[] {
 }
 
 /** The search page in the site's chrome, and its index over the published chats (site/search/). */
-function addSearch(eleventyConfig: EleventyUserConfig, options: ResolvedOptions, state: PluginState): void {
-  let published: Set<number> | null = null;
-  // Registered before registerSearch's own handler, so it runs first: a fresh list per build.
-  eleventyConfig.on('eleventy.before', () => {
-    published = null;
-  });
+function addSearch(eleventyConfig: EleventyConfig, options: ResolvedOptions, state: PluginState): void {
   const links = new Links(sitePaths.search);
-  registerSearch(eleventyConfig, {
-    db: options.db,
-    include: (chatId) => {
-      if (!published) {
-        const reader = new ArchiveReader(options.db, options.excludeAuthors);
-        try {
-          published = new Set(selectChats(reader, options, false).map((c) => c.id));
-        } finally {
-          reader.close();
-        }
-      }
-      return published.has(chatId);
-    },
-    authors: options.authors,
-    pseudonymSalt: options.pseudonymSalt,
-    excludeAuthors: options.excludeAuthors,
-    redact: options.redact,
-    timeZone: options.timeZone,
-    lang: options.lang,
-    title: options.title,
+  registerSearch(eleventyConfig, options, {
     // A watch rebuild (or `since`) adds a delta over the existing index instead of rebuilding it.
     incremental: () => state.nextBuildIsIncremental(),
-    // The index reads the snapshot the pages render from.
-    snapshot: () => state.pin(),
-    beforePlan: () => {
-      published = null;
-    },
+    // Search is planned from, and indexes, the snapshot the pages render from.
+    pin: () => state.pin(),
     layout: (page) =>
       renderPage(options, links, {
         kind: 'search',

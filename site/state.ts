@@ -1,7 +1,6 @@
 import type { Catalog } from './data/catalog.js';
 import { ArchiveReader } from './data/reader.js';
 import { BuildSession, type PreviousBuild } from './data/session.js';
-import { snapshotMark, type SnapshotMark } from './data/snapshot-mark.js';
 import type { ResolvedOptions } from './options.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
 
@@ -55,15 +54,15 @@ export class PluginState {
   }
 
   /**
-   * Opens (again) the read snapshot the next build will render from, and names it: the search
-   * index worker reads the same one (site/search/snapshot-gate.ts). Called at `eleventy.before`,
-   * which Eleventy runs before it asks for global data (open): a session still open here is a
-   * failed build's.
+   * Opens (again) the read snapshot the next build will render from: search is planned from it
+   * and its index worker reads the same one (site/search/register.ts, snapshot-gate.ts). Called
+   * at `eleventy.before`, which Eleventy runs before it asks for global data (open): a session
+   * still open here is a failed build's.
    */
-  pin(): SnapshotMark {
+  pin(): ArchiveReader {
     this.close();
     this.pinned = new ArchiveReader(this.options.db, this.options.excludeAuthors);
-    return snapshotMark(this.pinned.db);
+    return this.pinned;
   }
 
   /** Whether the next build writes only what changed (known before it starts, for search). */

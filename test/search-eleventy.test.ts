@@ -27,7 +27,7 @@ test('registerSearch: search page, client and data in the output; the index buil
   writeCorpus(db, makeCorpus(200, 9));
   let built: SearchIndexResult | null = null;
   const out = await build((config) => {
-    registerSearch(config, { db, authors: 'pseudonymize', pseudonymSalt: 's', include: (id) => id !== 2, onBuilt: (r) => (built = r) });
+    registerSearch(config, { db, authors: 'pseudonymize', pseudonymSalt: 's', exclude: [CHATS[1].nativeId] }, { onBuilt: (r) => (built = r) });
   });
   assert.ok(built, 'onBuilt was called before the build finished');
   const page = readFileSync(join(out, 'search', 'index.html'), 'utf8');
@@ -58,9 +58,7 @@ test('registerSearch: a layout wraps the page; authors hidden leaves no author f
   const db = join(dir, 'db.sqlite');
   writeCorpus(db, makeCorpus(50, 4));
   const out = await build((config) => {
-    registerSearch(config, {
-      db,
-      authors: 'hide',
+    registerSearch(config, { db, authors: 'hide' }, {
       worker: false,
       layout: (p) => `<!doctype html><html><head><title>${p.title}</title>${p.head}</head><body class="mine" data-root="${p.root}">${p.content}</body></html>`,
     });
@@ -87,7 +85,7 @@ test('registerSearch with incremental(): a watch rebuild writes only a delta, an
     const eleventy = new Eleventy(input, out, {
       quietMode: true,
       configPath: false,
-      config: (config: any) => registerSearch(config, { db, authors: 'show', worker, incremental: () => incremental, onBuilt: (r) => results.push(r) }),
+      config: (config: any) => registerSearch(config, { db, authors: 'show' }, { worker, incremental: () => incremental, onBuilt: (r) => results.push(r) }),
     });
     eleventy.disableLogger();
     await eleventy.write();

@@ -1,7 +1,7 @@
 import { engineModuleOf } from '../../site/search/node-engine.js';
 import { searchPipeline } from './fts.js';
 import type { Db } from '../store/open.js';
-import { pagePathOf } from '../store/periods.js';
+import { monthOf, pagePathOf } from '../store/periods.js';
 import { namedRefs, withoutPersonMarks } from '../store/person-refs.js';
 
 export interface SearchHit {
@@ -39,22 +39,20 @@ interface QueryFilters {
 }
 
 interface Row {
+  chat_id: number;
   slug: string;
   native_id: string;
   title: string | null;
   author: string;
   time: number;
   anchor: string;
-  by_day: number;
   text: string | null;
 }
 
-const SELECT = `SELECT c.slug, c.native_id, c.title, coalesce(m.author_name, p.display_name, p.native_id) AS author, m.time, m.anchor,
-         coalesce(pr.by_day, 0) AS by_day, m.text
+const SELECT = `SELECT m.chat_id, c.slug, c.native_id, c.title, coalesce(m.author_name, p.display_name, p.native_id) AS author, m.time, m.anchor, m.text
   FROM messages m
   JOIN chats c ON c.id = m.chat_id
-  LEFT JOIN people p ON p.id = m.author_id
-  LEFT JOIN periods pr ON pr.chat_id = m.chat_id AND pr.month = strftime('%Y-%m', m.time / 1000, 'unixepoch')`;
+  LEFT JOIN people p ON p.id = m.author_id`;
 
 export function searchMessages(db: Db, input: string, options: { chat?: string; limit: number }): SearchHit[] {
   const query = toFtsQuery(input);
@@ -69,6 +67,8 @@ export function searchMessages(db: Db, input: string, options: { chat?: string; 
     : db.prepare(`${SELECT} WHERE ${where} ORDER BY m.time DESC`).iterate(chat, chat, chat);
   const keep = filterOf(filters);
   const nameOf = db.prepare('SELECT display_name FROM people WHERE native_id = ?').pluck();
+  // The page of a hit, by the rule the site's pages follow (periods.ts), with the month layout stored.
+  const byDay = db.prepare('SELECT by_day FROM periods WHERE chat_id = ? AND month = ?').pluck();
   const hits: SearchHit[] = [];
   for (const r of rows as IterableIterator<Row>) {
     if (!keep(r)) continue;
@@ -79,7 +79,7 @@ export function searchMessages(db: Db, input: string, options: { chat?: string; 
       time: r.time,
       // People in the text are references (person-refs.ts), named as the site names them by default.
       snippet: snippetOf(withoutPersonMarks(namedRefs(r.text ?? '', (id) => nameOf.get(id) as string | null)), query.terms, query.prefix),
-      path: `chats/${r.slug}/${pagePathOf(r.time, r.by_day === 1)}#${r.anchor}`,
+      path: `chats/${r.slug}/${pagePathOf(r.time, byDay.get(r.chat_id, monthOf(r.time)) === 1)}#${r.anchor}`,
     });
     if (hits.length >= options.limit) break;
   }

@@ -7,7 +7,7 @@ import { DEFAULT_MERGE_TOLERANCE_MS, TwinResolver } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
-import { dayOf, PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
 import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
 
 export interface ImportCounts {
@@ -377,9 +377,4 @@ export class StoreWriter {
     }
     return cached.id;
   }
-}
-
-function monthRange(month: string): [number, number] {
-  const [y, m] = month.split('-').map(Number);
-  return [Date.UTC(y, m - 1, 1), Date.UTC(y, m, 1)];
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthorMode } from '../options.js';
-import { balanceBidi } from '../../collector/markup/bidi.js';
-import { readableId, replacePersonRefs } from '../../collector/store/person-refs.js';
+import { balanceBidi, readableId, replacePersonRefs } from '../../collector/store/contract.js';
 
 export { readableId };
 import { escapeHtml, stripInvalidChars } from '../render/escape.js';

@@ -1,5 +1,4 @@
-import { dayOf, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD } from '../../collector/store/periods.js';
-import { balanceBidi } from '../../collector/markup/bidi.js';
+import { DATED_END, DATED_MIN, DAY_MS, dayOf, EARLY_PATH, FAR, LATE_PATH, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD, slotOf, balanceBidi } from '../../collector/store/contract.js';
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from './public-chat.js';
@@ -16,14 +15,6 @@ import type { ArchiveReader, ChatRow, Message } from './reader.js';
  * template's data, but keeps class instances by reference.
  */
 
-const DAY = 86_400_000;
-/** Messages dated outside years 1–9999 get a page of their own instead of a YYYY/MM/ page. */
-const DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
-const DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
-const EARLY_PATH = 'out-of-range/early/';
-const LATE_PATH = 'out-of-range/late/';
-/** Beyond any INTEGER SQLite can hold: the open ends of the out-of-range pages. */
-const FAR = 2 ** 64;
 const SAFE_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$/;
 /** Target size of one anchor map file; the hex prefix length grows with a chat's size. */
 export const ANCHORS_PER_FILE = 3000;
@@ -145,8 +136,6 @@ export class Catalog {
 }
 
 function pagePathIn(layout: Map<string, boolean> | undefined, time: number): string {
-  if (time < DATED_MIN) return EARLY_PATH;
-  if (time >= DATED_END) return LATE_PATH;
   return pagePathOf(time, layout?.get(monthOf(time)) ?? false);
 }
 
@@ -337,7 +326,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
 function onlyChangedDays(reader: ArchiveReader, page: ArchivePage, days: ReadonlySet<string>): boolean {
   if (page.month === '') return true; // out-of-range pages: assume new
   for (const [day] of reader.dayCounts(page.chatId, page.start, page.end)) {
-    if (!days.has(dayOf(page.start + day * DAY))) return false;
+    if (!days.has(dayOf(page.start + day * DAY_MS))) return false;
   }
   return true;
 }
@@ -349,13 +338,6 @@ export function authorOf(reader: ArchiveReader, authors: AuthorNamer, authorId: 
 
 function sortAuthors(list: Author[]): Author[] {
   return list.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
-}
-
-function utcMonthRange(time: number): [number, number] {
-  const d = new Date(time);
-  const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const end = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  return [start, end];
 }
 
 /**
@@ -379,8 +361,7 @@ function archivePagesOf(
 
   let t = reader.firstAtOrAfter(chat.id, DATED_MIN);
   while (t !== null && t < DATED_END) {
-    const month = monthOf(t);
-    const [start, end] = utcMonthRange(t);
+    const { label: month, start, end } = slotOf(t);
     let byDay = layout.get(month);
     const count = reader.countInRange(chat.id, start, end);
     if (byDay === undefined) {
@@ -389,12 +370,12 @@ function archivePagesOf(
     }
     if (byDay) {
       for (const [day, dayCount] of reader.dayCounts(chat.id, start, end)) {
-        const dayStart = start + day * DAY;
+        const dayStart = start + day * DAY_MS;
         add({
           path: pagePathOf(dayStart, true),
           month,
           start: dayStart,
-          end: Math.min(dayStart + DAY, end),
+          end: Math.min(dayStart + DAY_MS, end),
           count: dayCount,
           label: time.utcDayLabel(dayStart),
         });

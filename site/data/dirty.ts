@@ -1,4 +1,4 @@
-import { DAY_MS, dayStart } from '../../collector/store/periods.js';
+import { DAY_MS, dayStart } from '../../collector/store/contract.js';
 import type { ArchivePage } from './catalog.js';
 
 /**

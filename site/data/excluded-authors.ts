@@ -1,4 +1,4 @@
-import type { Db } from '../../collector/store/open.js';
+import type { Db } from '../../collector/store/contract.js';
 
 /**
  * Option `excludeAuthors`: these people's messages are not published at all. Rather than adding a

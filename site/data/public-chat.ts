@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base32 } from '../../collector/identity/slug.js';
-import { balanceBidi } from '../../collector/markup/bidi.js';
+import { base32, balanceBidi } from '../../collector/store/contract.js';
 import type { AuthorMode } from '../options.js';
 
 /**

@@ -1,8 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { viewHtmlOf } from '../../collector/store/compact.js';
-import { openStore, type Db } from '../../collector/store/open.js';
-import { excludeAuthorsOn } from './excluded-authors.js';
-import { hasTable } from './snapshot-mark.js';
+import { viewHtmlOf, type Db } from '../../collector/store/contract.js';
+import { hasTable, ReadSnapshot } from './snapshot.js';
 
 /**
  * Read-only access to a chatchannels database for one build. The whole build reads inside one
@@ -135,6 +133,8 @@ export interface LatestRows {
 }
 
 export class ArchiveReader {
+  /** The read snapshot this reader owns (search plans from it too: site/search/register.ts). */
+  readonly snapshot: ReadSnapshot;
   readonly db: Db;
   private readonly people = new Map<number, PersonRow | null>();
   private readonly latestCache = new Map<number, LatestRows>();
@@ -149,12 +149,8 @@ export class ArchiveReader {
   private readonly table: string;
 
   constructor(file: string, excludeAuthors: readonly string[] = []) {
-    this.db = openStore(file, { readonly: true });
-    // openStore sizes the page cache for bulk imports; a reader streams pages once.
-    this.db.pragma('cache_size = -16384');
-    excludeAuthorsOn(this.db, excludeAuthors);
-    this.db.exec('BEGIN');
-    // A deferred transaction takes its snapshot at the first read: take it now.
+    this.snapshot = new ReadSnapshot(file, { excludeAuthors });
+    this.db = this.snapshot.db;
     const direct = this.db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_rows'`).pluck().get() === 1;
     const table = direct ? 'message_rows' : 'messages';
     this.table = table;
@@ -204,12 +200,7 @@ export class ArchiveReader {
   }
 
   close(): void {
-    if (!this.db.open) return;
-    try {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
-    } finally {
-      this.db.close();
-    }
+    this.snapshot.close();
   }
 
   /** Anchors of one archive page's time range, in page order. */

@@ -4,7 +4,7 @@ import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
-import { isolate } from '../../collector/markup/bidi.js';
+import { isolate } from '../../collector/store/contract.js';
 import { sitePaths, type PublicUrls } from './links.js';
 import { REDACTED_HTML, REDACTED_TEXT } from './redacted.js';
 import { isoTime } from './time.js';

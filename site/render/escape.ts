@@ -1,4 +1,4 @@
-import { balanceBidi } from '../../collector/markup/bidi.js';
+import { balanceBidi } from '../../collector/store/contract.js';
 
 /**
  * Escaping for HTML and XML built by string concatenation. Every string from the database that is

@@ -1,10 +1,11 @@
+import { DAY_MS as DAY } from '../../collector/store/contract.js';
+
 /**
  * Times for display in the configured zone. A million messages cannot each pay for an
  * Intl.DateTimeFormat call, so the zone's UTC offset is computed once per UTC day (and exactly, per
  * message, only on the rare days whose offset changes), and clock times are plain arithmetic on the
  * shifted instant. Labels that repeat (days, months) are formatted once and cached.
  */
-const DAY = 86_400_000;
 /** JavaScript Dates cover ±8.64e15 ms; SQLite integers go further. Clamp before formatting. */
 const MAX_TIME = 8_640_000_000_000_000;
 const YEAR_ONE = Date.UTC(1, 0, 1) - DAY * 366 * 2;

@@ -16,7 +16,8 @@ import {
   writeDeltaPointer,
   type ShardSizes,
 } from './shards.js';
-import { SearchSource, type SearchChat, type SourceOptions } from './source.js';
+import type { ReadSnapshot } from '../data/snapshot.js';
+import { SearchSource, type SearchChat } from './source.js';
 
 export interface SearchIndexOptions {
   /** The chatchannels database (read-only). */
@@ -51,8 +52,8 @@ export interface SearchIndexOptions {
   textBatch?: number;
   /** Called with progress lines (quiet by default). */
   log?: (line: string) => void;
-  /** Passed to the indexed snapshot's SearchSource (snapshot-gate.ts). */
-  agree?: SourceOptions['agree'];
+  /** The read snapshot to index (borrowed; opened with the same `excludeAuthors`). Default: one of its own. */
+  snapshot?: ReadSnapshot;
 }
 
 export interface SearchIndexResult {
@@ -122,12 +123,12 @@ function swapIn(from: string, to: string): void {
 
 /** A snapshot of the database for indexing the chats the options select. */
 export function openSearchSource(
-  options: Pick<SearchIndexOptions, 'db' | 'chatIds' | 'include' | 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact' | 'agree'>,
+  options: Pick<SearchIndexOptions, 'db' | 'chatIds' | 'include' | 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact' | 'snapshot'>,
 ): SearchSource {
   const authors = options.authors ?? 'show';
   let chatIds: number[] | null = null;
   if (options.chatIds || options.include) {
-    const probe = new SearchSource({ db: options.db, authors });
+    const probe = new SearchSource({ db: options.db, authors, excludeAuthors: options.excludeAuthors, snapshot: options.snapshot });
     try {
       chatIds = selectChatIds(
         probe.chats.map((c) => c.id),
@@ -139,7 +140,7 @@ export function openSearchSource(
   }
   return new SearchSource({
     db: options.db, chatIds, authors, pseudonymSalt: options.pseudonymSalt,
-    excludeAuthors: options.excludeAuthors, redact: options.redact, agree: options.agree,
+    excludeAuthors: options.excludeAuthors, redact: options.redact, snapshot: options.snapshot,
   });
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DAY_MS, dayStart } from '../../collector/store/periods.js';
+import { DAY_MS, dayStart, slotOf, type Slot } from '../../collector/store/contract.js';
 import { decodeDataScript } from './bytes.js';
 import { buildSearchIndex, openSearchSource, searchSettings, type SearchIndexOptions, type SearchIndexResult } from './build.js';
 import { BaseTermStats, decodeManifest, readBaseIndex, type BaseIndex } from './built-index.js';
@@ -10,7 +10,7 @@ import type { FinishedIndex } from './inverted-index.js';
 import { writeIndex } from './index-writer.js';
 import { DATA_DIR, DELTA_FOLDER, DELTA_KEY, deltaFolder } from './paths.js';
 import { DEFAULT_SIZES, encodeManifest, ownWeighting, writeDeltaPointer, type ShardSizes, type Weighting } from './shards.js';
-import { slotAt, type ChatRange, type SearchChat, type SearchSource, type Slot, type SourcePlan } from './source.js';
+import type { ChatRange, SearchChat, SearchSource, SourcePlan } from './source.js';
 
 /**
  * Incremental search updates. A full build ("the base") takes a minute at a million messages, as
@@ -113,7 +113,7 @@ export function planDelta(source: SearchSource, base: BaseIndex): DeltaPlan | { 
         placed = false;
         break;
       }
-      const slot = slotAt(t);
+      const slot = slotOf(t);
       const [from, to] = slot.label.length === 7 ? [t, t + DAY_MS] : [slot.start, slot.end];
       const span = spans.get(slot.label);
       if (!span) spans.set(slot.label, { slot, from, to });
@@ -156,7 +156,7 @@ export function planDelta(source: SearchSource, base: BaseIndex): DeltaPlan | { 
   const slotIndex = new Map(ordered.map((s, i) => [s.label, i]));
   let docs = 0;
   for (const r of ranges) {
-    const s = slotIndex.get(slotAt(r.from).label)!;
+    const s = slotIndex.get(slotOf(r.from).label)!;
     plan.ranges[s].push({ chat: chatOf.get(r.chat.id)!, from: r.from, to: r.to });
     docs += source.countDocuments(r.chat.id, r.from, r.to);
   }

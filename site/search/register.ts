@@ -1,32 +1,23 @@
 import { Worker } from 'node:worker_threads';
-import type { AuthorMode } from '../options.js';
-import { buildSearchIndex, searchVersion, selectChatIds, type SearchIndexOptions, type SearchIndexResult } from './build.js';
+import { selectChats } from '../data/catalog.js';
+import { ArchiveReader } from '../data/reader.js';
+import type { EleventyConfig } from '../eleventy-config.js';
+import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from '../options.js';
+import { buildSearchIndex, searchVersion, type SearchIndexOptions, type SearchIndexResult } from './build.js';
 import { planSearchUpdate, updateSearchIndex } from './delta.js';
 import { searchPageParts, renderSearchPage, type SearchPageParts } from './page.js';
 import type { ShardSizes } from './shards.js';
 import { SearchSource, type SearchChat } from './source.js';
-import { agreeWithWorker, createSnapshotGate } from './snapshot-gate.js';
-import { sameSnapshot, snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
+import { agreeWithWorker, createSnapshotGate, type WorkerGate } from './snapshot-gate.js';
 
 /** Wraps the search page's parts in the site's chrome; gets the page's path and root too. */
 export type SearchLayout = (page: SearchPageParts & { root: string; path: string }) => string;
 
-export interface RegisterSearchOptions {
-  /** The chatchannels database. */
-  db: string;
-  /** Eleventy's pathPrefix (search links are relative; accepted for symmetry). */
-  pathPrefix?: string;
-  /** Which chats are published (called once per build, at `eleventy.before`). Default: all. */
-  include?: (chatId: number) => boolean;
-  authors: AuthorMode;
-  pseudonymSalt?: string;
-  /** The plugin's `excludeAuthors` and `redact` options (site/options.ts). */
-  excludeAuthors?: readonly string[];
-  redact?: readonly string[];
-  timeZone?: string;
-  lang?: string;
-  /** Site title (standalone page only). */
-  title?: string;
+/**
+ * How search is added to a build, beyond the plugin's options (site/options.ts: which chats, how
+ * authors are named, time zone, language, title — search reads the same resolved options).
+ */
+export interface SearchHooks {
   /** The site's page chrome; default: a minimal standalone page linking assets/chatchannels.css. */
   layout?: SearchLayout;
   /**
@@ -42,30 +33,30 @@ export interface RegisterSearchOptions {
    */
   incremental?: () => boolean;
   /**
-   * (Re)opens the read snapshot the pages of this build will render from and names it. Given,
-   * the index worker reads that same snapshot (snapshot-gate.ts); else its own, which a
-   * collector committing meanwhile makes differ from the pages'.
+   * (Re)opens the read snapshot the pages of this build will render from (the plugin's
+   * PluginState.pin). Given, search is planned from that very snapshot (which chats, the page's
+   * version) and the index worker reads it too (snapshot-gate.ts); else search reads snapshots of
+   * its own, which a collector committing meanwhile makes differ from the pages'.
    */
-  snapshot?: () => SnapshotMark;
-  /** Called before each plan of a build (the `include` predicate's own cache starts afresh). */
-  beforePlan?: () => void;
+  pin?: () => ArchiveReader;
   /** Told when the index could not be made to read the pages' snapshot. Default: console.warn. */
   warn?: (message: string) => void;
   /** Receives the build's numbers when the index is written (`delta`: a delta build). */
   onBuilt?: (result: SearchIndexResult & { delta: boolean }) => void;
 }
 
-interface EleventyConfigLike {
-  addTemplate(virtualPath: string, content: unknown, data?: Record<string, unknown>): void;
-  on(event: string, callback: (arg: { directories?: { output?: string }; outputMode?: string }) => unknown): void;
-}
-
+/** What a build indexes, decided from one snapshot before the pages render. */
 interface BuildPlan {
-  /** The snapshot the plan was made from. */
-  mark: SnapshotMark;
   chatIds: number[];
   chats: SearchChat[];
-  /** The base's version: what the page names (a delta build keeps the base's). */
+  /** What the page names: the index's version (a delta build keeps the base's). */
+  version: string;
+  delta: boolean;
+}
+
+/** The part of a plan the index worker is handed once it reads the plan's snapshot. */
+export interface WorkerPlan {
+  chatIds: number[];
   version: string;
   delta: boolean;
 }
@@ -74,24 +65,48 @@ interface BuildPlan {
 export interface SearchJob {
   delta: boolean;
   options: SearchIndexOptions;
-  /** Meets the pages' snapshot (snapshot-gate.ts). */
-  gate?: SharedArrayBuffer;
+  /** Meets the pages' snapshot, and is handed the plan made from it (snapshot-gate.ts). */
+  gate?: WorkerGate;
 }
 
-/** The database snapshot's chats and version, computed before the pages render. */
-function plan(options: RegisterSearchOptions): BuildPlan {
-  options.beforePlan?.();
+/** What the index files are built with (everything but the snapshot, which a worker opens itself). */
+function indexOptions(options: ResolvedOptions, outDir: string, p: Pick<BuildPlan, 'chatIds' | 'version'>, sizes: Partial<ShardSizes> | undefined): SearchIndexOptions {
+  return {
+    db: options.db,
+    outDir,
+    chatIds: p.chatIds,
+    authors: options.authors,
+    pseudonymSalt: options.pseudonymSalt,
+    excludeAuthors: options.excludeAuthors,
+    redact: options.redact,
+    timeZone: options.timeZone,
+    lang: options.lang,
+    version: p.version,
+    sizes,
+    page: false,
+  };
+}
+
+/**
+ * The plan of a build, read from `reader`'s snapshot: the published chats (the pages' rule,
+ * data/catalog.ts selectChats), the version, and (`deltaIn`: the output folder of a watch
+ * rebuild) whether a delta over the base index will do.
+ */
+function planFrom(options: ResolvedOptions, reader: ArchiveReader, deltaIn: string | null, sizes: Partial<ShardSizes> | undefined): BuildPlan {
+  const published = new Set(selectChats(reader, options, false).map((c) => c.id));
   const source = new SearchSource({
-    db: options.db, authors: options.authors, pseudonymSalt: options.pseudonymSalt, excludeAuthors: options.excludeAuthors, redact: options.redact,
+    db: options.db, authors: options.authors, pseudonymSalt: options.pseudonymSalt,
+    excludeAuthors: options.excludeAuthors, redact: options.redact, snapshot: reader.snapshot,
   });
   try {
-    const chatIds = selectChatIds(
-      source.chats.map((c) => c.id),
-      { include: options.include },
-    );
-    const wanted = new Set(chatIds);
-    const chats = source.chats.filter((c) => wanted.has(c.id));
-    return { mark: snapshotMark(source.db), chatIds, chats, version: searchVersion(source.stateFingerprint(), options, chats), delta: false };
+    const chats = source.chats.filter((c) => published.has(c.id));
+    const plan: BuildPlan = { chatIds: chats.map((c) => c.id), chats, version: searchVersion(source.stateFingerprint(), options, chats), delta: false };
+    if (deltaIn !== null) {
+      // Decided now, before the page renders: the page names the base's version.
+      const update = planSearchUpdate({ ...indexOptions(options, deltaIn, plan, sizes), snapshot: reader.snapshot });
+      if (update.kind === 'delta') return { ...plan, version: update.base.version, delta: true };
+    }
+    return plan;
   } finally {
     source.close();
   }
@@ -112,74 +127,86 @@ export async function runSearchJob(job: SearchJob): Promise<SearchIndexResult & 
  * virtual template per data file would cost Eleventy time and memory for thousands of files.
  * The index is built in a worker thread that starts at `eleventy.before`, so it runs on the
  * second core while Eleventy renders the pages; `eleventy.after` waits for it. With
- * `incremental()` true, only a delta over the existing index is built (delta.ts).
+ * `incremental()` true, only a delta over the existing index is built (delta.ts). `options`: the
+ * plugin's (site/options.ts), resolved here as the plugin resolves them.
  */
-export function registerSearch(eleventyConfig: EleventyConfigLike, options: RegisterSearchOptions): void {
+export function registerSearch(eleventyConfig: EleventyConfig, pluginOptions: ChatChannelsOptions, hooks: SearchHooks = {}): void {
+  const options = resolveOptions(pluginOptions);
   let current: BuildPlan | null = null;
   let building: Promise<SearchIndexResult & { delta: boolean }> | null = null;
 
-  const indexOptions = (outDir: string, p: BuildPlan): SearchIndexOptions => ({
-    db: options.db,
-    outDir,
-    chatIds: p.chatIds,
-    authors: options.authors,
-    pseudonymSalt: options.pseudonymSalt,
-    excludeAuthors: options.excludeAuthors,
-    redact: options.redact,
-    timeZone: options.timeZone,
-    lang: options.lang,
-    version: p.version,
-    sizes: options.sizes,
-    page: false,
-  });
+  /** The pages' reader of the build starting (hooks.pin), while eleventy.before runs. */
+  let pinned: ArchiveReader | null = null;
+  /** Plans from the pages' pinned snapshot, or (none pinned) from a snapshot of its own. */
+  const plan = (deltaIn: string | null): BuildPlan => {
+    if (pinned) return planFrom(options, pinned, deltaIn, hooks.sizes);
+    const reader = new ArchiveReader(options.db, options.excludeAuthors);
+    try {
+      return planFrom(options, reader, deltaIn, hooks.sizes);
+    } finally {
+      reader.close();
+    }
+  };
 
   eleventyConfig.on('eleventy.before', async ({ directories, outputMode }) => {
-    current = plan(options);
-    // Which chats to index is decided from the plan's snapshot, the messages from the pages'
-    // (the gate below): an import committing in between would leave the chats it created out of
-    // search while the pages show them. Plan again until the pages' snapshot is the plan's.
-    for (let i = 0; options.snapshot && i < 5 && !sameSnapshot(current.mark, options.snapshot()); i++) current = plan(options);
     building = null;
     const outDir = directories?.output;
-    if (!outDir || (outputMode !== undefined && outputMode !== 'fs')) return;
-    if (options.incremental?.()) {
-      // Decided now, before the page renders: the page names the base's version.
-      const update = planSearchUpdate(indexOptions(outDir, current));
-      if (update.kind === 'delta') current = { ...current, version: update.base.version, delta: true };
-    }
-    if (options.worker === false) return;
-    const gate = options.snapshot ? createSnapshotGate() : undefined;
-    const job: SearchJob = { delta: current.delta, options: indexOptions(outDir, current), gate };
-    building = new Promise<SearchIndexResult & { delta: boolean }>((resolve, reject) => {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
-      let settled = false;
-      worker.once('message', (result: SearchIndexResult & { delta: boolean }) => {
-        settled = true;
-        resolve(result);
+    const writing = !!outDir && (outputMode === undefined || outputMode === 'fs');
+    const deltaIn = writing && hooks.incremental?.() ? outDir! : null;
+    pinned = hooks.pin ? hooks.pin() : null;
+    try {
+      current = plan(deltaIn);
+      if (!writing || hooks.worker === false) return;
+      const gate = pinned ? createSnapshotGate() : undefined;
+      const job: SearchJob = { delta: current.delta, options: indexOptions(options, outDir!, current, hooks.sizes), gate: gate?.worker };
+      building = new Promise<SearchIndexResult & { delta: boolean }>((resolve, reject) => {
+        const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job, transferList: gate ? [gate.worker.port] : [] });
+        let settled = false;
+        worker.once('message', (result: SearchIndexResult & { delta: boolean }) => {
+          settled = true;
+          resolve(result);
+        });
+        worker.once('error', (error) => {
+          settled = true;
+          reject(error);
+        });
+        worker.once('exit', (code) => {
+          if (!settled) reject(new Error(`chatchannels search: index worker exited with code ${code}`));
+        });
       });
-      worker.once('error', (error) => {
-        settled = true;
-        reject(error);
-      });
-      worker.once('exit', (code) => {
-        if (!settled) reject(new Error(`chatchannels search: index worker exited with code ${code}`));
-      });
-    });
-    // Reported in eleventy.after; never an unhandled rejection meanwhile.
-    const stopped = building.catch(() => {});
-    if (gate && options.snapshot && (await agreeWithWorker(gate, options.snapshot, stopped)) === 'apart') {
-      (options.warn ?? console.warn)(
-        'chatchannels search: the database kept changing while this build started; the search index may differ from the pages by the latest messages until the next build',
+      // Reported in eleventy.after; never an unhandled rejection meanwhile.
+      const stopped = building.catch(() => {});
+      if (!gate) return;
+      const outcome = await agreeWithWorker<WorkerPlan>(
+        gate.main,
+        {
+          mark: () => pinned!.snapshot.mark,
+          // The worker saw a newer database than the pages' snapshot: the pages move on to it,
+          // and search is planned again from it.
+          repin: () => {
+            pinned = hooks.pin!();
+            current = plan(deltaIn);
+          },
+          plan: () => ({ chatIds: current!.chatIds, version: current!.version, delta: current!.delta }),
+        },
+        stopped,
       );
+      if (outcome === 'apart') {
+        (hooks.warn ?? console.warn)(
+          'chatchannels search: the database kept changing while this build started; the search index may differ from the pages by the latest messages until the next build',
+        );
+      }
+    } finally {
+      pinned = null;
     }
   });
 
   eleventyConfig.on('eleventy.after', async ({ directories, outputMode }) => {
     const outDir = directories?.output;
     if (!outDir || (outputMode !== undefined && outputMode !== 'fs') || !current) return;
-    const result = building ? await building : await runSearchJob({ delta: current.delta, options: indexOptions(outDir, current) });
+    const result = building ? await building : await runSearchJob({ delta: current.delta, options: indexOptions(options, outDir, current, hooks.sizes) });
     building = null;
-    options.onBuilt?.(result);
+    hooks.onBuilt?.(result);
   });
 
   eleventyConfig.addTemplate(
@@ -187,17 +214,10 @@ export function registerSearch(eleventyConfig: EleventyConfigLike, options: Regi
     {
       data: { permalink: '/search/index.html', eleventyExcludeFromCollections: true, layout: false },
       render: () => {
-        const p = current ?? plan(options);
-        const pageOptions = {
-          version: p.version,
-          chats: p.chats,
-          authors: options.authors,
-          timeZone: options.timeZone ?? 'UTC',
-          lang: options.lang ?? 'en',
-          title: options.title ?? 'Chat archive',
-        };
-        if (!options.layout) return renderSearchPage(pageOptions);
-        return options.layout({ ...searchPageParts(pageOptions), root: '../', path: 'search/' });
+        const p = current ?? plan(null);
+        const pageOptions = { version: p.version, chats: p.chats, authors: options.authors, timeZone: options.timeZone, lang: options.lang, title: options.title };
+        if (!hooks.layout) return renderSearchPage(pageOptions);
+        return hooks.layout({ ...searchPageParts(pageOptions), root: '../', path: 'search/' });
       },
     },
   );

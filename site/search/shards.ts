@@ -5,7 +5,8 @@ import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
 import { DELTA_KEY, dataKeys } from './paths.js';
 import { bucketOf } from './pipeline.js';
-import type { Group, SearchChat, Slot } from './source.js';
+import type { Slot } from '../../collector/store/contract.js';
+import type { Group, SearchChat } from './source.js';
 import { FORMAT_VERSION, type BaseManifestExtra, type DeltaManifestExtra, type ManifestJson } from './format.js';
 
 export { FORMAT_VERSION };

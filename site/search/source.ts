@@ -1,10 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import { openStore, type Db } from '../../collector/store/open.js';
-import { monthOf } from '../../collector/store/periods.js';
+import { type Db, DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/contract.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
-import { excludeAuthorsOn } from '../data/excluded-authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
-import { snapshotMark, type SnapshotMark } from '../data/snapshot-mark.js';
+import { ReadSnapshot } from '../data/snapshot.js';
 import type { AuthorMode } from '../options.js';
 
 /**
@@ -16,11 +14,6 @@ import type { AuthorMode } from '../options.js';
  * and "newest first" is month order plus a sort inside one month.
  */
 
-/** Messages dated outside years 1–9999 live on out-of-range pages (site/data/catalog.ts). */
-export const DATED_MIN = new Date(0).setUTCFullYear(1, 0, 1);
-export const DATED_END = new Date(0).setUTCFullYear(10000, 0, 1);
-const FAR = 2 ** 64;
-
 export interface SearchChat {
   /** Position in the manifest's chat list. */
   index: number;
@@ -28,13 +21,6 @@ export interface SearchChat {
   slug: string;
   /** As the site shows it. */
   title: string;
-}
-
-/** A month slot: `early`, `YYYY-MM` (UTC) or `late`. */
-export interface Slot {
-  label: string;
-  start: number;
-  end: number;
 }
 
 export interface Group {
@@ -70,15 +56,6 @@ export interface SourcePlan {
   ranges: ChatRange[][];
 }
 
-/** The slot of a time: its UTC month, or the early or late slot. */
-export function slotAt(time: number): Slot {
-  if (time < DATED_MIN) return { label: 'early', start: -FAR, end: DATED_MIN };
-  if (time >= DATED_END) return { label: 'late', start: DATED_END, end: FAR };
-  const d = new Date(time);
-  const start = new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  return { label: monthOf(start), start, end: new Date(0).setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
-}
-
 /** A message is a document when it has text (deleted messages are filtered in SQL). */
 function isIndexed(text: string | null): text is string {
   return !!text && /\S/.test(text);
@@ -94,14 +71,17 @@ export interface SourceOptions {
   excludeAuthors?: readonly string[];
   redact?: readonly string[];
   /**
-   * Asked with the snapshot's mark right after it is taken: false takes a new one and asks again
-   * (snapshot-gate.ts: the index worker meets the pages' snapshot).
+   * The read snapshot to index, opened with the same `excludeAuthors` (the pages' own, or the one
+   * the index worker agreed on: snapshot-gate.ts). Borrowed: close() leaves it open. Default: a
+   * snapshot of its own.
    */
-  agree?: (mark: SnapshotMark) => boolean;
+  snapshot?: ReadSnapshot;
 }
 
 export class SearchSource {
   readonly db: Db;
+  private readonly snapshot: ReadSnapshot;
+  private readonly ownSnapshot: boolean;
   readonly chats: SearchChat[] = [];
   readonly slots: Slot[] = [];
   /** Filled while documents() runs; complete when it ends. */
@@ -113,18 +93,10 @@ export class SearchSource {
   private readonly redacted: Set<string>;
 
   constructor(private readonly options: SourceOptions) {
-    this.db = openStore(options.db, { readonly: true });
-    this.db.pragma('cache_size = -32768');
-    excludeAuthorsOn(this.db, options.excludeAuthors ?? []);
+    this.ownSnapshot = !options.snapshot;
+    this.snapshot = options.snapshot ?? new ReadSnapshot(options.db, { excludeAuthors: options.excludeAuthors, cacheKiB: 32768 });
+    this.db = this.snapshot.db;
     this.redacted = new Set(options.redact ?? []);
-    // One read transaction: a consistent snapshot while the collector keeps writing.
-    this.db.exec('BEGIN');
-    if (options.agree) {
-      while (!options.agree(snapshotMark(this.db))) {
-        this.db.exec('COMMIT');
-        this.db.exec('BEGIN');
-      }
-    }
     const names = new Map<string, string | null>();
     this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null, options.excludeAuthors);
     for (const [id, nativeId, name, owner] of this.db.prepare('SELECT id, native_id, display_name, owner FROM people').raw().iterate() as IterableIterator<
@@ -253,7 +225,7 @@ export class SearchSource {
       if (any.get(chat.id, DATED_END, FAR)) late.push(chat);
       let t = first.get(chat.id, DATED_MIN) as number | null;
       while (t !== null && t < DATED_END) {
-        const slot = slotAt(t);
+        const slot = slotOf(t);
         let list = months.get(slot.start);
         if (!list) months.set(slot.start, (list = []));
         list.push(chat);
@@ -265,9 +237,9 @@ export class SearchSource {
       plan.slots.push(slot);
       plan.ranges.push(chats.map((chat) => ({ chat, from: slot.start, to: slot.end })));
     };
-    if (early.length) add(slotAt(-FAR), early);
-    for (const start of [...months.keys()].sort((a, b) => a - b)) add(slotAt(start), months.get(start)!);
-    if (late.length) add(slotAt(DATED_END), late);
+    if (early.length) add(slotOf(-FAR), early);
+    for (const start of [...months.keys()].sort((a, b) => a - b)) add(slotOf(start), months.get(start)!);
+    if (late.length) add(slotOf(DATED_END), late);
     return plan;
   }
 
@@ -284,11 +256,6 @@ export class SearchSource {
   }
 
   close(): void {
-    if (!this.db.open) return;
-    try {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
-    } finally {
-      this.db.close();
-    }
+    if (this.ownSnapshot) this.snapshot.close();
   }
 }

@@ -4,9 +4,7 @@ import { text } from '../render/escape.js';
 import type { Links } from '../render/links.js';
 
 /** What every template module receives from the plugin entry. */
-export interface EleventyConfigLike {
-  addTemplate(virtualPath: string, content: unknown, data?: Record<string, unknown>): void;
-}
+export type { EleventyConfig as EleventyConfigLike } from '../eleventy-config.js';
 
 /** Data every plugin template carries: not in collections, never wrapped in a project layout. */
 export const TEMPLATE_DATA = {
