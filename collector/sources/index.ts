@@ -6,12 +6,13 @@ import { discord } from './discord.js';
 import { whatsapp } from './whatsapp.js';
 import { telegram } from './telegram.js';
 import { irc } from './irc.js';
+import { instagram, messenger } from './meta/index.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';
 import { readHead, utf16Advice, utf16Of } from './kit/files.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, irc];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, irc, messenger, instagram];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);
