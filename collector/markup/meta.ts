@@ -68,20 +68,22 @@ function render(env: MetaEnvelope): RenderedBody {
     text.push(event.text);
   }
   const own = stripInvalidXml(str(env.text));
-  if (own.trim() && !event) {
+  const share = isObject(env.share) ? env.share : null;
+  const link = share ? safeHref(str(share.link)) : null;
+  // A shared link's message text is often the link itself: shown once, in the share.
+  const ownShown = own.trim() !== '' && !event && own.trim() !== link;
+  if (ownShown) {
     html.push(linkifyLines(own));
     text.push(own);
   }
-  const share = isObject(env.share) ? env.share : null;
   if (share) {
-    const link = safeHref(str(share.link));
     const shareText = stripInvalidXml(str(share.text)).trim();
     const parts: string[] = [];
     if (link) parts.push(`<a href="${escapeHtml(link)}" rel="nofollow noopener">${escapeHtml(link)}</a>`);
     if (shareText) parts.push(linkifyLines(shareText));
     if (parts.length) html.push(`<span class="cc-share">${parts.join('<br>')}</span>`);
     // A link already in the message's text is not said twice.
-    if (link && !own.includes(link)) text.push(link);
+    if (link && !(ownShown && own.includes(link))) text.push(link);
     if (shareText) text.push(shareText);
   }
   const chips = reactionChips(env.reactions);

@@ -21,7 +21,7 @@
  */
 import type { Attachment, MessageRecord } from '../../model.js';
 import { flatten } from '../kit/batches.js';
-import { isObject, objects, type JsonObject } from '../kit/fields.js';
+import { isObject, list, type JsonObject } from '../kit/fields.js';
 import { parseJson } from '../kit/json-file.js';
 import { mediaEvent } from '../kit/media.js';
 import { DEFAULT_MAX_MEDIA_BYTES, mediaTooLarge, mimeOf, safeName } from '../kit/media-files.js';
@@ -73,10 +73,14 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
         const out: SourceEvent[] = [];
         if (root) {
           const e2ee = isE2ee(root);
-          const messages = objects(root.messages).map((raw, index) => ({ raw, index }));
-          // Newest first in the file: reversed, oldest first.
-          messages.reverse();
-          for (const { raw, index } of messages) {
+          // Newest first in the file: read from its end, oldest first.
+          const messages = list(root.messages);
+          for (let index = messages.length - 1; index >= 0; index--) {
+            const raw = messages[index];
+            if (!isObject(raw)) {
+              warnings.add(`${file.where} [${index}]`, 'not a message object: skipped');
+              continue;
+            }
             let mapped;
             try {
               mapped = messageRecord(raw, platform, e2ee);
@@ -87,8 +91,6 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
             await media.attach(mapped.record, mapped.media, thread, e2ee, out);
             out.push({ type: 'message', message: mapped.record });
           }
-          const skipped = list(root.messages).length - objects(root.messages).length;
-          if (skipped) warnings.add(file.where, `${plural(skipped, 'entry', 'entries')} of "messages" that ${skipped === 1 ? 'is' : 'are'} not a message object skipped`);
         }
         done += file.size;
         yield [...out, ...warnings.take(), { type: 'progress', done, total }];
@@ -100,10 +102,6 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
   } finally {
     input.close();
   }
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 /** A thread file's JSON object; null (with a warning) when unreadable and not the whole input. */

@@ -103,7 +103,7 @@ export function messageRecord(raw: JsonObject, platform: Platform, e2ee: boolean
   }
   const share = isObject(raw.share) ? raw.share : null;
   if (share && kind === 'text') {
-    const link = str(share.link);
+    const link = repaired(share.link);
     const text = repaired(share.share_text);
     if (link || text) envelope.share = { ...(link ? { link } : {}), ...(text ? { text } : {}) };
   }
@@ -116,7 +116,7 @@ export function messageRecord(raw: JsonObject, platform: Platform, e2ee: boolean
   const media: MediaUse[] = [];
   const add = (value: unknown, visual: boolean) => {
     for (const item of objects(value)) {
-      const uri = str(item.uri);
+      const uri = repaired(item.uri);
       if (uri) media.push({ uri, visual });
     }
   };
