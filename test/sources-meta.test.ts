@@ -293,7 +293,7 @@ test('the shared real samples (chat-miner fragments: only "messages") import wit
 // ---------------------------------------------------------------------------------------------
 // Bad input
 
-test('bad files: a damaged lone file is an error naming it and the line; in an export it is skipped with a warning and the rest imports', async () => {
+test('bad files: a damaged thread file is an error naming it (inside the export) and the line; bad messages are skipped with warnings (above)', async () => {
   const dir = tempDir();
   const lone = join(dir, 'message_1.json');
   writeFileSync(lone, '{"participants": [],\n "messages": [{"sender_name": "A", "timestamp_ms": 1,}]}');
@@ -310,11 +310,11 @@ test('bad files: a damaged lone file is an error naming it and the line; in an e
   const export2 = join(dir, 'export');
   cpSync(FACEBOOK, export2, { recursive: true });
   writeFileSync(join(export2, 'messages/inbox/alicesmith_1234567890/message_2.json'), '{"messages": [');
-  const events = await readAll(messenger, export2);
-  const warnings = events.filter((e) => e.type === 'warning').map((e) => (e.type === 'warning' ? `${e.warning.position}: ${e.warning.message}` : ''));
-  assert.ok(warnings.some((w) => /message_2\.json: not valid JSON at line 1, column \d+.*skipped/.test(w)), warnings.join('\n'));
-  const messages = events.filter((e) => e.type === 'message').length;
-  assert.equal(messages, countTree(FACEBOOK).messages - countFile(join(THREAD, 'message_2.json'), 'timestamp_ms').messages);
+  await assert.rejects(readAll(messenger, export2), (err: unknown) => {
+    assert.ok(err instanceof SourceError, String(err));
+    assert.match(err.message, /export: messages\/inbox\/alicesmith_1234567890\/message_2\.json: not valid JSON at line 1, column \d+/);
+    return true;
+  });
 });
 
 test('detection: Meta inputs are found by content and layout, and no other format’s fixture is taken for one', async () => {

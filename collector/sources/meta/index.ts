@@ -15,9 +15,9 @@
  * file is read first for the chat's title and members, then the files oldest first, each file's
  * messages oldest first. Media are read from the input as their messages come (the zip in place).
  *
- * Bad input: no threads, or a damaged zip, is a SourceError; a thread file that is not valid JSON
- * is a SourceError naming it and the line when it is the whole input, else skipped with a
- * warning; a message without a valid time is skipped with a warning naming the file and index.
+ * Bad input: no threads, a damaged zip, or a thread file that is not a JSON object with a
+ * `messages` list is a SourceError naming the file and the line; a message that is not an object
+ * or has no valid time is skipped with a warning naming the file and index.
  */
 import type { Attachment, MessageRecord } from '../../model.js';
 import { flatten } from '../kit/batches.js';
@@ -54,13 +54,8 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
     const total = input.threads.reduce((n, t) => n + t.files.reduce((m, f) => m + f.size, 0), 0);
     let done = 0;
     for (const thread of input.threads) {
-      const newest = await readThreadFile(input, thread.files[0], warnings);
+      const newest = await readThreadFile(input, thread.files[0]);
       const size = thread.files.reduce((m, f) => m + f.size, 0);
-      if (!newest) {
-        done += size;
-        yield [...warnings.take(), { type: 'progress', done, total }];
-        continue;
-      }
       const chat = chatRecord(newest, platform, fallbackName(thread));
       if (options.wantChat && !options.wantChat(chat.nativeId)) {
         done += size;
@@ -69,9 +64,9 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
       yield [{ type: 'chat', chat }];
       // Oldest file first (the highest N), the newest one already read.
       for (const file of [...thread.files].reverse()) {
-        const root = file === thread.files[0] ? newest : await readThreadFile(input, file, warnings);
+        const root = file === thread.files[0] ? newest : await readThreadFile(input, file);
         const out: SourceEvent[] = [];
-        if (root) {
+        {
           const e2ee = isE2ee(root);
           // Newest first in the file: read from its end, oldest first.
           const messages = list(root.messages);
@@ -104,23 +99,22 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
   }
 }
 
-/** A thread file's JSON object; null (with a warning) when unreadable and not the whole input. */
-async function readThreadFile(input: MetaInput, file: JsonFile, warnings: Warnings): Promise<JsonObject | null> {
+/**
+ * A thread file's JSON object. A file that is not one is a damaged download: the import stops,
+ * naming it (inside the input) and the line, rather than publish a thread with a hole in it.
+ */
+async function readThreadFile(input: MetaInput, file: JsonFile): Promise<JsonObject> {
+  const where = input.single ? null : file.where;
   let value: unknown;
   try {
     value = parseJson(await file.read());
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    const reason = (err as Error).message;
-    if (input.single) throw new SourceError(input.file, null, reason);
-    warnings.add(file.where, `${reason}: the file is skipped`);
-    return null;
+    throw new SourceError(input.file, where, (err as Error).message);
   }
   const problem = !isObject(value) ? 'not a JSON object' : !Array.isArray(value.messages) ? 'no "messages" list' : null;
-  if (!problem) return value as JsonObject;
-  if (input.single) throw new SourceError(input.file, null, `not a Messenger or Instagram thread file: ${problem}`);
-  warnings.add(file.where, `${problem}: the file is skipped`);
-  return null;
+  if (problem) throw new SourceError(input.file, where, `not a Messenger or Instagram thread file: ${problem}`);
+  return value as JsonObject;
 }
 
 /** What names a thread whose file says nothing: its folder, or the file's own name. */
