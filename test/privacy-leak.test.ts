@@ -49,6 +49,10 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'whatsapp (shared, zip with media)', paths: shared('whatsapp/pustur-whatsapp-chat-parser-example.zip') },
   { name: 'irc (own fixtures)', paths: ['test/fixtures/irc/irssi', 'test/fixtures/irc/weechat', 'test/fixtures/irc/znc'] },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
+  { name: 'messenger (own fixtures: export and end-to-end encrypted)', paths: ['test/fixtures/meta/facebook-export', 'test/fixtures/meta/e2ee-export'] },
+  { name: 'instagram (own fixture)', paths: ['test/fixtures/meta/instagram-export'] },
+  { name: 'messenger (shared)', paths: shared('messenger/chat-miner-facebookMessenger-testlog.json') },
+  { name: 'instagram (shared)', paths: shared('instagram/chat-miner-instagram-test_export.json'), args: ['--format', 'instagram'] },
 ];
 
 function describeLeaks(leaks: Leak[]): string {

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
-import { isFile, readFileCapped, readHead } from '../kit/files.js';
+import { readFileCapped, readHead } from '../kit/files.js';
 import { MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import { SourceError, type SourceWarning } from '../types.js';
 
@@ -184,8 +184,9 @@ function folderInput(
     threads,
     async media(path, label) {
       const full = join(root, ...path);
-      if (!(await isFile(full))) return null;
+      // Refusals (a link out, a FIFO) are counted by the folder for its warning.
       const size = await folder.size(full, label);
+      if (size === 'missing') return null;
       if (typeof size === 'string') return { size: 0, read: async () => size };
       return { size, read: () => folder.read(full, label) };
     },

@@ -34,6 +34,7 @@ export function personId(platform: Platform, name: string): string {
 /** The chat of a thread file; `fallback` names it when the file says nothing (a folder or file name). */
 export function chatRecord(root: JsonObject, platform: Platform, fallback: string): ChatRecord {
   const e2ee = isE2ee(root);
+  const listed = (e2ee ? list(root.participants) : objects(root.participants)).length;
   let names = e2ee
     ? list(root.participants).map(repaired).filter((n): n is string => n !== null)
     : objects(root.participants).map((p) => repaired(p.name)).filter((n): n is string => n !== null);
@@ -44,7 +45,8 @@ export function chatRecord(root: JsonObject, platform: Platform, fallback: strin
   const path = repaired(root.thread_path);
   const thread = path?.split('/').filter(Boolean).pop() ?? fallback;
   const type = str(root.thread_type);
-  const kind = type === 'Regular' ? 'direct' : type === 'RegularGroup' ? 'group' : members.length === 2 ? 'direct' : 'group';
+  // Two people seen writing in a fragment need not be all of the chat: only a list says direct.
+  const kind = type === 'Regular' ? 'direct' : type === 'RegularGroup' ? 'group' : listed === 2 ? 'direct' : 'group';
   return {
     nativeId: e2ee ? `${platform}:e2ee:${fallback}` : `${platform}:${thread}`,
     title: repaired(e2ee ? root.threadName : root.title) ?? (names.join(', ') || null),
