@@ -53,6 +53,10 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'teams (own fixtures: export tool folder, Graph pages)', paths: ['test/fixtures/teams/export', 'test/fixtures/teams/graph'] },
   { name: 'teams (shared)', paths: shared('teams/zulip-TeamsData_ZulipChat-users-3c6ee395-messages.json') },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
+  { name: 'messenger (own fixtures: export and end-to-end encrypted)', paths: ['test/fixtures/meta/facebook-export', 'test/fixtures/meta/e2ee-export'] },
+  { name: 'instagram (own fixture)', paths: ['test/fixtures/meta/instagram-export'] },
+  { name: 'messenger (shared)', paths: shared('messenger/chat-miner-facebookMessenger-testlog.json') },
+  { name: 'instagram (shared)', paths: shared('instagram/chat-miner-instagram-test_export.json'), args: ['--format', 'instagram'] },
 ];
 
 function describeLeaks(leaks: Leak[]): string {

@@ -314,14 +314,14 @@ for (const format of ID_FORMATS) {
 }
 
 /**
- * Without ids (WhatsApp, IRC) within their rules: an export is a contiguous stretch of the chat
+ * Without ids (WhatsApp, IRC, Messenger, Instagram) within their rules: an export is a contiguous stretch of the chat
  * (a log, or the phone's history from some day on) with the phone's or logger's own clock, and N
  * identical lines of one person in one minute are told apart by their count within one export.
  * Distinct identical lines further apart than the tolerance are drawn here; closer ones seen only
  * in different exports are one message to the store (it cannot tell them from one message seen
  * by two clocks), which the tests above pin for formats with ids.
  */
-for (const format of ['whatsapp', 'irc']) {
+for (const format of ['whatsapp', 'irc', 'messenger', 'instagram']) {
   const sample = sampleOf(format);
   test(`property (${format}): overlapping stretches of a chat, in any order, runs and paths, store each message once`, async (t) => {
     const windows = (n: number) =>

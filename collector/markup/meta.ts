@@ -1,0 +1,163 @@
+/**
+ * Messenger and Instagram message bodies (collector/sources/meta/) → safe HTML + plain text.
+ *
+ * The adapter always writes a JSON envelope (never bare text, so the two cannot be confused):
+ *
+ *   {"text", "share": {"link", "text"}, "event": "added"|"removed"|"left"|"call",
+ *    "actor": {id, name}, "users": [{id, name}…], "duration", "missed",
+ *    "reactions": [{"emoji", "by": {id, name}}…]}
+ *
+ * Meta's own sentences for joins, leaves and calls ("Alice added Bob to the group.") bake names
+ * into text; events are written here from `actor` and `users` as person references
+ * (collector/store/person-refs.ts) instead, so the site can hide or pseudonymize them. Reactors
+ * are person references too. Text is plain (bare URLs linked, line breaks kept); reactions are
+ * shown, not searched. Classes: cc-event, cc-call, cc-share, cc-reactions, cc-reaction,
+ * cc-reactors, cc-deleted.
+ */
+import { personHtml, personText } from '../store/person-refs.js';
+import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
+import { ensureSafeFragment } from './sanitize.js';
+import { formatDuration } from './telegram/index.js';
+import type { MarkupConverter, RenderedBody } from './types.js';
+
+export interface MetaPerson {
+  id: string;
+  name: string;
+}
+
+export interface MetaEnvelope {
+  text?: string;
+  share?: { link?: string; text?: string };
+  event?: 'added' | 'removed' | 'left' | 'call';
+  actor?: MetaPerson;
+  users?: MetaPerson[];
+  /** A call's length in seconds. */
+  duration?: number;
+  missed?: boolean;
+  reactions?: { emoji: string; by?: MetaPerson }[];
+}
+
+export const META_DELETED_HTML = '<span class="cc-deleted">This message was unsent.</span>';
+
+/** People and reactions drawn at most from one envelope (a real message has a handful). */
+const MAX_PARTS = 100;
+
+export const meta: MarkupConverter = (body, context) => {
+  if (context.deleted) return { html: META_DELETED_HTML, text: '' };
+  let envelope: unknown = null;
+  try {
+    envelope = JSON.parse(body);
+  } catch {
+    // not an envelope: shown as the text it is
+  }
+  if (!isObject(envelope)) return plainOut(body);
+  return render(envelope as MetaEnvelope);
+};
+
+function plainOut(text: string): RenderedBody {
+  const clean = stripInvalidXml(text);
+  return { html: linkifyLines(clean), text: clean };
+}
+
+function render(env: MetaEnvelope): RenderedBody {
+  const html: string[] = [];
+  const text: string[] = [];
+  const event = eventLine(env);
+  if (event) {
+    html.push(`<span class="${env.event === 'call' ? 'cc-call' : 'cc-event'}">${event.html}</span>`);
+    text.push(event.text);
+  }
+  const own = stripInvalidXml(str(env.text));
+  const share = isObject(env.share) ? env.share : null;
+  const link = share ? safeHref(str(share.link)) : null;
+  // A shared link's message text is often the link itself: shown once, in the share.
+  const ownShown = own.trim() !== '' && !event && own.trim() !== link;
+  if (ownShown) {
+    html.push(linkifyLines(own));
+    text.push(own);
+  }
+  if (share) {
+    const shareText = stripInvalidXml(str(share.text)).trim();
+    const parts: string[] = [];
+    if (link) parts.push(`<a href="${escapeHtml(link)}" rel="nofollow noopener">${escapeHtml(link)}</a>`);
+    if (shareText) parts.push(linkifyLines(shareText));
+    if (parts.length) html.push(`<span class="cc-share">${parts.join('<br>')}</span>`);
+    // A link already in the message's text is not said twice.
+    if (link && !(ownShown && own.includes(link))) text.push(link);
+    if (shareText) text.push(shareText);
+  }
+  const chips = reactionChips(env.reactions);
+  if (chips) html.push(`<span class="cc-reactions">${chips}</span>`);
+  return { html: ensureSafeFragment(html.join('<br>')), text: text.join('\n') };
+}
+
+/** "Alice added Bob and Carol", "Bob left the group", "Alice called · 3 min". */
+function eventLine(env: MetaEnvelope): { html: string; text: string } | null {
+  const kind = env.event;
+  if (kind !== 'added' && kind !== 'removed' && kind !== 'left' && kind !== 'call') return null;
+  const actor = person(env.actor);
+  const users = (Array.isArray(env.users) ? env.users.slice(0, MAX_PARTS) : []).map(person).filter((p) => p !== null);
+  const who = actor ?? { html: 'Someone', text: 'Someone' };
+  const list = joined(users.length ? users : [{ html: 'someone', text: 'someone' }]);
+  let rest: { html: string; text: string };
+  if (kind === 'added') rest = sentence(' added ', list, '');
+  else if (kind === 'removed') rest = sentence(' removed ', list, ' from the group');
+  else if (kind === 'left') rest = { html: ' left the group', text: ' left the group' };
+  else {
+    const seconds = typeof env.duration === 'number' && Number.isFinite(env.duration) && env.duration > 0 ? Math.floor(env.duration) : 0;
+    const said = seconds ? ` called · ${formatDuration(seconds)}` : env.missed === true ? ' called (missed)' : ' called';
+    rest = { html: escapeHtml(said), text: said };
+  }
+  return { html: who.html + rest.html, text: who.text + rest.text };
+}
+
+function sentence(before: string, list: { html: string; text: string }, after: string): { html: string; text: string } {
+  return { html: escapeHtml(before) + list.html + escapeHtml(after), text: before + list.text + after };
+}
+
+function joined(people: { html: string; text: string }[]): { html: string; text: string } {
+  const sep = (i: number) => (i === 0 ? '' : i === people.length - 1 ? ' and ' : ', ');
+  return {
+    html: people.map((p, i) => escapeHtml(sep(i)) + p.html).join(''),
+    text: people.map((p, i) => sep(i) + p.text).join(''),
+  };
+}
+
+/** A person as a reference, or null for nothing usable. */
+function person(value: unknown): { html: string; text: string } | null {
+  if (!isObject(value)) return null;
+  const name = stripInvalidXml(str(value.name)).trim();
+  const id = stripInvalidXml(str(value.id));
+  if (!name && !id) return null;
+  return { html: personHtml(id, name, escapeHtml), text: personText(id, name) };
+}
+
+/** Reactions grouped by emoji, in first-seen order: "❤ 2 (Alice, Bob)". */
+function reactionChips(value: unknown): string {
+  if (!Array.isArray(value)) return '';
+  const groups = new Map<string, string[]>();
+  for (const reaction of value.slice(0, MAX_PARTS)) {
+    if (!isObject(reaction)) continue;
+    const emoji = stripInvalidXml(str(reaction.emoji)).trim();
+    if (!emoji) continue;
+    let who = groups.get(emoji);
+    if (!who) groups.set(emoji, (who = []));
+    const by = person(reaction.by);
+    who.push(by ? by.html : '');
+  }
+  let chips = '';
+  for (const [emoji, who] of groups) {
+    const named = who.filter((w) => w !== '');
+    const reactors = named.length ? ` <span class="cc-reactors">(${named.join(', ')})</span>` : '';
+    chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emoji)} ${who.length}${reactors}</span>`;
+  }
+  return chips;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
