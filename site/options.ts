@@ -3,7 +3,7 @@
  * checked once, when the plugin is added, so a typo fails the build with a message that names the
  * option instead of silently publishing something else.
  */
-import type { LayoutPage } from './render/layout.js';
+import type { LayoutPage } from './render/layout-page.js';
 
 export type AuthorMode = 'show' | 'hide' | 'pseudonymize';
 

@@ -21,27 +21,9 @@ export const ANCHORS_PER_FILE = 3000;
 /** Longest hex prefix of anchor map files (16^3 files for a chat of over 12 million messages). */
 const MAX_ANCHOR_WIDTH = 3;
 
-export interface ArchivePage {
-  chatId: number;
-  slug: string;
-  /** Relative to the chat folder: `2021/09/`, `2021/09/14/` or an out-of-range path. */
-  path: string;
-  /** UTC month `2021-09` ('' for out-of-range pages). */
-  month: string;
-  /** First instant covered (inclusive) and the end (exclusive), UTC ms. */
-  start: number;
-  end: number;
-  count: number;
-  /** Short label: `September 2021`, `Tue, September 14, 2021` (in the site's language). */
-  label: string;
-  prev: PageLink | null;
-  next: PageLink | null;
-}
+import type { ArchivePage, PageLink } from './archive-page.js';
 
-export interface PageLink {
-  path: string;
-  label: string;
-}
+export type { ArchivePage, PageLink };
 
 export interface MonthSummary {
   /** `2021-09`, or the page path of an out-of-range page. */

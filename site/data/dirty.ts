@@ -1,5 +1,5 @@
 import { DAY_MS, dayStart } from '../../collector/store/contract.js';
-import type { ArchivePage } from './catalog.js';
+import type { ArchivePage } from './archive-page.js';
 
 /**
  * Which archive pages an incremental build rewrites: every page holding a changed UTC day, and,
