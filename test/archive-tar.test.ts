@@ -4,7 +4,7 @@ import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, sym
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { isTar, listTar, TarError, type TarEntry } from '../collector/archive/tar.js';
+import { isTar, listTar, TarError, type TarEntry } from '../collector/sources/kit/archive/tar.js';
 import { skypeExport } from '../collector/sources/skype-export/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { writeTar } from './helpers/archives.js';

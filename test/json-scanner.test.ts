@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler } from '../collector/json/scanner.js';
-import { firstInvalid, Utf8Error, Utf8Validator } from '../collector/json/utf8.js';
+import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler } from '../collector/sources/kit/json/scanner.js';
+import { firstInvalid, Utf8Error, Utf8Validator } from '../collector/sources/kit/json/utf8.js';
 
 interface Taken {
   path: PathKey[];
@@ -248,7 +248,7 @@ test('Utf8Validator accepts any chunking of valid text and finds the first bad b
 });
 
 test('a taken value over maxValueBytes is reported to tooLarge and skipped, never held; without the hook it is an error naming the limit', async () => {
-  const { JsonScanner: Scanner, ScanAction: Action, JsonScanError: ScanError } = await import('../collector/json/scanner.js');
+  const { JsonScanner: Scanner, ScanAction: Action, JsonScanError: ScanError } = await import('../collector/sources/kit/json/scanner.js');
   const big = JSON.stringify({ id: 'big', text: 'y'.repeat(5000) });
   const input = Buffer.from(`[{"id":"a"},${big},{"id":"b"},"${'z'.repeat(3000)}",7]`);
   for (const chunk of [1, 7, 64, 4096, input.length]) {

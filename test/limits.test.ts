@@ -72,7 +72,7 @@ test('the streamed zip writer: repeated parts deflate, inflate and checksum like
   const dir = tempDir();
   const file = join(dir, 'x.zip');
   writeZipStreamed(file, [{ name: 'x.txt', parts: ['head\n', { unit: 'xy\n', times: 700_001 }, 'tail'] }]);
-  const { openZip } = await import('../collector/archive/zip.js');
+  const { openZip } = await import('../collector/sources/kit/archive/zip.js');
   const zip = await openZip(file);
   try {
     const bytes = await zip.read(zip.entries[0], 4 << 20);

@@ -10,7 +10,7 @@ import { skypeExport, skypeExportTuning, normalizeId, orderOfTimes, parseTime } 
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
 import { type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
-import { listTar } from '../collector/archive/tar.js';
+import { listTar } from '../collector/sources/kit/archive/tar.js';
 import { openStore } from '../collector/store/open.js';
 import { importPaths } from '../collector/import/index.js';
 import { adapterReader, byChat as groupByChat, ofType, rejectsDamagedJson } from './helpers/events.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openZip } from '../collector/archive/zip.js';
+import { openZip } from '../collector/sources/kit/archive/zip.js';
 import { messageKey } from '../collector/identity/key.js';
 import { importPaths } from '../collector/import/index.js';
 import { renderBody } from '../collector/markup/index.js';

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openZip } from '../collector/archive/zip.js';
+import { openZip } from '../collector/sources/kit/archive/zip.js';
 import { importPaths } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../collector/sources/types.js';

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { listTar } from '../../collector/archive/tar.js';
+import { listTar } from '../../collector/sources/kit/archive/tar.js';
 import { BuildSession } from '../../site/data/session.js';
 import { resolveOptions } from '../../site/options.js';
 import { atomFeed, chatFeedDescription, siteFeedDescription, writeAtom, type AtomFeed } from '../../site/render/atom.js';

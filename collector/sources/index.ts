@@ -9,7 +9,7 @@ import { irc } from './irc/index.js';
 import { teams } from './teams/index.js';
 import { instagram, messenger } from './meta/index.js';
 import { stat } from 'node:fs/promises';
-import { isZipFile, openZip, ZipError } from '../archive/zip.js';
+import { isZipFile, openZip, ZipError } from './kit/archive/zip.js';
 import { readHead, utf16Advice, utf16Of } from './kit/files.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */

@@ -44,7 +44,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
-import { JsonScanner } from '../../json/scanner.js';
+import { JsonScanner } from '../kit/json/scanner.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { notAJsonObject } from '../kit/files.js';

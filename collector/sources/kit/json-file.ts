@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { JsonScanError, JsonScanner, ScanAction } from '../../json/scanner.js';
+import { JsonScanError, JsonScanner, ScanAction } from './json/scanner.js';
 import { chunksAhead } from './files.js';
 
 /**

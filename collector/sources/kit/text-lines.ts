@@ -1,4 +1,4 @@
-import { Utf8Error, Utf8Validator } from '../../json/utf8.js';
+import { Utf8Error, Utf8Validator } from './json/utf8.js';
 import { MAX_LINE_BYTES } from './limits.js';
 import { utf16Advice, utf16Of } from './files.js';
 

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 import { readFileCapped, readHead } from '../kit/files.js';
 import { MAX_JSON_FILE_BYTES } from '../kit/limits.js';

@@ -35,8 +35,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isTar, listTar } from '../../archive/tar.js';
-import { JsonScanner } from '../../json/scanner.js';
+import { isTar, listTar } from '../kit/archive/tar.js';
+import { JsonScanner } from '../kit/json/scanner.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { isFile, notAJsonObject, readHead } from '../kit/files.js';

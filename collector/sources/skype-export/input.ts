@@ -1,6 +1,6 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isTar, listTar, readEntry, TarError, type TarEntry } from '../../archive/tar.js';
+import { isTar, listTar, readEntry, TarError, type TarEntry } from '../kit/archive/tar.js';
 import { SourceError } from '../types.js';
 import { isFile } from '../kit/files.js';
 import type { SourceWarning } from '../types.js';

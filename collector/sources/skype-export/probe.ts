@@ -1,4 +1,4 @@
-import type { ByteRange } from '../../json/scanner.js';
+import type { ByteRange } from '../kit/json/scanner.js';
 import { fnv1a } from '../../store/fingerprint.js';
 import { daysFromCivil, parseTime } from './time.js';
 

@@ -1,4 +1,4 @@
-import { JsonScanError, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
+import { JsonScanError, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../kit/json/scanner.js';
 import type { Warnings } from '../kit/warnings.js';
 import { formatLimit } from '../kit/limits.js';
 import { Conversation } from './conversation.js';

@@ -47,7 +47,7 @@
  * records.ts, its body's mentions, cards, reactions and blocks body.ts, its files files.ts; ts time.ts.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { isZipFile, openZip, type ZipArchive } from '../../archive/zip.js';
+import { isZipFile, openZip, type ZipArchive } from '../kit/archive/zip.js';
 import type { ChatRecord, MessageRecord } from '../../model.js';
 import { unreadableMessage } from '../kit/unreadable.js';
 import { Warnings } from '../kit/warnings.js';

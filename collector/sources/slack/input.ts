@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
 import { FileTooLarge, readFileCapped } from '../kit/files.js';
 import { MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import { SourceError, type SourceWarning } from '../types.js';

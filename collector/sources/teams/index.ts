@@ -23,7 +23,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
-import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
+import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../kit/json/scanner.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { isObject } from '../kit/fields.js';

@@ -60,7 +60,7 @@ import { notAJsonObject } from '../kit/files.js';
 import { scanJsonFile } from '../kit/json-file.js';
 import { DEFAULT_MAX_MEDIA_BYTES } from '../kit/media-files.js';
 import { Warnings } from '../kit/warnings.js';
-import { JsonScanner } from '../../json/scanner.js';
+import { JsonScanner } from '../kit/json/scanner.js';
 import { detect } from './detect.js';
 import { openInput, sourceError } from './input.js';
 import { TelegramMedia } from './media.js';

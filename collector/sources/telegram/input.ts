@@ -1,6 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { JsonScanError } from '../../json/scanner.js';
+import { JsonScanError } from '../kit/json/scanner.js';
 import { SourceError } from '../types.js';
 import { isFile } from '../kit/files.js';
 

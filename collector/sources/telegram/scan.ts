@@ -1,5 +1,5 @@
 import { telegramPersonId } from '../../identity/telegram-ids.js';
-import { ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../../json/scanner.js';
+import { ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../kit/json/scanner.js';
 import type { PersonRecord } from '../../model.js';
 import { isObject, str } from '../kit/fields.js';
 import { formatLimit } from '../kit/limits.js';

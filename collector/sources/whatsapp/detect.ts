@@ -4,7 +4,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isZipFile, openZip, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
+import { isZipFile, openZip, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
 import { stripLeadingMarks } from '../../markup/whatsapp-grammar.js';
 import { chatNameOf } from './names.js';
 import { DATE_ORDERS, parseHeader, resolveDate, wallTime } from './lines.js';

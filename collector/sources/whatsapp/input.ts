@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../../archive/zip.js';
+import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 import { MAX_MEDIA_BYTES_LIMIT } from '../kit/media-files.js';
 import { TextLineError } from '../kit/text-lines.js';

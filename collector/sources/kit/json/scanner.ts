@@ -1,6 +1,6 @@
 import { Utf8Error, Utf8Validator } from './utf8.js';
-import { formatLimit, MAX_RECORD_BYTES } from '../sources/kit/limits.js';
-import { utf16Advice, utf16Of } from '../sources/kit/files.js';
+import { formatLimit, MAX_RECORD_BYTES } from '../limits.js';
+import { utf16Advice, utf16Of } from '../files.js';
 
 /**
  * A streaming scanner for JSON documents far bigger than memory (a Skype `messages.json` is one

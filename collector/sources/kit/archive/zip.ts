@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { formatLimit } from '../sources/kit/limits.js';
+import { formatLimit } from '../limits.js';
 
 /**
  * Zip archives (Slack workspace exports, WhatsApp "Export chat" with media) read in place: the
