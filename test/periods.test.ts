@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { openStore } from '../collector/store/open.js';
 import { dayOf, isDated, monthRange, pagePathOf, slotOf } from '../collector/store/periods.js';
-import { openSearchEngine } from '../site/search/node-engine.js';
+import { openSearchEngine, periodsModuleOf } from '../site/search/node-engine.js';
 import { clientDir } from '../site/search/paths.js';
 import { pipelineModule } from '../site/search/pipeline.js';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
@@ -145,28 +145,17 @@ test(
 // ---------------------------------------------------------------- the browser's copy
 
 /**
- * The browser's date and path code. Re-point this ONE line when it moves (the client is being
- * split into modules: site/client/search/periods.js). The file registers an object on globalThis
- * (as every client script does) holding `pagePath(slotLabel, byDay, time)` and
- * `slotRange(label) → [start, end]`.
+ * The browser's date and path code: site/client/search/periods.js, evaluated as the site's
+ * search.js bundles it (site/search/bundle.ts), so the test runs the very code the browser runs.
  */
-const BROWSER_PERIODS = ['engine.js'];
-/**
- * engine.js keeps slotRange to itself (exporting it would change the site's search.js): the test
- * exposes it. Drop this once the periods module exports it.
- */
-const exposeSlotRange = (source: string): string => source.replace('root.ccSearchEngine = {', 'root.ccSearchEngine = { slotRange: slotRange,');
-
 interface BrowserPeriods {
   pagePath(slotLabel: string, byDay: boolean, time: number): string;
   slotRange(label: string): [number, number];
 }
 
 function browserPeriods(): BrowserPeriods {
-  const scope: Record<string, unknown> = { ccSearchPipeline: pipelineModule() };
-  for (const name of ['inflate.js', ...BROWSER_PERIODS]) new Function('globalThis', exposeSlotRange(readFileSync(join(clientDir(), name), 'utf8')))(scope);
-  const found = Object.values(scope).find((v): v is BrowserPeriods => typeof (v as BrowserPeriods | null)?.pagePath === 'function');
-  assert.ok(found && typeof found.slotRange === 'function', `${BROWSER_PERIODS.join(', ')}: no pagePath and slotRange registered`);
+  const found = periodsModuleOf();
+  assert.ok(typeof found.pagePath === 'function' && typeof found.slotRange === 'function', 'periods.js exports pagePath and slotRange');
   return found;
 }
 
