@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { openStore } from '../collector/store/open.js';
 import { dayOf, isDated, monthRange, pagePathOf, slotOf } from '../collector/store/periods.js';
 import { openSearchEngine, periodsModuleOf } from '../site/search/node-engine.js';
-import { clientDir } from '../site/search/paths.js';
-import { pipelineModule } from '../site/search/pipeline.js';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
 import { anchorsIn, archivePages, buildInto, listFiles, read } from './helpers/site.js';
 import { propertySeeds } from './helpers/seeds.js';
