@@ -53,7 +53,7 @@ export const mattermostSample: FormatSample = {
       { 'reactions.0.user': 'KEY', 'reactions.0.emoji_name': 'KEY', 'reactions.0.create_at': 1 },
       { 'attachments.0.path': 'KEY/KEY.KEY', 'props.attachments.0.title': 'KEY', 'props.attachments.0.fields.0.title': 'KEY' },
       { message: '@KEY ~KEY :KEY: `@KEY`', user: 'KEY' },
-      { 'replies.0.user': 'KEY', 'replies.0.message': 'KEY', 'replies.0.create_at': 1709546400000 },
+      { 'replies.0.user': 'KEY', 'replies.0.message': '@KEY :KEY:' },
     ],
     nested: ['message', 'props', 'reactions', 'replies', 'attachments', 'props.attachments'],
   },
