@@ -24,7 +24,8 @@ import { Warnings } from '../kit/warnings.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { detect } from './detect.js';
 import { openInput, type ExportInput } from './input.js';
-import { ExportReader, MAX_LINE } from './lines.js';
+import { ExportReader } from './lines.js';
+import { MAX_RECORD_BYTES } from '../kit/limits.js';
 
 export const mattermost: SourceAdapter = {
   format: 'mattermost',
@@ -38,7 +39,8 @@ async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<
   try {
     const warnings = new Warnings(path);
     const reader = new ExportReader(input, options, warnings);
-    const splitter = new LineSplitter((line) => reader.line(line), MAX_LINE);
+    // A line is one record: Mattermost's own importer reads lines of up to 16 MiB too.
+    const splitter = new LineSplitter((line) => reader.line(line), MAX_RECORD_BYTES);
     let done = 0;
     for await (const chunk of chunks(input)) {
       done += chunk.length;

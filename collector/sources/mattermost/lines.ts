@@ -3,7 +3,7 @@ import type { Attachment, ChatRecord, MessageRecord } from '../../model.js';
 import { isObject } from '../kit/fields.js';
 import { mediaEvent, type MediaInfo } from '../kit/media.js';
 import { DEFAULT_MAX_MEDIA_BYTES, mediaTooLarge, mimeOf, safeName } from '../kit/media-files.js';
-import { formatLimit } from '../kit/limits.js';
+import { formatLimit, MAX_RECORD_BYTES } from '../kit/limits.js';
 import type { TextLine } from '../kit/text-lines.js';
 import { unreadableMessage } from '../kit/unreadable.js';
 import { plural, type Warnings } from '../kit/warnings.js';
@@ -42,7 +42,7 @@ export class ExportReader {
     const where = `${this.input.where}line ${line.number}`;
     if (line.tooLong !== undefined) {
       if (!this.sawVersion) throw this.notAnExport(where, `the first line is ${line.tooLong} bytes long`);
-      this.warnings.add(where, `${line.tooLong} bytes, over ${formatLimit(MAX_LINE)}, the limit for one line: skipped`);
+      this.warnings.add(where, `${line.tooLong} bytes, over ${formatLimit(MAX_RECORD_BYTES)}, the limit for one line: skipped`);
       return;
     }
     if (line.text.trim() === '') return;
@@ -183,6 +183,3 @@ export class ExportReader {
     return new SourceError(this.input.file, where, `not a Mattermost bulk export: ${why} (expected {"type":"version","version":1})`);
   }
 }
-
-/** The longest line taken (Mattermost's importer reads lines of up to 16 MiB). */
-export const MAX_LINE = 16 << 20;
