@@ -8,9 +8,9 @@ import { isObject, list, objects, str, text, type JsonObject } from '../kit/fiel
  * users, posts, emoji, direct channels, direct posts), so a post finds its names here; a post of a
  * channel or user no line declared is still imported, under its name.
  *
- * Chats: a channel is `<team>/<channel>` (names are unique in a team, and never change once
- * exported... unlike display names), a direct or group message `@<user>,<user>…` (its members'
- * usernames, sorted). People are `mattermost:<username>` (collector/markup/mattermost.ts): the
+ * Chats: a channel is `<team>/<channel>` (its name, unique in its team; the display name is the
+ * title, which may change), a direct or group message `@<user>,<user>…` (its members' usernames,
+ * sorted). People are `mattermost:<username>` (collector/markup/mattermost.ts): the
  * export names users only by username; their e-mail addresses are never read.
  */
 export class Directory {
