@@ -52,6 +52,8 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'irc (own fixtures)', paths: ['test/fixtures/irc/irssi', 'test/fixtures/irc/weechat', 'test/fixtures/irc/znc'] },
   { name: 'teams (own fixtures: export tool folder, Graph pages)', paths: ['test/fixtures/teams/export', 'test/fixtures/teams/graph'] },
   { name: 'teams (shared)', paths: shared('teams/zulip-TeamsData_ZulipChat-users-3c6ee395-messages.json') },
+  { name: 'mattermost (own fixture: export folder with data/)', paths: ['test/fixtures/mattermost/export'] },
+  { name: 'mattermost (shared)', paths: shared('mattermost/zulip-mattermost-export.json') },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
   { name: 'messenger (own fixtures: export and end-to-end encrypted)', paths: ['test/fixtures/meta/facebook-export', 'test/fixtures/meta/e2ee-export'] },
   { name: 'instagram (own fixture)', paths: ['test/fixtures/meta/instagram-export'] },

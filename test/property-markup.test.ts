@@ -201,6 +201,8 @@ test('a name of control characters, wherever a converter interpolates one, leave
     ['telegram', JSON.stringify([{ type: 'mention_name', text: `x${nul}`, user_id: 1 }, ` and ${nul}`])],
     ['teams', JSON.stringify({ content: `<p><at id="0">x</at> <attachment id="q"></attachment> <emoji alt="${nul}"></emoji>${nul}</p>`, mentions: [{ id: '0', person: { id: 'teams:1', name: nul } }], parts: [{ id: 'q', kind: 'quote', text: nul, author: { id: 'teams:2', name: nul } }], reactions: [{ emoji: `👍${nul}`, users: [{ id: 'teams:3', name: nul }] }] })],
     ['teams', JSON.stringify({ content: '', event: { type: 'membersAdded', actor: { id: 'teams:1', name: nul }, members: [{ id: '', name: nul }], name: nul } })],
+    ['mattermost', JSON.stringify({ message: `@bob ~gen ${nul}`, people: { bob: nul }, channels: { gen: `gen${nul}` }, reactions: [{ emoji: `+1${nul}`, users: ['bob', nul] }], cards: [{ title: nul, author_name: nul, fields: [{ title: nul, value: nul }] }] })],
+    ['mattermost', JSON.stringify({ message: `bob joined the channel. ${nul}`, type: 'system_join_channel', people: { bob: nul } })],
     ['whatsapp', `@${nul} *b${nul}*`],
     ['irc', `a${nul}b`],
     ['plain', `a${nul}b`],
@@ -305,7 +307,7 @@ function deepBodies(depth: number): { markup: string[]; json: string[] } {
 }
 
 /** Converters whose bodies are JSON envelopes (walked as structures, not only as text). */
-const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams'];
+const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams', 'mattermost'];
 
 test('every converter, on Object.prototype keys and on nesting 5,000 and 100,000 deep: clean HTML, no exception', () => {
   const problems: string[] = [];

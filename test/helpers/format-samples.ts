@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { ADAPTERS } from '../../collector/sources/index.js';
 import type { SourceAdapter } from '../../collector/sources/types.js';
 import { folderEntries, writeTar, writeZip } from './archives.js';
+import { mattermostSample } from './mattermost-sample.js';
 import { slackSample } from './slack-sample.js';
 import { teamsSample } from './teams-sample.js';
 import { whatsappSample } from './whatsapp-sample.js';
@@ -330,7 +331,7 @@ function writeJson(file: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------
 
 // Rows kept by the helpers who wrote those adapters live in their own files (slack-sample.ts…).
-export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, messengerSample, instagramSample];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, mattermostSample, messengerSample, instagramSample];
 
 /**
  * How a format's input is also shipped packed (Slack and WhatsApp exports as a .zip), for rows
@@ -419,15 +420,19 @@ export function writeHostileMessages(sample: FormatSample, dir: string): { path:
     return { id: `${2000 + i}`, author, authorName: author, time: t0 + i * 60_000, body };
   });
   const path = sample.write(dir, [{ id: '19:hostile@thread.skype', title: 'Hostile messages', messages }]);
-  for (const file of jsonFiles(path)) {
-    const text = readFileSync(file, 'utf8');
-    if (!text.includes('hostile message ')) continue;
-    const json = JSON.parse(text) as unknown;
+  const hostile = (json: unknown): string => {
     visitMessages(json, raw.messageKey, (m) => {
       const found = /hostile message (\d+)/.exec(JSON.stringify(m));
       if (found) for (const [field, value] of Object.entries(cases[Number(found[1])].set)) setPath(m, field, value);
     });
-    writeFileSync(file, JSON.stringify(json).replace(/"@@DEEP:(\d+)@@"/g, (_, n: string) => deepJson(Number(n))));
+    return JSON.stringify(json).replace(/"@@DEEP:(\d+)@@"/g, (_, n: string) => deepJson(Number(n)));
+  };
+  for (const file of jsonFiles(path)) {
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('hostile message ')) continue;
+    // JSON Lines (Mattermost): each line a value of its own.
+    if (file.endsWith('.jsonl')) writeFileSync(file, text.split('\n').map((line) => (line.trim() ? hostile(JSON.parse(line)) : line)).join('\n'));
+    else writeFileSync(file, hostile(JSON.parse(text)));
   }
   return { path, normal, cases: cases.map((c) => c.label) };
 }
@@ -464,5 +469,5 @@ function visitMessages(value: unknown, messageKey: string, visit: (m: Record<str
 
 function jsonFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? jsonFiles(join(path, d.name)) : d.name.endsWith('.json') ? [join(path, d.name)] : []));
+  return readdirSync(path, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? jsonFiles(join(path, d.name)) : /\.jsonl?$/.test(d.name) ? [join(path, d.name)] : []));
 }
