@@ -7,12 +7,13 @@ import { whatsapp } from './whatsapp.js';
 import { telegram } from './telegram.js';
 import { irc } from './irc.js';
 import { teams } from './teams/index.js';
+import { matrix } from './matrix/index.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';
 import { readHead, utf16Advice, utf16Of } from './kit/files.js';
 
 /** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, teams, irc];
+export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, teams, matrix, irc];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);
