@@ -4,6 +4,7 @@ import { duplicateWarnings, isZipFile, openZip, ZipEntryTooLarge, ZipError, type
 import { SourceError, type SourceWarning } from '../types.js';
 import { ExportFolder } from '../kit/export-folder.js';
 import { chunksAhead } from '../kit/files.js';
+import { lineAndColumnInFile } from '../kit/json-file.js';
 import { jsonFilesIn } from '../kit/json-files.js';
 import { mediaTooLarge } from '../kit/media-files.js';
 import { exportEntry, isMatrixFile } from './detect.js';
@@ -21,6 +22,8 @@ export interface Document {
   file: string;
   size: number;
   chunks(chunkBytes: number): AsyncIterable<Buffer>;
+  /** Where a byte offset is, for an error: line and column in a file, the entry and byte in a zip. */
+  locate(offset: number): Promise<string>;
 }
 
 export interface AttachmentFile {
@@ -64,6 +67,14 @@ function fileDocument(file: string, label: string, size: number): Document {
       const fh = await open(file, 'r');
       try {
         yield* chunksAhead(fh, 0, size, chunkBytes);
+      } finally {
+        await fh.close();
+      }
+    },
+    async locate(offset) {
+      const fh = await open(file, 'r');
+      try {
+        return await lineAndColumnInFile(fh, offset);
       } finally {
         await fh.close();
       }
@@ -136,6 +147,7 @@ async function openZipInput(path: string, warn: Warn): Promise<MatrixInput> {
         stream.destroy();
       }
     },
+    locate: async (offset) => `${entry.name}, byte ${offset}`,
   };
   const attachments: AttachmentFile[] = zip.entries
     .filter((e) => !e.isDirectory && e.name.startsWith(root) && ATTACHMENT_FOLDERS.includes(e.name.slice(root.length).split('/')[0]))

@@ -46,15 +46,15 @@ export async function* scanDocument(
   const reader = new EventReader(doc, onEvent, warn ?? (() => {}), header);
   const scanner = new JsonScanner(reader);
   let done = 0;
-  const fail = (err: unknown): never => {
-    if (err instanceof JsonScanError) throw new SourceError(doc.file, doc.file === doc.label ? `byte ${err.offset}` : `${doc.label}, byte ${err.offset}`, err.reason);
-    throw err;
+  const fail = async (err: unknown): Promise<never> => {
+    if (!(err instanceof JsonScanError)) throw err;
+    throw new SourceError(doc.file, await doc.locate(err.offset), reader.started ? err.reason : `not a Matrix export: ${err.reason}`);
   };
   for await (const chunk of doc.chunks(chunkBytes)) {
     try {
       scanner.push(chunk);
     } catch (err) {
-      fail(err);
+      await fail(err);
     }
     reader.flush();
     done += chunk.length;
@@ -63,17 +63,21 @@ export async function* scanDocument(
   try {
     scanner.end();
   } catch (err) {
-    fail(err);
+    await fail(err);
   }
   reader.flush();
 }
 
 class EventReader implements ScanHandler {
+  /** The root value has begun: later errors are damage, not another kind of file. */
+  started = false;
   private rootIsList = false;
   private sawEvents = false;
   /** The members of a root object that is one event. */
   private readonly bare: JsonObject = {};
-  private queue: { text: string | null; offset: number; where: string; room: string | null; state: boolean }[] = [];
+  /** The event being taken, until its bytes are complete. */
+  private pending: { where: string; room: string | null; state: boolean } | null = null;
+  private queue: { text: string; where: string; room: string | null; state: boolean }[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -85,6 +89,7 @@ class EventReader implements ScanHandler {
   open(path: readonly PathKey[], first: number, offset: number): ScanAction {
     const depth = path.length;
     if (depth === 0) {
+      this.started = true;
       this.rootIsList = first === 0x5b;
       if (first !== 0x5b && first !== 0x7b) throw new SourceError(this.doc.file, null, 'not a Matrix export: neither events nor an Element export');
       return ScanAction.enter;
@@ -112,7 +117,7 @@ class EventReader implements ScanHandler {
     this.sawEvents = true;
     const where = this.where(path, offset);
     if (first === 0x7b) {
-      this.queue.push({ text: null, offset, where, room, state });
+      this.pending = { where, room, state };
       return ScanAction.take;
     }
     this.warn(where, 'not an event object; skipped');
@@ -127,26 +132,26 @@ class EventReader implements ScanHandler {
       if (EVENT_KEYS.has(key)) this.bare[key] = parsed;
       return;
     }
-    this.queue.at(-1)!.text = value.text();
+    if (this.pending) this.queue.push({ ...this.pending, text: value.text() });
+    this.pending = null;
   }
 
   close(path: readonly PathKey[]): void {
     if (path.length !== 0 || this.rootIsList || this.sawEvents) return;
     if (typeof this.bare.type === 'string' && (this.bare.event_id !== undefined || this.bare.origin_server_ts !== undefined)) {
-      this.queue.push({ text: JSON.stringify(this.bare), offset: 0, where: this.doc.label, room: null, state: false });
+      this.queue.push({ text: JSON.stringify(this.bare), where: this.doc.label, room: null, state: false });
     } else if (this.header.room_name === undefined) {
       throw new SourceError(this.doc.file, null, 'not a Matrix export: no events, Element "messages", /messages "chunk" or /sync "rooms"');
     }
   }
 
   tooLarge(path: readonly PathKey[], offset: number, limit: number): void {
-    this.queue.pop();
+    this.pending = null;
     this.warn(this.where(path, offset), `more than ${formatLimit(limit)}, the limit for one event: skipped`);
   }
 
   flush(): void {
     for (const { text, where, room, state } of this.queue) {
-      if (text === null) continue;
       try {
         const event = JSON.parse(text) as unknown;
         if (isObject(event)) this.onEvent({ event, room, state, where });
