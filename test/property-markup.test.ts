@@ -201,6 +201,8 @@ test('a name of control characters, wherever a converter interpolates one, leave
     ['telegram', JSON.stringify([{ type: 'mention_name', text: `x${nul}`, user_id: 1 }, ` and ${nul}`])],
     ['teams', JSON.stringify({ content: `<p><at id="0">x</at> <attachment id="q"></attachment> <emoji alt="${nul}"></emoji>${nul}</p>`, mentions: [{ id: '0', person: { id: 'teams:1', name: nul } }], parts: [{ id: 'q', kind: 'quote', text: nul, author: { id: 'teams:2', name: nul } }], reactions: [{ emoji: `👍${nul}`, users: [{ id: 'teams:3', name: nul }] }] })],
     ['teams', JSON.stringify({ content: '', event: { type: 'membersAdded', actor: { id: 'teams:1', name: nul }, members: [{ id: '', name: nul }], name: nul } })],
+    ['matrix', JSON.stringify({ body: nul, html: `<a href="https://matrix.to/#/@a:b">x${nul}</a><img alt="${nul}">${nul}`, file: nul, reactions: [{ emoji: `👍${nul}`, users: [{ id: '@c:d', name: nul }] }] })],
+    ['matrix', JSON.stringify({ body: '', event: { type: 'renamed', actor: { id: '@a:b', name: nul }, target: { id: '', name: nul }, from: nul, to: nul, text: nul } })],
     ['whatsapp', `@${nul} *b${nul}*`],
     ['irc', `a${nul}b`],
     ['plain', `a${nul}b`],
@@ -305,7 +307,7 @@ function deepBodies(depth: number): { markup: string[]; json: string[] } {
 }
 
 /** Converters whose bodies are JSON envelopes (walked as structures, not only as text). */
-const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams'];
+const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams', 'matrix'];
 
 test('every converter, on Object.prototype keys and on nesting 5,000 and 100,000 deep: clean HTML, no exception', () => {
   const problems: string[] = [];

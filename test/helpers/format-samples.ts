@@ -6,6 +6,7 @@ import { ADAPTERS } from '../../collector/sources/index.js';
 import type { SourceAdapter } from '../../collector/sources/types.js';
 import { folderEntries, writeTar, writeZip } from './archives.js';
 import { slackSample } from './slack-sample.js';
+import { matrixSample } from './matrix-sample.js';
 import { teamsSample } from './teams-sample.js';
 import { whatsappSample } from './whatsapp-sample.js';
 
@@ -329,7 +330,7 @@ function writeJson(file: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------
 
 // Rows kept by the helpers who wrote those adapters live in their own files (slack-sample.ts…).
-export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, matrixSample];
 
 /**
  * How a format's input is also shipped packed (Slack and WhatsApp exports as a .zip), for rows

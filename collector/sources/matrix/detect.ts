@@ -9,7 +9,7 @@ export const HEAD_BYTES = 64 << 10;
 
 /**
  * The start of Matrix JSON: Element's export (`room_name`, `exported_by`), a `/sync` response
- * (`next_batch`, `rooms`), or events (a list, a `/messages` page's `chunk`, one event) with their
+ * (`next_batch`, `rooms`), a `/messages` page (`chunk`, `start`), or events (a list, a `/messages` page's `chunk`, one event) with their
  * `origin_server_ts`, `event_id` or `sender`, and `type`. No other format's messages carry
  * `origin_server_ts`.
  */
@@ -18,6 +18,8 @@ export function looksLikeMatrix(head: Buffer): boolean {
   if (!/^\uFEFF?\s*[[{]/.test(text)) return false;
   if (/"room_name"\s*:/.test(text) && /"exported_by"\s*:/.test(text)) return true;
   if (/"next_batch"\s*:/.test(text) && /"rooms"\s*:/.test(text)) return true;
+  // A /messages page, even one with no events (the end of a room's history).
+  if (/"chunk"\s*:\s*\[/.test(text) && /"(?:start|end)"\s*:\s*"/.test(text)) return true;
   return /"origin_server_ts"\s*:/.test(text) && /"(?:event_id|sender)"\s*:/.test(text) && /"type"\s*:\s*"/.test(text);
 }
 

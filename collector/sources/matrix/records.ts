@@ -2,6 +2,7 @@ import { messageKey } from '../../identity/key.js';
 import type { MatrixEnvelope, MatrixPerson } from '../../markup/matrix.js';
 import type { Attachment, MessageKind, MessageRecord } from '../../model.js';
 import { isObject, num, str, text, type JsonObject } from '../kit/fields.js';
+import { own } from '../../own.js';
 import { mimeOf, safeName } from '../kit/media-files.js';
 import type { Room } from './rooms.js';
 import { roomEventOf } from './room-events.js';
@@ -65,8 +66,8 @@ export function recordOf(e: JsonObject, room: Room): Mapped {
     env = undecrypted ? { body: '', encrypted: true } : contentEnvelope(content, msgtype);
     if (isObject(relation['m.in_reply_to']) || relation.rel_type === 'm.thread') env.reply = true;
     record.replyToKey = parentKey(relation, room);
-    const file = MEDIA[msgtype] ?? (msgtype === 'm.sticker' ? { kind: 'media' as const, folder: 'stickers' } : null);
-    record.kind = file?.kind ?? KINDS[msgtype] ?? 'text';
+    const file = own(MEDIA, msgtype) ?? (msgtype === 'm.sticker' ? { kind: 'media' as const, folder: 'stickers' } : null);
+    record.kind = file?.kind ?? own(KINDS, msgtype) ?? 'text';
     if (file && !deleted) {
       record.attachments = [attachmentOf(content)];
       media = { folder: file.folder, body: text(content.body) };
@@ -91,7 +92,7 @@ function contentEnvelope(content: JsonObject, msgtype: string): MatrixEnvelope {
   const env: MatrixEnvelope = { body };
   if (content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string') env.html = content.formatted_body;
   if (msgtype === 'm.location' && str(content.geo_uri)) env.geo = str(content.geo_uri)!;
-  if (MEDIA[msgtype] || msgtype === 'm.sticker') {
+  if (own(MEDIA, msgtype) || msgtype === 'm.sticker') {
     // Since Matrix 1.10 `filename` names the file and `body` is a caption when they differ.
     const name = fileNameOf(content);
     env.file = name;

@@ -97,8 +97,10 @@ class EventReader implements ScanHandler {
     if (this.rootIsList) return depth === 1 ? this.event(path, first, offset, null, false) : ScanAction.skip;
     const top = String(path[0]);
     if (depth === 1) {
-      if (LISTS.has(top) && first === 0x5b) return ScanAction.enter;
-      if (top === 'rooms' && first === 0x7b) return ScanAction.enter;
+      if ((LISTS.has(top) && first === 0x5b) || (top === 'rooms' && first === 0x7b)) {
+        this.sawEvents = true; // a list of events, if an empty one
+        return ScanAction.enter;
+      }
       return HEADER.has(top) || EVENT_KEYS.has(top) ? ScanAction.take : ScanAction.skip;
     }
     if (LISTS.has(top)) return depth === 2 ? this.event(path, first, offset, null, top === 'state') : ScanAction.skip;
