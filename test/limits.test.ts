@@ -185,7 +185,7 @@ test('a message over its cap is skipped with a warning naming position and limit
   const { FORMAT_SAMPLES, ordinaryChats } = await import('./helpers/format-samples.js');
   const { adapterByName } = await import('../collector/sources/index.js');
   // Formats read message by message from a stream; Slack day files and main.db rows are bounded per file / by SQLite.
-  const streamed = ['skype-export', 'telegram', 'discord', 'whatsapp', 'irc', 'teams', 'mattermost'];
+  const streamed = ['skype-export', 'telegram', 'discord', 'whatsapp', 'irc', 'teams', 'mattermost', 'matrix'];
   const huge = 'x'.repeat(MAX_RECORD_BYTES + 1);
   for (const format of streamed) {
     const sample = FORMAT_SAMPLES.find((s) => s.format === format)!;

@@ -54,6 +54,10 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'teams (shared)', paths: shared('teams/zulip-TeamsData_ZulipChat-users-3c6ee395-messages.json') },
   { name: 'mattermost (own fixture: export folder with data/)', paths: ['test/fixtures/mattermost/export'] },
   { name: 'mattermost (shared)', paths: shared('mattermost/zulip-mattermost-export.json') },
+  { name: 'matrix (own fixtures: Element zip, /messages pages)', paths: ['test/fixtures/matrix/element/matrix - Project Falcon - Chat Export - 2024-03-05T10-00-00.000Z.zip', 'test/fixtures/matrix/api'] },
+  // (The shared /sync sample's user, `@nheko_test`, has the fragment "test", which the site's own
+  // words hold: "latest", `.test(`. Its room's events are the kinds the own fixtures cover.)
+  { name: 'matrix (shared single events)', paths: both(shared('matrix/matrix-nio-events-message_notice.json'), shared('matrix/matrix-nio-events-room_encrypted_image.json')) },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
   { name: 'messenger (own fixtures: export and end-to-end encrypted)', paths: ['test/fixtures/meta/facebook-export', 'test/fixtures/meta/e2ee-export'] },
   { name: 'instagram (own fixture)', paths: ['test/fixtures/meta/instagram-export'] },

@@ -203,6 +203,8 @@ test('a name of control characters, wherever a converter interpolates one, leave
     ['teams', JSON.stringify({ content: '', event: { type: 'membersAdded', actor: { id: 'teams:1', name: nul }, members: [{ id: '', name: nul }], name: nul } })],
     ['mattermost', JSON.stringify({ message: `@bob ~gen ${nul}`, people: { bob: nul }, channels: { gen: `gen${nul}` }, reactions: [{ emoji: `+1${nul}`, users: ['bob', nul] }], cards: [{ title: nul, author_name: nul, fields: [{ title: nul, value: nul }] }] })],
     ['mattermost', JSON.stringify({ message: `bob joined the channel. ${nul}`, type: 'system_join_channel', people: { bob: nul } })],
+    ['matrix', JSON.stringify({ body: nul, html: `<a href="https://matrix.to/#/@a:b">x${nul}</a><img alt="${nul}">${nul}`, file: nul, reactions: [{ emoji: `👍${nul}`, users: [{ id: '@c:d', name: nul }] }] })],
+    ['matrix', JSON.stringify({ body: '', event: { type: 'renamed', actor: { id: '@a:b', name: nul }, target: { id: '', name: nul }, from: nul, to: nul, text: nul } })],
     ['whatsapp', `@${nul} *b${nul}*`],
     ['irc', `a${nul}b`],
     ['plain', `a${nul}b`],
@@ -307,7 +309,7 @@ function deepBodies(depth: number): { markup: string[]; json: string[] } {
 }
 
 /** Converters whose bodies are JSON envelopes (walked as structures, not only as text). */
-const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams', 'mattermost'];
+const ENVELOPE_MARKUP = ['telegram', 'discord', 'slack', 'skype', 'teams', 'mattermost', 'matrix'];
 
 test('every converter, on Object.prototype keys and on nesting 5,000 and 100,000 deep: clean HTML, no exception', () => {
   const problems: string[] = [];

@@ -3,6 +3,7 @@ import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { meta } from './meta.js';
 import { mattermost } from './mattermost.js';
+import { matrix } from './matrix.js';
 import { plain } from './plain.js';
 import { skype } from './skype/index.js';
 import { slack } from './slack.js';
@@ -13,7 +14,7 @@ import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { hasInvalidXml, stripInvalidXml } from './html.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, mattermost, irc, 'irc-quiet': ircQuiet, meta };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, mattermost, matrix, irc, 'irc-quiet': ircQuiet, meta };
 
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);

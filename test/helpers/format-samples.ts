@@ -7,6 +7,7 @@ import type { SourceAdapter } from '../../collector/sources/types.js';
 import { folderEntries, writeTar, writeZip } from './archives.js';
 import { mattermostSample } from './mattermost-sample.js';
 import { slackSample } from './slack-sample.js';
+import { matrixSample } from './matrix-sample.js';
 import { teamsSample } from './teams-sample.js';
 import { whatsappSample } from './whatsapp-sample.js';
 import { instagramSample, messengerSample } from './meta-sample.js';
@@ -331,7 +332,7 @@ function writeJson(file: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------
 
 // Rows kept by the helpers who wrote those adapters live in their own files (slack-sample.ts…).
-export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, mattermostSample, messengerSample, instagramSample];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, mattermostSample, matrixSample, messengerSample, instagramSample];
 
 /**
  * How a format's input is also shipped packed (Slack and WhatsApp exports as a .zip), for rows
