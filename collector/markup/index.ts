@@ -1,4 +1,5 @@
 import { discord } from './discord/index.js';
+import { googleChat } from './google-chat.js';
 import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { plain } from './plain.js';
@@ -11,7 +12,7 @@ import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { hasInvalidXml, stripInvalidXml } from './html.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, irc, 'irc-quiet': ircQuiet };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, 'google-chat': googleChat, irc, 'irc-quiet': ircQuiet };
 
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);

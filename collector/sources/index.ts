@@ -7,12 +7,16 @@ import { whatsapp } from './whatsapp.js';
 import { telegram } from './telegram/index.js';
 import { irc } from './irc.js';
 import { teams } from './teams/index.js';
+import { googleChat } from './google-chat/index.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from '../archive/zip.js';
 import { readHead, utf16Advice, utf16Of } from './kit/files.js';
 
-/** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, teams, irc];
+/**
+ * Every source adapter, in the order `--format auto` tries them. Google Chat's messages.json is
+ * recognized by its content before skype-export takes any folder with a messages.json.
+ */
+export const ADAPTERS: readonly SourceAdapter[] = [googleChat, skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, teams, irc];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);

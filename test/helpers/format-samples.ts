@@ -7,6 +7,7 @@ import type { SourceAdapter } from '../../collector/sources/types.js';
 import { folderEntries, writeTar, writeZip } from './archives.js';
 import { slackSample } from './slack-sample.js';
 import { teamsSample } from './teams-sample.js';
+import { googleChatSample } from './google-chat-sample.js';
 import { whatsappSample } from './whatsapp-sample.js';
 
 /**
@@ -329,7 +330,7 @@ function writeJson(file: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------
 
 // Rows kept by the helpers who wrote those adapters live in their own files (slack-sample.ts…).
-export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, googleChatSample];
 
 /**
  * How a format's input is also shipped packed (Slack and WhatsApp exports as a .zip), for rows
