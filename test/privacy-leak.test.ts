@@ -50,6 +50,7 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'irc (own fixtures)', paths: ['test/fixtures/irc/irssi', 'test/fixtures/irc/weechat', 'test/fixtures/irc/znc'] },
   { name: 'teams (own fixtures: export tool folder, Graph pages)', paths: ['test/fixtures/teams/export', 'test/fixtures/teams/graph'] },
   { name: 'teams (shared)', paths: shared('teams/zulip-TeamsData_ZulipChat-users-3c6ee395-messages.json') },
+  { name: 'google-chat (own fixtures: Takeout folder, locale dates, an export without ids)', paths: ['test/fixtures/google-chat/takeout', 'test/fixtures/google-chat/locales', 'test/fixtures/google-chat/no-ids'] },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
 ];
 

@@ -25,7 +25,7 @@ const TAKEOUT = join(FIXTURES, 'takeout');
 const CHAT = join(TAKEOUT, 'Takeout', 'Google Chat');
 const DM = join(CHAT, 'Groups', 'DM k6oxHQAAAAE');
 const SPACE = join(CHAT, 'Groups', 'Space AAAAFyOfy4w');
-const ALICE = 'gchat:alice.martin@example.com';
+const ALICE = 'gchat:alice.moreau@example.com';
 const BOB = 'gchat:bob.okafor@example.org';
 const CAROL = 'gchat:carol.yi@example.net';
 
@@ -90,17 +90,17 @@ test('google-chat: the Takeout folder: DM and Space, people by email, quotes, th
   const dmId = 'DM k6oxHQAAAAE';
   const first = byId(messages, 'k6oxHQAAAAE/LqFDi4ScZAQ/LqFDi4ScZAQ');
   assert.equal(first.time, Date.UTC(2023, 0, 2, 15, 4, 5)); // U+202F before PM
-  assert.equal(first.authorName, 'Alice Martin');
+  assert.equal(first.authorName, 'Alice Moreau');
   assert.match(rendered(first).html, /Trail map: <a href="https:\/\/example\.com\/trails" rel="nofollow noopener">https:\/\/example\.com\/trails<\/a>/);
 
   const bold = rendered(byId(messages, 'k6oxHQAAAAE/b4J2xIBNDZk/b4J2xIBNDZk'));
   assert.match(bold.html, /Looks <b>great<\/b>, thanks/);
-  assert.match(bold.html, /👍 1 <span class="cc-reactors">\(⟨gchat:alice\.martin@example\.com\|Alice Martin⟩\)/);
+  assert.match(bold.html, /👍 1 <span class="cc-reactors">\(⟨gchat:alice\.moreau@example\.com\|Alice Moreau⟩\)/);
   assert.equal(bold.text, 'Looks great, thanks');
 
   const quote = byId(messages, 'k6oxHQAAAAE/dQw4w9WgXcQ/dQw4w9WgXcQ');
   assert.equal(quote.replyToKey, keyOf(dmId, first), 'the quoted message, found by author and text');
-  assert.match(rendered(quote).html, /^<blockquote class="cc-quote"><b>⟨gchat:alice\.martin@example\.com\|Alice Martin⟩<\/b><br>Hi Bob!/);
+  assert.match(rendered(quote).html, /^<blockquote class="cc-quote"><b>⟨gchat:alice\.moreau@example\.com\|Alice Moreau⟩<\/b><br>Hi Bob!/);
 
   const edited = byId(messages, 'k6oxHQAAAAE/eF7g8h9iJkL/eF7g8h9iJkL');
   assert.equal(edited.time, Date.UTC(2023, 0, 2, 15, 9, 0), 'first posted: the oldest version');
@@ -128,7 +128,7 @@ test('google-chat: the Takeout folder: DM and Space, people by email, quotes, th
   assert.equal(reply.replyToKey, keyOf(spaceId, root), 'a topic’s first message is the parent');
   assert.equal(byId(messages, 'AAAAFyOfy4w/T1aaaaaaaaa/R2ccccccccc').replyToKey, keyOf(spaceId, root));
   assert.equal(rendered(reply).text, '@⟨gchat:bob.okafor@example.org|Bob Okafor⟩ can you bring the rope?');
-  assert.match(rendered(byId(messages, 'AAAAFyOfy4w/T1aaaaaaaaa/R2ccccccccc')).html, /🎉 2 .*⟨gchat:carol\.yi@example\.net\|Carol Yi⟩, ⟨gchat:alice\.martin@example\.com\|Alice Martin⟩/);
+  assert.match(rendered(byId(messages, 'AAAAFyOfy4w/T1aaaaaaaaa/R2ccccccccc')).html, /🎉 2 .*⟨gchat:carol\.yi@example\.net\|Carol Yi⟩, ⟨gchat:alice\.moreau@example\.com\|Alice Moreau⟩/);
   assert.equal(byId(messages, 'AAAAFyOfy4w/T2ddddddddd/T2ddddddddd').authorId, 'gchat:~Meet', 'a bot without email: by name');
   assert.match(rendered(byId(messages, 'AAAAFyOfy4w/T4fffffffff/T4fffffffff')).html, /<a href="https:\/\/drive\.google\.com\/open\?id=1u3O4ravpOpkepKtqOOvgio" rel="nofollow noopener">Plan\.docx<\/a>/);
   assert.ok(messages.some((m) => m.authorId === CAROL) && messages.some((m) => m.authorId === BOB));

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FormatSample } from './format-samples.js';
 
@@ -20,15 +21,14 @@ export function takeoutDate(time: number, space = '\u202f'): string {
   return `${DAYS[d.getUTCDay()]}, ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} at ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${space}${h < 12 ? 'AM' : 'PM'} UTC`;
 }
 
-/** A Space id for the i-th sample chat: Google's are letters and digits; folders sort in chat order. */
-function spaceId(id: string, i: number): string {
-  return `AAA${String(i).padStart(3, '0')}${[...id].map((c) => c.charCodeAt(0).toString(36)).join('').slice(0, 24)}`;
+/** A Space id for a sample chat id: Google's are letters and digits, the same for the same chat. */
+function spaceId(id: string): string {
+  return `AAAA${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
-/** The first chat's group folder of a written input. */
-function firstGroup(path: string): string {
-  const groups = join(path, 'Groups');
-  return join(groups, readdirSync(groups).sort()[0]);
+/** The group folders of a written input. */
+function groups(path: string): string[] {
+  return readdirSync(join(path, 'Groups')).sort().map((g) => join(path, 'Groups', g));
 }
 
 export const googleChatSample: FormatSample = {
@@ -37,8 +37,8 @@ export const googleChatSample: FormatSample = {
   markupBodies: false,
   write(dir, chats) {
     const root = join(dir, 'Google Chat');
-    chats.forEach((chat, i) => {
-      const id = spaceId(chat.id, i);
+    chats.forEach((chat) => {
+      const id = spaceId(chat.id);
       const group = join(root, 'Groups', `Space ${id}`);
       mkdirSync(group, { recursive: true });
       const person = (m: { author: string; authorName: string }) => ({ name: m.authorName, email: `${m.author}@example.com`, user_type: 'Human' });
@@ -57,8 +57,9 @@ export const googleChatSample: FormatSample = {
     writeFileSync(join(root, 'Users', 'User 1', 'user_info.json'), JSON.stringify({ user: { name: 'Owner', email: 'owner@example.com', user_type: 'Human' } }));
     return root;
   },
-  mainFile: (path) => join(firstGroup(path), 'messages.json'),
-  mediaFile: (path, name) => join(firstGroup(path), name),
+  mainFile: (path) => join(groups(path)[0], 'messages.json'),
+  // Beside the messages.json whose message attaches it.
+  mediaFile: (path, name) => join(groups(path).find((g) => readFileSync(join(g, 'messages.json'), 'utf8').includes(JSON.stringify(name))) ?? groups(path)[0], name),
   raw: {
     messageKey: 'created_date',
     lookups: [
