@@ -55,7 +55,7 @@ export const googleChat: MarkupConverter = (body, context) => {
   for (const card of items<unknown>(env.cards)) {
     const href = Array.isArray(card) && typeof card[0] === 'string' ? safeHref(card[0]) : null;
     const title = Array.isArray(card) && typeof card[1] === 'string' ? stripInvalidXml(card[1]).trim() : '';
-    if (href) out += `<span class="cc-card"><a href="${escapeHtml(href)}" rel="nofollow noopener">${escapeHtml(title || href)}</a></span>`;
+    if (href) out += `<blockquote class="cc-card"><a href="${escapeHtml(href)}" rel="nofollow noopener">${escapeHtml(title || href)}</a></blockquote>`;
   }
   return { html: ensureSafeFragment(out + reactionChips(env.reactions)), text };
 };

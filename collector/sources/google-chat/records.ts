@@ -66,7 +66,8 @@ export class GroupMessages {
     const record: MessageRecord = {
       nativeId: id,
       authorId,
-      authorName: author?.name || null,
+      // Takeout names nobody on a deleted message: one placeholder person for all of them.
+      authorName: author ? author.name || null : 'Unknown sender',
       time,
       kind: files.length && !body.trim() ? 'file' : 'text',
       body: JSON.stringify(env),
