@@ -58,6 +58,7 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   // (The shared /sync sample's user, `@nheko_test`, has the fragment "test", which the site's own
   // words hold: "latest", `.test(`. Its room's events are the kinds the own fixtures cover.)
   { name: 'matrix (shared single events)', paths: both(shared('matrix/matrix-nio-events-message_notice.json'), shared('matrix/matrix-nio-events-room_encrypted_image.json')) },
+  { name: 'google-chat (own fixtures: Takeout folder, locale dates, an export without ids)', paths: ['test/fixtures/google-chat/takeout', 'test/fixtures/google-chat/locales', 'test/fixtures/google-chat/no-ids'] },
   { name: 'irc (shared)', paths: shared('irc/znc-qtox_20160602.log.txt'), args: ['--network', 'freenode'] },
   { name: 'messenger (own fixtures: export and end-to-end encrypted)', paths: ['test/fixtures/meta/facebook-export', 'test/fixtures/meta/e2ee-export'] },
   { name: 'instagram (own fixture)', paths: ['test/fixtures/meta/instagram-export'] },

@@ -239,7 +239,7 @@ test('a failed first import leaves no database it created, and an empty one it d
 
 test('every JSON format: messages with hostile lookup keys or nested 5,000 and 100,000 deep are skipped with a warning or imported harmless; the rest is imported', async (t) => {
   const withRaw = samples.filter((s) => s.raw);
-  assert.deepEqual(withRaw.map((s) => s.format).sort(), ['discord', 'instagram', 'mattermost', 'matrix', 'messenger', 'skype-export', 'slack', 'teams', 'telegram']);
+  assert.deepEqual(withRaw.map((s) => s.format).sort(), ['discord', 'google-chat', 'instagram', 'mattermost', 'matrix', 'messenger', 'skype-export', 'slack', 'teams', 'telegram']);
   const problems: string[] = [];
   const lines: string[] = [];
   for (const sample of withRaw) {
@@ -270,7 +270,7 @@ test('every JSON format: messages with hostile lookup keys or nested 5,000 and 1
 
 test('a media file over --max-media-size is listed with its name, not read: every message imports (folders, and a Skype tar claiming 1.1 GB)', { timeout: 300_000 }, async (t) => {
   const withMedia = samples.filter((s) => s.mediaFile);
-  assert.deepEqual(withMedia.map((s) => s.format).sort(), ['discord', 'instagram', 'mattermost', 'messenger', 'skype-export', 'telegram', 'whatsapp']);
+  assert.deepEqual(withMedia.map((s) => s.format).sort(), ['discord', 'google-chat', 'instagram', 'mattermost', 'messenger', 'skype-export', 'telegram', 'whatsapp']);
   const BIG = 300 * 1024 * 1024; // over the default 256 MB; a hole on disk (truncate), never real bytes
   const problems: string[] = [];
   const lines: string[] = [];

@@ -456,7 +456,7 @@ describe('files an export folder names are read only when they are regular files
   const SECRET = 'TOP-SECRET-KEY-MATERIAL';
 
   test('the formats that carry files are covered', () => {
-    assert.deepEqual(withMedia.map(({ sample }) => sample.format).sort(), ['discord', 'instagram', 'mattermost', 'messenger', 'skype-export', 'telegram', 'whatsapp']);
+    assert.deepEqual(withMedia.map(({ sample }) => sample.format).sort(), ['discord', 'google-chat', 'instagram', 'mattermost', 'messenger', 'skype-export', 'telegram', 'whatsapp']);
   });
 
   for (const { adapter, sample } of withMedia) {

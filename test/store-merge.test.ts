@@ -19,7 +19,7 @@ import { scalar } from './helpers/sql.js';
  */
 
 const CHAT = '19:merge@thread.skype';
-const ID_FORMATS = ['skype-export', 'skype-maindb', 'telegram', 'slack', 'discord', 'mattermost', 'matrix'];
+const ID_FORMATS = ['skype-export', 'skype-maindb', 'telegram', 'slack', 'discord', 'google-chat', 'mattermost', 'matrix'];
 const sampleOf = (format: string): FormatSample => FORMAT_SAMPLES.find((s) => s.format === format)!;
 const T0 = Date.UTC(2023, 5, 1, 8, 0);
 

@@ -1,4 +1,5 @@
 import { discord } from './discord/index.js';
+import { googleChat } from './google-chat.js';
 import { own } from '../own.js';
 import { irc, ircQuiet } from './irc.js';
 import { meta } from './meta.js';
@@ -14,7 +15,7 @@ import type { MarkupContext, MarkupConverter, RenderedBody } from './types.js';
 import { hasInvalidXml, stripInvalidXml } from './html.js';
 
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
-const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, mattermost, matrix, irc, 'irc-quiet': ircQuiet, meta };
+const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, 'google-chat': googleChat, mattermost, matrix, irc, 'irc-quiet': ircQuiet, meta };
 
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);

@@ -264,7 +264,7 @@ function textOfHtml(html: string): string {
 // ---------------------------------------------------------------------------------------------
 // Reactions
 
-function reactionChips(value: unknown): string {
+export function reactionChips(value: unknown): string {
   let chips = '';
   for (const r of items(value)) {
     const emoji = stripInvalidXml(textOf(r.emoji)).trim();

@@ -10,12 +10,16 @@ import { teams } from './teams/index.js';
 import { instagram, messenger } from './meta/index.js';
 import { mattermost } from './mattermost/index.js';
 import { matrix } from './matrix/index.js';
+import { googleChat } from './google-chat/index.js';
 import { stat } from 'node:fs/promises';
 import { isZipFile, openZip, ZipError } from './kit/archive/zip.js';
 import { readHead, utf16Advice, utf16Of } from './kit/files.js';
 
-/** Every source adapter, in the order `--format auto` tries them. */
-export const ADAPTERS: readonly SourceAdapter[] = [skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, teams, mattermost, matrix, irc, messenger, instagram];
+/**
+ * Every source adapter, in the order `--format auto` tries them. Google Chat's messages.json is
+ * recognized by its content before skype-export takes any folder with a messages.json.
+ */
+export const ADAPTERS: readonly SourceAdapter[] = [googleChat, skypeExport, skypeMainDb, slack, discord, whatsapp, telegram, teams, mattermost, matrix, irc, messenger, instagram];
 
 export function adapterByName(name: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.format === name);

@@ -9,6 +9,7 @@ import { mattermostSample } from './mattermost-sample.js';
 import { slackSample } from './slack-sample.js';
 import { matrixSample } from './matrix-sample.js';
 import { teamsSample } from './teams-sample.js';
+import { googleChatSample } from './google-chat-sample.js';
 import { whatsappSample } from './whatsapp-sample.js';
 import { instagramSample, messengerSample } from './meta-sample.js';
 
@@ -332,7 +333,7 @@ function writeJson(file: string, value: unknown): void {
 // ---------------------------------------------------------------------------------------------
 
 // Rows kept by the helpers who wrote those adapters live in their own files (slack-sample.ts…).
-export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, mattermostSample, matrixSample, messengerSample, instagramSample];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [skypeExportSample, skypeMainDbSample, slackSample, discordSample, telegramSample, whatsappSample, ircSample, teamsSample, googleChatSample, mattermostSample, matrixSample, messengerSample, instagramSample];
 
 /**
  * How a format's input is also shipped packed (Slack and WhatsApp exports as a .zip), for rows
