@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { jsonFilesIn } from '../kit/json-files.js';
+import { stat } from 'node:fs/promises';
 import { readHead } from '../kit/files.js';
 
 /** Finding DiscordChatExporter JSON files: a file's head, and the exports in a folder. */
@@ -45,26 +45,6 @@ export async function looksLikeExport(file: string): Promise<boolean> {
  * sorted; at most `limit` of them (detect() needs only a few, whatever the folder's size).
  */
 export async function jsonFiles(root: string, limit = Infinity): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (found.length >= limit) return;
-      if (entry.name.startsWith('.')) continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (depth < MAX_FOLDER_DEPTH && !entry.name.endsWith('_Files')) await walk(full, depth + 1);
-      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) {
-        found.push(full);
-      }
-    }
-  };
-  await walk(root, 0);
+  const found = await jsonFilesIn(root, { limit, depth: MAX_FOLDER_DEPTH, skipFolder: (name) => name.endsWith('_Files') });
   return found.sort();
 }
