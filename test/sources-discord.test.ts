@@ -242,7 +242,7 @@ test('the thread: times with offsets, edits, pins, replies, kinds, system messag
     ['event', 'text', 'media', 'event', 'call', 'event', 'event', 'text'],
   );
   assert.equal(html(get(1)), `<span class="cc-event">⟨${BOB}|Bob⟩ joined the server.</span>`);
-  assert.equal(html(get(11)), `<span class="cc-call">⟨${ALICE}|Alice A.⟩ started a call that lasted 5 minutes.</span>`);
+  assert.equal(html(get(11)), `<span class="cc-call">⟨${ALICE}|Alice A.⟩ started a call that lasted 5 min 30 s.</span>`);
   assert.equal(html(get(12)), `<span class="cc-event">⟨${BOB}|Bob⟩ changed the channel name: launch plans</span>`);
   assert.equal(html(get(13)), `<span class="cc-event">⟨${BOB}|Bob⟩ boosted the server.</span>`);
   assert.match(html(get(8)), /^<p><span class="cc-interaction">⟨discord:100000000000000001\|Alice A\.⟩ used \/roll<\/span><\/p>🎲 You rolled <strong>4<\/strong><p><span class="cc-reactions"><span class="cc-reaction">👍 3<\/span> <span class="cc-reaction">:partyblob: 1<\/span><\/span><\/p>$/);

@@ -2,6 +2,7 @@ import { escapeHtml, stripInvalidXml } from '../html.js';
 import { own } from '../../own.js';
 import { person, str, type Loose, type Names } from './envelope.js';
 import type { Output } from './output.js';
+import { formatDuration } from '../duration.js';
 
 /** System messages (joins, pins, calls…): a sentence about their author. */
 
@@ -35,7 +36,7 @@ export function systemLine(env: Loose, kind: string, names: Names, out: Output):
   let sentence: string;
   if (type === 'Call') {
     const seconds = typeof env.callSeconds === 'number' && Number.isFinite(env.callSeconds) ? env.callSeconds : null;
-    sentence = seconds === null ? `${author} started a call.` : `${author} started a call that lasted ${callLength(seconds)}.`;
+    sentence = seconds === null ? `${author} started a call.` : `${author} started a call that lasted ${formatDuration(seconds)}.`;
   } else if (!content) {
     sentence = `${author} ${own(ACTIONS, type) ?? 'did something Discord shows as a system message.'}`;
   } else if (own(ACTIONS, type) !== undefined && /^[A-Z][a-z]/.test(content)) {
@@ -61,11 +62,3 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** How Discord words a call's length: "a few seconds", "a minute", "5 minutes", "2 hours". */
-export function callLength(seconds: number): string {
-  if (seconds < 60) return 'a few seconds';
-  if (seconds < 120) return 'a minute';
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} minutes`;
-  if (seconds < 7200) return 'an hour';
-  return `${Math.floor(seconds / 3600)} hours`;
-}
