@@ -139,7 +139,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         : body;
     if (attachments) {
       const sender = showNames ? session.author(message.authorId, message.authorName).name : null;
-      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`, thumbnail);
+      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`, thumbnail, true);
     }
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
