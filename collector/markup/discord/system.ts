@@ -44,6 +44,15 @@ export function systemLine(env: Loose, kind: string, names: Names, out: Output):
   } else {
     sentence = `${author}: ${content}`;
   }
+  const link = type === 'ThreadCreated' ? threadLink(env.thread) : null;
+  if (link) {
+    // The thread's address on Discord: the site points it at the thread's page when that chat is
+    // in the database, named by it (site/render/chat-links.ts).
+    const html = `${escapeHtml(sentence.replace(/\.$/, ''))}: <a href="${escapeHtml(link)}" rel="nofollow noopener">${escapeHtml(link)}</a>`;
+    out.html += `<span class="cc-event">${html}</span>`;
+    out.addText(`${sentence.replace(/\.$/, '')}: ${link}`);
+    return;
+  }
   out.html += `<span class="${kind === 'call' ? 'cc-call' : 'cc-event'}">${escapeHtml(sentence)}</span>`;
   out.addText(sentence);
 }
@@ -62,3 +71,10 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** `https://discord.com/channels/<server>/<thread>` for an envelope's thread; null without one. */
+function threadLink(value: unknown): string | null {
+  const thread = value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  const id = str(thread?.id);
+  const guild = str(thread?.guild);
+  return /^\d{1,20}$/.test(id) && /^(?:\d{1,20}|@me)$/.test(guild) ? `https://discord.com/channels/${guild}/${id}` : null;
+}
