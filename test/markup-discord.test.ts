@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { renderBody } from '../collector/markup/index.js';
 import { linesToHtml } from '../collector/markup/html.js';
 import { fragmentProblems, isCanonicalFragment } from '../collector/markup/sanitize.js';
-import { callLength, discord, DISCORD_DELETED_HTML, formatTimestamp, type DiscordEnvelope } from '../collector/markup/discord/index.js';
+import { discord, DISCORD_DELETED_HTML, formatTimestamp, type DiscordEnvelope } from '../collector/markup/discord/index.js';
 import type { RenderedBody } from '../collector/markup/types.js';
 import { assertProperty } from './helpers/seeds.js';
 import { visibleRefs } from './helpers/person-refs.js';
@@ -211,9 +211,9 @@ test('system messages read as a sentence about their author, people as reference
   assert.equal(line('ChannelNameChange', 'Changed the channel name: <b>x</b>'), `<span class="cc-event">${T} changed the channel name: &lt;b&gt;x&lt;/b&gt;</span>`);
   assert.equal(line('8', ''), `<span class="cc-event">${T} boosted the server.</span>`);
   assert.equal(line('17', 'custom text'), `<span class="cc-event">${T}: custom text</span>`);
-  assert.equal(line('Call', 'Started a call that lasted 5 minutes.', { callSeconds: 330 }, 'call'), `<span class="cc-call">${T} started a call that lasted 5 minutes.</span>`);
+  assert.equal(line('Call', 'Started a call that lasted 5 minutes.', { callSeconds: 330 }, 'call'), `<span class="cc-call">${T} started a call that lasted 5 min 30 s.</span>`);
   assert.equal(line('Call', 'Started a call that lasted 0 minutes.', {}, 'call'), `<span class="cc-call">${T} started a call.</span>`);
-  assert.deepEqual(['a few seconds', 'a minute', '2 minutes', 'an hour', '3 hours'], [30, 90, 150, 3700, 11_000].map(callLength));
+  assert.equal(line('Call', 'Started a call that lasted 2 hours.', { callSeconds: 6780 }, 'call'), `<span class="cc-call">${T} started a call that lasted 1 h 53 min.</span>`);
   assert.equal(envelope({ content: 'Joined the server.', type: 'GuildMemberJoin' }, 'event').text, 'Someone joined the server.');
   // Older bodies name the author without an id: a name without one.
   assert.equal(visibleRefs(envelope({ content: 'Joined the server.', type: 'GuildMemberJoin', author: 'Thomas' }, 'event').text), '⟨|Thomas⟩ joined the server.');

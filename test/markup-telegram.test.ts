@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatDuration, telegram } from '../collector/markup/telegram/index.js';
+import { telegram } from '../collector/markup/telegram/index.js';
+import { formatDuration } from '../collector/markup/duration.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { assertProperty } from './helpers/seeds.js';

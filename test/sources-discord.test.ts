@@ -19,6 +19,7 @@ import { adapterReader, byChat, ofType, rejectsDamagedJson } from './helpers/eve
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 import { needsFile } from './helpers/requires.js';
+import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
 
 const EXPORT = resolve(process.cwd(), 'test/fixtures/discord/export');
 const THREAD = join(EXPORT, 'thread.json');
@@ -142,7 +143,7 @@ test('the shared DiscordChatExporter example: every message, in order, with its 
     '<strong>DiscordChatExporter-frontend</strong>', '<s>HTML</s>', '<span class="cc-underline">offline</span>',
     '<span class="cc-spoiler">EZ</span>', '<code>START_VIEWER</code>', '<pre><code>def main():', '<em>DiscordChatExporter-frontend</em>',
     '<span class="cc-mention">@⟨discord:896568767994532880|Thomas⟩</span>', '<span class="cc-event">⟨discord:896568767994532880|Thomas⟩ joined the server.</span>',
-    '<span class="cc-event">⟨discord:521486476985155645|Adam⟩ started a thread.</span>', '<span class="cc-event">⟨discord:521486476985321458|RICK NITRO⟩ joined the server.</span>',
+    '<span class="cc-event">⟨discord:521486476985155645|Adam⟩ started a thread: <a href="https://discord.com/channels/748545324524575035/1060927310439657577" rel="nofollow noopener">https://discord.com/channels/748545324524575035/1060927310439657577</a></span>', '<span class="cc-event">⟨discord:521486476985321458|RICK NITRO⟩ joined the server.</span>',
     '<span class="cc-reaction">:kekw: 2</span>', '<span class="cc-reaction">👀 1</span>', '<span class="cc-sticker">Sticker: pepecute</span>',
     '<blockquote class="cc-embed">',
   ]) {
@@ -211,7 +212,7 @@ test('the thread: times with offsets, edits, pins, replies, kinds, system messag
     ['event', 'text', 'media', 'event', 'call', 'event', 'event', 'text'],
   );
   assert.equal(html(get(1)), `<span class="cc-event">⟨${BOB}|Bob⟩ joined the server.</span>`);
-  assert.equal(html(get(11)), `<span class="cc-call">⟨${ALICE}|Alice A.⟩ started a call that lasted 5 minutes.</span>`);
+  assert.equal(html(get(11)), `<span class="cc-call">⟨${ALICE}|Alice A.⟩ started a call that lasted 5 min 30 s.</span>`);
   assert.equal(html(get(12)), `<span class="cc-event">⟨${BOB}|Bob⟩ changed the channel name: launch plans</span>`);
   assert.equal(html(get(13)), `<span class="cc-event">⟨${BOB}|Bob⟩ boosted the server.</span>`);
   assert.match(html(get(8)), /^<p><span class="cc-interaction">⟨discord:100000000000000001\|Alice A\.⟩ used \/roll<\/span><\/p>🎲 You rolled <strong>4<\/strong><p><span class="cc-reactions"><span class="cc-reaction">👍 3<\/span> <span class="cc-reaction">:partyblob: 1<\/span><\/span><\/p>$/);
@@ -492,3 +493,73 @@ test('no media folder or stray folders: a folder export is searched a few levels
   const chats = byChat(await readAll(dir));
   assert.deepEqual([...chats.keys()], ['discord:800000000000000001']);
 });
+
+test('a thread\'s notice names and links the thread when its export is imported too; a Tenor GIF embed shows the GIF', async () => {
+  const dir = tempDir();
+  const folder = join(dir, 'export');
+  mkdirSync(join(folder, 'general.json_Files'), { recursive: true });
+  const gif = Buffer.from('not really an mp4, but the bytes the exporter downloaded');
+  writeFileSync(join(folder, 'general.json_Files', 'magic-1ED77.mp4'), gif);
+  writeFileSync(join(folder, 'general.json_Files', 'magic-1ED77.jpg'), Buffer.from('jpeg'));
+  const author = { id: '521486476985155645', name: 'Adam', discriminator: '7077', nickname: 'Adam', color: null, isBot: false, avatarUrl: '' };
+  const message = (id: string, minute: number, rest: object) => ({
+    id, type: 'Default', timestamp: `2023-01-06T14:${minute}:00+00:00`, timestampEdited: null, callEndedTimestamp: null, isPinned: false,
+    content: '', author, attachments: [], embeds: [], stickers: [], reactions: [], mentions: [], ...rest,
+  });
+  const guild = { id: '748545324524575035', name: 'Example guild', iconUrl: '' };
+  // As DiscordChatExporter writes them (the shared dcef example's shapes).
+  writeFileSync(join(folder, 'general.json'), JSON.stringify({
+    guild,
+    channel: { id: '1012224565567721552', type: 'GuildTextChat', categoryId: '1', category: 'Text Channels', name: 'general', topic: null },
+    messages: [
+      message('1060927140842983534', 25, {
+        content: 'https://tenor.com/view/magic-gif-26166638',
+        embeds: [{ title: '', url: 'https://tenor.com/view/magic-gif-26166638', timestamp: null, description: '',
+          thumbnail: { url: 'general.json_Files\\magic-1ED77.jpg', width: 640, height: 594 }, video: { url: 'general.json_Files\\magic-1ED77.mp4', width: 640, height: 594 }, images: [], fields: [] }],
+      }),
+      message('1060927310439657577', 26, { type: 'ThreadCreated', content: 'Started a thread.', reference: { messageId: null, channelId: '1060927310439657577', guildId: guild.id } }),
+    ],
+  }));
+  const threadFile = join(dir, 'thread.json');
+  writeFileSync(threadFile, JSON.stringify({
+    guild,
+    channel: { id: '1060927310439657577', type: 'GuildPublicThread', categoryId: '1012224565567721552', category: 'general', name: 'release plans', topic: null },
+    messages: [message('1060927794248425564', 28, { content: 'in the thread' })],
+  }));
+
+  const db = join(dir, 'store.sqlite');
+  const store = openStore(db);
+  try {
+    await importPaths(store, [folder]);
+  } finally {
+    store.close();
+  }
+  const pageOf = async (): Promise<string> => {
+    const { out } = await buildInto(db);
+    const pages = archivePages(listFiles(out)).filter((p) => p.startsWith(`chats/${readSlug(db, 'discord:1012224565567721552')}/`));
+    return pages.map((p) => read(out, p)).join('\n');
+  };
+  // Only the channel: the notice links the thread on Discord, the GIF plays.
+  let page = await pageOf();
+  assert.match(page, /started a thread: <a href="https:\/\/discord\.com\/channels\/748545324524575035\/1060927310439657577" rel="nofollow noopener">/);
+  assert.match(page, /<video controls preload="metadata"><source src="[^"]*\/magic-1ED77\.mp4" type="video\/mp4">/);
+
+  const again = openStore(db);
+  try {
+    await importPaths(again, [threadFile]);
+  } finally {
+    again.close();
+  }
+  page = await pageOf();
+  const threadSlug = readSlug(db, 'discord:1060927310439657577');
+  assert.match(page, new RegExp(`started a thread: <a href="(?:\\.\\./)+(?:chats/)?${threadSlug}/">release plans</a>`));
+});
+
+function readSlug(file: string, nativeId: string): string {
+  const db = openStore(file);
+  try {
+    return scalar(db, 'SELECT slug FROM chats WHERE native_id = ?', nativeId) as string;
+  } finally {
+    db.close();
+  }
+}

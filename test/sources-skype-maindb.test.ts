@@ -604,6 +604,48 @@ test('new schema: every message type, files, calls, SMS, temporary group names, 
   ]);
 });
 
+test('chat titles: a group without a topic is named by Conversations.displayname, as Skype lists it; member changes name people by their contact names', async () => {
+  const file = join(tempDir(), 'main.db');
+  buildMainDb(file, {
+    variant: 'new',
+    Accounts: [{ skypename: 'alice', fullname: 'Alice Archer' }],
+    // Full names only in Contacts: the messages carry no from_dispname.
+    Contacts: [{ skypename: 'bob', fullname: 'Bob Baker', displayname: 'bob' }, { skypename: 'carol', fullname: 'Carol Cole' }],
+    Conversations: [
+      { id: 1, identity: '19:aaaa@thread.skype', type: 2, displayname: 'Bob Baker, Carol Cole' },
+      { id: 2, identity: '19:bbbb@thread.skype', type: 2, displayname: 'Ski trip' },
+      { id: 3, identity: '19:cccc@thread.skype', type: 2, displayname: 'Bob Baker, Carol Cole', meta_topic: 'Planning' },
+      { id: 4, identity: 'bob', type: 1, displayname: 'Bob Baker' },
+    ],
+    Participants: [{ convo_id: 1, identity: 'alice' }, { convo_id: 1, identity: 'bob' }, { convo_id: 1, identity: 'carol' }],
+    Messages: [
+      { id: 1, convo_id: 1, author: 'bob', guid: guid('t1'), timestamp: T0, type: 10, identities: 'alice carol' },
+      { id: 2, convo_id: 1, author: 'carol', guid: guid('t2'), timestamp: T0 + 1, type: 12, identities: 'bob' },
+      { id: 3, convo_id: 2, author: 'alice', guid: guid('t3'), timestamp: T0 + 2, type: 61, body_xml: 'hi' },
+      { id: 4, convo_id: 3, author: 'alice', guid: guid('t4'), timestamp: T0 + 3, type: 61, body_xml: 'hi' },
+      { id: 5, convo_id: 4, author: 'alice', guid: guid('t5'), timestamp: T0 + 4, type: 61, body_xml: 'hi' },
+    ],
+  });
+  const chats = byChat(await readAll(file));
+  assert.equal(chats.get('19:aaaa@thread.skype')?.chat.title, 'Bob Baker, Carol Cole');
+  assert.equal(chats.get('19:bbbb@thread.skype')?.chat.title, 'Ski trip');
+  assert.equal(chats.get('19:cccc@thread.skype')?.chat.title, 'Planning', 'a topic comes first');
+  assert.equal(chats.get('8:alice|8:bob')?.chat.title, null, 'a dialog is named by its members, the same from both sides');
+  const db = newStore();
+  await importOne(db, file);
+  assert.deepEqual(stored(db).filter((m) => m.kind === 'event').map((m) => m.text), ['Bob Baker added Alice Archer and Carol Cole', 'Carol Cole removed Bob Baker']);
+});
+
+test('Temptin: group chats are titled as Skype lists them (Conversations.displayname)', { skip: NO_TEMPTIN }, async () => {
+  const source = new Database(ACC1, { readonly: true, fileMustExist: true });
+  const listed = new Map(source.prepare(`SELECT coalesce(alt_identity, identity), displayname FROM Conversations WHERE type = 2`).raw().all() as [string, string][]);
+  source.close();
+  const chats = byChat(await readAll(ACC1));
+  const groups = [...chats.values()].filter((c) => c.chat.kind === 'group');
+  assert.equal(groups.length, 3);
+  for (const { chat } of groups) assert.equal(chat.title, listed.get(chat.nativeId), chat.nativeId);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Across sources: jitter, legacy ids, edits, removals
 

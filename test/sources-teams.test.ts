@@ -188,7 +188,7 @@ test('teams: the export tool folder (PascalCase): channels with threads, chats, 
   assert.equal(plain.html, 'a &lt;b&gt;plain&lt;/b&gt; text &amp; more');
   const call = byId(group.messages, T + 2120000);
   assert.equal(call.kind, 'call');
-  assert.equal(rendered(call).text, `Call ended after 1 h 2 min 3 s (⟨${ALICE}|Alice Archer⟩, ⟨${CAROL}|Carol Cole⟩)`);
+  assert.equal(rendered(call).text, `Call ended after 1 h 2 min (⟨${ALICE}|Alice Archer⟩, ⟨${CAROL}|Carol Cole⟩)`);
   assert.equal(rendered(byId(group.messages, T + 2180000)).text, `⟨${ALICE}|Alice Archer⟩ removed ⟨${BOB}|Bob Baker⟩`);
   const unknown = byId(group.messages, T + 2240000);
   assert.equal(unknown.kind, 'event');

@@ -302,6 +302,38 @@ test('an old export (no date_unixtime, no text_entities, numeric ids): times fro
   assert.match(warnings[0].position, /^chat "Old Pals"/);
 });
 
+test('a file with both kinds of time: "date"-only messages take the UTC offset its other messages show, the nearest in time (DST)', async () => {
+  // The exporting computer was in Europe/Berlin: +01:00 in winter, +02:00 in summer. Messages with
+  // "date_unixtime" give the offset; the ones without take the offset known nearest in time.
+  const wall = (utc: number, hours: number) => new Date(utc + hours * 3_600_000).toISOString().slice(0, 19);
+  const WINTER = Date.UTC(2021, 0, 10, 9, 0, 0);
+  const SUMMER = Date.UTC(2021, 6, 10, 9, 0, 0);
+  const both = (id: number, utc: number, hours: number) => ({ id, type: 'message', date: wall(utc, hours), date_unixtime: String(utc / 1000), from: 'Zed', from_id: 'user111', text: `both ${id}` });
+  const local = (id: number, utc: number, hours: number, extra = {}) => ({ id, type: 'message', date: wall(utc, hours), from: 'Yan', from_id: 'user222', text: `local ${id}`, ...extra });
+  const messages = [
+    both(1, WINTER, 1),
+    local(2, WINTER + 60_000, 1, { edited: wall(WINTER + 120_000, 1) }),
+    local(3, SUMMER - 86_400_000, 2),
+    both(4, SUMMER, 2),
+    local(5, SUMMER + 60_000, 2),
+  ];
+  const file = join(tempDir(), 'result.json');
+  writeFileSync(file, JSON.stringify({ name: 'Mixed', type: 'private_group', id: 778, messages }, null, 1));
+  const events = await readAll(file);
+  const got = byChat(events).get('telegram:778')!.messages;
+  assert.deepEqual(got.map((m) => [m.nativeId, new Date(m.time).toISOString()]), [
+    ['1', new Date(WINTER).toISOString()],
+    ['2', new Date(WINTER + 60_000).toISOString()],
+    ['3', new Date(SUMMER - 86_400_000).toISOString()],
+    ['4', new Date(SUMMER).toISOString()],
+    ['5', new Date(SUMMER + 60_000).toISOString()],
+  ]);
+  assert.equal(got[1].editedAt, WINTER + 120_000, 'an edit time without "edited_unixtime" too');
+  const warnings = ofType(events, 'warning').map((w) => w.warning.message);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^3 of its 5 messages have no "date_unixtime" .*timed from "date", .* with the UTC offset its other messages show \(UTC\+1, UTC\+2\)$/);
+});
+
 test('chunk boundaries anywhere give the same events', async () => {
   const whole = await readAll(FULL);
   const strip = (events: SourceEvent[]) => events.filter((e) => e.type !== 'progress');

@@ -17,7 +17,7 @@
 import { personHtml, personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
-import { formatDuration } from './telegram/index.js';
+import { formatDuration } from './duration.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export interface MetaPerson {

@@ -19,6 +19,7 @@
  * cc-deleted (system lines are the site's cc-event / cc-call).
  */
 import { personHtml } from '../store/person-refs.js';
+import { formatDuration } from './duration.js';
 import { decodeEntities, escapeHtml, linesToHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
@@ -330,7 +331,7 @@ function eventLine(event: JsonObject, kind: string): RenderedBody {
     } else if (piece === '{members}') {
       html += members.length ? members.map(ref).join(', ') : 'someone';
     } else {
-      html += escapeHtml(piece === '{name}' ? name : piece === '{duration}' ? duration(seconds ?? 0) : piece);
+      html += escapeHtml(piece === '{name}' ? name : piece === '{duration}' ? formatDuration(seconds ?? 0) : piece);
     }
   }
   text = decodeEntities(html);
@@ -342,9 +343,3 @@ function words(type: string): string {
   return type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().slice(0, 80);
 }
 
-function duration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h ? `${h} h` : '', m ? `${m} min` : '', s || (!h && !m) ? `${s} s` : ''].filter(Boolean).join(' ');
-}

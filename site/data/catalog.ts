@@ -102,6 +102,14 @@ export class Catalog {
     for (const chat of chats) this.chatsById.set(chat.id, chat);
   }
 
+  private byNativeId: Map<string, ChatSummary> | null = null;
+
+  /** A published chat by its native id (links between chats: a Discord thread's notice). */
+  chatByNativeId(nativeId: string): ChatSummary | undefined {
+    if (!this.byNativeId) this.byNativeId = new Map(this.chats.map((c) => [c.nativeId, c]));
+    return this.byNativeId.get(nativeId);
+  }
+
   get messageCount(): number {
     return this.chats.reduce((n, c) => n + c.count, 0);
   }

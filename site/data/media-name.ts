@@ -128,5 +128,21 @@ export function isInlineImage(type: string | null | undefined, safeName: string)
   return INLINE_IMAGE_EXTENSIONS.test(safeName);
 }
 
+/**
+ * Types of the allow-list that browsers play in `<video>` / `<audio>` (Chromium, Firefox and
+ * Safari alike, by type or by sniffing the container); other media (AMR, MIDI, AVI, WMV, 3GP…) stay
+ * download links, where a player would only show an error.
+ */
+const PLAYED_TYPES: Readonly<Record<string, 'video' | 'audio'>> = {
+  'video/mp4': 'video', 'video/webm': 'video', 'video/quicktime': 'video',
+  'audio/mpeg': 'audio', 'audio/mp4': 'audio', 'audio/aac': 'audio', 'audio/ogg': 'audio', 'audio/wav': 'audio', 'audio/flac': 'audio',
+};
+
+/** The player a published media file gets, by the type it is served with; null: a download link only. */
+export function playerOf(safeName: string): { element: 'video' | 'audio'; type: string } | null {
+  const type = publishedMediaType(safeName);
+  return Object.hasOwn(PLAYED_TYPES, type) ? { element: PLAYED_TYPES[type], type } : null;
+}
+
 /** Media hashes become a path segment: accept only what a hex digest looks like. */
 export const MEDIA_HASH = /^[0-9a-f]{8,128}$/;

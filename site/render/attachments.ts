@@ -1,4 +1,4 @@
-import { isInlineImage, MEDIA_HASH } from '../data/media-name.js';
+import { isInlineImage, MEDIA_HASH, playerOf } from '../data/media-name.js';
 import type { MediaRow } from '../data/reader.js';
 import type { Thumbnail } from '../data/thumbnails.js';
 import type { AuthorMode } from '../options.js';
@@ -78,7 +78,9 @@ export function isPhoto(attachment: AttachmentInfo, stored: MediaRow & { safeNam
  * on pages, absolute in feeds). Photos the export contained are shown (`photoAlt`: their alt text,
  * e.g. "Photo from Alice, 3 Sep 2021"), as their thumbnail when `thumbnail` knows one, and link
  * the file; a photo it knows has none (sharp could not read it) is linked like any other file.
- * Other files are download links with their size. A file the export did not contain keeps its
+ * Other files are download links with their size; with `players`, videos and audio (voice notes)
+ * play on the page too, above that link, as in the chat app (feeds keep links only). A file the
+ * export did not contain keeps its
  * name and size and says so: it never links to the service that held it (an archive is read
  * offline, and those links expire or need a login).
  */
@@ -88,6 +90,7 @@ export function renderAttachments(
   href: (sitePath: string) => string,
   photoAlt = 'Photo',
   thumbnail: (hash: string) => Thumbnail | null | undefined = () => undefined,
+  players = false,
 ): string {
   let out = '';
   const shown: AttachmentInfo[] = [];
@@ -105,7 +108,12 @@ export function renderAttachments(
       } else if (thumb === undefined) {
         out += `<a class="cc-image" href="${link}"><img src="${link}" loading="lazy" alt="${text(photoAlt)}"></a>`;
       } else {
-        out += `<a class="cc-file" href="${link}" download>${label}</a> <span class="cc-size">${formatSize(stored.size)}</span>`;
+        const download = `<a class="cc-file" href="${link}" download>${label}</a> <span class="cc-size">${formatSize(stored.size)}</span>`;
+        const player = players ? playerOf(stored.safeName) : null;
+        // `preload="metadata"`: a page of voice notes loads their lengths, not their bytes.
+        out += player
+          ? `<div class="cc-player"><${player.element} controls preload="metadata"><source src="${link}" type="${player.type}"></${player.element}><span>${download}</span></div>`
+          : download;
       }
       continue;
     }

@@ -3,6 +3,7 @@ import type { Message, ReplyTarget } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { formatSize, isPhoto, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
+import { localChatLinks } from './chat-links.js';
 import { sitePaths, type Links } from './links.js';
 import { REDACTED_HTML } from './redacted.js';
 import { isoTime } from './time.js';
@@ -131,7 +132,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote"><bdi>${author.nameHtml}</bdi></span> `;
     const redacted = catalog.redacted.size > 0 && catalog.redacted.has(`${chat.id}/${message.anchor}`);
     const attachments = redacted ? undefined : attachmentsOf?.get(message);
-    const html = redacted ? REDACTED_HTML : resolveRefsHtml(catalog.authors, message.html);
+    const html = redacted ? REDACTED_HTML : localChatLinks(resolveRefsHtml(catalog.authors, message.html), catalog, href);
     const body = attachments ? withoutFileLines(html) : html;
     msg +=
       body.length > LONG_MESSAGE
@@ -139,7 +140,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         : body;
     if (attachments) {
       const sender = showNames ? session.author(message.authorId, message.authorName).name : null;
-      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`, thumbnail);
+      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`, thumbnail, true);
     }
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;

@@ -17,6 +17,8 @@ export interface DiscordEnvelope {
   authorId?: string;
   /** How long a call lasted (`callEndedTimestamp` − `timestamp`), in seconds. */
   callSeconds?: number;
+  /** The thread a "started a thread" notice is about: its channel id and its server's. */
+  thread?: { id: string; guild: string };
   /** The slash command a bot's message answers. */
   interaction?: { name: string; user?: string; userId?: string };
   /** Display names of the users the message mentions, by id. */

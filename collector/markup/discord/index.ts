@@ -48,7 +48,6 @@ import { Output } from './output.js';
 import { systemLine } from './system.js';
 
 export type { DiscordEmbed, DiscordEnvelope, DiscordReaction } from './envelope.js';
-export { callLength } from './system.js';
 export { formatTimestamp } from './timestamps.js';
 
 export const DISCORD_DELETED_HTML = '<span class="cc-deleted">This message has been deleted.</span>';

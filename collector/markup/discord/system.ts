@@ -2,6 +2,7 @@ import { escapeHtml, stripInvalidXml } from '../html.js';
 import { own } from '../../own.js';
 import { person, str, type Loose, type Names } from './envelope.js';
 import type { Output } from './output.js';
+import { formatDuration } from '../duration.js';
 
 /** System messages (joins, pins, calls…): a sentence about their author. */
 
@@ -35,13 +36,22 @@ export function systemLine(env: Loose, kind: string, names: Names, out: Output):
   let sentence: string;
   if (type === 'Call') {
     const seconds = typeof env.callSeconds === 'number' && Number.isFinite(env.callSeconds) ? env.callSeconds : null;
-    sentence = seconds === null ? `${author} started a call.` : `${author} started a call that lasted ${callLength(seconds)}.`;
+    sentence = seconds === null ? `${author} started a call.` : `${author} started a call that lasted ${formatDuration(seconds)}.`;
   } else if (!content) {
     sentence = `${author} ${own(ACTIONS, type) ?? 'did something Discord shows as a system message.'}`;
   } else if (own(ACTIONS, type) !== undefined && /^[A-Z][a-z]/.test(content)) {
     sentence = `${author} ${content[0].toLowerCase()}${content.slice(1)}`;
   } else {
     sentence = `${author}: ${content}`;
+  }
+  const link = type === 'ThreadCreated' ? threadLink(env.thread) : null;
+  if (link) {
+    // The thread's address on Discord: the site points it at the thread's page when that chat is
+    // in the database, named by it (site/render/chat-links.ts).
+    const html = `${escapeHtml(sentence.replace(/\.$/, ''))}: <a href="${escapeHtml(link)}" rel="nofollow noopener">${escapeHtml(link)}</a>`;
+    out.html += `<span class="cc-event">${html}</span>`;
+    out.addText(`${sentence.replace(/\.$/, '')}: ${link}`);
+    return;
   }
   out.html += `<span class="${kind === 'call' ? 'cc-call' : 'cc-event'}">${escapeHtml(sentence)}</span>`;
   out.addText(sentence);
@@ -61,11 +71,10 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** How Discord words a call's length: "a few seconds", "a minute", "5 minutes", "2 hours". */
-export function callLength(seconds: number): string {
-  if (seconds < 60) return 'a few seconds';
-  if (seconds < 120) return 'a minute';
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} minutes`;
-  if (seconds < 7200) return 'an hour';
-  return `${Math.floor(seconds / 3600)} hours`;
+/** `https://discord.com/channels/<server>/<thread>` for an envelope's thread; null without one. */
+function threadLink(value: unknown): string | null {
+  const thread = value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  const id = str(thread?.id);
+  const guild = str(thread?.guild);
+  return /^\d{1,20}$/.test(id) && /^(?:\d{1,20}|@me)$/.test(guild) ? `https://discord.com/channels/${guild}/${id}` : null;
 }

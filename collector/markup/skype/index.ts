@@ -27,7 +27,7 @@ import { activityLine, callHint, callLine, contactLine, displayId, fileLine, per
 import { flush, Output, TOP_FLOW, trimBreaks, writeLine, writeList, writeText, type Flow } from './output.js';
 import { attr, childElement, childElements, childText, METADATA, parseMarkup, textContent, type Element, type Node } from './parse.js';
 
-export { formatBytes, formatDuration } from './lines.js';
+export { formatBytes } from './lines.js';
 
 export const DELETED_HTML = '<span class="cc-deleted">This message has been removed.</span>';
 

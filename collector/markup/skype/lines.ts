@@ -1,5 +1,6 @@
 import { skypePersonId } from '../../identity/skype-ids.js';
 import { personText } from '../../store/person-refs.js';
+import { formatDuration } from '../duration.js';
 import { attr, childElement, childElements, childText, textContent, type Element } from './parse.js';
 
 /** The one-line structures of Skype bodies in words: calls, files, contacts, thread activity. */
@@ -46,15 +47,6 @@ export function callLine(partlist: Element, hint: string): string {
   return fields.join(' · ');
 }
 
-export function formatDuration(totalSeconds: number): string {
-  const seconds = Math.round(totalSeconds);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h) return m ? `${h} h ${m} min` : `${h} h`;
-  if (m) return s ? `${m} min ${s} s` : `${m} min`;
-  return `${s} s`;
-}
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -45,7 +45,6 @@ import { person, ref } from './people.js';
 import { serviceSentence } from './service.js';
 import { hasText, writeText } from './text.js';
 
-export { formatDuration } from './output.js';
 
 export const TELEGRAM_DELETED_HTML = '<span class="cc-deleted">This message was deleted.</span>';
 

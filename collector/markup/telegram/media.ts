@@ -1,6 +1,7 @@
 import { escapeHtml } from '../html.js';
 import { own } from '../../own.js';
-import { count, formatDuration, str, type Output } from './output.js';
+import { formatDuration } from '../duration.js';
+import { count, str, type Output } from './output.js';
 
 /**
  * The media line of a message: a sticker's emoji, what the file itself does not show (an audio's

@@ -71,11 +71,3 @@ export function count(v: unknown): number | null {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
-export function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h) return `${h} h${m ? ` ${m} min` : ''}`;
-  if (m) return `${m} min${s ? ` ${s} s` : ''}`;
-  return `${s} s`;
-}

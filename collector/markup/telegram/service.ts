@@ -1,4 +1,5 @@
-import { count, formatDuration, MAX_ITEMS, str } from './output.js';
+import { formatDuration } from '../duration.js';
+import { count, MAX_ITEMS, str } from './output.js';
 import { actorOf, nameOf, person } from './people.js';
 
 /** Service messages (`action`, or `information_text`): the sentence Telegram shows for each. */

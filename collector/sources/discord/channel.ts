@@ -164,6 +164,7 @@ export class ChannelReader {
     if (forwarded) for (const a of upTo(forwarded.attachments, 100)) await this.media.attachment(record(a), attachments, out, where);
     const stickers: string[] = [];
     for (const s of upTo(msg.stickers, 10)) await this.media.sticker(record(s), stickers, attachments, out, where);
+    for (const e of upTo(msg.embeds, 10)) await this.media.embedMedia(record(e), attachments, out, where);
 
     const envelope = envelopeOf(msg, { content, kind, type, time, authorRaw, authorName, forwarded, stickers, channelNames: () => this.channelNames() });
     if (kind === 'text' && content.trim() === '' && !envelope.forwarded && (attachments.length || stickers.length)) {

@@ -80,6 +80,10 @@ export function envelopeOf(msg: JsonObject, parts: EnvelopeParts): DiscordEnvelo
     envelope.authorId = parts.authorRaw;
     const ended = typeof msg.callEndedTimestamp === 'string' ? parseTimestamp(msg.callEndedTimestamp) : NaN;
     if (type === 'Call' && Number.isFinite(ended) && ended >= time) envelope.callSeconds = Math.round((ended - time) / 1000);
+    // "Started a thread.": the thread is the channel its reference names (the site links it).
+    const ref = record(msg.reference);
+    const thread = ref ? idOf(ref.channelId) : null;
+    if (type === 'ThreadCreated' && thread) envelope.thread = { id: thread, guild: (ref && idOf(ref.guildId)) ?? '@me' };
   }
   const interaction = record(msg.interaction);
   if (interaction && text(interaction.name)) {

@@ -68,6 +68,26 @@ export class DiscordMedia {
     }
   }
 
+  /**
+   * The GIF or video of a link preview without words (Tenor, Giphy: Discord shows only the
+   * animation), when the export downloaded it: its video (a GIF as MP4), else its image or
+   * thumbnail, as an attachment. Embeds with text are shown as cards by the converter.
+   */
+  async embedMedia(e: JsonObject | null, into: Attachment[], out: SourceEvent[], where: string): Promise<void> {
+    if (!e || text(e.title).trim() || text(e.description).trim() || (Array.isArray(e.fields) && e.fields.length)) return;
+    for (const part of [e.video, e.image, e.thumbnail]) {
+      const url = typeof part === 'object' && part !== null ? text((part as JsonObject).url) : '';
+      if (!url || isRemote(url)) continue;
+      const name = safeName(fileNameOfUrl(url));
+      // A preview the exporter did not download is no missing attachment: no warning.
+      const local = await this.localMedia(url, name, out, where, false);
+      if (!local) continue;
+      const type = mimeOf(name) ?? local.type;
+      into.push(type ? { name, size: local.size, type, hash: local.hash } : { name, size: local.size, hash: local.hash });
+      return;
+    }
+  }
+
   /** The file's warnings on media: not found, outside the folder, refused by it. */
   summary(warnings: Warnings): void {
     if (this.missing.count) {
@@ -83,7 +103,7 @@ export class DiscordMedia {
    * The file a relative media path (`x.json_Files\a-1F2E3.png`) names, read, hashed and emitted
    * once as a `media` event; null when it is remote, missing, or outside the export's folder.
    */
-  private async localMedia(url: string, name: string, out: SourceEvent[], where: string): Promise<MediaInfo | null> {
+  private async localMedia(url: string, name: string, out: SourceEvent[], where: string, countMissing = true): Promise<MediaInfo | null> {
     if (isRemote(url) || /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return null;
     const rel = url.replace(/\\/g, '/');
     if (rel.startsWith('/') || /^[a-zA-Z]:/.test(rel) || rel.includes('\0')) {
@@ -95,7 +115,7 @@ export class DiscordMedia {
     if (cached !== undefined) return cached;
     const found = isInside(this.root, full) ? await this.readMedia(full, name, out) : 'outside';
     if (found === 'outside') this.outside.add(where);
-    else if (found === 'missing') this.missing.add(where);
+    else if (found === 'missing' && countMissing) this.missing.add(where);
     const info = typeof found === 'string' ? null : found;
     this.media.set(full, info);
     return info;

@@ -161,7 +161,8 @@ export class Chats {
         .all(conv.id) as (string | null)[];
       for (const member of members) if (member) unit.members.add(member);
     }
-    if (!unit.title && unit.members.size > 4) unit.title = nonBlank(conv.displayname);
+    // What Skype lists the group as: its name, else the members' names as Skype wrote them.
+    unit.title ??= nonBlank(conv.displayname);
     return unit;
   }
 

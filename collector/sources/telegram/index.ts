@@ -27,8 +27,9 @@
  * Mapping:
  * - Chat `telegram:<id>` (ids are stable; names change); kind from `type` (personal, bot and saved
  *   chats direct, channels channel, the rest group). Left chats are imported like the others.
- * - Message identity: its id (nativeId). Time: `date_unixtime`; only without it `date`, read as UTC
- *   (the exporter's zone is unknown), and one warning per chat counts the messages timed that way.
+ * - Message identity: its id (nativeId). Time: `date_unixtime`; only without it `date`, the
+ *   exporter's wall time, with the UTC offset the file's messages with both show nearest in time
+ *   (offsets.ts), else read as UTC; one warning per chat counts the messages timed that way.
  *   `edited_unixtime` (else `edited`) → editedAt.
  * - People `telegram:<from_id>` (`telegram:user123`); `"from": null` is a deleted account, named
  *   "Deleted Account", `telegram:deleted` when it has no id either (identity/telegram-ids.ts, which

@@ -11,7 +11,8 @@ import { parseLenient } from './lenient-json.js';
 import type { TelegramMedia } from './media.js';
 import { authorOf, envelopeOf, inOtherChat, kindOf, messageId, messageRecord } from './records.js';
 import type { ExportScanner } from './scan.js';
-import { localMs, unixMs } from './time.js';
+import { LocalOffsets } from './offsets.js';
+import { isWallTime, localMs, unixMs } from './time.js';
 
 /**
  * What the scanner found, as events: each chat announced before its first message, each message
@@ -25,6 +26,8 @@ const MAX_DEFERRED = 10_000;
 export class MessageReader {
   /** Messages Telegram Desktop exported without content (type "unsupported"). */
   private unsupported = 0;
+  /** UTC offsets the file's messages with both times show, for those with only `date`. */
+  private readonly offsets = new LocalOffsets();
 
   constructor(
     private readonly input: ExportInput,
@@ -77,6 +80,7 @@ export class MessageReader {
   /** `message`, with a message that breaks it skipped with a warning instead of ending the import. */
   private async guarded(chat: Chat, raw: unknown, offset: number, out: SourceEvent[]): Promise<void> {
     try {
+      if (!this.offsets.loaded && isObject(raw) && needsOffset(raw)) await this.offsets.load(this.input);
       const files = this.message(chat, raw, offset, out);
       if (files) await files;
     } catch (err) {
@@ -101,9 +105,11 @@ export class MessageReader {
     }
     chat.deferred = [];
     if (chat.datedLocally) {
+      const known = this.offsets.describe();
       this.warnings.add(
         `${chat.describe()} (${at(this.input, chat.offset)})`,
-        `${chat.datedLocally} of its ${chat.messages} messages have no "date_unixtime" (an older export): timed from "date", the exporting computer's local time without a zone, read as UTC`,
+        `${chat.datedLocally} of its ${chat.messages} messages have no "date_unixtime" (an older export): timed from "date", the exporting computer's local time without a zone, ` +
+          (known ? `with the UTC offset its other messages show (${known})` : 'read as UTC'),
       );
     }
     // Again, now with everyone who wrote in it (the writer adds members; the rest is unchanged).
@@ -133,7 +139,7 @@ export class MessageReader {
     }
     let time = unixMs(raw.date_unixtime);
     if (time === null) {
-      time = localMs(raw.date);
+      time = this.localTime(raw.date);
       if (time === null) {
         this.warnings.add(where(), `no valid time (date ${JSON.stringify(raw.date ?? null)}); skipped`);
         return;
@@ -153,13 +159,19 @@ export class MessageReader {
       authorName,
       kind: kindOf(raw, service),
       env: envelopeOf(raw, service),
-      editedAt: unixMs(raw.edited_unixtime) ?? localMs(raw.edited),
+      editedAt: unixMs(raw.edited_unixtime) ?? this.localTime(raw.edited),
       attachments: [],
       replyTo: null,
     };
     if (typeof raw.photo === 'string' || typeof raw.file === 'string') return this.media.attach(raw, prepared, out).then(() => this.emit(chat, raw, prepared, out));
     this.emit(chat, raw, prepared, out);
     return undefined;
+  }
+
+  /** A `date` → UTC ms: a wall time by the offset the file shows nearest in time, else as if UTC. */
+  private localTime(value: unknown): number | null {
+    const time = localMs(value);
+    return time !== null && isWallTime(value) ? (this.offsets.toUtc(time) ?? time) : time;
   }
 
   private messageLabel(chat: Chat, raw: unknown, offset: number): string {
@@ -197,4 +209,9 @@ export class MessageReader {
     }
     return messageRecord(p, replyToKey);
   }
+}
+
+/** A message timed by a wall clock alone (`date` or `edited` without its `_unixtime`). */
+function needsOffset(raw: JsonObject): boolean {
+  return (raw.date_unixtime === undefined && raw.date !== undefined) || (raw.edited_unixtime === undefined && raw.edited !== undefined);
 }

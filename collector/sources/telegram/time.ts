@@ -6,10 +6,17 @@ export function unixMs(v: unknown): number | null {
   return Number.isFinite(s) && s > 0 ? s * 1000 : null;
 }
 
+/** A `date` as Telegram writes it: a wall time with no zone. */
+export function isWallTime(v: unknown): boolean {
+  return typeof v === 'string' && WALL_TIME.test(v.trim());
+}
+
+const WALL_TIME = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.\d+)?$/;
+
 /** `date` ("2022-06-05T15:42:59", the exporter's local time) → ms as if it were UTC; null if not a time. */
 export function localMs(v: unknown): number | null {
   if (typeof v !== 'string') return null;
-  const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.\d+)?$/.exec(v.trim());
+  const m = WALL_TIME.exec(v.trim());
   if (!m) {
     // An explicit zone (not what Telegram writes, but unambiguous).
     const t = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)$/.test(v.trim()) ? Date.parse(v.trim()) : NaN;
