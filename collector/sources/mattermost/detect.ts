@@ -37,7 +37,7 @@ export async function detect(path: string): Promise<boolean> {
       return false;
     }
     if (!info.isFile()) return false;
-    if (await isZipFile(path)) return zipHasExport(path);
+    if (await isZipFile(path)) return await zipHasExport(path);
     return isVersionLine(await readHead(path, HEAD_BYTES));
   } catch {
     return false;
