@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { ownedTempDir, removeTempDir, changeMarkerPath, touchChangeMarker } from '../collector/store/contract.js';
 import { claimOutput, splitOptions, type BuildOptions } from './build.js';

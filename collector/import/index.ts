@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Db } from '../store/open.js';
-import { StoreWriter, type ImportCounts } from '../store/writer.js';
+import type { ImportCounts } from '../store/writer.js';
 import { touchChangeMarker } from '../store/marker.js';
 import { rerenderIfStale } from './rerender.js';
 import { wantedChats } from './chat-filter.js';

@@ -1,4 +1,4 @@
-import { DATED_END, DATED_MIN, DAY_MS, dayOf, EARLY_PATH, FAR, LATE_PATH, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD, slotOf, balanceBidi } from '../../collector/store/contract.js';
+import { DATED_END, DATED_MIN, DAY_MS, dayOf, EARLY_PATH, FAR, LATE_PATH, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD, slotOf } from '../../collector/store/contract.js';
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from './public-chat.js';

@@ -1,7 +1,6 @@
 import { isInlineImage, MEDIA_HASH, playerOf } from '../data/media-name.js';
 import type { MediaRow } from '../data/reader.js';
 import type { Thumbnail } from '../data/thumbnails.js';
-import type { AuthorMode } from '../options.js';
 import { text } from './escape.js';
 import { sitePaths } from './links.js';
 

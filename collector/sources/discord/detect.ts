@@ -1,6 +1,5 @@
 import { jsonFilesIn } from '../kit/json-files.js';
-import { stat } from 'node:fs/promises';
-import { readHead } from '../kit/files.js';
+import { readHead, statOrNull } from '../kit/files.js';
 
 /** Finding DiscordChatExporter JSON files: a file's head, and the exports in a folder. */
 
@@ -10,12 +9,8 @@ const HEAD_BYTES = 64 << 10;
 const MAX_FOLDER_DEPTH = 6;
 
 export async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (info.isDirectory()) {
     for (const file of await jsonFiles(path, 16)) if (await looksLikeExport(file)) return true;
     return false;

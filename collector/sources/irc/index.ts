@@ -28,10 +28,9 @@
  * byte; lines that are not UTF-8 are read as Windows-1252 (old clients) and counted; a "line"
  * longer than MAX_LINE_BYTES (limits.ts) is skipped. A single file that is no IRC log is a SourceError.
  */
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { flatten } from '../kit/batches.js';
-import { readHead } from '../kit/files.js';
+import { readHead, statOrNull } from '../kit/files.js';
 import { Warnings } from '../kit/warnings.js';
 import type { ReadOptions, SourceAdapter, SourceEvent } from '../types.js';
 import { formatCursor, HEAD_BYTES, type FileEntry, type IrcCursor } from './cursor.js';
@@ -56,12 +55,8 @@ const DETECT_FILES = 200;
 // detect
 
 async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (info.isFile()) return sniffDialect(await headText(path)) !== null;
   if (!info.isDirectory()) return false;
   for (const file of await findLogFiles(path, DETECT_FILES)) {

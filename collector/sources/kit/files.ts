@@ -1,4 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { formatLimit } from './limits.js';
 
 /** Small file reads the adapters share: their `detect` checks (never reading a whole file), and exact reads. */
@@ -126,4 +127,13 @@ export function utf16Advice(order: 'little-endian' | 'big-endian'): string {
 
 function utf16Text(order: 'little-endian' | 'big-endian'): string {
   return `UTF-16 (${order}) text; save it as UTF-8 and import it again`;
+}
+
+/** What `stat` says of a path, or null when there is nothing to say (missing, unreadable): a detect() answers "not mine". */
+export async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
 }

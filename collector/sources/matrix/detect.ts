@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isZipFile, openZip, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
-import { isFile, readHead } from '../kit/files.js';
+import { isFile, readHead, statOrNull } from '../kit/files.js';
 import { jsonFilesIn } from '../kit/json-files.js';
 
 /** How much of a file is sniffed: an event's keys come within its first few KB. */
@@ -54,12 +53,8 @@ export async function entryHead(zip: ZipArchive, entry: ZipEntry): Promise<Buffe
 }
 
 export async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (info.isDirectory()) {
     if (await isFile(join(path, 'export.json'))) return isMatrixFile(join(path, 'export.json'));
     for (const file of await jsonFilesIn(path, { limit: 32 })) if (await isMatrixFile(file)) return true;

@@ -33,13 +33,12 @@
  * and byte offset. Input that is not a Skype export, truncated or not UTF-8 is a SourceError with
  * the byte offset (the importer then rolls the whole import back).
  */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTar, listTar } from '../kit/archive/tar.js';
 import { JsonScanner } from '../kit/json/scanner.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
-import { isFile, notAJsonObject, readHead } from '../kit/files.js';
+import { isFile, notAJsonObject, readHead, statOrNull } from '../kit/files.js';
 import { scanJsonFile } from '../kit/json-file.js';
 import { isMessagesJson, openInput } from './input.js';
 import { ExportReader, skypeExportTuning } from './reader.js';
@@ -57,12 +56,8 @@ export const skypeExport: SourceAdapter = {
 };
 
 async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (info.isDirectory()) return isFile(join(path, 'messages.json'));
   if (!info.isFile()) return false;
   if (await isTar(path)) {

@@ -1,3 +1,4 @@
+import { statOrNull } from '../kit/files.js';
 /**
  * Slack workspace export (Workspace settings → Import/Export data): the `.zip` download, read in
  * place (collector/archive/zip.ts), or its unpacked folder.
@@ -46,7 +47,7 @@
  * is input.ts; users and conversation lists metadata.ts; a day file days.ts; a message's record
  * records.ts, its body's mentions, cards, reactions and blocks body.ts, its files files.ts; ts time.ts.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { isZipFile, openZip, type ZipArchive } from '../kit/archive/zip.js';
 import type { ChatRecord, MessageRecord } from '../../model.js';
 import { unreadableMessage } from '../kit/unreadable.js';
@@ -70,12 +71,8 @@ export const slack: SourceAdapter = {
 // detect
 
 async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (info.isDirectory()) {
     try {
       return looksLikeExport(new Set(await readdir(path)));

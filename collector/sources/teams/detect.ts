@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises';
-import { readHead } from '../kit/files.js';
+import { readHead, statOrNull } from '../kit/files.js';
 import { jsonFilesIn } from '../kit/json-files.js';
 
 /** How much of a file is sniffed: a message's keys come within its first few KB. */
@@ -24,12 +23,8 @@ export async function isMessageFile(file: string): Promise<boolean> {
 }
 
 export async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (!info.isDirectory()) return info.isFile() && isMessageFile(path);
   for (const file of await jsonFilesIn(path, { limit: 32 })) if (await isMessageFile(file)) return true;
   return false;

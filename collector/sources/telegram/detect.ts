@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { own } from '../../own.js';
-import { isFile, readHead } from '../kit/files.js';
+import { isFile, readHead, statOrNull } from '../kit/files.js';
 import { CHAT_TYPES } from './chat.js';
 
 /** Recognising a Telegram export from the head of its result.json. */
@@ -10,12 +9,8 @@ const HEAD_BYTES = 4096;
 const FULL_EXPORT_SECTIONS = ['personal_information', 'chats', 'left_chats', 'profile_pictures', 'contacts', 'frequent_contacts', 'sessions'];
 
 export async function detect(path: string): Promise<boolean> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
+  const info = await statOrNull(path);
+  if (!info) return false;
   if (info.isDirectory()) {
     const json = join(path, 'result.json');
     return (await isFile(json)) && looksLikeExport(await readHead(json, HEAD_BYTES));
