@@ -47,7 +47,7 @@ import { basename, dirname, relative } from 'node:path';
 import { JsonScanner } from '../kit/json/scanner.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
-import { notAJsonObject } from '../kit/files.js';
+import { notAJsonObject, statInput } from '../kit/files.js';
 import { scanJsonFile } from '../kit/json-file.js';
 import { Warnings } from '../kit/warnings.js';
 import { ChannelReader } from './channel.js';
@@ -83,12 +83,7 @@ interface Progress {
 
 /** A file, or every export in a folder; the warnings are the whole import's (a folder's files share them). */
 async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<SourceEvent[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   const warnings = new Warnings(path);
   if (info.isDirectory()) {
     const exports: { file: string; size: number }[] = [];

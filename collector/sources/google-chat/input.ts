@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
 import { SourceError, type SourceWarning } from '../types.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
-import { FileTooLarge, isFile, readFileCapped } from '../kit/files.js';
+import { FileTooLarge, isFile, readFileCapped, statInput } from '../kit/files.js';
 import { MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import { mediaTooLarge } from '../kit/media-files.js';
 
@@ -44,12 +44,7 @@ const CHAT_ROOTS = ['', 'Google Chat', join('Takeout', 'Google Chat')];
 const ZIP_MESSAGES = /^((?:.*\/)?Google Chat\/)Groups\/([^/]+)\/messages\.json$/;
 
 export async function openInput(path: string, maxMediaBytes: number, warn: (position: string, message: string) => void): Promise<TakeoutInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   if (info.isDirectory()) return openFolder(path, maxMediaBytes, warn);
   if (await isZipFile(path)) return openZipInput(path, maxMediaBytes, warn);
   const folder = new ExportFolder(dirname(path), maxMediaBytes, warn);

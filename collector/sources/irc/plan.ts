@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { ChatRecord } from '../../model.js';
-import { readHead } from '../kit/files.js';
+import { readHead, statInput } from '../kit/files.js';
 import { machineTimeZone, ZonedClock } from '../kit/zoned-time.js';
 import { SourceError, type ReadOptions, type SourceWarning } from '../types.js';
 import { dateFromText, dateText, entryFits, HEAD_BYTES, headHash, parseCursor, type FileEntry } from './cursor.js';
@@ -41,12 +41,7 @@ export interface Plan {
 }
 
 export async function plan(path: string, options: ReadOptions): Promise<Plan> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   const single = !info.isDirectory();
   const previous = parseCursor(options.cursor);
   let clock: ZonedClock;

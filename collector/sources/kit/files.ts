@@ -1,6 +1,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { formatLimit } from './limits.js';
+import { SourceError } from '../types.js';
 
 /** Small file reads the adapters share: their `detect` checks (never reading a whole file), and exact reads. */
 
@@ -136,4 +137,11 @@ export async function statOrNull(path: string): Promise<Stats | null> {
   } catch {
     return null;
   }
+}
+
+/** What `stat` says of an input path; a path that is not there is a SourceError naming it. */
+export async function statInput(path: string): Promise<Stats> {
+  const info = await statOrNull(path);
+  if (!info) throw new SourceError(path, null, 'no such file or folder');
+  return info;
 }

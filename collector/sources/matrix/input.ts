@@ -3,7 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { duplicateWarnings, isZipFile, openZip, ZipEntryTooLarge, ZipError, type ZipArchive } from '../kit/archive/zip.js';
 import { SourceError, type SourceWarning } from '../types.js';
 import { ExportFolder } from '../kit/export-folder.js';
-import { chunksAhead } from '../kit/files.js';
+import { chunksAhead, statInput } from '../kit/files.js';
 import { lineAndColumnInFile } from '../kit/json-file.js';
 import { jsonFilesIn } from '../kit/json-files.js';
 import { mediaTooLarge } from '../kit/media-files.js';
@@ -47,12 +47,7 @@ const ATTACHMENT_FOLDERS = ['images', 'videos', 'audio', 'files', 'stickers'];
 export type Warn = (position: string, message: string) => void;
 
 export async function openInput(path: string, warn: Warn): Promise<MatrixInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   if (info.isDirectory()) return openFolder(path, warn);
   if (await isZipFile(path)) return openZipInput(path, warn);
   return { documents: [fileDocument(path, basename(path), info.size)], attachments: [], summary: () => [], close: () => {} };

@@ -1,8 +1,9 @@
+import { statInput } from '../kit/files.js';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
+import { duplicateWarnings, isZipFile, type ZipArchive, type ZipEntry, openZipInput } from '../kit/archive/zip.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 import { MAX_MEDIA_BYTES_LIMIT } from '../kit/media-files.js';
 import { SourceError, type SourceWarning } from '../types.js';
@@ -43,12 +44,7 @@ export function linesFileRank(name: string): number {
 }
 
 export async function openInput(path: string): Promise<ExportInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   if (info.isDirectory()) {
     const names = (await readdir(path)).filter((n) => linesFileRank(n) >= 0).sort((a, b) => linesFileRank(a) - linesFileRank(b) || (a < b ? -1 : 1));
     if (!names.length) throw new SourceError(path, null, 'not a Mattermost bulk export: the folder has no .jsonl file (import.jsonl)');
@@ -81,13 +77,7 @@ function folderInput(file: string, root: string, where: string): Promise<ExportI
 }
 
 async function zipInput(path: string): Promise<ExportInput> {
-  let zip: ZipArchive;
-  try {
-    zip = await openZip(path);
-  } catch (err) {
-    if (err instanceof ZipError) throw new SourceError(path, null, err.message);
-    throw err;
-  }
+  const zip = await openZipInput(path);
   const entry = linesEntry(zip);
   if (!entry) {
     zip.close();

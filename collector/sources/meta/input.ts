@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
-import { readFileCapped, readHead } from '../kit/files.js';
+import { readFileCapped, readHead, statInput } from '../kit/files.js';
 import { MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import { SourceError, type SourceWarning } from '../types.js';
 
@@ -94,12 +94,7 @@ function saysInstagram(segments: readonly string[]): boolean {
  * detection (a folder's or zip's JSON files are sniffed, not required).
  */
 export async function openInput(path: string, maxMediaBytes: number, warn: (position: string, message: string) => void, probe = false): Promise<MetaInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   const located = saysInstagram(resolve(path).split(sep));
   let input: MetaInput;
   if (info.isDirectory()) input = await openFolder(path, maxMediaBytes, warn);

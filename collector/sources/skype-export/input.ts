@@ -1,8 +1,8 @@
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isTar, listTar, readEntry, TarError, type TarEntry } from '../kit/archive/tar.js';
 import { SourceError } from '../types.js';
-import { isFile } from '../kit/files.js';
+import { isFile, statInput } from '../kit/files.js';
 import type { SourceWarning } from '../types.js';
 import { MAX_MEDIA_BYTES_LIMIT } from '../kit/media-files.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
@@ -54,12 +54,7 @@ export interface ExportInput {
  * …"): other exports in the same shape (Teams "Export your data") pass their own.
  */
 export async function openInput(path: string, what: string): Promise<ExportInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   if (info.isDirectory()) {
     const json = join(path, 'messages.json');
     if (!(await isFile(json))) throw new SourceError(path, null, `not ${what}: the folder has no messages.json`);

@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
-import { FileTooLarge, readFileCapped } from '../kit/files.js';
+import { FileTooLarge, readFileCapped, statInput } from '../kit/files.js';
 import { MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import { SourceError, type SourceWarning } from '../types.js';
 
@@ -64,12 +64,7 @@ export interface ExportInput {
 }
 
 export async function openInput(path: string): Promise<ExportInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   if (info.isDirectory()) return openFolder(path);
   if (!(await isZipFile(path))) throw new SourceError(path, null, 'not a Slack export: neither a zip archive nor a folder');
   return openZipInput(path);

@@ -27,7 +27,7 @@ import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler,
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { isObject } from '../kit/fields.js';
-import { FileTooLarge, notAJsonObject, readFileCapped } from '../kit/files.js';
+import { FileTooLarge, notAJsonObject, readFileCapped, statInput } from '../kit/files.js';
 import { lineAndColumnInFile, parseJson, scanJsonFile } from '../kit/json-file.js';
 import { jsonFilesIn } from '../kit/json-files.js';
 import { formatLimit, MAX_JSON_FILE_BYTES } from '../kit/limits.js';
@@ -57,12 +57,7 @@ interface MessageFile {
 }
 
 async function* readBatches(path: string, _options: ReadOptions): AsyncGenerator<SourceEvent[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   const warnings = new Warnings(path);
   const directory = new Directory();
   const files = info.isDirectory() ? await folderFiles(path, directory, warnings) : [{ file: path, label: basename(path), size: info.size }];

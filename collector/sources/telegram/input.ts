@@ -1,8 +1,8 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { JsonScanError } from '../kit/json/scanner.js';
 import { SourceError } from '../types.js';
-import { isFile } from '../kit/files.js';
+import { isFile, statInput } from '../kit/files.js';
 
 /** The result.json an import reads, and how its errors and warnings name places in it. */
 export interface ExportInput {
@@ -18,12 +18,7 @@ export interface ExportInput {
 
 /** Opens result.json, or the file itself when the user named it. */
 export async function openInput(path: string): Promise<ExportInput> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new SourceError(path, null, 'no such file or folder');
-  }
+  const info = await statInput(path);
   let json = path;
   let where = '';
   if (info.isDirectory()) {

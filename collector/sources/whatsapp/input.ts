@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { duplicateWarnings, isZipFile, openZip, ZipError, type ZipArchive, type ZipEntry } from '../kit/archive/zip.js';
+import { duplicateWarnings, isZipFile, openZipInput as openExportZip, ZipError, type ZipEntry } from '../kit/archive/zip.js';
 import { ExportFolder, type Refusal } from '../kit/export-folder.js';
 import { MAX_MEDIA_BYTES_LIMIT } from '../kit/media-files.js';
 import { TextLineError } from '../kit/text-lines.js';
@@ -82,13 +82,7 @@ export async function openInput(path: string): Promise<ChatInput> {
 }
 
 async function openZipInput(path: string): Promise<ChatInput> {
-  let zip: ZipArchive;
-  try {
-    zip = await openZip(path);
-  } catch (err) {
-    if (err instanceof ZipError) throw new SourceError(path, null, err.message);
-    throw err;
-  }
+  const zip = await openExportZip(path);
   try {
     const entry = await findChatEntry(zip);
     if (!entry) throw new SourceError(path, null, 'not a WhatsApp export: the archive has no chat text (_chat.txt or "WhatsApp Chat with ….txt")');

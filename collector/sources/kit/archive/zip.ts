@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { formatLimit } from '../limits.js';
+import { SourceError } from '../../types.js';
 
 /**
  * Zip archives (Slack workspace exports, WhatsApp "Export chat" with media) read in place: the
@@ -147,4 +148,14 @@ export function duplicateWarnings(zip: ZipArchive): { position: string; message:
     position: name,
     message: `the archive holds ${count} entries named "${name}": the last one is read (as unpacking the archive would leave it)`,
   }));
+}
+
+/** An export's zip opened for an adapter: an unsafe or damaged zip is a SourceError naming the file. */
+export async function openZipInput(path: string): Promise<ZipArchive> {
+  try {
+    return await openZip(path);
+  } catch (err) {
+    if (err instanceof ZipError) throw new SourceError(path, null, err.message);
+    throw err;
+  }
 }
