@@ -113,11 +113,96 @@ test('formatting: bold, italic, strike, code, nesting, word boundaries', () => {
 
 test('code blocks, quotes and >>>', () => {
   check('```\nif (a &lt; b) {\n  go();\n}\n```', '<pre>if (a &lt; b) {\n  go();\n}</pre>', 'if (a < b) {\n  go();\n}');
-  check('before\n```*not bold* <@U1|x>```\nafter', 'before<pre>*not bold* &lt;@U1|x&gt;</pre>after', 'before\n*not bold* <@U1|x>\nafter');
+  check('before\n```*not bold* <@U1|x>```\nafter', 'before<pre>*not bold* @⟨slack:U1|x⟩</pre>after', 'before\n*not bold* @⟨slack:U1|x⟩\nafter');
   check('&gt; quoted *line*\n&gt; second\nafter', '<blockquote class="cc-quote">quoted <b>line</b><br>second</blockquote>after', '> quoted line\n> second\nafter');
   check('intro\n&gt;&gt;&gt; all\nof this', 'intro<blockquote class="cc-quote">all<br>of this</blockquote>', 'intro\n> all\n> of this');
   check('unclosed ``` fence', 'unclosed ``` fence', 'unclosed ``` fence');
   check('a\n\nb', 'a<br><br>b', 'a\n\nb');
+});
+
+test('code blocks and code spans show every control sequence as Slack does: its label, else its URL; people and channels by name', () => {
+  const names = { U1: 'alice & co', C1: 'dev' };
+  // [control sequence, what it reads as in code]
+  const cases: [string, string][] = [
+    ['<http://example.com/a?b=1&amp;c=2>', 'http://example.com/a?b=1&c=2'],
+    ['<https://example.com/docs|the docs>', 'the docs'],
+    ['<tel:+15551234567|+1 555 123 4567>', '+1 555 123 4567'],
+    ['<tel:+15551234567>', 'tel:+15551234567'],
+    ['<mailto:a@example.com|write &lt;me&gt;>', 'write <me>'],
+    ['<mailto:a@example.com>', 'a@example.com'],
+    ['<@U1>', '@⟨slack:U1|alice & co⟩'],
+    ['<@U1|old name>', '@⟨slack:U1|alice & co⟩'],
+    ['<@U9|someone>', '@⟨slack:U9|someone⟩'],
+    ['<#C1>', '#dev'],
+    ['<#C1|old-dev>', '#dev'],
+    ['<#C9|other>', '#other'],
+    ['<!here>', '@here'],
+    ['<!subteam^S1|@devs>', '@devs'],
+    ['<!date^1392734382^{date}|Feb 18, 2014>', 'Feb 18, 2014'],
+    ['<https://team.slack.com/team/U1|alice>', '⟨slack:U1|alice⟩'],
+    ['<https://team.slack.com/files/U1/F1/notes.txt|notes>', 'notes'],
+    ['<javascript:alert(1)|x>', 'x'],
+  ];
+  const escape = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  for (const [sequence, shown] of cases) {
+    for (const [body, html, text] of [
+      [`\`\`\`\nrun ${sequence} now\n\`\`\``, `<pre>run ${escape(shown)} now</pre>`, `run ${shown} now`],
+      [`run \`${sequence}\` now`, `run <code>${escape(shown)}</code> now`, `run ${shown} now`],
+    ]) {
+      const out = render(JSON.stringify({ text: body, names }));
+      assert.deepEqual(fragmentProblems(out.html), [], body);
+      assert.deepEqual({ html: visibleRefs(out.html), text: visibleRefs(out.text) }, { html, text }, body);
+    }
+  }
+  // What people type in code is escaped by Slack: shown as typed, never taken for markup.
+  check('```a &lt;b&gt; &amp;lt; c```', '<pre>a &lt;b&gt; &amp;lt; c</pre>', 'a <b> &lt; c');
+});
+
+test('envelope names: ids named as they are now; the text keeps its ids; hostile names are ignored', () => {
+  const out = render(JSON.stringify({ text: 'hi <@U1> and <@U2|old> in <#C1>, <@U3>', names: { U1: 'alice', U2: 'bob &amp; co', C1: 'general', U3: 5 } }));
+  assert.equal(visibleRefs(out.text), 'hi @⟨slack:U1|alice⟩ and @⟨slack:U2|bob &amp; co⟩ in #general, @⟨slack:U3|U3⟩', 'names are names, not mrkdwn');
+  for (const names of [null, 'x', [1], { __proto__: { U1: 'proto' } }, { toString: 'x' }]) {
+    assertSafe(JSON.stringify({ text: '<@U1> <#toString> <@__proto__>', names }));
+    assert.equal(visibleRefs(render(JSON.stringify({ text: '<@U1>', names })).text), '@⟨slack:U1|U1⟩', JSON.stringify(names));
+  }
+  // Events: the actor when the text leaves them out, an empty event's subtype, an app's blocks.
+  assert.equal(visibleRefs(render(JSON.stringify({ text: 'added an integration', actor: 'U1', names: { U1: 'alice' } }), 'event').text), '@⟨slack:U1|alice⟩ added an integration');
+  assert.equal(visibleRefs(render(JSON.stringify({ text: '<@U1> has joined', actor: 'U1', names: { U1: 'alice' } }), 'event').text), '@⟨slack:U1|alice⟩ has joined');
+  assert.equal(visibleRefs(render(JSON.stringify({ text: '', subtype: 'channel_archive', actor: 'U1' }), 'event').text), '@⟨slack:U1|U1⟩ channel archive');
+  assert.equal(render(JSON.stringify({ text: ' ', blocks: '*Daily* summary' })).html, '<b>Daily</b> summary');
+  assert.equal(render(JSON.stringify({ text: '', actor: '<script>' }), 'event').text, '', 'an actor that is no id is no one');
+});
+
+test('cards: Slack\'s escaping undone exactly once in every field the card shows or links', () => {
+  // [field, its value as exported, what the text reads (null: a link only)]
+  const fields: [string, string, string | null][] = [
+    ['pretext', 'Build &amp; test &lt;ok&gt;', 'Build & test <ok>'],
+    ['service_name', 'Blog &amp; News &lt;3', 'Blog & News <3'],
+    ['author_name', 'Ann &amp; Co &lt;x&gt;', 'Ann & Co <x>'],
+    ['title', 'Expert Tips &amp; Advice &lt;2024&gt;', 'Expert Tips & Advice <2024>'],
+    ['text', 'Tips &amp; tricks &lt;3', 'Tips & tricks <3'],
+    ['footer', 'Q&amp;A &gt; all', 'Q&A > all'],
+    ['fallback', 'Only &amp; fallback &lt;3', 'Only & fallback <3'],
+    ['title_link', 'https://example.com/tips?a=1&amp;b=2', null],
+    ['image_url', 'https://example.com/i.png?w=1&amp;h=2', null],
+  ];
+  for (const [field, value, shown] of fields) {
+    const card: Record<string, unknown> = { [field]: value };
+    if (field === 'title_link') card.title = 'T';
+    const out = render(JSON.stringify({ text: '', attachments: [card] }));
+    const where = `${field}: ${out.html}`;
+    assert.deepEqual(fragmentProblems(out.html), [], where);
+    assert.doesNotMatch(out.html, /&amp;(?:amp|lt|gt);/, where);
+    assert.doesNotMatch(out.text, /&(?:amp|lt|gt);/, where);
+    if (shown === null) assert.match(out.html, /href="https:\/\/example\.com\/[^"]*\?\w=1&amp;\w=2"/, where);
+    else assert.ok(out.text.includes(shown), `${where} → ${out.text}`);
+  }
+  const withFields = render(JSON.stringify({ text: '', attachments: [{ fields: [{ title: 'R&amp;D &lt;1&gt;', value: 'yes &amp; no' }] }] }));
+  assert.equal(withFields.html, '<blockquote class="cc-card"><b>R&amp;D &lt;1&gt;</b><br>yes &amp; no</blockquote>');
+  assert.equal(withFields.text, '> R&D <1>: yes & no');
+  // A member's shared message: the author by the name they have now, escaped once.
+  const shared = render(JSON.stringify({ text: '', names: { U3: 'Carol &amp; Co' }, attachments: [{ author_name: 'carol &amp; old', author_id: 'U3', text: 'hi' }] }));
+  assert.equal(visibleRefs(shared.html), '<blockquote class="cc-card"><b>⟨slack:U3|Carol &amp;amp; Co⟩</b><br>hi</blockquote>');
 });
 
 test('emoji shortcodes, skin tones, unknown and custom names', () => {
@@ -228,7 +313,17 @@ test('property: any text, any mrkdwn-ish mix, and any envelope render safely', (
   const envelope = fc.record(
     {
       text: mrkdwn,
-      attachments: fc.array(fc.record({ pretext: mrkdwn, title: mrkdwn, title_link: fc.oneof(fc.webUrl(), mrkdwn), text: mrkdwn, footer: mrkdwn }, { requiredKeys: [] }), { maxLength: 3 }),
+      blocks: mrkdwn,
+      subtype: fc.string(),
+      actor: fc.oneof(fc.string(), fc.constant('U1')),
+      names: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('U1', 'C1', '__proto__')), fc.oneof(fc.string(), mrkdwn, fc.integer())),
+      attachments: fc.array(
+        fc.record(
+          { pretext: mrkdwn, title: mrkdwn, title_link: fc.oneof(fc.webUrl(), mrkdwn), text: mrkdwn, footer: mrkdwn, author_name: mrkdwn, author_id: fc.oneof(fc.string(), fc.constant('U1')), service_name: mrkdwn, image_url: fc.oneof(fc.webUrl(), mrkdwn) },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 3 },
+      ),
       reactions: fc.array(
         fc.record({ name: fc.string(), count: fc.integer(), users: fc.array(fc.oneof(fc.string(), fc.record({ id: fc.string(), name: fc.string() })), { maxLength: 3 }) }),
         { maxLength: 3 },

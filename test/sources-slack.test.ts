@@ -132,7 +132,7 @@ test('the workspace fixture: order, identity, authors, kinds', async () => {
     authorName: 'alice',
     time: 1709290000000,
     kind: 'event',
-    body: '<@U01ALICE|alice> has joined the channel',
+    body: '{"text":"<@U01ALICE> has joined the channel","names":{"U01ALICE":"alice"}}',
     markup: 'slack',
     editedAt: null,
     deleted: false,
@@ -185,7 +185,9 @@ test('mrkdwn, edits, reactions, files and hostile text as the adapter emits them
   for (const m of general) assert.deepEqual(fragmentProblems(html(m)), [], m.nativeId);
 
   const rich = find('1709290100.000200');
-  assert.match(rich.body, /^Hi <@U02BOB\|Bob Builder> and <@U03CAROL\|carol>, see <#C0GENERAL\|general> and <#C0GENERAL\|general>!/, 'ids resolved to current names in the body');
+  const richBody = JSON.parse(rich.body) as { text: string; names: Record<string, string> };
+  assert.match(richBody.text, /^Hi <@U02BOB> and <@U03CAROL\|oldcarol>, see <#C0GENERAL> and <#C0GENERAL\|general>!/, 'the text as exported');
+  assert.deepEqual(richBody.names, { U02BOB: 'Bob Builder', U03CAROL: 'carol', C0GENERAL: 'general' }, 'beside it, the current names of the ids it mentions');
   assert.equal(
     html(rich),
     'Hi <span class="cc-mention">@⟨slack:U02BOB|Bob Builder⟩</span> and <span class="cc-mention">@⟨slack:U03CAROL|carol⟩</span>, see <span class="cc-mention">#general</span> and ' +
@@ -393,7 +395,7 @@ test('the real export (slack-export-viewer): every message of every day file', {
   assert.ok(all.filter((m) => m.kind === 'file').every((m) => m.attachments?.length === 1 && !m.attachments[0].url!.includes('xoxe')));
   assert.ok(all.some((m) => m.editedAt !== null));
   assert.ok(all.some((m) => m.body.includes('"reactions"')));
-  assert.ok(all.every((m) => !/<@U[A-Z0-9]+>/.test(m.body)), 'every known mention resolved');
+  for (const m of all) assert.doesNotMatch(text(m), /⟨slack:(U[A-Z0-9]+)\|\1⟩/, `${m.nativeId}: every known mention named`);
   for (const m of all) assert.deepEqual(fragmentProblems(html(m)), [], m.nativeId);
   const join_ = all.find((m) => m.nativeId === '1452837318.000002')!;
   assert.equal(text(join_), '@⟨slack:U0BMQB6JE|hamza⟩ has joined the channel');

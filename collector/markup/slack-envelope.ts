@@ -5,12 +5,28 @@
 
 /** The envelope the adapter writes for messages with more than text. */
 export interface SlackEnvelope {
+  /** The message's `text`, exactly as the export has it. */
   text: string;
+  /** What shows when `text` is empty: the text of the message's Block Kit blocks (mrkdwn). */
+  blocks?: string;
+  /** An event's subtype, shown (`channel archive`) when it has no text. */
+  subtype?: string;
+  /** Who did an event (a user id), shown before its text when the text leaves them out (bot_add). */
+  actor?: string;
+  /**
+   * Current names (users.json, the channel lists) of the ids the text, blocks and cards mention
+   * and of a card's author: user or bot id → display name, channel id → name. The text keeps its
+   * ids; the converter names them.
+   */
+  names?: Record<string, string>;
   attachments?: SlackCard[];
   reactions?: SlackReaction[];
 }
 
-/** A legacy message attachment (bot card, link preview): the fields worth showing, all mrkdwn. */
+/**
+ * A legacy message attachment (bot card, link preview): the fields worth showing, as the export has
+ * them, with Slack's escaping of `&`, `<`, `>` (undone once when rendered).
+ */
 export interface SlackCard {
   pretext?: string;
   service_name?: string;
@@ -19,7 +35,7 @@ export interface SlackCard {
   title_link?: string;
   text?: string;
   fields?: { title?: string; value?: string }[];
-  /** A shared message's author (`U…`), when `author_name` names a member. */
+  /** A shared message's author (`U…`), when `author_name` names a member (named from `names`). */
   author_id?: string;
   footer?: string;
   fallback?: string;

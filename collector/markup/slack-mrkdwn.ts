@@ -24,7 +24,20 @@ import type { RenderedBody } from './types.js';
 const MRKDWN_CHARS = /[<>*_~`:]/;
 const QUOTE_START = /(?:^|\n)&gt;/;
 
-export function renderText(body: string): RenderedBody {
+/**
+ * Current names of the users and channels a body mentions, by id (the envelope's `names`, from a
+ * hostile body as much as from the adapter: only string values count).
+ */
+export type Names = Readonly<Record<string, unknown>>;
+
+export const NO_NAMES: Names = {};
+
+function nameIn(names: Names, id: string): string {
+  const name = Object.hasOwn(names, id) ? names[id] : undefined;
+  return typeof name === 'string' ? stripInvalidXml(name).trim() : '';
+}
+
+export function renderText(body: string, names: Names = NO_NAMES): RenderedBody {
   if (!MRKDWN_CHARS.test(body) && !QUOTE_START.test(body)) {
     // Fast path, most messages: escaping (and linking bare URLs) is the whole job.
     let text = decodeSlack(stripInvalidXml(body));
@@ -32,7 +45,7 @@ export function renderText(body: string): RenderedBody {
     return { html: linkText(text).replace(LINE_BREAKS, '<br>'), text };
   }
   const out: Output = { html: '', text: '' };
-  writeMrkdwn(stripInvalidXml(body), out);
+  writeMrkdwn(stripInvalidXml(body), out, names);
   return { html: ensureSafeFragment(out.html), text: out.text };
 }
 
@@ -57,7 +70,7 @@ export function endsWithBlock(html: string): boolean {
  * Appends mrkdwn to `out`: lines are separated by `<br>` (and `\n`), blocks (code, quotes) stand
  * on their own, so no `<br>` goes next to them.
  */
-export function writeMrkdwn(src: string, out: Output): void {
+export function writeMrkdwn(src: string, out: Output, names: Names = NO_NAMES): void {
   let prev: 'none' | 'line' | 'block' = out.html === '' && out.text === '' ? 'none' : endsWithBlock(out.html) ? 'block' : 'line';
   const separate = (): void => {
     if (prev !== 'none') out.text += '\n';
@@ -70,7 +83,7 @@ export function writeMrkdwn(src: string, out: Output): void {
   };
   const quote = (lines: string[]): void => {
     const inner: Output = { html: '', text: '' };
-    lines.forEach((l, i) => writeLine(l, inner, i > 0));
+    lines.forEach((l, i) => writeLine(l, inner, i > 0, names));
     block(`<blockquote class="cc-quote">${inner.html}</blockquote>`, `> ${inner.text.replace(/\n/g, '\n> ')}`);
   };
   const prose = (text: string): void => {
@@ -93,7 +106,7 @@ export function writeMrkdwn(src: string, out: Output): void {
       quoted = null;
       separate();
       if (prev === 'line') out.html += '<br>';
-      writeLine(l, out, false);
+      writeLine(l, out, false, names);
       prev = 'line';
     }
     if (quoted) quote(quoted);
@@ -105,7 +118,7 @@ export function writeMrkdwn(src: string, out: Output): void {
     let before = src.slice(last, match.index);
     if (last > 0) before = before.replace(/^[ \t]*(?:\r\n?|\n)/, '');
     prose(before.replace(/(?:\r\n?|\n)[ \t]*$/, ''));
-    const code = decodeSlack(match[1].replace(/^[ \t]*(?:\r\n?|\n)/, '').replace(/(?:\r\n?|\n)$/, ''));
+    const code = codeText(match[1].replace(/^[ \t]*(?:\r\n?|\n)/, '').replace(/(?:\r\n?|\n)$/, ''), names);
     block(`<pre>${escapeHtml(code)}</pre>`, code);
     last = match.index! + match[0].length;
   }
@@ -133,7 +146,7 @@ interface Atom {
   text: string;
 }
 
-function writeLine(raw: string, out: Output, breakBefore: boolean): void {
+function writeLine(raw: string, out: Output, breakBefore: boolean, names: Names): void {
   if (breakBefore) {
     out.html += '<br>';
     out.text += '\n';
@@ -144,7 +157,7 @@ function writeLine(raw: string, out: Output, breakBefore: boolean): void {
   let last = 0;
   ATOMS.lastIndex = 0;
   for (let match = ATOMS.exec(src); match; match = ATOMS.exec(src)) {
-    const atom = atomOf(match);
+    const atom = atomOf(match, names);
     if (!atom) {
       // `10:30:smile:`: the colon that closed an unknown name may open a known one.
       if (match[3] !== undefined) ATOMS.lastIndex = match.index + 1 + match[3].length;
@@ -198,11 +211,10 @@ function plainText(shadow: string, atoms: Atom[], cursor: { next: number }): Ato
   return { html: html + linkText(piece), text: text + piece };
 }
 
-function atomOf(match: RegExpExecArray): Atom | null {
-  if (match[1] !== undefined) return controlSequence(match[1]);
+function atomOf(match: RegExpExecArray, names: Names): Atom | null {
+  if (match[1] !== undefined) return controlSequence(match[1], names);
   if (match[2] !== undefined) {
-    // Code: no formatting inside; control sequences show as their label.
-    const code = decodeSlack(match[2].replace(/<([^<>\n]*)>/g, (_, inner: string) => labelOf(inner)));
+    const code = codeText(match[2], names);
     return { html: `<code>${escapeHtml(code)}</code>`, text: code };
   }
   const emoji = emojiOf(match[4] ? `${match[3]}::skin-tone-${match[4]}` : match[3]);
@@ -211,16 +223,30 @@ function atomOf(match: RegExpExecArray): Atom | null {
 
 const SPECIAL: Record<string, string> = { here: '@here', channel: '@channel', everyone: '@everyone' };
 
+/**
+ * Code (a block or a span) as Slack shows it: no formatting inside, and every control sequence as
+ * the text it reads as (a link's label, else its URL; a person or channel by name). Slack escapes
+ * `<` in what people type, so each raw `<…>` in code is one of its own.
+ */
+function codeText(code: string, names: Names): string {
+  return decodeSlack(code.indexOf('<') === -1 ? code : code.replace(/<([^<>\n]*)>/g, (_, inner: string) => labelOf(inner, names)));
+}
+
 /** `<…>`: a mention, channel, special mention, date or link. */
-function controlSequence(inner: string): Atom | null {
+function controlSequence(inner: string, names: Names): Atom | null {
   if (!inner) return null;
   const bar = inner.indexOf('|');
   const target = bar === -1 ? inner : inner.slice(0, bar);
   const label = bar === -1 ? '' : decodeSlack(inner.slice(bar + 1));
   const sigil = target.charAt(0);
-  if (sigil === '@') return userMention(decodeSlack(target.slice(1)), label.replace(/^@/, ''));
+  // Named as they are now (the envelope's names), else as the text labelled them.
+  if (sigil === '@') {
+    const id = decodeSlack(target.slice(1));
+    return userMention(id, nameIn(names, id) || label.replace(/^@/, ''));
+  }
   if (sigil === '#') {
-    const name = (label || decodeSlack(target.slice(1))).replace(/^#/, '');
+    const id = decodeSlack(target.slice(1));
+    const name = (nameIn(names, id) || label || id).replace(/^#/, '');
     return mention(`#${name}`);
   }
   if (sigil === '!') {
@@ -267,8 +293,8 @@ function userMention(target: string, label: string): Atom {
 }
 
 /** What a control sequence reads as, without markup (inside code). */
-function labelOf(inner: string): string {
-  const atom = controlSequence(inner);
+function labelOf(inner: string, names: Names): string {
+  const atom = controlSequence(inner, names);
   return atom ? atom.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : `&lt;${inner}&gt;`;
 }
 
@@ -302,7 +328,7 @@ function linkText(text: string): string {
 }
 
 /** Slack escapes exactly these three in text; anything else that looks like an entity is text. */
-function decodeSlack(text: string): string {
+export function decodeSlack(text: string): string {
   if (text.indexOf('&') === -1) return text;
   return text.replace(/&(amp|lt|gt);/g, (_, name: string) => (name === 'amp' ? '&' : name === 'lt' ? '<' : '>'));
 }

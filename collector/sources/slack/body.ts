@@ -1,7 +1,7 @@
 /**
  * What a message shows besides its text, as the converter (collector/markup/slack.ts) reads it:
- * mentions resolved to current names, legacy attachments (cards), reactions, and the text of
- * Block Kit blocks for messages that have no `text`.
+ * the current names of the ids it mentions, legacy attachments (cards, as the export has them),
+ * reactions, and the text of Block Kit blocks for messages that have no `text`.
  */
 import type { SlackCard, SlackReaction, SlackReactor } from '../../markup/slack-envelope.js';
 import { isObject, str } from '../kit/fields.js';
@@ -13,15 +13,28 @@ export interface Directory {
   channelNames: Map<string, string>;
 }
 
-const MENTION = /<([@#])([A-Z0-9]+)(?:\|([^>]*))?>/g;
+const MENTION = /<([@#])([A-Z0-9]+)(?:\|[^>]*)?>/g;
 
-/** `<@U123>` → `<@U123|alice>`, `<#C123>` → `<#C123|general>`: current names for the converter. */
-export function resolveMentions(text: string, context: Directory): string {
-  if (text.indexOf('<') === -1) return text;
-  return text.replace(MENTION, (whole, sigil: string, id: string) => {
-    const name = sigil === '@' ? context.users.get(id)?.name : context.channelNames.get(id);
-    return name ? `<${sigil}${id}|${escapeMrkdwn(name)}>` : whole;
-  });
+/**
+ * The current names of the users and channels `texts` mention (`<@U123>`, `<#C123|old>`), and of
+ * `userIds`: what the converter names them by, since it has no users.json. The texts stay as they
+ * are. Undefined when there is none.
+ */
+export function namesOf(texts: Iterable<string>, userIds: Iterable<string>, context: Directory): Record<string, string> | undefined {
+  const names: Record<string, string> = {};
+  let any = false;
+  const add = (id: string, name: string | null | undefined): void => {
+    if (name && !Object.hasOwn(names, id)) {
+      names[id] = name;
+      any = true;
+    }
+  };
+  for (const text of texts) {
+    if (text.indexOf('<') === -1) continue;
+    for (const [, sigil, id] of text.matchAll(MENTION)) add(id, sigil === '@' ? context.users.get(id)?.name : context.channelNames.get(id));
+  }
+  for (const id of userIds) add(id, context.users.get(id)?.name);
+  return any ? names : undefined;
 }
 
 /** Names go into mrkdwn: Slack's own escaping of `&`, `<`, `>`. */
@@ -31,8 +44,8 @@ function escapeMrkdwn(text: string): string {
 
 const CARD_FIELDS = ['pretext', 'service_name', 'author_name', 'title', 'title_link', 'text', 'footer', 'fallback', 'image_url', 'from_url'] as const;
 
-/** Legacy attachments: the fields a reader sees, mentions resolved. */
-export function cardsOf(value: unknown, context: Directory): SlackCard[] {
+/** Legacy attachments: the fields a reader sees, as the export has them. */
+export function cardsOf(value: unknown): SlackCard[] {
   if (!Array.isArray(value)) return [];
   const cards: SlackCard[] = [];
   for (const item of value) {
@@ -40,25 +53,32 @@ export function cardsOf(value: unknown, context: Directory): SlackCard[] {
     const card: SlackCard = {};
     for (const field of CARD_FIELDS) {
       const v = str(item[field]);
-      if (v) card[field] = field.endsWith('_url') || field === 'title_link' ? v : resolveMentions(v, context);
+      if (v) card[field] = v;
     }
     // A shared message names its author: a person reference when it names a member.
     const authorId = str(item.author_id);
-    if (authorId && card.author_name) {
-      card.author_id = authorId;
-      card.author_name = context.users.get(authorId)?.name ?? card.author_name;
-    }
+    if (authorId && card.author_name) card.author_id = authorId;
     if (Array.isArray(item.fields)) {
-      const fields = item.fields.filter(isObject).map((f) => ({ title: str(f.title) ?? '', value: resolveMentions(str(f.value) ?? '', context) }));
+      const fields = item.fields.filter(isObject).map((f) => ({ title: str(f.title) ?? '', value: str(f.value) ?? '' }));
       if (fields.length) card.fields = fields;
     }
     if (Array.isArray(item.blocks) && !card.text) {
       const text = blocksText(item.blocks);
-      if (text) card.text = resolveMentions(text, context);
+      if (text) card.text = text;
     }
     if (Object.keys(card).length) cards.push(card);
   }
   return cards;
+}
+
+/** Every string of a card that may mention someone (for namesOf). */
+export function cardTexts(cards: SlackCard[]): string[] {
+  const out: string[] = [];
+  for (const card of cards) {
+    for (const v of Object.values(card)) if (typeof v === 'string') out.push(v);
+    for (const f of card.fields ?? []) out.push(f.title ?? '', f.value ?? '');
+  }
+  return out;
 }
 
 export function reactionsOf(value: unknown, users: Map<string, User>): SlackReaction[] {

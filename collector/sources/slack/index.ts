@@ -23,17 +23,20 @@ import { statOrNull } from '../kit/files.js';
  *   common one; `slack:<channel id>` when no user names a team). Ids are stable, names are not.
  *   Kind: channels and private channels → channel, group DMs → group, DMs → direct.
  * - People: `slack:<user id>`; bots without a user `slack:<bot id>`. Names: profile.display_name,
- *   else real_name, else name; bot messages show their `username` or bot_profile.name, else the
- *   name the `bot_add` event linked the integration with (`<…/services/B…|github>`).
- * - A message's identity is its `ts` (nativeId), its time `ts` in ms (rounded down: messages are
+ *   else real_name, else name; bot messages show their `username`, else bot_profile.name, else the
+ *   name the `bot_add` event linked the integration with (`<…/services/B…|github>`); a bot met
+ *   before its bot_add line gets no name on the message, and its person is named by that line.
+ * - A message's identity is its `ts` exactly as written (nativeId, and a reply's parent key), its
+ *   time `ts` in ms (rounded down: messages are
  *   emitted in full ts order, so sub-ms order holds); `edited.ts` → editedAt; `tombstone` →
  *   deleted. Threads: a reply's replyToKey is the key of its `thread_ts` parent, whose author is
  *   remembered from earlier in the walk (parents come first: their ts is smaller), else taken from
  *   the reply's `parent_user_id`.
- * - Body: the mrkdwn text with `<@U…>`/`<#C…>` resolved to `<@U…|name>`/`<#C…|name>` (the
- *   converter has no users.json; it writes the user as a person reference with the id and this
- *   name), wrapped in a JSON envelope with legacy attachments (bot cards, link previews) and
- *   reactions (with who reacted, by id and name) when there are any (collector/markup/slack-envelope.ts). Files (`file`,
+ * - Body: the mrkdwn `text` exactly as the export has it, wrapped in a JSON envelope
+ *   (collector/markup/slack-envelope.ts) when the converter needs more: the current names of the
+ *   ids it mentions (the converter has no users.json; it writes people as person references with
+ *   the id and this name), legacy attachments (bot cards, link previews, as exported), reactions
+ *   (with who reacted, by id and name), an empty text's blocks or subtype, an event's actor. Files (`file`,
  *   `files`) → attachments with name, size, type and the Slack permalink (Slack-hosted files need
  *   a login, so no bytes are copied; export URLs' `?t=` tokens are dropped).
  * - Kinds: plain and bot messages text, `me_message` emote, file shares file, the other subtypes

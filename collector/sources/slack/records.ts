@@ -6,7 +6,7 @@ import { messageKey } from '../../identity/key.js';
 import { slackPerson, type SlackEnvelope } from '../../markup/slack-envelope.js';
 import type { MessageKind, MessageRecord } from '../../model.js';
 import { isObject, str, type JsonObject } from '../kit/fields.js';
-import { blocksText, cardsOf, reactionsOf, resolveMentions, type Directory } from './body.js';
+import { blocksText, cardsOf, cardTexts, namesOf, reactionsOf, type Directory } from './body.js';
 import { filesOf } from './files.js';
 import { nameOf } from './metadata.js';
 import { timeOf, tsMillis, tsText } from './time.js';
@@ -59,19 +59,26 @@ export function messageRecord(raw: JsonObject, ts: string, context: MessageConte
     context.parents.set(ts, authorId);
   }
 
-  let text = str(raw.text) ?? '';
-  if (!text.trim() && Array.isArray(raw.blocks)) text = blocksText(raw.blocks);
-  if (!text.trim() && kind === 'event' && subtype) text = subtype.replace(/_/g, ' ');
+  // The text stays as the export has it; what the converter needs besides goes beside it.
+  const envelope: SlackEnvelope = { text: str(raw.text) ?? '' };
+  let shown = envelope.text;
+  if (!shown.trim() && Array.isArray(raw.blocks)) {
+    shown = blocksText(raw.blocks);
+    if (shown) envelope.blocks = shown;
+  }
+  if (!shown.trim() && kind === 'event' && subtype) envelope.subtype = subtype;
   // Events read "<who> <did what>" in Slack; some exports leave the who out of the text (bot_add).
   const actor = str(raw.user);
-  if (kind === 'event' && actor && !text.startsWith('<@')) text = `<@${actor}> ${text}`;
-  const envelope: SlackEnvelope = { text: resolveMentions(text, context) };
-  const cards = cardsOf(raw.attachments, context);
+  if (kind === 'event' && actor && !shown.startsWith('<@')) envelope.actor = actor;
+  const cards = cardsOf(raw.attachments);
+  const names = namesOf([shown, ...cardTexts(cards)], [...(envelope.actor ? [envelope.actor] : []), ...cards.map((c) => c.author_id ?? '')], context);
+  if (names) envelope.names = names;
   if (cards.length) envelope.attachments = cards;
   const reactions = reactionsOf(raw.reactions, context.users);
   if (reactions.length) envelope.reactions = reactions;
   // Plain text stays plain; anything more, or text that could pass for an envelope, is wrapped.
-  const body = cards.length || reactions.length || envelope.text.charCodeAt(0) === 0x7b ? JSON.stringify(envelope) : envelope.text;
+  const plain = Object.keys(envelope).length === 1 && envelope.text.charCodeAt(0) !== 0x7b;
+  const body = plain ? envelope.text : JSON.stringify(envelope);
 
   const edited = isObject(raw.edited) ? timeOf(raw.edited.ts) : null;
   const deleted = subtype === 'tombstone' || subtype === 'message_deleted';
@@ -90,21 +97,28 @@ export function messageRecord(raw: JsonObject, ts: string, context: MessageConte
   };
 }
 
+/**
+ * Who posted, by the name Slack shows. A bot's name, most specific first: the name the message was
+ * posted under (`username`), the bot's own (`bot_profile.name`), then the one its `bot_add` line
+ * gave it. A bot met before any of these has no name on the message: its person is named by its
+ * `bot_add` line wherever that comes (the converter's reference to the integration).
+ */
 function authorOf(raw: JsonObject, context: MessageContext): { authorId: string; authorName: string | null } {
   const users = context.users;
   const profile = isObject(raw.user_profile) ? raw.user_profile : null;
   const bot = isObject(raw.bot_profile) ? raw.bot_profile : null;
-  const override = raw.subtype === 'bot_message' ? (str(raw.username)?.trim() || str(bot?.name)?.trim() || null) : null;
+  const botId = str(raw.bot_id) ?? str(bot?.id);
+  const botName = str(raw.username)?.trim() || str(bot?.name)?.trim() || null;
+  // A user's message that a bot relayed under its own name (an app posting as a user shows the user).
+  const override = raw.subtype === 'bot_message' ? botName : null;
   const comment = isObject(raw.comment) ? raw.comment : null;
   const user = str(raw.user) ?? str(comment?.user);
   if (user) {
     const known = users.get(user)?.name ?? (profile ? nameOf(profile) : null) ?? (user === 'USLACKBOT' ? 'Slackbot' : null);
     return { authorId: slackPerson(user), authorName: override ?? known ?? null };
   }
-  const botId = str(raw.bot_id) ?? str(bot?.id);
-  if (botId) return { authorId: slackPerson(botId), authorName: override ?? (str(raw.username)?.trim() || context.botNames.get(botId) || `Bot ${botId}`) };
-  const username = str(raw.username)?.trim();
-  if (username) return { authorId: slackPerson(`bot:${username}`), authorName: username };
+  if (botId) return { authorId: slackPerson(botId), authorName: botName ?? context.botNames.get(botId) ?? null };
+  if (botName) return { authorId: slackPerson(`bot:${botName}`), authorName: botName };
   return { authorId: slackPerson('unknown'), authorName: null };
 }
 
