@@ -8,6 +8,7 @@ import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
 import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { isPlausibleTime } from './plausible.js';
 import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
 
 export interface ImportCounts {
@@ -46,9 +47,6 @@ interface ChatState {
   /** UTC days (YYYY-MM-DD) with new or changed messages this run: the changes log. */
   changedDays: Set<string>;
 }
-
-const EARLIEST_PLAUSIBLE = Date.UTC(1980, 0, 1);
-const LATEST_PLAUSIBLE = Date.UTC(2100, 0, 1);
 
 /**
  * Writes normalized records into the store. The caller owns the transaction (collector/import/index.ts
@@ -213,7 +211,7 @@ export class StoreWriter {
       return 'unchanged';
     }
     let flags = record.flags ?? 0;
-    if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
+    if (!isPlausibleTime(record.time)) flags |= MessageFlags.implausibleTime;
     const stored = this.options.render(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
