@@ -67,7 +67,7 @@ export interface MessageRecord {
 }
 
 export const MessageFlags = {
-  /** The source's timestamp is implausible (before 2000 or far in the future). */
+  /** The source's timestamp is implausible (set by the store: collector/store/plausible.ts). */
   implausibleTime: 1,
   /**
    * Edited at a time the source does not tell (WhatsApp's "<This message was edited>"): the body

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openZip } from '../collector/sources/kit/archive/zip.js';
@@ -689,6 +689,78 @@ test('import: the real iOS example twice, format detected', { skip: needsFile(PU
     assert.equal(again.updatedMessages, 0);
     assert.equal(again.unchangedMessages, first.newMessages);
     assert.equal(scalar(db, `SELECT count(*) FROM messages WHERE kind = 'poll'`), 1);
+  } finally {
+    db.close();
+  }
+});
+
+/**
+ * WhatsApp's end-to-end encryption notice in every wording real exports have, and every way it
+ * comes: without an author (Android), credited to the chat with iOS's U+200E, credited to the chat
+ * without it (the mark lost), and as an Android "Name: " line. Each time it is the system line it
+ * is: an event by nobody, and no member or person is named like the chat for it.
+ */
+const ENCRYPTION_NOTICES = [
+  'Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.',
+  'Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.',
+  'Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Click to learn more.',
+  'Messages and calls are end-to-end encrypted. Only people in this chat can read, listen to, or share them. Learn more.',
+  'Messages to this group are now secured with end-to-end encryption.',
+  'Messages to this group are now secured with end-to-end encryption. Tap for more info.',
+  'Messages you send to this chat and calls are now secured with end-to-end encryption. Tap for more info.',
+  'Messages you send to this group are now secured with end-to-end encryption. Tap for more info.',
+];
+const NOTICE_LAYOUTS: { name: string; line: (notice: string) => string; rest: string }[] = [
+  { name: 'iOS, credited to the chat, marked', line: (n) => `[15.08.21, 09:00:00] Trip: \u200e${n}`, rest: '[15.08.21, 09:01:10] Carla: Welcome!\n[15.08.21, 09:02:00] Dan: Thanks\n' },
+  { name: 'iOS, credited to the chat, unmarked', line: (n) => `[15.08.21, 09:00:00] Trip: ${n}`, rest: '[15.08.21, 09:01:10] Carla: Welcome!\n[15.08.21, 09:02:00] Dan: Thanks\n' },
+  { name: 'Android, no author', line: (n) => `15.08.21, 09:00 - ${n}`, rest: '15.08.21, 09:01 - Carla: Welcome!\n15.08.21, 09:02 - Dan: Thanks\n' },
+  { name: 'Android, credited to the chat', line: (n) => `15.08.21, 09:00 - Trip: ${n}`, rest: '15.08.21, 09:01 - Carla: Welcome!\n15.08.21, 09:02 - Dan: Thanks\n' },
+];
+
+test('the end-to-end encryption notice is a system line in every wording and layout, never a message from someone named like the chat', async () => {
+  const dir = tempDir('cc-wa-e2e-');
+  const files: string[] = [];
+  let cases = 0;
+  for (const layout of NOTICE_LAYOUTS) {
+    for (const [i, notice] of ENCRYPTION_NOTICES.entries()) {
+      const file = join(dir, `WhatsApp Chat - Trip ${cases}.txt`);
+      writeFileSync(file, `${layout.line(notice)}\n${layout.rest}`);
+      files.push(file);
+      const events = await readAll(file);
+      const label = `${layout.name}, wording ${i}`;
+      const [first] = messagesOf(events);
+      assert.deepEqual([first.kind, first.authorId, first.authorName ?? null, first.body], ['event', 'system', null, notice], label);
+      assert.deepEqual(chatOf(events).members!.map((m) => m.displayName), ['Carla', 'Dan'], label);
+      cases++;
+    }
+  }
+  assert.equal(cases, NOTICE_LAYOUTS.length * ENCRYPTION_NOTICES.length);
+  // Through the importer: nobody is stored under the chat's name.
+  const db = openStore(join(dir, 'store.sqlite'));
+  try {
+    await importPaths(db, files);
+    assert.equal(scalar(db, `SELECT count(*) FROM chats`), cases);
+    assert.deepEqual(db.prepare(`SELECT native_id FROM people ORDER BY 1`).pluck().all(), ['system', 'whatsapp:Carla', 'whatsapp:Dan']);
+  } finally {
+    db.close();
+  }
+  // A person who says more than the notice, or quotes it, still wrote a message.
+  const said = join(dir, 'said', 'WhatsApp Chat - Trip.txt');
+  mkdirSync(join(dir, 'said'));
+  writeFileSync(said, `15.08.21, 09:00 - Carla: Messages and calls are end-to-end encrypted, right?\n15.08.21, 09:01 - Dan: they say "Messages and calls are end-to-end encrypted."\n`);
+  assert.deepEqual(messagesOf(await readAll(said)).map((m) => [m.kind, m.authorId]), [['text', 'whatsapp:Carla'], ['text', 'whatsapp:Dan']]);
+});
+
+test('the real iOS example (Pustur) and the own exports: no person is named like their chat', async () => {
+  const db = openStore(join(tempDir('cc-wa-names-'), 'store.sqlite'));
+  try {
+    await importPaths(db, [BOB, SILVESTER, IOS, LUCIA, ...(existsSync(PUSTUR) ? [PUSTUR] : [])]);
+    const clash = db
+      .prepare(`SELECT p.display_name FROM people p JOIN chats c ON c.title = p.display_name OR c.native_id = 'whatsapp:' || p.display_name WHERE c.kind = 'group'`)
+      .pluck()
+      .all();
+    assert.deepEqual(clash, []);
+    assert.equal(scalar(db, `SELECT count(*) FROM messages WHERE body LIKE 'Messages%end-to-end encrypt%' AND kind <> 'event'`), 0);
   } finally {
     db.close();
   }

@@ -187,6 +187,47 @@ test('a first import that returns to a chat it left keeps every key and ends wit
   assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
 });
 
+test('two identical id-less messages of one chat stay two when the source visits another chat between them', () => {
+  const other = { nativeId: '19:other@thread.skype', title: 'Other' };
+  const ok = (): MessageRecord => ({ authorId: 'nick', authorName: 'nick', time: Date.UTC(2021, 8, 1, 12, 0), kind: 'text', body: 'ok', markup: 'plain' });
+  const interleaved = (db: Db): string[] => {
+    const writer = storeWriter(db);
+    db.exec('BEGIN');
+    writer.beginSource(sourceId(db, 'interleaved.log'));
+    const results: string[] = [];
+    writer.beginChat(CHAT, 'test');
+    results.push(writer.message(ok()));
+    writer.beginChat(other, 'test');
+    results.push(writer.message(ok()));
+    writer.beginChat(CHAT, 'test');
+    results.push(writer.message(ok()));
+    writer.finish();
+    db.exec('COMMIT');
+    return results;
+  };
+  // A first import (bulk mode, no indexes yet) and one into a database that already holds messages.
+  for (const populated of [false, true]) {
+    const db = freshDb();
+    if (populated) {
+      // Messages of a third chat: the writer starts with its indexes in place.
+      const writer = storeWriter(db);
+      db.exec('BEGIN');
+      writer.beginSource(sourceId(db, 'earlier.json'));
+      writer.beginChat({ nativeId: '19:earlier@thread.skype', title: 'Earlier' }, 'test');
+      writer.message(msg({ body: 'an earlier message' }));
+      writer.finish();
+      db.exec('COMMIT');
+    }
+    const before = populated ? 1 : 0;
+    assert.deepEqual(interleaved(db), ['new', 'new', 'new'], `populated: ${populated}`);
+    const inChat = () => scalar(db, `SELECT count(*) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.native_id = ? AND m.body = 'ok'`, CHAT.nativeId);
+    assert.equal(inChat(), 2, `populated: ${populated}`);
+    // Importing the same source again finds the same three, no more.
+    assert.deepEqual(interleaved(db), ['unchanged', 'unchanged', 'unchanged'], `populated: ${populated}`);
+    assert.equal(scalar(db, 'SELECT count(*) FROM messages'), before + 3);
+  }
+});
+
 test('a resumed source (appended log) continues occurrence numbers: identical lines stay distinct, never doubled', () => {
   const db = freshDb();
   const line = (body: string) => ({ authorId: 'nick', authorName: 'nick', time: Date.UTC(2021, 8, 1, 12, 0), kind: 'text' as const, body, markup: 'plain' });

@@ -1,6 +1,7 @@
 import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
 import { isolate } from '../markup/bidi.js';
 import { openStore } from '../store/open.js';
+import { PLAUSIBLE_SQL } from '../store/plausible.js';
 
 interface ChatRow {
   native_id: string;
@@ -25,8 +26,7 @@ export const chatsCommand: CommandSpec = {
         .prepare(
           `SELECT c.native_id, c.slug, c.title, c.format,
                   (SELECT count(*) FROM messages m WHERE m.chat_id = c.id) AS messages,
-                  (SELECT min(time) FROM messages m WHERE m.chat_id = c.id) AS first,
-                  (SELECT max(time) FROM messages m WHERE m.chat_id = c.id) AS last
+                  ${activity('min')} AS first, ${activity('max')} AS last
            FROM chats c ORDER BY last DESC, c.slug`,
         )
         .all() as ChatRow[];
@@ -46,6 +46,12 @@ export const chatsCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** A chat's first or last plausible time (any time if it has none), as the site shows its activity. */
+function activity(which: 'min' | 'max'): string {
+  const of = (where: string) => `(SELECT ${which}(time) FROM messages m WHERE m.chat_id = c.id${where})`;
+  return `coalesce(${of(` AND ${PLAUSIBLE_SQL}`)}, ${of('')})`;
+}
 
 function iso(time: number | null): string {
   if (time === null) return '';

@@ -59,11 +59,31 @@ const SYSTEM_LINES: readonly { re: RegExp; group: boolean; subject?: boolean; ta
   { re: /^(.+?) changed (?:their|your) phone number/d, group: false },
   { re: /^(.+?) changed to (\S.*)$/d, group: false, targets: true },
 ];
-const GROUP_NOTICES = /^Messages (?:and calls )?to this group are now (?:secured|end-to-end encrypted)/;
+/**
+ * The end-to-end encryption notice, in each wording exports have had ("Messages and calls are
+ * end-to-end encrypted. No one outside of this chat…", "Messages to this group are now secured…",
+ * "Messages you send to this chat and calls are now secured…") with their "Tap to learn more.",
+ * as the whole text: a person who says more wrote a message. Group 1 says whether it is about a group.
+ */
+const ENCRYPTION_NOTICE = new RegExp(
+  '^Messages (?:and calls |you send )?(?:(?:and calls )?to this (chat|group) (?:and calls )?)?are (?:now )?' +
+    '(?:secured with end-to-end encryption|end-to-end encrypted)\\.?' +
+    '(?: No one outside of this chat, not even WhatsApp, can read or listen to them\\.| Only people in this chat can read, listen to,? or share them\\.)?' +
+    '(?: (?:Tap|Click) (?:to learn more|for more info)\\.| Learn more\\.)?$',
+);
+
+/**
+ * Whether the text is WhatsApp's encryption notice: a system line however it comes, even credited
+ * to the chat ("Trip: Messages and calls are…") without iOS's mark for text it wrote itself.
+ */
+export function isEncryptionNotice(text: string): boolean {
+  return ENCRYPTION_NOTICE.test(text);
+}
 
 /** What an English system line says about who did it and about the chat; others are unnamed. */
 export function parseSystemLine(text: string): SystemLine {
-  if (GROUP_NOTICES.test(text)) return { actor: null, group: true, subject: null };
+  const notice = ENCRYPTION_NOTICE.exec(text);
+  if (notice) return { actor: null, group: notice[1] === 'group', subject: null };
   for (const { re, group, subject } of SYSTEM_LINES) {
     const m = re.exec(text);
     if (!m) continue;
@@ -95,7 +115,7 @@ function namesSomeone(name: string): boolean {
  * acted on ("… added John, Emily and Ben", "+1 555 changed to +1 556"). Other lines: none.
  */
 export function systemLinePeople(text: string): NamedSpan[] {
-  if (GROUP_NOTICES.test(text)) return [];
+  if (ENCRYPTION_NOTICE.test(text)) return [];
   for (const { re, targets } of SYSTEM_LINES) {
     const m = re.exec(text);
     if (!m) continue;

@@ -7,6 +7,7 @@ import { openStore, type Db } from './open.js';
  * - opening: read-only, at exactly this schema version (an older database must be migrated by an
  *   import, a newer one needs a newer chatchannels: openReadOnly throws a StoreError saying so);
  * - periods: which page a message is on (periods.ts, shared with the writer's month layout);
+ * - plausible times: which messages may define a chat's activity and newest page (plausible.ts);
  * - the stored HTML view: `message_rows.text` holds most messages' HTML compacted to text
  *   (viewHtmlOf expands it as the `messages` view does);
  * - person references in stored text, and how a person is named where no name is known;
@@ -29,6 +30,7 @@ export {
   dayOf, dayStart, isDated, monthOf, monthRange, pagePathOf, slotOf, type Slot,
 } from './periods.js';
 export { viewHtmlOf } from './compact.js';
+export { hasPlausibleTime, PLAUSIBLE_SQL } from './plausible.js';
 export { readableId, replacePersonRefs } from './person-refs.js';
 export { changeMarkerPath, touchChangeMarker } from './marker.js';
 

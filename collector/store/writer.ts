@@ -8,6 +8,7 @@ import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
 import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { isPlausibleTime } from './plausible.js';
 import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
 
 export interface ImportCounts {
@@ -39,16 +40,18 @@ interface ChatState {
   known: KnownKeys;
   /** Whether another source stored messages in this chat (else no cross-source twin can exist). */
   mayHaveTwins: boolean;
-  /** occurrence-0 key → how many times that identity was seen in this run. */
+  /** occurrence-0 key → how many times that identity (a native id) was seen since beginChat. */
   seen: Map<string, number>;
+  /**
+   * The same for id-less messages, kept while the source lasts (StoreWriter.idlessSeen): two
+   * identical lines with another chat's between them are two, not one.
+   */
+  seenIdless: Map<string, number>;
   /** month → new messages this run, to decide page layouts at the end. */
   newByMonth: Map<string, number>;
   /** UTC days (YYYY-MM-DD) with new or changed messages this run: the changes log. */
   changedDays: Set<string>;
 }
-
-const EARLIEST_PLAUSIBLE = Date.UTC(1980, 0, 1);
-const LATEST_PLAUSIBLE = Date.UTC(2100, 0, 1);
 
 /**
  * Writes normalized records into the store. The caller owns the transaction (collector/import/index.ts
@@ -77,6 +80,12 @@ export class StoreWriter {
   private readonly chatSources = new Map<number, Set<number | null>>();
   private readonly people = new Map<string, { id: number; name: string | null }>();
   private readonly seenChats = new Set<number>();
+  /**
+   * chat id → occurrence counts of id-less messages from the current source, kept when it leaves
+   * a chat and returns (an id-less identity is its content: a repeat is another message). Messages
+   * with a native id count per visit: the same id met again on a return is the same message.
+   */
+  private readonly idlessSeen = new Map<number, Map<string, number>>();
   private sourceId: number | null = null;
   private resumed = false;
   private readonly ftsUpTo: number;
@@ -146,6 +155,7 @@ export class StoreWriter {
     this.sourceId = sourceId;
     this.resumed = false;
     this.chat = null; // a chat continued from another source must re-check for twins
+    this.idlessSeen.clear(); // another source's repeats of the same lines are the same messages
   }
 
   /**
@@ -181,7 +191,9 @@ export class StoreWriter {
       if (!newByMonth) this.touchedMonths.set(id, (newByMonth = new Map()));
       let changedDays = this.changedDays.get(id);
       if (!changedDays) this.changedDays.set(id, (changedDays = new Set()));
-      this.chat = { id, nativeId: record.nativeId, known, mayHaveTwins, seen: new Map(), newByMonth, changedDays };
+      let seenIdless = this.idlessSeen.get(id);
+      if (!seenIdless) this.idlessSeen.set(id, (seenIdless = new Map()));
+      this.chat = { id, nativeId: record.nativeId, known, mayHaveTwins, seen: new Map(), seenIdless, newByMonth, changedDays };
     }
     return id;
   }
@@ -197,12 +209,13 @@ export class StoreWriter {
     // Computed ahead by a reading thread (collector/import/threaded.ts), or here.
     const ahead = record.prepared?.chat === chat.nativeId ? record.prepared : undefined;
     const { base, key0, rev, attachments, day } = ahead ?? prepareIdentity(chat.nativeId, record);
-    let occurrence = chat.seen.get(key0);
+    const seen = record.nativeId == null ? chat.seenIdless : chat.seen;
+    let occurrence = seen.get(key0);
     if (occurrence === undefined) {
       occurrence = 0;
       if (this.resumed) while (chat.known.has(occurrence === 0 ? key0 : keyFromBase(base, occurrence))) occurrence++;
     }
-    chat.seen.set(key0, occurrence + 1);
+    seen.set(key0, occurrence + 1);
     const key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
 
     const deleted = record.deleted ? 1 : 0;
@@ -213,7 +226,7 @@ export class StoreWriter {
       return 'unchanged';
     }
     let flags = record.flags ?? 0;
-    if (!(record.time >= EARLIEST_PLAUSIBLE && record.time < LATEST_PLAUSIBLE)) flags |= MessageFlags.implausibleTime;
+    if (!isPlausibleTime(record.time)) flags |= MessageFlags.implausibleTime;
     const stored = this.options.render(chat.nativeId, record);
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);

@@ -12,6 +12,13 @@ export interface ArchivePage {
   count: number;
   /** Short label: `September 2021`, `Tue, September 14, 2021` (in the site's language). */
   label: string;
+  /**
+   * Every message on it has an implausible time (and the chat has plausible ones): the page keeps
+   * its URL but is left out of previous/next links and listed apart (a Skype SMS dated 2404 must
+   * not become the chat's newest page).
+   */
+  implausible: boolean;
+  /** The neighbouring plausible pages (none for an implausible page). */
   prev: PageLink | null;
   next: PageLink | null;
 }

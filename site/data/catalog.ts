@@ -33,9 +33,11 @@ export interface MonthSummary {
   label: string;
   /** Split into day pages. */
   byDay: boolean;
+  /** All its pages are implausible (ArchivePage.implausible): listed apart, after the years. */
+  implausible: boolean;
   count: number;
   /** Pages of this month: one month page, or its day pages. */
-  pages: { path: string; label: string; count: number }[];
+  pages: { path: string; label: string; count: number; implausible: boolean }[];
 }
 
 export interface LatestMessage {
@@ -123,6 +125,11 @@ export class Catalog {
   pagePath(chatId: number, time: number): string {
     return pagePathIn(this.layouts.get(chatId), time);
   }
+}
+
+/** A chat's newest page that is not set apart for implausible dates (where "continue reading" leads). */
+export function newestPage(chat: ChatSummary): MonthSummary['pages'][number] | undefined {
+  return chat.months.findLast((m) => !m.implausible)?.pages.findLast((p) => !p.implausible);
 }
 
 function pagePathIn(layout: Map<string, boolean> | undefined, time: number): string {
@@ -259,13 +266,15 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
           year: page.month ? String(Number(page.month.slice(0, page.month.lastIndexOf('-')))) : 'Out of range',
           label: page.month ? time.monthLabel(page.month) : page.label,
           byDay: page.path.split('/').length > 3,
+          implausible: page.implausible,
           count: 0,
           pages: [],
         };
         months.push(month);
       }
+      month.implausible &&= page.implausible;
       month.count += page.count;
-      month.pages.push({ path: page.path, label: page.label, count: page.count });
+      month.pages.push({ path: page.path, label: page.label, count: page.count, implausible: page.implausible });
     }
     let anchorWidth = 0;
     while (anchorWidth < MAX_ANCHOR_WIDTH && count > ANCHORS_PER_FILE * 16 ** anchorWidth) anchorWidth++;
@@ -343,8 +352,9 @@ function archivePagesOf(
   time: TimeLabels,
 ): ArchivePage[] {
   const pages: ArchivePage[] = [];
-  const add = (page: Omit<ArchivePage, 'chatId' | 'slug' | 'prev' | 'next'>): void => {
-    pages.push({ chatId: chat.id, slug: chat.slug, prev: null, next: null, ...page });
+  const add = (page: Omit<ArchivePage, 'chatId' | 'slug' | 'prev' | 'next' | 'implausible'>): void => {
+    const implausible = !reader.anyPlausibleInRange(chat.id, page.start, page.end);
+    pages.push({ chatId: chat.id, slug: chat.slug, implausible, prev: null, next: null, ...page });
   };
   const early = reader.countInRange(chat.id, -FAR, DATED_MIN);
   if (early > 0) add({ path: EARLY_PATH, month: '', start: -FAR, end: DATED_MIN, count: early, label: 'Before year 1' });
@@ -379,9 +389,13 @@ function archivePagesOf(
   const late = reader.countInRange(chat.id, DATED_END, FAR);
   if (late > 0) add({ path: LATE_PATH, month: '', start: DATED_END, end: FAR, count: late, label: 'After year 9999' });
 
-  for (let i = 0; i < pages.length; i++) {
-    if (i > 0) pages[i].prev = { path: pages[i - 1].path, label: pages[i - 1].label };
-    if (i + 1 < pages.length) pages[i].next = { path: pages[i + 1].path, label: pages[i + 1].label };
+  // Only plausible pages are linked in sequence; a chat whose every date is implausible has nothing
+  // to set them apart from, so it keeps them all in sequence.
+  if (pages.every((p) => p.implausible)) for (const page of pages) page.implausible = false;
+  const linked = pages.filter((p) => !p.implausible);
+  for (let i = 0; i < linked.length; i++) {
+    if (i > 0) linked[i].prev = { path: linked[i - 1].path, label: linked[i - 1].label };
+    if (i + 1 < linked.length) linked[i].next = { path: linked[i + 1].path, label: linked[i + 1].label };
   }
   return pages;
 }

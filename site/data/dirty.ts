@@ -4,10 +4,10 @@ import type { ArchivePage } from './archive-page.js';
 /**
  * Which archive pages an incremental build rewrites: every page holding a changed UTC day, and,
  * when such a page may be new (`mayBeNew`: all its messages are on changed days), the pages whose
- * links then change: its neighbours (previous/next), the other day pages of its month (their day
- * list) and, when it may be a new month's only page, every page of the chat (the month list on
- * each archive page). Eleventy never deletes output, so every other page stays
- * on disk as the last build wrote it, byte for byte.
+ * links then change: its neighbours (the pages its previous/next links name), the other day pages
+ * of its month (their day list) and, when it may be a new month's only page, every page of the
+ * chat (the month list on each archive page). Eleventy never deletes output, so every other page
+ * stays on disk as the last build wrote it, byte for byte.
  */
 export function dirtyPages(
   pages: readonly ArchivePage[],
@@ -22,12 +22,13 @@ export function dirtyPages(
     ranges.push([start, start + DAY_MS]);
   }
   const marked = new Set<number>();
+  const indexOf = new Map(pages.map((page, i) => [page.path, i]));
   pages.forEach((page, i) => {
     if (!ranges.some(([from, to]) => page.start < to && from < page.end)) return;
     marked.add(i);
     if (!mayBeNew(page)) return;
-    if (i > 0) marked.add(i - 1);
-    if (i + 1 < pages.length) marked.add(i + 1);
+    // Its neighbours by its links (pages set apart for implausible dates are skipped by them).
+    for (const link of [page.prev, page.next]) if (link) marked.add(indexOf.get(link.path)!);
     const month = monthKey(page);
     const sameMonth = pages.flatMap((p, j) => (monthKey(p) === month ? [j] : []));
     for (const j of sameMonth.length > 1 && !firstOfItsMonth(pages, i) ? sameMonth : pages.keys()) marked.add(j);

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { viewHtmlOf, type Db } from '../../collector/store/contract.js';
+import { PLAUSIBLE_SQL, viewHtmlOf, type Db } from '../../collector/store/contract.js';
 import { hasTable, ReadSnapshot } from './snapshot.js';
 
 /**
@@ -141,7 +141,7 @@ export class ArchiveReader {
   private readonly stmt: Record<
     | 'pageMessages' | 'latestMessages' | 'latestPlausible' | 'person' | 'replyByAnchor' | 'replyByAlias' | 'media'
     | 'mediaData' | 'anchorsInRange' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
-    | 'countInRange' | 'dayCounts' | 'pageAnchors',
+    | 'countInRange' | 'dayCounts' | 'pageAnchors' | 'anyPlausibleInRange',
     Statement
   >;
 
@@ -163,7 +163,7 @@ export class ArchiveReader {
       pageAnchors: db.prepare(`SELECT anchor FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ? ORDER BY time, id`).pluck(),
       latestMessages: db.prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? ORDER BY time DESC, id DESC LIMIT ?`).raw(),
       latestPlausible: db
-        .prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC, id DESC LIMIT ?`)
+        .prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND ${PLAUSIBLE_SQL} ORDER BY time DESC, id DESC LIMIT ?`)
         .raw(),
       person: db.prepare(`SELECT native_id, display_name, owner FROM people WHERE id = ?`).raw(),
       // Keys have no index of their own: a key is found through its anchor, which is `m` plus the
@@ -187,8 +187,11 @@ export class ArchiveReader {
         .raw(),
       firstAtOrAfter: db.prepare(`SELECT min(time) FROM ${table} WHERE chat_id = ? AND time >= ?`).pluck(),
       lastBefore: db.prepare(`SELECT max(time) FROM ${table} WHERE chat_id = ? AND time < ?`).pluck(),
-      firstPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time LIMIT 1`).pluck(),
-      lastPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND (flags & 1) = 0 ORDER BY time DESC LIMIT 1`).pluck(),
+      firstPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND ${PLAUSIBLE_SQL} ORDER BY time LIMIT 1`).pluck(),
+      lastPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND ${PLAUSIBLE_SQL} ORDER BY time DESC LIMIT 1`).pluck(),
+      anyPlausibleInRange: db
+        .prepare(`SELECT 1 FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ? AND ${PLAUSIBLE_SQL} LIMIT 1`)
+        .pluck(),
       countInRange: db.prepare(`SELECT count(*) FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ?`).pluck(),
       dayCounts: db
         .prepare(
@@ -426,6 +429,11 @@ export class ArchiveReader {
   plausibleRange(chatId: number): [number, number] | null {
     const first = this.stmt.firstPlausible.get(chatId) as number | undefined;
     return first === undefined ? null : [first, this.stmt.lastPlausible.get(chatId) as number];
+  }
+
+  /** Whether [start, end) holds a message with a plausible time (else its page is set apart). */
+  anyPlausibleInRange(chatId: number, start: number, end: number): boolean {
+    return this.stmt.anyPlausibleInRange.get(chatId, start, end) !== undefined;
   }
 
   countInRange(chatId: number, start: number, end: number): number {

@@ -66,6 +66,8 @@ function pagerNav(links: Links, slug: string, prev: PageLink | null, next: PageL
   return `${nav}</nav>`;
 }
 
+const IMPLAUSIBLE_GROUP = 'Implausible dates';
+
 /**
  * Every month of the chat, by year, on every archive page, so that any date is one click away
  * (and, on a day page, the days of its month). No counts: a page changes only when a month (or a
@@ -76,13 +78,16 @@ function monthNav(session: BuildSession, links: Links, chat: ChatSummary, page: 
   let nav = '<nav class="cc-month-nav" aria-label="Archive months"><ol class="cc-years">';
   let year = '';
   let days: ChatSummary['months'][number] | null = null;
-  for (const month of chat.months) {
-    if (month.year !== year) {
+  // Months set apart for implausible dates come last, under their own heading (not as the newest year).
+  for (const month of [...chat.months.filter((m) => !m.implausible), ...chat.months.filter((m) => m.implausible)]) {
+    const group = month.implausible ? IMPLAUSIBLE_GROUP : month.year;
+    if (group !== year) {
       if (year) nav += '</ol></li>';
-      year = month.year;
+      year = group;
       nav += `<li><span class="cc-year">${text(year)}</span><ol class="cc-nav-months">`;
     }
-    const label = text(/^\d+-\d+$/.test(month.month) ? session.time.shortMonthLabel(month.month) : month.label);
+    // Under a year a month is its short name; set apart, its label says the year too.
+    const label = text(/^\d+-\d+$/.test(month.month) && !month.implausible ? session.time.shortMonthLabel(month.month) : month.label);
     if (month.month === current && month.pages.length === 1) {
       nav += `<li><span aria-current="page">${label}</span></li>`;
     } else {

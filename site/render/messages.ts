@@ -7,6 +7,7 @@ import { localChatLinks } from './chat-links.js';
 import { sitePaths, type Links } from './links.js';
 import { REDACTED_HTML } from './redacted.js';
 import { isoTime } from './time.js';
+import { hasPlausibleTime } from '../../collector/store/contract.js';
 
 /**
  * A run of messages of one chat as HTML, the way chat apps show them: a separator per local day,
@@ -22,7 +23,6 @@ export interface MessageListOptions {
 }
 
 const SYSTEM_KINDS = new Set(['event', 'call']);
-const IMPLAUSIBLE = 1;
 /** Messages longer than this (HTML characters) start collapsed: laying out megabytes of text stalls a browser. */
 const LONG_MESSAGE = 100_000;
 
@@ -103,7 +103,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     const anchor = escapeHtml(message.anchor);
     let cls = system ? 'cc-msg cc-system' : 'cc-msg';
     if (message.deleted) cls += ' cc-deleted';
-    if (message.flags & IMPLAUSIBLE) cls += ' cc-implausible';
+    if (!hasPlausibleTime(message.flags)) cls += ' cc-implausible';
     // Named with the date: a screen reader's link list would otherwise offer a column of "18:03".
     const permalinkLabel = `aria-label="Permalink: ${text(time.clock(t))}, ${text(time.date(t))}"`;
     let msg = options.anchors
@@ -115,7 +115,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       offsets.add(time.offsetLabel(t));
     }
     msg += `<time datetime="${isoTime(t)}" title="${text(zone)}">${time.clock(t)}</time></a>`;
-    if (message.flags & IMPLAUSIBLE) {
+    if (!hasPlausibleTime(message.flags)) {
       msg += `<span class="cc-warning" role="img" aria-label="implausible time" title="The source gave this message an implausible time">⚠</span>`;
     }
     msg += '<div>';

@@ -1,4 +1,4 @@
-import type { ChatSummary } from '../data/catalog.js';
+import { newestPage, type ChatSummary, type MonthSummary } from '../data/catalog.js';
 import type { BuildSession } from '../data/session.js';
 import { text } from '../render/escape.js';
 import { renderPage } from '../render/layout.js';
@@ -39,25 +39,34 @@ async function renderChat(session: BuildSession, chat: ChatSummary, outputDir: s
 
   content += '<div class="cc-chat-layout"><section class="cc-archive-index" aria-labelledby="cc-archive-heading">';
   content += '<h2 id="cc-archive-heading">Archive</h2>';
+  const monthItem = (month: MonthSummary): string => {
+    const count = `<span class="cc-count">${formatCount(session, month.count)}</span>`;
+    if (!month.byDay) return `<li><a href="${links.to(sitePaths.archive(chat.slug, month.pages[0].path))}">${text(month.label)}</a> ${count}</li>`;
+    let item = `<li><details><summary>${text(month.label)} ${count}</summary><ul class="cc-days">`;
+    for (const page of month.pages) {
+      item += `<li><a href="${links.to(sitePaths.archive(chat.slug, page.path))}">${text(page.label)}</a> <span class="cc-count">${formatCount(session, page.count)}</span></li>`;
+    }
+    return `${item}</ul></details></li>`;
+  };
   let year = '';
   for (const month of [...chat.months].reverse()) {
+    if (month.implausible) continue;
     if (month.year !== year) {
       if (year) content += '</ul>';
       year = month.year;
       content += `<h3 class="cc-year">${text(year)}</h3><ul class="cc-months">`;
     }
-    const count = `<span class="cc-count">${formatCount(session, month.count)}</span>`;
-    if (!month.byDay) {
-      content += `<li><a href="${links.to(sitePaths.archive(chat.slug, month.pages[0].path))}">${text(month.label)}</a> ${count}</li>`;
-    } else {
-      content += `<li><details><summary>${text(month.label)} ${count}</summary><ul class="cc-days">`;
-      for (const page of month.pages) {
-        content += `<li><a href="${links.to(sitePaths.archive(chat.slug, page.path))}">${text(page.label)}</a> <span class="cc-count">${formatCount(session, page.count)}</span></li>`;
-      }
-      content += '</ul></details></li>';
-    }
+    content += monthItem(month);
   }
   if (year) content += '</ul>';
+  // Pages whose every message has an implausible date stay findable, apart from the years.
+  const apart = chat.months.filter((m) => m.implausible);
+  if (apart.length) {
+    content += '<section class="cc-implausible-pages" aria-labelledby="cc-implausible-heading">';
+    content += '<h3 class="cc-year" id="cc-implausible-heading">Messages with implausible dates</h3>';
+    content += '<p class="cc-note">Their source dated them impossibly early or late; they are kept under the date it gave.</p>';
+    content += `<ul class="cc-months">${apart.map(monthItem).join('')}</ul></section>`;
+  }
   content += '</section>';
 
   // The newest messages with plausible dates (all of them if none is), oldest first.
@@ -66,7 +75,7 @@ async function renderChat(session: BuildSession, chat: ChatSummary, outputDir: s
   await preparePhotos(session, recent, outputDir);
   content += '<section class="cc-recent" aria-labelledby="cc-recent-heading"><h2 id="cc-recent-heading">Latest messages</h2>';
   content += `<div class="cc-log">${renderMessageList(session, recent, links, { anchors: false, dayLevel: 3 })}</div>`;
-  const lastPage = chat.months[chat.months.length - 1]?.pages.at(-1);
+  const lastPage = newestPage(chat);
   if (lastPage) {
     content += `<p class="cc-more"><a href="${links.to(sitePaths.archive(chat.slug, lastPage.path))}">Continue reading in ${text(lastPage.label)} →</a></p>`;
   }

@@ -14,7 +14,7 @@
  * The marks, names, system lines and markers in message text are collector/markup/whatsapp-grammar.ts
  * (the converter reads them too). Pure functions only; index.ts does the reading.
  */
-import { cleanName, isCallNotice, isDeletedNotice, isPoll, mediaMarker, stripLeadingMarks } from '../../markup/whatsapp-grammar.js';
+import { cleanName, isCallNotice, isDeletedNotice, isEncryptionNotice, isPoll, mediaMarker, stripLeadingMarks } from '../../markup/whatsapp-grammar.js';
 import { civilUtc } from '../kit/zoned-time.js';
 
 export type DateOrder = 'dmy' | 'mdy' | 'ymd';
@@ -171,12 +171,14 @@ export interface Meaning {
 /**
  * Author or system line. iOS credits its system lines to the group (`Group: ‎Loris left`) and
  * starts them with U+200E, like media and call lines it writes for a person: a generated text
- * that is no media, deletion, call or poll is a system line.
+ * that is no media, deletion, call or poll is a system line. The encryption notice is one however
+ * it comes (credited to the chat, with or without the mark).
  */
 export function meaningOf(rest: string): Meaning {
   const parsed = parseRest(rest);
   if (parsed.type === 'system') return { author: null, event: true, text: parsed.text, generated: false };
   const { name, text, generated } = parsed;
-  const event = generated && mediaMarker(text) === null && !isDeletedNotice(text) && !isCallNotice(text) && !isPoll(text);
+  const event =
+    (generated && mediaMarker(text) === null && !isDeletedNotice(text) && !isCallNotice(text) && !isPoll(text)) || isEncryptionNotice(text);
   return { author: name, event, text, generated };
 }
