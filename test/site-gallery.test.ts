@@ -219,7 +219,7 @@ describe('media gallery of an imported Telegram export', () => {
   test('videos and audio are tiles with name and type; no player, no poster', () => {
     const video = tiles(content).find((t) => t.includes('clip.mp4'));
     assert.ok(video);
-    assert.match(video, /cc-tile-video.*<span class="cc-tile-name"><bdi>clip\.mp4<\/bdi><\/span><span class="cc-tile-type">video\/mp4 · /);
+    assert.match(video, /cc-tile-video.*<span class="cc-tile-name" title="clip.mp4"><bdi>clip\.mp4<\/bdi><\/span><span class="cc-tile-type">video\/mp4 · /);
     const voice = tiles(content).find((t) => t.includes('voice.ogg'));
     assert.ok(voice);
     assert.match(voice, /cc-tile-audio.*<bdi>voice\.ogg<\/bdi>.*audio\/ogg · /);

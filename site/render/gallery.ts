@@ -138,8 +138,8 @@ function tile(session: BuildSession, links: Links, chat: ChatSummary, item: Gall
   const icon = kind === 'video' ? '▶' : '♪';
   return (
     `<li><a class="cc-tile cc-tile-${kind}" href="${href}"><span class="cc-tile-icon" aria-hidden="true">${icon}</span>` +
-    `<span class="cc-tile-name">${bdi(item.name)}</span>` +
-    `<span class="cc-tile-type">${text(player.type)} · ${formatSize(item.media.size)}</span>` +
+    `<span class="cc-tile-name" title="${text(item.name)}">${bdi(item.name)}</span>` +
+    `<span class="cc-tile-type">${text(player.type)} · ${formatSize(item.media.size).replace(' ', '\u00a0')}</span>` +
     `<span class="cc-visually-hidden">, ${byline(session, item)}</span></a></li>`
   );
 }
