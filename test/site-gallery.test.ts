@@ -246,6 +246,20 @@ describe('media gallery of an imported Telegram export', () => {
     assert.doesNotMatch(main, /<img[^>]+src="[^"]*media\/[0-9a-f]{64}\//, 'no image is shown from its file: thumbnails only');
   });
 
+  test("the gallery's query reads only messages with attachments, through their partial index", async () => {
+    const { ArchiveReader } = await import('../site/data/reader.js');
+    const reader = new ArchiveReader(db, ['telegram:user1003']);
+    try {
+      const plan = (reader.db.prepare(`EXPLAIN QUERY PLAN SELECT anchor FROM message_rows WHERE chat_id = 1 AND attachments IS NOT NULL ORDER BY time DESC, id DESC`).all() as { detail: string }[])
+        .map((r) => r.detail)
+        .join(' | ');
+      assert.match(plan, /USING INDEX messages_chat_media/);
+      assert.doesNotMatch(plan, /TEMP B-TREE/, 'no sort: the index gives the order');
+    } finally {
+      reader.close();
+    }
+  });
+
   test('the same database builds the same gallery bytes', async () => {
     const again = (await buildInto(db, { search: false })).out;
     assert.deepEqual(listFiles(again), listFiles(out));

@@ -11,11 +11,6 @@ import type { BuildSession } from './session.js';
  * attachments (ArchiveReader.mediaMessages), never the message bodies. A redacted message's files
  * are left out as its page leaves them out; excluded authors' messages are not in the snapshot at
  * all; files the export did not contain (no stored bytes) are not media of the gallery.
- *
- * That query walks the chat's rows through the (chat, time) index and skips those without
- * attachments: a partial index `ON message_rows(chat_id, time) WHERE attachments IS NOT NULL`
- * would let it read only the rows with attachments, which matters only for chats of millions of
- * messages (no migration adds it yet).
  */
 export interface GalleryItem {
   /** The message's anchor and time (the tile links to it on its archive page). */

@@ -444,9 +444,8 @@ export class ArchiveReader {
 
   /**
    * A chat's messages that carry attachments, newest first (the media gallery): only the columns
-   * it needs, never the bodies. The (chat, time) index finds the chat's rows; no index covers
-   * `attachments IS NOT NULL`, so SQLite still steps over the chat's other rows (a partial index
-   * would skip them: data/gallery.ts says when that matters).
+   * it needs, never the bodies, through the partial index `messages_chat_media` (schema version
+   * 5), which holds only those rows.
    */
   mediaMessages(chatId: number): MediaMessage[] {
     this.mediaMessagesStmt ??= this.db.prepare(
