@@ -11,6 +11,7 @@ import { addArchiveTemplate } from './templates/archive.js';
 import { addAssetTemplates } from './templates/assets.js';
 import { addChatTemplate } from './templates/chat.js';
 import { addFeedTemplates } from './templates/feeds.js';
+import { addGalleryTemplate } from './templates/gallery.js';
 import { addIndexTemplate } from './templates/index.js';
 import { addOpmlTemplate } from './templates/opml.js';
 import { addRobotsTemplate } from './templates/robots.js';
@@ -59,6 +60,7 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
   addIndexTemplate(eleventyConfig, state);
   addChatTemplate(eleventyConfig, state);
   addArchiveTemplate(eleventyConfig, state);
+  addGalleryTemplate(eleventyConfig, state);
   addFeedTemplates(eleventyConfig, state);
   addOpmlTemplate(eleventyConfig, state);
   addRobotsTemplate(eleventyConfig, state);

@@ -66,6 +66,22 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'instagram (shared)', paths: shared('instagram/chat-miner-instagram-test_export.json'), args: ['--format', 'instagram'] },
 ];
 
+/** Chats with a message carrying a file the export contained (each has a media gallery). */
+function chatsWithMedia(db: string): number {
+  const sql = new Database(db, { readonly: true });
+  try {
+    return sql
+      .prepare(
+        `SELECT count(DISTINCT m.chat_id) FROM messages m, json_each(m.attachments) a
+         JOIN media ON media.hash = json_extract(a.value, '$.hash') WHERE m.attachments IS NOT NULL`,
+      )
+      .pluck()
+      .get() as number;
+  } finally {
+    sql.close();
+  }
+}
+
 function describeLeaks(leaks: Leak[]): string {
   return leaks
     .slice(0, 12)
@@ -109,6 +125,9 @@ for (const source of PRIVACY_SOURCES) {
         const out = join(scratchDir('cc-privacy-site-'), '_site');
         await buildSite({ db, out, quiet: true, authors });
         assert.ok(listFiles(out).some((f) => f.startsWith('chats/')), 'chats were published');
+        // Media galleries (alt text, file names, bylines) are among the scanned pages: one per chat with media.
+        const galleries = listFiles(out).filter((f) => /^chats\/[^/]+\/media\/index\.html$/.test(f)).length;
+        assert.equal(galleries, chatsWithMedia(db), 'a gallery for every chat with media');
         const leaks = scanForLeaks(out, secrets);
         assert.equal(leaks.length, 0, `${leaks.length} leak(s):\n${describeLeaks(leaks)}`);
       });

@@ -163,6 +163,20 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO meta (key, value) SELECT 'rerender', '1' WHERE EXISTS (SELECT 1 FROM message_rows);
     `,
   },
+  // (Version 4 is taken by a migration on another branch; the runner applies whatever is above a
+  // database's user_version in order, so the gap is harmless until both meet.)
+  {
+    version: 5,
+    description: "an index of the messages with attachments (the site's media galleries)",
+    sql: `
+      -- A chat's media gallery reads its messages with attachments, newest first. Through the
+      -- (chat, time) index that walks every row of the chat, and rows of chats imported together
+      -- interleave in the table: at 1M messages in 200 chats, 60 s of page reads instead of under
+      -- one. Partial: only rows with attachments have an entry, so imports barely pay for it (the
+      -- bulk writer drops and rebuilds MESSAGE_INDEXES only; this one is kept up as rows go in).
+      CREATE INDEX IF NOT EXISTS messages_chat_media ON message_rows(chat_id, time) WHERE attachments IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -126,6 +126,16 @@ export interface MediaRow {
   size: number;
 }
 
+/** A message with attachments, as the media gallery reads it (ArchiveReader.mediaMessages). */
+export interface MediaMessage {
+  anchor: string;
+  time: number;
+  authorId: number | null;
+  authorName: string | null;
+  /** JSON, see collector/sources/types.ts (Attachment). */
+  attachments: string;
+}
+
 /** A chat's newest plausible rows, newest first, read with this limit. */
 export interface LatestRows {
   limit: number;
@@ -439,6 +449,23 @@ export class ArchiveReader {
   countInRange(chatId: number, start: number, end: number): number {
     return this.stmt.countInRange.get(chatId, start, end) as number;
   }
+
+  /**
+   * A chat's messages that carry attachments, newest first (the media gallery): only the columns
+   * it needs, never the bodies, through the partial index `messages_chat_media` (schema version
+   * 5), which holds only those rows.
+   */
+  mediaMessages(chatId: number): MediaMessage[] {
+    this.mediaMessagesStmt ??= this.db.prepare(
+      `SELECT anchor, time, author_id, author_name, attachments FROM ${this.table}
+       WHERE chat_id = ? AND attachments IS NOT NULL ORDER BY time DESC, id DESC`,
+    ).raw();
+    return (this.mediaMessagesStmt.all(chatId) as [string, number, number | null, string | null, string][]).map(
+      ([anchor, time, authorId, authorName, attachments]) => ({ anchor, time, authorId, authorName, attachments }),
+    );
+  }
+
+  private mediaMessagesStmt: Statement | undefined;
 
   /** [day index from `start`, count] for the days of [start, end) that have messages. */
   dayCounts(chatId: number, start: number, end: number): [number, number][] {

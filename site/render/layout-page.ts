@@ -4,7 +4,7 @@
  */
 export interface LayoutPage {
   /** Which page this is. */
-  kind: 'index' | 'chat' | 'archive' | 'search';
+  kind: 'index' | 'chat' | 'archive' | 'search' | 'gallery';
   /** `<html lang>` */
   lang: string;
   /** Document title, escaped for HTML. */

@@ -19,6 +19,8 @@ export const sitePaths = {
   chat: (slug: string) => `chats/${slug}/`,
   archive: (slug: string, pagePath: string) => `chats/${slug}/${pagePath}`,
   chatFeed: (slug: string) => `chats/${slug}/feed.xml`,
+  /** A chat's media gallery (data/gallery.ts): `media/`, or one of its year pages (`media/2023/`). */
+  gallery: (slug: string, pagePath = '') => `chats/${slug}/media/${pagePath}`,
   anchorMap: (slug: string, prefix: string) => `chats/${slug}/anchors/${prefix || 'all'}.js`,
   /** The media file's path on disk (unencoded). */
   mediaFile: (hash: string, safeName: string) => `media/${hash}/${safeName}`,

@@ -47,6 +47,20 @@ export function preparePhotos(session: BuildSession, messages: Message[], output
   return session.thumbnails.prepare(outputDir, hashes);
 }
 
+/**
+ * A photo's alt text, "Photo from Alice, 3 Sep 2021" (archive pages and the media gallery alike):
+ * the author as the `authors` option shows them, no name at all when they are hidden.
+ */
+export function photoAlt(session: BuildSession, authorId: number | null, authorName: string | null, time: number): string {
+  const sender = senderName(session, authorId, authorName);
+  return `Photo${sender ? ` from ${sender}` : ''}, ${session.time.date(time)}`;
+}
+
+/** A message's author as the `authors` option shows them; null when authors are hidden. */
+export function senderName(session: BuildSession, authorId: number | null, authorName: string | null): string | null {
+  return session.catalog.authors.mode !== 'hide' ? session.author(authorId, authorName).name : null;
+}
+
 export function renderMessageList(session: BuildSession, messages: Message[], links: Links, options: MessageListOptions): string {
   if (messages.length === 0) return '';
   const { catalog, time } = session;
@@ -139,8 +153,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         ? `<details class="cc-long"><summary>Long message (${formatSize(body.length)}): show</summary>${body}</details>`
         : body;
     if (attachments) {
-      const sender = showNames ? session.author(message.authorId, message.authorName).name : null;
-      msg += renderAttachments(attachments, media, href, `Photo${sender ? ` from ${sender}` : ''}, ${time.date(t)}`, thumbnail, true);
+      msg += renderAttachments(attachments, media, href, photoAlt(session, message.authorId, message.authorName, t), thumbnail, true);
     }
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;

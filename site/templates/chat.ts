@@ -1,4 +1,5 @@
 import { newestPage, type ChatSummary, type MonthSummary } from '../data/catalog.js';
+import { galleryItems } from '../data/gallery.js';
 import type { BuildSession } from '../data/session.js';
 import { text } from '../render/escape.js';
 import { renderPage } from '../render/layout.js';
@@ -31,7 +32,9 @@ async function renderChat(session: BuildSession, chat: ChatSummary, outputDir: s
   const links = new Links(here);
   let content = `<header class="cc-page-head"><h1>${text(chat.title)}</h1>`;
   content += `<p class="cc-meta">${plural(session, chat.count, 'message', 'messages')} · ${activityRange(session, chat)} · ${chatKindLabel(chat.kind)}`;
-  content += ` · <a class="cc-feed-link" href="${links.to(sitePaths.chatFeed(chat.slug))}">Atom feed</a></p>`;
+  content += ` · <a class="cc-feed-link" href="${links.to(sitePaths.chatFeed(chat.slug))}">Atom feed</a>`;
+  if (galleryItems(session, chat).length > 0) content += ` · <a class="cc-gallery-link" href="${links.to(sitePaths.gallery(chat.slug))}">Media</a>`;
+  content += '</p>';
   const members = memberList(chat, 40);
   if (members) content += `<p class="cc-members"><span class="cc-visually-hidden">Members: </span>${members}</p>`;
   content += '</header>';
