@@ -20,6 +20,7 @@ import { loadNow, machineInfo, type MachineInfo } from './figures/machine.js';
 import { findSearchModule } from './figures/product.js';
 import { BUILD_TIME as SEARCH_TIME, measureSearchIndex, PEAK_RSS as SEARCH_RSS, SIZE as SEARCH_SIZE } from './figures/search-index.js';
 import { measureQueries, QUERY_SPECS } from './figures/search-query.js';
+import { ReferenceBudget, renderScale, type SizeFigures } from './figures/scale.js';
 import { renderNotes, renderTable } from './figures/table.js';
 import { DB as WATCH_DB, measureWatch, PAGES as WATCH_PAGES, SEARCH as WATCH_SEARCH } from './figures/watch.js';
 
@@ -116,16 +117,28 @@ async function main(argv: string[]): Promise<number> {
   const search = await findSearchModule(ROOT);
   console.log(search.available ? `search: buildSearchIndex from ${relative(ROOT, search.file)}` : `search: ${search.reason}; its figures are reported as n/a`);
   const outputs: string[] = [];
-  for (const messages of args.sizes) {
-    outputs.push(await runSize(args, messages, machine, search));
+  const measured: SizeFigures[] = [];
+  // Shared by the sizes, smallest first: a reference too large for this machine at a size is not started.
+  const references = new ReferenceBudget(machine.totalMemoryBytes);
+  for (const messages of [...args.sizes].sort((a, b) => a - b)) {
+    const done = await runSize(args, messages, machine, search, references);
+    outputs.push(done.text);
+    measured.push(done.figures);
   }
   machine.loadAverageAtEnd = loadNow();
   console.log(`\n${outputs.join('\n\n')}`);
+  if (measured.length > 1) console.log(`\n== how each figure grows with the corpus (medians; whole-corpus times also per message) ==\n${renderScale(measured)}`);
   console.log(`\nload average at start ${machine.loadAverageAtStart.join(' ')}, at end ${machine.loadAverageAtEnd.join(' ')}`);
   return 0;
 }
 
-async function runSize(args: Args, messages: number, machine: MachineInfo, search: Awaited<ReturnType<typeof findSearchModule>>): Promise<string> {
+async function runSize(
+  args: Args,
+  messages: number,
+  machine: MachineInfo,
+  search: Awaited<ReturnType<typeof findSearchModule>>,
+  references: ReferenceBudget,
+): Promise<{ text: string; figures: SizeFigures }> {
   const label = sizeLabel(messages);
   const runs = args.runs ?? defaultRuns(messages);
   const started = performance.now();
@@ -145,6 +158,7 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
     runs,
     skipBrowser: args.skipBrowser,
     skipWatch: args.skipWatch,
+    references,
     root: ROOT,
     cli: cliPath(ROOT),
     timeoutMs: Math.max(10 * 60_000, messages * 2),
@@ -179,7 +193,7 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
       : !existsSync(join(built.siteDir, 'search', 'index.html')) ? { ok: false as const, reason: 'the built site has no search page at /search/' }
         : !indexed.oursBuilt ? { ok: false as const, reason: 'our search index could not be built' }
           : { ok: true as const };
-    const pagefind = indexed.pagefindBuilt ? { ok: true as const } : { ok: false as const, reason: 'Pagefind could not index the site' };
+    const pagefind = indexed.pagefindBuilt ? { ok: true as const } : { ok: false as const, reason: indexed.pagefindProblem ?? 'Pagefind could not index the site' };
     const queried = await step('queries', () => measureQueries(ctx, built.siteDir, { ours, pagefind, ...(args.resultSelector ? { resultSelector: args.resultSelector } : {}) }));
     if (queried) {
       add(queried.figures);
@@ -219,7 +233,7 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
     errors,
   }, null, 2)}\n`);
 
-  return [
+  const text = [
     `== ${label} messages (${corpus.options.chats} chats, export ${mb(corpus.bytes)}), ${runs} run${runs > 1 ? 's' : ''} per figure, medians with min–max; load ${loadStart.join(' ')} → ${loadEnd.join(' ')}; ${msText(durationMs)} ==`,
     renderTable(complete),
     'notes:',
@@ -227,6 +241,7 @@ async function runSize(args: Args, messages: number, machine: MachineInfo, searc
     ...(errors.length ? ['errors:', ...errors.map((e) => `  ${e}`)] : []),
     `results: ${resultFile}`,
   ].join('\n');
+  return { text, figures: { label, messages, figures: complete } };
 }
 
 function allSpecs(exportBytes: number): FigureSpec[] {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { runMeasured, type Measured } from '../measure.js';
 import { buildPlainEleventyProject, preparePlainEleventyProject } from '../reference/plain-eleventy.js';
 import { heapMbFor, type SizeContext } from './context.js';
+import { PLAIN_ELEVENTY_PRIOR } from './scale.js';
 import { figure, ratioAtMost, unavailable, type Figure, type FigureSpec } from './figure.js';
 import { mb, msText } from './format.js';
 import { commandHelp, hasOption } from './product.js';
@@ -57,6 +58,7 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
   const reference: { wallMs: number; peakRssBytes: number | null; pages: number }[] = [];
   let includesSearch = false;
   let pagesOnlyProblem: string | null = null;
+  let referenceProblem = ctx.references.refusal('plain Eleventy', ctx.corpus.messages, PLAIN_ELEVENTY_PRIOR);
   for (let run = 1; run <= ctx.runs; run++) {
     await rm(siteDir, { recursive: true, force: true });
     const ours = await runMeasured(process.execPath, [ctx.cli, 'build', '--db', dbFile, '--out', siteDir], { timeoutMs: ctx.timeoutMs });
@@ -77,27 +79,37 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
       }
     }
 
+    if (referenceProblem) continue;
     await rm(project.outputDir, { recursive: true, force: true });
-    const ref = await buildPlainEleventyProject(project, { timeoutMs: ctx.timeoutMs, ...(heap ? { maxOldSpaceMb: heap } : {}) });
-    reference.push({ wallMs: ref.wallMs, peakRssBytes: ref.peakRssBytes, pages: ref.pages });
-    ctx.log(`build run ${run}/${ctx.runs}: plain Eleventy ${msText(ref.wallMs)}, peak ${mbOrNa(ref.peakRssBytes)}`);
+    try {
+      const ref = await buildPlainEleventyProject(project, { timeoutMs: ctx.timeoutMs, ...(heap ? { maxOldSpaceMb: heap } : {}) });
+      reference.push({ wallMs: ref.wallMs, peakRssBytes: ref.peakRssBytes, pages: ref.pages });
+      ctx.references.record('plain Eleventy', { label: ctx.label, messages: ctx.corpus.messages, wallMs: ref.wallMs, peakRssBytes: ref.peakRssBytes });
+      ctx.log(`build run ${run}/${ctx.runs}: plain Eleventy ${msText(ref.wallMs)}, peak ${mbOrNa(ref.peakRssBytes)}`);
+    } catch (error) {
+      // Our figures stand without it; the reference's column says why it is empty.
+      referenceProblem = `plain Eleventy failed: ${lastLine((error as Error).message.split('\n').slice(0, 2).join(' '))}`;
+      ctx.log(`build run ${run}/${ctx.runs}: ${referenceProblem}`);
+    }
   }
+  if (referenceProblem && !reference.length) ctx.log(`build: ${referenceProblem}`);
   await rm(pagesOnlyDir, { recursive: true, force: true });
 
   const refWall = reference.map((r) => r.wallMs);
   const refRss = numbers(reference.map((r) => r.peakRssBytes));
+  const refReason = referenceProblem && !reference.length ? { reason: referenceProblem } : {};
   const figures: Figure[] = [];
   if (!includesSearch) {
     const note = '`chatchannels build` writes no search index (yet): the whole build is pages + feeds';
-    figures.push(figure(WALL, full.map((m) => m.wallMs), refWall, { notes: [note] }));
-    figures.push(figure(PEAK_RSS, numbers(full.map((m) => m.peakRssBytes)), refRss));
+    figures.push(figure(WALL, full.map((m) => m.wallMs), refWall, { ...refReason, notes: [note] }));
+    figures.push(figure(PEAK_RSS, numbers(full.map((m) => m.peakRssBytes)), refRss, refReason));
     figures.push(unavailable(WITH_SEARCH_WALL, note), unavailable(WITH_SEARCH_RSS, note));
   } else {
     const how = skipFlag ? `chatchannels build ${skipFlag}` : 'buildSite({ search: false }) (the CLI has no flag to skip search)';
     if (pagesOnlyProblem) figures.push(unavailable(WALL, pagesOnlyProblem), unavailable(PEAK_RSS, pagesOnlyProblem));
     else {
-      figures.push(figure(WALL, pagesOnly.map((m) => m.wallMs), refWall, { notes: [`measured with ${how}`] }));
-      figures.push(figure(PEAK_RSS, numbers(pagesOnly.map((m) => m.peakRssBytes)), refRss));
+      figures.push(figure(WALL, pagesOnly.map((m) => m.wallMs), refWall, { ...refReason, notes: [`measured with ${how}`] }));
+      figures.push(figure(PEAK_RSS, numbers(pagesOnly.map((m) => m.peakRssBytes)), refRss, refReason));
     }
     figures.push(figure(WITH_SEARCH_WALL, full.map((m) => m.wallMs), [], { notes: ['`chatchannels build` as is (pages, feeds and search index)'] }));
     figures.push(figure(WITH_SEARCH_RSS, numbers(full.map((m) => m.peakRssBytes))));

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ResolvedCorpusOptions } from '../corpus.js';
+import type { ReferenceBudget } from './scale.js';
 
 /**
  * What every figure module gets for one corpus size: where things live, how many runs, the corpus
@@ -22,6 +23,8 @@ export interface SizeContext {
   root: string;
   /** dist/collector/cli.js */
   cli: string;
+  /** Which references this machine can run at this size, from what smaller sizes measured. */
+  references: ReferenceBudget;
   /** Bound for any single child process. */
   timeoutMs: number;
   log(line: string): void;
@@ -31,7 +34,10 @@ export function cliPath(root: string): string {
   return join(root, 'dist', 'collector', 'cli.js');
 }
 
-/** Node heap for children that hold a large corpus (the plain Eleventy reference at ≥ 1M). */
+/**
+ * Node heap for children that hold a large corpus (the plain Eleventy reference at ≥ 1M): 8 GB,
+ * and 2 GB per million messages above 4M (it peaked at 1.7 GB at 1M).
+ */
 export function heapMbFor(messages: number): number | undefined {
-  return messages >= 1_000_000 ? 8192 : undefined;
+  return messages >= 1_000_000 ? Math.max(8192, Math.ceil(messages / 1e6) * 2048) : undefined;
 }

@@ -19,6 +19,8 @@ export const FIGURE_KEYS = [
   'query.common.bytes',
   'query.rare.firstResult',
   'query.common.firstResult',
+  'query.rare.wholePath',
+  'query.common.wholePath',
   'watch.db',
   'watch.pagesAndFeed',
   'watch.search',

@@ -9,10 +9,11 @@ import { mb, rate } from './format.js';
 /**
  * Import: `chatchannels import <export> --db <fresh db>` measured from outside (messages ÷ wall
  * time, peak RSS) beside the import floor (scanner + JSON.parse + one INSERT per message, nothing
- * else). docs/design.md: ≥ 150,000 messages/s; peak memory flat in the file's size, ≤ 400 MB for a 1 GB
- * file — read here as ≤ max(400 MB, 400 MB per GB of export).
+ * else). docs/design.md: ≥ 0.67× the floor's messages/s measured in the same run (the floor itself
+ * stays below an absolute 150,000/s on a 2-core machine); peak memory flat in the file's size,
+ * ≤ 400 MB for a 1 GB file — read here as ≤ max(400 MB, 400 MB per GB of export).
  */
-export const TARGET_MESSAGES_PER_SECOND = 150_000;
+export const TARGET_FLOOR_RATIO = 0.67;
 export const RSS_BYTES_PER_EXPORT_GB = 400 * 2 ** 20;
 
 export const THROUGHPUT: FigureSpec = {
@@ -20,8 +21,8 @@ export const THROUGHPUT: FigureSpec = {
   label: 'import: messages/s',
   unit: 'msg/s',
   referenceName: 'import floor',
-  target: '≥ 150,000 msg/s',
-  passes: (ours) => ours >= TARGET_MESSAGES_PER_SECOND,
+  target: `≥ ${TARGET_FLOOR_RATIO}× import floor`,
+  passes: (_ours, ratio) => (ratio === null ? null : ratio >= TARGET_FLOOR_RATIO),
 };
 
 export function peakRssSpec(exportBytes: number): FigureSpec {

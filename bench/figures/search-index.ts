@@ -7,6 +7,7 @@ import type { SizeContext } from './context.js';
 import { figure, ratioAtMost, unavailable, type Figure, type FigureSpec } from './figure.js';
 import { bytesText, mb, msText } from './format.js';
 import type { BuildSearchIndexResult, SearchModule } from './product.js';
+import { PAGEFIND_PRIOR } from './scale.js';
 
 /**
  * Search index build: our buildSearchIndex in a measured child process (search-index-runner.ts)
@@ -38,6 +39,8 @@ export interface SearchIndexFigures {
   /** Whether our index was written into the site (queries can run). */
   oursBuilt: boolean;
   pagefindBuilt: boolean;
+  /** Why Pagefind has no index at this size (not run, or failed). */
+  pagefindProblem: string | null;
   details: Record<string, unknown>;
 }
 
@@ -46,7 +49,8 @@ export async function measureSearchIndex(ctx: SizeContext, dbFile: string, siteD
   const pagefind: PagefindIndexResult[] = [];
   const moduleFile = search.available ? search.file : null;
   let oursProblem: string | null = search.available ? null : search.reason;
-  let pagefindProblem: string | null = null;
+  let pagefindProblem: string | null = ctx.references.refusal('Pagefind', ctx.corpus.messages, PAGEFIND_PRIOR);
+  if (pagefindProblem) ctx.log(`search: ${pagefindProblem}`);
   // Until the Eleventy build renders /search/, ask the builder for its standalone page.
   const standalonePage = !existsSync(join(siteDir, 'search', 'index.html'));
   for (let run = 1; run <= ctx.runs; run++) {
@@ -63,6 +67,7 @@ export async function measureSearchIndex(ctx: SizeContext, dbFile: string, siteD
       try {
         const p = await runPagefind(siteDir, { timeoutMs: ctx.timeoutMs });
         pagefind.push(p);
+        ctx.references.record('Pagefind', { label: ctx.label, messages: ctx.corpus.messages, wallMs: p.wallMs, peakRssBytes: p.peakRssBytes });
         ctx.log(`search run ${run}/${ctx.runs}: Pagefind ${msText(p.wallMs)}, peak ${p.peakRssBytes === null ? 'n/a' : mb(p.peakRssBytes)}, ${bytesText(p.totalBytes)} (index ${bytesText(p.indexBytes)} in ${p.indexChunks} chunks)`);
       } catch (error) {
         pagefindProblem = (error as Error).message.split('\n')[0]!;
@@ -89,10 +94,12 @@ export async function measureSearchIndex(ctx: SizeContext, dbFile: string, siteD
     const pageNote = standalonePage ? ['the built site had no /search/ page: buildSearchIndex({ page: true }) wrote its standalone one'] : [];
     figures.push(figure(SIZE, ours.map((o) => o.result.bytes), pfBytes, { notes: [`ours: ${last.shards} shards`, pfNote, ...pageNote] }));
   }
+  if (!pagefind.length && pagefindProblem) for (const f of figures) if (!f.reference && f.ours) f.reason = pagefindProblem;
   return {
     figures,
     oursBuilt: ours.length > 0,
     pagefindBuilt: pagefind.length > 0,
+    pagefindProblem,
     details: {
       module: moduleFile,
       standalonePage,

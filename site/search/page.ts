@@ -38,7 +38,10 @@ const DATE_INPUT =
 
 export function searchPageParts(options: SearchPageOptions): SearchPageParts {
   const chats = [...options.chats].sort((a, b) => a.title.localeCompare(b.title, options.lang) || a.slug.localeCompare(b.slug));
-  let chatOptions = '<option value="">All chats</option>';
+  // The chats' options wait in a <template> (parsed, never laid out): the page script moves them
+  // into the select after the first results are painted, or at once when the URL names a chat. A
+  // select of hundreds of options costs the first results their layout and value look-ups.
+  let chatOptions = '';
   for (const chat of chats) chatOptions += `<option value="${esc(chat.slug)}">${esc(chat.title)}</option>`;
   const authorFilter =
     options.authors === 'hide'
@@ -57,7 +60,8 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     // screens when no filter is set): the results then start near the top.
     `<details class="cc-search-filters-box" open><summary>Filters</summary>` +
     `<fieldset class="cc-search-filters"><legend class="cc-visually-hidden">Filters</legend>` +
-    `<p class="cc-search-field"><label for="cc-search-chat">Chat</label><select id="cc-search-chat" name="chat">${chatOptions}</select></p>` +
+    `<p class="cc-search-field"><label for="cc-search-chat">Chat</label><select id="cc-search-chat" name="chat"><option value="">All chats</option></select>` +
+    `<template class="cc-search-chat-options">${chatOptions}</template></p>` +
     authorFilter +
     // Text, not type="date": a year or a month is a useful bound too (2021, 2021-03), and a date
     // input costs its page tens of ms of first layout (its locale's date format).

@@ -12,16 +12,18 @@
 /**
  * Best first: by score, then the later document.
  * @param {Int32Array} candidates
- * @param {Float64Array} score
+ * @param {Float64Array} scores the candidates' scores, in candidate order
  * @returns {Take}
  */
-export function takeBest(candidates, score) {
+export function takeBest(candidates, scores) {
   /** @type {number[] | null} */
   let sorted = null;
   return (from, size) => {
     if (!sorted) {
-      sorted = Array.prototype.slice.call(candidates);
-      sorted.sort((a, b) => score[b] - score[a] || b - a);
+      const at = new Array(candidates.length);
+      for (let i = 0; i < at.length; i++) at[i] = i;
+      at.sort((a, b) => scores[b] - scores[a] || candidates[b] - candidates[a]);
+      sorted = at.map((i) => candidates[i]);
     }
     return Promise.resolve(sorted.slice(from, from + size));
   };

@@ -19,11 +19,15 @@ import { takeBest, takeByTime } from './order.js';
  * @property {string[]} terms the index terms that matched (what snippets highlight)
  * @property {string[]} missing query terms no message has
  * @property {Int32Array} [candidates]
- * @property {Float64Array} [score] per document of the view
+ * @property {Float64Array} [score] per document of the view (the candidates' scores; built when
+ *   first read: ordering uses the candidates' own)
  * @property {import('./order.js').Take} take
  * @property {(doc: number) => Promise<import('./documents.js').SearchRecord>} document
  *   A document of this result's index (stays right when a newer delta arrives meanwhile).
  */
+
+/** Postings a query merges by sorting (more: per-document tables); a key is document × this + arrival index, exact in a double up to 2^31 documents. */
+const SPARSE_MAX = 1 << 21;
 
 /**
  * @typedef {object} SearchOptions
@@ -58,8 +62,6 @@ export function evaluate(documents, m, q, plan, matches, postings, allow, option
   /** @type {string[]} */
   const matched = [];
   const mode = options.mode === 'any' ? 'any' : 'all';
-  const score = new Float64Array(n);
-  const hits = new Uint32Array(n);
   /** @param {string} t */
   const boostOf = (t) => /** @type {number} */ (boosts.get(t));
   let magnitude = 0;
@@ -76,21 +78,61 @@ export function evaluate(documents, m, q, plan, matches, postings, allow, option
     });
     return out;
   });
-  // Documents some posting reached, in arrival order: the candidates come from these.
+  // Documents some posting reached, each once in document order, with their summed score and the
+  // query terms that reached them (bits): a merge of the postings sorted by document. Dense
+  // per-document tables (12 bytes × every message of the site) cost a first query more than its
+  // scoring: their memory pages are touched all over, slow on a loaded machine.
   let reached = 0;
   for (let i = 0; i < lists.length; i++) for (let x = 0; x < lists[i].length; x++) reached += lists[i][x].docs.length;
+  const sparse = reached < SPARSE_MAX;
+  const score = sparse ? null : new Float64Array(n);
+  const hits = sparse ? null : new Uint32Array(n);
   const touched = new Int32Array(reached);
+  const touchedScore = sparse ? new Float64Array(reached) : null;
+  const touchedHits = sparse ? new Uint32Array(reached) : null;
   let nTouched = 0;
-  for (let i = 0; i < found.length; i++) {
-    const boost = boostOf(found[i]);
-    const bit = 1 << i;
-    for (let x = 0; x < lists[i].length; x++) {
-      const list = lists[i][x];
-      for (let j = 0; j < list.docs.length; j++) {
-        const d = list.docs[j];
-        if (hits[d] === 0) touched[nTouched++] = d;
-        score[d] += boost * list.w[j];
-        hits[d] |= bit;
+  if (touchedScore && touchedHits) {
+    // key = document × SPARSE_MAX + arrival index: sorting keeps each document's postings in arrival order, so sums match the dense ones bit for bit.
+    const keys = new Float64Array(reached), weight = new Float64Array(reached), bits = new Uint32Array(reached);
+    let k = 0;
+    for (let i = 0; i < found.length; i++) {
+      const boost = boostOf(found[i]);
+      const bit = 1 << i;
+      for (let x = 0; x < lists[i].length; x++) {
+        const list = lists[i][x];
+        for (let j = 0; j < list.docs.length; j++, k++) {
+          keys[k] = list.docs[j] * SPARSE_MAX + k;
+          weight[k] = boost * list.w[j];
+          bits[k] = bit;
+        }
+      }
+    }
+    keys.sort();
+    let previous = -1;
+    for (let t = 0; t < reached; t++) {
+      const d = Math.floor(keys[t] / SPARSE_MAX);
+      const at = keys[t] - d * SPARSE_MAX;
+      if (d !== previous) {
+        touched[nTouched] = d;
+        touchedScore[nTouched] = 0;
+        touchedHits[nTouched++] = 0;
+        previous = d;
+      }
+      touchedScore[nTouched - 1] += weight[at];
+      touchedHits[nTouched - 1] |= bits[at];
+    }
+  } else if (score && hits) {
+    for (let i = 0; i < found.length; i++) {
+      const boost = boostOf(found[i]);
+      const bit = 1 << i;
+      for (let x = 0; x < lists[i].length; x++) {
+        const list = lists[i][x];
+        for (let j = 0; j < list.docs.length; j++) {
+          const d = list.docs[j];
+          if (hits[d] === 0) touched[nTouched++] = d;
+          score[d] += boost * list.w[j];
+          hits[d] |= bit;
+        }
       }
     }
   }
@@ -110,9 +152,13 @@ export function evaluate(documents, m, q, plan, matches, postings, allow, option
   const all = found.length === 0 ? 0 : found.length >= 32 ? 0xffffffff : (1 << found.length) - 1;
   let count = 0;
   let out;
-  /** @param {number} d */
-  const keep = (d) => {
-    const h = hits[d];
+  /** The candidates' scores, in candidate order. @type {Float64Array | null} */
+  let scores = null;
+  /**
+   * @param {number} d
+   * @param {number} h the query terms that reached it
+   */
+  const keep = (d, h) => {
     if (h === 0) return false;
     if (mode === 'all' && (h >>> 0) !== (all >>> 0)) return false;
     if (allow && allow[d] !== 1) return false;
@@ -125,14 +171,34 @@ export function evaluate(documents, m, q, plan, matches, postings, allow, option
     for (let d = 0; d < n; d++) if ((!allow || allow[d] === 1) && !(banned && banned[d]) && !(dead && dead[d])) out[count++] = d;
   } else if (mode === 'all' && missing.length > 0) {
     out = new Int32Array(0);
+  } else if (touchedScore && touchedHits) {
+    out = touched;
+    scores = touchedScore;
+    for (let t = 0; t < nTouched; t++) {
+      if (!keep(touched[t], touchedHits[t])) continue;
+      out[count] = touched[t];
+      scores[count++] = touchedScore[t];
+    }
   } else {
+    const h = /** @type {Uint32Array} */ (hits);
     out = touched.subarray(0, nTouched).sort();
-    for (let t = 0; t < nTouched; t++) if (keep(out[t])) out[count++] = out[t];
+    for (let t = 0; t < nTouched; t++) if (keep(out[t], h[out[t]])) out[count++] = out[t];
   }
   const candidates = out.subarray(0, count);
-  if (magnitude > 0) for (let i = 0; i < count; i++) score[candidates[i]] /= magnitude;
-
   const sort = options.sort === 'newest' || options.sort === 'oldest' ? options.sort : order.length ? 'best' : 'newest';
+  if (score) {
+    if (magnitude > 0) for (let i = 0; i < count; i++) score[candidates[i]] /= magnitude;
+    if (sort === 'best') {
+      scores = new Float64Array(count);
+      for (let i = 0; i < count; i++) scores[i] = score[candidates[i]];
+    }
+  } else if (scores && magnitude > 0) {
+    for (let i = 0; i < count; i++) scores[i] /= magnitude;
+  }
+  const own = scores ? scores.subarray(0, count) : null;
+  /** @type {Float64Array | null} */
+  let dense = score;
+
   return {
     query: q,
     count: count,
@@ -143,8 +209,14 @@ export function evaluate(documents, m, q, plan, matches, postings, allow, option
     missing: missing,
     reason: count ? 'ok' : 'none',
     candidates: candidates,
-    score: score,
-    take: sort === 'best' ? takeBest(candidates, score) : takeByTime(documents, m, candidates, sort === 'newest'),
+    get score() {
+      if (!dense) {
+        dense = new Float64Array(n);
+        if (own) for (let i = 0; i < count; i++) dense[candidates[i]] = own[i];
+      }
+      return dense;
+    },
+    take: sort === 'best' ? takeBest(candidates, own || new Float64Array(count)) : takeByTime(documents, m, candidates, sort === 'newest'),
     document: (doc) => documents.record(m, doc),
   };
 }

@@ -65,6 +65,7 @@ function start() {
     var zone = box.getAttribute('data-time-zone') || 'UTC';
     var lang = box.getAttribute('data-lang') || undefined;
     var version = box.getAttribute('data-version') || scriptVersion;
+    var chatOptions = /** @type {HTMLTemplateElement | null} */ (box.querySelector('template.cc-search-chat-options'));
     var run = 0;
     /** @type {SearchResult | null} */
     var current = null;
@@ -88,6 +89,19 @@ function start() {
       numberFormat = new Intl.NumberFormat(lang);
     }
 
+    /**
+     * Moves the chats' options from their <template> (site/search/page.ts) into the chat select,
+     * once, keeping its value: after the first results, or before anything reads or sets the chat.
+     */
+    function fillChats() {
+      var select = control('chat');
+      if (!chatOptions || !select) return;
+      var holder = chatOptions;
+      chatOptions = null;
+      holder.remove();
+      select.appendChild(holder.content);
+    }
+
     /** @param {string} name */
     function control(name) {
       return /** @type {HTMLInputElement | HTMLSelectElement | null} */ (form.elements.namedItem(name));
@@ -104,6 +118,7 @@ function start() {
      * @param {string | null} value
      */
     function setField(name, value) {
+      if (name === 'chat' && value) fillChats();
       var el = control(name);
       if (el && value !== null) el.value = value;
     }
@@ -318,6 +333,7 @@ function start() {
       var filters = { chat: field('chat'), author: field('author'), after: field('after'), before: field('before') };
       list.removeAttribute('aria-busy');
       if (!text && !filters.chat && !filters.author && !filters.after && !filters.before) {
+        afterPaint(fillChats);
         say('');
         return Promise.resolve();
       }
@@ -354,6 +370,9 @@ function start() {
           if (id !== run) return;
           list.removeAttribute('aria-busy');
           say('Search failed: ' + (error && error.message ? error.message : String(error)) + '.');
+        })
+        .then(function () {
+          afterPaint(fillChats);
         });
     }
 
@@ -392,6 +411,12 @@ function start() {
         }
       });
     }
+    var chatSelect = control('chat');
+    if (chatSelect) {
+      // Someone reaching for the select before the first results were painted.
+      chatSelect.addEventListener('focus', fillChats);
+      chatSelect.addEventListener('pointerdown', fillChats);
+    }
     more.addEventListener('click', function () {
       if (current) showMore(current, run);
     });
@@ -401,7 +426,10 @@ function start() {
     });
     fromUrl();
     if (location.search) search(false);
-    else if (input && !input.value) input.focus();
+    else {
+      afterPaint(fillChats);
+      if (input && !input.value) input.focus();
+    }
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
