@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import { importPaths, type ImportOptions } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
+import { ADAPTERS } from '../collector/sources/index.js';
+import { loadAdapter } from '../collector/sources/modules.js';
 import { worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
@@ -47,6 +49,13 @@ describe('imports read on a worker thread store exactly what imports on one thre
   }
 
   const fixtures = ['skype/tiny', 'telegram/full', 'slack/workspace', 'discord/export', 'whatsapp/WhatsApp Chat with Bob.txt', 'irc/irssi'];
+  // The thread loads only its own adapter's module: for every format, the very adapter detection uses.
+  test('every format loads on its own the adapter ADAPTERS lists for it; an unknown one none', async () => {
+    for (const adapter of ADAPTERS) assert.equal(await loadAdapter(adapter.format), adapter, adapter.format);
+    assert.equal(await loadAdapter('no-such-format'), undefined);
+    assert.equal(await loadAdapter('toString'), undefined);
+  });
+
   test('the bundled fixtures, media files included, and a --chat filter', async () => {
     const paths = fixtures.map((f) => resolve('test/fixtures', f));
     for (const path of paths) assert.ok(existsSync(path), path);

@@ -60,7 +60,7 @@ export const importCommand: CommandSpec = {
         onProgress: (_file, done, total) => progress.update(done, total),
       });
       progress.stop();
-      printSummary(summary, dbFile, performance.now() - started, sourceZone(sourceTimeZone(values, () => undefined)));
+      printSummary(summary, dbFile, performance.now() - started, () => sourceZone(sourceTimeZone(values, () => undefined)));
     } finally {
       progress.stop();
       closeRemovingUnused(db, created);
@@ -72,7 +72,8 @@ export const importCommand: CommandSpec = {
 /** Formats whose times are the wall clock of a device, read in a time zone the user may need to name. */
 const WALL_CLOCK_FORMATS = new Set(['whatsapp', 'irc']);
 
-function printSummary(s: ImportSummary, dbFile: string, ms: number, zone: string): void {
+/** `zone` is asked only when a wall-clock source was read: the system zone costs loading ICU's zone data. */
+function printSummary(s: ImportSummary, dbFile: string, ms: number, zone: () => string): void {
   for (const file of s.files) {
     if (!file.warnings.length) continue;
     process.stderr.write(`warning: ${file.file} (${file.format}): ${file.warnings.length} item(s) skipped or imported with a problem:\n`);
@@ -90,6 +91,6 @@ function printSummary(s: ImportSummary, dbFile: string, ms: number, zone: string
       ` (${(ms / 1000).toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} messages/s)\n`,
   );
   if (s.files.some((f) => WALL_CLOCK_FORMATS.has(f.format))) {
-    process.stdout.write(`Times of ${[...new Set(s.files.map((f) => f.format).filter((f) => WALL_CLOCK_FORMATS.has(f)))].join(' and ')} sources were read as ${zone} time (--source-time-zone to change).\n`);
+    process.stdout.write(`Times of ${[...new Set(s.files.map((f) => f.format).filter((f) => WALL_CLOCK_FORMATS.has(f)))].join(' and ')} sources were read as ${zone()} time (--source-time-zone to change).\n`);
   }
 }

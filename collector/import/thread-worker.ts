@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { wantedChats } from './chat-filter.js';
 import { prepareIdentity } from '../store/prepare.js';
 import type { IncomingMessage } from '../store/writer.js';
-import { adapterByName } from '../sources/index.js';
+import { loadAdapter } from '../sources/modules.js';
 import { BATCHES_AHEAD, EVENTS_PER_BATCH, type ThreadedRead, type WorkerReport } from './threaded.js';
 import { SourceError, type SourceEvent } from '../sources/types.js';
 
@@ -26,7 +26,8 @@ function send(events: SourceEvent[]): void {
 }
 
 try {
-  const adapter = adapterByName(job.format);
+  // Only this format's adapter: the thread's start-up is time the writer spends waiting.
+  const adapter = await loadAdapter(job.format);
   if (!adapter) throw new Error(`unknown format "${job.format}"`);
   const wantChat = wantedChats(job.wanted);
   let chat: string | null = null;

@@ -12,7 +12,8 @@
  * classes only; href schemes http, https, mailto. No style, no event handlers, no data: or
  * javascript: URLs, no images (a remote image leaks the reader's address and is usually dead).
  */
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
+import { createRequire } from 'node:module';
 import { hasInvalidXml, safeHref, stripInvalidXml } from './html.js';
 import { own } from '../own.js';
 
@@ -64,13 +65,23 @@ const OPTIONS: sanitizeHtml.IOptions = {
   },
 };
 
+let loaded: typeof sanitizeHtml | null = null;
+
+/**
+ * sanitize-html, loaded at its first use: with its parsers (htmlparser2, postcss) it is most of
+ * the CLI's start-up, and converters whose output is canonical never call it.
+ */
+function sanitizer(): typeof sanitizeHtml {
+  return (loaded ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml);
+}
+
 /**
  * Sanitizes an HTML fragment against the allow-list above and removes characters XML cannot
  * carry (sanitize-html decodes `&#1;` and passes control characters through). `<br />` is
  * written `<br>` like the rest of our HTML.
  */
 export function sanitizeFragment(html: string): string {
-  const clean = sanitizeHtml(html, OPTIONS);
+  const clean = sanitizer()(html, OPTIONS);
   const out = stripInvalidXml(clean);
   return out.indexOf('<br />') === -1 ? out : out.replaceAll('<br />', '<br>');
 }
