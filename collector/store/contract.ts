@@ -29,7 +29,7 @@ export {
   dayOf, dayStart, isDated, monthOf, monthRange, pagePathOf, slotOf, type Slot,
 } from './periods.js';
 export { viewHtmlOf } from './compact.js';
-export { readableId, replacePersonRefs } from './person-refs.js';
+export { readableId, replacePersonRefs, withoutPeopleLists } from './person-refs.js';
 export { changeMarkerPath, touchChangeMarker } from './marker.js';
 
 export { balanceBidi, isolate } from '../markup/bidi.js';
