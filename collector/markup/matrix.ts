@@ -20,7 +20,7 @@
 import { personHtml } from '../store/person-refs.js';
 import { decodeEntities, escapeHtml, linesToHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
-import { reactionsHtml, type Reaction } from './reactions.js';
+import { reactionsBlock, type Reaction } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 /** A person as the envelope names them: `id` is a Matrix user id (`@alice:example.org`), or '' for a name only. */
@@ -69,7 +69,7 @@ export const matrix: MarkupConverter = (body, context) => {
   if (env.encrypted === true) return { html: ENCRYPTED_HTML, text: '' };
   if (isObject(env.event)) return eventLine(env.event);
   const out = content(env);
-  const chips = reactionsHtml(reactionsOf(env.reactions));
+  const chips = reactionsBlock(reactionsOf(env.reactions));
   return chips ? { html: ensureSafeFragment(out.html + chips), text: out.text } : out;
 };
 

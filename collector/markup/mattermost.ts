@@ -27,7 +27,7 @@ import { renderDiscordMarkdown } from './discord/index.js';
 import { escapeHtml, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import { emojiOf } from './slack-emoji.js';
-import { reactionsHtml, type Reaction } from './reactions.js';
+import { reactionsBlock, type Reaction } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export interface MattermostEnvelope {
@@ -77,7 +77,7 @@ export const mattermost: MarkupConverter = (body, context) => {
   else out = withNames(env.message, people, channels);
   const cards = Array.isArray(env.cards) ? env.cards.slice(0, MAX_PARTS) : [];
   for (const card of cards) if (isObject(card)) addCard(out, card as MattermostCard, people, channels);
-  out.html += reactionsHtml(reactionsOf(env.reactions, people));
+  out.html += reactionsBlock(reactionsOf(env.reactions, people));
   return { html: ensureSafeFragment(out.html), text: out.text.trim() };
 };
 

@@ -17,7 +17,7 @@ import { personHtml, personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import { formatDuration } from './duration.js';
-import { reactionsHtml, type Reaction, type Reactor } from './reactions.js';
+import { reactionsBlock, type Reaction, type Reactor } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export interface MetaPerson {
@@ -86,7 +86,7 @@ function render(env: MetaEnvelope): RenderedBody {
     if (link && !(ownShown && own.includes(link))) text.push(link);
     if (shareText) text.push(shareText);
   }
-  return { html: ensureSafeFragment(html.join('<br>') + reactionsHtml(grouped(env.reactions))), text: text.join('\n') };
+  return { html: ensureSafeFragment(html.join('<br>') + reactionsBlock(grouped(env.reactions))), text: text.join('\n') };
 }
 
 /** "Alice added Bob and Carol", "Bob left the group", "Alice called · 3 min". */

@@ -43,13 +43,19 @@ export function reactionsHtml(reactions: readonly Reaction[]): string {
   return chips.length ? `<span class="cc-reactions">${chips.join(' ')}</span>` : '';
 }
 
+/** The chips as a paragraph of their own, after a message's content (feed readers have no CSS). */
+export function reactionsBlock(reactions: readonly Reaction[]): string {
+  const chips = reactionsHtml(reactions);
+  return chips ? `<p>${chips}</p>` : '';
+}
+
 function chipHtml(reaction: Reaction): string {
   const emoji = Array.from(stripInvalidXml(reaction.emoji).replace(/\s+/g, ' ').trim()).slice(0, MAX_EMOJI).join('');
   if (!emoji) return '';
   const people = reaction.reactors.slice(0, MAX_REACTORS).flatMap((r) => {
     const id = stripInvalidXml(r.id).trim();
     const name = stripInvalidXml(r.name).replace(/\s+/g, ' ').trim();
-    return id || name ? [personHtml(id, name || id, escapeHtml)] : [];
+    return id || name ? [personHtml(id, name, escapeHtml)] : [];
   });
   const stated = typeof reaction.count === 'number' && Number.isSafeInteger(reaction.count) ? reaction.count : 0;
   if (reaction.count !== undefined && stated <= 0 && !people.length) return '';

@@ -22,7 +22,7 @@ import { personText } from '../store/person-refs.js';
 import { escapeHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import { emojiOf } from './slack-emoji.js';
-import { reactionsHtml, type Reaction, type Reactor } from './reactions.js';
+import { reactionsBlock, type Reaction, type Reactor } from './reactions.js';
 import { SLACK_ID, slackPerson, type SlackCard, type SlackEnvelope } from './slack-envelope.js';
 import { hrefOf, renderText, writeMrkdwn, type Output } from './slack-mrkdwn.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
@@ -75,7 +75,7 @@ function renderEnvelope(envelope: SlackEnvelope): RenderedBody {
     const count = typeof reaction.count === 'number' ? reaction.count : undefined;
     reactions.push({ emoji: emojiOf(name) ?? `:${name}:`, count, reactors: users });
   }
-  out.html += reactionsHtml(reactions);
+  out.html += reactionsBlock(reactions);
   return { html: ensureSafeFragment(out.html), text: out.text.trim() };
 }
 

@@ -22,7 +22,7 @@ import { personHtml } from '../store/person-refs.js';
 import { formatDuration } from './duration.js';
 import { decodeEntities, escapeHtml, linesToHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
-import { reactionsHtml } from './reactions.js';
+import { reactionsBlock } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 /** A person as the envelope names them: `id` is the adapter's person id (`teams:…`), or '' for a name only. */
@@ -268,7 +268,7 @@ function textOfHtml(html: string): string {
 
 /** `{emoji, users, count?}` entries (Teams, Google Chat) as chips: how many, and who. */
 export function reactionChips(value: unknown): string {
-  return reactionsHtml(
+  return reactionsBlock(
     items(value).map((r) => ({
       emoji: textOf(r.emoji),
       count: typeof r.count === 'number' ? r.count : undefined,

@@ -2,7 +2,7 @@ import { escapeHtml } from '../html.js';
 import { telegramPersonId } from '../../identity/telegram-ids.js';
 import { count, isObject, link, MAX_ITEMS, Output, str } from './output.js';
 import { reactor, ref } from './people.js';
-import { reactionsHtml } from '../reactions.js';
+import { reactionsBlock } from '../reactions.js';
 import { writeText } from './text.js';
 
 /** What a message shows besides its text: a poll, a contact, a place, its reactions. */
@@ -62,7 +62,7 @@ export function writePlace(env: Record<string, unknown>, out: Output): void {
 
 /** Reactions with how many and the few recent reactors newer exports list (`recent`). */
 export function writeReactions(reactions: unknown[], out: Output): void {
-  out.html += reactionsHtml(
+  out.html += reactionsBlock(
     reactions.slice(0, MAX_ITEMS).filter(isObject).map((reaction) => {
       const type = str(reaction.type);
       const recent = Array.isArray(reaction.recent) ? reaction.recent.slice(0, MAX_ITEMS) : [];
