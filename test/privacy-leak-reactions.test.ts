@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MARKUP_VERSION } from '../collector/markup/index.js';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
 import type { AuthorMode } from '../site/options.js';
-import { cli } from './helpers/db-state.js';
 import { scanForLeaks, secretsOf } from './helpers/leak-scan.js';
 import { archivePages, listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
+import { chipsIn, importReactions, REACTION_SOURCES } from './helpers/reaction-chip.js';
 
 /**
  * Reactions, for every format whose exports carry them: the same message ("Lunch at noon?" by
@@ -18,50 +18,6 @@ import { scratchDir } from './helpers/temp.js';
  * title and accessible name say who reacted, as person references the site resolves per its
  * `authors` option: names, pseudonyms, or (hidden) no one at all — "👍 2 reactions".
  */
-export interface ReactionSource {
-  format: string;
-  args?: string[];
-  /** What the 👍 chip shows: the emoji as the app writes it and how many reacted (some exports count more than they name). */
-  thumbs: { emoji: string; count: number };
-  heart: string;
-  /** A third chip: a custom emoji as the format shows it. */
-  custom?: string;
-}
-
-export const REACTION_SOURCES: ReactionSource[] = [
-  { format: 'slack', thumbs: { emoji: '👍', count: 3 }, heart: '❤️', custom: ':partyparrot:' },
-  { format: 'discord', thumbs: { emoji: '👍', count: 3 }, heart: '❤️', custom: ':partyparrot:' },
-  { format: 'telegram', thumbs: { emoji: '👍', count: 3 }, heart: '❤', custom: 'custom emoji' },
-  { format: 'teams', thumbs: { emoji: '👍', count: 2 }, heart: '❤️' },
-  { format: 'matrix', thumbs: { emoji: '👍', count: 2 }, heart: '❤️' },
-  { format: 'mattermost', thumbs: { emoji: '👍', count: 2 }, heart: '❤️' },
-  { format: 'google-chat', thumbs: { emoji: '👍', count: 2 }, heart: '❤️' },
-  { format: 'messenger', thumbs: { emoji: '👍', count: 2 }, heart: '❤️' },
-  { format: 'instagram', args: ['--format', 'instagram'], thumbs: { emoji: '👍', count: 2 }, heart: '❤️' },
-];
-
-export interface Chip {
-  shown: string;
-  label: string;
-  title: string;
-}
-
-/** The reaction chips of a page, in order (attribute values decoded). */
-export function chipsIn(html: string): Chip[] {
-  const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  return [...html.matchAll(/<span class="cc-reaction" role="img" aria-label="([^"]*)" title="([^"]*)">([^<]*)<\/span>/g)].map((m) => ({
-    label: decode(m[1]),
-    title: decode(m[2]),
-    shown: decode(m[3]),
-  }));
-}
-
-/** Imports a format's reaction fixture into a fresh database. */
-export function importReactions(source: ReactionSource, db: string): void {
-  const run = cli(['import', resolve('test/fixtures/reactions', source.format), '--db', db, ...(source.args ?? [])], resolve('.'));
-  assert.equal(run.code, 0, run.err);
-}
-
 /** The page holding the reacted-to message. */
 function reactedPage(out: string): string {
   for (const file of archivePages(listFiles(out))) {
