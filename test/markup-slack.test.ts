@@ -253,8 +253,8 @@ test('envelope: cards (bot attachments, link previews) and reactions under the m
       '<blockquote class="cc-card">only a fallback</blockquote>' +
       '<blockquote class="cc-card"><b>⟨slack:U3|Carol⟩</b><br>a shared message</blockquote>' +
       '<blockquote class="cc-card"><b>A channel</b></blockquote>' +
-      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(⟨slack:U1|alice⟩, ⟨slack:U2|bob⟩)</span></span> ' +
-      '<span class="cc-reaction">:custom: 1</span></span>',
+      '<p><span class="cc-reactions"><span class="cc-reaction" role="img" aria-label="👍 2 reactions: ⟨slack:U1|alice⟩, ⟨slack:U2|bob⟩" title="👍 2 reactions: ⟨slack:U1|alice⟩, ⟨slack:U2|bob⟩">👍 2</span> ' +
+      '<span class="cc-reaction" role="img" aria-label=":custom: 1 reaction" title=":custom: 1 reaction">:custom: 1</span></span></p>',
   );
   assert.equal(
     visibleRefs(out.text),
@@ -262,7 +262,9 @@ test('envelope: cards (bot attachments, link previews) and reactions under the m
   );
   // Reactions alone: under an empty text. A reactor given as a bare name (older bodies) has no id.
   const only = render(JSON.stringify({ text: '', reactions: [{ name: 'eyes', count: 1, users: ['carol', { id: 'U4', name: '' }, { name: 'no id' }] }] }));
-  assert.equal(visibleRefs(only.html), '<span class="cc-reactions"><span class="cc-reaction">👀 1 <span class="cc-reactors">(⟨|carol⟩, ⟨slack:U4|U4⟩, ⟨|no id⟩)</span></span></span>');
+  // (Three people named where the count says one: the people named are counted.)
+  const label = '👀 3 reactions: ⟨|carol⟩, ⟨slack:U4|U4⟩, ⟨|no id⟩';
+  assert.equal(visibleRefs(only.html), `<p><span class="cc-reactions"><span class="cc-reaction" role="img" aria-label="${label}" title="${label}">👀 3</span></span></p>`);
   assert.equal(only.text, '');
 });
 

@@ -102,9 +102,10 @@ test('forwards, replies outside the archive, via bot, signatures, reactions', ()
     visibleRefs(out.html),
     '<span class="cc-forward">Forwarded from <b>⟨|Carol &lt;Jones&gt;⟩</b></span><br>' +
       '<span class="cc-reply-missing">↩ In reply to a message not in this archive (#10819)</span><br>' +
-      '<span class="cc-via">via ⟨|@gif⟩</span><br>Hello<br><span class="cc-signature">— ⟨|Ada L.⟩</span><br>' +
-      '<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(⟨telegram:user1|Ada⟩, ⟨telegram:deleted|Deleted Account⟩)</span></span> ' +
-      '<span class="cc-reaction">custom emoji 1</span> <span class="cc-reaction">⭐ 5</span></span>',
+      '<span class="cc-via">via ⟨|@gif⟩</span><br>Hello<br><span class="cc-signature">— ⟨|Ada L.⟩</span>' +
+      '<p><span class="cc-reactions"><span class="cc-reaction" role="img" aria-label="👍 2 reactions: ⟨telegram:user1|Ada⟩, ⟨telegram:deleted|Deleted Account⟩" title="👍 2 reactions: ⟨telegram:user1|Ada⟩, ⟨telegram:deleted|Deleted Account⟩">👍 2</span> ' +
+      '<span class="cc-reaction" role="img" aria-label="custom emoji 1 reaction" title="custom emoji 1 reaction">custom emoji 1</span> ' +
+      '<span class="cc-reaction" role="img" aria-label="⭐ 5 reactions" title="⭐ 5 reactions">⭐ 5</span></span></p>',
   );
   assert.equal(visibleRefs(out.text), 'Forwarded from ⟨|Carol <Jones>⟩\nHello', 'reactions and notes are not searched');
   assert.equal(visibleRefs(render({ forwarded_from: 'Bob', forwarded_from_id: 'user2', saved_from: 'Eve', saved_from_id: 'user5', text: 'x' }).text), 'Forwarded from ⟨telegram:user2|Bob⟩\nSaved from ⟨telegram:user5|Eve⟩\nx');

@@ -20,6 +20,7 @@ import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 import { needsFile } from './helpers/requires.js';
 import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
+import { chip } from './helpers/reaction-chip.js';
 
 const EXPORT = resolve(process.cwd(), 'test/fixtures/discord/export');
 const THREAD = join(EXPORT, 'thread.json');
@@ -144,7 +145,7 @@ test('the shared DiscordChatExporter example: every message, in order, with its 
     '<span class="cc-spoiler">EZ</span>', '<code>START_VIEWER</code>', '<pre><code>def main():', '<em>DiscordChatExporter-frontend</em>',
     '<span class="cc-mention">@⟨discord:896568767994532880|Thomas⟩</span>', '<span class="cc-event">⟨discord:896568767994532880|Thomas⟩ joined the server.</span>',
     '<span class="cc-event">⟨discord:521486476985155645|Adam⟩ started a thread: <a href="https://discord.com/channels/748545324524575035/1060927310439657577" rel="nofollow noopener">https://discord.com/channels/748545324524575035/1060927310439657577</a></span>', '<span class="cc-event">⟨discord:521486476985321458|RICK NITRO⟩ joined the server.</span>',
-    '<span class="cc-reaction">:kekw: 2</span>', '<span class="cc-reaction">👀 1</span>', '<span class="cc-sticker">Sticker: pepecute</span>',
+    chip(':kekw: 2', ':kekw: 2 reactions'), chip('👀 1', '👀 1 reaction'), '<span class="cc-sticker">Sticker: pepecute</span>',
     '<blockquote class="cc-embed">',
   ]) {
     assert.ok(rendered.includes(part), part);
@@ -215,7 +216,7 @@ test('the thread: times with offsets, edits, pins, replies, kinds, system messag
   assert.equal(html(get(11)), `<span class="cc-call">⟨${ALICE}|Alice A.⟩ started a call that lasted 5 min 30 s.</span>`);
   assert.equal(html(get(12)), `<span class="cc-event">⟨${BOB}|Bob⟩ changed the channel name: launch plans</span>`);
   assert.equal(html(get(13)), `<span class="cc-event">⟨${BOB}|Bob⟩ boosted the server.</span>`);
-  assert.match(html(get(8)), /^<p><span class="cc-interaction">⟨discord:100000000000000001\|Alice A\.⟩ used \/roll<\/span><\/p>🎲 You rolled <strong>4<\/strong><p><span class="cc-reactions"><span class="cc-reaction">👍 3<\/span> <span class="cc-reaction">:partyblob: 1<\/span><\/span><\/p>$/);
+  assert.equal(html(get(8)), `<p><span class="cc-interaction">⟨discord:100000000000000001|Alice A.⟩ used /roll</span></p>🎲 You rolled <strong>4</strong><p><span class="cc-reactions">${chip('👍 3', '👍 3 reactions')} ${chip(':partyblob: 1', ':partyblob: 1 reaction')}</span></p>`);
   assert.match(html(get(4)), /^<p><span class="cc-heading-large"><strong>Plan<\/strong>.*<ul><li>first<\/li><li>second<\/li><\/ul><blockquote class="cc-quote">quoted line<br>more<\/blockquote>back to text<pre><code>const x = 1 &lt; 2;<\/code><\/pre><blockquote class="cc-quote">rest<br>is quoted<\/blockquote>$/);
   assert.match(html(get(7)), /<blockquote class="cc-embed"><span class="cc-embed-author">Example News<\/span><br><strong><a href="https:\/\/example.com\/article" rel="nofollow noopener">Article title<\/a><\/strong>/);
   assert.equal((html(get(7)).match(/cc-embed"/g) ?? []).length, 1, 'the image-only embed adds nothing');

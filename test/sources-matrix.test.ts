@@ -213,7 +213,7 @@ test('matrix: /messages pages (newest first, overlapping): edits update their or
 
       const welcome = rendered(byId(list, '$garden01'));
       assert.equal(welcome.text, 'Welcome to the garden', 'reactions are shown, not searched');
-      assert.match(welcome.html, /<span class="cc-reaction">👍 2 <span class="cc-reactors">\((⟨@carol:example\.org\|Carol Fern⟩|⟨@bob:example\.org\|Bob Stone⟩), (⟨@carol:example\.org\|Carol Fern⟩|⟨@bob:example\.org\|Bob Stone⟩)\)<\/span><\/span>/);
+      assert.match(welcome.html, /<span class="cc-reaction" role="img" aria-label="👍 2 reactions: (⟨@carol:example\.org\|Carol Fern⟩|⟨@bob:example\.org\|Bob Stone⟩), (⟨@carol:example\.org\|Carol Fern⟩|⟨@bob:example\.org\|Bob Stone⟩)" title="[^"]*">👍 2<\/span>/);
       assert.doesNotMatch(welcome.html, /❤️/, 'the redacted reaction is gone');
 
       assert.equal(byId(list, '$garden13').deleted, true, 'm.room.redaction (content.redacts, room v11)');

@@ -20,6 +20,7 @@ import { scalar } from './helpers/sql.js';
 import { adapterReader, byChat as groupByChat, ofType } from './helpers/events.js';
 import { tempDir } from './helpers/temp.js';
 import { hasFile, needsFile } from './helpers/requires.js';
+import { chip } from './helpers/reaction-chip.js';
 
 const root = new URL('../../', import.meta.url); // dist/test/ → the repository
 const WORKSPACE = fileURLToPath(new URL('test/fixtures/slack/workspace', root));
@@ -209,7 +210,7 @@ test('mrkdwn, edits, reactions, files and hostile text as the adapter emits them
     ],
   });
   assert.ok(
-    html(edited).includes(`<span class="cc-reactions"><span class="cc-reaction">👍 2 <span class="cc-reactors">(${ALICE}, ⟨slack:U03CAROL|carol⟩)</span></span>`),
+    html(edited).includes(`<p><span class="cc-reactions">${chip('👍 2', `👍 2 reactions: ${ALICE}, ⟨slack:U03CAROL|carol⟩`)} `),
     html(edited),
   );
   assert.equal(text(edited), 'edited text', 'reactions are not searched');
@@ -430,7 +431,7 @@ test('through the importer: real SQLite, threads resolve, re-import and the zip 
     assert.equal(named('1709290702.000100'), '@alice has renamed the channel from "old" to "general"');
     assert.equal(named('1709290100.000200').slice(0, 22), 'Hi @Bob Builder and @c');
     // A reactor is a reference in the HTML only (reactions are not searched): the writer learns them all the same.
-    assert.match(scalar(db, `SELECT html FROM messages WHERE native_id = '1709290300.000400'`) as string, /\(\uE000slack:U01ALICE\uE002\uE001, \uE000slack:U03CAROL\uE002\uE001\)/);
+    assert.match(scalar(db, `SELECT html FROM messages WHERE native_id = '1709290300.000400'`) as string, /title="👍 2 reactions: \uE000slack:U01ALICE\uE002\uE001, \uE000slack:U03CAROL\uE002\uE001"/);
     assert.equal(scalar(db, 'SELECT count(*) FROM messages WHERE reply_to_key IS NOT NULL'), 5);
     assert.equal(
       scalar(db, 'SELECT count(*) FROM messages m WHERE reply_to_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages q WHERE q.key = m.reply_to_key)'),

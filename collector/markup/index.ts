@@ -17,6 +17,14 @@ import { hasInvalidXml, stripInvalidXml } from './html.js';
 /** Every markup converter by the name adapters put in MessageRecord.markup. */
 const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, discord, whatsapp, telegram, teams, 'google-chat': googleChat, mattermost, matrix, irc, 'irc-quiet': ircQuiet, meta };
 
+/**
+ * The version of what the converters make of a body. Raise it when stored rows should look
+ * different (new markup the site relies on): the next import renders every stored row again
+ * (collector/import/rerender.ts), since an import skips messages whose source did not change.
+ * 2: reaction chips with their reactors in the title (markup/reactions.ts).
+ */
+export const MARKUP_VERSION = 2;
+
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);
 

@@ -14,12 +14,13 @@
  * id, the one the adapter gives authors. Plain bodies lose their reply fallback (`> <@a:b> …`
  * lines before a blank line) when the event is a reply.
  *
- * Classes: cc-mention, cc-file, cc-encrypted, cc-reactions, cc-reaction, cc-reactors, cc-deleted
- * (room events are the site's cc-event lines).
+ * Classes: cc-mention, cc-file, cc-encrypted, cc-deleted, the reaction chips' (reactions.ts);
+ * room events are the site's cc-event lines.
  */
 import { personHtml } from '../store/person-refs.js';
 import { decodeEntities, escapeHtml, linesToHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
+import { reactionsBlock, type Reaction } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 /** A person as the envelope names them: `id` is a Matrix user id (`@alice:example.org`), or '' for a name only. */
@@ -68,7 +69,7 @@ export const matrix: MarkupConverter = (body, context) => {
   if (env.encrypted === true) return { html: ENCRYPTED_HTML, text: '' };
   if (isObject(env.event)) return eventLine(env.event);
   const out = content(env);
-  const chips = reactionChips(env.reactions);
+  const chips = reactionsBlock(reactionsOf(env.reactions));
   return chips ? { html: ensureSafeFragment(out.html + chips), text: out.text } : out;
 };
 
@@ -187,16 +188,12 @@ function textOfHtml(html: string): string {
   return decodeEntities(html.replace(BLOCK_END, '\n').replace(/<[^>]*>/g, '')).replace(/[ \t]+\n/g, '\n').replace(/\n{2,}/g, '\n').trim();
 }
 
-function reactionChips(value: unknown): string {
-  const chips = (Array.isArray(value) ? value.slice(0, MAX_ITEMS) : []).filter(isObject).flatMap((r) => {
-    const emoji = textOf(r.emoji).trim().slice(0, 40);
-    if (!emoji) return [];
-    const users = (Array.isArray(r.users) ? r.users.slice(0, MAX_ITEMS) : []).map(personOf).filter((p): p is MatrixPerson => p !== null);
-    const who = users.length ? ` <span class="cc-reactors">(${users.map(ref).join(', ')})</span>` : '';
-    return [`<span class="cc-reaction">${escapeHtml(emoji)} ${Math.max(users.length, 1)}${who}</span>`];
-  });
-  // Shown, not searched: the text stays the message's own words.
-  return chips.length ? `<span class="cc-reactions">${chips.join(' ')}</span>` : '';
+/** One entry per key with who reacted (the count is the people: one reaction each). */
+function reactionsOf(value: unknown): Reaction[] {
+  return (Array.isArray(value) ? value.slice(0, MAX_ITEMS) : []).filter(isObject).map((r) => ({
+    emoji: textOf(r.emoji).trim().slice(0, 40),
+    reactors: (Array.isArray(r.users) ? r.users.slice(0, MAX_ITEMS) : []).map(personOf).filter((p): p is MatrixPerson => p !== null),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import { renderDiscordMarkdown } from './discord/index.js';
 import { escapeHtml, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import { emojiOf } from './slack-emoji.js';
+import { reactionsBlock, type Reaction } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export interface MattermostEnvelope {
@@ -76,8 +77,7 @@ export const mattermost: MarkupConverter = (body, context) => {
   else out = withNames(env.message, people, channels);
   const cards = Array.isArray(env.cards) ? env.cards.slice(0, MAX_PARTS) : [];
   for (const card of cards) if (isObject(card)) addCard(out, card as MattermostCard, people, channels);
-  const chips = reactionChips(env.reactions, people);
-  if (chips) out.html += `<p><span class="cc-reactions">${chips}</span></p>`;
+  out.html += reactionsBlock(reactionsOf(env.reactions, people));
   return { html: ensureSafeFragment(out.html), text: out.text.trim() };
 };
 
@@ -273,20 +273,17 @@ function addCard(out: RenderedBody, card: MattermostCard, people: ReadonlyMap<st
   out.text += `${out.text ? '\n' : ''}${texts.join('\n')}`;
 }
 
-/** Reactions as chips: the emoji, how many, and who (person references). Shown, not searched. */
-function reactionChips(value: unknown, people: ReadonlyMap<string, string>): string {
-  let chips = '';
+/** Reactions by emoji name with who reacted (usernames, named by the envelope's people). */
+function reactionsOf(value: unknown, people: ReadonlyMap<string, string>): Reaction[] {
+  const out: Reaction[] = [];
   for (const reaction of Array.isArray(value) ? value.slice(0, MAX_PARTS) : []) {
     if (!isObject(reaction)) continue;
     const name = str(reaction.emoji).trim();
     if (!name) continue;
     const users = (Array.isArray(reaction.users) ? reaction.users.slice(0, MAX_PARTS) : []).map(str).filter((u) => u !== '');
-    const who = users.map((u) => (people.has(u) ? personText(mattermostPerson(u), people.get(u)!) : personText(mattermostPerson(u), u)));
-    const count = Math.max(users.length, 1);
-    const list = who.length ? ` <span class="cc-reactors">(${escapeHtml(who.join(', '))})</span>` : '';
-    chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emojiShown(name))} ${count}${list}</span>`;
+    out.push({ emoji: emojiShown(name), reactors: users.map((u) => ({ id: mattermostPerson(u), name: people.get(u) ?? u })) });
   }
-  return chips;
+  return out;
 }
 
 function escapeRegExp(text: string): string {

@@ -10,14 +10,14 @@
  * Meta's own sentences for joins, leaves and calls ("Alice added Bob to the group.") bake names
  * into text; events are written here from `actor` and `users` as person references
  * (collector/store/person-refs.ts) instead, so the site can hide or pseudonymize them. Reactors
- * are person references too. Text is plain (bare URLs linked, line breaks kept); reactions are
- * shown, not searched. Classes: cc-event, cc-call, cc-share, cc-reactions, cc-reaction,
- * cc-reactors, cc-deleted.
+ * are person references too (collector/markup/reactions.ts). Text is plain (bare URLs linked,
+ * line breaks kept). Classes: cc-event, cc-call, cc-share, cc-deleted, and the reaction chips'.
  */
 import { personHtml, personText } from '../store/person-refs.js';
 import { escapeHtml, linkifyLines, safeHref, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import { formatDuration } from './duration.js';
+import { reactionsBlock, type Reaction, type Reactor } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export interface MetaPerson {
@@ -86,9 +86,7 @@ function render(env: MetaEnvelope): RenderedBody {
     if (link && !(ownShown && own.includes(link))) text.push(link);
     if (shareText) text.push(shareText);
   }
-  const chips = reactionChips(env.reactions);
-  if (chips) html.push(`<span class="cc-reactions">${chips}</span>`);
-  return { html: ensureSafeFragment(html.join('<br>')), text: text.join('\n') };
+  return { html: ensureSafeFragment(html.join('<br>') + reactionsBlock(grouped(env.reactions))), text: text.join('\n') };
 }
 
 /** "Alice added Bob and Carol", "Bob left the group", "Alice called · 3 min". */
@@ -132,26 +130,21 @@ function person(value: unknown): { html: string; text: string } | null {
   return { html: personHtml(id, name, escapeHtml), text: personText(id, name) };
 }
 
-/** Reactions grouped by emoji, in first-seen order: "❤ 2 (Alice, Bob)". */
-function reactionChips(value: unknown): string {
-  if (!Array.isArray(value)) return '';
-  const groups = new Map<string, string[]>();
+/** One reaction per person as Meta lists them, grouped by emoji in first-seen order. */
+function grouped(value: unknown): Reaction[] {
+  if (!Array.isArray(value)) return [];
+  const groups = new Map<string, { count: number; reactors: Reactor[] }>();
   for (const reaction of value.slice(0, MAX_PARTS)) {
     if (!isObject(reaction)) continue;
     const emoji = stripInvalidXml(str(reaction.emoji)).trim();
     if (!emoji) continue;
-    let who = groups.get(emoji);
-    if (!who) groups.set(emoji, (who = []));
-    const by = person(reaction.by);
-    who.push(by ? by.html : '');
+    let group = groups.get(emoji);
+    if (!group) groups.set(emoji, (group = { count: 0, reactors: [] }));
+    group.count++;
+    const by = isObject(reaction.by) ? reaction.by : null;
+    if (by) group.reactors.push({ id: str(by.id), name: str(by.name) });
   }
-  let chips = '';
-  for (const [emoji, who] of groups) {
-    const named = who.filter((w) => w !== '');
-    const reactors = named.length ? ` <span class="cc-reactors">(${named.join(', ')})</span>` : '';
-    chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emoji)} ${who.length}${reactors}</span>`;
-  }
-  return chips;
+  return [...groups].map(([emoji, g]) => ({ emoji, count: g.count, reactors: g.reactors }));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

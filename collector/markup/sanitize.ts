@@ -8,8 +8,9 @@
  *   message of a 150,000 messages/s import; the scanner costs about a microsecond.
  * - fragmentProblems(): an independent audit for tests.
  *
- * Allowed: the tags below; a[href, rel, title], span[class], blockquote[class] with `cc-*`
- * classes only; href schemes http, https, mailto. No style, no event handlers, no data: or
+ * Allowed: the tags below; a[href, rel, title], span[class, title, aria-label, role="img"] (a
+ * reaction chip names its reactors there: collector/markup/reactions.ts), blockquote[class] with
+ * `cc-*` classes only; href schemes http, https, mailto. No style, no event handlers, no data: or
  * javascript: URLs, no images (a remote image leaks the reader's address and is usually dead).
  */
 import type sanitizeHtml from 'sanitize-html';
@@ -23,9 +24,11 @@ export const ALLOWED_TAGS: readonly string[] = [
 ];
 export const ALLOWED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   a: ['href', 'rel', 'title'],
-  span: ['class'],
+  span: ['class', 'title', 'aria-label', 'role'],
   blockquote: ['class'],
 };
+/** The one role a span may have: a reaction chip is an image with a name (its emoji, count and reactors). */
+const SPAN_ROLES: readonly string[] = ['img'];
 export const ALLOWED_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];
 
 const LINK_REL = 'nofollow noopener';
@@ -62,6 +65,11 @@ const OPTIONS: sanitizeHtml.IOptions = {
       out.rel = LINK_REL;
       return { tagName, attribs: out };
     },
+    span: (tagName, attribs) => {
+      const out: sanitizeHtml.Attributes = { ...attribs };
+      if (out.role !== undefined && !SPAN_ROLES.includes(out.role)) delete out.role;
+      return { tagName, attribs: out };
+    },
   },
 };
 
@@ -95,6 +103,8 @@ const CANONICAL_TOKEN = new RegExp(
     '/?(?:b|strong|i|em|s|del|pre|code|p|ul|ol|li|cite)',
     'br', '/span', '/blockquote', '/a',
     'span class="cc-[a-z]+(?:-[a-z]+)*"',
+    // A reaction chip (collector/markup/reactions.ts): label and title are escaped text.
+    'span class="cc-reaction" role="img" aria-label="(?:[^"<>&]|&(?:amp|lt|gt|quot|#39);)*" title="(?:[^"<>&]|&(?:amp|lt|gt|quot|#39);)*"',
     'blockquote class="cc-[a-z]+(?:-[a-z]+)*"',
     'a href="((?:[hH][tT][tT][pP][sS]?://|[mM][aA][iI][lL][tT][oO]:)[^"<>\\s\\0-\\x1F\\x7F]*)" rel="nofollow noopener"',
   ].join('|') + ')>',
@@ -159,6 +169,7 @@ export function fragmentProblems(html: string): string[] {
         if (!scheme || !ALLOWED_SCHEMES.includes(scheme)) problems.push(`href ${JSON.stringify(value)}`);
       }
       if (name === 'class' && !/^cc-[a-z-]+(?: cc-[a-z-]+)*$/.test(value)) problems.push(`class ${JSON.stringify(value)}`);
+      if (name === 'role' && !SPAN_ROLES.includes(value)) problems.push(`role ${JSON.stringify(value)}`);
     }
   }
   // Every `<` must start one of the allowed tags: a stray one means text was not escaped.

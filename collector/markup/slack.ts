@@ -26,8 +26,9 @@ import { personText } from '../store/person-refs.js';
 import { escapeHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment } from './sanitize.js';
 import { emojiOf } from './slack-emoji.js';
+import { reactionsBlock, type Reaction, type Reactor } from './reactions.js';
 import { SLACK_ID, slackPerson, type SlackCard, type SlackEnvelope } from './slack-envelope.js';
-import { decodeSlack, endsWithBlock, hrefOf, NO_NAMES, renderText, writeMrkdwn, type Names, type Output } from './slack-mrkdwn.js';
+import { decodeSlack, hrefOf, NO_NAMES, renderText, writeMrkdwn, type Names, type Output } from './slack-mrkdwn.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 export const SLACK_DELETED_HTML = '<span class="cc-deleted">This message was deleted.</span>';
@@ -70,19 +71,16 @@ function renderEnvelope(envelope: SlackEnvelope): RenderedBody {
   writeMrkdwn(shownText(envelope), out, names);
   const cards = Array.isArray(envelope.attachments) ? envelope.attachments.slice(0, MAX_PARTS) : [];
   for (const card of cards) if (isObject(card)) writeCard(card as SlackCard, out, names);
-  const reactions = Array.isArray(envelope.reactions) ? envelope.reactions.slice(0, MAX_PARTS) : [];
-  let chips = '';
-  for (const reaction of reactions) {
+  const reactions: Reaction[] = [];
+  for (const reaction of Array.isArray(envelope.reactions) ? envelope.reactions.slice(0, MAX_PARTS) : []) {
     if (!isObject(reaction)) continue;
     const name = str(reaction.name);
     if (!name) continue;
-    const count = typeof reaction.count === 'number' && Number.isSafeInteger(reaction.count) && reaction.count > 0 ? reaction.count : 1;
-    const users = Array.isArray(reaction.users) ? reaction.users.slice(0, MAX_PARTS).map(reactor).filter((r) => r !== '') : [];
-    const who = users.length ? ` <span class="cc-reactors">(${escapeHtml(users.join(', '))})</span>` : '';
-    chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emojiOf(name) ?? `:${name}:`)} ${count}${who}</span>`;
+    const users = Array.isArray(reaction.users) ? reaction.users.slice(0, MAX_PARTS).map(reactor).filter((r) => r !== null) : [];
+    const count = typeof reaction.count === 'number' ? reaction.count : undefined;
+    reactions.push({ emoji: emojiOf(name) ?? `:${name}:`, count, reactors: users });
   }
-  // Reactions are shown, not searched: the text stays the message's own words.
-  if (chips) out.html += `${out.html && !endsWithBlock(out.html) ? '<br>' : ''}<span class="cc-reactions">${chips}</span>`;
+  out.html += reactionsBlock(reactions);
   return { html: ensureSafeFragment(out.html), text: out.text.trim() };
 }
 
@@ -99,14 +97,14 @@ function shownText(envelope: SlackEnvelope): string {
   return text;
 }
 
-/** A reactor as a person reference ('' for nothing usable). */
-function reactor(value: unknown): string {
-  if (typeof value === 'string') return str(value) ? personText('', str(value)) : '';
-  if (!isObject(value)) return '';
+/** A reactor as a person (null for nothing usable). */
+function reactor(value: unknown): Reactor | null {
+  if (typeof value === 'string') return str(value) ? { id: '', name: str(value) } : null;
+  if (!isObject(value)) return null;
   const id = str(value.id);
   const name = str(value.name);
-  if (!SLACK_ID.test(id)) return name ? personText('', name) : '';
-  return personText(slackPerson(id), name || id);
+  if (!SLACK_ID.test(id)) return name ? { id: '', name } : null;
+  return { id: slackPerson(id), name: name || id };
 }
 
 /** A card as Slack draws it: pretext above, then a bar with author, title, text, fields, footer. */

@@ -15,13 +15,14 @@
  * the plain text is read back from the sanitized HTML. The tag scanner is linear on hostile input:
  * a tag that never closes, or an element whose end tag never comes, is remembered as such.
  *
- * Classes: cc-mention, cc-quote, cc-card, cc-image, cc-reactions, cc-reaction, cc-reactors,
- * cc-deleted (system lines are the site's cc-event / cc-call).
+ * Classes: cc-mention, cc-quote, cc-card, cc-image, cc-deleted, the reaction chips' (reactions.ts);
+ * system lines are the site's cc-event / cc-call.
  */
 import { personHtml } from '../store/person-refs.js';
 import { formatDuration } from './duration.js';
 import { decodeEntities, escapeHtml, linesToHtml, stripInvalidXml } from './html.js';
 import { ensureSafeFragment, sanitizeFragment } from './sanitize.js';
+import { reactionsBlock } from './reactions.js';
 import type { MarkupConverter, RenderedBody } from './types.js';
 
 /** A person as the envelope names them: `id` is the adapter's person id (`teams:…`), or '' for a name only. */
@@ -265,17 +266,15 @@ function textOfHtml(html: string): string {
 // ---------------------------------------------------------------------------------------------
 // Reactions
 
+/** `{emoji, users, count?}` entries (Teams, Google Chat) as chips: how many, and who. */
 export function reactionChips(value: unknown): string {
-  let chips = '';
-  for (const r of items(value)) {
-    const emoji = stripInvalidXml(textOf(r.emoji)).trim();
-    if (!emoji) continue;
-    const users = items(r.users).map(personOf).filter((p): p is TeamsPerson => p !== null);
-    const who = users.length ? ` <span class="cc-reactors">(${users.map(ref).join(', ')})</span>` : '';
-    chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emoji)} ${Math.max(users.length, 1)}${who}</span>`;
-  }
-  // Reactions are shown, not searched: the text stays the message's own words.
-  return chips ? `<span class="cc-reactions">${chips}</span>` : '';
+  return reactionsBlock(
+    items(value).map((r) => ({
+      emoji: textOf(r.emoji),
+      count: typeof r.count === 'number' ? r.count : undefined,
+      reactors: items(r.users).map(personOf).filter((p): p is TeamsPerson => p !== null),
+    })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

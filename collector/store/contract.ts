@@ -31,7 +31,7 @@ export {
 } from './periods.js';
 export { viewHtmlOf } from './compact.js';
 export { hasPlausibleTime, PLAUSIBLE_SQL } from './plausible.js';
-export { readableId, replacePersonRefs } from './person-refs.js';
+export { readableId, replacePersonRefs, withoutPeopleLists } from './person-refs.js';
 export { changeMarkerPath, touchChangeMarker } from './marker.js';
 
 export { balanceBidi, isolate } from '../markup/bidi.js';

@@ -91,3 +91,23 @@ export function readableId(nativeId: string | null): string | null {
 export function namedRefs(text: string, displayNameOf: (nativeId: string) => string | null): string {
   return replacePersonRefs(text, (id, shown) => (id ? displayNameOf(id)?.trim() || readableId(id) || id : shown));
 }
+
+const TOKEN_IN_ATTRIBUTE = '\\uE000[^\\uE000-\\uE002"]*\\uE002[^\\uE000-\\uE002"]*\\uE001';
+/** `: ` + tokens joined by `, ` + an optional ` and N more`, ending an attribute value. */
+const PEOPLE_LIST = new RegExp(`: ${TOKEN_IN_ATTRIBUTE}(?:, ${TOKEN_IN_ATTRIBUTE})*(?: and \\d+ more)?(?=")`, 'g');
+
+/**
+ * A list of people that ends an attribute value (a reaction chip's title: "👍 3 reactions: Alice,
+ * Bob and 1 more"): `: ` + the tokens (HTML form) joined by `, `, and how many more there were.
+ * With authors hidden the site drops the whole list (`withoutPeopleLists`), so the value says
+ * "👍 3 reactions" rather than "someone, someone and 1 more". '' for no one.
+ */
+export function peopleListHtml(tokens: readonly string[], more: number): string {
+  if (!tokens.length) return '';
+  return `: ${tokens.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** Stored HTML without the people lists of its attribute values (authors hidden). */
+export function withoutPeopleLists(stored: string): string {
+  return stored.includes(PERSON_OPEN) ? stored.replace(PEOPLE_LIST, '') : stored;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthorMode } from '../options.js';
-import { balanceBidi, readableId, replacePersonRefs } from '../../collector/store/contract.js';
+import { balanceBidi, readableId, replacePersonRefs, withoutPeopleLists } from '../../collector/store/contract.js';
 
 export { readableId };
 import { escapeHtml, stripInvalidChars } from '../render/escape.js';
@@ -83,8 +83,11 @@ const SOMEONE = 'someone';
  * Fills in the person references of stored markup (collector/store/person-refs.ts) the way
  * `namer` shows authors: the name the source showed, the person's pseudonym, or "someone". Each
  * name is isolated (U+2068 … U+2069) so a right-to-left name cannot reorder the words around it.
+ * With authors hidden, a list of people in an attribute (a reaction's reactors) goes altogether:
+ * "👍 3 reactions", not "👍 3 reactions: someone, someone, someone".
  */
 export function resolveRefsHtml(namer: AuthorNamer, stored: string): string {
+  if (namer.mode === 'hide') stored = withoutPeopleLists(stored);
   return replacePersonRefs(stored, (id, shown) => escapeHtml(refName(namer, unescapeHtml(id), unescapeHtml(shown))));
 }
 

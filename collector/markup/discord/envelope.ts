@@ -46,6 +46,8 @@ export interface DiscordReaction {
   /** The emoji itself, or `:name:` for a custom one. */
   emoji: string;
   count: number;
+  /** Who reacted, where the export lists them (newer DiscordChatExporter versions): user id and display name. */
+  users?: { id: string; name: string }[];
 }
 
 export type Loose = Record<string, unknown>;
@@ -90,9 +92,14 @@ export const NO_NAMES: Names = { users: new Map(), channels: new Map(), highligh
 /** A user id as Discord writes it (a snowflake). */
 const USER_ID = /^\d{1,20}$/;
 
+/** A user's person id, `discord:<id>` as the adapter gives authors ('' for no valid id). */
+export function discordPersonId(id: string): string {
+  return USER_ID.test(id) ? `discord:${id}` : '';
+}
+
 /** A person reference for a user: `discord:<id>`, as the adapter gives authors; no id, the name alone. */
 export function person(id: string, name: string): string {
-  return personText(USER_ID.test(id) ? `discord:${id}` : '', name);
+  return personText(discordPersonId(id), name);
 }
 
 export function namesOf(env: Loose): Names {

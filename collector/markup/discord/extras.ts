@@ -1,7 +1,8 @@
 import { escapeHtml, safeHref, stripInvalidXml } from '../html.js';
-import { list, record, str, type Loose, type Names } from './envelope.js';
+import { discordPersonId, list, record, str, type Loose, type Names } from './envelope.js';
 import { markdown } from './markdown.js';
 import { Output } from './output.js';
+import { reactionsHtml, type Reaction } from '../reactions.js';
 
 /** What a message shows after its content: stickers, embeds, reactions and the pin marker. */
 
@@ -19,17 +20,21 @@ export function extras(env: Loose, names: Names, out: Output): void {
     const e = record(embed);
     if (e) renderEmbed(e, names, out);
   }
-  let meta = '';
+  const reactions: Reaction[] = [];
   for (const reaction of list(env.reactions, 50)) {
     const r = record(reaction);
-    const emoji = r ? stripInvalidXml(str(r.emoji)).trim() : '';
-    if (!emoji) continue;
-    // A count that is not a number shows as 1; none left (0 or less) is no reaction.
-    const count = typeof r!.count === 'number' && Number.isFinite(r!.count) ? Math.floor(r!.count) : 1;
-    if (count <= 0) continue;
-    meta += `${meta ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emoji)} ${count}</span>`;
+    if (!r) continue;
+    // A count that is not a number is the people named; none left (0 or less) is no reaction.
+    const count = typeof r.count === 'number' && Number.isFinite(r.count) ? Math.floor(r.count) : undefined;
+    const reactors = list(r.users, 100).flatMap((u) => {
+      const user = record(u);
+      const id = user ? str(user.id) : '';
+      const name = user ? str(user.name) : '';
+      return id || name ? [{ id: discordPersonId(id), name: name || id }] : [];
+    });
+    reactions.push({ emoji: str(r.emoji), count, reactors });
   }
-  if (meta) meta = `<span class="cc-reactions">${meta}</span>`;
+  let meta = reactionsHtml(reactions);
   if (env.pinned === true) meta += `${meta ? ' ' : ''}<span class="cc-pinned">📌 Pinned</span>`;
   if (meta) out.html += `<p>${meta}</p>`;
 }

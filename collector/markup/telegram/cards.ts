@@ -1,7 +1,8 @@
 import { escapeHtml } from '../html.js';
 import { telegramPersonId } from '../../identity/telegram-ids.js';
-import { count, endsWithBlock, isObject, link, MAX_ITEMS, Output, str } from './output.js';
-import { person, ref } from './people.js';
+import { count, isObject, link, MAX_ITEMS, Output, str } from './output.js';
+import { reactor, ref } from './people.js';
+import { reactionsBlock } from '../reactions.js';
 import { writeText } from './text.js';
 
 /** What a message shows besides its text: a poll, a contact, a place, its reactions. */
@@ -59,22 +60,17 @@ export function writePlace(env: Record<string, unknown>, out: Output): void {
   out.raw(`<span class="cc-location">📍 ${html}</span>`, label);
 }
 
+/** Reactions with how many and the few recent reactors newer exports list (`recent`). */
 export function writeReactions(reactions: unknown[], out: Output): void {
-  let chips = '';
-  for (const reaction of reactions.slice(0, MAX_ITEMS)) {
-    if (!isObject(reaction)) continue;
-    const type = str(reaction.type);
-    const emoji = type === 'custom_emoji' ? 'custom emoji' : type === 'paid' ? '⭐' : str(reaction.emoji).trim();
-    if (!emoji) continue;
-    const n = count(reaction.count) ?? 1;
-    const recent = Array.isArray(reaction.recent) ? reaction.recent.slice(0, MAX_ITEMS) : [];
-    const names = recent.filter(isObject).map((r) => person(r.from, r.from_id));
-    const who = names.length ? ` <span class="cc-reactors">(${escapeHtml(names.join(', '))})</span>` : '';
-    chips += `${chips ? ' ' : ''}<span class="cc-reaction">${escapeHtml(emoji)} ${n}${who}</span>`;
-  }
-  // Reactions are shown, not searched: the text stays the message's own words.
-  if (chips) {
-    if (out.html && !endsWithBlock(out.html)) out.html += '<br>';
-    out.html += `<span class="cc-reactions">${chips}</span>`;
-  }
+  out.html += reactionsBlock(
+    reactions.slice(0, MAX_ITEMS).filter(isObject).map((reaction) => {
+      const type = str(reaction.type);
+      const recent = Array.isArray(reaction.recent) ? reaction.recent.slice(0, MAX_ITEMS) : [];
+      return {
+        emoji: type === 'custom_emoji' ? 'custom emoji' : type === 'paid' ? '⭐' : str(reaction.emoji),
+        count: count(reaction.count) ?? undefined,
+        reactors: recent.filter(isObject).map((r) => reactor(r.from, r.from_id)),
+      };
+    }),
+  );
 }

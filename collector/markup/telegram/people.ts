@@ -23,6 +23,12 @@ export function person(name: unknown, id?: unknown): string {
   return ref(telegramPersonId(id) ?? (str(name).trim() ? null : TELEGRAM_DELETED), nameOf(name));
 }
 
+/** The same person as `person`, as the parts of a reference (for reaction chips). */
+export function reactor(name: unknown, id?: unknown): { id: string; name: string } {
+  const known = telegramPersonId(id) ?? (str(name).trim() ? null : TELEGRAM_DELETED);
+  return { id: known ? stripInvalidXml(known) : '', name: nameOf(name) };
+}
+
 /** The actor of a service message, identified as the adapter identifies its author. */
 export function actorOf(env: Record<string, unknown>): string {
   return ref(telegramNamedId(env.actor_id, env.actor), nameOf(env.actor));

@@ -35,7 +35,7 @@ function embedsOf(value: unknown): DiscordEmbed[] {
   return out;
 }
 
-/** Reactions as the app shows them: the emoji (`:name:` for a server's own) and how many. */
+/** Reactions as the app shows them: the emoji (`:name:` for a server's own), how many, and who (where listed). */
 function reactionsOf(value: unknown): DiscordReaction[] {
   const out: DiscordReaction[] = [];
   for (const item of upTo(value, 50)) {
@@ -47,7 +47,13 @@ function reactionsOf(value: unknown): DiscordReaction[] {
     const label = custom ? `:${name || 'emoji'}:` : name || (text(emoji.code) ? `:${text(emoji.code)}:` : '');
     if (!label) continue;
     const count = typeof r.count === 'number' && Number.isFinite(r.count) && r.count >= 0 ? Math.floor(r.count) : 1;
-    out.push({ emoji: label, count });
+    const users = upTo(r.users, 100).flatMap((u) => {
+      const user = record(u);
+      const id = user ? idOf(user.id) : null;
+      const name = displayName(user);
+      return id || name ? [{ id: id ?? '', name: name ?? '' }] : [];
+    });
+    out.push(users.length ? { emoji: label, count, users } : { emoji: label, count });
   }
   return out;
 }
