@@ -14,9 +14,18 @@ import { importPaths } from '../collector/import/index.js';
 import { visibleRefs } from './helpers/person-refs.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
+import { ArchiveReader } from '../site/data/reader.js';
+import { buildCatalog } from '../site/data/catalog.js';
+import { resolveOptions } from '../site/options.js';
+import { TimeFormatter } from '../site/render/time.js';
+import { SearchSource } from '../site/search/source.js';
 
 const FIXTURES = resolve(process.cwd(), 'test/fixtures/teams');
 const EXPORT = join(FIXTURES, 'export');
+/** One user's chats, that user never named: a 1:1 chat and a group chat without a topic. */
+const UNTITLED = join(FIXTURES, 'untitled');
+const UNTITLED_OWNER = 'e6666666-6666-4666-8666-666666666666';
+const UNTITLED_FILE = join(UNTITLED, 'users', UNTITLED_OWNER, `messages_${UNTITLED_OWNER}.json`);
 const GRAPH = join(FIXTURES, 'graph');
 const SHARED = resolve(process.cwd(), '../shared/fixtures/teams/zulip-TeamsData_ZulipChat-users-3c6ee395-messages.json');
 const noShared = existsSync(SHARED) ? false : 'the shared fixtures (../shared/fixtures/teams) are not here';
@@ -71,6 +80,39 @@ function byId(messages: MessageRecord[], id: number | string): MessageRecord {
   const m = messages.find((x) => x.nativeId === String(id));
   assert.ok(m, `message ${id}`);
   return m;
+}
+
+/**
+ * The titles the site publishes (authors shown), by chat native id, as the pages and the search
+ * index give them (both must agree), with each chat's slug.
+ */
+function publishedTitles(file: string): Map<string, { title: string; slug: string }> {
+  const reader = new ArchiveReader(file);
+  const out = new Map<string, { title: string; slug: string }>();
+  try {
+    for (const chat of buildCatalog(reader, resolveOptions({ db: file }), new TimeFormatter('UTC', 'en')).chats) out.set(chat.nativeId, { title: chat.title, slug: chat.slug });
+  } finally {
+    reader.close();
+  }
+  const search = new SearchSource({ db: file, authors: 'show' });
+  try {
+    const byId = new Map(search.chats.map((c) => [c.slug, c.title]));
+    for (const { title, slug } of out.values()) assert.equal(byId.get(slug), title, `search titles ${slug} as the pages do`);
+  } finally {
+    search.close();
+  }
+  return out;
+}
+
+async function importedTitles(paths: string[], into?: string): Promise<Map<string, { title: string; slug: string }>> {
+  const file = into ?? join(tempDir(), 'store.sqlite');
+  const db = openStore(file);
+  try {
+    await importPaths(db, paths);
+  } finally {
+    db.close();
+  }
+  return publishedTitles(file);
 }
 
 async function rejects(path: string, check: (err: SourceError) => void): Promise<void> {
@@ -287,6 +329,48 @@ test('teams: the real sample (Microsoft’s export tool, via zulip) imports ever
   } finally {
     db.close();
   }
+  // As Teams titles them: the 1:1 chat by the other person (the exporter has no name in the file),
+  // the group chat without a topic by its members.
+  const titles = publishedTitles(join(dir, 'store.sqlite'));
+  assert.equal(titles.get('19:3c6ee395-529d-4681-b5f7-582c707570f6_88cbf3c2-0810-4d32-aa19-863c12bf7be9@unq.gbl.spaces')?.title, 'Pieter K');
+  assert.equal(titles.get('19:9738fef44f39480baff12e585aa9685e@thread.v2')?.title, 'Will Begon');
+});
+
+test('teams: untitled chats are titled as Teams does: a 1:1 chat by the other person, a group by its members but the exporter; never by an id', async () => {
+  const direct = `19:${UNTITLED_OWNER}_f8888888-8888-4888-8888-888888888888@unq.gbl.spaces`;
+  const group = '19:untitled0002@thread.v2';
+  const expected = { [direct]: 'Frank Ode', [group]: 'Gina Park, Hal Ng' };
+  const titles = (map: Map<string, { title: string }>) => Object.fromEntries([...map].map(([id, c]) => [id, c.title]));
+
+  // The export tool's layout names the exporter (who has no name anywhere in the file).
+  assert.deepEqual(titles(await importedTitles([UNTITLED])), expected, 'users/<id>/messages_<id>.json');
+  // The same file alone under another name: the exporter is unknown, and still not shown as an id.
+  const dir = tempDir();
+  const alone = join(dir, 'chats.json');
+  cpSync(UNTITLED_FILE, alone);
+  assert.deepEqual(titles(await importedTitles([alone])), expected, 'a lone file, exporter unknown');
+
+  // The exporter with a name (they posted in the group): still left out of the group's title.
+  const list = JSON.parse(readFileSync(UNTITLED_FILE, 'utf8')) as Record<string, unknown>[];
+  const gina = list.find((m) => m.Id === '1720001100000')!;
+  const own = { ...gina, Id: '1720001400000', CreatedDateTime: '2024-07-03T10:10:00.000Z', Body: { ContentType: 'html', Content: '<p>Me too</p>' },
+    From: { User: { Id: UNTITLED_OWNER, DisplayName: 'Erin Self', UserIdentityType: 'aadUser' } } };
+  const named = join(dir, 'users', UNTITLED_OWNER);
+  mkdirSync(named, { recursive: true });
+  writeFileSync(join(named, `messages_${UNTITLED_OWNER}.json`), JSON.stringify([...list, own]));
+  assert.deepEqual(titles(await importedTitles([join(dir, 'users')])), expected, 'a named exporter');
+
+  // Re-import: a later export where someone new speaks in the group retitles it; slugs stay.
+  const store = join(tempDir(), 'store.sqlite');
+  const before = await importedTitles([UNTITLED], store);
+  const ivy = { ...gina, Id: '1720002000000', CreatedDateTime: '2024-07-04T10:00:00.000Z', Body: { ContentType: 'html', Content: '<p>Hi all</p>' },
+    From: { User: { Id: 'a2222222-2222-4222-8222-222222222222', DisplayName: 'Ivy Lane', UserIdentityType: 'aadUser' } } };
+  const later = join(tempDir(), 'later.json');
+  writeFileSync(later, JSON.stringify([ivy]));
+  const after = await importedTitles([later], store);
+  assert.equal(after.get(group)?.title, 'Gina Park, Hal Ng, Ivy Lane');
+  assert.equal(after.get(direct)?.title, 'Frank Ode');
+  for (const [id, { slug }] of before) assert.equal(after.get(id)?.slug, slug, `${id} keeps its slug`);
 });
 
 test('teams: through the importer: re-import adds nothing, an overlapping later export merges (new, edited, unchanged)', async () => {

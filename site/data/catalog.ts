@@ -214,6 +214,8 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     /** How many of them the chat's member list names (untitled chats are named after those). */
     let listed = 0;
     const owners = new Set<string>();
+    /** Members the database has no name for (titles leave them out: titleMembers). */
+    const unnamed = new Set<string>();
     if (options.authors !== 'hide') {
       // Members: the chat's member list and everyone who posted in it, once each.
       const posters = reader.posters(row.id);
@@ -230,6 +232,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
         const author = authors.author(person.nativeId, null, person.displayName);
         add(author);
         if (person.owner) owners.add(author.key);
+        if (!person.displayName?.trim()) unnamed.add(author.key);
       }
       listed = memberAuthors.length;
       for (const personId of posters.personIds) {
@@ -283,7 +286,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
       id: row.id,
       slug: row.slug,
       nativeId: row.native_id,
-      title: chatTitle(row, row.slug, titleMembers(row.kind, listedMembers.map((a) => ({ name: a.name, owner: owners.has(a.key) }))), options.authors, people),
+      title: chatTitle(row, row.slug, titleMembers(row.kind, listedMembers.map((a) => ({ name: a.name, owner: owners.has(a.key), named: !unnamed.has(a.key) }))), options.authors, people),
       kind: row.kind,
       format: row.format,
       members: memberAuthors,

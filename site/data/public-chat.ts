@@ -32,12 +32,16 @@ export function peopleWords(people: Iterable<{ nativeId: string; displayName: st
 }
 
 /**
- * The members a chat is named after: a direct chat's other person, when the database knows
- * whose archive it is (people.owner), else every member.
+ * The members an untitled chat is named after, as the apps do: everyone but the person whose
+ * archive it is (people.owner), so a direct chat is named after the other person. Of those, the
+ * ones the database has a name for (`named`): an account id is no name, so a member known only by
+ * one is left out while someone else has a name (a 1:1 chat whose exporter is never named is
+ * titled by the other person).
  */
-export function titleMembers(kind: string, members: readonly { name: string | null; owner: boolean }[]): string[] {
-  const others = kind === 'direct' && members.some((m) => m.owner) ? members.filter((m) => !m.owner) : members;
-  return (others.length ? others : members).map((m) => m.name).filter((n): n is string => !!n);
+export function titleMembers(_kind: string, members: readonly { name: string | null; owner: boolean; named?: boolean }[]): string[] {
+  const others = members.some((m) => m.owner) && members.some((m) => !m.owner) ? members.filter((m) => !m.owner) : members;
+  const named = others.filter((m) => m.named !== false);
+  return (named.length ? named : others).map((m) => m.name).filter((n): n is string => !!n);
 }
 
 /**

@@ -134,7 +134,7 @@ export class SearchSource {
               (members.get(row.id) ?? [])
                 .map((id) => this.people.get(id))
                 .filter((p): p is [string, string | null, number] => p !== undefined)
-                .map(([nativeId, name, owner]) => ({ name: this.namer.author(nativeId, null, name).name, owner: owner === 1 })),
+                .map(([nativeId, name, owner]) => ({ name: this.namer.author(nativeId, null, name).name, owner: owner === 1, named: !!name?.trim() })),
             );
       this.chats.push({ index: this.chats.length, id: row.id, slug, title: chatTitle(row, slug, names, mode, people) });
     }

@@ -1,5 +1,5 @@
 import type { TeamsEnvelope, TeamsPerson } from '../../markup/teams.js';
-import type { Attachment, ChatRecord, MessageKind, MessageRecord } from '../../model.js';
+import type { Attachment, ChatRecord, MessageKind, MessageRecord, PersonRecord } from '../../model.js';
 import { isObject, objects, str, text, type JsonObject } from '../kit/fields.js';
 import { mimeOf, safeName } from '../kit/media-files.js';
 import type { Directory } from './directory.js';
@@ -27,6 +27,8 @@ export interface ParsedMessage {
   parentId: string | null;
   /** The new name of the chat when this is a rename event. */
   renamed: string | null;
+  /** The user who sent it (not an app): a member of the chat, whom an untitled chat is named after. */
+  sender: PersonRecord | null;
 }
 
 export const PERSON_PREFIX = 'teams:';
@@ -114,7 +116,8 @@ export function messageOf(m: JsonObject, fallbackChat: string | null, directory:
     deleted,
   };
   if (attachments.length) record.attachments = attachments;
-  return { chat: chatOf(chatId, channelId !== null, directory), teamId: channel ? idText(channel.teamid) : null, record, parentId, renamed };
+  const sender = isObject(m.from) && isObject(m.from.user) && author ? { nativeId: author.id, displayName: author.name || null } : null;
+  return { chat: chatOf(chatId, channelId !== null, directory), teamId: channel ? idText(channel.teamid) : null, record, parentId, renamed, sender };
 }
 
 /** A chat as far as its id and the directory tell: 1:1 chats' ids name both members. */

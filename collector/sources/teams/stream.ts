@@ -1,5 +1,5 @@
 import { messageKey } from '../../identity/key.js';
-import type { ChatRecord, MessageRecord } from '../../model.js';
+import type { ChatRecord, MessageRecord, PersonRecord } from '../../model.js';
 import type { SourceEvent } from '../types.js';
 import type { Warnings } from '../kit/warnings.js';
 import type { Directory } from './directory.js';
@@ -11,13 +11,17 @@ import type { ParsedMessage } from './records.js';
  * A reply needs its parent's author and time for its key; the export tool does not sort (a reply
  * can come first) and Graph saves replies as pages of their own, so a reply whose parent has not
  * been read yet waits until the end of the import. The index of parents is id → (author, time).
+ * A chat's members are those its id or the directory names, the exporter, and whoever sent a message
+ * in it (a group chat's member list is not in the export, and untitled chats are named after it):
+ * each new one re-sends the chat.
  */
 export class MessageStream {
   private out: SourceEvent[] = [];
   private current: string | null = null;
   private readonly renamedAt = new Map<string, number>();
   private readonly parents = new Map<string, { author: string; time: number }>();
-  private deferred: { chat: ChatRecord; record: MessageRecord; parent: string }[] = [];
+  private readonly members = new Map<string, Map<string, PersonRecord>>();
+  private deferred: { chat: ChatRecord; record: MessageRecord; parent: string; again: boolean }[] = [];
 
   constructor(
     readonly directory: Directory,
@@ -33,7 +37,7 @@ export class MessageStream {
     if (parentId && parentId !== record.nativeId) {
       record.replyToKey = this.keyOf(chat.nativeId, parentId);
       if (!record.replyToKey) {
-        this.deferred.push({ chat, record, parent: parentId });
+        this.deferred.push({ chat, record, parent: parentId, again: retitled });
         return;
       }
     }
@@ -49,9 +53,9 @@ export class MessageStream {
 
   /** The replies that waited for their parents (a parent never read leaves the reply without one). */
   finish(): SourceEvent[] {
-    for (const { chat, record, parent } of this.deferred) {
+    for (const { chat, record, parent, again } of this.deferred) {
       record.replyToKey = this.keyOf(chat.nativeId, parent);
-      this.emit(chat, record, false);
+      this.emit(chat, record, again);
     }
     this.deferred = [];
     return this.take();
@@ -68,21 +72,37 @@ export class MessageStream {
     this.out.push({ type: 'message', message: record });
   }
 
-  /** The chat with what the directory, the file and rename events add: channel titles, the owner, a newer name. */
-  private chatOf({ chat, teamId, record, renamed }: ParsedMessage, owner: string | null): { chat: ChatRecord; retitled: boolean } {
+  /** The chat with what the directory, the file and rename events add: channel titles, the owner, members, a newer name. */
+  private chatOf({ chat, teamId, record, renamed, sender }: ParsedMessage, owner: string | null): { chat: ChatRecord; retitled: boolean } {
+    let changed = false;
     if (chat.kind === 'channel') {
       chat.title = channelTitle(this.directory.name(teamId), this.directory.name(chat.nativeId));
-    } else if (owner) {
-      chat.owner = owner;
-      if (!chat.members?.some((m) => m.nativeId === owner)) chat.members = [...(chat.members ?? []), { nativeId: owner }];
+    } else {
+      if (owner) chat.owner = owner;
+      changed = this.addMembers(chat, [...(chat.members ?? []), ...(owner ? [{ nativeId: owner }] : []), ...(sender ? [sender] : [])]);
     }
     // The list's name is the current one; without it, the latest rename the export shows.
     if (!chat.title && renamed && record.time > (this.renamedAt.get(chat.nativeId) ?? -Infinity)) {
       this.renamedAt.set(chat.nativeId, record.time);
       chat.title = chat.kind === 'channel' ? channelTitle(this.directory.name(teamId), renamed) : renamed;
-      return { chat, retitled: true };
+      changed = true;
     }
-    return { chat, retitled: false };
+    return { chat, retitled: changed };
+  }
+
+  /** Gives the chat every member known so far; whether any of `people` is new (or newly named). */
+  private addMembers(chat: ChatRecord, people: PersonRecord[]): boolean {
+    let known = this.members.get(chat.nativeId);
+    if (!known) this.members.set(chat.nativeId, (known = new Map()));
+    let added = false;
+    for (const person of people) {
+      const before = known.get(person.nativeId);
+      if (before && (before.displayName || !person.displayName)) continue;
+      known.set(person.nativeId, person);
+      added = true;
+    }
+    chat.members = [...known.values()];
+    return added;
   }
 }
 
