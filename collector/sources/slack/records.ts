@@ -4,7 +4,7 @@
  */
 import { messageKey } from '../../identity/key.js';
 import { slackPerson, type SlackEnvelope } from '../../markup/slack-envelope.js';
-import type { MessageKind, MessageRecord } from '../../model.js';
+import { MessageFlags, type MessageKind, type MessageRecord } from '../../model.js';
 import { isObject, str, type JsonObject } from '../kit/fields.js';
 import { blocksText, cardsOf, reactionsOf, resolveMentions, type Directory } from './body.js';
 import { filesOf } from './files.js';
@@ -87,6 +87,8 @@ export function messageRecord(raw: JsonObject, ts: string, context: MessageConte
     deleted,
     replyToKey,
     attachments: files.length ? files : undefined,
+    // Slack has no quote-replies: every reply is a thread reply.
+    ...(replyToKey ? { flags: MessageFlags.threadReply } : {}),
   };
 }
 
