@@ -7,6 +7,7 @@ import { importPaths } from '../collector/import/index.js';
 import { MessageFlags } from '../collector/model.js';
 import { openStore } from '../collector/store/open.js';
 import { buildSite } from '../site/build.js';
+import { ArchiveReader } from '../site/data/reader.js';
 import { FORMAT_SAMPLES, type FormatSample, type SampleChat, type SampleMessage, type ThreadRoot } from './helpers/format-samples.js';
 import { writeFixture } from './helpers/fixture-db.js';
 import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
@@ -231,4 +232,33 @@ test('a quote-reply (no thread flag) stays a quote: no thread under its target',
   const html = archivePages(listFiles(out)).map((p) => read(out, p)).join('');
   assert.ok(!html.includes('cc-thread'));
   assert.match(html, /class="cc-reply" href="[^"]+">↩ reply to <bdi>Ann<\/bdi><\/a>/);
+});
+
+test("a page's threads are found through the partial index of thread replies: no scan of the chat's messages", async () => {
+  const dir = tempDir();
+  const db = join(dir, 'plan.sqlite');
+  await importSample(FORMAT_SAMPLES.find((s) => s.format === 'slack')!, db, FULL);
+  const conn = new Database(db, { readonly: true });
+  try {
+    const partial = conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'messages_thread'`).pluck().get() as string;
+    assert.match(partial, /WHERE \(flags & 4\) != 0/, 'a partial index: it holds thread replies only');
+  } finally {
+    conn.close();
+  }
+  // Also through the TEMP views of option excludeAuthors (site/data/excluded-authors.ts).
+  for (const excluded of [[], ['slack:UNOBODY']]) {
+    const reader = new ArchiveReader(db, excluded);
+    try {
+      const statements = reader['threadStatements']();
+      for (const [name, stmt] of Object.entries(statements)) {
+        const plan = (reader.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...[1, 0, 1, 51].slice(0, name === 'any' ? 1 : 4)) as { detail: string }[]).map((r) => r.detail);
+        assert.ok(plan.some((d) => /USING INDEX messages_thread/.test(d)), `${name}: ${plan.join(' / ')}`);
+        assert.ok(!plan.some((d) => /^SCAN (p|r|(main\.)?message_rows)\b/.test(d)), `${name} scans: ${plan.join(' / ')}`);
+      }
+      const threads = reader.pageThreads(1, ROOT.time, ROOT.time + 86_400_000, 51);
+      assert.deepEqual([...threads.values()].map((t) => t.count).sort(), [1, 3]);
+    } finally {
+      reader.close();
+    }
+  }
 });

@@ -427,7 +427,9 @@ export class ArchiveReader {
     const table = this.table;
     const text = table === 'message_rows' ? 'coalesce(r.text, r.body)' : 'r.text';
     return {
-      any: this.db.prepare(`SELECT 1 FROM ${table} WHERE chat_id = ? AND (flags & 4) != 0 LIMIT 1`).pluck(),
+      // The order names the partial index's columns: without it the planner may walk the chat's
+      // (chat, time) index, every message of a chat without threads.
+      any: this.db.prepare(`SELECT 1 FROM ${table} WHERE chat_id = ? AND (flags & 4) != 0 ORDER BY reply_to_key LIMIT 1`).pluck(),
       page: this.db
         .prepare(
           `SELECT root, anchor, time, author_id, author_name, text, deleted, total, last FROM (

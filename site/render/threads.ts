@@ -29,7 +29,8 @@ export function renderThread(session: BuildSession, chat: ChatSummary, thread: T
   const shown = thread.replies.slice(0, THREAD_SHOWN);
   for (const reply of shown) {
     const t = reply.time;
-    out += `<li><a href="${permalink(t, reply.anchor)}" aria-label="Reply: ${text(time.clock(t))}, ${text(time.date(t))}">`;
+    // The link's text is the reply's date and time: distinct in a screen reader's link list.
+    out += `<li><a href="${permalink(t, reply.anchor)}">`;
     out += `<time datetime="${isoTime(t)}">${text(time.dateTime(t))}</time></a> `;
     if (showNames) out += `<b>${bdi(session.author(reply.authorId, reply.authorName).name)}</b> `;
     const redacted = catalog.redacted.size > 0 && catalog.redacted.has(`${chat.id}/${reply.anchor}`);
