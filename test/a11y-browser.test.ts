@@ -84,7 +84,7 @@ function pageKinds(out: string, searchWord: string): PageKind[] {
   const day = archive.find((p) => /\/\d{4}\/\d\d\/\d\d\/$/.test(p));
   if (day) kinds.push({ kind: 'day', path: day });
   for (const p of archive.filter((p) => p.includes('/out-of-range/'))) kinds.push({ kind: 'out of range', path: p });
-  const thread = archivePages(files).find((f) => readFileSync(join(out, f), 'utf8').includes('<details class="cc-thread">'));
+  const thread = archivePages(files).find((f) => readFileSync(join(out, f), 'utf8').includes('<details class="cc-replies">'));
   if (thread) kinds.push({ kind: 'thread', path: thread.replace(/index\.html$/, ''), open: true });
   kinds.push({ kind: 'search with results', path: `search/?q=${searchWord}`, ready: '.cc-search-result' });
   return kinds;

@@ -222,7 +222,7 @@ test('threads: the list under a root names repliers only as the build shows auth
   const dave = raw.prepare(`SELECT key FROM messages WHERE text = 'A secret launch code'`).pluck().get() as string;
   raw.close();
   const summary = (out: string): string[] =>
-    listFiles(out).flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/<details class="cc-thread"><summary>([^<]*)/g)].map((m) => m[1]));
+    listFiles(out).flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/<details class="cc-replies"><summary>([^<]*)/g)].map((m) => m[1]));
 
   for (const authors of ['pseudonymize', 'hide'] as const) {
     const out = join(dir, authors);
@@ -239,6 +239,6 @@ test('threads: the list under a root names repliers only as the build shows auth
   await buildSite({ db, out, quiet: true, search: false, excludeAuthors: ['slack:UCAROL'], redact: [dave] });
   assert.deepEqual(summary(out), ['2 replies, last '], 'the excluded author’s reply is not counted');
   assert.equal(scanForLeaks(out, ['Carol Cook', 'Friday works for me', 'A secret launch code']).length, 0);
-  const page = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).find((html) => html.includes('<details class="cc-thread">'))!;
-  assert.match(page, /<details class="cc-thread">[^]*Message removed[^]*<\/details>/, 'the redacted reply is listed without its text');
+  const page = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).find((html) => html.includes('<details class="cc-replies">'))!;
+  assert.match(page, /<details class="cc-replies">[^]*Message removed[^]*<\/details>/, 'the redacted reply is listed without its text');
 });

@@ -96,10 +96,10 @@ interface ShownThread {
 }
 
 function threadIn(messageHtml: string): ShownThread | null {
-  const m = /<details class="cc-thread"><summary>([\d,]+) repl(?:y|ies), last <time[^>]*>[^<]*<\/time><\/summary>([\s\S]*?)<\/details>/.exec(messageHtml);
+  const m = /<details class="cc-replies"><summary>([\d,]+) repl(?:y|ies), last <time[^>]*>[^<]*<\/time><\/summary>([\s\S]*?)<\/details>/.exec(messageHtml);
   if (!m) return null;
   const items = [...m[2].matchAll(/<li><a href="([^"]+)"[^>]*>[\s\S]*?<\/a>([\s\S]*?)<\/li>/g)].map((i) => [i[1], i[2].replace(/<[^>]+>/g, '').trim()] as [string, string]);
-  const more = /<p class="cc-thread-more"><a href="([^"]+)">/.exec(m[2]);
+  const more = /<p class="cc-replies-more"><a href="([^"]+)">/.exec(m[2]);
   return { count: Number(m[1].replace(/,/g, '')), items, more: more ? more[1] : null };
 }
 
@@ -209,7 +209,7 @@ test('a long thread lists its first 50 replies and links to the first one not li
   assert.equal(thread.count, 53);
   assert.equal(thread.items.length, 50);
   assert.ok(thread.items[49][1].endsWith('answer number 50'));
-  assert.match(html, /<p class="cc-thread-more"><a href="[^"]+">3 more replies in the stream<\/a><\/p>/);
+  assert.match(html, /<p class="cc-replies-more"><a href="[^"]+">3 more replies in the stream<\/a><\/p>/);
   assert.deepEqual(resolveLink(page, thread.more!), { file: page, anchor: rows.get('answer number 51')!.anchor });
   assertNoDuplicateIds(out, pages);
 });
@@ -230,7 +230,7 @@ test('a quote-reply (no thread flag) stays a quote: no thread under its target',
   mkdirSync(join(dir, 'out'));
   const { out } = await buildInto(db, { search: false, out: join(dir, 'out') });
   const html = archivePages(listFiles(out)).map((p) => read(out, p)).join('');
-  assert.ok(!html.includes('cc-thread'));
+  assert.ok(!html.includes('cc-replies'));
   assert.match(html, /class="cc-reply" href="[^"]+">↩ reply to <bdi>Ann<\/bdi><\/a>/);
 });
 

@@ -151,7 +151,7 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
     }
     const thread = options.threads?.get(message.anchor);
-    if (thread) msg += renderThread(session, chat, thread, links);
+    if (thread) msg += renderThread(session, chat, thread, links, t);
     msg += '</div></div>';
 
     if (system) {

@@ -19,19 +19,22 @@ export const THREAD_SHOWN = 50;
 /** Characters of a reply's text in the list. */
 const REPLY_TEXT = 200;
 
-export function renderThread(session: BuildSession, chat: ChatSummary, thread: Thread, links: Links): string {
+export function renderThread(session: BuildSession, chat: ChatSummary, thread: Thread, links: Links, rootTime: number): string {
   const { catalog, time } = session;
   const showNames = catalog.authors.mode !== 'hide';
   const permalink = (t: number, anchor: string): string =>
     text(links.to(`${sitePaths.archive(chat.slug, catalog.pagePath(chat.id, t))}#${anchor}`));
   const last = `<time datetime="${isoTime(thread.last)}">${text(time.dateTime(thread.last))}</time>`;
-  let out = `<details class="cc-thread"><summary>${plural(session, thread.count, 'reply', 'replies')}, last ${last}</summary><ol>`;
+  let out = `<details class="cc-replies"><summary>${plural(session, thread.count, 'reply', 'replies')}, last ${last}</summary><ol>`;
   const shown = thread.replies.slice(0, THREAD_SHOWN);
+  const rootDay = time.dayKey(rootTime);
   for (const reply of shown) {
     const t = reply.time;
-    // The link's text is the reply's date and time: distinct in a screen reader's link list.
-    out += `<li><a href="${permalink(t, reply.anchor)}">`;
-    out += `<time datetime="${isoTime(t)}">${text(time.dateTime(t))}</time></a> `;
+    // A reply of the root's day shows its time only; its label names the date as well, so that a
+    // screen reader's link list is not a column of "10:07" (the label starts with the visible text).
+    const shownTime = time.dayKey(t) === rootDay ? time.clock(t) : time.dateTime(t);
+    out += `<li><a href="${permalink(t, reply.anchor)}" aria-label="${text(`${shownTime}${shownTime === time.clock(t) ? `, ${time.date(t)}` : ''}: reply`)}">`;
+    out += `<time datetime="${isoTime(t)}">${text(shownTime)}</time></a> `;
     if (showNames) out += `<b>${bdi(session.author(reply.authorId, reply.authorName).name)}</b> `;
     const redacted = catalog.redacted.size > 0 && catalog.redacted.has(`${chat.id}/${reply.anchor}`);
     const line = redacted ? REDACTED_TEXT : reply.deleted ? '' : snippet(resolveRefsText(catalog.authors, reply.text), REPLY_TEXT);
@@ -42,7 +45,7 @@ export function renderThread(session: BuildSession, chat: ChatSummary, thread: T
   const more = thread.count - shown.length;
   const next = thread.replies[THREAD_SHOWN];
   if (more > 0 && next) {
-    out += `<p class="cc-thread-more"><a href="${permalink(next.time, next.anchor)}">${plural(session, more, 'more reply', 'more replies')} in the stream</a></p>`;
+    out += `<p class="cc-replies-more"><a href="${permalink(next.time, next.anchor)}">${plural(session, more, 'more reply', 'more replies')} in the stream</a></p>`;
   }
   return `${out}</details>`;
 }
