@@ -171,7 +171,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- reply_to_key. An archive page lists each root's replies under it: this finds them without
       -- a scan, and holds only thread replies (queries repeat the condition to use it). Kept
       -- through bulk imports (writer.ts drops only MESSAGE_INDEXES): it costs only thread replies.
-      CREATE INDEX messages_thread ON message_rows(chat_id, reply_to_key) WHERE (flags & 4) != 0;
+      CREATE INDEX IF NOT EXISTS messages_thread ON message_rows(chat_id, reply_to_key) WHERE (flags & 4) != 0;
     `,
   },
 ];
