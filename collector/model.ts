@@ -59,7 +59,10 @@ export interface MessageRecord {
   markup: string;
   editedAt?: number | null;
   deleted?: boolean;
-  /** Key of the message this one replies to or quotes (collector/identity/key.ts). */
+  /**
+   * Key of the message this one replies to or quotes (collector/identity/key.ts); with
+   * MessageFlags.threadReply, the root of its thread.
+   */
   replyToKey?: string | null;
   attachments?: Attachment[];
   /** Bit flags, see MessageFlags. */
@@ -74,6 +77,12 @@ export const MessageFlags = {
    * is the later text. The store lets it replace the earlier text of an id-less message.
    */
   edited: 2,
+  /**
+   * `replyToKey` names the root of the thread this message was posted in (Slack `thread_ts`,
+   * Matrix `m.thread`, Teams channel replies, Mattermost replies, Google Chat topics), not a
+   * message it quotes: the site lists it under that root as well as at its own time.
+   */
+  threadReply: 4,
 } as const;
 
 export interface MediaFile {

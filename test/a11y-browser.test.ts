@@ -12,10 +12,12 @@ import { writeSiteFixture } from './helpers/site-fixture.js';
 import { archivePages, buildInto, listFiles, serveDir } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 import { needsTools } from './helpers/requires.js';
+import { MessageFlags } from '../collector/model.js';
 
 /**
  * Accessibility, checked by axe-core in real Chromium: 0 violations on every page kind (index,
- * chat landing page, month page, day page, out-of-range page, search page with results) of the
+ * chat landing page, month page, day page, out-of-range page, a page with a thread opened, search
+ * page with results) of the
  * demo site, the site fixture and a fixture of edge cases, in the light and the dark colour
  * scheme. And the avatar palette: initials readable (4.5:1) on all 24 avatar colours, in both.
  */
@@ -62,6 +64,8 @@ interface PageKind {
   path: string;
   /** Wait for this selector before running axe (search results are rendered by script). */
   ready?: string;
+  /** Open every <details> first (a thread's replies are checked too). */
+  open?: boolean;
 }
 
 /**
@@ -80,13 +84,16 @@ function pageKinds(out: string, searchWord: string): PageKind[] {
   const day = archive.find((p) => /\/\d{4}\/\d\d\/\d\d\/$/.test(p));
   if (day) kinds.push({ kind: 'day', path: day });
   for (const p of archive.filter((p) => p.includes('/out-of-range/'))) kinds.push({ kind: 'out of range', path: p });
+  const thread = archivePages(files).find((f) => readFileSync(join(out, f), 'utf8').includes('<details class="cc-replies">'));
+  if (thread) kinds.push({ kind: 'thread', path: thread.replace(/index\.html$/, ''), open: true });
   kinds.push({ kind: 'search with results', path: `search/?q=${searchWord}`, ready: '.cc-search-result' });
   return kinds;
 }
 
 /**
  * What the other two sites lack: messages dated before year 1 and after 9999 (the out-of-range
- * pages), and photos — one with a thumbnail, one sharp cannot read (linked as a file).
+ * pages), photos — one with a thumbnail, one sharp cannot read (linked as a file) — and a thread
+ * (replies listed under their root).
  */
 function writeEdgeFixture(file: string): void {
   const who = { nativeId: '8:live:erin', displayName: 'Erin Ash' };
@@ -112,6 +119,9 @@ function writeEdgeFixture(file: string): void {
           say('photo', Date.UTC(2022, 4, 1, 9), 'The view from the ridge', [{ name: 'ridge.png', bytes: photo }]),
           say('broken', Date.UTC(2022, 4, 1, 10), 'This one got cut off', [{ name: 'cut.png', bytes: broken }]),
           say('late', new Date(0).setUTCFullYear(10001, 0, 1), 'Written after year 9999'),
+          say('root', Date.UTC(2022, 4, 2, 9), 'Who saw the ridge?'),
+          { ...say('reply1', Date.UTC(2022, 4, 2, 9, 5), 'I did, at dawn'), replyTo: 'root', flags: MessageFlags.threadReply },
+          { ...say('reply2', Date.UTC(2022, 4, 2, 11), 'Me too'), replyTo: 'root', flags: MessageFlags.threadReply },
         ],
       },
     ],
@@ -168,6 +178,7 @@ describe('axe-core: no violations', { skip }, () => {
           for (const kind of site.pages) {
             await page.goto(site.url + kind.path);
             if (kind.ready) await page.waitForSelector(kind.ready, { timeout: 15_000 });
+            if (kind.open) await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
             kinds.add(kind.kind);
             for (const v of await axeViolations(page)) problems.push(`${site.name} ${kind.kind} /${kind.path}: ${v}`);
           }
@@ -177,7 +188,7 @@ describe('axe-core: no violations', { skip }, () => {
       }
       assert.deepEqual(problems, [], `axe violations (${scheme}):\n${problems.join('\n')}`);
       // The fixtures must keep showing every page kind, or this test would stop checking one.
-      assert.deepEqual([...kinds].sort(), ['chat landing', 'day', 'index', 'month', 'out of range', 'search with results']);
+      assert.deepEqual([...kinds].sort(), ['chat landing', 'day', 'index', 'month', 'out of range', 'search with results', 'thread']);
     });
   }
 });

@@ -9,6 +9,7 @@ import { cli } from './helpers/db-state.js';
 import { scanForLeaks, secretsOf, type Leak } from './helpers/leak-scan.js';
 import { listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
+import { slackSample } from './helpers/slack-sample.js';
 import { requirement } from './helpers/requires.js';
 
 /**
@@ -219,4 +220,44 @@ test('excludeAuthors: their messages are not published anywhere and others refer
   const page = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).find((html) => html.includes(`id="${victim.anchor}"`));
   assert.ok(page, 'the redacted message keeps its anchor');
   assert.match(page!, new RegExp(`id="${victim.anchor}"[^]*?Message removed`));
+});
+
+test('threads: the list under a root names repliers only as the build shows authors; excluded authors’ replies are not counted, redacted ones show no text', async () => {
+  const dir = scratchDir('cc-privacy-thread-');
+  const root = { id: '101', author: 'alice', authorName: 'Alice Archer', time: Date.UTC(2024, 2, 5, 10), body: 'Shall we plan the launch' };
+  const reply = (id: string, author: string, authorName: string, minutes: number, body: string) =>
+    ({ id, author, authorName, time: root.time + minutes * 60_000, body, threadOf: { id: root.id, author: root.author, time: root.time } });
+  const messages = [
+    root,
+    reply('102', 'bob', 'Bob Baker', 5, 'Yes on Friday'),
+    reply('103', 'carol', 'Carol Cook', 40, 'Friday works for me'),
+    reply('104', 'dave', 'Dave Dale', 90, 'A secret launch code'),
+  ];
+  const path = slackSample.write(dir, [{ id: 'C0PRIVATE', title: 'Launch', messages }]);
+  const db = join(dir, 'threads.sqlite');
+  assert.equal(cli(['import', path, '--db', db], dir).code, 0);
+  const secrets = secretsOf(db);
+  const raw = new Database(db, { readonly: true });
+  const dave = raw.prepare(`SELECT key FROM messages WHERE text = 'A secret launch code'`).pluck().get() as string;
+  raw.close();
+  const summary = (out: string): string[] =>
+    listFiles(out).flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/<details class="cc-replies"><summary>([^<]*)/g)].map((m) => m[1]));
+
+  for (const authors of ['pseudonymize', 'hide'] as const) {
+    const out = join(dir, authors);
+    await buildSite({ db, out, quiet: true, authors, search: false });
+    assert.deepEqual(summary(out), ['3 replies, last '], 'the thread is shown');
+    const leaks = scanForLeaks(out, secrets);
+    assert.equal(leaks.length, 0, `${authors}: ${leaks.length} leak(s):\n${describeLeaks(leaks)}`);
+  }
+  const shown = join(dir, 'show');
+  await buildSite({ db, out: shown, quiet: true, search: false });
+  assert.ok(scanForLeaks(shown, ['Carol Cook']).length > 0, 'a show build names the repliers (the scans above can fail)');
+
+  const out = join(dir, 'excluded');
+  await buildSite({ db, out, quiet: true, search: false, excludeAuthors: ['slack:UCAROL'], redact: [dave] });
+  assert.deepEqual(summary(out), ['2 replies, last '], 'the excluded author’s reply is not counted');
+  assert.equal(scanForLeaks(out, ['Carol Cook', 'Friday works for me', 'A secret launch code']).length, 0);
+  const page = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).find((html) => html.includes('<details class="cc-replies">'))!;
+  assert.match(page, /<details class="cc-replies">[^]*Message removed[^]*<\/details>/, 'the redacted reply is listed without its text');
 });

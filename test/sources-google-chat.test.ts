@@ -7,7 +7,7 @@ import { googleChat } from '../collector/sources/google-chat/index.js';
 import { parseTakeoutDate } from '../collector/sources/google-chat/dates.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
-import type { MessageRecord } from '../collector/model.js';
+import { MessageFlags, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
@@ -101,6 +101,7 @@ test('google-chat: the Takeout folder: DM and Space, people by email, quotes, th
   const quote = byId(messages, 'k6oxHQAAAAE/dQw4w9WgXcQ/dQw4w9WgXcQ');
   assert.equal(quote.replyToKey, keyOf(dmId, first), 'the quoted message, found by author and text');
   assert.match(rendered(quote).html, /^<blockquote class="cc-quote"><b>⟨gchat:alice\.moreau@example\.com\|Alice Moreau⟩<\/b><br>Hi Bob!/);
+  assert.equal(quote.flags, undefined, 'a quote is a quote-reply, not a thread');
 
   const edited = byId(messages, 'k6oxHQAAAAE/eF7g8h9iJkL/eF7g8h9iJkL');
   assert.equal(edited.time, Date.UTC(2023, 0, 2, 15, 9, 0), 'first posted: the oldest version');
@@ -126,6 +127,7 @@ test('google-chat: the Takeout folder: DM and Space, people by email, quotes, th
   const reply = byId(messages, 'AAAAFyOfy4w/T1aaaaaaaaa/R1bbbbbbbbb');
   assert.equal(root.replyToKey, null);
   assert.equal(reply.replyToKey, keyOf(spaceId, root), 'a topic’s first message is the parent');
+  assert.equal(reply.flags, MessageFlags.threadReply, 'of a thread');
   assert.equal(byId(messages, 'AAAAFyOfy4w/T1aaaaaaaaa/R2ccccccccc').replyToKey, keyOf(spaceId, root));
   assert.equal(rendered(reply).text, '@⟨gchat:bob.okafor@example.org|Bob Okafor⟩ can you bring the rope?');
   assert.match(rendered(byId(messages, 'AAAAFyOfy4w/T1aaaaaaaaa/R2ccccccccc')).html, /🎉 2 .*⟨gchat:carol\.yi@example\.net\|Carol Yi⟩, ⟨gchat:alice\.moreau@example\.com\|Alice Moreau⟩/);

@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { matrix, matrixTuning } from '../collector/sources/matrix/index.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
-import type { MessageRecord } from '../collector/model.js';
+import { MessageFlags, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
@@ -142,8 +142,10 @@ test('matrix: Element export zip: every msgtype, HTML sanitized, mentions as peo
   assert.equal(byId(list, '$falcon011').kind, 'emote');
   assert.equal(byId(list, '$falcon012').kind, 'notice');
   assert.match(rendered(byId(list, '$falcon017')).html, /^📍 <a href="https:\/\/www\.openstreetmap\.org\/\?mlat=28\.5729&amp;mlon=-80\.6490" rel="nofollow noopener">Launch site<\/a>$/);
-  // The thread reply points at its root.
+  // The thread reply points at its root, marked as a thread reply; a plain reply is not.
   assert.equal(byId(list, '$falcon024').replyToKey, messageKey({ chat: FALCON, author: ALICE, time: byId(list, '$falcon023').time, identity: '$falcon023' }));
+  assert.equal(byId(list, '$falcon024').flags, MessageFlags.threadReply);
+  assert.equal(reply.flags, undefined, 'a reply outside a thread is a quote-reply');
 
   // Attachments: the zip's files found by Element's naming, bytes hashed and emitted once each.
   const media = ofType(events, 'media');
@@ -222,8 +224,10 @@ test('matrix: /messages pages (newest first, overlapping): edits update their or
       assert.equal(rendered(reply).text, 'Noted!', 'the plain reply fallback is cut');
       const root = byId(list, '$garden15');
       assert.equal(byId(list, '$garden16').replyToKey, messageKey({ chat: GARDEN, author: ALICE, time: root.time, identity: '$garden15' }));
-      const inThread = byId(list, '$garden16');
-      assert.equal(byId(list, '$garden17').replyToKey, messageKey({ chat: GARDEN, author: BOB, time: inThread.time, identity: '$garden16' }), 'a real reply inside a thread');
+      // A real reply inside a thread (is_falling_back false) belongs under the thread's root too.
+      assert.equal(byId(list, '$garden17').replyToKey, byId(list, '$garden16').replyToKey, 'a real reply inside a thread');
+      for (const id of ['$garden16', '$garden17']) assert.equal(byId(list, id).flags, MessageFlags.threadReply, id);
+      assert.equal(reply.flags, undefined, 'a reply outside a thread is a quote-reply');
       assert.equal(byId(list, '$garden18').authorName, 'Dave Moss', 'names from the pages’ state');
       assert.match(rendered(byId(list, '$garden18')).html, /could not be decrypted/);
 

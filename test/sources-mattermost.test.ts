@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { mattermost } from '../collector/sources/mattermost/index.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
-import type { MessageRecord } from '../collector/model.js';
+import { MessageFlags, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
@@ -104,6 +104,8 @@ test('mattermost: the own export folder, counted independently: messages, chats,
   assert.equal(root.nativeId, String(m(2)));
   assert.equal(at(list, m(6)).replyToKey, rootKey);
   assert.equal(at(list, m(8)).replyToKey, rootKey);
+  for (const t of [m(6), m(8)]) assert.equal(at(list, t).flags, MessageFlags.threadReply, 'a reply is a thread reply');
+  assert.equal(root.flags, undefined);
   assert.equal(at(list, m(21)).replyToKey, messageKey({ chat: '@amara,bjorn.l', author: 'mattermost:bjorn.l', time: m(20), identity: String(m(20)) }));
   assert.equal(root.editedAt, m(5));
   assert.equal(at(list, m(6)).editedAt, null);

@@ -11,7 +11,7 @@ import { fragmentProblems } from '../collector/markup/sanitize.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { slack, tsMicros, tsMillis } from '../collector/sources/slack/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
-import { type ChatRecord, type MessageRecord } from '../collector/model.js';
+import { MessageFlags, type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { openStore } from '../collector/store/open.js';
 import { namedRefs } from '../collector/store/person-refs.js';
 import { folderEntries, writeZip } from './helpers/archives.js';
@@ -168,7 +168,9 @@ test('threads: replies point at their parent, across day files', async () => {
   assert.equal(parent.replyToKey, null);
   for (const ts of ['1709290200.000300', '1709337600.000100', '1709337700.000100']) {
     assert.equal(find(ts).replyToKey, keyOf(parent), `reply ${ts}`);
+    assert.equal(find(ts).flags, MessageFlags.threadReply, `reply ${ts} is a thread reply`);
   }
+  assert.equal(parent.flags, undefined, 'a root is no reply');
   assert.equal(find('1709337700.000100').kind, 'text', 'a reply also sent to the channel');
   const tombstone = find('1709291100.000100');
   assert.deepEqual([tombstone.deleted, tombstone.authorId, html(tombstone)], [true, 'slack:USLACKBOT', '<span class="cc-deleted">This message was deleted.</span>']);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { teams } from '../collector/sources/teams/index.js';
 import { detectAdapter } from '../collector/sources/index.js';
 import { SourceError, type SourceEvent } from '../collector/sources/types.js';
-import type { ChatRecord, MessageRecord } from '../collector/model.js';
+import { MessageFlags, type ChatRecord, type MessageRecord } from '../collector/model.js';
 import { messageKey } from '../collector/identity/key.js';
 import { renderBody } from '../collector/markup/index.js';
 import { fragmentProblems } from '../collector/markup/sanitize.js';
@@ -181,6 +181,7 @@ test('teams: the export tool folder (PascalCase): channels with threads, chats, 
   const reply = byId(channel.messages, T + 100000);
   assert.equal(reply.replyToKey, messageKey({ chat: CHANNEL, author: ALICE, time: T, identity: String(T) }));
   assert.equal(parent.replyToKey ?? null, null);
+  assert.equal(reply.flags, MessageFlags.threadReply, 'a channel reply (replyToId) is a thread reply');
   // Edits, subject, a file reference (an attachment of the record), reactions with who.
   assert.equal(parent.editedAt, T + 600000);
   assert.deepEqual(parent.attachments, [
@@ -222,6 +223,7 @@ test('teams: the export tool folder (PascalCase): channels with threads, chats, 
   assert.equal(hi.text, 'Hi Bob 🙂');
   const quote = byId(direct.messages, T + 1060000);
   assert.equal(quote.replyToKey, messageKey({ chat: DIRECT, author: ALICE, time: T + 1000000, identity: String(T + 1000000) }));
+  assert.equal(quote.flags, undefined, 'a quoted message is a quote-reply, not a thread');
   const q = rendered(quote);
   assert.match(q.html, new RegExp(`^<blockquote class="cc-quote"><b>⟨${ALICE}\\|Alice Archer⟩</b><br>Hi Bob 🙂</blockquote><p>Hello! Look:</p><p><span class="cc-image">🖼 image</span></p>$`));
   assert.equal(byId(direct.messages, T + 1120000).editedAt, T + 1130000);

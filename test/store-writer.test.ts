@@ -183,7 +183,7 @@ test('a first import that returns to a chat it left keeps every key and ends wit
   writer.finish();
   db.exec('COMMIT');
   const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_rows' ORDER BY name`).pluck().all();
-  assert.deepEqual(indexes, ['messages_chat_anchor', 'messages_chat_time']);
+  assert.deepEqual(indexes, ['messages_chat_anchor', 'messages_chat_media', 'messages_chat_time', 'messages_thread']);
   assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
 });
 

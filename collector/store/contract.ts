@@ -30,6 +30,7 @@ export {
   dayOf, dayStart, isDated, monthOf, monthRange, pagePathOf, slotOf, type Slot,
 } from './periods.js';
 export { viewHtmlOf } from './compact.js';
+export { MessageFlags } from '../model.js';
 export { hasPlausibleTime, PLAUSIBLE_SQL } from './plausible.js';
 export { readableId, replacePersonRefs, withoutPeopleLists } from './person-refs.js';
 export { changeMarkerPath, touchChangeMarker } from './marker.js';

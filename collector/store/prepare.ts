@@ -1,5 +1,5 @@
 import { identityBase, keyFromBase } from '../identity/key.js';
-import type { MessageRecord } from '../model.js';
+import { MessageFlags, type MessageRecord } from '../model.js';
 import { fnv1a } from './fingerprint.js';
 import { dayOf } from './periods.js';
 
@@ -36,8 +36,11 @@ export function prepareIdentity(chat: string, record: MessageRecord): PreparedId
   const base = identityBase({ chat, author: record.authorId, time: record.time, identity: record.nativeId ?? record.body });
   const attachments = record.attachments?.length ? JSON.stringify(record.attachments) : null;
   const deleted = record.deleted ? 1 : 0;
+  // A thread reply's mark is part of its revision, so that a reply stored before adapters set it
+  // gets it on re-import; the term is there only when set, so no other stored revision changes.
+  const thread = (record.flags ?? 0) & MessageFlags.threadReply ? '\u0000thread' : '';
   const rev = fnv1a(
-    `${record.kind}\u0000${record.body}\u0000${record.editedAt ?? ''}\u0000${deleted}\u0000${record.replyToKey ?? ''}\u0000${attachments ?? ''}\u0000${record.authorName ?? ''}`,
+    `${record.kind}\u0000${record.body}\u0000${record.editedAt ?? ''}\u0000${deleted}\u0000${record.replyToKey ?? ''}\u0000${attachments ?? ''}\u0000${record.authorName ?? ''}${thread}`,
   );
   return { chat, base, key0: keyFromBase(base, 0), rev, attachments, day: dayOf(record.time) };
 }

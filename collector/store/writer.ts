@@ -75,6 +75,8 @@ export class StoreWriter {
   private chat: ChatState | null = null;
   private readonly touchedMonths = new Map<number, Map<string, number>>();
   private readonly changedDays = new Map<number, Set<string>>();
+  /** chat id → roots of the threads that got new or changed replies this run (their pages list them). */
+  private readonly threadRoots = new Map<number, Set<string>>();
   private readonly hadMessagesBefore = new Map<number, boolean>();
   /** chat id → the sources that stored messages in it during this run. */
   private readonly chatSources = new Map<number, Set<number | null>>();
@@ -117,6 +119,9 @@ export class StoreWriter {
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
       textById: db.prepare(`SELECT coalesce(text, body) FROM message_rows WHERE id = ?`).pluck(),
       timeById: db.prepare(`SELECT time FROM message_rows WHERE id = ?`).pluck(),
+      timeByKey: db
+        .prepare(`SELECT time FROM message_rows WHERE chat_id = ? AND anchor >= ? AND anchor < ? AND key = ?`)
+        .pluck(),
       // A merged message's key, with the fingerprint its provisional row has now.
       aliasFromRow: db.prepare(`INSERT INTO message_aliases (key, message_id, rev) SELECT key, ?, rev FROM message_rows WHERE id = ?`),
       // An id-less message's later state replaces the content; the row keeps its key, rev and anchor.
@@ -231,6 +236,7 @@ export class StoreWriter {
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
     chat.known.set(key, rev);
+    if (flags & MessageFlags.threadReply && record.replyToKey) this.threadReply(chat.id, record.replyToKey);
 
     if (knownRev !== undefined) {
       chat.changedDays.add(day);
@@ -266,6 +272,27 @@ export class StoreWriter {
     }
     this.countNew(chat.id, day);
     return 'new';
+  }
+
+  /**
+   * A reply changes its thread root's page too (the root lists its replies). A root stored in an
+   * earlier run is looked up in finish(); one stored in this run logs its own day.
+   */
+  private threadReply(chatId: number, rootKey: string): void {
+    if (!this.hadMessagesBefore.get(chatId)) return;
+    let roots = this.threadRoots.get(chatId);
+    if (!roots) this.threadRoots.set(chatId, (roots = new Set()));
+    roots.add(rootKey);
+  }
+
+  /** The day of a stored message named by one of its keys, if it is stored. */
+  private storedDay(chatId: number, key: string): string | null {
+    const aliasOf = this.stmt.aliasOf.get(key) as number | undefined;
+    const prefix = anchorFor(key, ANCHOR_MIN);
+    const time = (aliasOf !== undefined ? this.stmt.timeById.get(aliasOf) : this.stmt.timeByKey.get(chatId, prefix, `${prefix}\uffff`, key)) as
+      | number
+      | undefined;
+    return time === undefined ? null : dayOf(time);
   }
 
   private countNew(chatId: number, day: string): void {
@@ -328,6 +355,12 @@ export class StoreWriter {
         const [start, end] = monthRange(month);
         const count = this.stmt.monthCount.get(chatId, start, end) as number;
         this.stmt.insertPeriod.run(chatId, month, count > PAGE_SPLIT_THRESHOLD ? 1 : 0);
+      }
+    }
+    for (const [chatId, roots] of this.threadRoots) {
+      for (const root of roots) {
+        const day = this.storedDay(chatId, root);
+        if (day !== null) this.changedDays.get(chatId)!.add(day);
       }
     }
     for (const [chatId, days] of this.changedDays) {

@@ -119,6 +119,24 @@ export interface ReplyTarget {
   authorName: string | null;
 }
 
+/** One reply as its thread's root lists it. */
+export interface ThreadReply {
+  anchor: string;
+  time: number;
+  authorId: number | null;
+  authorName: string | null;
+  /** Plain text with person references (resolveRefsText). */
+  text: string;
+  deleted: boolean;
+}
+
+/** The replies of one thread root: how many, the last one's time, and the first ones by time. */
+export interface Thread {
+  count: number;
+  last: number;
+  replies: ThreadReply[];
+}
+
 export interface MediaRow {
   hash: string;
   name: string;
@@ -148,6 +166,8 @@ export class ArchiveReader {
   readonly db: Db;
   private readonly people = new Map<number, PersonRow | null>();
   private readonly latestCache = new Map<number, LatestRows>();
+  private readonly threaded = new Map<number, boolean>();
+  private threadStmt: { any: Statement; page: Statement } | undefined;
   private readonly stmt: Record<
     | 'pageMessages' | 'latestMessages' | 'latestPlausible' | 'person' | 'replyByAnchor' | 'replyByAlias' | 'media'
     | 'mediaData' | 'anchorsInRange' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
@@ -393,6 +413,48 @@ export class ArchiveReader {
   /** Newest rows of chats that have not changed since they were read, from an earlier snapshot. */
   adoptLatest(rows: Iterable<[number, LatestRows]>): void {
     for (const [chatId, entry] of rows) if (!this.latestCache.has(chatId)) this.latestCache.set(chatId, entry);
+  }
+
+  /**
+   * The threads whose roots are in [start, end) of a chat (MessageFlags.threadReply, bit 4):
+   * root anchor → its replies, the first `first` of them by time (the list under the root). Through
+   * the partial index of thread replies (schema version 4), by key from each root of the range; a
+   * chat without thread replies costs one index probe per build.
+   */
+  pageThreads(chatId: number, start: number, end: number, first: number): Map<string, Thread> {
+    const threads = new Map<string, Thread>();
+    const stmt = (this.threadStmt ??= this.threadStatements());
+    let any = this.threaded.get(chatId);
+    if (any === undefined) this.threaded.set(chatId, (any = stmt.any.get(chatId) !== undefined));
+    if (!any) return threads;
+    for (const [root, anchor, time, authorId, authorName, text, deleted, count, last] of stmt.page.iterate(chatId, start, end, first) as
+      IterableIterator<[string, string, number, number | null, string | null, string, number, number, number]>) {
+      let thread = threads.get(root);
+      if (!thread) threads.set(root, (thread = { count, last, replies: [] }));
+      thread.replies.push({ anchor, time, authorId, authorName, text, deleted: deleted !== 0 });
+    }
+    return threads;
+  }
+
+  private threadStatements(): { any: Statement; page: Statement } {
+    const table = this.table;
+    const text = table === 'message_rows' ? 'coalesce(r.text, r.body)' : 'r.text';
+    return {
+      // The order names the partial index's columns: without it the planner may walk the chat's
+      // (chat, time) index, every message of a chat without threads.
+      any: this.db.prepare(`SELECT 1 FROM ${table} WHERE chat_id = ? AND (flags & 4) != 0 ORDER BY reply_to_key LIMIT 1`).pluck(),
+      page: this.db
+        .prepare(
+          `SELECT root, anchor, time, author_id, author_name, text, deleted, total, last FROM (
+             SELECT p.anchor AS root, r.anchor, r.time, r.author_id, r.author_name, ${text} AS text, r.deleted,
+               row_number() OVER (PARTITION BY p.id ORDER BY r.time, r.id) AS n,
+               count(*) OVER (PARTITION BY p.id) AS total, max(r.time) OVER (PARTITION BY p.id) AS last
+             FROM ${table} p JOIN ${table} r ON r.chat_id = p.chat_id AND r.reply_to_key = p.key AND (r.flags & 4) != 0
+             WHERE p.chat_id = ? AND p.time >= ? AND p.time < ?)
+           WHERE n <= ? ORDER BY root, n`,
+        )
+        .raw(),
+    };
   }
 
   /** The messages that these keys name (in `chatId`, or any chat through message aliases). */

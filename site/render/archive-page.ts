@@ -1,10 +1,11 @@
 import type { ArchivePage, ChatSummary, PageLink } from '../data/catalog.js';
-import type { Message } from '../data/reader.js';
+import type { Message, Thread } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { bdi, text } from './escape.js';
 import { renderPage } from './layout.js';
 import { Links, sitePaths } from './links.js';
 import { preparePhotos, renderMessageList } from './messages.js';
+import { THREAD_SHOWN } from './threads.js';
 import { plural } from '../templates/common.js';
 
 /**
@@ -18,7 +19,8 @@ export async function writeArchivePages(session: BuildSession, output: string, p
     if (photos) await photos;
     const chat = session.catalog.chatsById.get(page.chatId)!;
     const maps = session.anchorMaps.add(chat, page.path, messages.map((m) => m.anchor));
-    session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages));
+    const threads = session.reader.pageThreads(page.chatId, page.start, page.end, THREAD_SHOWN + 1);
+    session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages, threads));
     if (maps) {
       for (const [path, content] of maps) session.writePage(output, path, content);
       session.pruneAnchorMaps(output, chat);
@@ -26,7 +28,7 @@ export async function writeArchivePages(session: BuildSession, output: string, p
   }
 }
 
-function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]): string {
+function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[], threads: ReadonlyMap<string, Thread>): string {
   const { catalog, options } = session;
   const chat = catalog.chatsById.get(page.chatId)!;
   const links = new Links(sitePaths.archive(page.slug, page.path));
@@ -38,7 +40,7 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
   // The month list comes after the messages (phones reach it at the end of the page); wide
   // screens show it as a column beside them.
   content += `<div class="cc-archive-layout"><div class="cc-archive-body">${pager('')}`;
-  content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2 })}</div>`;
+  content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2, threads })}</div>`;
   content += `${pager(', after the messages')}</div>${monthNav(session, links, chat, page)}</div>`;
 
   return renderPage(options, links, {

@@ -1,13 +1,14 @@
 import { resolveRefsHtml, type Author } from '../data/authors.js';
-import type { Message, ReplyTarget } from '../data/reader.js';
+import type { Message, ReplyTarget, Thread } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { formatSize, isPhoto, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
 import { localChatLinks } from './chat-links.js';
 import { sitePaths, type Links } from './links.js';
 import { REDACTED_HTML } from './redacted.js';
+import { renderThread } from './threads.js';
 import { isoTime } from './time.js';
-import { hasPlausibleTime } from '../../collector/store/contract.js';
+import { hasPlausibleTime, MessageFlags } from '../../collector/store/contract.js';
 
 /**
  * A run of messages of one chat as HTML, the way chat apps show them: a separator per local day,
@@ -20,6 +21,8 @@ export interface MessageListOptions {
   anchors: boolean;
   /** Heading level of day separators; author names get the next one. */
   dayLevel: 2 | 3;
+  /** Root anchor → its thread, listed under the root (archive pages: reader.pageThreads). */
+  threads?: ReadonlyMap<string, Thread>;
 }
 
 const SYSTEM_KINDS = new Set(['event', 'call']);
@@ -140,7 +143,8 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       const targetChat = target && catalog.chatsById.get(target.chatId);
       if (target && targetChat) {
         const name = showNames ? session.author(target.authorId, target.authorName).nameHtml : '';
-        msg += `<a class="cc-reply" href="${archiveLink(targetChat.id, targetChat.slug, target.time, target.anchor)}">↩ reply to ${name ? `<bdi>${name}</bdi>` : 'a message'}</a>`;
+        const to = message.flags & MessageFlags.threadReply ? (name ? 'in thread of' : 'in a thread') : name ? 'reply to' : 'reply to a message';
+        msg += `<a class="cc-reply" href="${archiveLink(targetChat.id, targetChat.slug, target.time, target.anchor)}">↩ ${to}${name ? ` <bdi>${name}</bdi>` : ''}</a>`;
       }
     }
     if (message.kind === 'emote' && author?.name) msg += `<span class="cc-emote"><bdi>${author.nameHtml}</bdi></span> `;
@@ -158,6 +162,8 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
     }
+    const thread = options.threads?.get(message.anchor);
+    if (thread) msg += renderThread(session, chat, thread, links, t);
     msg += '</div></div>';
 
     if (system) {

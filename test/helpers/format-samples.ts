@@ -31,6 +31,17 @@ export interface SampleMessage {
   body: string;
   /** A file name the message attaches, in formats whose exports carry files (FormatSample.mediaFile). */
   attachment?: string;
+  /**
+   * The root of the thread this message replies in (formats with `threads`): the root's id, author
+   * and time, so that a reply can be written without its root (a back-filled root).
+   */
+  threadOf?: ThreadRoot;
+}
+
+export interface ThreadRoot {
+  id: string;
+  author: string;
+  time: number;
 }
 
 export interface SampleChat {
@@ -53,6 +64,11 @@ export interface FormatSample {
   multiChat: boolean;
   /** The body is markup the source app rendered (so `<b>` is bold, not text). */
   markupBodies: boolean;
+  /**
+   * Formats with threads write SampleMessage.threadOf as the format's thread replies; `orphans`:
+   * a reply can be written without its root (else the format nests replies in their root).
+   */
+  threads?: { orphans: boolean };
   /** JSON formats: how hand-made raw messages are put among the written ones (rawMessages below). */
   raw?: RawMessages;
   /**

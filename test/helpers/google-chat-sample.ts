@@ -35,6 +35,8 @@ export const googleChatSample: FormatSample = {
   format: 'google-chat',
   multiChat: true,
   markupBodies: false,
+  // A Space's thread is its topic; a topic whose root is missing starts at its first reply.
+  threads: { orphans: true },
   write(dir, chats) {
     const root = join(dir, 'Google Chat');
     chats.forEach((chat) => {
@@ -48,8 +50,8 @@ export const googleChatSample: FormatSample = {
         created_date: takeoutDate(m.time),
         text: m.body,
         ...(m.attachment ? { attached_files: [{ original_name: m.attachment, export_name: m.attachment }] } : {}),
-        topic_id: `t${m.id}`,
-        message_id: `${id}/t${m.id}/t${m.id}`,
+        topic_id: `t${m.threadOf?.id ?? m.id}`,
+        message_id: `${id}/t${m.threadOf?.id ?? m.id}/t${m.id}`,
       }));
       writeFileSync(join(group, 'messages.json'), JSON.stringify({ messages }, null, 2));
     });

@@ -22,6 +22,7 @@ export const matrixSample: FormatSample = {
   format: 'matrix',
   multiChat: true,
   markupBodies: true,
+  threads: { orphans: true }, // m.thread relations name the root's event id
   write(dir, chats) {
     const folder = join(dir, 'matrix-pages');
     mkdirSync(folder, { recursive: true });
@@ -39,7 +40,13 @@ export const matrixSample: FormatSample = {
       const events = chat.messages.map((m) => ({
         type: 'm.room.message', sender: userOf(m.author), room_id: chat.id, origin_server_ts: m.time,
         event_id: `$${m.id}${occurrence(seen, m.id)}`,
-        content: { msgtype: 'm.text', body: m.body, format: 'org.matrix.custom.html', formatted_body: m.body }, unsigned: { age: 1000 },
+        content: {
+          msgtype: 'm.text', body: m.body, format: 'org.matrix.custom.html', formatted_body: m.body,
+          ...(m.threadOf
+            ? { 'm.relates_to': { rel_type: 'm.thread', event_id: `$${m.threadOf.id}`, is_falling_back: true, 'm.in_reply_to': { event_id: `$${m.threadOf.id}` } } }
+            : {}),
+        },
+        unsigned: { age: 1000 },
       }));
       writeFileSync(join(folder, `messages-${i}.json`), JSON.stringify({ chunk: events.reverse(), start: 't1', end: 't0', state }, null, 1));
     });

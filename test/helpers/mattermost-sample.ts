@@ -13,6 +13,7 @@ export const mattermostSample: FormatSample = {
   format: 'mattermost',
   multiChat: true,
   markupBodies: true,
+  threads: { orphans: false }, // a post's replies are inside it
   write(dir, chats) {
     const folder = join(dir, 'mattermost-export');
     mkdirSync(join(folder, 'data'), { recursive: true });
@@ -26,13 +27,18 @@ export const mattermostSample: FormatSample = {
         user: { username, email: `${username}@example.com`, nickname: '', first_name: name, last_name: '', roles: 'system_user', locale: 'en', teams: [{ name: 'sample', roles: 'team_user', channels: chats.map((c) => ({ name: c.id, roles: 'channel_user' })) }] },
       })),
       ...chats.flatMap((c) =>
-        c.messages.map((m) => ({
-          type: 'post',
-          post: {
-            team: 'sample', channel: c.id, user: m.author, type: '', message: m.body, props: {}, create_at: m.time, edit_at: 0, reactions: [], replies: [],
-            ...(m.attachment ? { attachments: [{ path: `files/${m.attachment}` }] } : {}),
-          },
-        })),
+        c.messages
+          .filter((m) => !m.threadOf)
+          .map((m) => ({
+            type: 'post',
+            post: {
+              team: 'sample', channel: c.id, user: m.author, type: '', message: m.body, props: {}, create_at: m.time, edit_at: 0, reactions: [],
+              replies: c.messages
+                .filter((r) => r.threadOf?.id === m.id)
+                .map((r) => ({ user: r.author, message: r.body, create_at: r.time, edit_at: 0, reactions: [] })),
+              ...(m.attachment ? { attachments: [{ path: `files/${m.attachment}` }] } : {}),
+            },
+          })),
       ),
     ];
     writeFileSync(join(folder, 'import.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');

@@ -16,6 +16,7 @@ export const slackSample: FormatSample = {
   format: 'slack',
   multiChat: true,
   markupBodies: true, // mrkdwn: `*b*` is bold, `<url|x>` a link
+  threads: { orphans: true }, // a reply names its root's ts and author (thread_ts, parent_user_id)
   write(dir, chats) {
     const folder = join(dir, 'slack-export');
     mkdirSync(folder, { recursive: true });
@@ -50,19 +51,27 @@ function userId(handle: string): string {
 function writeChannel(folder: string, chat: SampleChat): void {
   mkdirSync(folder, { recursive: true });
   const days = new Map<string, unknown[]>();
+  const roots = new Set(chat.messages.flatMap((m) => (m.threadOf ? [m.threadOf.id] : [])));
   for (const m of chat.messages) {
     const day = new Date(m.time).toISOString().slice(0, 10);
     const list = days.get(day) ?? [];
     days.set(day, list);
+    const ts = tsOf(m.time, m.id);
     list.push({
       type: 'message',
       user: userId(m.author),
       user_profile: { display_name: m.authorName },
       text: m.body,
-      ts: `${Math.floor(m.time / 1000)}.${String((m.time % 1000) * 1000 + (idNumber(m.id) % 1000)).padStart(6, '0')}`,
+      ts,
+      ...(roots.has(m.id) ? { thread_ts: ts, reply_count: chat.messages.filter((r) => r.threadOf?.id === m.id).length } : {}),
+      ...(m.threadOf ? { thread_ts: tsOf(m.threadOf.time, m.threadOf.id), parent_user_id: userId(m.threadOf.author) } : {}),
     });
   }
   for (const [day, list] of days) writeFileSync(join(folder, `${day}.json`), JSON.stringify(list));
+}
+
+function tsOf(time: number, id: string): string {
+  return `${Math.floor(time / 1000)}.${String((time % 1000) * 1000 + (idNumber(id) % 1000)).padStart(6, '0')}`;
 }
 
 /** A sample id as a number: its digits, else a hash of it. */

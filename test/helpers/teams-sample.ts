@@ -16,6 +16,7 @@ export const teamsSample: FormatSample = {
   format: 'teams',
   multiChat: true,
   markupBodies: true,
+  threads: { orphans: true }, // ReplyToId names the root's id
   write(dir, chats) {
     const folder = join(dir, 'teams-export');
     const userFolder = join(folder, 'users', OWNER);
@@ -24,7 +25,7 @@ export const teamsSample: FormatSample = {
     const messages = chats.flatMap((chat) =>
       chat.messages.map((m) => ({
         Id: m.id,
-        ReplyToId: null,
+        ReplyToId: m.threadOf?.id ?? null,
         MessageType: 'message',
         CreatedDateTime: new Date(m.time).toISOString().replace('Z', '+00:00'),
         LastModifiedDateTime: null,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { messageKey } from '../../identity/key.js';
 import type { GoogleChatEnvelope, GoogleFormat, GooglePerson, GoogleSpan } from '../../markup/google-chat.js';
-import type { MessageRecord } from '../../model.js';
+import { MessageFlags, type MessageRecord } from '../../model.js';
 import { isObject, list, objects, str, text, type JsonObject } from '../kit/fields.js';
 import { parseTakeoutDate } from './dates.js';
 import { PERSON_PREFIX, type People } from './people.js';
@@ -75,7 +75,9 @@ export class GroupMessages {
       editedAt: Number.isNaN(edited) ? null : edited,
       deleted,
     };
-    record.replyToKey = this.parentOf(m, quoted, id) ?? null;
+    const parent = this.parentOf(m, quoted, id);
+    record.replyToKey = parent?.key ?? null;
+    if (parent?.thread) record.flags = MessageFlags.threadReply;
     const key = messageKey({ chat: this.chatId, author: authorId, time, identity: id });
     this.keys.set(id, key);
     // A quote shows the text as it was when quoted: an edited message is found by its earlier texts too.
@@ -83,18 +85,23 @@ export class GroupMessages {
     return { record, files };
   }
 
-  private parentOf(m: JsonObject, quoted: JsonObject | null, id: string): string | undefined {
-    if (quoted) {
-      const byId = str(quoted.message_id) && this.keys.get(str(quoted.message_id)!);
-      const who = this.people.person(quoted.creator);
-      const found = byId || (who ? this.quotable.get(`${who.id}\u0000${text(quoted.text)}`) : undefined);
-      if (found) return found;
-    }
+  /**
+   * In a Space, the first message of its topic (the root of its thread: a message in a thread
+   * belongs under it, also when it quotes another), else the message it quotes.
+   */
+  private parentOf(m: JsonObject, quoted: JsonObject | null, id: string): { key: string; thread: boolean } | undefined {
     const topic = this.threaded ? str(m.topic_id) : null;
-    if (!topic) return undefined;
-    const first = this.topics.get(topic);
-    if (!first) this.topics.set(topic, id);
-    return first && first !== id ? this.keys.get(first) : undefined;
+    if (topic) {
+      const first = this.topics.get(topic);
+      if (!first) this.topics.set(topic, id);
+      const root = first && first !== id ? this.keys.get(first) : undefined;
+      if (root) return { key: root, thread: true };
+    }
+    if (!quoted) return undefined;
+    const byId = str(quoted.message_id) && this.keys.get(str(quoted.message_id)!);
+    const who = this.people.person(quoted.creator);
+    const found = byId || (who ? this.quotable.get(`${who.id}\u0000${text(quoted.text)}`) : undefined);
+    return found ? { key: found, thread: false } : undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { messageKey } from '../../identity/key.js';
 import type { MatrixEnvelope, MatrixPerson } from '../../markup/matrix.js';
-import type { Attachment, MessageKind, MessageRecord } from '../../model.js';
+import { MessageFlags, type Attachment, type MessageKind, type MessageRecord } from '../../model.js';
 import { isObject, num, str, text, type JsonObject } from '../kit/fields.js';
 import { own } from '../../own.js';
 import { mimeOf, safeName } from '../kit/media-files.js';
@@ -65,7 +65,9 @@ export function recordOf(e: JsonObject, room: Room): Mapped {
     undecrypted = msgtype === 'm.bad.encrypted' && !deleted;
     env = undecrypted ? { body: '', encrypted: true } : contentEnvelope(content, msgtype);
     if (isObject(relation['m.in_reply_to']) || relation.rel_type === 'm.thread') env.reply = true;
-    record.replyToKey = parentKey(relation, room);
+    const parent = parentOf(relation, room);
+    record.replyToKey = parent?.key ?? null;
+    if (parent?.thread) record.flags = MessageFlags.threadReply;
     const file = own(MEDIA, msgtype) ?? (msgtype === 'm.sticker' ? { kind: 'media' as const, folder: 'stickers' } : null);
     record.kind = file?.kind ?? own(KINDS, msgtype) ?? 'text';
     if (file && !deleted) {
@@ -117,13 +119,20 @@ function attachmentOf(content: JsonObject): Attachment {
   return { name, ...(type && type.length <= 100 ? { type } : {}), ...(size !== null && Number.isSafeInteger(size) && size >= 0 ? { size } : {}) };
 }
 
-/** A thread's messages reply to its root (unless a real reply within the thread), a reply to its target. */
-function parentKey(relation: JsonObject, room: Room): string | null {
+/**
+ * What a message points back to: the root of its thread (`m.thread`: a message in a thread
+ * belongs under its root, also when it answers another message of the thread), else (or when the
+ * root is not in this export) the message it replies to. A key needs its target's sender and
+ * time: a target not in this export leaves none.
+ */
+function parentOf(relation: JsonObject, room: Room): { key: string; thread: boolean } | null {
   const inReplyTo = isObject(relation['m.in_reply_to']) ? str(relation['m.in_reply_to'].event_id) : null;
   const threadRoot = relation.rel_type === 'm.thread' ? str(relation.event_id) : null;
-  const parent = threadRoot && (relation.is_falling_back !== false || !inReplyTo) ? threadRoot : inReplyTo;
-  const sent = parent ? room.sent.get(parent) : undefined;
-  return parent && sent ? messageKey({ chat: room.id, author: sent.sender, time: sent.time, identity: parent }) : null;
+  for (const [parent, thread] of [[threadRoot, true], [inReplyTo, false]] as const) {
+    const sent = parent ? room.sent.get(parent) : undefined;
+    if (parent && sent) return { key: messageKey({ chat: room.id, author: sent.sender, time: sent.time, identity: parent }), thread };
+  }
+  return null;
 }
 
 function reactionsOf(id: string, room: Room, person: (user: string) => MatrixPerson): NonNullable<MatrixEnvelope['reactions']> {

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { messageKey } from '../../identity/key.js';
 import { mattermostPerson, type MattermostCard, type MattermostEnvelope, type MattermostReaction } from '../../markup/mattermost.js';
-import type { ChatRecord, MessageKind, MessageRecord } from '../../model.js';
+import { MessageFlags, type ChatRecord, type MessageKind, type MessageRecord } from '../../model.js';
 import { isObject, list, num, objects, str, text, type JsonObject } from '../kit/fields.js';
 import { mimeOf } from '../kit/media-files.js';
 import { membersOf, type Directory } from './directory.js';
@@ -116,7 +116,11 @@ function recordOf(
     markup: 'mattermost',
     editedAt: edited !== null && edited > 0 && Number.isSafeInteger(edited) ? edited : null,
   };
-  if (replyTo) record.replyToKey = replyTo;
+  // Mattermost's replies are its threads (root_id): no quote-replies.
+  if (replyTo) {
+    record.replyToKey = replyTo;
+    record.flags = MessageFlags.threadReply;
+  }
   const files = objects(post.attachments).slice(0, MAX_ITEMS).map((a) => str(a.path)).filter((p): p is string => p !== null);
   // Files alone: a picture (or film, sound) is media, anything else a file.
   if (kind === 'text' && files.length && !message.trim()) record.kind = files.every((f) => /^(?:image|video|audio)\//.test(mimeOf(f) ?? '')) ? 'media' : 'file';

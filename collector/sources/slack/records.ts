@@ -4,7 +4,7 @@
  */
 import { messageKey } from '../../identity/key.js';
 import { slackPerson, type SlackEnvelope } from '../../markup/slack-envelope.js';
-import type { MessageKind, MessageRecord } from '../../model.js';
+import { MessageFlags, type MessageKind, type MessageRecord } from '../../model.js';
 import { isObject, str, type JsonObject } from '../kit/fields.js';
 import { blocksText, cardsOf, cardTexts, namesOf, reactionsOf, type Directory } from './body.js';
 import { filesOf } from './files.js';
@@ -94,6 +94,8 @@ export function messageRecord(raw: JsonObject, ts: string, context: MessageConte
     deleted,
     replyToKey,
     attachments: files.length ? files : undefined,
+    // Slack has no quote-replies: every reply is a thread reply.
+    ...(replyToKey ? { flags: MessageFlags.threadReply } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface ParsedMessage {
   record: MessageRecord;
   /** The id of the message this one replies to or quotes, in the same chat. */
   parentId: string | null;
+  /** parentId is the root of this message's thread (`replyToId`: a channel reply), not a quote. */
+  thread: boolean;
   /** The new name of the chat when this is a rename event. */
   renamed: string | null;
   /** The user who sent it (not an app): a member of the chat, whom an untitled chat is named after. */
@@ -70,6 +72,7 @@ export function messageOf(m: JsonObject, fallbackChat: string | null, directory:
 
   const attachments: Attachment[] = [];
   let parentId = idText(m.replytoid);
+  const thread = parentId !== null;
   const parts: NonNullable<TeamsEnvelope['parts']> = [];
   for (const a of objects(m.attachments).slice(0, MAX_ITEMS)) {
     const id = idText(a.id) ?? '';
@@ -117,7 +120,7 @@ export function messageOf(m: JsonObject, fallbackChat: string | null, directory:
   };
   if (attachments.length) record.attachments = attachments;
   const sender = isObject(m.from) && isObject(m.from.user) && author ? { nativeId: author.id, displayName: author.name || null } : null;
-  return { chat: chatOf(chatId, channelId !== null, directory), teamId: channel ? idText(channel.teamid) : null, record, parentId, renamed, sender };
+  return { chat: chatOf(chatId, channelId !== null, directory), teamId: channel ? idText(channel.teamid) : null, record, parentId, thread, renamed, sender };
 }
 
 /** A chat as far as its id and the directory tell: 1:1 chats' ids name both members. */

@@ -1,5 +1,5 @@
 import { messageKey } from '../../identity/key.js';
-import type { ChatRecord, MessageRecord, PersonRecord } from '../../model.js';
+import { MessageFlags, type ChatRecord, type MessageRecord, type PersonRecord } from '../../model.js';
 import type { SourceEvent } from '../types.js';
 import type { Warnings } from '../kit/warnings.js';
 import type { Directory } from './directory.js';
@@ -29,12 +29,13 @@ export class MessageStream {
   ) {}
 
   add(parsed: ParsedMessage, owner: string | null): void {
-    const { record, parentId } = parsed;
+    const { record, parentId, thread } = parsed;
     const { chat, retitled } = this.chatOf(parsed, owner);
     if (record.nativeId && !this.parents.has(`${chat.nativeId}\u0000${record.nativeId}`)) {
       this.parents.set(`${chat.nativeId}\u0000${record.nativeId}`, { author: record.authorId, time: record.time });
     }
     if (parentId && parentId !== record.nativeId) {
+      if (thread) record.flags = (record.flags ?? 0) | MessageFlags.threadReply;
       record.replyToKey = this.keyOf(chat.nativeId, parentId);
       if (!record.replyToKey) {
         this.deferred.push({ chat, record, parent: parentId, again: retitled });
@@ -55,6 +56,8 @@ export class MessageStream {
   finish(): SourceEvent[] {
     for (const { chat, record, parent, again } of this.deferred) {
       record.replyToKey = this.keyOf(chat.nativeId, parent);
+      // A parent never read: no thread to show it in (the flag means nothing without a key).
+      if (!record.replyToKey && record.flags) record.flags &= ~MessageFlags.threadReply;
       this.emit(chat, record, again);
     }
     this.deferred = [];
