@@ -119,6 +119,8 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     // Anchors are `m` + hex (collector/identity/key.ts); escaped all the same, as every DB string is.
     const anchor = escapeHtml(message.anchor);
     let cls = system ? 'cc-msg cc-system' : 'cc-msg';
+    // What a bot or service sent (IRC's -nick- lines, Matrix's m.notice): apps draw it apart.
+    if (message.kind === 'notice') cls += ' cc-notice';
     if (message.deleted) cls += ' cc-deleted';
     if (!hasPlausibleTime(message.flags)) cls += ' cc-implausible';
     // Named with the date: a screen reader's link list would otherwise offer a column of "18:03".
