@@ -153,13 +153,14 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
     const redacted = catalog.redacted.size > 0 && catalog.redacted.has(`${chat.id}/${message.anchor}`);
     const attachments = redacted ? undefined : attachmentsOf?.get(message);
     const html = redacted ? REDACTED_HTML : localChatLinks(resolveRefsHtml(catalog.authors, message.html), catalog, href);
-    const body = attachments ? withoutFileLines(html) : html;
+    const [body, reactions] = attachments ? trailingReactions(withoutFileLines(html)) : [html, ''];
     msg +=
       body.length > LONG_MESSAGE
         ? `<details class="cc-long"><summary>Long message (${formatSize(body.length)}): show</summary>${body}</details>`
         : body;
     if (attachments) {
       msg += renderAttachments(attachments, media, href, photoAlt(session, message.authorId, message.authorName, t), thumbnail, true);
+      msg += reactions;
     }
     if (message.editedAt !== null && !message.deleted) {
       msg += ` <span class="cc-edited" title="Edited ${text(time.dateTime(message.editedAt))} (${text(time.zoneLabel)})">edited</span>`;
@@ -192,4 +193,17 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
   }
   if (groupOpen) out += '</div></article>';
   return `<p class="cc-zone">${text(time.zoneNote(offsets))}</p>${out}`;
+}
+
+/** How the converters open a message's reaction chips (collector/markup/reactions.ts reactionsBlock). */
+const REACTIONS_BLOCK = '<p><span class="cc-reactions">';
+
+/**
+ * A body split before its closing reaction chips, so that they can follow the attachments, as
+ * the apps draw them. Only a block that ends the body is moved.
+ */
+function trailingReactions(html: string): [string, string] {
+  const at = html.lastIndexOf(REACTIONS_BLOCK);
+  if (at < 0 || !html.endsWith('</span></p>') || html.indexOf('<p', at + 1) >= 0) return [html, ''];
+  return [html.slice(0, at), html.slice(at)];
 }
