@@ -112,6 +112,8 @@ export function chatActivity(
   if (range === null) return { months: [], daysFrom: 0, days: [], undated: total };
   const [first, last] = range;
   const end = last + 1;
+  // The zone's offsets over the chat's life (and a day around it), found once for all that follows.
+  calendar.spans(first - DAY_MS, end + DAY_MS);
   const candidates = new Set<string>();
   for (const month of utcMonths) {
     if (!/^\d{4}-\d\d$/.test(month)) continue;

@@ -26,9 +26,12 @@ export class LocalCalendar {
     return this.time.local(t) - t;
   }
 
-  /** The local day key of an instant (TimeFormatter.dayKey: what day separators use). */
+  /**
+   * The local day key of an instant (TimeFormatter.dayKey: what day separators use), from the
+   * spans already found when they cover it: arithmetic instead of an Intl call per new day.
+   */
   dayKey(t: number): number {
-    return this.time.dayKey(t);
+    return Math.floor((t + this.offsetOf(t)) / DAY_MS);
   }
 
   /** `2021-09-14` for a day key (the local date). */
@@ -49,7 +52,9 @@ export class LocalCalendar {
 
   /** The month after `2021-09`. */
   nextMonth(month: string): string {
-    return this.monthOf(this.monthFirstDay(month) + 31);
+    const cut = month.lastIndexOf('-');
+    const m = Number(month.slice(cut + 1));
+    return m === 12 ? `${String(Number(month.slice(0, cut)) + 1).padStart(4, '0')}-01` : `${month.slice(0, cut)}-${String(m + 1).padStart(2, '0')}`;
   }
 
   /**
@@ -57,6 +62,10 @@ export class LocalCalendar {
    * midnight (and a spring-forward at midnight removes it).
    */
   dayStart(dayKey: number): number {
+    // Usually midnight at the offset midnight has.
+    const wall = dayKey * DAY_MS;
+    const guess = wall - this.offsetOf(wall - this.offsetOf(wall));
+    if (this.dayKey(guess) === dayKey && this.dayKey(guess - 1) < dayKey) return guess;
     let lo = dayKey * DAY_MS - DAY_MS; // no zone is a day ahead of UTC…
     let hi = dayKey * DAY_MS + DAY_MS; // …or behind it
     while (hi - lo > 1) {
@@ -67,8 +76,40 @@ export class LocalCalendar {
     return hi;
   }
 
+  /** The offset at `t`: from the spans found so far when they cover it. */
+  private offsetOf(t: number): number {
+    const known = this.known;
+    if (known.length > 0 && t >= known[0].start && t < known[known.length - 1].end) {
+      for (let lo = 0, hi = known.length - 1; ; ) {
+        if (lo >= hi) return known[lo].offset;
+        const mid = (lo + hi + 1) >> 1;
+        if (known[mid].start <= t) lo = mid;
+        else hi = mid - 1;
+      }
+    }
+    return this.offset(t);
+  }
+
+  /** Spans found so far, covering [known[0].start, known.at(-1).end): every chat asks for its own range. */
+  private known: ZoneSpan[] = [];
+
   /** The stretches of constant offset that cover [from, to), in order. */
   spans(from: number, to: number): ZoneSpan[] {
+    if (to <= from) return [];
+    if (this.known.length === 0) this.known = this.findSpans(from, to);
+    const first = this.known[0].start;
+    const last = this.known[this.known.length - 1].end;
+    if (from < first) this.known = joinSpans(this.findSpans(from, first), this.known);
+    if (to > last) this.known = joinSpans(this.known, this.findSpans(last, to));
+    const out: ZoneSpan[] = [];
+    for (const span of this.known) {
+      if (span.end <= from || span.start >= to) continue;
+      out.push({ start: Math.max(span.start, from), end: Math.min(span.end, to), offset: span.offset });
+    }
+    return out;
+  }
+
+  private findSpans(from: number, to: number): ZoneSpan[] {
     const spans: ZoneSpan[] = [];
     let start = from;
     let offset = this.offset(from);
@@ -96,4 +137,12 @@ export class LocalCalendar {
     if (start < to) spans.push({ start, end: to, offset });
     return spans;
   }
+}
+
+/** Two runs of spans, the second starting where the first ends: one span where the offset goes on. */
+function joinSpans(a: ZoneSpan[], b: ZoneSpan[]): ZoneSpan[] {
+  if (a.length === 0 || b.length === 0) return [...a, ...b];
+  const last = a[a.length - 1];
+  if (last.offset !== b[0].offset) return [...a, ...b];
+  return [...a.slice(0, -1), { start: last.start, end: b[0].end, offset: last.offset }, ...b.slice(1)];
 }
