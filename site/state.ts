@@ -94,7 +94,7 @@ export class PluginState {
         // Anchor lists of chats this build did not finish stay valid: they did not change.
         const anchors = new Map(session.catalog.render.incremental ? this.previous?.anchors : undefined);
         for (const [chatId, pages] of session.anchorMaps.finished ?? []) anchors.set(chatId, pages);
-        this.previous = { catalog: session.catalog, latest: session.reader.latestRead, anchors };
+        this.previous = { catalog: session.catalog, latest: session.reader.latestRead, anchors, activity: session.activity.computed };
       }
       return {
         chats: session.catalog.chats.length,

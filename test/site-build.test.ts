@@ -110,8 +110,8 @@ describe('site structure', () => {
   test('an archive page: day separators, author runs, times, edits, replies, events, attachments, navigation', () => {
     const team = slugs[TEAM];
     const html = read(out, `chats/${team}/2021/09/index.html`);
-    assert.match(html, /<h2 class="cc-day"><span>Monday, September 13, 2021<\/span><\/h2>/);
-    assert.match(html, /<h2 class="cc-day"><span>Tuesday, September 14, 2021<\/span><\/h2>/);
+    assert.match(html, /<h2 class="cc-day" id="d2021-09-13"><span>Monday, September 13, 2021<\/span><\/h2>/);
+    assert.match(html, /<h2 class="cc-day" id="d2021-09-14"><span>Tuesday, September 14, 2021<\/span><\/h2>/);
     // Alice's two messages 40 s apart share one header.
     const alice = html.match(/<h3>Alice Martin<\/h3>(.*?)<\/article>/)![1];
     assert.equal(anchorsIn(alice).length, 2);

@@ -20,6 +20,12 @@
     var hash = href.indexOf('#');
     var path = hash < 0 ? href : href.slice(0, hash);
     var rest = hash < 0 ? '' : href.slice(hash);
+    // `search/?after=2021-09` (the home page's activity links): the query stays after index.html.
+    var query = path.indexOf('?');
+    if (query > 0) {
+      rest = path.slice(query) + rest;
+      path = path.slice(0, query);
+    }
     if (path === '' || /^[a-z][a-z0-9+.-]*:/i.test(path)) return href;
     if (path.charAt(path.length - 1) === '/') path += 'index.html';
     else if (path === '.' || path === '..' || /\/\.\.?$/.test(path)) path += '/index.html';

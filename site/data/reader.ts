@@ -154,6 +154,18 @@ export interface MediaMessage {
   attachments: string;
 }
 
+/** One author of a chat's messages (a person, or a name the source gave without a person). */
+export interface Participant {
+  authorId: number | null;
+  /** The source's name, for messages without a person. */
+  name: string | null;
+  count: number;
+  /** Of those, system lines (events, calls). */
+  system: number;
+  first: number | null;
+  last: number | null;
+}
+
 /** A chat's newest plausible rows, newest first, read with this limit. */
 export interface LatestRows {
   limit: number;
@@ -295,14 +307,42 @@ export class ArchiveReader {
   posters(chatId: number): { personIds: number[]; names: string[] } {
     const personIds: number[] = [];
     const names: string[] = [];
-    for (const [personId, name] of this.db
-      .prepare(`SELECT DISTINCT author_id, CASE WHEN author_id IS NULL THEN author_name END FROM ${this.table} WHERE chat_id = ?`)
-      .raw()
-      .iterate(chatId) as IterableIterator<[number | null, string | null]>) {
-      if (personId !== null) personIds.push(personId);
+    // The participants query reads the same rows once for both (who talks: site/data/activity.ts).
+    for (const { authorId, name } of this.participants(chatId)) {
+      if (authorId !== null) personIds.push(authorId);
       else if (name) names.push(name);
     }
     return { personIds, names };
+  }
+
+  private readonly participantsCache = new Map<number, Participant[]>();
+  private participantsStmt: Statement | undefined;
+
+  /**
+   * Everyone who posted in a chat with their counts: one GROUP BY over the chat's rows, cached
+   * (the catalog's member list and the "who talks" table both ask). First and last times are of
+   * plausibly dated messages only (null when all of them are implausible).
+   */
+  participants(chatId: number): Participant[] {
+    let list = this.participantsCache.get(chatId);
+    if (list) return list;
+    this.participantsStmt ??= this.db
+      .prepare(
+        `SELECT author_id, CASE WHEN author_id IS NULL THEN author_name END AS name, count(*),
+           sum(kind IN ('event', 'call')), min(CASE WHEN (flags & 1) = 0 THEN time END), max(CASE WHEN (flags & 1) = 0 THEN time END)
+         FROM ${this.table} WHERE chat_id = ? GROUP BY author_id, name ORDER BY author_id, name`,
+      )
+      .raw();
+    list = (this.participantsStmt.all(chatId) as [number | null, string | null, number, number, number | null, number | null][]).map(
+      ([authorId, name, count, system, first, last]) => ({ authorId, name, count, system, first, last }),
+    );
+    this.participantsCache.set(chatId, list);
+    return list;
+  }
+
+  /** The table messages are read from (message_rows when the database has it; aggregation queries). */
+  get messageTable(): string {
+    return this.table;
   }
 
   /** `YYYY-MM` → by_day for one chat. */

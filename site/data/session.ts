@@ -6,8 +6,10 @@ import { outputPath } from '../output/manifest.js';
 import { permalinkOf, sitePaths } from '../render/links.js';
 import { TimeFormatter } from '../render/time.js';
 import { AnchorMapCollector } from '../templates/anchors.js';
+import { ActivityStore, type ChatActivity } from './activity.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
+import { LocalCalendar } from './local-calendar.js';
 import { publicMediaName } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow } from './reader.js';
 import { Thumbnails } from './thumbnails.js';
@@ -22,6 +24,8 @@ export interface PreviousBuild {
   latest: ReadonlyMap<number, LatestRows>;
   /** chat id → page path → anchors without the `m` (chats an incremental build wrote maps of). */
   anchors: ReadonlyMap<number, ReadonlyMap<string, string[]>>;
+  /** Chats' activity (data/activity.ts), as far as it was computed. */
+  activity?: ReadonlyMap<number, ChatActivity>;
 }
 
 /**
@@ -46,6 +50,8 @@ export class BuildSession {
   readonly anchorMaps: AnchorMapCollector;
   /** Photo thumbnails, made before the pages that show them render (data/thumbnails.ts). */
   readonly thumbnails: Thumbnails;
+  /** Messages per local day and month, per chat (landing pages, the home page). */
+  readonly activity: ActivityStore;
   private readonly madeDirs = new Set<string>();
   private readonly authors = new Map<number | null, Map<string | null, Author>>();
   /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
@@ -68,6 +74,8 @@ export class BuildSession {
         this.reader.adoptLatest([...previous.latest].filter(([chatId]) => !changed.has(chatId)));
       }
       this.anchorMaps = this.catalog.render.incremental ? this.incrementalAnchorMaps() : new AnchorMapCollector();
+      const changed = new Set(this.catalog.render.chats.map((c) => c.id));
+      this.activity = new ActivityStore(this.reader, new LocalCalendar(this.time), this.catalog.render.incremental ? (previous?.activity ?? null) : null, changed);
     } catch (err) {
       this.reader.close();
       throw err;

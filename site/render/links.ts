@@ -1,3 +1,5 @@
+import { DAY_MS, dayOf } from '../../collector/store/contract.js';
+
 /**
  * Where things live in the output (paths relative to the site root, no leading slash) and how a
  * page links to them. Pages link with paths relative to themselves, so the site works under any
@@ -32,6 +34,15 @@ export const sitePaths = {
    */
   thumbnail: (hash: string) => `media/thumbs/${hash}-${THUMBNAIL_BOX}.webp`,
 };
+
+/**
+ * The id of an archive page's day separator: `d2021-09-14`, the local date of a day key
+ * (TimeFormatter.dayKey). Never a message anchor (those are `m` + hex), so linking to a day
+ * moves no message's anchor.
+ */
+export function dayAnchor(dayKey: number): string {
+  return `d${dayOf(dayKey * DAY_MS)}`;
+}
 
 /** Thumbnails fit this square (device px): twice the size pages show them at, for sharp screens. */
 export const THUMBNAIL_BOX = 640;

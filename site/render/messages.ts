@@ -4,7 +4,7 @@ import type { BuildSession } from '../data/session.js';
 import { formatSize, isPhoto, parseAttachments, renderAttachments, withoutFileLines, type AttachmentInfo } from './attachments.js';
 import { escapeHtml, text } from './escape.js';
 import { localChatLinks } from './chat-links.js';
-import { sitePaths, type Links } from './links.js';
+import { dayAnchor, sitePaths, type Links } from './links.js';
 import { REDACTED_HTML } from './redacted.js';
 import { renderThread } from './threads.js';
 import { isoTime } from './time.js';
@@ -113,7 +113,8 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
         groupOpen = false;
       }
       day = rowDay;
-      out += `<${dayTag} class="cc-day"><span>${text(time.dayLabel(rowDay))}</span></${dayTag}>`;
+      const id = options.anchors ? ` id="${dayAnchor(rowDay)}"` : '';
+      out += `<${dayTag} class="cc-day"${id}><span>${text(time.dayLabel(rowDay))}</span></${dayTag}>`;
     }
 
     // Anchors are `m` + hex (collector/identity/key.ts); escaped all the same, as every DB string is.

@@ -2,6 +2,7 @@ import { newestPage, type ChatSummary, type MonthSummary } from '../data/catalog
 import { galleryItems } from '../data/gallery.js';
 import type { BuildSession } from '../data/session.js';
 import { text } from '../render/escape.js';
+import { renderChatActivity, renderChatWhoTalks } from '../render/activity/section.js';
 import { renderPage } from '../render/layout.js';
 import { Links, permalinkOf, sitePaths } from '../render/links.js';
 import { preparePhotos, renderMessageList } from '../render/messages.js';
@@ -39,6 +40,7 @@ async function renderChat(session: BuildSession, chat: ChatSummary, outputDir: s
   if (members) content += `<p class="cc-members"><span class="cc-visually-hidden">Members: </span>${members}</p>`;
   content += '</header>';
   content += '<p class="cc-anchor-status" role="status" hidden></p>';
+  content += `<div class="cc-overview">${renderChatActivity(session, chat, links)}${renderChatWhoTalks(session, chat)}</div>`;
 
   content += '<div class="cc-chat-layout"><section class="cc-archive-index" aria-labelledby="cc-archive-heading">';
   content += '<h2 id="cc-archive-heading">Archive</h2>';

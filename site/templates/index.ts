@@ -1,4 +1,5 @@
 import { snippet, text } from '../render/escape.js';
+import { renderSiteActivity } from '../render/activity/section.js';
 import { renderPage } from '../render/layout.js';
 import { Links, permalinkOf, sitePaths } from '../render/links.js';
 import { isoTime } from '../render/time.js';
@@ -22,6 +23,7 @@ function renderIndex(state: PluginState): string {
   if (catalog.chats.length === 0) {
     content += '<p class="cc-empty">Nothing is published yet.</p>';
   } else {
+    content += renderSiteActivity(session, links);
     content += '<ul class="cc-chat-list">';
     for (const chat of catalog.chats) {
       const home = links.to(sitePaths.chat(chat.slug));
