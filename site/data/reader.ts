@@ -329,7 +329,7 @@ export class ArchiveReader {
     this.participantsStmt ??= this.db
       .prepare(
         `SELECT author_id, CASE WHEN author_id IS NULL THEN author_name END AS name, count(*),
-           sum(kind IN ('event', 'call')), min(CASE WHEN (flags & 1) = 0 THEN time END), max(CASE WHEN (flags & 1) = 0 THEN time END)
+           sum(kind IN ('event', 'call')), min(CASE WHEN ${PLAUSIBLE_SQL} THEN time END), max(CASE WHEN ${PLAUSIBLE_SQL} THEN time END)
          FROM ${this.table} WHERE chat_id = ? GROUP BY author_id, name ORDER BY author_id, name`,
       )
       .raw();
