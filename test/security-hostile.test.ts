@@ -113,7 +113,10 @@ function inspectPage({ chrome, active }: { chrome: string[]; active: string }): 
   const problems: string[] = [];
   const seen: string[] = [];
   for (const el of Array.from(document.querySelectorAll('*'))) {
-    if (el.namespaceURI !== 'http://www.w3.org/1999/xhtml') problems.push(`foreign element <${el.localName}>`);
+    // The activity pictures and who-talks bars (site/render/activity/) are the site's own SVG,
+    // outside any message; SVG anywhere else (a name's cell included) is still foreign.
+    const ourPicture = el.closest('.cc-main .cc-activity svg, .cc-main .cc-who svg.cc-who-bar') !== null && !el.closest('.cc-log, .cc-latest, .cc-msg');
+    if (el.namespaceURI !== 'http://www.w3.org/1999/xhtml' && !ourPicture) problems.push(`foreign element <${el.localName}>`);
     if (isActive.test(el.localName)) {
       seen.push(signature(el));
       if (el.closest('.cc-msg') || !allowed.has(signature(el))) problems.push(`element ${signature(el)}`);
