@@ -251,7 +251,11 @@ test('the network option names networks the path does not; the zone and network 
   appendFileSync(log, '10:05 <alice> again\n');
   const next = await readAll(join(dir, 'irclogs'), { cursor }); // no options: those of the cursor
   assert.equal(next[0].type, 'resume');
-  assert.deepEqual(messages(next).map((m) => [m.body, iso(m.time), m.authorId]), [['again', '2016-06-02T01:05:00.000Z', 'irc:libera/alice']]);
+  // "namaste" is read again (within twice the merge tolerance of where the last read stopped), as it was.
+  assert.deepEqual(messages(next).map((m) => [m.body, iso(m.time), m.authorId]), [
+    ['namaste', '2016-06-02T01:00:00.000Z', 'irc:libera/alice'],
+    ['again', '2016-06-02T01:05:00.000Z', 'irc:libera/alice'],
+  ]);
   assert.equal(ofType(next, 'chat')[0].chat.nativeId, 'irc:libera/#chan');
 
   const without = await readAll(join(dir, 'irclogs'), { irc: { timeZone: 'UTC' } });
@@ -279,12 +283,14 @@ test('daylight saving: a skipped time moves forward, a repeated hour runs forwar
     ['second pass', '2016-10-30T01:10:00.000Z'],
     ['winter', '2016-10-30T02:00:00.000Z'],
   ]);
-  // Read up to the middle of the repeated hour, then resumed: the same times.
+  // Read up to the middle of the repeated hour, then resumed: the same times, for the line read
+  // again from inside the repeated hour ("still summer", within the replay window) too.
   writeFileSync(log, spring + autumn1);
   const first = await readAll(join(dir, 'net'), options);
   appendFileSync(log, autumn2);
   const rest = await readAll(join(dir, 'net'), { cursor: cursorOf(first) });
-  assert.deepEqual([...messages(first), ...messages(rest)].map((m) => [m.body, iso(m.time)]), whole);
+  assert.deepEqual([...messages(first), ...messages(rest).slice(1)].map((m) => [m.body, iso(m.time)]), whole);
+  assert.deepEqual(messages(rest).map((m) => [m.body, iso(m.time)]), whole.slice(4));
   await assert.rejects(readAll(log, { irc: { timeZone: 'Nowhere/Special' } }), (err: unknown) => err instanceof SourceError && /unknown time zone "Nowhere\/Special"/.test(err.message));
 });
 
@@ -370,7 +376,8 @@ test('appending to an irssi log: only the new lines are read, identical lines st
     // The same line again (same nick, same minute, same text), and a pair of identical lines.
     appendFileSync(log, '00:01 <robert> after midnight\n00:03 <robert> ok\n00:03 <robert> ok\n');
     const second = await importPaths(db, [logs]);
-    assert.deepEqual([second.newMessages, second.unchangedMessages], [3, 0], 'only the appended lines are read');
+    // "after midnight" is read again (the replay: lines within twice the merge tolerance of where the last read stopped).
+    assert.deepEqual([second.newMessages, second.unchangedMessages], [3, 1], 'only the appended lines, and the replayed one, are read');
     assert.equal(count(db, `SELECT count(*) FROM messages WHERE body = 'after midnight'`), 2);
     assert.equal(count(db, `SELECT count(*) FROM messages WHERE body = 'ok' AND author_name = 'robert'`), 2);
 
@@ -399,7 +406,8 @@ test('appending to an irssi log: only the new lines are read, identical lines st
     appendFileSync(`${log}.1`, '09:01 <robert> last words in the old file\n');
     writeFileSync(log, '--- Log opened Sat Jun 04 09:02:00 2016\n09:02 <robert> saturday\n09:03 <alice> new file\n');
     const rotated = await importPaths(db, [logs]);
-    assert.deepEqual([rotated.newMessages, rotated.unchangedMessages], [3, 0], 'the renamed file continues, the new one is read');
+    // The renamed file's last line before ("09:00 saturday") is read again: its replay.
+    assert.deepEqual([rotated.newMessages, rotated.unchangedMessages], [3, 1], 'the renamed file continues, the new one is read');
     assert.equal(count(db, `SELECT count(*) FROM message_rows`), total + 3);
 
     // A fresh import of the folder as it is now holds exactly the same messages.
@@ -431,37 +439,53 @@ test('appending to an irssi log: only the new lines are read, identical lines st
   }
 });
 
-// TODO (known defect): the twin resolver keeps a resumed source's new lines off the rows that source
-// wrote, but not off rows it only matched by key in an earlier run (another logger's), so the
-// appended line is merged into one of them. Remove `todo` with the fix.
-test('a second logger\'s log, continued from its cursor, keeps an appended line apart from its identical earlier lines', { todo: 'resumed lines merge into rows matched in an earlier run' }, async () => {
-  // Two loggers in one channel (two paths): what the first stored, the second matched by key in
-  // an earlier run. Its appended identical line (same minute, or a minute on: within the merge
-  // tolerance) is one more message, not a duplicate of the first logger's.
-  const head = '--- Log opened Fri Jun 03 10:00:00 2016\n';
-  const cases: { name: string; first: string[]; before: string[]; appended: string[]; rows: number }[] = [
-    { name: 'same minute', first: ['10:00 <alice> ok'], before: ['10:00 <alice> ok'], appended: ['10:00 <alice> ok'], rows: 2 },
-    { name: 'a minute on', first: ['10:00 <alice> ok'], before: ['10:00 <alice> ok'], appended: ['10:01 <alice> ok'], rows: 2 },
+test('a second logger\'s log, continued from its cursor, keeps an appended line apart from its identical earlier lines', async () => {
+  // Two loggers in one channel (two paths): what the first stored, the second matched in an
+  // earlier run (by key, or merged into it within the tolerance). Its appended identical line is
+  // one more message, not a duplicate of the first logger's: the continued import stores what a
+  // whole read of the grown log stores, with merging on (120 s) and off (0).
+  const head = '--- Log opened Fri Jun 03 09:50:00 2016\n';
+  const cases: { name: string; first: string[]; before: string[]; appended: string[]; rows: [merged: number, off: number] }[] = [
+    { name: 'same minute', first: ['10:00 <alice> ok'], before: ['10:00 <alice> ok'], appended: ['10:00 <alice> ok'], rows: [2, 2] },
+    { name: 'a minute on', first: ['10:00 <alice> ok'], before: ['10:00 <alice> ok'], appended: ['10:01 <alice> ok'], rows: [2, 2] },
     // The first logger holds both already: the appended one is its second, not a third.
-    { name: 'both stored', first: ['10:00 <alice> ok', '10:00 <alice> ok'], before: ['10:00 <alice> ok'], appended: ['10:00 <alice> ok'], rows: 2 },
+    { name: 'both stored', first: ['10:00 <alice> ok', '10:00 <alice> ok'], before: ['10:00 <alice> ok'], appended: ['10:00 <alice> ok'], rows: [2, 2] },
+    { name: 'a join', first: ['10:00 -!- alice [a@host] has joined #chat'], before: ['10:00 -!- alice [a@host] has joined #chat'], appended: ['10:01 -!- alice [a@host] has joined #chat'], rows: [2, 2] },
+    // The second logger's "ok" merged into the first's (its clock 2 minutes behind), more than one
+    // tolerance before where it stopped: the appended "ok" is within reach of that row all the same.
+    { name: 'merged earlier, further back', first: ['09:59 <alice> ok'], before: ['09:57 <alice> ok', '10:00 <bob> x'], appended: ['10:01 <alice> ok'], rows: [2, 3] },
   ];
   for (const c of cases) {
-    const dir = tempDir('cc-irc-two-loggers-');
-    const db = openStore(join(dir, 'store.sqlite'));
-    try {
-      const logOf = (name: string) => {
-        mkdirSync(join(dir, name, 'libera'), { recursive: true });
-        return join(dir, name, 'libera', '#chat.log');
-      };
-      writeFileSync(logOf('one'), head + c.first.map((l) => `${l}\n`).join(''));
-      writeFileSync(logOf('two'), head + c.before.map((l) => `${l}\n`).join(''));
-      await importPaths(db, [join(dir, 'one')], { source: { irc: { timeZone: 'UTC' } } });
-      await importPaths(db, [join(dir, 'two')], { source: { irc: { timeZone: 'UTC' } } });
-      appendFileSync(logOf('two'), c.appended.map((l) => `${l}\n`).join(''));
-      await importPaths(db, [join(dir, 'two')], { source: { irc: { timeZone: 'UTC' } } });
-      assert.equal(count(db, `SELECT count(*) FROM messages WHERE body = 'ok'`), c.rows, c.name);
-    } finally {
-      db.close();
+    for (const [i, mergeToleranceMs] of [120_000, 0].entries()) {
+      const name = `${c.name}, tolerance ${mergeToleranceMs / 1000} s`;
+      const dir = tempDir('cc-irc-two-loggers-');
+      const db = openStore(join(dir, 'store.sqlite'));
+      const whole = openStore(join(dir, 'whole.sqlite'));
+      try {
+        const logOf = (name: string) => {
+          mkdirSync(join(dir, name, 'libera'), { recursive: true });
+          return join(dir, name, 'libera', '#chat.log');
+        };
+        const options = { source: { irc: { timeZone: 'UTC' } }, mergeToleranceMs };
+        writeFileSync(logOf('one'), head + c.first.map((l) => `${l}\n`).join(''));
+        writeFileSync(logOf('two'), head + c.before.map((l) => `${l}\n`).join(''));
+        await importPaths(db, [join(dir, 'one')], options);
+        await importPaths(db, [join(dir, 'two')], options);
+        appendFileSync(logOf('two'), c.appended.map((l) => `${l}\n`).join(''));
+        await importPaths(db, [join(dir, 'two')], options);
+        const body = (d: Db) => count(d, `SELECT count(*) FROM messages WHERE text LIKE '%ok' OR text LIKE '%joined%'`);
+        assert.equal(body(db), c.rows[i], name);
+        // The same as the grown log read whole, and a whole re-read adds nothing.
+        await importPaths(whole, [join(dir, 'one')], options);
+        await importPaths(whole, [join(dir, 'two')], options);
+        assert.equal(body(whole), c.rows[i], `${name}: read whole`);
+        const again = await importPaths(db, [join(dir, 'two')], { ...options, full: true });
+        assert.equal(again.newMessages + again.mergedMessages, 0, `${name}: re-read whole`);
+        assert.equal(body(db), c.rows[i], `${name}: re-read whole`);
+      } finally {
+        db.close();
+        whole.close();
+      }
     }
   }
 });
@@ -479,7 +503,8 @@ test('appending to WeeChat and ZNC logs, and a new daily file, in one import', a
     appendFileSync(join(logs, 'znc', 'libera', '#znc', '2016-06-03.log'), '[09:00:01] <bob> ok\n');
     writeFileSync(join(logs, 'znc', 'libera', '#znc', '2016-06-04.log'), '[08:00:00] <carol> third day\n');
     const second = await importPaths(db, [logs], { format: 'irc' });
-    assert.deepEqual([second.newMessages, second.unchangedMessages], [3, 0]);
+    // Read again, unchanged: the whole #weechat log (its 15 messages span 22 s), both lines of 2016-06-03.
+    assert.deepEqual([second.newMessages, second.unchangedMessages, second.mergedMessages], [3, 15 + 2, 0]);
     assert.equal(count(db, `SELECT count(*) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.native_id = 'irc:libera/#weechat' AND m.body = 'ok'`), 3);
     assert.equal(count(db, `SELECT count(*) FROM messages m JOIN chats c ON c.id = m.chat_id WHERE c.native_id = 'irc:libera/#znc' AND m.body = 'ok'`), 4);
     assert.equal(count(db, `SELECT count(*) FROM chats`), 4);
@@ -490,7 +515,7 @@ test('appending to WeeChat and ZNC logs, and a new daily file, in one import', a
   }
 });
 
-test('a resumed read says resume first for continued files; read anew files come before it', async () => {
+test('a resumed read says resume first, then reads its files in date order, a continued one from its replay point', async () => {
   const dir = tempDir('cc-irc-resume-');
   const logs = copyOf(ZNC, join(dir, 'logs'));
   const first = await readAll(logs, { irc: { timeZone: 'UTC' } });
@@ -505,7 +530,8 @@ test('a resumed read says resume first for continued files; read anew files come
   writeFileSync(join(logs, 'libera', '#znc', '2016-06-04.log'), '[08:00:00] <carol> new file\n');
   const next = await readAll(logs, { cursor });
   const order = next.filter((e) => e.type === 'message' || e.type === 'resume').map((e) => (e.type === 'message' ? e.message.body : 'RESUME'));
-  assert.deepEqual(order, ['new file', 'RESUME', 'appended']);
+  // 2016-06-03's two lines are within the replay window of its end (09:00:00 and 09:00:01): read again.
+  assert.deepEqual(order, ['RESUME', 'second day', 'ok', 'appended', 'new file']);
 
   // Only some chats wanted: the others are not read and get no cursor entry (read whole later).
   const some = await readAll(logs, { irc: { timeZone: 'UTC' }, wantChat: (id) => id === 'irc:oftc/#flat' });
@@ -515,6 +541,20 @@ test('a resumed read says resume first for continued files; read anew files come
   // A cursor that is not ours: everything is read.
   assert.equal(messages(await readAll(logs, { cursor: 'not json', irc: { timeZone: 'UTC' } })).length, 18);
   assert.equal(messages(await readAll(logs, { cursor: '{"v":2}', irc: { timeZone: 'UTC' } })).length, 18);
+
+  // A smaller merge tolerance replays less: none of the lines a minute or more before the end.
+  const far = cursorOf(await readAll(logs, { cursor: cursorOf(next), mergeToleranceMs: 20_000 }));
+  appendFileSync(join(logs, 'libera', '#znc', '2016-06-03.log'), '[09:31:00] <bob> later\n');
+  const narrow = await readAll(logs, { cursor: far, mergeToleranceMs: 20_000 });
+  assert.deepEqual(messages(narrow).map((m) => m.body), ['appended', 'later']);
+  // A larger one than the cursor was made with: read whole (the cursor's replay point is too late).
+  assert.equal(ofType(await readAll(logs, { cursor: far }), 'resume').length, 0);
+  // A cursor from before replay points (no `r`): its files are read whole, its zone kept.
+  const old = JSON.parse(cursor);
+  for (const entry of Object.values(old.files) as Record<string, unknown>[]) for (const k of ['r', 'rl', 'rt', 'rw']) delete entry[k];
+  const whole = await readAll(logs, { cursor: JSON.stringify(old) });
+  assert.equal(ofType(whole, 'resume').length, 0);
+  assert.equal(messages(whole).length, 18 + 1);
 });
 
 // ---------------------------------------------------------------------------------------------

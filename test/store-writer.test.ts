@@ -228,24 +228,41 @@ test('two identical id-less messages of one chat stay two when the source visits
   }
 });
 
-test('a resumed source (appended log) continues occurrence numbers: identical lines stay distinct, never doubled', () => {
-  const db = freshDb();
+test('a resumed source (appended log) counts occurrences on from the lines its adapter reads again, not from other sources\' keys', () => {
   const line = (body: string) => ({ authorId: 'nick', authorName: 'nick', time: Date.UTC(2021, 8, 1, 12, 0), kind: 'text' as const, body, markup: 'plain' });
-  // First run reads the whole log: two identical "ok" lines in one minute.
-  assert.deepEqual(write(db, [line('ok'), line('ok')], 'chan.log').results, ['new', 'new']);
-  // The log grows by a third "ok" in the same minute; the adapter reads only the appended part.
-  const writer = storeWriter(db);
-  db.exec('BEGIN');
-  writer.beginSource(sourceId(db, 'chan.log'));
-  writer.resumeSource();
-  writer.beginChat(CHAT, 'test');
-  assert.equal(writer.message(line('ok')), 'deferred');
-  assert.deepEqual([writer.finish().newMessages, writer.counts.mergedMessages], [1, 0]);
-  db.exec('COMMIT');
-  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
-  // Re-reading the whole file later finds exactly those three, no more.
-  assert.deepEqual(write(db, [line('ok'), line('ok'), line('ok')], 'chan.log').results, ['unchanged', 'unchanged', 'unchanged']);
-  assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+  const resumed = (db: Db, replayed: MessageRecord[], appended: MessageRecord[], mergeToleranceMs?: number) => {
+    const writer = storeWriter(db, { mergeToleranceMs });
+    db.exec('BEGIN');
+    writer.beginSource(sourceId(db, 'chan.log'));
+    writer.resumeSource();
+    writer.beginChat(CHAT, 'test');
+    const results = [...replayed, ...appended].map((m) => writer.message(m));
+    const counts = writer.finish();
+    db.exec('COMMIT');
+    return { results, counts };
+  };
+  for (const mergeToleranceMs of [undefined, 0]) {
+    // First run reads the whole log: two identical "ok" lines in one minute. The log grows by a
+    // third; the adapter reads the two again (its replay), then the appended one.
+    const db = freshDb();
+    assert.deepEqual(write(db, [line('ok'), line('ok')], 'chan.log').results, ['new', 'new']);
+    const grown = resumed(db, [line('ok'), line('ok')], [line('ok')], mergeToleranceMs);
+    assert.deepEqual(grown.results.slice(0, 2), ['unchanged', 'unchanged']);
+    assert.deepEqual([grown.counts.newMessages, grown.counts.mergedMessages], [1, 0]);
+    assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+    // Re-reading the whole file later finds exactly those three, no more.
+    assert.deepEqual(write(db, [line('ok'), line('ok'), line('ok')], 'chan.log').results, ['unchanged', 'unchanged', 'unchanged']);
+    assert.equal(scalar(db, 'SELECT count(*) FROM messages'), 3);
+
+    // Another logger stored two "ok"; this one held one, and its appended "ok" is the other's
+    // second, as a whole read of it says: not a third (merging on or off).
+    const two = freshDb();
+    write(two, [line('ok'), line('ok')], 'other.log');
+    write(two, [line('ok')], 'chan.log');
+    const more = resumed(two, [line('ok')], [line('ok')], mergeToleranceMs);
+    assert.deepEqual(more.results, ['unchanged', 'unchanged']);
+    assert.equal(scalar(two, 'SELECT count(*) FROM messages'), 2, `tolerance ${mergeToleranceMs}`);
+  }
 });
 
 test('a longer re-export under another name adds its one more identical line instead of merging it', () => {

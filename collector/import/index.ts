@@ -79,7 +79,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       let nextCursor: string | null = null;
       writer.beginSource(sourceId);
       let skipping = false;
-      const readOptions: ReadOptions = { ...options.source, wantChat, cursor };
+      const readOptions: ReadOptions = { ...options.source, wantChat, cursor, mergeToleranceMs: options.mergeToleranceMs };
       const threaded = options.thread === 'auto' || options.thread === undefined ? await worthAThread(file) : options.thread;
       const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
       for await (const event of events) {

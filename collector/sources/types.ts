@@ -20,8 +20,10 @@ export type SourceEvent =
   | { type: 'media'; media: MediaFile; hash: string }
   | { type: 'warning'; warning: SourceWarning }
   | { type: 'progress'; done: number; total: number } // bytes, for the progress bar
-  // Append-only sources (logs): `resume` first when the adapter continues after options.cursor, so
-  // every message that follows is new; `cursor` last, the point to continue from next time.
+  // Append-only sources (logs): `resume` first when the adapter continues after options.cursor (it
+  // reads again the lines within twice the merge tolerance of where it stopped, so that the store
+  // numbers and matches the appended ones as in a whole read); `cursor` last, the point to
+  // continue from next time.
   | { type: 'resume' }
   | { type: 'cursor'; cursor: string };
 
@@ -34,6 +36,11 @@ export interface ReadOptions {
    * only what was appended, announcing it with a `resume` event; else it reads the whole file.
    */
   cursor?: string | null;
+  /**
+   * The store's cross-source duplicate window (default DEFAULT_MERGE_TOLERANCE_MS; 0: merging
+   * off): a resumed read replays the lines within twice this of where the last read stopped.
+   */
+  mergeToleranceMs?: number;
   /**
    * WhatsApp exports write local wall times in the phone's date layout (collector/sources/whatsapp/):
    * force the day/month order (else inferred from the file) and name the phone's time zone (else

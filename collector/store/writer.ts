@@ -89,7 +89,6 @@ export class StoreWriter {
    */
   private readonly idlessSeen = new Map<number, Map<string, number>>();
   private sourceId: number | null = null;
-  private resumed = false;
   private readonly ftsUpTo: number;
   private bulk: boolean;
   private readonly stmt;
@@ -158,18 +157,19 @@ export class StoreWriter {
   /** Names the source (sources.id) the following records come from. */
   beginSource(sourceId: number): void {
     this.sourceId = sourceId;
-    this.resumed = false;
     this.chat = null; // a chat continued from another source must re-check for twins
     this.idlessSeen.clear(); // another source's repeats of the same lines are the same messages
   }
 
   /**
-   * The current source continues after what an earlier run read (an appended log), so every
-   * message that follows is new: an identity already stored counts as earlier occurrences, and the
-   * next one gets the following occurrence number (two "ok" lines in one minute stay two).
+   * The current source continues after what an earlier run read (an appended log). Its adapter
+   * reads again the lines within twice the merge tolerance of where it stopped, so occurrence
+   * numbers count on from them (two "ok" lines in one minute stay two) and the rows they are,
+   * its own or another source's, are known as its own to the twin resolver, as in a whole read;
+   * numbering on past every stored key instead would take another logger's identical lines for
+   * its own. What the source wrote earlier is never a twin of what it adds (store/merge.ts).
    */
   resumeSource(): void {
-    this.resumed = true;
     this.twins.resume(this.sourceId);
   }
 
@@ -215,11 +215,7 @@ export class StoreWriter {
     const ahead = record.prepared?.chat === chat.nativeId ? record.prepared : undefined;
     const { base, key0, rev, attachments, day } = ahead ?? prepareIdentity(chat.nativeId, record);
     const seen = record.nativeId == null ? chat.seenIdless : chat.seen;
-    let occurrence = seen.get(key0);
-    if (occurrence === undefined) {
-      occurrence = 0;
-      if (this.resumed) while (chat.known.has(occurrence === 0 ? key0 : keyFromBase(base, occurrence))) occurrence++;
-    }
+    const occurrence = seen.get(key0) ?? 0;
     seen.set(key0, occurrence + 1);
     const key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
 

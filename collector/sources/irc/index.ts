@@ -19,9 +19,10 @@
  * last complete line and a hash of its head. The next read continues each file that still starts
  * the same and is not shorter (a file renamed by logrotate, or copied aside by copytruncate, is
  * recognised by its head and continued too), and reads
- * anew a file that was rotated, truncated or replaced, and any new file. Files read anew come
- * first, then `resume`, then the continued parts: the store treats what follows `resume` as new
- * (an identity already stored is a further occurrence), what precedes it as possibly known. A
+ * anew a file that was rotated, truncated or replaced, and any new file. `resume` comes first
+ * when a file is continued; then every file in the order a whole read takes, a continued one from
+ * its replay point: the lines within twice the merge tolerance of where the last read stopped are
+ * read again, so the store numbers and matches what follows as a whole read would (cursor.ts). A
  * last line without its line end is left for the next read.
  *
  * Untrusted input: lines that fit no grammar are skipped with a warning naming file, line and
@@ -92,20 +93,16 @@ async function* readBatches(path: string, options: ReadOptions): AsyncGenerator<
   for (const { position, message } of p.warnings) state.warnings.add(position, message);
   yield state.warnings.take();
   const entries: Record<string, FileEntry> = { ...p.kept };
-  const fresh = p.files.filter((f) => !f.continues);
-  const continued = p.files.filter((f) => f.continues);
-  for (const file of fresh) {
+  if (p.files.some((f) => f.continues)) yield [{ type: 'resume' }];
+  // In plan order (chat, then date), as a whole read: identical lines get the same occurrence numbers.
+  for (const file of p.files) {
     const entry = yield* readFile(path, file, p, state);
     // A file of which nothing was consumed is read from its start next time too, and as new
     // content: an empty entry would "fit" whatever the file is replaced with.
-    if (entry.o > 0) entries[file.file.rel] = entry;
-  }
-  if (continued.length) {
-    yield [{ type: 'resume' }];
-    for (const file of continued) entries[file.file.rel] = yield* readFile(path, file, p, state);
+    if (file.continues || entry.o > 0) entries[file.file.rel] = entry;
   }
   const end = state.warnings.summary();
-  const cursor: IrcCursor = { v: 1, zone: p.clock.zone, files: entries };
+  const cursor: IrcCursor = { v: 1, zone: p.clock.zone, m: p.replayMs, files: entries };
   if (p.networkOption) cursor.network = p.networkOption;
   end.push({ type: 'progress', done: state.total, total: state.total }, { type: 'cursor', cursor: formatCursor(cursor) });
   yield end;

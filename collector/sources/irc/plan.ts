@@ -1,11 +1,12 @@
 /**
  * What to read of each log file: its chat (network and window from its name and folders), its
  * dialect, and where to start: from its cursor entry when the file still starts the same and is
- * not shorter (also under a new name, after logrotate), else from its start. Files are grouped by
- * chat, in date order within a chat.
+ * not shorter (also under a new name, after logrotate), replaying the lines near its end
+ * (cursor.ts), else from its start. Files are grouped by chat, in date order within a chat.
  */
 import { stat } from 'node:fs/promises';
 import type { ChatRecord } from '../../model.js';
+import { DEFAULT_MERGE_TOLERANCE_MS } from '../../store/merge.js';
 import { readHead, statInput } from '../kit/files.js';
 import { machineTimeZone, ZonedClock } from '../kit/zoned-time.js';
 import { SourceError, type ReadOptions, type SourceWarning } from '../types.js';
@@ -26,13 +27,16 @@ export interface PlannedFile {
   line: number;
   date: CivilDate | null;
   last: number;
-  /** Continues after the cursor (read after `resume`) rather than from the start. */
+  /** Continues after the cursor rather than from the start: lines before this offset are replayed. */
+  resumeAt: number;
   continues: boolean;
   sortKey: string;
 }
 
 export interface Plan {
   clock: ZonedClock;
+  /** How far back of its last line a file's next read replays (ms): twice the merge tolerance. */
+  replayMs: number;
   networkOption: string | undefined;
   files: PlannedFile[];
   /** Cursor entries carried over untouched (nothing to read, chat not wanted this time…). */
@@ -52,7 +56,9 @@ export async function plan(path: string, options: ReadOptions): Promise<Plan> {
   }
   const networkOption = options.irc?.network || previous?.network;
   const found: FoundFile[] = single ? [{ path, rel: '' }] : await findLogFiles(path);
-  const oldFiles = previous?.files ?? {};
+  const replayMs = 2 * (options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
+  // Entries found with a shorter replay window than wanted now would replay too little: read whole.
+  const oldFiles = previous && (previous.m ?? -1) >= replayMs ? previous.files : {};
   const warnings: SourceWarning[] = [];
   const files: PlannedFile[] = [];
   const kept: Record<string, FileEntry> = {};
@@ -100,7 +106,7 @@ export async function plan(path: string, options: ReadOptions): Promise<Plan> {
       kind: isChannelName(name.window) ? 'channel' : 'direct',
     };
     if (options.wantChat && !options.wantChat(chat.nativeId)) continue; // no entry: read whole when wanted
-    const date = entry?.t ? dateFromText(entry.t) : name.date;
+    const date = entry?.rt ? dateFromText(entry.rt) : name.date;
     if (dialect === 'znc' && !date) {
       const message = 'a ZNC log has its date only in its file name, and this name has none (e.g. #chan_20160602.log or #chan/2016-06-02.log)';
       if (single) throw new SourceError(path, null, message);
@@ -115,10 +121,11 @@ export async function plan(path: string, options: ReadOptions): Promise<Plan> {
       dialect,
       size,
       head,
-      start: entry?.o ?? 0,
-      line: entry?.l ?? 0,
+      start: entry?.r ?? 0,
+      line: entry?.rl ?? 0,
       date,
-      last: entry?.w ?? -Infinity,
+      last: entry?.rw ?? -Infinity,
+      resumeAt: entry?.o ?? 0,
       continues: entry !== undefined,
       sortKey: `${name.date ? dateText(name.date) : '0000-00-00'}\u0000${String(999 - name.rotation).padStart(3, '0')}\u0000${file.rel}`,
     };
@@ -127,7 +134,7 @@ export async function plan(path: string, options: ReadOptions): Promise<Plan> {
   }
   // Grouped by chat (the store counts occurrences per chat visit), in date order within a chat.
   files.sort((a, b) => cmp(a.chat.nativeId, b.chat.nativeId) || cmp(a.sortKey, b.sortKey));
-  return { clock, networkOption, files, kept, warnings };
+  return { clock, replayMs, networkOption, files, kept, warnings };
 }
 
 /** An entry whose head was shorter than HEAD_BYTES gets the longer head the file has now. */

@@ -3,6 +3,9 @@
  * and decoded (UTF-8, else Windows-1252), parsed in the file's dialect, dated and made UTC, and
  * emitted as messages; lines that fit no grammar, and lines too long to hold, are skipped with a
  * warning naming file, line and byte. Returns the file's next cursor entry.
+ *
+ * A continued file starts at its replay point (cursor.ts): the lines up to where the last read
+ * stopped are emitted again as messages, but warn of nothing (their warnings were given).
  */
 import { isUtf8 } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -21,6 +24,8 @@ import type { Plan, PlannedFile } from './plan.js';
 /** Read sizes; tests shrink them to put chunk boundaries everywhere. */
 export const ircTuning = {
   chunkBytes: 1 << 20,
+  /** Most lines a cursor's replay holds (a log whose clock jumped back keeps no more than these). */
+  maxReplayLines: 50_000,
 };
 
 export const IRC_MARKUP = 'irc';
@@ -33,6 +38,15 @@ export interface ReadState {
   total: number;
   /** The chat whose `chat` event was emitted last. */
   chat: string | null;
+}
+
+/** A message line's start, as a replay point: offset, lines and date before it, the last time before it. */
+interface Mark {
+  o: number;
+  l: number;
+  date: CivilDate | null;
+  last: number;
+  time: number;
 }
 
 const LF = 0x0a;
@@ -56,6 +70,12 @@ export async function* readFile(root: string, planned: PlannedFile, p: Plan, sta
   let last = planned.last;
   let undated = 0;
   let notUtf8 = 0;
+  // The message lines within plan.replayMs of the newest (a log runs forward): marks[head] on.
+  let marks: Mark[] = [];
+  let head = 0;
+  const quiet = (byte: number) => byte < planned.resumeAt; // replayed: warned of last time
+  const warn = (lineNo: number, byte: number, message: string): SourceEvent[] =>
+    quiet(byte) ? [] : lineWarningEvents(state, where, lineNo, byte, message);
   try {
     const end = (await fh.stat()).size; // what is appended meanwhile is for the next read
     let pending: Buffer = Buffer.alloc(0); // bytes after `offset` without a line end yet
@@ -72,7 +92,7 @@ export async function* readFile(root: string, planned: PlannedFile, p: Plan, sta
         state.done += bytesRead;
         pending = data;
         if (pending.length > MAX_LINE) {
-          if (!skippingLong) yield lineWarningEvents(state, where, line + 1, offset, `line longer than ${formatLimit(MAX_LINE)} skipped`);
+          if (!skippingLong) yield warn(line + 1, offset, `line longer than ${formatLimit(MAX_LINE)} skipped`);
           skippingLong = true;
           offset += pending.length;
           pending = Buffer.alloc(0);
@@ -102,18 +122,18 @@ export async function* readFile(root: string, planned: PlannedFile, p: Plan, sta
             text = complete.toString('utf8', from, stop);
           } else {
             text = cp1252.decode(complete.subarray(from, stop));
-            notUtf8++;
+            if (!quiet(lineStart)) notUtf8++;
           }
         }
         from = lf + 1;
         if (length > MAX_LINE) {
-          events.push(...lineWarningEvents(state, where, line, lineStart, `line longer than ${formatLimit(MAX_LINE)} skipped`));
+          events.push(...warn(line, lineStart, `line longer than ${formatLimit(MAX_LINE)} skipped`));
           continue;
         }
         if (lineStart === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         if (!dialect) dialect = sniffDialect(text);
         if (!dialect) {
-          if (text.trim()) events.push(...lineWarningEvents(state, where, line, lineStart, 'not an irssi, WeeChat or ZNC log line'));
+          if (text.trim()) events.push(...warn(line, lineStart, 'not an irssi, WeeChat or ZNC log line'));
           continue;
         }
         const parsed = LINE_PARSERS[dialect](text);
@@ -121,21 +141,24 @@ export async function* readFile(root: string, planned: PlannedFile, p: Plan, sta
           case 'skip':
             break;
           case 'unknown':
-            events.push(...lineWarningEvents(state, where, line, lineStart, `${parsed.why}: ${JSON.stringify(text.slice(0, 80))}`));
+            events.push(...warn(line, lineStart, `${parsed.why}: ${JSON.stringify(text.slice(0, 80))}`));
             break;
           case 'date':
             if (parsed.date) date = parsed.date;
             else if (parsed.dayChange && date) date = nextDay(date);
-            else events.push(...lineWarningEvents(state, where, line, lineStart, `unreadable date: ${JSON.stringify(text.slice(0, 80))}`));
+            else events.push(...warn(line, lineStart, `unreadable date: ${JSON.stringify(text.slice(0, 80))}`));
             break;
           case 'message': {
             const clock = parsed.clock;
             const day = clock.date ?? date;
             if (!day) {
-              undated++;
+              if (!quiet(lineStart)) undated++;
               break;
             }
             const time = timeOf(day, clock, p.clock, last);
+            marks.push({ o: lineStart, l: line - 1, date, last, time });
+            while (marks[head].time < time - p.replayMs || marks.length - head > ircTuning.maxReplayLines) head++;
+            if (head > 1024 && head * 2 > marks.length) [marks, head] = [marks.slice(head), 0];
             last = time;
             if (state.chat !== planned.chat.nativeId) {
               events.push({ type: 'chat', chat: planned.chat });
@@ -156,7 +179,7 @@ export async function* readFile(root: string, planned: PlannedFile, p: Plan, sta
       }
       pending = data.subarray(lastLf + 1);
       if (pending.length > MAX_LINE) {
-        events.push(...lineWarningEvents(state, where, line + 1, offset, `line longer than ${formatLimit(MAX_LINE)} skipped`));
+        events.push(...warn(line + 1, offset, `line longer than ${formatLimit(MAX_LINE)} skipped`));
         skippingLong = true;
         offset += pending.length;
         pending = Buffer.alloc(0);
@@ -180,10 +203,14 @@ export async function* readFile(root: string, planned: PlannedFile, p: Plan, sta
     await fh.close();
   }
   const n = Math.min(planned.head.length, HEAD_BYTES);
-  const entry: FileEntry = { o: offset, l: line, n, h: headHash(planned.head, n) };
+  // No message line to replay: the next read starts where this one stopped.
+  const from: Mark = marks[head] ?? { o: offset, l: line, date, last, time: last };
+  const entry: FileEntry = { o: offset, l: line, n, h: headHash(planned.head, n), r: from.o, rl: from.l };
   if (dialect) entry.d = dialect;
   if (date && dialect !== 'weechat') entry.t = dateText(date);
   if (last > -Infinity) entry.w = last;
+  if (from.date && dialect !== 'weechat') entry.rt = dateText(from.date);
+  if (from.last > -Infinity) entry.rw = from.last;
   return entry;
 }
 
