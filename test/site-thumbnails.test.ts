@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
 import { archiveThreading } from '../site/render/archive-threads.js';
@@ -277,5 +278,51 @@ describe('no layout shift', { skip }, () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('sharp is loaded only for chats with attachments', () => {
+  /**
+   * Builds `db` on two threads in a process of its own and says whether sharp was loaded: the
+   * archive worker needs it on the main thread first, but loading it costs ~15 MB and ~0.2 s.
+   */
+  function sharpLoadedByBuild(db: string): boolean {
+    const build = new URL('../site/build.js', import.meta.url).href;
+    const threads = new URL('../site/render/archive-threads.js', import.meta.url).href;
+    const script = `
+      import { createRequire } from 'node:module';
+      const { buildSite } = await import(${JSON.stringify(build)});
+      (await import(${JSON.stringify(threads)})).archiveThreading.minMessages = 0;
+      await buildSite({ db: ${JSON.stringify(db)}, out: ${JSON.stringify(join(dirname(db), 'site'))}, search: false, quiet: true });
+      const loaded = Object.keys(createRequire(import.meta.url).cache).some((p) => /[\\\\/]node_modules[\\\\/]sharp[\\\\/]/.test(p));
+      console.log(JSON.stringify({ loaded }));`;
+    // A file, not --eval: the worker thread inherits the process's flags (--input-type would fail it).
+    const file = join(dirname(db), 'build.mjs');
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return (JSON.parse(run.stdout.trim().split('\n').pop()!) as { loaded: boolean }).loaded;
+  }
+
+  test('two chats without attachments (a stored file no message names): not loaded', () => {
+    const db = join(scratchDir('cc-thumbs-nosharp-'), 'db.sqlite');
+    const said = (who: typeof ALICE, i: number): FixtureMessage => ({ nativeId: `t${i}`, author: who.nativeId, authorName: who.displayName, time: Date.UTC(2021, 8, 3, 10, i), body: `hello ${i}` });
+    const photo = cases.find((c) => c.thumb)!;
+    writeFixture(
+      db,
+      [
+        { nativeId: '19:talk@thread.skype', title: 'Talk', members: [ALICE], messages: [0, 1, 2].map((i) => said(ALICE, i)) },
+        { nativeId: '19:more@thread.skype', title: 'More talk', members: [BOB], messages: [3, 4].map((i) => said(BOB, i)) },
+      ],
+      media([photo]),
+    );
+    assert.equal(sharpLoadedByBuild(db), false);
+  });
+
+  test('chats with photos: loaded (before the worker), and their thumbnails made', () => {
+    const db = join(scratchDir('cc-thumbs-sharp-'), 'db.sqlite');
+    writePhotos(db);
+    assert.equal(sharpLoadedByBuild(db), true);
+    assert.ok(listFiles(join(dirname(db), 'site')).some((f) => f.startsWith('media/thumbs/')));
   });
 });

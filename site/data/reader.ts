@@ -569,6 +569,15 @@ export class ArchiveReader {
 
   private mediaMessagesStmt: Statement | undefined;
 
+  /** Whether any message of these chats carries attachments (the same partial index: a lookup per chat). */
+  anyAttachments(chatIds: Iterable<number>): boolean {
+    this.anyAttachmentsStmt ??= this.db.prepare(`SELECT 1 FROM ${this.table} WHERE chat_id = ? AND attachments IS NOT NULL LIMIT 1`).pluck();
+    for (const chatId of chatIds) if (this.anyAttachmentsStmt.get(chatId) !== undefined) return true;
+    return false;
+  }
+
+  private anyAttachmentsStmt: Statement | undefined;
+
   /** [day index from `start`, count] for the days of [start, end) that have messages. */
   dayCounts(chatId: number, start: number, end: number): [number, number][] {
     return this.stmt.dayCounts.all(start, chatId, start, end) as [number, number][];

@@ -77,29 +77,21 @@ const IMPLAUSIBLE_GROUP = 'Implausible dates';
  */
 function monthNav(session: BuildSession, links: Links, chat: ChatSummary, page: ArchivePage): string {
   const current = page.month || page.path;
-  let nav = '<nav class="cc-month-nav" aria-label="Archive months"><ol class="cc-years">';
-  let year = '';
+  const list = monthList(session, links, chat);
+  let items = list.items;
   let days: ChatSummary['months'][number] | null = null;
-  // Months set apart for implausible dates come last, under their own heading (not as the newest year).
-  for (const month of [...chat.months.filter((m) => !m.implausible), ...chat.months.filter((m) => m.implausible)]) {
-    const group = month.implausible ? IMPLAUSIBLE_GROUP : month.year;
-    if (group !== year) {
-      if (year) nav += '</ol></li>';
-      year = group;
-      nav += `<li><span class="cc-year">${text(year)}</span><ol class="cc-nav-months">`;
-    }
-    // Under a year a month is its short name; set apart, its label says the year too.
-    const label = text(/^\d+-\d+$/.test(month.month) && !month.implausible ? session.time.shortMonthLabel(month.month) : month.label);
-    if (month.month === current && month.pages.length === 1) {
-      nav += `<li><span aria-current="page">${label}</span></li>`;
-    } else {
-      const here = month.month === current ? ' aria-current="true"' : '';
-      nav += `<li><a href="${links.to(sitePaths.archive(chat.slug, month.pages[0].path))}"${here}>${label}</a></li>`;
-    }
-    if (month.month === current && month.byDay) days = month;
+  for (let i = 0; i < list.months.length; i++) {
+    const month = list.months[i];
+    if (month.month !== current) continue;
+    if (items === list.items) items = items.slice();
+    items[i + 1] =
+      list.heads[i] +
+      (month.pages.length === 1
+        ? `<li><span aria-current="page">${list.labels[i]}</span></li>`
+        : `<li><a href="${links.to(sitePaths.archive(chat.slug, month.pages[0].path))}" aria-current="true">${list.labels[i]}</a></li>`);
+    if (month.byDay) days = month;
   }
-  if (year) nav += '</ol></li>';
-  nav += '</ol>';
+  let nav = items.join('');
   if (days) {
     nav += `<ol class="cc-nav-days" aria-label="Days of ${text(days.label)}">`;
     for (const day of days.pages) {
@@ -112,4 +104,53 @@ function monthNav(session: BuildSession, links: Links, chat: ChatSummary, page: 
     nav += '</ol>';
   }
   return `${nav}</nav>`;
+}
+
+/**
+ * A chat's month nav as the pages of one year (or, for day pages, one month) link it: item i + 1
+ * is month i, after the year heading it opens (heads[i]). The same for all of those pages but at
+ * their own month, which monthNav redraws: a relative link to anywhere else depends only on the
+ * folder above the page's. Built once per such folder instead of once per page — it was a quarter
+ * of what rendering archive pages allocated. Only the chat being written is kept.
+ */
+interface MonthList {
+  months: ChatSummary['months'];
+  labels: string[];
+  heads: string[];
+  items: string[];
+}
+
+const monthLists = new WeakMap<BuildSession, { chat: ChatSummary; byFolder: Map<string, MonthList> }>();
+
+function monthList(session: BuildSession, here: Links, chat: ChatSummary): MonthList {
+  let cache = monthLists.get(session);
+  if (cache?.chat !== chat) monthLists.set(session, (cache = { chat, byFolder: new Map() }));
+  const folder = here.here.slice(0, here.here.lastIndexOf('/', here.here.length - 2) + 1);
+  let list = cache.byFolder.get(folder);
+  if (list) return list;
+  // Linked as from a page of that folder that is none of the chat's: right for every page there.
+  const from = new Links(`${folder}\0/`);
+  // Months set apart for implausible dates come last, under their own heading (not as the newest year).
+  const months = [...chat.months.filter((m) => !m.implausible), ...chat.months.filter((m) => m.implausible)];
+  const labels: string[] = [];
+  const heads: string[] = [];
+  const items = ['<nav class="cc-month-nav" aria-label="Archive months"><ol class="cc-years">'];
+  let year = '';
+  for (const month of months) {
+    let item = '';
+    const group = month.implausible ? IMPLAUSIBLE_GROUP : month.year;
+    if (group !== year) {
+      if (year) item += '</ol></li>';
+      year = group;
+      item += `<li><span class="cc-year">${text(year)}</span><ol class="cc-nav-months">`;
+    }
+    // Under a year a month is its short name; set apart, its label says the year too.
+    const label = text(/^\d+-\d+$/.test(month.month) && !month.implausible ? session.time.shortMonthLabel(month.month) : month.label);
+    labels.push(label);
+    heads.push(item);
+    items.push(`${item}<li><a href="${from.to(sitePaths.archive(chat.slug, month.pages[0].path))}">${label}</a></li>`);
+  }
+  items.push(year ? '</ol></li></ol>' : '</ol>');
+  cache.byFolder.set(folder, (list = { months, labels, heads, items }));
+  return list;
 }

@@ -39,8 +39,9 @@ export async function writeArchive(session: BuildSession, output: string): Promi
     await writeArchivePages(session, output, pages);
     return;
   }
-  // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why).
-  await imageTools();
+  // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
+  // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
+  if (session.reader.anyAttachments(theirs)) await imageTools();
   const job: ArchiveJob = { options: session.options, output, chatIds: [...theirs], changeSeq: session.catalog.changeSeq };
   const worker = runWorker(job);
   worker.catch(() => {}); // awaited below; never an unhandled rejection meanwhile

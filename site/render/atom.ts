@@ -4,6 +4,7 @@ import type { Message } from '../data/reader.js';
 import type { BuildSession } from '../data/session.js';
 import { parseAttachments, renderAttachments } from './attachments.js';
 import { escapeHtml, snippet, stripInvalidChars } from './escape.js';
+import { flat } from './flat.js';
 import { isolate } from '../../collector/store/contract.js';
 import { sitePaths, type PublicUrls } from './links.js';
 import { REDACTED_HTML, REDACTED_TEXT } from './redacted.js';
@@ -95,7 +96,7 @@ export function siteFeedDescription(title: string): FeedDescription {
 
 /** The Atom feed of these messages (newest first), as text. */
 export function renderAtom(session: BuildSession, urls: PublicUrls, description: FeedDescription, messages: Message[]): string {
-  return writeAtom(atomFeed(session, urls, description, messages));
+  return flat(writeAtom(atomFeed(session, urls, description, messages)));
 }
 
 /** The Atom entries of these messages (newest first), and the feed around them, before writing. */

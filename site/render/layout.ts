@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../options.js';
 import { text } from './escape.js';
+import { flat } from './flat.js';
 import { sitePaths, type Links } from './links.js';
 
 import type { LayoutPage } from './layout-page.js';
@@ -81,7 +82,7 @@ export function renderPage(options: ResolvedOptions, links: Links, parts: PagePa
     root: links.root,
     path: links.here,
   };
-  return (options.layout ?? defaultLayout)(page);
+  return flat((options.layout ?? defaultLayout)(page));
 }
 
 /**

@@ -44,6 +44,18 @@ function weekday(day: number): number {
   return (((day + 3) % 7) + 7) % 7;
 }
 
+/**
+ * A day's square: one of 54 × 7 × 5 strings, made once and shared by every heatmap of the build
+ * (making one per day was most of what drawing a landing page allocated).
+ */
+const squares: string[] = [];
+
+function square(column: number, row: number, level: number): string {
+  const made = (): string => `<rect x="${LEFT + column * PITCH}" y="${TOP + row * PITCH}" width="${CELL}" height="${CELL}" rx="2" class="cc-heat${level}"/>`;
+  if (!Number.isInteger(level) || level < 0 || level > 7) return made();
+  return (squares[(column * 7 + row) * 8 + level] ??= made());
+}
+
 export function renderHeatmapYear(year: HeatmapYear): string {
   const start = year.firstDay - weekday(year.firstDay); // the Monday of the first column
   let axis = '';
@@ -55,11 +67,10 @@ export function renderHeatmapYear(year: HeatmapYear): string {
   for (let day = year.firstDay; day < year.firstDay + year.length; day++) {
     const column = Math.floor((day - start) / 7);
     const x = LEFT + column * PITCH;
-    const y = TOP + weekday(day) * PITCH;
     const { month, date } = year.dateOf(day);
     if (date === 1) axis += `<text x="${x}" y="${TOP - 5}">${escapeHtml(year.monthNames[month])}</text>`;
     const info = year.days.get(day);
-    const rect = `<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" rx="2" class="cc-heat${info ? year.level(info.count) : 0}"/>`;
+    const rect = square(column, weekday(day), info ? year.level(info.count) : 0);
     if (!info || info.count === 0) cells += rect;
     else if (info.href === null) cells += `<g><title>${escapeHtml(info.label)}</title>${rect}</g>`;
     else {
