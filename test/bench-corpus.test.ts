@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCorpus, parseSize, plainRecords, writeSkypeExport, type CorpusOptions } from '../bench/corpus.js';
+import { eleventyError } from '../bench/reference/plain-eleventy.js';
 import { tempDir } from './helpers/temp.js';
 
 interface SkypeMessage {
@@ -91,4 +92,19 @@ test('parseSize reads the benchmark sizes', () => {
   assert.equal(parseSize('5M'), 5_000_000);
   assert.equal(parseSize('200'), 200);
   assert.throws(() => parseSize('ten'), RangeError);
+});
+
+test("a failed reference build reports Eleventy's own error, not its stack trace's tail", () => {
+  const stderr = [
+    '[11ty] Problem writing Eleventy templates:',
+    '[11ty] Cannot create a string longer than 0x1fffffe8 characters',
+    '[11ty] ',
+    '[11ty] Original error stack trace: Error: Cannot create a string longer than 0x1fffffe8 characters',
+    '[11ty]     at Object.slice (node:buffer:654:37)',
+    '[11ty]     at TemplateData.getJson (file:///x/node_modules/@11ty/eleventy/src/Data/TemplateData.js:466:15)',
+    '',
+  ].join('\n');
+  assert.equal(eleventyError(stderr), 'Cannot create a string longer than 0x1fffffe8 characters');
+  assert.equal(eleventyError('[11ty] Eleventy Fatal Error (CLI):\n[11ty] out of memory\n'), 'out of memory');
+  assert.equal(eleventyError('Killed\n'), 'Killed');
 });

@@ -88,7 +88,7 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
       ctx.log(`build run ${run}/${ctx.runs}: plain Eleventy ${msText(ref.wallMs)}, peak ${mbOrNa(ref.peakRssBytes)}`);
     } catch (error) {
       // Our figures stand without it; the reference's column says why it is empty.
-      referenceProblem = `plain Eleventy failed: ${lastLine((error as Error).message.split('\n').slice(0, 2).join(' '))}`;
+      referenceProblem = `plain Eleventy failed: ${(error as Error).message.split('\n')[0]}`;
       ctx.log(`build run ${run}/${ctx.runs}: ${referenceProblem}`);
     }
   }

@@ -47,6 +47,18 @@ export async function preparePlainEleventyProject(corpus: CorpusOptions, project
   return { projectDir: dir, inputDir, outputDir: join(dir, '_site'), messages: data.messages, dataBytes: data.bytes };
 }
 
+/**
+ * The error Eleventy reports, from its stderr: the line after its "Problem writing…" or "Fatal
+ * Error" heading (at 5M messages: V8's string limit, the global JSON file being over 512 MiB), not
+ * the stack trace's tail.
+ */
+export function eleventyError(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.replace(/^\[11ty\]\s*/, '').trim());
+  const heading = lines.findIndex((line) => /^(Problem writing Eleventy templates|Eleventy Fatal Error)/.test(line));
+  const after = heading >= 0 ? lines.slice(heading + 1).find((line) => line !== '') : undefined;
+  return after ?? lines.filter((line) => line !== '' && !line.startsWith('at ')).pop() ?? '';
+}
+
 /** Builds a prepared project with the Eleventy CLI, measured. Throws if Eleventy fails. */
 export async function buildPlainEleventyProject(project: PlainEleventyProject, options: PlainEleventyOptions = {}): Promise<PlainEleventyBuild> {
   const nodeArgs = options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : [];
@@ -55,7 +67,8 @@ export async function buildPlainEleventyProject(project: PlainEleventyProject, o
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   if (measured.code !== 0) {
-    throw new Error(`Eleventy failed (${measured.signal ?? `exit ${measured.code}`}):\n${measured.stderr.slice(-2000)}`);
+    const cause = eleventyError(measured.stderr);
+    throw new Error(`Eleventy failed (${measured.signal ?? `exit ${measured.code}`})${cause ? `: ${cause}` : ''}\n${measured.stderr.slice(-2000)}`);
   }
   const pages = await countFiles(join(project.outputDir, 'page'), (name) => name.endsWith('.html'));
   return { project, wallMs: measured.wallMs, peakRssBytes: measured.peakRssBytes, pages, measured };
