@@ -6,7 +6,7 @@ import { importPaths, type ImportOptions } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
-import { loadAdapter } from '../collector/sources/modules.js';
+import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
 import { worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
@@ -54,6 +54,8 @@ describe('imports read on a worker thread store exactly what imports on one thre
     for (const adapter of ADAPTERS) assert.equal(await loadAdapter(adapter.format), adapter, adapter.format);
     assert.equal(await loadAdapter('no-such-format'), undefined);
     assert.equal(await loadAdapter('toString'), undefined);
+    // Detection goes by FORMATS without loading every adapter: the same formats, in the same order.
+    assert.deepEqual(FORMATS.map((f) => f.format), ADAPTERS.map((a) => a.format));
   });
 
   test('the bundled fixtures, media files included, and a --chat filter', async () => {

@@ -5,7 +5,8 @@ import type { ImportCounts } from '../store/writer.js';
 import { touchChangeMarker } from '../store/marker.js';
 import { rerenderIfStale } from './rerender.js';
 import { wantedChats } from './chat-filter.js';
-import { adapterByName, ADAPTERS, detectAdapter } from '../sources/index.js';
+import { detectAdapter } from '../sources/detect.js';
+import { FORMATS, loadAdapter } from '../sources/modules.js';
 import { readOnThread, worthAThread } from './threaded.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
 import { storeWriter } from './store-writer.js';
@@ -135,9 +136,9 @@ function beginImmediate(db: Db): void {
 
 async function resolveAdapters(paths: string[], format: string | undefined): Promise<SourceAdapter[]> {
   if (format && format !== 'auto') {
-    const adapter = adapterByName(format);
+    const adapter = await loadAdapter(format);
     if (!adapter) {
-      throw new UsageError(`unknown format "${format}"; known formats: auto, ${ADAPTERS.map((a) => a.format).join(', ')}`);
+      throw new UsageError(`unknown format "${format}"; known formats: auto, ${FORMATS.map((f) => f.format).join(', ')}`);
     }
     return paths.map(() => adapter);
   }
