@@ -7,7 +7,7 @@ import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
 import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
-import { worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
+import { spareCore, worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
@@ -95,5 +95,14 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(await worthAThread(large), true);
     assert.equal(await worthAThread(join(dir, 'large')), true, 'a folder counts what it holds');
     assert.equal(await worthAThread(join(dir, 'missing')), false);
+  });
+
+  test('auto: a thread only when a core is idle for it', () => {
+    assert.equal(spareCore(2, 0.3), true, 'an idle machine of two cores');
+    assert.equal(spareCore(2, 1.4), true, 'one other busy process');
+    assert.equal(spareCore(2, 1.5), false, 'more than one');
+    assert.equal(spareCore(2, 11), false, 'a busy machine');
+    assert.equal(spareCore(8, 7), true);
+    assert.equal(spareCore(1, 0), false, 'one core: nothing to run alongside');
   });
 });

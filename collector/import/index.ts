@@ -7,7 +7,7 @@ import { rerenderIfStale } from './rerender.js';
 import { wantedChats } from './chat-filter.js';
 import { detectAdapter } from '../sources/detect.js';
 import { FORMATS, loadAdapter } from '../sources/modules.js';
-import { readOnThread, worthAThread } from './threaded.js';
+import { readOnThread, spareCore, worthAThread } from './threaded.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
 import { storeWriter } from './store-writer.js';
 
@@ -26,8 +26,9 @@ export interface ImportOptions {
   /** Format-specific reading options (time zone and date order of WhatsApp, IRC networks…). */
   source?: SourceOptions;
   /**
-   * Read each source on a worker thread while this one writes (sources/threaded.ts): `auto`
-   * (default) for inputs of 8 MB or more, where it pays for starting a thread; or always, or never.
+   * Read each source on a worker thread while this one writes (import/threaded.ts): `auto`
+   * (default) for inputs of 8 MB or more, where it pays for starting a thread, when a core is
+   * idle for it (spareCore); or always, or never.
    */
   thread?: 'auto' | boolean;
 }
@@ -81,7 +82,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       writer.beginSource(sourceId);
       let skipping = false;
       const readOptions: ReadOptions = { ...options.source, wantChat, cursor };
-      const threaded = options.thread === 'auto' || options.thread === undefined ? await worthAThread(file) : options.thread;
+      const threaded = options.thread === 'auto' || options.thread === undefined ? spareCore() && (await worthAThread(file)) : options.thread;
       const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
       for await (const event of events) {
         switch (event.type) {

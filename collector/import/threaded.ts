@@ -1,5 +1,6 @@
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { flatten } from '../sources/kit/batches.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../sources/types.js';
@@ -35,6 +36,19 @@ export const BATCHES_AHEAD = 4;
 
 /** Inputs at least this large are read on a worker thread; smaller ones are not worth starting one. */
 export const THREADED_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Whether a second thread would find a core: more than one, and a load average (processes wanting
+ * a core over the last minute) below the cores less half a core. On two cores that allows one
+ * other busy process (our two threads still get more CPU than one would), or the trace of one that
+ * just ended (a benchmark's previous step). On a busier machine the two halves take turns on the
+ * same cores, and handing batches over and copying them between threads costs more than it
+ * saves: measured at 100k messages on 2 cores under a load of 11, 3.4–4.0 CPU-seconds on one
+ * thread against 4.9–6.0 on two, and longer wall times.
+ */
+export function spareCore(cores = availableParallelism(), load = loadavg()[0]): boolean {
+  return cores > 1 && load < cores - 0.5;
+}
 
 /** Whether `path` (a file, or a folder counted until it reaches the threshold) is worth a worker. */
 export async function worthAThread(path: string): Promise<boolean> {
