@@ -95,6 +95,7 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(await worthAThread(large), true);
     assert.equal(await worthAThread(join(dir, 'large')), true, 'a folder counts what it holds');
     assert.equal(await worthAThread(join(dir, 'missing')), false);
+    assert.equal(await worthAThread(large, THREADED_MIN_BYTES + 1), false, 'a busy machine asks for more');
   });
 
   test('auto: a thread only when a core is idle for it', () => {

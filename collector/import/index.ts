@@ -7,7 +7,7 @@ import { rerenderIfStale } from './rerender.js';
 import { wantedChats } from './chat-filter.js';
 import { detectAdapter } from '../sources/detect.js';
 import { FORMATS, loadAdapter } from '../sources/modules.js';
-import { readOnThread, spareCore, worthAThread } from './threaded.js';
+import { BUSY_THREADED_MIN_BYTES, readOnThread, spareCore, THREADED_MIN_BYTES, worthAThread } from './threaded.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
 import { storeWriter } from './store-writer.js';
 
@@ -28,7 +28,7 @@ export interface ImportOptions {
   /**
    * Read each source on a worker thread while this one writes (import/threaded.ts): `auto`
    * (default) for inputs of 8 MB or more, where it pays for starting a thread, when a core is
-   * idle for it (spareCore); or always, or never.
+   * idle for it (spareCore), else of 128 MB or more; or always, or never.
    */
   thread?: 'auto' | boolean;
 }
@@ -82,7 +82,10 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       writer.beginSource(sourceId);
       let skipping = false;
       const readOptions: ReadOptions = { ...options.source, wantChat, cursor };
-      const threaded = options.thread === 'auto' || options.thread === undefined ? spareCore() && (await worthAThread(file)) : options.thread;
+      const threaded =
+        options.thread === 'auto' || options.thread === undefined
+          ? await worthAThread(file, spareCore() ? THREADED_MIN_BYTES : BUSY_THREADED_MIN_BYTES)
+          : options.thread;
       const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
       for await (const event of events) {
         switch (event.type) {
