@@ -6,8 +6,8 @@ import { importPaths, type ImportOptions } from '../collector/import/index.js';
 import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
-import { loadAdapter } from '../collector/sources/modules.js';
-import { worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
+import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
+import { spareCore, worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
@@ -54,6 +54,8 @@ describe('imports read on a worker thread store exactly what imports on one thre
     for (const adapter of ADAPTERS) assert.equal(await loadAdapter(adapter.format), adapter, adapter.format);
     assert.equal(await loadAdapter('no-such-format'), undefined);
     assert.equal(await loadAdapter('toString'), undefined);
+    // Detection goes by FORMATS without loading every adapter: the same formats, in the same order.
+    assert.deepEqual(FORMATS.map((f) => f.format), ADAPTERS.map((a) => a.format));
   });
 
   test('the bundled fixtures, media files included, and a --chat filter', async () => {
@@ -93,5 +95,15 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(await worthAThread(large), true);
     assert.equal(await worthAThread(join(dir, 'large')), true, 'a folder counts what it holds');
     assert.equal(await worthAThread(join(dir, 'missing')), false);
+    assert.equal(await worthAThread(large, THREADED_MIN_BYTES + 1), false, 'a busy machine asks for more');
+  });
+
+  test('auto: a thread only when a core is idle for it', () => {
+    assert.equal(spareCore(2, 0.3), true, 'an idle machine of two cores');
+    assert.equal(spareCore(2, 1.4), true, 'one other busy process');
+    assert.equal(spareCore(2, 1.5), false, 'more than one');
+    assert.equal(spareCore(2, 11), false, 'a busy machine');
+    assert.equal(spareCore(8, 7), true);
+    assert.equal(spareCore(1, 0), false, 'one core: nothing to run alongside');
   });
 });

@@ -200,3 +200,29 @@ test('the browser search computes the same slots, month ranges and page paths as
     );
   }
 });
+
+test("dayOf names a time's UTC day whatever day it named before (it reuses the last one it formatted)", (t) => {
+  const fresh = (time: number): string => {
+    const d = new Date(time);
+    const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+  };
+  const time = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: at(-2), max: at(10002) }), fc.double());
+  // Runs of times around a day's first and last instants, as messages in time order come.
+  const around = fc.tuple(time, fc.array(fc.integer({ min: -2, max: 2 }), { maxLength: 6 })).map(([t0, steps]) => {
+    const midnight = Math.floor(t0 / 86_400_000) * 86_400_000;
+    return [t0, ...steps.map((s) => midnight + s), midnight + 86_400_000 - 1, midnight + 86_400_000];
+  });
+  // Fractions (a Date cuts them toward zero) and the ends of what a Date holds, in both orders.
+  for (const run of [[-2e-316, -1], [0.5, -0.5, -1, -0], [8.64e15 + 1, 8.64e15, 8.64e15 + 1], [-8.64e15 - 1, -8.64e15], [NaN, NaN, 0]]) {
+    for (const x of [...run, ...run.reverse()]) assert.equal(dayOf(x), fresh(x), String(x));
+  }
+  for (const seed of propertySeeds(t)) {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(time.map((x) => [x]), around), { maxLength: 8 }), (runs) => {
+        for (const x of runs.flat()) assert.equal(dayOf(x), fresh(x), String(x));
+      }),
+      { seed, numRuns: 1000 },
+    );
+  }
+});

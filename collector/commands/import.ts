@@ -3,7 +3,7 @@ import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, sourceZo
 import { progressFor } from '../cli/progress.js';
 import { existsSync } from 'node:fs';
 import { closeRemovingUnused, openStore } from '../store/open.js';
-import { ADAPTERS } from '../sources/index.js';
+import { FORMATS } from '../sources/modules.js';
 
 const WARNINGS_SHOWN = 10;
 
@@ -14,7 +14,7 @@ export const importCommand: CommandSpec = {
   details: [
     'Options:',
     `  --db FILE       database to write (default: ./${DEFAULT_DB}; created if missing)`,
-    `  --format NAME   source format: auto (default) or ${ADAPTERS.map((a) => a.format).join(', ')}`,
+    `  --format NAME   source format: auto (default) or ${FORMATS.map((f) => f.format).join(', ')}`,
     '  --chat ID       import only this chat (native id or slug); repeat for several',
     '  --merge-tolerance SECONDS',
     '                  a message another source already stored, by the same author with the same text',
@@ -23,7 +23,7 @@ export const importCommand: CommandSpec = {
     ...SOURCE_OPTION_HELP,
     '',
     'Formats:',
-    ...ADAPTERS.map((a) => `  ${a.format.padEnd(14)}  ${a.description}`),
+    ...FORMATS.map((f) => `  ${f.format.padEnd(14)}  ${f.description}`),
   ].join('\n'),
   options: {
     db: { type: 'string' },

@@ -5,8 +5,9 @@ import type { ImportCounts } from '../store/writer.js';
 import { touchChangeMarker } from '../store/marker.js';
 import { rerenderIfStale } from './rerender.js';
 import { wantedChats } from './chat-filter.js';
-import { adapterByName, ADAPTERS, detectAdapter } from '../sources/index.js';
-import { readOnThread, worthAThread } from './threaded.js';
+import { detectAdapter } from '../sources/detect.js';
+import { FORMATS, loadAdapter } from '../sources/modules.js';
+import { BUSY_THREADED_MIN_BYTES, readOnThread, spareCore, THREADED_MIN_BYTES, worthAThread } from './threaded.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
 import { storeWriter } from './store-writer.js';
 
@@ -25,8 +26,9 @@ export interface ImportOptions {
   /** Format-specific reading options (time zone and date order of WhatsApp, IRC networks…). */
   source?: SourceOptions;
   /**
-   * Read each source on a worker thread while this one writes (sources/threaded.ts): `auto`
-   * (default) for inputs of 8 MB or more, where it pays for starting a thread; or always, or never.
+   * Read each source on a worker thread while this one writes (import/threaded.ts): `auto`
+   * (default) for inputs of 8 MB or more, where it pays for starting a thread, when a core is
+   * idle for it (spareCore), else of 128 MB or more; or always, or never.
    */
   thread?: 'auto' | boolean;
 }
@@ -80,7 +82,10 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       writer.beginSource(sourceId);
       let skipping = false;
       const readOptions: ReadOptions = { ...options.source, wantChat, cursor, mergeToleranceMs: options.mergeToleranceMs };
-      const threaded = options.thread === 'auto' || options.thread === undefined ? await worthAThread(file) : options.thread;
+      const threaded =
+        options.thread === 'auto' || options.thread === undefined
+          ? await worthAThread(file, spareCore() ? THREADED_MIN_BYTES : BUSY_THREADED_MIN_BYTES)
+          : options.thread;
       const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
       for await (const event of events) {
         switch (event.type) {
@@ -135,9 +140,9 @@ function beginImmediate(db: Db): void {
 
 async function resolveAdapters(paths: string[], format: string | undefined): Promise<SourceAdapter[]> {
   if (format && format !== 'auto') {
-    const adapter = adapterByName(format);
+    const adapter = await loadAdapter(format);
     if (!adapter) {
-      throw new UsageError(`unknown format "${format}"; known formats: auto, ${ADAPTERS.map((a) => a.format).join(', ')}`);
+      throw new UsageError(`unknown format "${format}"; known formats: auto, ${FORMATS.map((f) => f.format).join(', ')}`);
     }
     return paths.map(() => adapter);
   }

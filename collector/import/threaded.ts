@@ -1,5 +1,6 @@
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { flatten } from '../sources/kit/batches.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../sources/types.js';
@@ -36,13 +37,35 @@ export const BATCHES_AHEAD = 4;
 /** Inputs at least this large are read on a worker thread; smaller ones are not worth starting one. */
 export const THREADED_MIN_BYTES = 8 * 1024 * 1024;
 
-/** Whether `path` (a file, or a folder counted until it reaches the threshold) is worth a worker. */
-export async function worthAThread(path: string): Promise<boolean> {
+/**
+ * The same without a spare core (spareCore). On 2 cores under a load of 10, one thread was clearly
+ * cheaper at 40 MB (100k messages: 3.4–3.7 CPU-seconds against 4.6–5.6 on two, 6–9 s wall against
+ * 9–11), while at 400 MB (1M) the two measured alike within the noise (one: 24–31 CPU-s, 48–73 s;
+ * two: 29–31 CPU-s, 56–57 s): large inputs keep the thread, which also gains as soon as a core
+ * frees up. The crossover was not measured; this lies between.
+ */
+export const BUSY_THREADED_MIN_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Whether a second thread would find a core: more than one, and a load average (processes wanting
+ * a core over the last minute) below the cores less half a core. On two cores that allows one
+ * other busy process (our two threads still get more CPU than one would), or the trace of one that
+ * just ended (a benchmark's previous step). On a busier machine the two halves take turns on the
+ * same cores, and handing batches over and copying them between threads costs more than it
+ * saves: measured at 100k messages on 2 cores under a load of 11, 3.4–4.0 CPU-seconds on one
+ * thread against 4.9–6.0 on two, and longer wall times.
+ */
+export function spareCore(cores = availableParallelism(), load = loadavg()[0]): boolean {
+  return cores > 1 && load < cores - 0.5;
+}
+
+/** Whether `path` (a file, or a folder counted until it reaches `minBytes`) is worth a worker. */
+export async function worthAThread(path: string, minBytes = THREADED_MIN_BYTES): Promise<boolean> {
   let total = 0;
   let entries = 0;
   const visit = async (p: string): Promise<boolean> => {
     const info = await stat(p);
-    if (info.isFile()) return (total += info.size) >= THREADED_MIN_BYTES;
+    if (info.isFile()) return (total += info.size) >= minBytes;
     if (!info.isDirectory()) return false;
     for (const name of await readdir(p)) {
       if (++entries > 10_000) return false;

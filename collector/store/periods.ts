@@ -43,10 +43,23 @@ export function monthOf(time: number): string {
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}`;
 }
 
+/** The last day dayOf formatted: messages come in time order, most of them on the day before. */
+let lastDay = { number: NaN, label: '' };
+/** The latest (and, negated, earliest) time a Date holds. */
+const DATE_LIMIT = 8.64e15;
+
 /** YYYY-MM-DD (UTC); without its last 3 characters it is monthOf(time). */
 export function dayOf(time: number): string {
+  // A UTC day is DAY_MS long (JavaScript time has no leap seconds): its number names it. Of a
+  // time as a Date takes it (fractions cut toward zero); times no Date holds are not kept.
+  const whole = Math.trunc(time);
+  const number = Math.floor(whole / DAY_MS);
+  const kept = Math.abs(whole) <= DATE_LIMIT;
+  if (kept && number === lastDay.number) return lastDay.label;
   const d = new Date(time);
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+  const label = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+  if (kept) lastDay = { number, label };
+  return label;
 }
 
 /** The inverse of dayOf: `2021-09-14` (or a five-digit year) → UTC ms of its start, else null. */

@@ -42,6 +42,7 @@
  * file and byte offset (the importer then rolls the whole import back); a message without a time
  * or author is skipped with a warning naming its index and byte offset.
  */
+import { describeFormat } from '../modules.js';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
 import { JsonScanner } from '../kit/json/scanner.js';
@@ -60,7 +61,7 @@ export { parseTimestamp } from './time.js';
 
 export const discord: SourceAdapter = {
   format: 'discord',
-  description: 'DiscordChatExporter JSON: a channel or thread export (.json), or a folder of them',
+  description: describeFormat('discord'),
   detect,
   read,
 };

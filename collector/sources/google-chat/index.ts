@@ -16,6 +16,7 @@
  * naming the file (and line and column); a message without a readable date or creator is
  * skipped with a warning naming the file, its position and its message_id.
  */
+import { describeFormat } from '../modules.js';
 import type { Attachment, ChatRecord } from '../../model.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
@@ -31,7 +32,7 @@ import { BadMessage, GroupMessages } from './records.js';
 
 export const googleChat: SourceAdapter = {
   format: 'google-chat',
-  description: 'Google Chat from Google Takeout: the zip, the Google Chat folder, one group folder or one messages.json',
+  description: describeFormat('google-chat'),
   detect,
   read: (path, options) => flatten(readBatches(path, options)),
 };

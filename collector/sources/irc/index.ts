@@ -29,6 +29,7 @@
  * byte; lines that are not UTF-8 are read as Windows-1252 (old clients) and counted; a "line"
  * longer than MAX_LINE_BYTES (limits.ts) is skipped. A single file that is no IRC log is a SourceError.
  */
+import { describeFormat } from '../modules.js';
 import { basename } from 'node:path';
 import { flatten } from '../kit/batches.js';
 import { readHead, statOrNull } from '../kit/files.js';
@@ -44,7 +45,7 @@ export { ircTuning } from './read-file.js';
 
 export const irc: SourceAdapter = {
   format: 'irc',
-  description: 'IRC logs of irssi, WeeChat or ZNC: a log file, or a folder of them (followed as they grow)',
+  description: describeFormat('irc'),
   detect,
   read,
 };

@@ -20,6 +20,7 @@
  * Errors: a file that is not JSON or is truncated is a SourceError naming the file and byte; an
  * event without an id, sender or time is skipped with a warning naming its place.
  */
+import { describeFormat } from '../modules.js';
 import type { ChatRecord } from '../../model.js';
 import type { ReadOptions, SourceAdapter, SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
@@ -35,7 +36,7 @@ import { scanDocument, type ExportHeader, type ScannedEvent } from './scan.js';
 
 export const matrix: SourceAdapter = {
   format: 'matrix',
-  description: 'Matrix: Element\'s "Export chat" JSON (or its zip with attachments), or saved events, /messages pages or /sync responses',
+  description: describeFormat('matrix'),
   detect,
   read: (path, options) => flatten(readBatches(path, options)),
 };

@@ -17,6 +17,7 @@
  * Errors: a file whose first line is not the version line (or is not UTF-8) is a SourceError
  * naming the line; a bad line later is skipped with a warning naming its line, the rest imports.
  */
+import { describeFormat } from '../modules.js';
 import { ZipError } from '../kit/archive/zip.js';
 import { flatten } from '../kit/batches.js';
 import { LineSplitter, TextLineError } from '../kit/text-lines.js';
@@ -29,7 +30,7 @@ import { MAX_RECORD_BYTES } from '../kit/limits.js';
 
 export const mattermost: SourceAdapter = {
   format: 'mattermost',
-  description: 'Mattermost bulk export: the .zip (import.jsonl with data/), its folder, or the .jsonl',
+  description: describeFormat('mattermost'),
   detect,
   read: (path, options) => flatten(readBatches(path, options)),
 };

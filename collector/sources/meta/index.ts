@@ -19,6 +19,7 @@
  * `messages` list is a SourceError naming the file and the line; a message that is not an object
  * or has no valid time is skipped with a warning naming the file and index.
  */
+import { describeFormat } from '../modules.js';
 import type { Attachment, MessageRecord } from '../../model.js';
 import { flatten } from '../kit/batches.js';
 import { isObject, list, type JsonObject } from '../kit/fields.js';
@@ -33,14 +34,14 @@ import { BadMessage, chatRecord, isE2ee, messageRecord, type MediaUse, type Plat
 
 export const messenger: SourceAdapter = {
   format: 'messenger',
-  description: 'Facebook Messenger "Download your information" (JSON) or end-to-end encrypted chats: the .zip, its folder, or a message_N.json',
+  description: describeFormat('messenger'),
   detect: async (path) => (await sniff(path))?.instagram === false,
   read: (path, options) => flatten(readMeta(path, options, 'messenger')),
 };
 
 export const instagram: SourceAdapter = {
   format: 'instagram',
-  description: 'Instagram "Download your information" messages (JSON): the .zip, its folder, or a message_N.json',
+  description: describeFormat('instagram'),
   detect: async (path) => (await sniff(path))?.instagram === true,
   read: (path, options) => flatten(readMeta(path, options, 'instagram')),
 };

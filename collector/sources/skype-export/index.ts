@@ -33,6 +33,7 @@
  * and byte offset. Input that is not a Skype export, truncated or not UTF-8 is a SourceError with
  * the byte offset (the importer then rolls the whole import back).
  */
+import { describeFormat } from '../modules.js';
 import { join } from 'node:path';
 import { isTar, listTar } from '../kit/archive/tar.js';
 import { JsonScanner } from '../kit/json/scanner.js';
@@ -50,7 +51,7 @@ export { orderOfTimes } from './conversation.js';
 
 export const skypeExport: SourceAdapter = {
   format: 'skype-export',
-  description: 'Skype "Export chats and files": the .tar download, its unpacked folder, or messages.json',
+  description: describeFormat('skype-export'),
   detect,
   read: (path, options) => readExport(path, options),
 };

@@ -14,6 +14,7 @@
  * The file is read without side effects (open.ts), through queries built from its own schema
  * (schema.ts); chats.ts groups messages into chats, messages.ts maps rows to records.
  */
+import { describeFormat } from '../modules.js';
 import { stat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
@@ -24,7 +25,7 @@ import { Schema } from './schema.js';
 
 export const skypeMainDb: SourceAdapter = {
   format: 'skype-maindb',
-  description: 'Skype classic (≤ 7) main.db SQLite database, read without modifying it',
+  description: describeFormat('skype-maindb'),
   detect,
   read,
 };

@@ -1,3 +1,4 @@
+import { describeFormat } from '../modules.js';
 import { statOrNull } from '../kit/files.js';
 /**
  * Slack workspace export (Workspace settings → Import/Export data): the `.zip` download, read in
@@ -65,7 +66,7 @@ export { tsMicros, tsMillis } from './time.js';
 
 export const slack: SourceAdapter = {
   format: 'slack',
-  description: 'Slack workspace export: the .zip download or its unpacked folder',
+  description: describeFormat('slack'),
   detect,
   read,
 };

@@ -21,6 +21,7 @@
  * and column; a message without a time, a chat or a sender is skipped with a warning naming its
  * file, index and byte offset.
  */
+import { describeFormat } from '../modules.js';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
 import { JsonScanError, JsonScanner, ScanAction, type PathKey, type ScanHandler, type ScannedValue } from '../kit/json/scanner.js';
@@ -41,7 +42,7 @@ import { MessageStream } from './stream.js';
 
 export const teams: SourceAdapter = {
   format: 'teams',
-  description: 'Microsoft Teams JSON: the Teams export tool\'s folder or files, or saved Graph API message pages',
+  description: describeFormat('teams'),
   detect,
   read: (path, options) => flatten(readBatches(path, options)),
 };

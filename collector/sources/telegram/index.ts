@@ -55,6 +55,7 @@
  * SourceError with the byte offset (the importer then rolls the whole import back). A message
  * that cannot be parsed or has no id or time is skipped with a warning naming its chat and offset.
  */
+import { describeFormat } from '../modules.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { notAJsonObject } from '../kit/files.js';
@@ -74,7 +75,7 @@ export { localMs } from './time.js';
 
 export const telegram: SourceAdapter = {
   format: 'telegram',
-  description: 'Telegram Desktop export in JSON: result.json (one chat or all data) or its folder',
+  description: describeFormat('telegram'),
   detect,
   read,
 };

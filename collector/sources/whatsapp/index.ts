@@ -23,6 +23,7 @@
  * People are `whatsapp:` + the name the export shows; system lines are credited to the person who
  * acted when an English line names one ("Loris added John"), else to `system`.
  */
+import { describeFormat } from '../modules.js';
 import type { ReadOptions, SourceAdapter, SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { LineSplitter } from '../kit/text-lines.js';
@@ -43,7 +44,7 @@ export { whatsappTuning } from './input.js';
 
 export const whatsapp: SourceAdapter = {
   format: 'whatsapp',
-  description: 'WhatsApp "Export chat": the .txt, or the .zip with media',
+  description: describeFormat('whatsapp'),
   detect,
   read,
 };
