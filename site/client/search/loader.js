@@ -43,6 +43,12 @@ export function scriptLoader(dataBase, fromDisk) {
   }
 
   return (version) => (key, fresh) => new Promise((resolve, reject) => {
+    // Handed over by another page's header box (warm.js): no request at all.
+    const kept = fresh || fromDisk ? null : keptPayload(version, key);
+    if (kept !== null) {
+      resolve(kept);
+      return;
+    }
     const entry = { resolve: resolve, reject: reject };
     let list = waiting.get(key);
     if (!list) waiting.set(key, (list = []));
@@ -61,4 +67,58 @@ export function scriptLoader(dataBase, fromDisk) {
     };
     document.head.appendChild(tag);
   });
+}
+
+/*
+ * Data files fetched ahead by another page of the site (warm.js: the header's search box, while
+ * someone types) are handed to the search page in sessionStorage, the tab's own store: the search
+ * page then needs no request for them, whatever caching headers the server sends (a prefetch hint
+ * alone is not reused without any). Keyed by index version, so a rebuilt index never reads old data.
+ */
+const KEPT = 'ccSearch:';
+
+/** Payloads bigger than this (base64 characters) are not kept: a common word's postings can be large. */
+const KEPT_MAX = 256 * 1024;
+
+/**
+ * @param {string} version
+ * @param {string} key
+ * @returns {string | null}
+ */
+export function keptPayload(version, key) {
+  try {
+    return window.sessionStorage.getItem(KEPT + version + ':' + key);
+  } catch (e) {
+    return null;
+  }
+}
+
+/**
+ * Keeps a data file's payload for the search page; when the store is full (or holds another
+ * version's files), those of this site's search are dropped first.
+ * @param {string} version
+ * @param {string} key
+ * @param {string} payload
+ */
+export function keepPayload(version, key, payload) {
+  if (payload.length > KEPT_MAX) return;
+  let store;
+  try {
+    store = window.sessionStorage;
+  } catch (e) {
+    return;
+  }
+  const name = KEPT + version + ':' + key;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      store.setItem(name, payload);
+      return;
+    } catch (e) {
+      if (attempt) return;
+      for (let i = store.length - 1; i >= 0; i--) {
+        const k = store.key(i);
+        if (k && k.lastIndexOf(KEPT, 0) === 0) store.removeItem(k);
+      }
+    }
+  }
 }
