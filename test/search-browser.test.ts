@@ -226,3 +226,53 @@ test('full flow over HTTP: clicking a result lands on the highlighted message', 
   assert.match((await page.textContent(`[id="${anchor}"]`)) ?? '', /Another wombat sighting near the lake/);
   await page.close();
 });
+
+test('the header search box on another page loads the query\'s manifest and bucket while someone types; after Enter the search page reads them without a request and finds the same results', { skip }, async (t) => {
+  if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;
+  const direct = await browser.newPage();
+  await direct.goto(`${origin}${PREFIX}search/?q=wombat`);
+  const expected = await results(direct);
+  await direct.close();
+
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${origin}${PREFIX}`);
+  await page.waitForLoadState('networkidle');
+  served = [];
+  await page.click('.cc-header form[role="search"] input[name="q"]');
+  await page.keyboard.type('wombat', { delay: 20 });
+  const loaded = () => served.map((r) => r.path);
+  for (let i = 0; i < 100 && !(loaded().some((p) => p.endsWith('/data/manifest.js')) && loaded().some((p) => /\/data\/t\/\d+\.js$/.test(p))); i++) await page.waitForTimeout(50);
+  assert.ok(loaded().some((p) => p.endsWith('/data/manifest.js')), `the manifest was loaded while typing: ${loaded().join(' ')}`);
+  assert.equal(loaded().filter((p) => /\/data\/t\/\d+\.js$/.test(p)).length, 1, 'the bucket of "wombat" only (none for "w", "wo")');
+  await page.waitForLoadState('networkidle');
+
+  served = [];
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\/(index\.html)?\?q=wombat$/);
+  assert.deepEqual(await results(page), expected, 'the same results as the search page on its own');
+  const again = served.map((r) => r.path).filter((p) => p.endsWith('/data/manifest.js') || /\/data\/t\/\d+\.js$/.test(p));
+  assert.deepEqual(again, [], 'the search page asked for neither the manifest nor the bucket');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('opened from disk (file://): the header search box loads nothing ahead and still leads to the results', { skip }, async (t) => {
+  if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(pathToFileURL(join(out, 'index.html')).href);
+  await page.click('.cc-header form[role="search"] input[name="q"]');
+  await page.keyboard.type('wombat', { delay: 20 });
+  await page.waitForTimeout(200);
+  assert.equal(await page.$$eval('script[src*="search"], link[rel="prefetch"]', (els) => els.length), 0, 'no search script or hint on the page from disk');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\/index\.html\?q=wombat$/);
+  assert.equal((await results(page)).length, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
