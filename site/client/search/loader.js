@@ -94,8 +94,8 @@ export function keptPayload(version, key) {
 }
 
 /**
- * Keeps a data file's payload for the search page; when the store is full (or holds another
- * version's files), those of this site's search are dropped first.
+ * Keeps a data file's payload for the search page; when the store is full, the files kept
+ * before (of any version) are dropped to make room.
  * @param {string} version
  * @param {string} key
  * @param {string} payload
