@@ -5,6 +5,8 @@
  * window.ccSearchData (site/search/bytes.ts dataScript).
  */
 
+import { PREFETCH_FRESH } from './engine.js';
+
 /** @typedef {{ resolve: (payload: string) => void, reject: (error: Error) => void }} Waiter */
 
 /**
@@ -44,7 +46,7 @@ export function scriptLoader(dataBase, fromDisk) {
 
   return (version) => (key, fresh) => new Promise((resolve, reject) => {
     // Handed over by another page's header box (warm.js): no request at all.
-    const kept = fresh || fromDisk ? null : keptPayload(version, key);
+    const kept = fromDisk ? null : fresh ? keptFresh(version, key) : keptPayload(version, key);
     if (kept !== null) {
       resolve(kept);
       return;
@@ -91,6 +93,31 @@ export function keptPayload(version, key) {
   } catch (e) {
     return null;
   }
+}
+
+/**
+ * A `fresh` file (the delta manifest) handed over, if it was loaded within PREFETCH_FRESH: as
+ * good as the one a search prefetches while someone types on the search page itself.
+ * @param {string} version
+ * @param {string} key
+ * @returns {string | null}
+ */
+function keptFresh(version, key) {
+  const kept = keptPayload(version, key + '@');
+  const at = kept === null ? -1 : kept.indexOf(' ');
+  if (kept === null || at < 0) return null;
+  const age = Date.now() - Number(kept.slice(0, at));
+  return age >= 0 && age <= PREFETCH_FRESH ? kept.slice(at + 1) : null;
+}
+
+/**
+ * Keeps a `fresh` file's payload (the delta manifest) with the time it was loaded.
+ * @param {string} version
+ * @param {string} key
+ * @param {string} payload
+ */
+export function keepFresh(version, key, payload) {
+  keepPayload(version, key + '@', Date.now() + ' ' + payload);
 }
 
 /**

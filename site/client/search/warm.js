@@ -10,7 +10,7 @@
  * the page when the box is first focused; over http(s) only (from disk every file is at hand).
  */
 import { Engine } from './engine.js';
-import { keepPayload, scriptLoader } from './loader.js';
+import { keepFresh, keepPayload, scriptLoader } from './loader.js';
 import { PREFIX_MIN } from './pipeline.js';
 
 /** How many messages the search page shows first (ui.js PAGE_SIZE). */
@@ -39,9 +39,10 @@ export function warmSearchBox(form, scriptUrl, info, lunr) {
   document.head.appendChild(link);
   const load = scriptLoader(new URL('data/', scriptUrl).href, false)(version);
   const engine = new Engine({
-    // The delta manifest is read afresh by the search page anyway: none here.
-    load: (key, fresh) => fresh ? '' : Promise.resolve(load(key, false)).then((payload) => {
-      keepPayload(version, key, payload);
+    // The delta manifest (`fresh`) is kept with its time: the search page takes it only when new.
+    load: (key, fresh) => Promise.resolve(load(key, fresh)).then((payload) => {
+      if (fresh) keepFresh(version, key, payload);
+      else keepPayload(version, key, payload);
       return payload;
     }),
     info: info,
