@@ -19,6 +19,15 @@ import { PREFETCH_FRESH } from './engine.js';
  * @returns {(version: string) => import('./files.js').Load}
  */
 export function scriptLoader(dataBase, fromDisk) {
+  // Only a page reached from another page of the site looks for files handed over: the first
+  // sessionStorage access of a page costs milliseconds (the browser fetches the tab's store).
+  let handedOver = false;
+  try {
+    handedOver = !fromDisk && !!document.referrer && new URL(document.referrer).origin === location.origin;
+  } catch (e) {
+    // No referrer to read: nothing handed over.
+  }
+
   /** key → the loads waiting for that data file. @type {Map<string, Waiter[]>} */
   const waiting = new Map();
 
@@ -46,7 +55,7 @@ export function scriptLoader(dataBase, fromDisk) {
 
   return (version) => (key, fresh) => new Promise((resolve, reject) => {
     // Handed over by another page's header box (warm.js): no request at all.
-    const kept = fromDisk ? null : fresh ? keptFresh(version, key) : keptPayload(version, key);
+    const kept = !handedOver ? null : fresh ? keptFresh(version, key) : keptPayload(version, key);
     if (kept !== null) {
       resolve(kept);
       return;
