@@ -226,3 +226,78 @@ test('full flow over HTTP: clicking a result lands on the highlighted message', 
   assert.match((await page.textContent(`[id="${anchor}"]`)) ?? '', /Another wombat sighting near the lake/);
   await page.close();
 });
+
+for (const [word, kind] of [['wombat', 'a rare word'], ['alpha', 'a common word']] as const) {
+  test(`the header search box on another page loads ahead what ${kind}'s search needs while someone types; after Enter the search page asks for no index file and finds the same results`, { skip }, async (t) => {
+    if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;
+    const direct = await browser.newPage();
+    await direct.goto(`${origin}${PREFIX}search/?q=${word}`);
+    const expected = await results(direct);
+    await direct.close();
+    assert.ok(expected.length > 0);
+
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(`${origin}${PREFIX}`);
+    await page.waitForLoadState('networkidle');
+    served = [];
+    await page.click('.cc-header form[role="search"] input[name="q"]');
+    await page.keyboard.type(word, { delay: 20 });
+    const loaded = () => served.map((r) => r.path);
+    for (let i = 0; i < 100 && !(loaded().some((p) => p.endsWith('/data/manifest.js')) && loaded().some((p) => /\/data\/d\/\d+\.js$/.test(p))); i++) await page.waitForTimeout(50);
+    assert.ok(loaded().some((p) => p.endsWith('/data/manifest.js')), `the manifest was loaded while typing: ${loaded().join(' ')}`);
+    assert.equal(loaded().filter((p) => /\/data\/t\/\d+\.js$/.test(p)).length, 1, `the bucket of "${word}" only (none for its first letters): ${loaded().join(' ')}`);
+    await page.waitForLoadState('networkidle');
+
+    served = [];
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/search/(index\\.html)?\\?q=${word}$`));
+    assert.deepEqual(await results(page), expected, 'the same results as the search page on its own');
+    const again = served.map((r) => r.path).filter((p) => p.includes('/search/data/'));
+    assert.deepEqual(again, [], 'the search page asked for no index file, the delta manifest included (loaded seconds ago)');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('a delta manifest handed over by the header box is not used once it is older than the engine\'s prefetch window: the search page loads it afresh', { skip }, async (t) => {
+  if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;
+  const page = await browser.newPage();
+  await page.goto(`${origin}${PREFIX}`);
+  await page.click('.cc-header form[role="search"] input[name="q"]');
+  await page.keyboard.type('wombat', { delay: 20 });
+  await page.waitForFunction(() => Object.keys(sessionStorage).some((k) => k.endsWith(':delta@')));
+  await page.waitForLoadState('networkidle');
+  // As if typed a minute ago.
+  await page.evaluate(() => {
+    for (const k of Object.keys(sessionStorage)) {
+      if (k.endsWith(':delta@')) sessionStorage.setItem(k, `${Date.now() - 60_000} ${sessionStorage.getItem(k)!.replace(/^\d+ /, '')}`);
+    }
+  });
+  served = [];
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\/(index\.html)?\?q=wombat$/);
+  assert.equal((await results(page)).length, 2);
+  assert.deepEqual(served.map((r) => r.path).filter((p) => p.includes('/search/data/')).map((p) => p.replace(/^.*\/data\//, '')), ['delta.js']);
+  await page.close();
+});
+
+test('opened from disk (file://): the header search box loads nothing ahead and still leads to the results', { skip }, async (t) => {
+  if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(pathToFileURL(join(out, 'index.html')).href);
+  await page.click('.cc-header form[role="search"] input[name="q"]');
+  await page.keyboard.type('wombat', { delay: 20 });
+  await page.waitForTimeout(200);
+  assert.equal(await page.$$eval('script[src*="search"], link[rel="prefetch"]', (els) => els.length), 0, 'no search script or hint on the page from disk');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\/index\.html\?q=wombat$/);
+  assert.equal((await results(page)).length, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -7,6 +7,8 @@
  *   forms submit to search/index.html: browsers show a folder as a file listing. Every href and
  *   action is rewritten as soon as the page is parsed (so middle-click, "open in new tab" and the
  *   keyboard work too), and again on click for links added later.
+ * - Over http(s), loads the search page's script when the header's search box is first focused:
+ *   it prefetches what the search will need while someone types (site/client/search/warm.js).
  */
 (function () {
   'use strict';
@@ -108,6 +110,20 @@
   if (filters && window.matchMedia && window.matchMedia('(max-width: 40rem)').matches &&
       !/[?&](chat|author|after|before|sort)=[^&]/.test(loc.search)) {
     filters.open = false;
+  }
+
+  // The header's search box: search/search.js, loaded on first use, gets the search page's files
+  // ready while someone types. Not from disk: nothing to cache there, every file is at hand.
+  var searchForm = doc.querySelector('form.cc-search[role="search"]');
+  if (searchForm && !fromDisk) {
+    var warmSearch = function () {
+      searchForm.removeEventListener('focusin', warmSearch);
+      var script = doc.createElement('script');
+      script.async = true;
+      script.src = new URL('search.js', searchForm.action).href;
+      doc.head.appendChild(script);
+    };
+    searchForm.addEventListener('focusin', warmSearch);
   }
 
   var width = doc.body.getAttribute('data-cc-anchor-width');

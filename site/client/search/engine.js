@@ -21,8 +21,8 @@ import { evaluate } from './score.js';
 import { snippet } from './snippet.js';
 import { makeView } from './view.js';
 
-/** How long a prefetched delta manifest stays good for the next query (ms). */
-const PREFETCH_FRESH = 10000;
+/** How long a prefetched delta manifest stays good for the next query (ms); also one handed over (loader.js). */
+export const PREFETCH_FRESH = 10000;
 
 /**
  * @typedef {object} EngineOptions

@@ -11,6 +11,7 @@
  */
 import { Engine } from './engine.js';
 import { scriptLoader } from './loader.js';
+import { warmSearchBox } from './warm.js';
 
 /** @typedef {import('./score.js').SearchResult} SearchResult */
 
@@ -54,7 +55,12 @@ function start() {
 
   function init() {
     var box = document.querySelector('[data-cc-search]');
-    if (!box) return;
+    if (!box) {
+      // Another page, loading this script as its header's search box is used (site/assets/chatchannels.js).
+      var header = /** @type {HTMLFormElement | null} */ (document.querySelector('form.cc-search[role="search"]'));
+      if (header && window.ccSearchIndex && !fromDisk) warmSearchBox(header, scriptUrl, window.ccSearchIndex, window.ccSearchLunr);
+      return;
+    }
     // The page's search box (site/search/page.ts).
     var form = /** @type {HTMLFormElement} */ (box.querySelector('form'));
     var input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem('q'));
