@@ -281,12 +281,16 @@ for (const format of ID_FORMATS) {
   const sample = sampleOf(format);
   // Slack's ts is the id, Mattermost's create_at: their clocks cannot shift.
   const offsets = format === 'slack' || format === 'mattermost' ? [0] : [0, 1, 2];
+  // Mattermost's export has no post ids, only create_at (ms): distinct posts of one author in one
+  // millisecond are another case (the plain tests above); the sample's ids live in the low ms here.
+  const apart = format === 'mattermost' ? 1 : 0;
   test(`property (${format}): overlapping exports with distinct ids and shifted clocks, in any order, runs and paths, store each message once`, async (t) => {
-    for (const seed of propertySeeds(t)) {
+    // 1180016810 once drew two alice "ok" at one create_at, one per export (one post to Mattermost).
+    for (const seed of propertySeeds(t, format === 'mattermost' ? [1180016810] : [])) {
       await fc.assert(
         fc.asyncProperty(drawn(fc.integer({ min: 1, max: 7 }), (s) => T0 + s * 15_000, 16, offsets), async ({ messages, exports }) => {
           const root = tempDir();
-          const truth = messages.map((m, i) => say(i, m.time, m.body, m.author));
+          const truth = messages.map((m, i) => say(i, m.time + i * apart, m.body, m.author));
           const lists = exports.map((e) => truth.filter((_, i) => e.holds[i]).map((m) => ({ ...m, time: m.time + e.offset * 1000 })));
           const db = await importDrawn(sample, root, lists, exports);
           try {
@@ -313,6 +317,56 @@ for (const format of ID_FORMATS) {
     }
   });
 }
+
+/**
+ * Mattermost's export gives posts no ids: a post is its channel, author and create_at (ms), and
+ * posts of one author in one millisecond are told apart by their order in one export. So two
+ * exports each holding one "ok" of alice at the same create_at hold the same post as far as any
+ * reader can tell (Mattermost's own bulk import also takes a post of the same channel, create_at
+ * and text for the one it has): one row, or a re-export would double every post. What one export
+ * holds twice stays two, whatever else is imported before or after it.
+ */
+test('mattermost: one "ok" of alice at one create_at in two exports is one post; an export holding two keeps both, in every order', async () => {
+  const sample = sampleOf('mattermost');
+  const root = tempDir();
+  // The property's case (seed 1180016810): the exports replace each other at one path, one per run.
+  const db = await importDrawn(sample, root, [[say(1, T0, 'ok')], [say(3, T0, 'ok')]], [0, 1].map(() => ({ holds: [], offset: 0, path: 0, together: false })));
+  try {
+    assert.equal(rows(db), 1);
+  } finally {
+    db.close();
+  }
+  await assertRowsInEveryOrder(sample, [exportOf(sample, root, [say(1, T0, 'ok')]), exportOf(sample, root, [say(3, T0, 'ok')])], 1, root);
+  await assertRowsInEveryOrder(sample, [exportOf(sample, root, [say(1, T0, 'ok')]), exportOf(sample, root, [say(1, T0, 'ok'), say(3, T0, 'ok')])], 2, root);
+});
+
+// Todo: the repeat number is the post's place in its export (posts.ts ThreadIds), so an export
+// lacking the first of them gives the second the first's key, taken for an edit of it ('ok' lost).
+test('mattermost: posts of one author in one millisecond with different texts keep each text, whatever part of them an export holds', { todo: 'same-millisecond posts are numbered by their place in one export' }, async () => {
+  // A later export lacking one of them (deleted since) must not turn the other into a copy of it.
+  const sample = sampleOf('mattermost');
+  const root = tempDir();
+  const ok = say(1, T0, 'ok');
+  const lol = say(2, T0, 'lol');
+  for (const [first, second] of [[[ok, lol], [lol]], [[ok, lol], [ok]], [[lol, ok], [ok]], [[ok], [lol]]]) {
+    const a = exportOf(sample, root, first);
+    const b = exportOf(sample, root, second);
+    for (const order of [[a, b], [b, a]]) {
+      for (const oneRun of [false, true]) {
+        const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+        try {
+          if (oneRun) await importAll(db, sample, order);
+          else for (const path of order) await importAll(db, sample, [path]);
+          const texts = (db.prepare(`SELECT text FROM messages ORDER BY text`).pluck().all() as string[]).join(', ');
+          const sent = [...new Set([...first, ...second].map((m) => m.body))].sort().join(', ');
+          assert.equal(texts, sent, `${first.map((m) => m.body)} and ${second.map((m) => m.body)}, ${order[0] === a ? 'in that order' : 'reversed'}${oneRun ? ', one run' : ''}`);
+        } finally {
+          db.close();
+        }
+      }
+    }
+  }
+});
 
 /**
  * Without ids (WhatsApp, IRC, Messenger, Instagram) within their rules: an export is a contiguous stretch of the chat
