@@ -7,7 +7,8 @@ import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
 import { loadAdapter } from '../collector/sources/modules.js';
-import { worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
+import { worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
+import type { SourceEvent } from '../collector/sources/types.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
@@ -93,5 +94,26 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(await worthAThread(large), true);
     assert.equal(await worthAThread(join(dir, 'large')), true, 'a folder counts what it holds');
     assert.equal(await worthAThread(join(dir, 'missing')), false);
+  });
+
+  // What crosses to the writer is bounded in bytes as well as in events: a batch of attachments
+  // (each up to --max-media-size) is sent once it holds BATCH_MEDIA_BYTES, not after 1000 files.
+  test('a batch is full at EVENTS_PER_BATCH events, or sooner at BATCH_MEDIA_BYTES of media', () => {
+    const message: SourceEvent = { type: 'warning', warning: { position: 'x', message: 'y' } };
+    const batch = new EventBatch();
+    for (let i = 1; i < EVENTS_PER_BATCH; i++) assert.equal(batch.add(message), false);
+    assert.equal(batch.add(message), true, 'full at EVENTS_PER_BATCH events');
+    assert.equal(batch.take().length, EVENTS_PER_BATCH);
+    assert.equal(batch.take().length, 0, 'take empties it');
+
+    const file = (bytes: number): SourceEvent => ({ type: 'media', hash: 'h', media: { name: 'a.bin', bytes: Buffer.alloc(bytes) } });
+    const quarter = BATCH_MEDIA_BYTES / 4;
+    for (let i = 1; i < 4; i++) assert.equal(batch.add(file(quarter)), false);
+    assert.equal(batch.add(message), false, 'other events count no bytes');
+    assert.equal(batch.add(file(quarter)), true, 'full at BATCH_MEDIA_BYTES of media');
+    assert.equal(batch.take().length, 5);
+    assert.equal(batch.add(file(BATCH_MEDIA_BYTES * 2)), true, 'one file over the budget goes alone');
+    assert.equal(batch.take().length, 1);
+    assert.equal(batch.add(file(1)), false, 'take resets the byte count');
   });
 });
