@@ -127,8 +127,7 @@ async function* batchesFromThread(format: string, file: string, options: ReadOpt
       // One turn of the event loop per batch. Node delivers up to 1000 port messages in one go,
       // and this loop, woken from each, would write them all (a million events, most of a
       // minute) before the loop turns again: meanwhile no timer, signal or progress update runs,
-      // nor V8's tasks that finish a garbage collection, and the heap grew to several times its
-      // live size (236 MB at 5M messages).
+      // nor the tasks V8 posts to advance and finish a garbage collection.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const report = queue.shift()!;
       if (report.type === 'done') return;
