@@ -7,10 +7,12 @@ import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
 import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
-import { spareCore, worthAThread, THREADED_MIN_BYTES } from '../collector/import/threaded.js';
+import { readOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
+import type { SourceEvent } from '../collector/sources/types.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
+import { writeSkypeExport } from '../bench/corpus.js';
 
 /** What an import stores; `sources` is left out (it records when the import ran). */
 const STORED = ['chats', 'chat_aliases', 'people', 'chat_members', 'message_rows', 'message_aliases', 'periods', 'media', 'changes'];
@@ -105,5 +107,58 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(spareCore(2, 11), false, 'a busy machine');
     assert.equal(spareCore(8, 7), true);
     assert.equal(spareCore(1, 0), false, 'one core: nothing to run alongside');
+  });
+
+  // What crosses to the writer is bounded in bytes as well as in events: a batch of attachments
+  // (each up to --max-media-size) is sent once it holds BATCH_MEDIA_BYTES, not after 1000 files.
+  test('a batch is full at EVENTS_PER_BATCH events, or sooner at BATCH_MEDIA_BYTES of media', () => {
+    const message: SourceEvent = { type: 'warning', warning: { position: 'x', message: 'y' } };
+    const batch = new EventBatch();
+    for (let i = 1; i < EVENTS_PER_BATCH; i++) assert.equal(batch.add(message), false);
+    assert.equal(batch.add(message), true, 'full at EVENTS_PER_BATCH events');
+    assert.equal(batch.take().length, EVENTS_PER_BATCH);
+    assert.equal(batch.take().length, 0, 'take empties it');
+
+    const file = (bytes: number): SourceEvent => ({ type: 'media', hash: 'h', media: { name: 'a.bin', bytes: Buffer.alloc(bytes) } });
+    const quarter = BATCH_MEDIA_BYTES / 4;
+    for (let i = 1; i < 4; i++) assert.equal(batch.add(file(quarter)), false);
+    assert.equal(batch.add(message), false, 'other events count no bytes');
+    assert.equal(batch.add(file(quarter)), true, 'full at BATCH_MEDIA_BYTES of media');
+    assert.equal(batch.take().length, 5);
+    assert.equal(batch.add(file(BATCH_MEDIA_BYTES * 2)), true, 'one file over the budget goes alone');
+    assert.equal(batch.take().length, 1);
+    assert.equal(batch.add(file(1)), false, 'take resets the byte count');
+  });
+
+  // Node hands a thread's port messages over up to 1000 at a time; a writer woken from each wrote
+  // every waiting batch before the event loop turned again: no timer, signal handler, progress
+  // update, nor V8's tasks that finish a garbage collection ran for most of a minute at 1M messages.
+  test('the event loop turns between the batches a thread sends, however slow the writer', async () => {
+    const file = join(dir, 'turns.json');
+    await writeSkypeExport(file, { messages: 30 * EVENTS_PER_BATCH, chats: 3, authors: 20, seed: 3 });
+    let turns = 0;
+    let running = true;
+    const tick = (): void => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let messages = 0;
+    let turnsAtBatch = 0;
+    let batchesWithoutTurn = 0;
+    try {
+      for await (const event of readOnThread('skype-export', file, {}, null)) {
+        if (event.type !== 'message' || ++messages % EVENTS_PER_BATCH) continue;
+        // A writer slower than the reader: the reading thread's batches wait in the port.
+        const until = Date.now() + 40;
+        while (Date.now() < until);
+        if (turns === turnsAtBatch) batchesWithoutTurn++;
+        turnsAtBatch = turns;
+      }
+    } finally {
+      running = false;
+    }
+    assert.equal(messages, 30 * EVENTS_PER_BATCH);
+    assert.ok(batchesWithoutTurn <= 2, `${batchesWithoutTurn} of 30 batches written without a turn of the event loop`);
   });
 });

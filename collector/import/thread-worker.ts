@@ -3,7 +3,7 @@ import { wantedChats } from './chat-filter.js';
 import { prepareIdentity } from '../store/prepare.js';
 import type { IncomingMessage } from '../store/writer.js';
 import { loadAdapter } from '../sources/modules.js';
-import { BATCHES_AHEAD, EVENTS_PER_BATCH, type ThreadedRead, type WorkerReport } from './threaded.js';
+import { BATCHES_AHEAD, EventBatch, type ThreadedRead, type WorkerReport } from './threaded.js';
 import { SourceError, type SourceEvent } from '../sources/types.js';
 
 /**
@@ -32,7 +32,7 @@ try {
   const wantChat = wantedChats(job.wanted);
   let chat: string | null = null;
   let wanted = false;
-  let events: SourceEvent[] = [];
+  const batch = new EventBatch();
   for await (const event of adapter.read(job.file, { ...job.options, wantChat })) {
     if (event.type === 'chat') {
       chat = event.chat.nativeId;
@@ -40,13 +40,10 @@ try {
     } else if (event.type === 'message' && wanted && chat !== null) {
       (event.message as IncomingMessage).prepared = prepareIdentity(chat, event.message);
     }
-    events.push(event);
-    if (events.length >= EVENTS_PER_BATCH) {
-      send(events);
-      events = [];
-    }
+    if (batch.add(event)) send(batch.take());
   }
-  if (events.length) send(events);
+  const last = batch.take();
+  if (last.length) send(last);
   post({ type: 'done' });
 } catch (err) {
   const e = err as Error;

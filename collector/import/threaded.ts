@@ -8,9 +8,9 @@ import { SourceError, type ReadOptions, type SourceEvent } from '../sources/type
 /**
  * Runs a source adapter on a worker thread: the file is read and parsed there while this thread
  * writes the events it already has into SQLite, the two halves of an import on the machine's two
- * cores. Events cross in batches (a structured clone per batch, not per event), and the worker
- * stops reading while BATCHES_AHEAD batches wait here, so memory stays bounded whatever the
- * file's size. Errors cross as data and are rethrown here as what they were (a SourceError keeps
+ * cores. Events cross in batches (a structured clone per batch, not per event; bounded in events
+ * and in media bytes), and the worker stops reading while BATCHES_AHEAD batches wait here, so
+ * memory stays bounded whatever the file's size. Errors cross as data and are rethrown here as what they were (a SourceError keeps
  * its file and position, so the CLI still names them and exits 1).
  */
 export interface ThreadedRead {
@@ -33,6 +33,36 @@ export type WorkerReport =
 export const EVENTS_PER_BATCH = 1000;
 /** Batches the worker may run ahead of the writer. */
 export const BATCHES_AHEAD = 4;
+/**
+ * Media bytes at which a batch is sent before it has EVENTS_PER_BATCH events: attachments can be
+ * up to --max-media-size each, so counting events alone would not bound what is in flight.
+ */
+export const BATCH_MEDIA_BYTES = 16 << 20;
+
+/**
+ * The events the worker collects for its next post. In flight at once: BATCHES_AHEAD batches and
+ * the one being filled, each at most EVENTS_PER_BATCH events and BATCH_MEDIA_BYTES of media (plus
+ * the one file that crossed it).
+ */
+export class EventBatch {
+  private events: SourceEvent[] = [];
+  private bytes = 0;
+
+  /** Adds an event; true when the batch is full and should be sent. */
+  add(event: SourceEvent): boolean {
+    this.events.push(event);
+    if (event.type === 'media') this.bytes += event.media.bytes.byteLength;
+    return this.events.length >= EVENTS_PER_BATCH || this.bytes >= BATCH_MEDIA_BYTES;
+  }
+
+  /** The events collected so far; the batch starts again empty. */
+  take(): SourceEvent[] {
+    const events = this.events;
+    this.events = [];
+    this.bytes = 0;
+    return events;
+  }
+}
 
 /** Inputs at least this large are read on a worker thread; smaller ones are not worth starting one. */
 export const THREADED_MIN_BYTES = 8 * 1024 * 1024;
@@ -117,6 +147,11 @@ async function* batchesFromThread(format: string, file: string, options: ReadOpt
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
       }
+      // One turn of the event loop per batch. Node delivers up to 1000 port messages in one go,
+      // and this loop, woken from each, would write them all (a million events, most of a
+      // minute) before the loop turns again: meanwhile no timer, signal or progress update runs,
+      // nor the tasks V8 posts to advance and finish a garbage collection.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const report = queue.shift()!;
       if (report.type === 'done') return;
       if (report.type === 'error') throw revive(report.error);
