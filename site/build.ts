@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
 import { ownedTempDir, removeTempDir } from '../collector/store/contract.js';
+import { boundHeapGrowth } from './heap.js';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';
@@ -61,6 +62,7 @@ export function splitOptions(options: BuildOptions & { port?: number }): {
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
   const lock = claimOutput(out);
+  boundHeapGrowth();
   const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   try {
