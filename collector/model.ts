@@ -67,6 +67,13 @@ export interface MessageRecord {
   attachments?: Attachment[];
   /** Bit flags, see MessageFlags. */
   flags?: number;
+  /**
+   * `nativeId` is no id but a time and the message's place among its author's messages of that
+   * time in this export (identity/key.ts repeatId: Mattermost's `create_at`, `create_at#n`): an
+   * export lacking one of them numbers the others differently, so the store may give the message
+   * the key of another place of the same time (collector/store/repeats.ts).
+   */
+  positional?: boolean;
 }
 
 export const MessageFlags = {

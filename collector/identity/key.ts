@@ -34,6 +34,20 @@ export function keyFromBase(base: string, occurrence: number): string {
   return hash('sha256', occurrence === 0 ? base : `${base}\u0000#${occurrence}`, 'hex').slice(0, KEY_HEX_CHARS);
 }
 
+/**
+ * A native id that numbers repeats by their place (MessageRecord.positional): `id` for the first,
+ * `id#n` for the n-th repeat; the keys of stored messages are made from it, so the form is fixed.
+ */
+export function repeatId(id: string, n: number): string {
+  return n === 0 ? id : `${id}#${n}`;
+}
+
+/** The id and repeat number of a positional native id (repeatId's inverse). */
+export function repeatOf(nativeId: string): { id: string; n: number } {
+  const m = /^(.*)#([1-9]\d*)$/s.exec(nativeId);
+  return m ? { id: m[1], n: Number(m[2]) } : { id: nativeId, n: 0 };
+}
+
 /** The first anchor tried for a key; the store lengthens it while it collides within the chat. */
 export const ANCHOR_MIN = 10;
 

@@ -10,6 +10,7 @@ import { KnownKeys } from './known-keys.js';
 import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
 import { isPlausibleTime } from './plausible.js';
 import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
+import { SameTimeRepeats } from './repeats.js';
 
 export interface ImportCounts {
   chats: number;
@@ -88,6 +89,8 @@ export class StoreWriter {
    * with a native id count per visit: the same id met again on a return is the same message.
    */
   private readonly idlessSeen = new Map<number, Map<string, number>>();
+  /** Positional messages of the current source that took another place's key (store/repeats.ts). */
+  private readonly repeats = new SameTimeRepeats();
   private sourceId: number | null = null;
   private readonly ftsUpTo: number;
   private bulk: boolean;
@@ -118,6 +121,9 @@ export class StoreWriter {
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
       textById: db.prepare(`SELECT coalesce(text, body) FROM message_rows WHERE id = ?`).pluck(),
       timeById: db.prepare(`SELECT time FROM message_rows WHERE id = ?`).pluck(),
+      changedById: db
+        .prepare(`SELECT edited_at IS NOT NULL OR deleted <> 0 OR (flags & ${MessageFlags.edited}) <> 0 FROM message_rows WHERE id = ?`)
+        .pluck(),
       timeByKey: db
         .prepare(`SELECT time FROM message_rows WHERE chat_id = ? AND anchor >= ? AND anchor < ? AND key = ?`)
         .pluck(),
@@ -159,6 +165,7 @@ export class StoreWriter {
     this.sourceId = sourceId;
     this.chat = null; // a chat continued from another source must re-check for twins
     this.idlessSeen.clear(); // another source's repeats of the same lines are the same messages
+    this.repeats.reset();
   }
 
   /**
@@ -211,16 +218,39 @@ export class StoreWriter {
   message(record: IncomingMessage): 'new' | 'updated' | 'unchanged' | 'deferred' {
     const chat = this.chat;
     if (!chat) throw new Error('StoreWriter.message() before beginChat()');
+    const positional = record.positional === true && record.nativeId != null;
+    if (positional && record.replyToKey) {
+      // Its root may have taken another place's key (store/repeats.ts).
+      const root = this.repeats.rootKey(chat.id, record.replyToKey);
+      if (root !== record.replyToKey) record = { ...record, replyToKey: root, prepared: undefined };
+    }
     // Computed ahead by a reading thread (collector/import/threaded.ts), or here.
     const ahead = record.prepared?.chat === chat.nativeId ? record.prepared : undefined;
     const { base, key0, rev, attachments, day } = ahead ?? prepareIdentity(chat.nativeId, record);
     const seen = record.nativeId == null ? chat.seenIdless : chat.seen;
     const occurrence = seen.get(key0) ?? 0;
     seen.set(key0, occurrence + 1);
-    const key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
+    let key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
+
+    let rendered: PreparedBody | undefined;
+    const render = () => (rendered ??= this.options.render(chat.nativeId, record));
+    let knownRev = chat.known.rev(key);
+    if (positional) {
+      const chosen = this.repeats.choose(chat.id, chat.nativeId, record, key, knownRev === rev, () => ({
+        text: render().fullText,
+        changed: record.editedAt != null || !!record.deleted || ((record.flags ?? 0) & MessageFlags.edited) !== 0,
+      }), {
+        known: (k) => chat.known.has(k),
+        state: (k) => this.repeatState(chat.id, k),
+      });
+      if (chosen.key !== key) {
+        key = chosen.key;
+        record = { ...record, nativeId: chosen.nativeId };
+        knownRev = chat.known.rev(key);
+      }
+    }
 
     const deleted = record.deleted ? 1 : 0;
-    const knownRev = chat.known.rev(key);
     if (knownRev !== undefined && chat.mayHaveTwins) this.twins.matchedByKey(key, this.sourceId, chat.known.aliasRow(key));
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
@@ -228,7 +258,7 @@ export class StoreWriter {
     }
     let flags = record.flags ?? 0;
     if (!isPlausibleTime(record.time)) flags |= MessageFlags.implausibleTime;
-    const stored = this.options.render(chat.nativeId, record);
+    const stored = render();
     const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
     for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
     chat.known.set(key, rev);
@@ -325,6 +355,13 @@ export class StoreWriter {
       this.stmt.aliasFromRow.run(into, p.rowId);
       this.stmt.deleteRow.run(p.rowId);
     }
+  }
+
+  /** What store/repeats.ts compares of the row a known key names. */
+  private repeatState(chatId: number, key: string): { text: string; changed: boolean } {
+    const row = this.storedRow(chatId, key);
+    const state = this.stmt.changedById.get(row.id) as number;
+    return { text: row.text, changed: state !== 0 };
   }
 
   /** The row a known key names: its own, or the one it is an alias of. */

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { messageKey } from '../../identity/key.js';
+import { messageKey, repeatId } from '../../identity/key.js';
 import { mattermostPerson, type MattermostCard, type MattermostEnvelope, type MattermostReaction } from '../../markup/mattermost.js';
 import { MessageFlags, type ChatRecord, type MessageKind, type MessageRecord } from '../../model.js';
 import { isObject, list, num, objects, str, text, type JsonObject } from '../kit/fields.js';
@@ -13,7 +13,8 @@ import { membersOf, type Directory } from './directory.js';
  * author are the key's other inputs): the same post in a re-import or an overlapping export has
  * the same key even after an edit (`edit_at`, new text) or new reactions, which a key made from
  * the text would not. Two posts of one author in one channel in the same millisecond (imports,
- * bots) get `#1`, `#2`… in file order (ThreadIds).
+ * bots) get `#1`, `#2`… in file order (ThreadIds); an export lacking one of them numbers the
+ * others differently, which the store sorts out by their texts (`positional`, store/repeats.ts).
  */
 
 /** A post or reply that cannot be imported; the reason becomes the warning. */
@@ -108,6 +109,7 @@ function recordOf(
   const edited = num(post.edit_at);
   const record: MessageRecord = {
     nativeId: ids.next(chat, authorId, time),
+    positional: true,
     authorId,
     authorName: directory.nameOf(user),
     time,
@@ -182,6 +184,6 @@ export class ThreadIds {
     const h = parseInt(hash('sha1', `${chat}\u0000${author}\u0000${time}`, 'hex').slice(0, 13), 16);
     const n = this.seen.get(h) ?? 0;
     this.seen.set(h, n + 1);
-    return n === 0 ? String(time) : `${time}#${n}`;
+    return repeatId(String(time), n);
   }
 }
