@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
-import { ownedTempDir, removeTempDir } from '../collector/store/contract.js';
-import { boundHeapGrowth } from './heap.js';
+import { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT, ownedTempDir, removeTempDir } from '../collector/store/contract.js';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';
@@ -62,7 +61,8 @@ export function splitOptions(options: BuildOptions & { port?: number }): {
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const { out, pathPrefix, quiet, plugin } = splitOptions(options);
   const lock = claimOutput(out);
-  boundHeapGrowth();
+  // Held for the rest of the process: a process that builds is ours to tune.
+  keepHeapGrowthBound(BUILD_HEAP_GROWING_PERCENT);
   const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   try {

@@ -10,7 +10,7 @@ import { FORMATS, loadAdapter } from '../sources/modules.js';
 import { BUSY_THREADED_MIN_BYTES, readOnThread, spareCore, THREADED_MIN_BYTES, worthAThread } from './threaded.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
 import { storeWriter } from './store-writer.js';
-import { boundHeapGrowth } from './heap-growth.js';
+import { boundHeapGrowth, IMPORT_HEAP_GROWING_PERCENT } from '../heap-growth.js';
 
 export interface ImportOptions {
   /** Adapter name, or 'auto' / undefined to detect from each file. */
@@ -64,7 +64,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
   const sourceImported = db.prepare(`UPDATE sources SET fingerprint = ?, imported_at = ?, cursor = ? WHERE id = ?`);
 
   beginImmediate(db);
-  const releaseHeap = boundHeapGrowth();
+  const releaseHeap = boundHeapGrowth(IMPORT_HEAP_GROWING_PERCENT);
   try {
     // Inside the transaction: the writer judges the database by what is stored (empty: bulk mode,
     // indexes dropped until the end), which a concurrent import could change until we hold the

@@ -18,6 +18,7 @@ import { openStore, type Db } from './open.js';
  */
 
 export { SCHEMA_VERSION } from './schema.js';
+export { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT } from '../heap-growth.js';
 export { StoreError, type Db } from './open.js';
 
 /** Opens a database for reading: never migrates, never creates; refuses another schema version. */
