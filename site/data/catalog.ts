@@ -186,6 +186,13 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
   const layouts = new Map<number, Map<string, boolean>>();
   const changes = options.since === null ? null : reader.changesSince(options.since);
   const reusable = changes && previous ? previous : null;
+  // Grouped once: filtering every page of the site for each chat grew with chats × pages.
+  const reusablePages = new Map<number, ArchivePage[]>();
+  for (const page of reusable?.archivePages ?? []) {
+    let list = reusablePages.get(page.chatId);
+    if (!list) reusablePages.set(page.chatId, (list = []));
+    list.push(page);
+  }
 
   if (options.authors !== 'show' && reader.needsRerender()) {
     throw new Error(
@@ -200,7 +207,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const before = reusable && !changes!.days.has(row.id) ? reusable.chatsById.get(row.id) : undefined;
     if (before && before.slug === row.slug) {
       chats.push(before);
-      pagesByChat.set(row.id, reusable!.archivePages.filter((p) => p.chatId === row.id));
+      pagesByChat.set(row.id, reusablePages.get(row.id) ?? []);
       layouts.set(row.id, reusable!.layoutOf(row.id)!);
       continue;
     }
