@@ -345,3 +345,69 @@ test('the anchors added since a build are found through the primary key, not by 
     reader.close();
   }
 });
+
+test('an incremental catalog counts a changed chat\'s pages again only in its changed months, and equals one computed afresh', async () => {
+  const { ArchiveReader } = await import('../site/data/reader.js');
+  const { buildCatalog } = await import('../site/data/catalog.js');
+  const { resolveOptions } = await import('../site/options.js');
+  const { TimeFormatter } = await import('../site/render/time.js');
+  const dir = scratchDir('cc-site-reuse-months-');
+  const db = join(dir, 'chats.sqlite');
+  const early = new Date(0).setUTCFullYear(-3, 0, 1);
+  const late = new Date(0).setUTCFullYear(10002, 0, 1);
+  writeFixture(db, [
+    {
+      nativeId: '19:alpha@thread.skype',
+      title: 'Alpha',
+      messages: [
+        ...run('a', Date.UTC(2021, 0, 10), 12, 24 * 5 * hour), // a month page each, January to March
+        ...run('busy', Date.UTC(2021, 5, 1), 1200, hour), // June: split into day pages
+        ...run('e', early, 2, hour),
+        ...run('l', late, 1, hour),
+      ],
+    },
+    // Every date implausible: its pages are kept in sequence (their flag cleared).
+    { nativeId: '19:odd@thread.skype', title: 'Odd', messages: [...run('oe', early, 2, 24 * hour), ...run('ol', late, 2, 24 * 40 * hour)] },
+  ]);
+  const time = new TimeFormatter('UTC', 'en');
+  const counted: [number, number][] = [];
+  const catalogOf = (since: number | null, previous: ReturnType<typeof buildCatalog> | null, spy = false) => {
+    const reader = new ArchiveReader(db);
+    if (spy) {
+      for (const name of ['countInRange', 'dayCounts', 'anyPlausibleInRange'] as const) {
+        const real = reader[name].bind(reader) as (chatId: number, start: number, end: number) => never;
+        (reader as unknown as Record<string, unknown>)[name] = (chatId: number, start: number, end: number) => (counted.push([start, end]), real(chatId, start, end));
+      }
+    }
+    try {
+      return buildCatalog(reader, resolveOptions({ db, since }), time, previous);
+    } finally {
+      reader.close();
+    }
+  };
+  const plain = (c: ReturnType<typeof buildCatalog>) => JSON.parse(JSON.stringify({ chats: c.chats, pages: c.archivePages, render: c.render, seq: c.changeSeq }));
+  let previous = catalogOf(null, null);
+  const rounds: FixtureMessage[][] = [
+    run('feb', Date.UTC(2021, 1, 20), 1, hour), // into February
+    run('june', Date.UTC(2021, 5, 30, 5), 1, hour), // a day page of June
+    [...run('e2', early + 7 * hour, 1, hour), ...run('l2', late + 9 * hour, 1, hour)], // both out-of-range pages
+    run('aug', Date.UTC(2021, 7, 2), 1, hour), // a new month
+  ];
+  const changedMonth: [number, number][] = [
+    [Date.UTC(2021, 1, 1), Date.UTC(2021, 2, 1)],
+    [Date.UTC(2021, 5, 1), Date.UTC(2021, 6, 1)],
+    [-(2 ** 64), new Date(0).setUTCFullYear(1, 0, 1)],
+    [Date.UTC(2021, 7, 1), Date.UTC(2021, 8, 1)],
+  ];
+  for (const [i, messages] of rounds.entries()) {
+    writeFixture(db, [{ nativeId: i === 2 ? '19:odd@thread.skype' : '19:alpha@thread.skype', title: i === 2 ? 'Odd' : 'Alpha', messages }]);
+    counted.length = 0;
+    const reused = catalogOf(previous.changeSeq, previous, true);
+    assert.deepEqual(plain(reused), plain(catalogOf(previous.changeSeq, null)), `round ${i + 1}: the same as computed afresh`);
+    assert.deepEqual(plain(reused), plain({ ...catalogOf(null, null), render: reused.render } as never), `round ${i + 1}: the same chats and pages as a full build's`);
+    const [from, to] = changedMonth[i];
+    const outside = counted.filter(([start, end]) => !(start >= from && end <= to) && !(i === 2 && start >= new Date(0).setUTCFullYear(10000, 0, 1)));
+    assert.deepEqual(outside, [], `round ${i + 1}: only the changed months are counted again`);
+    previous = reused;
+  }
+});
