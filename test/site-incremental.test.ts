@@ -178,3 +178,236 @@ test('rebuilds of one serving plugin reuse what did not change (anchor lists, ne
     assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
   }
 });
+
+test('a rebuild counts the participants of a changed chat again only in its changed months, and they equal one count over the whole chat', async () => {
+  const { ArchiveReader } = await import('../site/data/reader.js');
+  const { openStore } = await import('../collector/store/open.js');
+  const dir = scratchDir('cc-site-participants-');
+  const db = join(dir, 'chats.sqlite');
+  const chat = '19:many@thread.skype';
+  const spread = (prefix: string, authors: string[], months: number[]): FixtureMessage[] =>
+    months.flatMap((month, m) =>
+      authors.map((author, a) => ({ nativeId: `${prefix}${m}-${a}`, author, authorName: author.slice(8), time: Date.UTC(2020, month, 3 + a, 12), body: `${prefix} ${m} ${a}` })),
+    );
+  writeFixture(db, [
+    {
+      nativeId: chat,
+      title: 'Many',
+      messages: [
+        ...spread('m', ['8:live:ann', '8:live:ben', '8:live:cid', '8:live:dot'], [0, 1, 2, 3, 5, 8]),
+        // Out of range: the early and late slots (implausible, so no first/last).
+        { nativeId: 'early', author: '8:live:ann', authorName: 'ann', time: new Date(0).setUTCFullYear(-5, 0, 1), body: 'early' },
+        { nativeId: 'late', author: '8:live:eve', authorName: 'eve', time: new Date(0).setUTCFullYear(10001, 0, 1), body: 'late' },
+        { nativeId: 'call', author: '8:live:ben', authorName: 'ben', time: Date.UTC(2020, 2, 20), body: 'call', kind: 'call' },
+      ],
+    },
+  ]);
+  // Authors without a person (databases of older versions, other tools): grouped by name, which
+  // SQLite orders by UTF-8 bytes (U+FF3A before U+1D49C; UTF-16 order says the opposite).
+  const store = openStore(db);
+  store.exec(`UPDATE message_rows SET author_id = NULL, author_name = CASE native_id
+    WHEN 'm0-2' THEN 'Ｚed' WHEN 'm3-2' THEN '𝒜my' WHEN 'm5-2' THEN NULL ELSE 'Ｚed' END
+    WHERE native_id LIKE 'm_-2'`);
+  store.close();
+
+  const allAtOnce = (file: string, chatId: number) => {
+    // What the reader counted in one GROUP BY over the chat before it counted per month.
+    const reader = new ArchiveReader(file);
+    try {
+      return (reader.db
+        .prepare(
+          `SELECT author_id, CASE WHEN author_id IS NULL THEN author_name END AS name, count(*), sum(kind IN ('event', 'call')),
+             min(CASE WHEN (flags & 1) = 0 THEN time END), max(CASE WHEN (flags & 1) = 0 THEN time END)
+           FROM message_rows WHERE chat_id = ? GROUP BY author_id, name ORDER BY author_id, name`,
+        )
+        .raw()
+        .all(chatId) as unknown[][]).map(([authorId, name, count, system, first, last]) => ({ authorId, name, count, system, first, last }));
+    } finally {
+      reader.close();
+    }
+  };
+
+  const first = new ArchiveReader(db);
+  const chatId = first.chats().find((c) => c.native_id === chat)!.id;
+  const seq = first.lastChange();
+  assert.deepEqual(first.participants(chatId), allAtOnce(db, chatId));
+  const before = first.participantsRead.get(chatId)!;
+  first.close();
+  assert.equal(before.size, 8, 'six months and the two out-of-range slots');
+
+  // One new message in March (a new author), one in a new month.
+  writeFixture(db, [
+    {
+      nativeId: chat,
+      title: 'Many',
+      messages: [
+        { nativeId: 'n1', author: '8:live:fay', authorName: 'fay', time: Date.UTC(2020, 2, 25), body: 'new in March' },
+        { nativeId: 'n2', author: '8:live:ann', authorName: 'ann', time: Date.UTC(2021, 0, 2), body: 'new month' },
+      ],
+    },
+  ]);
+  const second = new ArchiveReader(db);
+  try {
+    second.adoptParticipants(new Map([[chatId, before]]), second.changesSince(seq).days);
+    assert.deepEqual(second.participants(chatId), allAtOnce(db, chatId), 'the same as one count over the whole chat');
+    const after = second.participantsRead.get(chatId)!;
+    const march = Date.UTC(2020, 2, 1);
+    const recounted = [...after].filter(([start, list]) => before.get(start) !== list).map(([start]) => start);
+    assert.deepEqual(recounted, [march, Date.UTC(2021, 0, 1)], 'only the changed month and the new one are counted again');
+  } finally {
+    second.close();
+  }
+});
+
+test('the search index\'s fingerprint of the database reads no table whole', async () => {
+  const { ReadSnapshot } = await import('../site/data/snapshot.js');
+  const { SearchSource } = await import('../site/search/source.js');
+  const dir = scratchDir('cc-search-fingerprint-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [{ nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) }]);
+  const snapshot = new ReadSnapshot(db);
+  const source = new SearchSource({ db, authors: 'show', snapshot });
+  const seen: string[] = [];
+  const prepare = snapshot.db.prepare.bind(snapshot.db);
+  (snapshot.db as { prepare: typeof prepare }).prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof prepare;
+  try {
+    const fingerprint = source.stateFingerprint();
+    assert.ok(seen.length > 0 && fingerprint.length > 0);
+    for (const sql of seen) {
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, 'NULL')}`).all() as { detail: string }[]).map((r) => r.detail);
+      // A SCAN of the messages (an index's too) reads every one: what it costs grows with the archive.
+      assert.ok(!plan.some((d) => /^SCAN (message_rows|messages)\b/.test(d)), `${sql}\n  ${plan.join('\n  ')}`);
+    }
+  } finally {
+    source.close();
+    snapshot.close();
+  }
+});
+
+test('the first rebuild after a full build rewrites only the anchor map files of the anchors it added', async () => {
+  const dir = scratchDir('cc-site-first-rebuild-');
+  const db = join(dir, 'chats.sqlite');
+  const big = '19:big@thread.skype';
+  // 3,100 messages: the chat's anchors are split into 16 map files by their first digit.
+  writeFixture(db, [{ nativeId: big, title: 'Big', messages: run('x', Date.UTC(2021, 0, 1), 3100, hour) }]);
+  const out = join(dir, 'served');
+  const builds: BuildStats[] = [];
+  let waiting: (() => void) | null = null;
+  const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: (stats) => (builds.push(stats), waiting?.()) });
+  const nextBuild = async (count: number) => {
+    for (let i = 0; i < 300 && builds.length < count; i++) await new Promise<void>((resolve) => ((waiting = resolve), setTimeout(resolve, 100)));
+    assert.equal(builds.length, count, 'the rebuild happened');
+  };
+  try {
+    await nextBuild(1);
+    assert.equal(builds[0].incremental, false);
+    assert.ok(builds[0].otherFiles >= 16, `the full build writes every map: ${builds[0].otherFiles}`);
+    writeFixture(db, [{ nativeId: big, title: 'Big', messages: run('one', Date.UTC(2021, 4, 9), 1, hour) }]);
+    await nextBuild(2);
+    assert.equal(builds[1].incremental, true);
+    // Its one new anchor is in one map file; a rebuild that knew no earlier lists wrote all 16.
+    assert.equal(builds[1].otherFiles, 1, `anchor files written: ${builds[1].otherFiles}`);
+  } finally {
+    await server.close();
+  }
+  const full = join(dir, 'full');
+  await buildSite({ db, out: full, search: false });
+  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
+  assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
+  for (const file of fullFiles) {
+    assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
+  }
+});
+
+test('the anchors added since a build are found through the primary key, not by reading the chat', async () => {
+  const { ArchiveReader } = await import('../site/data/reader.js');
+  const dir = scratchDir('cc-site-added-anchors-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [
+    { nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) },
+    { nativeId: '19:beta@thread.skype', title: 'Beta', messages: run('b', Date.UTC(2021, 0, 1), 20, 24 * hour) },
+  ]);
+  const reader = new ArchiveReader(db);
+  const seen: string[] = [];
+  const prepare = reader.db.prepare.bind(reader.db);
+  (reader.db as { prepare: typeof prepare }).prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof prepare;
+  try {
+    const alpha = reader.chats().find((c) => c.title === 'Alpha')!.id;
+    const last = reader.snapshot.mark[1];
+    assert.deepEqual(reader.anchorsAddedAfter(alpha, last), []);
+    assert.equal(reader.anchorsAddedAfter(alpha, last - 20).length, 0, 'the last 20 rows are Beta\'s');
+    assert.equal(reader.anchorsAddedAfter(alpha, last - 21).length, 1);
+    assert.equal(reader.anchorsAddedAfter(alpha, 0).length, 30);
+    const sql = seen.find((s) => /id > \?/.test(s))!;
+    const plan = (prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, '1')}`).all() as { detail: string }[]).map((r) => r.detail);
+    assert.ok(plan.some((d) => /USING INTEGER PRIMARY KEY \(rowid>\?\)/.test(d)) && !plan.some((d) => /chat_id=/.test(d)), plan.join('\n'));
+  } finally {
+    reader.close();
+  }
+});
+
+test('an incremental catalog counts a changed chat\'s pages again only in its changed months, and equals one computed afresh', async () => {
+  const { ArchiveReader } = await import('../site/data/reader.js');
+  const { buildCatalog } = await import('../site/data/catalog.js');
+  const { resolveOptions } = await import('../site/options.js');
+  const { TimeFormatter } = await import('../site/render/time.js');
+  const dir = scratchDir('cc-site-reuse-months-');
+  const db = join(dir, 'chats.sqlite');
+  const early = new Date(0).setUTCFullYear(-3, 0, 1);
+  const late = new Date(0).setUTCFullYear(10002, 0, 1);
+  writeFixture(db, [
+    {
+      nativeId: '19:alpha@thread.skype',
+      title: 'Alpha',
+      messages: [
+        ...run('a', Date.UTC(2021, 0, 10), 12, 24 * 5 * hour), // a month page each, January to March
+        ...run('busy', Date.UTC(2021, 5, 1), 1200, hour), // June: split into day pages
+        ...run('e', early, 2, hour),
+        ...run('l', late, 1, hour),
+      ],
+    },
+    // Every date implausible: its pages are kept in sequence (their flag cleared).
+    { nativeId: '19:odd@thread.skype', title: 'Odd', messages: [...run('oe', early, 2, 24 * hour), ...run('ol', late, 2, 24 * 40 * hour)] },
+  ]);
+  const time = new TimeFormatter('UTC', 'en');
+  const counted: [number, number][] = [];
+  const catalogOf = (since: number | null, previous: ReturnType<typeof buildCatalog> | null, spy = false) => {
+    const reader = new ArchiveReader(db);
+    if (spy) {
+      for (const name of ['countInRange', 'dayCounts', 'anyPlausibleInRange'] as const) {
+        const real = reader[name].bind(reader) as (chatId: number, start: number, end: number) => never;
+        (reader as unknown as Record<string, unknown>)[name] = (chatId: number, start: number, end: number) => (counted.push([start, end]), real(chatId, start, end));
+      }
+    }
+    try {
+      return buildCatalog(reader, resolveOptions({ db, since }), time, previous);
+    } finally {
+      reader.close();
+    }
+  };
+  const plain = (c: ReturnType<typeof buildCatalog>) => JSON.parse(JSON.stringify({ chats: c.chats, pages: c.archivePages, render: c.render, seq: c.changeSeq }));
+  let previous = catalogOf(null, null);
+  const rounds: FixtureMessage[][] = [
+    run('feb', Date.UTC(2021, 1, 20), 1, hour), // into February
+    run('june', Date.UTC(2021, 5, 30, 5), 1, hour), // a day page of June
+    [...run('e2', early + 7 * hour, 1, hour), ...run('l2', late + 9 * hour, 1, hour)], // both out-of-range pages
+    run('aug', Date.UTC(2021, 7, 2), 1, hour), // a new month
+  ];
+  const changedMonth: [number, number][] = [
+    [Date.UTC(2021, 1, 1), Date.UTC(2021, 2, 1)],
+    [Date.UTC(2021, 5, 1), Date.UTC(2021, 6, 1)],
+    [-(2 ** 64), new Date(0).setUTCFullYear(1, 0, 1)],
+    [Date.UTC(2021, 7, 1), Date.UTC(2021, 8, 1)],
+  ];
+  for (const [i, messages] of rounds.entries()) {
+    writeFixture(db, [{ nativeId: i === 2 ? '19:odd@thread.skype' : '19:alpha@thread.skype', title: i === 2 ? 'Odd' : 'Alpha', messages }]);
+    counted.length = 0;
+    const reused = catalogOf(previous.changeSeq, previous, true);
+    assert.deepEqual(plain(reused), plain(catalogOf(previous.changeSeq, null)), `round ${i + 1}: the same as computed afresh`);
+    assert.deepEqual(plain(reused), plain({ ...catalogOf(null, null), render: reused.render } as never), `round ${i + 1}: the same chats and pages as a full build's`);
+    const [from, to] = changedMonth[i];
+    const outside = counted.filter(([start, end]) => !(start >= from && end <= to) && !(i === 2 && start >= new Date(0).setUTCFullYear(10000, 0, 1)));
+    assert.deepEqual(outside, [], `round ${i + 1}: only the changed months are counted again`);
+    previous = reused;
+  }
+});

@@ -1,4 +1,4 @@
-import { DATED_END, DATED_MIN, DAY_MS, dayOf, EARLY_PATH, FAR, LATE_PATH, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD, slotOf } from '../../collector/store/contract.js';
+import { DATED_END, DATED_MIN, DAY_MS, dayOf, dayStart, EARLY_PATH, FAR, LATE_PATH, monthOf, pagePathOf, PAGE_SPLIT_THRESHOLD, slotOf } from '../../collector/store/contract.js';
 import type { ResolvedOptions } from '../options.js';
 import { AuthorNamer, resolveRefsText, type Author } from './authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from './public-chat.js';
@@ -186,6 +186,13 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
   const layouts = new Map<number, Map<string, boolean>>();
   const changes = options.since === null ? null : reader.changesSince(options.since);
   const reusable = changes && previous ? previous : null;
+  // Grouped once: filtering every page of the site for each chat grew with chats × pages.
+  const reusablePages = new Map<number, ArchivePage[]>();
+  for (const page of reusable?.archivePages ?? []) {
+    let list = reusablePages.get(page.chatId);
+    if (!list) reusablePages.set(page.chatId, (list = []));
+    list.push(page);
+  }
 
   if (options.authors !== 'show' && reader.needsRerender()) {
     throw new Error(
@@ -200,12 +207,12 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const before = reusable && !changes!.days.has(row.id) ? reusable.chatsById.get(row.id) : undefined;
     if (before && before.slug === row.slug) {
       chats.push(before);
-      pagesByChat.set(row.id, reusable!.archivePages.filter((p) => p.chatId === row.id));
+      pagesByChat.set(row.id, reusablePages.get(row.id) ?? []);
       layouts.set(row.id, reusable!.layoutOf(row.id)!);
       continue;
     }
     const layout = reader.periods(row.id);
-    const pages = archivePagesOf(reader, row, layout, time);
+    const pages = archivePagesOf(reader, row, layout, time, reusable ? reusablePages.get(row.id) : undefined, changes?.days.get(row.id));
     if (pages.length === 0) continue; // a chat with no messages has nothing to publish
     layouts.set(row.id, layout);
     pagesByChat.set(row.id, pages);
@@ -342,29 +349,68 @@ function sortAuthors(list: Author[]): Author[] {
   return list.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : a.key < b.key ? -1 : 1));
 }
 
+/** Pages of an all-implausible chat, which are kept in sequence: their own flag was true. */
+const keptInSequence = new WeakSet<ArchivePage>();
+
+/**
+ * The previous build's pages of a chat by slot (`early`, `YYYY-MM`, `late`), for the slots that
+ * hold none of its changed days; null when a day cannot be placed (then nothing is reused).
+ */
+function unchangedSlots(previous: readonly ArchivePage[] | undefined, days: ReadonlySet<string> | undefined): Map<string, ArchivePage[]> | null {
+  if (!previous || !days) return null;
+  const dirty = new Set<string>();
+  for (const day of days) {
+    const t = dayStart(day);
+    if (t === null) return null;
+    dirty.add(slotOf(t).label);
+  }
+  const bySlot = new Map<string, ArchivePage[]>();
+  for (const page of previous) {
+    const slot = page.month || (page.path === EARLY_PATH ? 'early' : 'late');
+    if (dirty.has(slot)) continue;
+    let list = bySlot.get(slot);
+    if (!list) bySlot.set(slot, (list = []));
+    // Links are made again below; the flag as it was before an all-implausible chat cleared it.
+    list.push({ ...page, prev: null, next: null, implausible: page.implausible || keptInSequence.has(page) });
+  }
+  return bySlot;
+}
+
 /**
  * A chat's archive pages, found by skipping from month to month through the (chat, time) index:
  * a few indexed queries per non-empty month, never a scan of the chat's messages into memory.
  * The month/day choice comes from the `periods` table; a month that has none yet (an import still
- * running) gets the rule the writer will apply.
+ * running) gets the rule the writer will apply. An incremental build passes the chat's previous
+ * pages and changed days: the months without changed days keep their pages (no change can have
+ * touched them), so one new message costs its month's queries, not its chat's.
  */
 function archivePagesOf(
   reader: ArchiveReader,
   chat: ChatRow,
   layout: Map<string, boolean>,
   time: TimeLabels,
+  previous?: readonly ArchivePage[],
+  changedDays?: ReadonlySet<string>,
 ): ArchivePage[] {
   const pages: ArchivePage[] = [];
+  const reuse = unchangedSlots(previous, changedDays);
   const add = (page: Omit<ArchivePage, 'chatId' | 'slug' | 'prev' | 'next' | 'implausible'>): void => {
     const implausible = !reader.anyPlausibleInRange(chat.id, page.start, page.end);
     pages.push({ chatId: chat.id, slug: chat.slug, implausible, prev: null, next: null, ...page });
   };
-  const early = reader.countInRange(chat.id, -FAR, DATED_MIN);
+  const kept = (slot: string): boolean => {
+    const list = reuse?.get(slot);
+    if (list) pages.push(...list);
+    return !!list;
+  };
+  const early = kept('early') ? 0 : reader.countInRange(chat.id, -FAR, DATED_MIN);
   if (early > 0) add({ path: EARLY_PATH, month: '', start: -FAR, end: DATED_MIN, count: early, label: 'Before year 1' });
 
   let t = reader.firstAtOrAfter(chat.id, DATED_MIN);
   while (t !== null && t < DATED_END) {
     const { label: month, start, end } = slotOf(t);
+    t = reader.firstAtOrAfter(chat.id, end);
+    if (layout.has(month) && kept(month)) continue;
     let byDay = layout.get(month);
     const count = reader.countInRange(chat.id, start, end);
     if (byDay === undefined) {
@@ -386,15 +432,19 @@ function archivePagesOf(
     } else {
       add({ path: pagePathOf(start, false), month, start, end, count, label: time.monthLabel(month) });
     }
-    t = reader.firstAtOrAfter(chat.id, end);
   }
 
-  const late = reader.countInRange(chat.id, DATED_END, FAR);
+  const late = kept('late') ? 0 : reader.countInRange(chat.id, DATED_END, FAR);
   if (late > 0) add({ path: LATE_PATH, month: '', start: DATED_END, end: FAR, count: late, label: 'After year 9999' });
 
   // Only plausible pages are linked in sequence; a chat whose every date is implausible has nothing
   // to set them apart from, so it keeps them all in sequence.
-  if (pages.every((p) => p.implausible)) for (const page of pages) page.implausible = false;
+  if (pages.every((p) => p.implausible)) {
+    for (const page of pages) {
+      page.implausible = false;
+      keptInSequence.add(page);
+    }
+  }
   const linked = pages.filter((p) => !p.implausible);
   for (let i = 0; i < linked.length; i++) {
     if (i > 0) linked[i].prev = { path: linked[i - 1].path, label: linked[i - 1].label };

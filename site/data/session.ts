@@ -11,7 +11,7 @@ import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { LocalCalendar } from './local-calendar.js';
 import { publicMediaName } from './media-name.js';
-import { ArchiveReader, type LatestRows, type MediaRow } from './reader.js';
+import { ArchiveReader, type LatestRows, type MediaRow, type Participant } from './reader.js';
 import { Thumbnails } from './thumbnails.js';
 
 /**
@@ -26,6 +26,10 @@ export interface PreviousBuild {
   anchors: ReadonlyMap<number, ReadonlyMap<string, string[]>>;
   /** Chats' activity (data/activity.ts), as far as it was computed. */
   activity?: ReadonlyMap<number, ChatActivity>;
+  /** The largest message id of its snapshot (SnapshotMark): rows added since have larger ones. */
+  lastMessage?: number;
+  /** Chats' participants per UTC slot (ArchiveReader.participants), as far as they were read. */
+  participants?: ReadonlyMap<number, ReadonlyMap<number, Participant[]>>;
 }
 
 /**
@@ -68,6 +72,8 @@ export class BuildSession {
     this.thumbnails = new Thumbnails((hash) => this.reader.mediaData(hash), this.written);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
+      // Before the catalog asks for its changed chats' members: only their changed months are counted again.
+      if (previous?.participants && options.since !== null) this.reader.adoptParticipants(previous.participants, this.reader.changesSince(options.since).days);
       this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);
       if (this.catalog.render.incremental && previous) {
         const changed = new Set(this.catalog.render.chats.map((c) => c.id));
@@ -94,6 +100,7 @@ export class BuildSession {
     const pages = this.catalog.archivePages;
     const known = this.previous?.anchors;
     const previousCatalog = this.previous?.catalog;
+    const lastMessage = this.previous?.lastMessage;
     return new AnchorMapCollector(
       (chat) => rendered.get(chat.id)?.size ?? 0,
       function* (chat) {
@@ -108,7 +115,10 @@ export class BuildSession {
       (chat) => {
         const pagesBefore = known?.get(chat.id);
         const width = previousCatalog?.chatsById.get(chat.id)?.anchorWidth;
-        return pagesBefore && width !== undefined ? { pages: pagesBefore, width } : undefined;
+        if (width === undefined) return undefined;
+        if (pagesBefore) return { pages: pagesBefore, width };
+        // After a full build (which keeps no lists): the anchors its snapshot did not have yet.
+        return lastMessage !== undefined ? { added: reader.anchorsAddedAfter(chat.id, lastMessage).map((a) => a.slice(1)), width } : undefined;
       },
     );
   }

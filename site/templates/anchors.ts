@@ -20,6 +20,12 @@ interface PendingChat {
   pages: Map<string, string[]>;
 }
 
+/**
+ * A chat's maps as the previous build wrote them: its page lists, or the anchors added since (an
+ * anchor never changes or moves to another page once stored, so those are all that changed).
+ */
+export type AnchorsBefore = { width: number; pages: ReadonlyMap<string, string[]> } | { width: number; added: readonly string[] };
+
 export class AnchorMapCollector {
   private readonly pending = new Map<number, PendingChat>();
 
@@ -38,10 +44,12 @@ export class AnchorMapCollector {
     private readonly rendered: (chat: ChatSummary) => number = (chat) => chat.pageCount,
     private readonly unrendered: ((chat: ChatSummary) => Iterable<[string, string[]]>) | null = null,
     /**
-     * The chat's lists and prefix width as the previous build wrote its maps, when known: then only
-     * the files whose anchors changed are returned (the others on disk are what this build would write).
+     * What the previous build wrote of the chat's maps, when known: its prefix width, and its page
+     * lists or (a previous full build kept none) the anchors added since, without the `m`. Then
+     * only the files whose anchors changed are returned (the others on disk are what this build
+     * would write).
      */
-    private readonly before: ((chat: ChatSummary) => { pages: ReadonlyMap<string, string[]>; width: number } | undefined) | null = null,
+    private readonly before: ((chat: ChatSummary) => AnchorsBefore | undefined) | null = null,
   ) {
     this.finished = unrendered ? new Map() : null;
   }
@@ -63,7 +71,8 @@ export class AnchorMapCollector {
     this.pending.delete(chat.id);
     this.finished?.set(chat.id, state.pages);
     const before = this.before?.(chat);
-    return anchorMapFiles(chat, state.pages, before && before.width === chat.anchorWidth ? changedPrefixes(chat, state.pages, before.pages) : null);
+    const only = !before || before.width !== chat.anchorWidth ? null : 'pages' in before ? changedPrefixes(chat, state.pages, before.pages) : new Set(before.added.map((hex) => hex.slice(0, chat.anchorWidth)));
+    return anchorMapFiles(chat, state.pages, only);
   }
 }
 
