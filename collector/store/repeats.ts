@@ -1,5 +1,5 @@
 import { messageKey, repeatId, repeatOf } from '../identity/key.js';
-import type { MessageRecord } from '../model.js';
+import { MessageFlags, type MessageRecord } from '../model.js';
 
 /** A stored message, as far as telling same-time repeats apart needs it. */
 export interface RepeatState {
@@ -8,6 +8,14 @@ export interface RepeatState {
   /** Edited or deleted: a later state of a message may have another text. */
   changed: boolean;
 }
+
+/** Whether a message is in a later state than its first (edited or deleted): for an incoming record. */
+export function changedState(record: Pick<MessageRecord, 'editedAt' | 'deleted' | 'flags'>): boolean {
+  return record.editedAt != null || !!record.deleted || ((record.flags ?? 0) & MessageFlags.edited) !== 0;
+}
+
+/** The same rule over a stored row's columns. */
+export const CHANGED_STATE_SQL = `edited_at IS NOT NULL OR deleted <> 0 OR (flags & ${MessageFlags.edited}) <> 0`;
 
 /** The writer's view of the chat: whether a key is stored (or written this run), and its state. */
 export interface RepeatLookup {

@@ -10,7 +10,7 @@ import { KnownKeys } from './known-keys.js';
 import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
 import { isPlausibleTime } from './plausible.js';
 import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
-import { SameTimeRepeats } from './repeats.js';
+import { CHANGED_STATE_SQL, changedState, SameTimeRepeats } from './repeats.js';
 
 export interface ImportCounts {
   chats: number;
@@ -122,7 +122,7 @@ export class StoreWriter {
       textById: db.prepare(`SELECT coalesce(text, body) FROM message_rows WHERE id = ?`).pluck(),
       timeById: db.prepare(`SELECT time FROM message_rows WHERE id = ?`).pluck(),
       changedById: db
-        .prepare(`SELECT edited_at IS NOT NULL OR deleted <> 0 OR (flags & ${MessageFlags.edited}) <> 0 FROM message_rows WHERE id = ?`)
+        .prepare(`SELECT ${CHANGED_STATE_SQL} FROM message_rows WHERE id = ?`)
         .pluck(),
       timeByKey: db
         .prepare(`SELECT time FROM message_rows WHERE chat_id = ? AND anchor >= ? AND anchor < ? AND key = ?`)
@@ -238,7 +238,7 @@ export class StoreWriter {
     if (positional) {
       const chosen = this.repeats.choose(chat.id, chat.nativeId, record, key, knownRev === rev, () => ({
         text: render().fullText,
-        changed: record.editedAt != null || !!record.deleted || ((record.flags ?? 0) & MessageFlags.edited) !== 0,
+        changed: changedState(record),
       }), {
         known: (k) => chat.known.has(k),
         state: (k) => this.repeatState(chat.id, k),
