@@ -7,7 +7,7 @@ import { launchBrowser } from './helpers/browser.js';
 import { needsTools } from './helpers/requires.js';
 import { scratchDir } from './helpers/temp.js';
 import { mediaHash, writeFixture, type FixtureMedia } from './helpers/fixture-db.js';
-import { oggOpus, recordMp4 } from './helpers/media-samples.js';
+import { mp4Samples, oggOpus } from './helpers/media-samples.js';
 import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
 
 /**
@@ -85,9 +85,7 @@ test('Chromium plays the published video and audio files served with nosniff; st
   const dir = scratchDir('cc-media-play-');
   const db = join(dir, 'db.sqlite');
   try {
-    const recorder = await browser.newPage();
-    const { video, audio } = await recordMp4(recorder);
-    await recorder.close();
+    const { video, audio } = mp4Samples();
     const voice = oggOpus();
     writeSite(db, { 'clip.mp4': video, 'voice.ogg': voice, 'note.opus': oggOpus(30), 'memo.m4a': audio });
     const server = await serveSite({ db, out: join(dir, '_site'), port: await freePort(), quiet: true });

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 
 /**
  * Small real media files for tests that play them in a browser: an Ogg Opus voice note written
  * here byte by byte (what Telegram and WhatsApp keep voice notes as), and MP4 video and audio
- * recorded by Chromium itself (no encoder on the machine).
+ * recorded by Chromium itself (no encoder on the machine). The MP4 files are recorded once, by
+ * `record-media.ts`, and kept in `test/fixtures/media/`: recording in the test made it wait on
+ * the machine's audio and MediaRecorder, which has no timeout of its own.
  */
 
 /** Ogg's CRC-32: polynomial 0x04C11DB7, not reflected, initial value and final XOR 0. */
@@ -50,6 +53,11 @@ export function oggOpus(frames = 25): Buffer {
     oggPage([tags], 0n, 1, 0),
     oggPage(Array.from({ length: frames }, () => silence), BigInt(frames * 960), 2, 0x04),
   ]);
+}
+
+/** The recorded MP4 video and audio in `test/fixtures/media/` (the tests run from the root). */
+export function mp4Samples(): { video: Buffer; audio: Buffer } {
+  return { video: readFileSync('test/fixtures/media/clip.mp4'), audio: readFileSync('test/fixtures/media/memo.m4a') };
 }
 
 /**
