@@ -182,7 +182,7 @@ export class ArchiveReader {
   private threadStmt: { any: Statement; page: Statement } | undefined;
   private readonly stmt: Record<
     | 'pageMessages' | 'latestMessages' | 'latestPlausible' | 'person' | 'replyByAnchor' | 'replyByAlias' | 'media'
-    | 'mediaData' | 'anchorsInRange' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
+    | 'mediaData' | 'firstAtOrAfter' | 'lastBefore' | 'firstPlausible' | 'lastPlausible'
     | 'countInRange' | 'dayCounts' | 'pageAnchors' | 'anyPlausibleInRange',
     Statement
   >;
@@ -224,9 +224,6 @@ export class ArchiveReader {
         : db.prepare(`SELECT chat_id, anchor, time, author_id, author_name FROM ${table} WHERE key = ?`).raw(),
       media: db.prepare(`SELECT hash, name, type, size FROM media WHERE hash IN (SELECT value FROM json_each(?))`).raw(),
       mediaData: db.prepare(`SELECT data FROM media WHERE hash = ?`).pluck(),
-      anchorsInRange: db
-        .prepare(`SELECT anchor, time FROM ${table} WHERE chat_id = ? AND anchor >= ? AND anchor < ? ORDER BY anchor`)
-        .raw(),
       firstAtOrAfter: db.prepare(`SELECT min(time) FROM ${table} WHERE chat_id = ? AND time >= ?`).pluck(),
       lastBefore: db.prepare(`SELECT max(time) FROM ${table} WHERE chat_id = ? AND time < ?`).pluck(),
       firstPlausible: db.prepare(`SELECT time FROM ${table} WHERE chat_id = ? AND ${PLAUSIBLE_SQL} ORDER BY time LIMIT 1`).pluck(),
@@ -591,11 +588,6 @@ export class ArchiveReader {
   }
 
   private addedAnchorsStmt: Statement | undefined;
-
-  /** [anchor, time] of a chat's messages whose anchor is in [from, to). */
-  anchorsInRange(chatId: number, from: string, to: string): [string, number][] {
-    return this.stmt.anchorsInRange.all(chatId, from, to) as [string, number][];
-  }
 
   firstAtOrAfter(chatId: number, time: number): number | null {
     return this.stmt.firstAtOrAfter.get(chatId, time) as number | null;
