@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Db } from '../collector/store/contract.js';
+import { FAR, type Db } from '../collector/store/contract.js';
 import { buildSite } from '../site/build.js';
 import { buildCatalog } from '../site/data/catalog.js';
 import { ArchiveReader } from '../site/data/reader.js';
+import { participantsQuery } from '../site/data/reader/participants.js';
 import { resolveOptions } from '../site/options.js';
 import { TimeFormatter } from '../site/render/time.js';
 import { serveSite } from '../site/serve.js';
@@ -239,17 +240,10 @@ test('a rebuild counts the participants of a changed chat again only in its chan
   store.close();
 
   const allAtOnce = (file: string, chatId: number) => {
-    // What the reader counted in one GROUP BY over the chat before it counted per month.
+    // The reader's own participants query over the whole chat at once, as it counted before it counted per month.
     const reader = new ArchiveReader(file);
     try {
-      return (reader.db
-        .prepare(
-          `SELECT author_id, CASE WHEN author_id IS NULL THEN author_name END AS name, count(*), sum(kind IN ('event', 'call')),
-             min(CASE WHEN (flags & 1) = 0 THEN time END), max(CASE WHEN (flags & 1) = 0 THEN time END)
-           FROM message_rows WHERE chat_id = ? GROUP BY author_id, name ORDER BY author_id, name`,
-        )
-        .raw()
-        .all(chatId) as unknown[][]).map(([authorId, name, count, system, first, last]) => ({ authorId, name, count, system, first, last }));
+      return participantsQuery(reader.db, reader.messageTable)(chatId, -FAR, FAR);
     } finally {
       reader.close();
     }
