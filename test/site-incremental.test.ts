@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { FAR, type Db } from '../collector/store/contract.js';
 import { buildSite } from '../site/build.js';
+import { buildCatalog } from '../site/data/catalog.js';
+import { ArchiveReader } from '../site/data/reader.js';
+import { participantsQuery } from '../site/data/reader/participants.js';
+import { resolveOptions } from '../site/options.js';
+import { TimeFormatter } from '../site/render/time.js';
 import { serveSite } from '../site/serve.js';
 import type { BuildStats } from '../site/state.js';
 import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
@@ -26,6 +32,70 @@ function run(prefix: string, start: number, count: number, stepMs: number): Fixt
 }
 
 const hour = 3_600_000;
+
+/** A database with two chats, Alpha (30 messages in June 2021) and Beta (20 from January 2021). */
+function alphaAndBeta(prefix: string): string {
+  const db = join(scratchDir(prefix), 'chats.sqlite');
+  writeFixture(db, [
+    { nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) },
+    { nativeId: '19:beta@thread.skype', title: 'Beta', messages: run('b', Date.UTC(2021, 0, 1), 20, 24 * hour) },
+  ]);
+  return db;
+}
+
+/** A full build of `db` beside `out` has the same files as `out`, byte for byte (the search index aside). */
+async function assertSameAsFullBuild(db: string, out: string, dir: string): Promise<void> {
+  const full = join(dir, 'full');
+  // No siteUrl: `serve` on port 0 gives the feeds none of its own (site/serve.ts), nor do the builds here.
+  await buildSite({ db, out: full, search: false });
+  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
+  assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
+  for (const file of fullFiles) {
+    assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
+  }
+}
+
+/** `serve` of `db` into `out` without search, and a wait for its next build. */
+async function serveWatched(db: string, out: string) {
+  const builds: BuildStats[] = [];
+  let waiting: (() => void) | null = null;
+  // Port 0: any free port, chosen by the system (a port probed here could be taken by a parallel test).
+  const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: (stats) => (builds.push(stats), waiting?.()) });
+  const nextBuild = async (count: number) => {
+    for (let i = 0; i < 300 && builds.length < count; i++) await new Promise<void>((resolve) => ((waiting = resolve), setTimeout(resolve, 100)));
+    assert.equal(builds.length, count, 'the rebuild happened');
+  };
+  return { builds, nextBuild, close: () => server.close() };
+}
+
+/**
+ * Catalogs of `db` (UTC, English), each from a reader of its own; `watch` sees the reader first.
+ * `plain` is what two catalogs must agree on.
+ */
+function catalogsOf(db: string) {
+  const time = new TimeFormatter('UTC', 'en');
+  type Catalog = ReturnType<typeof buildCatalog>;
+  const catalogOf = (since: number | null, previous: Catalog | null, watch?: (reader: ArchiveReader) => void): Catalog => {
+    const reader = new ArchiveReader(db);
+    watch?.(reader);
+    try {
+      return buildCatalog(reader, resolveOptions({ db, since }), time, previous);
+    } finally {
+      reader.close();
+    }
+  };
+  const plain = (c: Catalog) => JSON.parse(JSON.stringify({ chats: c.chats, pages: c.archivePages, render: c.render, seq: c.changeSeq }));
+  return { catalogOf, plain };
+}
+
+/** Records the SQL prepared on `db` from now on; `plan` is a statement's query plan, its parameters all `value`. */
+function recordStatements(db: Db) {
+  const seen: string[] = [];
+  const prepare = db.prepare.bind(db);
+  (db as { prepare: typeof prepare }).prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof prepare;
+  const plan = (sql: string, value: string) => (prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, value)}`).all() as { detail: string }[]).map((r) => r.detail);
+  return { seen, plan };
+}
 
 test('an incremental build gives the same bytes as a full one, and writes only what changed', async () => {
   const dir = scratchDir('cc-site-incr-');
@@ -60,15 +130,7 @@ test('an incremental build gives the same bytes as a full one, and writes only w
   // Alpha: June (changed) + August (new) + July? (no page: no messages); gamma: 2019-06 (new) and
   // its neighbour 2020-01 (its "previous" link is new); delta: its one page. Never beta's.
   assert.ok(second.pages < first.pages + 6, `few pages rewritten: ${second.pages}`);
-
-  const full = join(dir, 'full');
-  await buildSite({ db, out: full, search: false });
-  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
-  const incrementalFiles = listFiles(incremental).filter((f) => !f.startsWith('search/'));
-  assert.deepEqual(incrementalFiles, fullFiles, 'the same files');
-  for (const file of fullFiles) {
-    assert.ok(readFileSync(join(incremental, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
-  }
+  await assertSameAsFullBuild(db, incremental, dir);
 
   const third = await buildSite({ db, out: incremental, search: false, since: second.changeSeq });
   assert.equal(third.incremental, true);
@@ -105,30 +167,12 @@ test('archive pages written by two threads are the same bytes as by one', async 
 });
 
 test('an incremental catalog that reuses the previous build\'s unchanged chats equals one computed afresh', async () => {
-  const { ArchiveReader } = await import('../site/data/reader.js');
-  const { buildCatalog } = await import('../site/data/catalog.js');
-  const { resolveOptions } = await import('../site/options.js');
-  const { TimeFormatter } = await import('../site/render/time.js');
-  const dir = scratchDir('cc-site-reuse-');
-  const db = join(dir, 'chats.sqlite');
-  writeFixture(db, [
-    { nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) },
-    { nativeId: '19:beta@thread.skype', title: 'Beta', messages: run('b', Date.UTC(2021, 0, 1), 20, 24 * hour) },
-  ]);
-  const time = new TimeFormatter('UTC', 'en');
-  const catalogOf = (since: number | null, previous: ReturnType<typeof buildCatalog> | null) => {
-    const reader = new ArchiveReader(db);
-    try {
-      return buildCatalog(reader, resolveOptions({ db, since }), time, previous);
-    } finally {
-      reader.close();
-    }
-  };
+  const db = alphaAndBeta('cc-site-reuse-');
+  const { catalogOf, plain } = catalogsOf(db);
   const first = catalogOf(null, null);
   writeFixture(db, [{ nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('late', Date.UTC(2021, 7, 3), 4, hour) }]);
   const reused = catalogOf(first.changeSeq, first);
   const fresh = catalogOf(first.changeSeq, null);
-  const plain = (c: typeof first) => JSON.parse(JSON.stringify({ chats: c.chats, pages: c.archivePages, render: c.render, seq: c.changeSeq }));
   assert.deepEqual(plain(reused), plain(fresh));
   assert.equal(reused.render.chats.length, 1, 'only Alpha is rewritten');
   assert.equal(reused.chatsById.get(first.chats.find((c) => c.title === 'Beta')!.id), first.chats.find((c) => c.title === 'Beta'), 'Beta is reused as it was');
@@ -144,14 +188,7 @@ test('rebuilds of one serving plugin reuse what did not change (anchor lists, ne
     { nativeId: '19:small@thread.skype', title: 'Small', messages: run('s', Date.UTC(2021, 2, 1), 5, 24 * hour) },
   ]);
   const out = join(dir, 'served');
-  const builds: BuildStats[] = [];
-  let waiting: (() => void) | null = null;
-  // Port 0: any free port, chosen by the system (a port probed here could be taken by a parallel test).
-  const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: (stats) => (builds.push(stats), waiting?.()) });
-  const nextBuild = async (count: number) => {
-    for (let i = 0; i < 300 && builds.length < count; i++) await new Promise<void>((resolve) => ((waiting = resolve), setTimeout(resolve, 100)));
-    assert.equal(builds.length, count, 'the rebuild happened');
-  };
+  const { builds, nextBuild, close } = await serveWatched(db, out);
   try {
     await nextBuild(1);
     const rounds: FixtureMessage[][] = [
@@ -167,20 +204,12 @@ test('rebuilds of one serving plugin reuse what did not change (anchor lists, ne
     // The last two rounds touched a few anchors: only their files were rewritten, not all 16.
     assert.ok(builds[2].otherFiles < 16 && builds[3].otherFiles < 16, `anchor files: ${builds.map((b) => b.otherFiles).join(', ')}`);
   } finally {
-    await server.close();
+    await close();
   }
-  const full = join(dir, 'full');
-  // On port 0 `serve` gives the feeds no siteUrl of its own (site/serve.ts): neither does the full build.
-  await buildSite({ db, out: full, search: false });
-  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
-  assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
-  for (const file of fullFiles) {
-    assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
-  }
+  await assertSameAsFullBuild(db, out, dir);
 });
 
 test('a rebuild counts the participants of a changed chat again only in its changed months, and they equal one count over the whole chat', async () => {
-  const { ArchiveReader } = await import('../site/data/reader.js');
   const { openStore } = await import('../collector/store/open.js');
   const dir = scratchDir('cc-site-participants-');
   const db = join(dir, 'chats.sqlite');
@@ -211,17 +240,10 @@ test('a rebuild counts the participants of a changed chat again only in its chan
   store.close();
 
   const allAtOnce = (file: string, chatId: number) => {
-    // What the reader counted in one GROUP BY over the chat before it counted per month.
+    // The reader's own participants query over the whole chat at once, as it counted before it counted per month.
     const reader = new ArchiveReader(file);
     try {
-      return (reader.db
-        .prepare(
-          `SELECT author_id, CASE WHEN author_id IS NULL THEN author_name END AS name, count(*), sum(kind IN ('event', 'call')),
-             min(CASE WHEN (flags & 1) = 0 THEN time END), max(CASE WHEN (flags & 1) = 0 THEN time END)
-           FROM message_rows WHERE chat_id = ? GROUP BY author_id, name ORDER BY author_id, name`,
-        )
-        .raw()
-        .all(chatId) as unknown[][]).map(([authorId, name, count, system, first, last]) => ({ authorId, name, count, system, first, last }));
+      return participantsQuery(reader.db, reader.messageTable)(chatId, -FAR, FAR);
     } finally {
       reader.close();
     }
@@ -262,19 +284,15 @@ test('a rebuild counts the participants of a changed chat again only in its chan
 test('the search index\'s fingerprint of the database reads no table whole', async () => {
   const { ReadSnapshot } = await import('../site/data/snapshot.js');
   const { SearchSource } = await import('../site/search/source.js');
-  const dir = scratchDir('cc-search-fingerprint-');
-  const db = join(dir, 'chats.sqlite');
-  writeFixture(db, [{ nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) }]);
+  const db = alphaAndBeta('cc-search-fingerprint-');
   const snapshot = new ReadSnapshot(db);
   const source = new SearchSource({ db, authors: 'show', snapshot });
-  const seen: string[] = [];
-  const prepare = snapshot.db.prepare.bind(snapshot.db);
-  (snapshot.db as { prepare: typeof prepare }).prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof prepare;
+  const { seen, plan: planOf } = recordStatements(snapshot.db);
   try {
     const fingerprint = source.stateFingerprint();
     assert.ok(seen.length > 0 && fingerprint.length > 0);
     for (const sql of seen) {
-      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, 'NULL')}`).all() as { detail: string }[]).map((r) => r.detail);
+      const plan = planOf(sql, 'NULL');
       // A SCAN of the messages (an index's too) reads every one: what it costs grows with the archive.
       assert.ok(!plan.some((d) => /^SCAN (message_rows|messages)\b/.test(d)), `${sql}\n  ${plan.join('\n  ')}`);
     }
@@ -291,13 +309,7 @@ test('the first rebuild after a full build rewrites only the anchor map files of
   // 3,100 messages: the chat's anchors are split into 16 map files by their first digit.
   writeFixture(db, [{ nativeId: big, title: 'Big', messages: run('x', Date.UTC(2021, 0, 1), 3100, hour) }]);
   const out = join(dir, 'served');
-  const builds: BuildStats[] = [];
-  let waiting: (() => void) | null = null;
-  const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: (stats) => (builds.push(stats), waiting?.()) });
-  const nextBuild = async (count: number) => {
-    for (let i = 0; i < 300 && builds.length < count; i++) await new Promise<void>((resolve) => ((waiting = resolve), setTimeout(resolve, 100)));
-    assert.equal(builds.length, count, 'the rebuild happened');
-  };
+  const { builds, nextBuild, close } = await serveWatched(db, out);
   try {
     await nextBuild(1);
     assert.equal(builds[0].incremental, false);
@@ -308,29 +320,14 @@ test('the first rebuild after a full build rewrites only the anchor map files of
     // Its one new anchor is in one map file; a rebuild that knew no earlier lists wrote all 16.
     assert.equal(builds[1].otherFiles, 1, `anchor files written: ${builds[1].otherFiles}`);
   } finally {
-    await server.close();
+    await close();
   }
-  const full = join(dir, 'full');
-  await buildSite({ db, out: full, search: false });
-  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
-  assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
-  for (const file of fullFiles) {
-    assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
-  }
+  await assertSameAsFullBuild(db, out, dir);
 });
 
 test('the anchors added since a build are found through the primary key, not by reading the chat', async () => {
-  const { ArchiveReader } = await import('../site/data/reader.js');
-  const dir = scratchDir('cc-site-added-anchors-');
-  const db = join(dir, 'chats.sqlite');
-  writeFixture(db, [
-    { nativeId: '19:alpha@thread.skype', title: 'Alpha', messages: run('a', Date.UTC(2021, 5, 10), 30, 5 * hour) },
-    { nativeId: '19:beta@thread.skype', title: 'Beta', messages: run('b', Date.UTC(2021, 0, 1), 20, 24 * hour) },
-  ]);
-  const reader = new ArchiveReader(db);
-  const seen: string[] = [];
-  const prepare = reader.db.prepare.bind(reader.db);
-  (reader.db as { prepare: typeof prepare }).prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof prepare;
+  const reader = new ArchiveReader(alphaAndBeta('cc-site-added-anchors-'));
+  const { seen, plan: planOf } = recordStatements(reader.db);
   try {
     const alpha = reader.chats().find((c) => c.title === 'Alpha')!.id;
     const last = reader.snapshot.mark[1];
@@ -339,7 +336,7 @@ test('the anchors added since a build are found through the primary key, not by 
     assert.equal(reader.anchorsAddedAfter(alpha, last - 21).length, 1);
     assert.equal(reader.anchorsAddedAfter(alpha, 0).length, 30);
     const sql = seen.find((s) => /id > \?/.test(s))!;
-    const plan = (prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, '1')}`).all() as { detail: string }[]).map((r) => r.detail);
+    const plan = planOf(sql, '1');
     assert.ok(plan.some((d) => /USING INTEGER PRIMARY KEY \(rowid>\?\)/.test(d)) && !plan.some((d) => /chat_id=/.test(d)), plan.join('\n'));
   } finally {
     reader.close();
@@ -347,10 +344,6 @@ test('the anchors added since a build are found through the primary key, not by 
 });
 
 test('an incremental catalog counts a changed chat\'s pages again only in its changed months, and equals one computed afresh', async () => {
-  const { ArchiveReader } = await import('../site/data/reader.js');
-  const { buildCatalog } = await import('../site/data/catalog.js');
-  const { resolveOptions } = await import('../site/options.js');
-  const { TimeFormatter } = await import('../site/render/time.js');
   const dir = scratchDir('cc-site-reuse-months-');
   const db = join(dir, 'chats.sqlite');
   const early = new Date(0).setUTCFullYear(-3, 0, 1);
@@ -369,23 +362,14 @@ test('an incremental catalog counts a changed chat\'s pages again only in its ch
     // Every date implausible: its pages are kept in sequence (their flag cleared).
     { nativeId: '19:odd@thread.skype', title: 'Odd', messages: [...run('oe', early, 2, 24 * hour), ...run('ol', late, 2, 24 * 40 * hour)] },
   ]);
-  const time = new TimeFormatter('UTC', 'en');
+  const { catalogOf, plain } = catalogsOf(db);
   const counted: [number, number][] = [];
-  const catalogOf = (since: number | null, previous: ReturnType<typeof buildCatalog> | null, spy = false) => {
-    const reader = new ArchiveReader(db);
-    if (spy) {
-      for (const name of ['countInRange', 'dayCounts', 'anyPlausibleInRange'] as const) {
-        const real = reader[name].bind(reader) as (chatId: number, start: number, end: number) => never;
-        (reader as unknown as Record<string, unknown>)[name] = (chatId: number, start: number, end: number) => (counted.push([start, end]), real(chatId, start, end));
-      }
-    }
-    try {
-      return buildCatalog(reader, resolveOptions({ db, since }), time, previous);
-    } finally {
-      reader.close();
+  const countRanges = (reader: ArchiveReader) => {
+    for (const name of ['countInRange', 'dayCounts', 'anyPlausibleInRange'] as const) {
+      const real = reader[name].bind(reader) as (chatId: number, start: number, end: number) => never;
+      (reader as unknown as Record<string, unknown>)[name] = (chatId: number, start: number, end: number) => (counted.push([start, end]), real(chatId, start, end));
     }
   };
-  const plain = (c: ReturnType<typeof buildCatalog>) => JSON.parse(JSON.stringify({ chats: c.chats, pages: c.archivePages, render: c.render, seq: c.changeSeq }));
   let previous = catalogOf(null, null);
   const rounds: FixtureMessage[][] = [
     run('feb', Date.UTC(2021, 1, 20), 1, hour), // into February
@@ -402,7 +386,7 @@ test('an incremental catalog counts a changed chat\'s pages again only in its ch
   for (const [i, messages] of rounds.entries()) {
     writeFixture(db, [{ nativeId: i === 2 ? '19:odd@thread.skype' : '19:alpha@thread.skype', title: i === 2 ? 'Odd' : 'Alpha', messages }]);
     counted.length = 0;
-    const reused = catalogOf(previous.changeSeq, previous, true);
+    const reused = catalogOf(previous.changeSeq, previous, countRanges);
     assert.deepEqual(plain(reused), plain(catalogOf(previous.changeSeq, null)), `round ${i + 1}: the same as computed afresh`);
     assert.deepEqual(plain(reused), plain({ ...catalogOf(null, null), render: reused.render } as never), `round ${i + 1}: the same chats and pages as a full build's`);
     const [from, to] = changedMonth[i];
