@@ -2,6 +2,8 @@ import type { Statement } from 'better-sqlite3';
 import { type Db, DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/contract.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
+import { changesSince, lastChange } from '../data/reader/change-log.js';
+import { members as chatMembers } from '../data/reader/chats.js';
 import { ReadSnapshot, snapshotMark } from '../data/snapshot.js';
 import type { AuthorMode } from '../options.js';
 
@@ -110,14 +112,7 @@ export class SearchSource {
 
   private loadChats(): void {
     const wanted = this.options.chatIds ? new Set(this.options.chatIds) : null;
-    const members = new Map<number, number[]>();
-    for (const [chatId, personId] of this.db.prepare('SELECT chat_id, person_id FROM chat_members ORDER BY chat_id, person_id').raw().iterate() as IterableIterator<
-      [number, number]
-    >) {
-      let list = members.get(chatId);
-      if (!list) members.set(chatId, (list = []));
-      list.push(personId);
-    }
+    const members = chatMembers(this.db);
     const rows = this.db.prepare('SELECT id, native_id, slug, title, kind FROM chats ORDER BY id').all() as {
       id: number; native_id: string; slug: string; title: string | null; kind: string;
     }[];
@@ -186,18 +181,12 @@ export class SearchSource {
 
   /** The change log's last sequence number in this snapshot (0: none). */
   changeSeq(): number {
-    return this.db.prepare('SELECT coalesce(max(seq), 0) FROM changes').pluck().get() as number;
+    return lastChange(this.db);
   }
 
   /** The chat-days (UTC `YYYY-MM-DD`) logged after `seq`, per chat id. */
   changesSince(seq: number): Map<number, Set<string>> {
-    const days = new Map<number, Set<string>>();
-    for (const [chatId, day] of this.db.prepare('SELECT chat_id, day FROM changes WHERE seq > ?').raw().iterate(seq) as IterableIterator<[number, string]>) {
-      let set = days.get(chatId);
-      if (!set) days.set(chatId, (set = new Set()));
-      set.add(day);
-    }
-    return days;
+    return changesSince(this.db, seq).days;
   }
 
   /** The author's name as the site shows it, cached per (author id, name on the message). */
