@@ -200,6 +200,26 @@ test('mattermost: through the importer — re-import adds nothing, a later overl
   }
 });
 
+test('mattermost: a re-import of the export without its files keeps the stored files (hashes) of every attachment', async () => {
+  const dir = tempDir();
+  const db = openStore(join(dir, 'store.sqlite'));
+  try {
+    await importPaths(db, [EXPORT]);
+    const files = () => db.prepare(`SELECT key, attachments FROM messages WHERE attachments IS NOT NULL ORDER BY key`).all();
+    const before = files();
+    const hashes = (before as { attachments: string }[]).flatMap((r) => (JSON.parse(r.attachments) as { hash?: string }[]).filter((a) => a.hash));
+    assert.equal(hashes.length, 3, 'the three files of the export are stored');
+    // The same export, bulk-exported without attachments: import.jsonl alone.
+    const bare = join(dir, 'bare');
+    cpSync(join(EXPORT, 'import.jsonl'), join(bare, 'import.jsonl'), { recursive: true });
+    const again = await importPaths(db, [bare]);
+    assert.equal(again.newMessages + again.updatedMessages + again.mergedMessages, 0, 'nothing new in it');
+    assert.deepEqual(files(), before);
+  } finally {
+    db.close();
+  }
+});
+
 test('mattermost: bad input — SourceErrors naming file and line; one bad line is skipped with a warning, the rest imported', async () => {
   const dir = tempDir();
   const write = (name: string, text: string | Buffer): string => {

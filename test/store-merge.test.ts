@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { importPaths, type ImportSummary } from '../collector/import/index.js';
 import { openStore, type Db } from '../collector/store/open.js';
@@ -449,6 +449,87 @@ test('a stored message that a re-export matches through its merged key (an alias
     const later = await importAll(db, sample, [exportOf(sample, root, [say(0, T0 + 60_000, 'ok'), say(1, T0 + 120_000, 'ok')])]);
     assert.deepEqual([later.newMessages, later.mergedMessages, later.unchangedMessages], [1, 0, 1]);
     assert.equal(rows(db), 2);
+  } finally {
+    db.close();
+  }
+});
+
+test('every format whose exports carry files: a re-export without them keeps the files stored of its messages, in either order', async () => {
+  const withMedia = FORMAT_SAMPLES.filter((s) => s.mediaFile);
+  assert.ok(withMedia.length >= 8, withMedia.map((s) => s.format).join());
+  const problems: string[] = [];
+  for (const sample of withMedia) {
+    const root = tempDir();
+    const messages = [{ ...say(1, T0, 'the minutes'), attachment: 'minutes.txt' }, say(2, T0 + 60_000, 'thanks', 'bob')];
+    const full = exportOf(sample, root, messages);
+    mkdirSync(dirname(sample.mediaFile!(full, 'minutes.txt')), { recursive: true });
+    writeFileSync(sample.mediaFile!(full, 'minutes.txt'), 'the minutes of the meeting');
+    const bare = exportOf(sample, root, messages);
+    for (const order of [[full, bare], [bare, full]]) {
+      const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+      try {
+        for (const path of order) await importAll(db, sample, [path]);
+        const how = `${sample.format}, ${order[0] === full ? 'with files, then without' : 'without files, then with'}`;
+        if (rows(db) !== 2) problems.push(`${how}: ${rows(db)} messages`);
+        const hashes = (db.prepare(`SELECT attachments FROM messages WHERE attachments IS NOT NULL`).pluck().all() as string[])
+          .flatMap((a) => JSON.parse(a) as { hash?: string }[])
+          .filter((a) => a.hash && scalar(db, 'SELECT count(*) FROM media WHERE hash = ?', a.hash) === 1);
+        if (hashes.length !== 1) problems.push(`${how}: ${hashes.length} stored files referenced, not 1`);
+      } finally {
+        db.close();
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('telegram: a later export holding a reply but not the message it answers keeps the stored reply link', async () => {
+  const sample = sampleOf('telegram');
+  const root = tempDir();
+  const question = say(1, T0, 'lunch?');
+  const answer = say(2, T0 + 60_000, 'yes', 'bob');
+  /** The export with `answer` replying to `question` (Telegram's reply_to_message_id). */
+  const withReply = (messages: SampleMessage[]): string => {
+    const path = exportOf(sample, root, messages);
+    const file = sample.mainFile(path);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { chats: { list: { messages: Record<string, unknown>[] }[] } };
+    for (const m of json.chats.list[0].messages) if (m.id === Number(answer.id)) m.reply_to_message_id = Number(question.id);
+    writeFileSync(file, JSON.stringify(json));
+    return path;
+  };
+  const db = openStore(join(tempDir(), 'store.sqlite'));
+  try {
+    await importAll(db, sample, [withReply([question, answer])]);
+    const link = () => scalar(db, `SELECT reply_to_key FROM messages WHERE text LIKE '%yes%'`);
+    const target = scalar(db, `SELECT key FROM messages WHERE text LIKE '%lunch?%'`);
+    assert.equal(link(), target);
+    // An export of the later day only: the answer's target is outside it.
+    await importAll(db, sample, [withReply([answer])]);
+    assert.equal(link(), target, 'the reply link is kept');
+    assert.equal(rows(db), 2);
+  } finally {
+    db.close();
+  }
+});
+
+test('whatsapp: a caption edited in a re-export without its files keeps the stored file of the message', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const posted = say(1, T0, 'minutes.txt (file attached)\nthe minutes');
+  const full = exportOf(sample, root, [posted, say(2, T0 + 60_000, 'thanks', 'bob')]);
+  mkdirSync(dirname(sample.mediaFile!(full, 'minutes.txt')), { recursive: true });
+  writeFileSync(sample.mediaFile!(full, 'minutes.txt'), 'the minutes of the meeting');
+  const edited = exportOf(sample, root, [{ ...posted, body: 'minutes.txt (file attached)\nthe final minutes <This message was edited>' }, say(2, T0 + 60_000, 'thanks', 'bob')]);
+  const db = openStore(join(tempDir(), 'store.sqlite'));
+  try {
+    await importAll(db, sample, [full]);
+    const file = () => scalar(db, `SELECT attachments FROM messages WHERE text LIKE '%minutes%'`) as string;
+    assert.match(file(), /"hash"/);
+    const summary = await importAll(db, sample, [edited]);
+    assert.equal(summary.updatedMessages, 1, 'the edit');
+    assert.equal(rows(db), 2);
+    assert.match(scalar(db, `SELECT text FROM messages WHERE text LIKE '%minutes%'`) as string, /final/);
+    assert.match(file(), /"hash"/, 'the file stays');
   } finally {
     db.close();
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore, type Db } from '../collector/store/open.js';
 import { StoreWriter } from '../collector/store/writer.js';
 import { anchorFor, messageKey } from '../collector/identity/key.js';
-import type { MessageRecord } from '../collector/model.js';
+import { MessageFlags, type MessageRecord } from '../collector/model.js';
 import { tempDir } from './helpers/temp.js';
 import { scalar } from './helpers/sql.js';
 import { ftsTerms, syncFts } from '../collector/search/fts.js';
@@ -296,4 +296,33 @@ test('a chat answers key lookups by query at first and from memory after many: t
   assert.equal(results[5], 'deferred');
   assert.equal(scalar(db, 'SELECT count(*) FROM messages'), count + 3);
   assert.equal(scalar(db, 'SELECT count(DISTINCT anchor) FROM messages'), count + 3, 'anchors stay unique');
+});
+
+test('a re-import lacking what is stored (reply link, author name, a file) erases nothing; what really changed still updates', () => {
+  const db = freshDb();
+  const png = { name: 'photo_1.png', type: 'image/png', size: 3, hash: 'a'.repeat(64) };
+  const full = msg({ replyToKey: 'root-key', flags: MessageFlags.threadReply, attachments: [png] });
+  write(db, [full]);
+  const row = () =>
+    db.prepare('SELECT author_name, reply_to_key, attachments, flags, body FROM messages').get() as {
+      author_name: string | null; reply_to_key: string | null; attachments: string | null; flags: number; body: string;
+    };
+  const stored = row();
+  // An overlapping export without the reply's root, the author's name or the file (a placeholder name).
+  const lacking = msg({ authorName: null, attachments: [{ name: 'Photo', type: 'image/jpeg' }] });
+  assert.deepEqual(write(db, [lacking]).results, ['unchanged'], 'nothing new: nothing to update');
+  assert.deepEqual(row(), stored);
+  assert.deepEqual(write(db, [msg({ authorName: '', attachments: [{ name: 'photo_1.png' }] })]).results, ['unchanged']);
+  assert.deepEqual(row(), stored);
+  assert.deepEqual(write(db, [full]).results, ['unchanged'], 'the full export again');
+  // An edit seen in a lacking export: the text changes, the rest stays.
+  assert.deepEqual(write(db, [{ ...lacking, body: 'hello again', editedAt: Date.UTC(2021, 8, 1, 13) }]).results, ['updated']);
+  assert.deepEqual(row(), { ...stored, body: 'hello again' });
+  // A renamed author, another reply target, another file: real changes, taken.
+  const jpg = { name: 'photo_2.jpg', type: 'image/jpeg', size: 4, hash: 'b'.repeat(64) };
+  write(db, [msg({ authorName: 'Alice B.', replyToKey: 'other-root', body: 'hello again', editedAt: Date.UTC(2021, 8, 1, 13), attachments: [jpg] })]);
+  assert.deepEqual(row(), { author_name: 'Alice B.', reply_to_key: 'other-root', attachments: JSON.stringify([jpg]), flags: 0, body: 'hello again' });
+  // A file removed from the message (not merely left out of the export's folder) is gone.
+  write(db, [msg({ authorName: 'Alice B.', replyToKey: 'other-root', body: 'hello again', editedAt: Date.UTC(2021, 8, 1, 13) })]);
+  assert.equal(row().attachments, null);
 });

@@ -34,6 +34,12 @@ export interface PreparedBody {
 
 export function prepareIdentity(chat: string, record: MessageRecord): PreparedIdentity {
   const base = identityBase({ chat, author: record.authorId, time: record.time, identity: record.nativeId ?? record.body });
+  const { rev, attachments } = revisionOf(record);
+  return { chat, base, key0: keyFromBase(base, 0), rev, attachments, day: dayOf(record.time) };
+}
+
+/** A message's revision fingerprint (what tells an update from a repeat), and its attachments' JSON. */
+export function revisionOf(record: MessageRecord): { rev: number; attachments: string | null } {
   const attachments = record.attachments?.length ? JSON.stringify(record.attachments) : null;
   const deleted = record.deleted ? 1 : 0;
   // A thread reply's mark is part of its revision, so that a reply stored before adapters set it
@@ -42,5 +48,5 @@ export function prepareIdentity(chat: string, record: MessageRecord): PreparedId
   const rev = fnv1a(
     `${record.kind}\u0000${record.body}\u0000${record.editedAt ?? ''}\u0000${deleted}\u0000${record.replyToKey ?? ''}\u0000${attachments ?? ''}\u0000${record.authorName ?? ''}${thread}`,
   );
-  return { chat, base, key0: keyFromBase(base, 0), rev, attachments, day: dayOf(record.time) };
+  return { rev, attachments };
 }

@@ -9,7 +9,8 @@ import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
 import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
 import { isPlausibleTime } from './plausible.js';
-import { prepareIdentity, type PreparedBody, type PreparedIdentity } from './prepare.js';
+import { keepStored, keptOfColumns, type KeptColumns } from './keep.js';
+import { prepareIdentity, revisionOf, type PreparedBody, type PreparedIdentity } from './prepare.js';
 import { CHANGED_STATE_SQL, changedState, SameTimeRepeats } from './repeats.js';
 
 export interface ImportCounts {
@@ -121,6 +122,7 @@ export class StoreWriter {
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
       textById: db.prepare(`SELECT coalesce(text, body) FROM message_rows WHERE id = ?`).pluck(),
       timeById: db.prepare(`SELECT time FROM message_rows WHERE id = ?`).pluck(),
+      keptById: db.prepare(`SELECT author_name, reply_to_key, attachments, flags FROM message_rows WHERE id = ?`),
       changedById: db
         .prepare(`SELECT ${CHANGED_STATE_SQL} FROM message_rows WHERE id = ?`)
         .pluck(),
@@ -135,6 +137,7 @@ export class StoreWriter {
            (SELECT author_name, kind, markup, body, html, text, edited_at, deleted, reply_to_key, attachments, flags
             FROM message_rows WHERE id = ?) WHERE id = ?`,
       ),
+      keepColumns: db.prepare(`UPDATE message_rows SET author_name = ?, reply_to_key = ?, attachments = ?, flags = ? WHERE id = ?`),
       deleteRow: db.prepare(`DELETE FROM message_rows WHERE id = ?`),
       insertMessage: db.prepare(
         `INSERT INTO message_rows (chat_id, key, anchor, native_id, author_id, author_name, time, kind, markup,
@@ -226,7 +229,9 @@ export class StoreWriter {
     }
     // Computed ahead by a reading thread (collector/import/threaded.ts), or here.
     const ahead = record.prepared?.chat === chat.nativeId ? record.prepared : undefined;
-    const { base, key0, rev, attachments, day } = ahead ?? prepareIdentity(chat.nativeId, record);
+    const prepared = ahead ?? prepareIdentity(chat.nativeId, record);
+    const { base, key0, day } = prepared;
+    let { rev, attachments } = prepared;
     const seen = record.nativeId == null ? chat.seenIdless : chat.seen;
     const occurrence = seen.get(key0) ?? 0;
     seen.set(key0, occurrence + 1);
@@ -252,6 +257,13 @@ export class StoreWriter {
 
     const deleted = record.deleted ? 1 : 0;
     if (knownRev !== undefined && chat.mayHaveTwins) this.twins.matchedByKey(key, this.sourceId, chat.known.aliasRow(key));
+    // A stored message met again keeps what this export lacks of it (store/keep.ts).
+    const old = knownRev !== undefined && knownRev !== rev ? this.storedRow(chat.id, key) : undefined;
+    const incoming = record;
+    if (old) {
+      record = keepStored(record, this.stmt.keptById.get(old.id) as KeptColumns);
+      if (record !== incoming) ({ rev, attachments } = revisionOf(record));
+    }
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
       return 'unchanged';
@@ -259,14 +271,13 @@ export class StoreWriter {
     let flags = record.flags ?? 0;
     if (!isPlausibleTime(record.time)) flags |= MessageFlags.implausibleTime;
     const stored = render();
-    const authorId = this.person({ nativeId: record.authorId, displayName: record.authorName });
+    const authorId = this.person({ nativeId: record.authorId, displayName: incoming.authorName });
     for (const [id, name] of stored.people) this.person({ nativeId: id, displayName: name }, false);
     chat.known.set(key, rev);
     if (flags & MessageFlags.threadReply && record.replyToKey) this.threadReply(chat.id, record.replyToKey);
 
-    if (knownRev !== undefined) {
+    if (old) {
       chat.changedDays.add(day);
-      const old = this.storedRow(chat.id, key);
       if (old.alias) this.stmt.updateAlias.run(rev, key);
       this.stmt.updateMessage.run(
         record.authorName ?? null, record.kind, record.markup, record.body, stored.html, stored.text,
@@ -342,7 +353,9 @@ export class StoreWriter {
       }
       if (takeContent) {
         const oldText = this.stmt.textById.get(into) as string;
+        const before = this.stmt.keptById.get(into) as KeptColumns;
         this.stmt.takeContent.run(p.rowId, into);
+        this.keepStoredColumns(into, p.deleted, before);
         if (into <= this.ftsUpTo && oldText !== p.text) {
           this.stmt.ftsDelete.run(into);
           this.stmt.ftsInsert.run(into, this.options.ftsTerms(p.text));
@@ -355,6 +368,15 @@ export class StoreWriter {
       this.stmt.aliasFromRow.run(into, p.rowId);
       this.stmt.deleteRow.run(p.rowId);
     }
+  }
+
+  /** A row that took another's content keeps what that content lacked of its own (store/keep.ts). */
+  private keepStoredColumns(id: number, deleted: boolean, before: KeptColumns): void {
+    const now = keptOfColumns(this.stmt.keptById.get(id) as KeptColumns, deleted);
+    const kept = keepStored(now, before);
+    if (kept === now) return;
+    const attachments = kept.attachments?.length ? JSON.stringify(kept.attachments) : null;
+    this.stmt.keepColumns.run(kept.authorName ?? null, kept.replyToKey ?? null, attachments, kept.flags ?? 0, id);
   }
 
   /** What store/repeats.ts compares of the row a known key names. */
