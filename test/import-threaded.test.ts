@@ -9,6 +9,8 @@ import { ADAPTERS } from '../collector/sources/index.js';
 import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
 import { readOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
 import type { SourceEvent } from '../collector/sources/types.js';
+import { packEvents, unpackEvents } from '../collector/import/event-columns.js';
+import { prepareIdentity } from '../collector/store/prepare.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
@@ -128,6 +130,47 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(batch.add(file(BATCH_MEDIA_BYTES * 2)), true, 'one file over the budget goes alone');
     assert.equal(batch.take().length, 1);
     assert.equal(batch.add(file(1)), false, 'take resets the byte count');
+  });
+
+  // Messages cross as columns of fields (event-columns.ts): through a real structured clone, every
+  // field comes back as it was, null apart from absent, and what the columns cannot hold (another
+  // event, an unknown property) crosses as it is, in its place.
+  test('a batch crosses as columns and comes back the same events in the same order', () => {
+    const full = {
+      nativeId: '', authorId: '8:alice', authorName: null, time: -1.5, kind: 'text' as const, body: 'a\u0000b <i>x</i> 😀',
+      markup: 'skype', editedAt: 1_700_000_000_123, deleted: true, replyToKey: 'k'.repeat(32),
+      attachments: [{ name: 'a.png', size: 3, type: 'image/png', url: 'https://x/a' }], flags: 6, positional: true,
+    };
+    const bare = { authorId: '8:bob', time: 0, kind: 'event' as const, body: '', markup: 'plain' };
+    const events: SourceEvent[] = [
+      { type: 'chat', chat: { nativeId: 'c1' } },
+      { type: 'message', message: { ...full, prepared: prepareIdentity('c1', full) } as typeof full },
+      { type: 'message', message: bare },
+      { type: 'media', hash: 'h', media: { name: 'm.bin', bytes: Buffer.from([1, 2, 3]) } },
+      { type: 'message', message: { ...bare, nativeId: 'n2', prepared: prepareIdentity('c2', bare) } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n3', prepared: prepareIdentity('c1', bare) } as typeof bare },
+      { type: 'message', message: { ...bare, extra: 'kept' } as typeof bare },
+      { type: 'warning', warning: { position: 'p', message: 'w' } },
+      { type: 'progress', done: 1, total: 2 },
+      { type: 'cursor', cursor: '{}' },
+    ];
+    const expected = structuredClone(events);
+    const packed = packEvents(events);
+    assert.equal(packed.events.filter((e) => e === null).length, 4, 'messages of known fields go into the columns');
+    assert.deepEqual(packed.chats, ['c1', 'c2']);
+    const back = unpackEvents(structuredClone(packed));
+    /** Own properties set to undefined are the same as absent ones (every reader uses ?? or ==). */
+    const defined = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(defined)
+      : value && typeof value === 'object' && !ArrayBuffer.isView(value)
+        ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, defined(v)]))
+        : value;
+    assert.deepEqual(defined(back), defined(expected));
+    const message = (i: number) => (back[i] as Extract<SourceEvent, { type: 'message' }>).message as unknown as Record<string, unknown>;
+    assert.equal(message(1).authorName, null, 'null stays null');
+    assert.equal(message(2).authorName, undefined, 'absent stays absent');
+    assert.equal(message(2).prepared, undefined, 'no identity computed ahead: none made up');
+    assert.equal(message(6).extra, 'kept', 'an unknown property crosses with its message');
   });
 
   // Node hands a thread's port messages over up to 1000 at a time; a writer woken from each wrote

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 
 /**
  * A progress bar on an interactive terminal; silent otherwise (pipes, CI, tests), as docs/design.md's CLI
@@ -12,6 +13,8 @@ export interface Progress {
 
 export function progressFor(stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || process.env.CI) return { start() {}, update() {}, stop() {} };
+  // Required here, not imported at the top: silent runs (pipes, CI, benchmarks) never load it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream,

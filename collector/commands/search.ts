@@ -2,8 +2,6 @@ import { DEFAULT_DB, type CommandSpec } from '../cli/args.js';
 import { UsageError } from '../import/index.js';
 import { isolate } from '../markup/bidi.js';
 import { openStore, writeProblem } from '../store/open.js';
-import { searchMessages } from '../search/query.js';
-import { ftsIndexedUpTo, syncFts } from '../search/fts.js';
 
 export const searchCommand: CommandSpec = {
   name: 'search',
@@ -30,6 +28,8 @@ export const searchCommand: CommandSpec = {
     // that to us). A database it cannot write is searched as far as it is indexed.
     const file = (values.db as string | undefined) ?? DEFAULT_DB;
     const readOnly = writeProblem(file);
+    // Loaded here, not at the top: every other command (an import) would pay for the search engine.
+    const [{ searchMessages }, { ftsIndexedUpTo, syncFts }] = await Promise.all([import('../search/query.js'), import('../search/fts.js')]);
     const db = openStore(file, { readonly: readOnly !== null, mustExist: true });
     try {
       if (readOnly) {

@@ -1,7 +1,7 @@
 import { DEFAULT_DB, DEFAULT_OUT, portOption, PRIVACY_OPTION_HELP, PRIVACY_OPTIONS, privacyOptions, sourceOptions, type CommandSpec } from '../cli/args.js';
 import { checkOutFolder } from '../cli/output-check.js';
 import { openStore } from '../store/open.js';
-import { watchSources, type SourceWatcher } from '../watch.js';
+import type { SourceWatcher } from '../watch.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
@@ -64,6 +64,8 @@ export const serveCommand: CommandSpec = {
         db.close();
         throw new Error(`${dbFile}: no sources to watch: name some paths after --watch, or import them once first`);
       }
+      // Loaded only here (chokidar): a plain serve, or any other command, does not pay for it.
+      const { watchSources } = await import('../watch.js');
       watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined, source }, {
         onImport: (path, s) => {
           if (s.newMessages + s.updatedMessages + s.mergedMessages > 0) {

@@ -1,7 +1,6 @@
 import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, type CommandSpec } from '../cli/args.js';
 import { existsSync } from 'node:fs';
 import { closeRemovingUnused, openStore } from '../store/open.js';
-import { watchSources } from '../watch.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
@@ -37,6 +36,8 @@ export const watchCommand: CommandSpec = {
       throw new Error(`${dbFile}: no sources to watch: name some paths, or import them once first`);
     }
     const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+    // Loaded here, not at the top: the CLI loads every command's module for any command.
+    const { watchSources } = await import('../watch.js');
     const watcher = watchSources(db, dbFile, paths, { format: values.format as string | undefined, source }, {
       onImport: (path, s) =>
         log(`${path}: ${s.newMessages} new, ${s.updatedMessages} updated, ${s.unchangedMessages} unchanged` +

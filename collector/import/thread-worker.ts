@@ -5,6 +5,7 @@ import type { IncomingMessage } from '../store/writer.js';
 import { loadAdapter } from '../sources/modules.js';
 import { BATCHES_AHEAD, EventBatch, type ThreadedRead, type WorkerReport } from './threaded.js';
 import { SourceError, type SourceEvent } from '../sources/types.js';
+import { packEvents } from './event-columns.js';
 
 /**
  * Worker thread entry of threaded.ts: reads one source, computes each wanted message's identity
@@ -17,12 +18,13 @@ const ahead = new Int32Array(job.ahead);
 const post = (report: WorkerReport): void => parentPort!.postMessage(report);
 
 function send(events: SourceEvent[]): void {
+  const batch = packEvents(events); // before waiting: packing overlaps the writer's work
   // Block while the writer has enough batches in hand (bounded memory for any file size). A
   // blocking wait, not waitAsync: a pending waitAsync does not keep a thread alive, so the worker
   // would exit as idle; nothing else needs this thread meanwhile.
   for (let n = Atomics.load(ahead, 0); n >= BATCHES_AHEAD; n = Atomics.load(ahead, 0)) Atomics.wait(ahead, 0, n);
   Atomics.add(ahead, 0, 1);
-  post({ type: 'events', events });
+  post({ type: 'events', batch });
 }
 
 try {

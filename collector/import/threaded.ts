@@ -4,13 +4,14 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { flatten } from '../sources/kit/batches.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../sources/types.js';
+import { unpackEvents, type PackedEvents } from './event-columns.js';
 
 /**
  * Runs a source adapter on a worker thread: the file is read and parsed there while this thread
  * writes the events it already has into SQLite, the two halves of an import on the machine's two
  * cores. Events cross in batches (a structured clone per batch, not per event; bounded in events
- * and in media bytes), and the worker stops reading while BATCHES_AHEAD batches wait here, so
- * memory stays bounded whatever the file's size. Errors cross as data and are rethrown here as what they were (a SourceError keeps
+ * and in media bytes; messages as columns of fields, event-columns.ts), and the worker stops
+ * reading while BATCHES_AHEAD batches wait here, so memory stays bounded whatever the file's size. Errors cross as data and are rethrown here as what they were (a SourceError keeps
  * its file and position, so the CLI still names them and exits 1).
  */
 export interface ThreadedRead {
@@ -25,7 +26,7 @@ export interface ThreadedRead {
 }
 
 export type WorkerReport =
-  | { type: 'events'; events: SourceEvent[] }
+  | { type: 'events'; batch: PackedEvents }
   | { type: 'done' }
   | { type: 'error'; error: { name: string; message: string; file?: string; position?: string | null; stack?: string } };
 
@@ -157,8 +158,9 @@ async function* batchesFromThread(format: string, file: string, options: ReadOpt
       if (report.type === 'error') throw revive(report.error);
       Atomics.sub(counter, 0, 1);
       Atomics.notify(counter, 0);
-      for (const event of report.events) if (event.type === 'media') event.media.bytes = asBuffer(event.media.bytes);
-      yield report.events;
+      const events = unpackEvents(report.batch);
+      for (const event of events) if (event.type === 'media') event.media.bytes = asBuffer(event.media.bytes);
+      yield events;
     }
   } finally {
     // Done, failed, or the consumer stopped early (flatten's return): the thread goes either way.

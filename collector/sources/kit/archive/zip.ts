@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { formatLimit } from '../limits.js';
 import { SourceError } from '../../types.js';
 
@@ -74,8 +74,10 @@ export async function isZipFile(path: string): Promise<boolean> {
 }
 
 export async function openZip(path: string): Promise<ZipArchive> {
+  // Loaded on first use: detection and the other formats never open a zip.
+  const { default: unzip } = await import('yauzl');
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true }, (err, z) =>
+    unzip.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true }, (err, z) =>
       err ? reject(new ZipError(path, `not a readable zip archive: ${err.message}`)) : resolve(z),
     ),
   );
