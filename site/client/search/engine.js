@@ -60,12 +60,13 @@ export class Engine {
    * @param {string} text
    */
   prefetch(text) {
-    // The manifests first: their requests go out before the query is analysed.
-    this.manifests.base().catch(() => {});
-    if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
+    // The base's term buckets first: a rare word's snippets wait on its bucket, then one more
+    // round trip (search prefetchDocs), while the manifests are only needed once those arrive.
     const terms = this.termsOf(parseQuery(text).words.join(' '));
     const info = this.info;
     if (info) terms.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t).catch(() => {}); });
+    this.manifests.base().catch(() => {});
+    if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
       if (d) terms.forEach((t) => { this.postings.entry(d, t).catch(() => {}); });
     }, () => {});
