@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.js';
+import fc from 'fast-check';
+import { clientModules } from '../site/search/bundle.js';
 import { engineModuleOf, openSearchEngine, payloadOf, type SearchEngine } from '../site/search/node-engine.js';
+import { assertAsyncProperty } from './helpers/seeds.js';
 import { createSearchPipeline, isStopWord, stem } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
 import { makeCorpus, writeCorpus, CHATS } from './helpers/search-corpus.js';
@@ -229,4 +232,21 @@ test('a single word of more than a page, all in its bucket: the chunks of its be
   const chunks = [...new Set(page.map((doc) => `d/${Math.floor(doc / 64)}`))].sort();
   assert.deepEqual([...new Set(before)].sort(), chunks, 'the first page\'s chunks, asked for before the manifests arrived');
   assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, 'nothing else');
+});
+
+test('best first: every page is the full sort\'s (score, then the later document), whichever pages are taken first', async (t) => {
+  const { takeBest } = clientModules().order as unknown as { takeBest: (c: Int32Array, s: Float64Array) => (from: number, size: number) => Promise<number[]> };
+  const input = fc.record({
+    // Distinct documents, ascending; scores from a few values, so that ties are common.
+    docs: fc.uniqueArray(fc.integer({ min: 0, max: 100_000 }), { maxLength: 300 }).map((d) => d.sort((a, b) => a - b)),
+    levels: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 300, maxLength: 300 }),
+    pages: fc.array(fc.tuple(fc.integer({ min: 0, max: 320 }), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 5 }),
+  });
+  await assertAsyncProperty(t, fc.asyncProperty(input, async ({ docs, levels, pages }) => {
+    const candidates = Int32Array.from(docs);
+    const scores = Float64Array.from(docs, (_, i) => levels[i]! / 3);
+    const full = docs.map((d, i) => [d, scores[i]!] as const).sort((a, b) => b[1] - a[1] || b[0] - a[0]).map((x) => x[0]);
+    const take = takeBest(candidates, scores);
+    for (const [from, size] of pages) assert.deepEqual(await take(from, size), full.slice(from, from + size));
+  }), { numRuns: 200 });
 });
