@@ -32,7 +32,8 @@ test('registerSearch: search page, client and data in the output; the index buil
   assert.ok(built, 'onBuilt was called before the build finished');
   const page = readFileSync(join(out, 'search', 'index.html'), 'utf8');
   assert.match(page, /data-cc-search/);
-  assert.match(page, /<script src="search\.js\?v=[0-9a-f]{12}" async><\/script>/);
+  // High priority: a low one (async's default) queues behind the stylesheet and the site script.
+  assert.match(page, /<script src="search\.js\?v=[0-9a-f]{12}" async fetchpriority="high"><\/script>/);
   assert.match(page, /<input id="cc-search-q" name="q"/);
   assert.ok(existsSync(join(out, 'search', 'search.js')));
   assert.ok(existsSync(join(out, 'search', 'data', 'manifest.js')));

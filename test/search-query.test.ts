@@ -1,9 +1,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.js';
+import fc from 'fast-check';
+import { clientModules } from '../site/search/bundle.js';
 import { engineModuleOf, openSearchEngine, payloadOf, type SearchEngine } from '../site/search/node-engine.js';
+import { assertAsyncProperty } from './helpers/seeds.js';
 import { createSearchPipeline, isStopWord, stem } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
 import { makeCorpus, writeCorpus, CHATS } from './helpers/search-corpus.js';
@@ -192,8 +196,57 @@ test('a rare single word loads its snippets with its bucket; other queries load 
   assert.match((await result.document(doc)).text, /quokka/);
 
   loaded.length = 0;
-  await early.search('alpha', {}, { prefetchDocs: 10 });
   await early.search('quokka alpha', {}, { prefetchDocs: 10 });
   await early.search('quokka', { chat: 'nope' }, { prefetchDocs: 10 });
-  assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], 'a common word, two words, a filter: nothing loaded early');
+  await early.search('alpha', {}, { prefetchDocs: 10, sort: 'newest' });
+  assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], 'two words, a filter, a word of more than a page by time: nothing loaded early');
+});
+
+test('a single word of more than a page, all in its bucket: the chunks of its best page load with the bucket, and no other', async () => {
+  const data = join(dir, 'site', 'search', 'data');
+  const info = { buckets: built.buckets, docChunk: 64 };
+  const loaded: string[] = [];
+  // The manifests wait until the search has asked for everything it can without them.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const { Engine } = engineModuleOf();
+  const early = new Engine({
+    // Read at once (no file system round trip), so that a few turns of the event loop settle all
+    // the search can do before the manifests arrive.
+    load: async (key) => {
+      loaded.push(key);
+      if (key === 'manifest' || key === 'delta') await held;
+      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info,
+    stem,
+    isStopWord,
+  });
+  const searching = early.search('bravo', {}, { prefetchDocs: 10 });
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  const before = loaded.filter((k) => k.startsWith('d/'));
+  release();
+  const result = await searching;
+  assert.ok(result.count > 10, `more than a page: ${result.count}`);
+  const page = await result.take(0, 10);
+  const chunks = [...new Set(page.map((doc) => `d/${Math.floor(doc / 64)}`))].sort();
+  assert.deepEqual([...new Set(before)].sort(), chunks, 'the first page\'s chunks, asked for before the manifests arrived');
+  assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, 'nothing else');
+});
+
+test('best first: every page is the full sort\'s (score, then the later document), whichever pages are taken first', async (t) => {
+  const { takeBest } = clientModules().order as unknown as { takeBest: (c: Int32Array, s: Float64Array) => (from: number, size: number) => Promise<number[]> };
+  const input = fc.record({
+    // Distinct documents, ascending; scores from a few values, so that ties are common.
+    docs: fc.uniqueArray(fc.integer({ min: 0, max: 100_000 }), { maxLength: 300 }).map((d) => d.sort((a, b) => a - b)),
+    levels: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 300, maxLength: 300 }),
+    pages: fc.array(fc.tuple(fc.integer({ min: 0, max: 320 }), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 5 }),
+  });
+  await assertAsyncProperty(t, fc.asyncProperty(input, async ({ docs, levels, pages }) => {
+    const candidates = Int32Array.from(docs);
+    const scores = Float64Array.from(docs, (_, i) => levels[i]! / 3);
+    const full = docs.map((d, i) => [d, scores[i]!] as const).sort((a, b) => b[1] - a[1] || b[0] - a[0]).map((x) => x[0]);
+    const take = takeBest(candidates, scores);
+    for (const [from, size] of pages) assert.deepEqual(await take(from, size), full.slice(from, from + size));
+  }), { numRuns: 200 });
 });

@@ -79,7 +79,9 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     `<p class="cc-search-more-line"><button type="button" class="cc-search-more" hidden>Show more results</button></p>` +
     `<noscript><p>Searching needs JavaScript.</p></noscript>` +
     `</div>`;
-  const head = `<style>${SEARCH_CSS}</style><script src="search.js?v=${esc(options.version)}" async></script>`;
+  // fetchpriority="high": an async script is fetched at low priority, queued behind the stylesheet
+  // and the site's deferred script; every result waits for this one.
+  const head = `<style>${SEARCH_CSS}</style><script src="search.js?v=${esc(options.version)}" async fetchpriority="high"></script>`;
   return { title: 'Search', head, content };
 }
 

@@ -69,14 +69,22 @@ function fromBase64(text) {
 }
 
 /**
- * Inflates a data file's payload: small ones at once (inflate.js), larger ones with the native
- * DecompressionStream, whose few task hops then cost less than decoding in script (a cold
- * decoder, the first file of a page, is slow).
+ * Payloads up to this many deflated bytes are inflated in script, at once: the manifest (about
+ * 22 KB at a million messages) and nearly every other file. Through DecompressionStream a file
+ * takes several task hops, each waiting behind layout and other scripts on a busy page, and the
+ * manifest gates every query; inflating it in script costs a few ms. Larger ones (a few big
+ * buckets) are left to the native stream.
+ */
+const INFLATE_IN_SCRIPT = 65536;
+
+/**
+ * Inflates a data file's payload: at once (inflate.js) up to INFLATE_IN_SCRIPT, larger ones with
+ * the native DecompressionStream.
  * @param {Uint8Array<ArrayBuffer>} bytes
  * @returns {Promise<Uint8Array>}
  */
 function inflate(bytes) {
-  if (bytes.length <= 8192 || typeof DecompressionStream === 'undefined') {
+  if (bytes.length <= INFLATE_IN_SCRIPT || typeof DecompressionStream === 'undefined') {
     try {
       return Promise.resolve(inflateRaw(bytes));
     } catch (error) {

@@ -24,6 +24,9 @@ import { makeView } from './view.js';
 /** How long a prefetched delta manifest stays good for the next query (ms); also one handed over (loader.js). */
 export const PREFETCH_FRESH = 10000;
 
+/** At most this many postings for a word whose first page is picked from its bucket alone (prefetchDocs). */
+const PREDICT_MAX = 2000;
+
 /**
  * @typedef {object} EngineOptions
  * @property {import('./files.js').Load} load the base64 payload of a data file
@@ -60,12 +63,13 @@ export class Engine {
    * @param {string} text
    */
   prefetch(text) {
-    // The manifests first: their requests go out before the query is analysed.
-    this.manifests.base().catch(() => {});
-    if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
+    // The base's term buckets first: a rare word's snippets wait on its bucket, then one more
+    // round trip (search prefetchDocs), while the manifests are only needed once those arrive.
     const terms = this.termsOf(parseQuery(text).words.join(' '));
     const info = this.info;
     if (info) terms.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t).catch(() => {}); });
+    this.manifests.base().catch(() => {});
+    if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
       if (d) terms.forEach((t) => { this.postings.entry(d, t).catch(() => {}); });
     }, () => {});
@@ -166,10 +170,11 @@ export class Engine {
     // The base's buckets need not wait for its manifest when search.js knows their number.
     const info = this.info;
     if (info) want.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t); });
-    // A rare single word: its messages are the first page whatever the order, so their snippets
-    // can load as soon as its bucket is read, beside the manifests.
+    // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
+    // as the bucket is read, beside the manifests (prefetchDocs).
     if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
-      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, order[0], opts.prefetchDocs);
+      const best = (opts.sort || 'best') === 'best' && opts.mode !== 'any';
+      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, order[0], order[0] === prefix, opts.prefetchDocs, best);
     }
     return this.view().then((m) => Promise.all(m.parts.map((part) => Promise.all(want.map((t) => {
       if (t === prefix) return this.postings.withPrefix(part, t);
@@ -225,17 +230,42 @@ export class Engine {
   }
 
   /**
-   * Loads the doc-store chunks of a term's messages when it has at most `limit`.
+   * Loads the doc-store chunks of the first page (`limit` messages) of a one-word query, when the
+   * postings of the word (`asPrefix`: of every term it begins) are all in their buckets: all its
+   * messages when it has at most `limit`, whatever the order; else, for the best-first order
+   * (`best`), the `limit` best-scored, up to PREDICT_MAX postings. With one query term a message's
+   * score is its weights' sum, and ties put the later document first (order.js takeBest), so the
+   * page is the one the search then shows; only a delta can change it, and then a chunk or two
+   * load in vain.
    * @param {{ prefix: string, buckets: number, docBase: number, docChunk: number }} part
    * @param {string} term
+   * @param {boolean} asPrefix
    * @param {number} limit
+   * @param {boolean} best
    */
-  prefetchDocs(part, term, limit) {
+  prefetchDocs(part, term, asPrefix, limit, best) {
     const noop = () => {};
-    this.postings.entry(part, term).then((e) => {
-      if (!e || e.parts !== 0 || e.nText > limit) return;
-      return this.postings.of(part, e).then((lists) => {
-        if (lists.text) lists.text.docs.forEach((d) => { this.documents.chunk(part, Math.floor(d / part.docChunk)).catch(noop); });
+    const entries = asPrefix ? this.postings.withPrefix(part, term) : this.postings.entry(part, term).then((e) => (e ? [e] : []));
+    entries.then((list) => {
+      let total = 0;
+      for (let i = 0; i < list.length; i++) {
+        if (list[i].parts !== 0) return;
+        total += list[i].nText;
+      }
+      if (!total || (total > limit && (!best || total > PREDICT_MAX))) return;
+      return Promise.all(list.map((e) => this.postings.of(part, e))).then((found) => {
+        /** @type {Map<number, number>} */
+        const score = new Map();
+        for (let i = 0; i < found.length; i++) {
+          const text = found[i].text;
+          if (text) for (let j = 0; j < text.docs.length; j++) score.set(text.docs[j], (score.get(text.docs[j]) || 0) + text.w[j]);
+        }
+        const docs = Array.from(score.keys());
+        if (docs.length > limit) {
+          docs.sort((a, b) => /** @type {number} */ (score.get(b)) - /** @type {number} */ (score.get(a)) || b - a);
+          docs.length = limit;
+        }
+        docs.forEach((d) => { this.documents.chunk(part, Math.floor(d / part.docChunk)).catch(noop); });
       });
     }).catch(noop);
   }

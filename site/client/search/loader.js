@@ -66,6 +66,9 @@ export function scriptLoader(dataBase, fromDisk) {
     list.push(entry);
     const tag = document.createElement('script');
     tag.async = true;
+    // A script inserted while the page is still parsed is fetched at low priority, one at a time
+    // behind the page's own scripts and stylesheets: a query waits on every one of these files.
+    tag.setAttribute('fetchpriority', 'high');
     const query = fresh ? '?t=' + Date.now().toString(36) + Math.random().toString(36).slice(2, 6) : fromDisk ? '' : '?v=' + encodeURIComponent(version);
     tag.src = dataBase + key + '.js' + query;
     tag.onload = function () {
