@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { messageKey } from '../collector/identity/key.js';
 import { importPaths, type ImportSummary } from '../collector/import/index.js';
+import { rerenderIfStale } from '../collector/import/rerender.js';
 import { openStore, type Db } from '../collector/store/open.js';
 import { FORMAT_SAMPLES, type FormatSample, type SampleMessage } from './helpers/format-samples.js';
 import { propertySeeds } from './helpers/seeds.js';
@@ -507,6 +508,7 @@ test('telegram: a later export holding a reply but not the message it answers ke
     // An export of the later day only: the answer's target is outside it.
     await importAll(db, sample, [withReply([answer])]);
     assert.equal(link(), target, 'the reply link is kept');
+    assert.doesNotMatch(scalar(db, `SELECT html FROM messages WHERE text LIKE '%yes%'`) as string, /not in this archive/, 'and no note says the message answered is missing');
     assert.equal(rows(db), 2);
   } finally {
     db.close();
@@ -623,6 +625,42 @@ test('whatsapp: a picture re-sent a minute later with another file stays another
     return path;
   };
   await assertRowsInEveryOrder(sample, [withFile(1, T0), withFile(2, T0 + 60_000)], 2, root);
+});
+
+test('telegram: a re-export without its files shows the stored file, with no "not included" or "missing" note', async () => {
+  const sample = sampleOf('telegram');
+  const root = tempDir();
+  const posted = { ...say(1, T0, 'the minutes'), attachment: 'minutes.txt' };
+  const full = exportOf(sample, root, [posted]);
+  mkdirSync(dirname(sample.mediaFile!(full, 'minutes.txt')), { recursive: true });
+  writeFileSync(sample.mediaFile!(full, 'minutes.txt'), 'the minutes of the meeting');
+  /** Exported without files: Telegram writes a note in place of the path. */
+  const notIncluded = exportOf(sample, root, [posted]);
+  const file = sample.mainFile(notIncluded);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { chats: { list: { messages: Record<string, unknown>[] }[] } };
+  for (const m of json.chats.list[0].messages) if (m.file) m.file = '(File not included. Change data exporting settings to download.)';
+  writeFileSync(file, JSON.stringify(json));
+  /** The file named, but not in the folder. */
+  const missing = exportOf(sample, root, [posted]);
+  for (const later of [notIncluded, missing]) {
+    for (const order of [[full, later], [later, full]]) {
+      const how = `${later === missing ? 'missing from the folder' : 'not included'}, ${order[0] === full ? 'with the file first' : 'with the file last'}`;
+      const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+      try {
+        for (const path of order) await importAll(db, sample, [path]);
+        assert.equal(rows(db), 1, how);
+        const row = db.prepare(`SELECT html, text, attachments FROM messages`).get() as { html: string; text: string; attachments: string };
+        assert.match(row.attachments, /"hash"/, `${how}: the file is kept`);
+        assert.doesNotMatch(`${row.html}\n${row.text}`, /not included|missing from/, `${how}: no note that the file is not there`);
+        // Rendered again from the stored columns (a newer markup version): the same.
+        db.prepare(`UPDATE meta SET value = '2' WHERE key = 'markup_version'`).run();
+        rerenderIfStale(db);
+        assert.equal(scalar(db, 'SELECT html FROM messages'), row.html, `${how}: rendered again`);
+      } finally {
+        db.close();
+      }
+    }
+  }
 });
 
 test('whatsapp: a database stored before (omitted media with its note as text, markup version 2) meets the export with files as one message', async () => {
