@@ -262,3 +262,15 @@ test('property: any envelope of entities gives clean HTML and text', (t) => {
     { numRuns: 500 },
   );
 });
+
+test('a file or reply link the store kept from an earlier export: no note that the export lacked it', () => {
+  const kept = (body: Record<string, unknown>, context: { files?: boolean; replyLinked?: boolean }) =>
+    telegram(JSON.stringify(body), { chat: 'telegram:1', kind: 'media', deleted: false, ...context });
+  const notIncluded = '(File not included. Change data exporting settings to download.)';
+  assert.equal(kept({ photo: notIncluded, text: 'caption' }, { files: true }).html, 'caption', 'the site shows the kept file');
+  assert.equal(kept({ photo: 'photos/p.jpg', cc_file_missing: true }, { files: true }).html, '');
+  assert.match(kept({ file: notIncluded, media_type: 'video_file', duration_seconds: 75 }, { files: true }).html, /🎬 Video: 1 min 15 s/, 'what the file does not say is still drawn');
+  assert.match(kept({ photo: notIncluded }, { files: false }).html, /not included in the export/, 'without the file, the note stays');
+  assert.equal(kept({ cc_reply_missing: 7, text: 'yes' }, { replyLinked: true }).html, 'yes');
+  assert.match(kept({ cc_reply_missing: 7, text: 'yes' }, {}).html, /not in this archive/);
+});

@@ -86,8 +86,11 @@ test('special messages: deleted, system lines, polls, media markers with caption
   assert.equal(poll.text, 'When can we meet?\nThursday (2 votes)\nFriday (1 vote)\n<Never>');
   assert.deepEqual(whatsapp('<attached: 00000001-PHOTO.jpg>', ctx('media')), { html: '', text: '' }, 'the site shows the file');
   assert.deepEqual(whatsapp('IMG-1.jpg (file attached)\nour *dog*', ctx('media')), { html: 'our <b>dog</b>', text: 'our dog' });
-  assert.deepEqual(whatsapp('<Media omitted>', ctx('media')), { html: '<i>Media omitted</i>', text: 'Media omitted' });
-  assert.deepEqual(whatsapp('\u200eimage omitted', ctx('media')), { html: '<i>image omitted</i>', text: 'image omitted' });
+  // The note is shown; the text is the caption alone, as with the file (collector/store/merge.ts).
+  assert.deepEqual(whatsapp('<Media omitted>', ctx('media')), { html: '<i>Media omitted</i>', text: '' });
+  assert.deepEqual(whatsapp('\u200eimage omitted', ctx('media')), { html: '<i>image omitted</i>', text: '' });
+  assert.deepEqual(whatsapp('<Media omitted>\nour *dog*', ctx('media')), { html: '<i>Media omitted</i><br>our <b>dog</b>', text: 'our dog' });
+  assert.equal(whatsapp('<Media omitted>\nour *dog*', ctx('media')).text, whatsapp('IMG-1.jpg (file attached)\nour *dog*', ctx('media')).text);
   assert.equal(html('<attached: x.jpg>', 'text'), '&lt;attached: x.jpg&gt;', 'as text when the adapter said text');
 });
 

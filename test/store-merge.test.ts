@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
+import { messageKey } from '../collector/identity/key.js';
 import { importPaths, type ImportSummary } from '../collector/import/index.js';
+import { rerenderIfStale } from '../collector/import/rerender.js';
 import { openStore, type Db } from '../collector/store/open.js';
 import { FORMAT_SAMPLES, type FormatSample, type SampleMessage } from './helpers/format-samples.js';
 import { propertySeeds } from './helpers/seeds.js';
@@ -506,6 +508,7 @@ test('telegram: a later export holding a reply but not the message it answers ke
     // An export of the later day only: the answer's target is outside it.
     await importAll(db, sample, [withReply([answer])]);
     assert.equal(link(), target, 'the reply link is kept');
+    assert.doesNotMatch(scalar(db, `SELECT html FROM messages WHERE text LIKE '%yes%'`) as string, /not in this archive/, 'and no note says the message answered is missing');
     assert.equal(rows(db), 2);
   } finally {
     db.close();
@@ -530,6 +533,155 @@ test('whatsapp: a caption edited in a re-export without its files keeps the stor
     assert.equal(rows(db), 2);
     assert.match(scalar(db, `SELECT text FROM messages WHERE text LIKE '%minutes%'`) as string, /final/);
     assert.match(file(), /"hash"/, 'the file stays');
+  } finally {
+    db.close();
+  }
+});
+
+test('whatsapp: a media message exported with its file and again as "<Media omitted>" is one message keeping the file, in either order and wording', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const forms: [withFile: string, omitted: string, file: string][] = [
+    ['IMG-20240101-WA0001.jpg (file attached)', '<Media omitted>', 'IMG-20240101-WA0001.jpg'],
+    ['IMG-20240101-WA0002.jpg (file attached)\nthe view', '<Media omitted>\nthe view', 'IMG-20240101-WA0002.jpg'],
+    ['<attached: 00000012-PHOTO-2024-01-01-08-00-00.jpg>', 'image omitted', '00000012-PHOTO-2024-01-01-08-00-00.jpg'],
+  ];
+  for (const [withFile, omitted, file] of forms) {
+    const posted = say(1, T0, withFile);
+    const rest = [say(2, T0 + 60_000, 'nice', 'bob')];
+    const full = exportOf(sample, root, [posted, ...rest]);
+    mkdirSync(dirname(sample.mediaFile!(full, file)), { recursive: true });
+    writeFileSync(sample.mediaFile!(full, file), `the bytes of ${file}`);
+    const bare = exportOf(sample, root, [{ ...posted, body: omitted }, ...rest]);
+    for (const order of [[full, bare], [bare, full]]) {
+      for (const oneRun of [false, true]) {
+        const how = `${JSON.stringify(omitted)}, ${order[0] === full ? 'with files, then without' : 'without files, then with'}${oneRun ? ' in one run' : ''}`;
+        const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+        try {
+          let anchor: string | undefined;
+          if (oneRun) await importAll(db, sample, order);
+          else {
+            await importAll(db, sample, [order[0]]);
+            anchor = scalar(db, `SELECT anchor FROM messages WHERE kind <> 'text'`) as string;
+            await importAll(db, sample, [order[1]]);
+          }
+          assert.equal(rows(db), 2, `${how}: one message, not two`);
+          const media = db.prepare(`SELECT anchor, attachments, text FROM messages WHERE kind <> 'text'`).all() as { anchor: string; attachments: string | null; text: string }[];
+          assert.equal(media.length, 1, how);
+          assert.match(media[0].attachments ?? '', /"hash"/, `${how}: the file is kept`);
+          assert.doesNotMatch(media[0].text, /omitted/i, `${how}: shown with its file, not as omitted`);
+          if (anchor) assert.equal(media[0].anchor, anchor, `${how}: the published anchor stays`);
+          // Stable identity: each form keeps the key it had (the body as exported, identity/key.ts),
+          // so databases stored before find their row by either; the row answers to both.
+          const chat = scalar(db, 'SELECT native_id FROM chats') as string;
+          const keys = db.prepare(`SELECT key FROM message_rows WHERE kind <> 'text' UNION ALL SELECT key FROM message_aliases`).pluck().all() as string[];
+          for (const body of [withFile, omitted]) {
+            assert.ok(keys.includes(messageKey({ chat, author: 'whatsapp:ALICE', time: T0, identity: body })), `${how}: the key of ${JSON.stringify(body)}`);
+          }
+          for (const path of [...order, ...order]) {
+            const again = await importAll(db, sample, [path]);
+            assert.equal(again.newMessages + again.updatedMessages + again.mergedMessages, 0, `${how}: re-import of ${path} changes nothing`);
+          }
+          assert.equal(rows(db), 2, how);
+        } finally {
+          db.close();
+        }
+      }
+    }
+  }
+});
+
+test('whatsapp: two "<Media omitted>" in one minute and the export with both files are two messages, each keeping its file', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const names = ['IMG-20240101-WA0001.jpg', 'IMG-20240101-WA0002.jpg'];
+  const full = exportOf(sample, root, names.map((n, i) => say(i, T0, `${n} (file attached)`)));
+  for (const n of names) {
+    mkdirSync(dirname(sample.mediaFile!(full, n)), { recursive: true });
+    writeFileSync(sample.mediaFile!(full, n), `the bytes of ${n}`);
+  }
+  const bare = exportOf(sample, root, names.map((_, i) => say(i, T0, '<Media omitted>')));
+  for (const order of [[full, bare], [bare, full]]) {
+    const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+    try {
+      for (const path of order) await importAll(db, sample, [path]);
+      assert.equal(rows(db), 2);
+      const hashes = (db.prepare(`SELECT attachments FROM messages`).pluck().all() as (string | null)[]).map((a) => (a ? (JSON.parse(a) as { hash?: string }[])[0].hash : undefined));
+      assert.equal(new Set(hashes.filter(Boolean)).size, 2, `${order[0] === full ? 'with files first' : 'without files first'}: each keeps its own file`);
+    } finally {
+      db.close();
+    }
+  }
+});
+
+test('whatsapp: a picture re-sent a minute later with another file stays another message, in every order', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const withFile = (i: number, time: number) => {
+    const name = `IMG-20240101-WA000${i}.jpg`;
+    const path = exportOf(sample, root, [say(i, time, `${name} (file attached)`)]);
+    mkdirSync(dirname(sample.mediaFile!(path, name)), { recursive: true });
+    writeFileSync(sample.mediaFile!(path, name), `the bytes of ${name}`);
+    return path;
+  };
+  await assertRowsInEveryOrder(sample, [withFile(1, T0), withFile(2, T0 + 60_000)], 2, root);
+});
+
+test('telegram: a re-export without its files shows the stored file, with no "not included" or "missing" note', async () => {
+  const sample = sampleOf('telegram');
+  const root = tempDir();
+  const posted = { ...say(1, T0, 'the minutes'), attachment: 'minutes.txt' };
+  const full = exportOf(sample, root, [posted]);
+  mkdirSync(dirname(sample.mediaFile!(full, 'minutes.txt')), { recursive: true });
+  writeFileSync(sample.mediaFile!(full, 'minutes.txt'), 'the minutes of the meeting');
+  /** Exported without files: Telegram writes a note in place of the path. */
+  const notIncluded = exportOf(sample, root, [posted]);
+  const file = sample.mainFile(notIncluded);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { chats: { list: { messages: Record<string, unknown>[] }[] } };
+  for (const m of json.chats.list[0].messages) if (m.file) m.file = '(File not included. Change data exporting settings to download.)';
+  writeFileSync(file, JSON.stringify(json));
+  /** The file named, but not in the folder. */
+  const missing = exportOf(sample, root, [posted]);
+  for (const later of [notIncluded, missing]) {
+    for (const order of [[full, later], [later, full]]) {
+      const how = `${later === missing ? 'missing from the folder' : 'not included'}, ${order[0] === full ? 'with the file first' : 'with the file last'}`;
+      const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+      try {
+        for (const path of order) await importAll(db, sample, [path]);
+        assert.equal(rows(db), 1, how);
+        const row = db.prepare(`SELECT html, text, attachments FROM messages`).get() as { html: string; text: string; attachments: string };
+        assert.match(row.attachments, /"hash"/, `${how}: the file is kept`);
+        assert.doesNotMatch(`${row.html}\n${row.text}`, /not included|missing from/, `${how}: no note that the file is not there`);
+        // Rendered again from the stored columns (a newer markup version): the same.
+        db.prepare(`UPDATE meta SET value = '2' WHERE key = 'markup_version'`).run();
+        rerenderIfStale(db);
+        assert.equal(scalar(db, 'SELECT html FROM messages'), row.html, `${how}: rendered again`);
+      } finally {
+        db.close();
+      }
+    }
+  }
+});
+
+test('whatsapp: a database stored before (omitted media with its note as text, markup version 2) meets the export with files as one message', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  const posted = say(1, T0, 'IMG-20240101-WA0001.jpg (file attached)\nthe view');
+  const full = exportOf(sample, root, [posted]);
+  mkdirSync(dirname(sample.mediaFile!(full, 'IMG-20240101-WA0001.jpg')), { recursive: true });
+  writeFileSync(sample.mediaFile!(full, 'IMG-20240101-WA0001.jpg'), 'the bytes');
+  const bare = exportOf(sample, root, [{ ...posted, body: '<Media omitted>\nthe view' }]);
+  const db = openStore(join(root, 'store.sqlite'));
+  try {
+    await importAll(db, sample, [bare]);
+    // As the converters of markup version 2 stored it.
+    db.prepare(`UPDATE message_rows SET text = 'Media omitted' || char(10) || 'the view'`).run();
+    db.prepare(`UPDATE meta SET value = '2' WHERE key = 'markup_version'`).run();
+    const anchor = scalar(db, 'SELECT anchor FROM messages');
+    await importAll(db, sample, [full]);
+    assert.equal(rows(db), 1);
+    assert.equal(scalar(db, 'SELECT anchor FROM messages'), anchor);
+    assert.match(scalar(db, 'SELECT attachments FROM messages') as string, /"hash"/);
   } finally {
     db.close();
   }

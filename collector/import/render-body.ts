@@ -1,5 +1,6 @@
 import { decodeEntities } from '../markup/html.js';
 import { renderBody } from '../markup/index.js';
+import type { MarkupContext } from '../markup/types.js';
 import type { MessageRecord } from '../model.js';
 import { compactBody } from '../store/compact.js';
 import { personRefsIn, storedRefs, withoutPersonMarks } from '../store/person-refs.js';
@@ -11,7 +12,7 @@ import type { PreparedBody } from '../store/prepare.js';
  * (StoreWriter's `render` option), so the store does not depend on the converters.
  */
 export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
-  const context = { chat, kind: record.kind, deleted: !!record.deleted };
+  const context = markupContext(chat, record);
   // Person tokens come only from converters (collector/store/person-refs.ts): none from the body.
   const body = withoutPersonMarks(record.body);
   let rendered;
@@ -29,4 +30,10 @@ export function prepareBody(chat: string, record: MessageRecord): PreparedBody {
   const text = storedRefs(rendered.text);
   const stored = compactBody(record.body, html, text);
   return { html: stored.html, text: stored.text, fullText: text, people: withIds };
+}
+
+/** What a converter knows of a message besides its body: the columns that change what it draws. */
+export function markupContext(chat: string, record: Pick<MessageRecord, 'kind' | 'deleted' | 'attachments' | 'replyToKey'>): MarkupContext {
+  const files = !!record.attachments?.length && record.attachments.every((a) => a.hash);
+  return { chat, kind: record.kind, deleted: !!record.deleted, files, replyLinked: !!record.replyToKey };
 }

@@ -1,4 +1,5 @@
 import { MARKUP_VERSION } from '../markup/index.js';
+import type { Attachment } from '../model.js';
 import type { Db } from '../store/open.js';
 import { dayOf } from '../store/periods.js';
 import { prepareBody } from './render-body.js';
@@ -32,7 +33,7 @@ function renderAgain(db: Db, namesBaked: boolean, onProgress?: (done: number, to
   const total = db.prepare(`SELECT count(*) FROM message_rows`).pluck().get() as number;
   if (total === 0) return 0;
   const batch = db.prepare(
-    `SELECT m.id, m.chat_id AS chatId, c.native_id AS chat, m.time, m.kind, m.markup, m.body, m.deleted, m.html, m.text
+    `SELECT m.id, m.chat_id AS chatId, c.native_id AS chat, m.time, m.kind, m.markup, m.body, m.deleted, m.attachments, m.reply_to_key AS replyToKey, m.html, m.text
      FROM message_rows m JOIN chats c ON c.id = m.chat_id WHERE m.id > ? ORDER BY m.id LIMIT 2000`,
   );
   const update = db.prepare(`UPDATE message_rows SET html = ?, text = ? WHERE id = ?`);
@@ -46,11 +47,14 @@ function renderAgain(db: Db, namesBaked: boolean, onProgress?: (done: number, to
   let done = 0;
   let last = 0;
   for (;;) {
-    type Row = { id: number; chatId: number; chat: string; time: number; kind: string; markup: string; body: string; deleted: number; html: string | null; text: string | null };
+    type Row = { id: number; chatId: number; chat: string; time: number; kind: string; markup: string; body: string; deleted: number; attachments: string | null; replyToKey: string | null; html: string | null; text: string | null };
     const rows = batch.all(last) as Row[];
     if (rows.length === 0) break;
     for (const row of rows) {
-      const stored = prepareBody(row.chat, { authorId: '', time: 0, kind: row.kind as never, markup: row.markup, body: row.body, deleted: row.deleted === 1 });
+      const stored = prepareBody(row.chat, {
+        authorId: '', time: 0, kind: row.kind as never, markup: row.markup, body: row.body, deleted: row.deleted === 1,
+        attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined, replyToKey: row.replyToKey,
+      });
       for (const [id, name] of stored.people) learn.run(id, name || null);
       last = row.id;
       if (stored.html === row.html && stored.text === row.text) continue;

@@ -22,8 +22,10 @@ const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, disco
  * different (new markup the site relies on): the next import renders every stored row again
  * (collector/import/rerender.ts), since an import skips messages whose source did not change.
  * 2: reaction chips with their reactors in the title (markup/reactions.ts).
+ * 3: no "not in the export" note beside a file or reply link the store kept (MarkupContext's
+ *    files, replyLinked); WhatsApp's omitted media have the caption alone as text (markup/whatsapp.ts).
  */
-export const MARKUP_VERSION = 2;
+export const MARKUP_VERSION = 3;
 
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);

@@ -13,6 +13,14 @@ export interface MarkupContext {
   chat: string;
   kind: string;
   deleted: boolean;
+  /**
+   * The message has attachments and each carries its file (the site shows them): a converter draws
+   * no placeholder for a file the export left out. A re-import without files keeps the stored ones
+   * (collector/store/keep.ts) while its body still says they were left out.
+   */
+  files?: boolean;
+  /** The message links to the message it answers (the site shows it): no note that it is missing (same reason). */
+  replyLinked?: boolean;
 }
 
 export type MarkupConverter = (body: string, context: MarkupContext) => RenderedBody;

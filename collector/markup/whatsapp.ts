@@ -6,7 +6,8 @@
  * `* ` / `- ` (bullets), `1. ` (numbers). Links are bare URLs. The adapter
  * (collector/sources/whatsapp/) keeps the text as exported; here also: polls (`POLL:` /
  * `OPTION: … (n votes)`), media markers (`<attached: x.jpg>`, `x.jpg (file attached)`: the
- * attachment is shown by the site, so only a caption is left; `<Media omitted>` shown as a note),
+ * attachment is shown by the site, so only a caption is left; `<Media omitted>` shown as a note, its
+ * text the caption alone too),
  * deleted-message notices, and system lines (plain text, the people an English line names as person
  * references with the ids the adapter gives their authors: collector/store/person-refs.ts).
  *
@@ -33,12 +34,11 @@ export const whatsapp: MarkupConverter = (body, context) => {
   if (context.kind === 'media' || context.kind === 'file' || context.kind === 'contact') {
     const marker = mediaMarker(clean);
     if (marker?.omitted) {
+      // The note is shown, but the text is the caption alone, as for the same message exported with
+      // its file: the store tells the two forms of one message apart by it (collector/store/merge.ts).
       const note = clean.split('\n', 1)[0].replace(/^[\u200E\u200F]+|[<>]/g, '').trim(); // "<Media omitted>" → "Media omitted"
-      const caption = marker.caption ? renderFormatted(marker.caption) : null;
-      return {
-        html: `<i>${escapeHtml(note)}</i>${caption && caption.html ? `<br>${caption.html}` : ''}`,
-        text: caption?.text ? `${note}\n${caption.text}` : note,
-      };
+      const caption = renderFormatted(marker.caption);
+      return { html: `<i>${escapeHtml(note)}</i>${caption.html ? `<br>${caption.html}` : ''}`, text: caption.text };
     }
     // The site shows the file itself: only a caption remains.
     if (marker) return renderFormatted(marker.caption);

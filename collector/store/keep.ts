@@ -71,3 +71,20 @@ function keepFiles(incoming: Attachment[], stored: Attachment[]): Attachment[] {
   }
   return out;
 }
+
+/** The hashes of the files an attachments column (JSON, or null) carries. */
+export function filesOf(attachments: string | null): string[] {
+  if (!attachments) return [];
+  return (JSON.parse(attachments) as Attachment[]).flatMap((a) => (a.hash ? [a.hash] : []));
+}
+
+/**
+ * Whether two states of a message carry different files: then they are two messages (a picture
+ * sent again with another file), whatever their text. An attachment without its file is no
+ * evidence either way (the export left it out).
+ */
+export function differentFiles(a: string | null, b: string | null): boolean {
+  const x = filesOf(a);
+  const y = filesOf(b);
+  return x.length > 0 && y.length > 0 && (x.length !== y.length || x.some((h) => !y.includes(h)));
+}

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { MessageFlags } from '../model.js';
+import { differentFiles, filesOf } from './keep.js';
 import type { Db } from './open.js';
 
 /** How far apart two sources' clocks may put the same message (the original author saw seconds). */
@@ -17,6 +18,8 @@ export interface Pending {
   /** The full plain text (what duplicates are compared by). */
   text: string;
   nativeId: string | null;
+  /** JSON of the attachments, or null. */
+  attachments: string | null;
   edited: boolean;
   deleted: boolean;
   day: string;
@@ -41,9 +44,10 @@ interface Row {
   source_id: number | null;
   deleted: number;
   flags: number;
+  attachments: string | null;
 }
 
-const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r.flags`;
+const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r.flags, r.attachments`;
 
 /**
  * Finds the stored message that an incoming one duplicates when another export (another account's
@@ -59,6 +63,9 @@ const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r
  *   names, e.g. a Skype account) two different ids are two messages; an absent id, or ids of two
  *   scopes (a main.db guid and an export's id), leave it to author, text and time;
  * - an appended log continued from its cursor never merges into its own earlier lines;
+ * - two states carrying different files are two messages (keep.ts's differentFiles); a media
+ *   message is compared by its caption (its text), so an export's "<Media omitted>" meets the same
+ *   message exported with its file, and the file is kept (idLessFile);
  * - candidates are paired deterministically (equal id, then rows that exist regardless of this
  *   run's merges, then nearest in time, then earliest), so the same exports give the same messages
  *   whatever order they are imported in.
@@ -157,11 +164,11 @@ export class TwinResolver {
       const sameScope = (c: Row) => c.native_id !== null && p.nativeId !== null && this.scope(p.sourceId) !== null && this.scope(p.sourceId) === this.scope(c.source_id);
 
       const near = (this.q.near.all(p.chatId, p.time - this.toleranceMs, p.time + this.toleranceMs, p.authorId, p.text, p.rowId) as Row[])
-        .filter((c) => free(c) && !(sameScope(c) && c.native_id !== p.nativeId))
+        .filter((c) => free(c) && !(sameScope(c) && c.native_id !== p.nativeId) && !differentFiles(p.attachments, c.attachments))
         .map((c) => ({ c, rank: [sameScope(c) ? 0 : 1, pendingRows.has(c.id) ? 1 : 0, Math.abs(c.time - p.time), c.time, c.id] }))
         .sort((a, b) => compareRanks(a.rank, b.rank));
       let into: Row | undefined = near[0]?.c;
-      let takeContent = false;
+      let takeContent = into !== undefined && idLessFile(p, into);
       if (!into && p.nativeId === null) {
         into = (this.q.sameTime.all(p.chatId, p.time, p.authorId, p.text, p.rowId) as Row[]).find((c) => free(c) && idLessEdit(p, c) !== null);
         if (into) takeContent = idLessEdit(p, into)!;
@@ -203,6 +210,15 @@ function idLessEdit(p: Pending, c: Row): boolean | null {
   if (!p.edited && !p.deleted && !storedEdited && !c.deleted) return null;
   if (p.deleted) return !c.deleted;
   return p.edited && !storedEdited && !c.deleted;
+}
+
+/**
+ * An id-less message with its file and a stored twin without one (WhatsApp's "<Media omitted>":
+ * the export left the files out) are one message shown with the file: the incoming one replaces
+ * the content. The other way round the stored row stays as it is (its key names it, its file stays).
+ */
+function idLessFile(p: Pending, c: Row): boolean {
+  return p.nativeId === null && c.native_id === null && !c.deleted && !p.deleted && filesOf(p.attachments).length > 0 && filesOf(c.attachments).length === 0;
 }
 
 /** The source, or sources, whose messages matched one key or row (a Set only when several did). */

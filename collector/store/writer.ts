@@ -302,7 +302,7 @@ export class StoreWriter {
     if (chat.mayHaveTwins && this.twins.enabled) {
       this.twins.defer({
         rowId: Number(inserted.lastInsertRowid), chatId: chat.id, key, rev, sourceId: this.sourceId, authorId,
-        time: record.time, text: stored.fullText, nativeId: record.nativeId ?? null,
+        time: record.time, text: stored.fullText, nativeId: record.nativeId ?? null, attachments,
         edited: (flags & MessageFlags.edited) !== 0, deleted: !!deleted, day,
       });
       return 'deferred';

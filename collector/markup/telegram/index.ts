@@ -37,7 +37,7 @@
 import { telegramPersonId } from '../../identity/telegram-ids.js';
 import { escapeHtml } from '../html.js';
 import { ensureSafeFragment } from '../sanitize.js';
-import type { MarkupConverter } from '../types.js';
+import type { MarkupContext, MarkupConverter } from '../types.js';
 import { writeContact, writePlace, writePoll, writeReactions } from './cards.js';
 import { writeMedia } from './media.js';
 import { clean, count, isObject, Output, str } from './output.js';
@@ -68,7 +68,7 @@ export const telegram: MarkupConverter = (body, context) => {
   if (context.deleted) return { html: TELEGRAM_DELETED_HTML, text: '' };
   const envelope = body.charCodeAt(0) === 0x7b ? parseEnvelope(body) : null;
   const out = new Output();
-  if (envelope) writeEnvelope(envelope, out);
+  if (envelope) writeEnvelope(envelope, context, out);
   else out.plain(clean(body));
   return { html: ensureSafeFragment(out.html), text: out.text.trim() };
 };
@@ -82,7 +82,7 @@ function parseEnvelope(body: string): Record<string, unknown> | null {
   }
 }
 
-function writeEnvelope(env: Record<string, unknown>, out: Output): void {
+function writeEnvelope(env: Record<string, unknown>, context: MarkupContext, out: Output): void {
   if (typeof env.action === 'string' || typeof env.information_text === 'string') {
     const sentence = serviceSentence(env);
     if (sentence) out.raw(escapeHtml(sentence), sentence);
@@ -104,7 +104,8 @@ function writeEnvelope(env: Record<string, unknown>, out: Output): void {
     out.line();
     out.raw(`<span class="cc-forward">Saved from <b>${escapeHtml(from)}</b></span>`, `Saved from ${from}`);
   }
-  const replyMissing = count(env.cc_reply_missing);
+  // The body says what this export lacked; a reply link the store kept is shown by the site.
+  const replyMissing = context.replyLinked ? null : count(env.cc_reply_missing);
   if (replyMissing !== null) {
     out.line();
     out.raw(`<span class="cc-reply-missing">↩ In reply to a message not in this archive (#${replyMissing})</span>`, '');
@@ -115,7 +116,7 @@ function writeEnvelope(env: Record<string, unknown>, out: Output): void {
     out.raw(`<span class="cc-via">via ${escapeHtml(ref(null, viaBot))}</span>`, '');
   }
 
-  writeMedia(env, out);
+  writeMedia(env, out, context.files === true);
   if (hasText(env.text)) {
     out.line();
     writeText(env.text, out);

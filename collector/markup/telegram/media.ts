@@ -33,8 +33,13 @@ export function notExportedReason(value: string): string | null {
   return null;
 }
 
-/** Why the file of this message is not in the archive, or null when it is (or there is none). */
-function missingReason(env: Record<string, unknown>): string | null {
+/**
+ * Why the file of this message is not in the archive, or null when it is (or there is none).
+ * `files`: the message's attachments carry their files (kept from an earlier import): the archive
+ * has them, whatever this export wrote in their place.
+ */
+function missingReason(env: Record<string, unknown>, files: boolean): string | null {
+  if (files) return null;
   const value = typeof env.photo === 'string' ? env.photo : typeof env.file === 'string' ? env.file : null;
   if (value === null) return null;
   const reason = notExportedReason(value);
@@ -43,9 +48,9 @@ function missingReason(env: Record<string, unknown>): string | null {
   return null;
 }
 
-export function writeMedia(env: Record<string, unknown>, out: Output): void {
+export function writeMedia(env: Record<string, unknown>, out: Output, files = false): void {
   const mediaType = str(env.media_type);
-  const reason = missingReason(env);
+  const reason = missingReason(env, files);
   if (mediaType === 'sticker') {
     const emoji = str(env.sticker_emoji).trim();
     const label = `${emoji ? `${emoji} ` : ''}Sticker${reason ? ` — ${reason}` : ''}`;
