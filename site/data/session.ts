@@ -7,6 +7,7 @@ import { permalinkOf, sitePaths } from '../render/links.js';
 import { TimeFormatter } from '../render/time.js';
 import { AnchorMapCollector } from '../templates/anchors.js';
 import { ActivityStore, type ChatActivity } from './activity.js';
+import { anchorsByPage } from './anchors-by-page.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { LocalCalendar } from './local-calendar.js';
@@ -103,14 +104,14 @@ export class BuildSession {
     const lastMessage = this.previous?.lastMessage;
     return new AnchorMapCollector(
       (chat) => rendered.get(chat.id)?.size ?? 0,
-      function* (chat) {
+      function* (chat, prefixes) {
         const mine = rendered.get(chat.id);
+        const others = pages.filter((page) => page.chatId === chat.id && !mine?.has(page.path));
+        // Only some map files change: their anchors alone, a file's worth each, not the chat's.
+        if (prefixes) return yield* anchorsByPage(others, [...prefixes].flatMap((prefix) => reader.anchorsWithPrefix(chat.id, prefix)));
         // Pages not rendered have not changed since the previous build: its lists still hold.
         const before = known?.get(chat.id);
-        for (const page of pages) {
-          if (page.chatId !== chat.id || mine?.has(page.path)) continue;
-          yield [page.path, before?.get(page.path) ?? reader.pageAnchors(chat.id, page.start, page.end).map((a) => a.slice(1))];
-        }
+        for (const page of others) yield [page.path, before?.get(page.path) ?? reader.pageAnchors(chat.id, page.start, page.end).map((a) => a.slice(1))];
       },
       (chat) => {
         const pagesBefore = known?.get(chat.id);
