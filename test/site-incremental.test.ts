@@ -388,6 +388,25 @@ test('the anchors added since a build are found through the primary key, not by 
   }
 });
 
+test('a map file\'s anchors are found through the (chat, anchor) index, not by reading the chat', async () => {
+  const reader = new ArchiveReader(alphaAndBeta('cc-site-prefix-anchors-'));
+  const { seen, plan: planOf } = recordStatements(reader.db);
+  try {
+    const alpha = reader.chats().find((c) => c.title === 'Alpha')!.id;
+    const all = reader.anchorsWithPrefix(alpha, '').map(([anchor]) => anchor);
+    assert.equal(all.length, 30);
+    for (const digit of '0123456789abcdef') {
+      const found = reader.anchorsWithPrefix(alpha, digit);
+      assert.deepEqual(found.map(([anchor]) => anchor).sort(), all.filter((a) => a.startsWith(`m${digit}`)).sort(), `prefix ${digit}`);
+    }
+    const sql = seen.find((s) => /anchor >= \?/.test(s))!;
+    const plan = planOf(sql, "'m1'");
+    assert.ok(plan.some((d) => /USING INDEX messages_chat_anchor \(chat_id=\? AND anchor>\? AND anchor<\?\)/.test(d)), plan.join('\n'));
+  } finally {
+    reader.close();
+  }
+});
+
 test('an incremental catalog counts a changed chat\'s pages again only in its changed months, and equals one computed afresh', async () => {
   const dir = scratchDir('cc-site-reuse-months-');
   const db = join(dir, 'chats.sqlite');
