@@ -73,8 +73,9 @@ export class BuildSession {
     this.thumbnails = new Thumbnails((hash) => this.reader.mediaData(hash), this.written);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
+      const changedDays = previous && options.since !== null ? this.reader.changesSince(options.since).days : null;
       // Before the catalog asks for its changed chats' members: only their changed months are counted again.
-      if (previous?.participants && options.since !== null) this.reader.adoptParticipants(previous.participants, this.reader.changesSince(options.since).days);
+      if (previous?.participants && changedDays) this.reader.adoptParticipants(previous.participants, changedDays);
       this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);
       if (this.catalog.render.incremental && previous) {
         const changed = new Set(this.catalog.render.chats.map((c) => c.id));
@@ -82,7 +83,7 @@ export class BuildSession {
       }
       this.anchorMaps = this.catalog.render.incremental ? this.incrementalAnchorMaps() : new AnchorMapCollector();
       const changed = new Set(this.catalog.render.chats.map((c) => c.id));
-      this.activity = new ActivityStore(this.reader, new LocalCalendar(this.time), this.catalog.render.incremental ? (previous?.activity ?? null) : null, changed);
+      this.activity = new ActivityStore(this.reader, new LocalCalendar(this.time), this.catalog.render.incremental ? (previous?.activity ?? null) : null, changed, changedDays);
     } catch (err) {
       this.reader.close();
       throw err;
