@@ -119,7 +119,7 @@ export class BuildSession {
         const width = previousCatalog?.chatsById.get(chat.id)?.anchorWidth;
         if (width === undefined) return undefined;
         if (pagesBefore) return { pages: pagesBefore, width };
-        // After a full build (which keeps no lists): the anchors its snapshot did not have yet.
+        // After a full build, or a rebuild that read some map files' anchors only (neither keeps lists): the anchors added since.
         return lastMessage !== undefined ? { added: reader.anchorsAddedAfter(chat.id, lastMessage).map((a) => a.slice(1)), width } : undefined;
       },
     );
