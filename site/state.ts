@@ -35,8 +35,8 @@ export class PluginState {
   private builtUpTo: number | null = null;
   /** What the next incremental build may reuse of the last successful one. */
   private previous: PreviousBuild | null = null;
-  /** The output manifest this instance last wrote (or found unchanged), and its folder. */
-  private manifest: { dir: string; files: ReadonlySet<string> } | null = null;
+  /** The output manifest this instance last wrote (or found unchanged), its folder, and the chat folders it lists. */
+  private manifest: { dir: string; files: ReadonlySet<string>; chats: ReadonlySet<string> } | null = null;
   /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode = 'fs';
 
@@ -121,28 +121,31 @@ export class PluginState {
    */
   private updateManifest(outputDir: string, session: BuildSession, alsoWritten: Iterable<string>): number {
     // The list this instance wrote last, if it wrote to this folder (a rebuild need not parse it again: 3 MB at 5M messages).
-    const previous = this.manifest?.dir === outputDir ? this.manifest.files : readManifest(outputDir);
+    const own = this.manifest?.dir === outputDir ? this.manifest : null;
+    const previous = own?.files ?? readManifest(outputDir);
     const current = new Set([...session.written, ...alsoWritten]);
     if (!session.catalog.render.incremental) {
       const removed = previous ? removeFromOutput(outputDir, [...previous].filter((p) => !current.has(p))) : 0;
       writeManifest(outputDir, current);
-      this.manifest = { dir: outputDir, files: current };
+      this.manifest = { dir: outputDir, files: current, chats: chatFolders(current) };
       return removed;
     }
     // Without a manifest, one listing only this build's files would hide the rest from later builds.
     if (!previous) return 0;
     const published = new Set(session.catalog.chats.map((c) => c.slug));
-    const gone = [...previous].filter((p) => /^chats\/[^/]+\//.test(p) && !current.has(p) && !published.has(p.split('/')[1]));
+    const chats = own?.chats ?? chatFolders(previous);
+    // Only the files of chats no longer published go: a rebuild that keeps every chat (nearly all) need not walk the list.
+    const gone = [...chats].every((slug) => published.has(slug)) ? [] : [...previous].filter((p) => CHAT_FILE.test(p) && !current.has(p) && !published.has(p.split('/')[1]));
     const removed = removeFromOutput(outputDir, gone);
     const dropped = new Set([...gone, ...session.pruned].filter((p) => previous.has(p)));
     // A rebuild that rewrote only listed files leaves the list as it was: not written again.
     if (dropped.size === 0 && [...current].every((p) => previous.has(p))) {
-      this.manifest = { dir: outputDir, files: previous };
+      this.manifest = { dir: outputDir, files: previous, chats };
       return removed;
     }
     const files = new Set([...[...previous].filter((p) => !dropped.has(p)), ...current]);
     writeManifest(outputDir, files);
-    this.manifest = { dir: outputDir, files };
+    this.manifest = { dir: outputDir, files, chats: chatFolders(files) };
     return removed;
   }
 
@@ -152,4 +155,14 @@ export class PluginState {
     this.pinned?.close();
     this.pinned = null;
   }
+}
+
+/** A file in a chat's folder (`chats/<slug>/…`). */
+const CHAT_FILE = /^chats\/[^/]+\//;
+
+/** The slugs of the chat folders that `paths` has files in. */
+function chatFolders(paths: Iterable<string>): Set<string> {
+  const slugs = new Set<string>();
+  for (const p of paths) if (CHAT_FILE.test(p)) slugs.add(p.split('/')[1]);
+  return slugs;
 }

@@ -3,6 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
+import { ActivityStore, type ChatActivity } from '../site/data/activity.js';
+import { buildCatalog } from '../site/data/catalog.js';
+import { LocalCalendar } from '../site/data/local-calendar.js';
+import { ArchiveReader } from '../site/data/reader.js';
+import { resolveOptions } from '../site/options.js';
+import { TimeFormatter } from '../site/render/time.js';
 import { serveSite } from '../site/serve.js';
 import type { BuildStats } from '../site/state.js';
 import { writeFixture, type FixtureChat, type FixtureMessage } from './helpers/fixture-db.js';
@@ -266,5 +272,47 @@ test('watch mode (serve, incremental): a new message\'s day shows on both pages,
   await buildSite({ db, out: full, search: false, timeZone: ZONE, quiet: true });
   for (const file of ['index.html', landingOf(full, 'Quiet'), landingOf(full, 'Lighthouse')]) {
     assert.equal(read(out, file), read(full, file), `${file}: served rebuild = full build`);
+  }
+});
+
+test('a changed chat\'s activity counted again from the previous one around its changed days equals one counted afresh, with fewer counts', () => {
+  const db = join(scratchDir('cc-activity-recount-'), 'chats.sqlite');
+  const chat = { nativeId: '19:lighthouse@thread.skype', title: 'Lighthouse' };
+  writeFixture(db, [lighthouse()]);
+  const calendar = new LocalCalendar(new TimeFormatter(ZONE, 'en'));
+  /** The chat's activity in the database as it is now: afresh, and from `previous`; the range counts each took. */
+  const countNow = (previous: { activity: ChatActivity; seq: number } | null) => {
+    const reader = new ArchiveReader(db);
+    try {
+      const catalog = buildCatalog(reader, resolveOptions({ db, timeZone: ZONE }), new TimeFormatter(ZONE, 'en'), null);
+      const summary = catalog.chats.find((c) => c.title === chat.title)!;
+      let counts = 0;
+      const countInRange = reader.countInRange.bind(reader);
+      reader.countInRange = (...args) => (counts++, countInRange(...args));
+      const fresh = new ActivityStore(reader, calendar).of(summary);
+      const freshCounts = counts;
+      counts = 0;
+      const again = previous ? new ActivityStore(reader, calendar, new Map([[summary.id, previous.activity]]), new Set([summary.id]), reader.changesSince(previous.seq).days).of(summary) : null;
+      return { fresh, again, freshCounts, againCounts: counts, seq: catalog.changeSeq };
+    } finally {
+      reader.close();
+    }
+  };
+  let last = countNow(null);
+  const changes: [string, FixtureMessage[]][] = [
+    ['a minute after the newest', [say(3, Date.UTC(2024, 1, 1, 3) + 1100 * 37 * MIN, 'probe one')]],
+    ['months later: a new day and month', [say(3, '2024-10-01T03:30:00Z', 'probe two')]], // 23:30 on 30 September in New York
+    ['a new year: the heatmap\'s years move', [say(4, '2025-01-02T15:00:00Z', 'probe three')]],
+    ['back-filled before the first', [say(5, '2017-02-03T10:00:00Z', 'early bird')]],
+    ['around the DST change, in a month and day that have messages', [say(6, '2023-03-12T07:10:00Z', 'in the gap')]],
+    ['an edit and a deletion', [{ ...say(1, '2023-07-01T05:00:00Z', 'July morning'), body: 'July morning, edited', editedAt: Date.parse('2025-01-03T00:00:00Z') }, { ...say(0, '2023-07-01T02:30:00Z', 'June night'), deleted: true }]],
+    ['an implausible date', [say(0, '1976-06-01T00:00:00Z', 'another implausible clock')]],
+  ];
+  for (const [what, messages] of changes) {
+    writeFixture(db, [{ ...chat, messages }]);
+    const now = countNow({ activity: last.fresh, seq: last.seq });
+    assert.deepEqual(now.again, now.fresh, `${what}: the same activity`);
+    assert.ok(now.againCounts < now.freshCounts, `${what}: ${now.againCounts} range counts, afresh ${now.freshCounts}`);
+    last = now;
   }
 });

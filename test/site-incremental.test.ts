@@ -325,6 +325,51 @@ test('the first rebuild after a full build rewrites only the anchor map files of
   await assertSameAsFullBuild(db, out, dir);
 });
 
+test('the first rebuild after a full build reads the anchors of the map files it rewrites, not every unchanged page\'s', async () => {
+  const dir = scratchDir('cc-site-first-rebuild-reads-');
+  const db = join(dir, 'chats.sqlite');
+  const big = '19:big@thread.skype';
+  // 3,100 messages over five months: 16 map files of about 190 anchors each.
+  writeFixture(db, [{ nativeId: big, title: 'Big', messages: run('x', Date.UTC(2021, 0, 1), 3100, hour) }]);
+  const out = join(dir, 'served');
+  // Every anchor the reader hands out, whichever of its anchor lists asked (a spy on the real reader).
+  let anchorsRead = 0;
+  const proto = ArchiveReader.prototype as unknown as Record<string, unknown>;
+  const wrapped = Object.getOwnPropertyNames(ArchiveReader.prototype).filter((name) => /^(page)?anchors/i.test(name) && typeof proto[name] === 'function');
+  const originals = wrapped.map((name) => [name, proto[name]] as const);
+  for (const [name, original] of originals) {
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      if (Array.isArray(result)) anchorsRead += result.length;
+      return result;
+    };
+  }
+  try {
+    const { builds, nextBuild, close } = await serveWatched(db, out);
+    try {
+      await nextBuild(1);
+      writeFixture(db, [{ nativeId: big, title: 'Big', messages: run('one', Date.UTC(2021, 4, 9), 1, hour) }]);
+      anchorsRead = 0;
+      await nextBuild(2);
+      assert.equal(builds[1].incremental, true);
+      assert.equal(builds[1].otherFiles, 1);
+      // The added anchor, and its map file's (about 3,100 / 16); the old rebuild read all the chat's unrendered pages.
+      assert.ok(anchorsRead > 0 && anchorsRead < 400, `anchors read: ${anchorsRead}`);
+      // A second rebuild too (it has no lists of the first's to compare with, and needs none).
+      writeFixture(db, [{ nativeId: big, title: 'Big', messages: run('two', Date.UTC(2021, 1, 9), 1, hour) }]);
+      anchorsRead = 0;
+      await nextBuild(3);
+      assert.equal(builds[2].otherFiles, 1);
+      assert.ok(anchorsRead > 0 && anchorsRead < 400, `anchors read: ${anchorsRead}`);
+    } finally {
+      await close();
+    }
+  } finally {
+    for (const [name, original] of originals) proto[name] = original;
+  }
+  await assertSameAsFullBuild(db, out, dir);
+});
+
 test('the anchors added since a build are found through the primary key, not by reading the chat', async () => {
   const reader = new ArchiveReader(alphaAndBeta('cc-site-added-anchors-'));
   const { seen, plan: planOf } = recordStatements(reader.db);
@@ -338,6 +383,25 @@ test('the anchors added since a build are found through the primary key, not by 
     const sql = seen.find((s) => /id > \?/.test(s))!;
     const plan = planOf(sql, '1');
     assert.ok(plan.some((d) => /USING INTEGER PRIMARY KEY \(rowid>\?\)/.test(d)) && !plan.some((d) => /chat_id=/.test(d)), plan.join('\n'));
+  } finally {
+    reader.close();
+  }
+});
+
+test('a map file\'s anchors are found through the (chat, anchor) index, not by reading the chat', async () => {
+  const reader = new ArchiveReader(alphaAndBeta('cc-site-prefix-anchors-'));
+  const { seen, plan: planOf } = recordStatements(reader.db);
+  try {
+    const alpha = reader.chats().find((c) => c.title === 'Alpha')!.id;
+    const all = reader.anchorsWithPrefix(alpha, '').map(([anchor]) => anchor);
+    assert.equal(all.length, 30);
+    for (const digit of '0123456789abcdef') {
+      const found = reader.anchorsWithPrefix(alpha, digit);
+      assert.deepEqual(found.map(([anchor]) => anchor).sort(), all.filter((a) => a.startsWith(`m${digit}`)).sort(), `prefix ${digit}`);
+    }
+    const sql = seen.find((s) => /anchor >= \?/.test(s))!;
+    const plan = planOf(sql, "'m1'");
+    assert.ok(plan.some((d) => /USING INDEX messages_chat_anchor \(chat_id=\? AND anchor>\? AND anchor<\?\)/.test(d)), plan.join('\n'));
   } finally {
     reader.close();
   }

@@ -142,6 +142,9 @@ export class ArchiveReader {
   anchorsAddedAfter(chatId: number, id: number): string[] {
     return this.anchors.anchorsAddedAfter(chatId, id);
   }
+  anchorsWithPrefix(chatId: number, prefix: string): [anchor: string, time: number, id: number][] {
+    return this.anchors.anchorsWithPrefix(chatId, prefix);
+  }
   redactedAnchors(entries: readonly string[]): Set<string> {
     return redactedAnchors(this.db, entries);
   }

@@ -7,6 +7,7 @@ import { permalinkOf, sitePaths } from '../render/links.js';
 import { TimeFormatter } from '../render/time.js';
 import { AnchorMapCollector } from '../templates/anchors.js';
 import { ActivityStore, type ChatActivity } from './activity.js';
+import { anchorsByPage } from './anchors-by-page.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { LocalCalendar } from './local-calendar.js';
@@ -72,8 +73,9 @@ export class BuildSession {
     this.thumbnails = new Thumbnails((hash) => this.reader.mediaData(hash), this.written);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
+      const changedDays = previous && options.since !== null ? this.reader.changesSince(options.since).days : null;
       // Before the catalog asks for its changed chats' members: only their changed months are counted again.
-      if (previous?.participants && options.since !== null) this.reader.adoptParticipants(previous.participants, this.reader.changesSince(options.since).days);
+      if (previous?.participants && changedDays) this.reader.adoptParticipants(previous.participants, changedDays);
       this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);
       if (this.catalog.render.incremental && previous) {
         const changed = new Set(this.catalog.render.chats.map((c) => c.id));
@@ -81,7 +83,7 @@ export class BuildSession {
       }
       this.anchorMaps = this.catalog.render.incremental ? this.incrementalAnchorMaps() : new AnchorMapCollector();
       const changed = new Set(this.catalog.render.chats.map((c) => c.id));
-      this.activity = new ActivityStore(this.reader, new LocalCalendar(this.time), this.catalog.render.incremental ? (previous?.activity ?? null) : null, changed);
+      this.activity = new ActivityStore(this.reader, new LocalCalendar(this.time), this.catalog.render.incremental ? (previous?.activity ?? null) : null, changed, changedDays);
     } catch (err) {
       this.reader.close();
       throw err;
@@ -103,21 +105,21 @@ export class BuildSession {
     const lastMessage = this.previous?.lastMessage;
     return new AnchorMapCollector(
       (chat) => rendered.get(chat.id)?.size ?? 0,
-      function* (chat) {
+      function* (chat, prefixes) {
         const mine = rendered.get(chat.id);
+        const others = pages.filter((page) => page.chatId === chat.id && !mine?.has(page.path));
+        // Only some map files change: their anchors alone, a file's worth each, not the chat's.
+        if (prefixes) return yield* anchorsByPage(others, [...prefixes].flatMap((prefix) => reader.anchorsWithPrefix(chat.id, prefix)));
         // Pages not rendered have not changed since the previous build: its lists still hold.
         const before = known?.get(chat.id);
-        for (const page of pages) {
-          if (page.chatId !== chat.id || mine?.has(page.path)) continue;
-          yield [page.path, before?.get(page.path) ?? reader.pageAnchors(chat.id, page.start, page.end).map((a) => a.slice(1))];
-        }
+        for (const page of others) yield [page.path, before?.get(page.path) ?? reader.pageAnchors(chat.id, page.start, page.end).map((a) => a.slice(1))];
       },
       (chat) => {
         const pagesBefore = known?.get(chat.id);
         const width = previousCatalog?.chatsById.get(chat.id)?.anchorWidth;
         if (width === undefined) return undefined;
         if (pagesBefore) return { pages: pagesBefore, width };
-        // After a full build (which keeps no lists): the anchors its snapshot did not have yet.
+        // After a full build, or a rebuild that read some map files' anchors only (neither keeps lists): the anchors added since.
         return lastMessage !== undefined ? { added: reader.anchorsAddedAfter(chat.id, lastMessage).map((a) => a.slice(1)), width } : undefined;
       },
     );

@@ -65,11 +65,14 @@ class U32List {
   }
 }
 
-/** (term, doc, tf) triples in arrival (= document) order. */
+/**
+ * (term, doc, tf) triples in arrival (= document) order. Lists start small and double: a watch
+ * rebuild's delta of a message or two allocated (and zeroed) 24 MB at 1 << 20 each.
+ */
 class PostingLog {
-  readonly terms = new U32List(1 << 20);
-  readonly docs = new U32List(1 << 20);
-  readonly tfs = new U32List(1 << 20);
+  readonly terms = new U32List();
+  readonly docs = new U32List();
+  readonly tfs = new U32List();
   push(term: number, doc: number, tf: number): void {
     this.terms.push(term);
     this.docs.push(doc);

@@ -18,6 +18,9 @@ interface PendingChat {
   pagesLeft: number;
   /** page path → anchors without the `m`. */
   pages: Map<string, string[]>;
+  before: AnchorsBefore | undefined;
+  /** The prefixes of the anchors added since the previous build, when only those files change. */
+  only: ReadonlySet<string> | null;
 }
 
 /**
@@ -38,11 +41,12 @@ export class AnchorMapCollector {
   /**
    * `rendered`: how many of each chat's archive pages this build renders (all of them, except in
    * an incremental build); `unrendered`: the anchors (without the `m`) of a chat's other pages,
-   * asked when the chat is first met, so that its maps come out as a full build writes them.
+   * asked when the chat is first met, so that its maps come out as a full build writes them; of
+   * those prefixes only when given (the files this build rewrites), else all.
    */
   constructor(
     private readonly rendered: (chat: ChatSummary) => number = (chat) => chat.pageCount,
-    private readonly unrendered: ((chat: ChatSummary) => Iterable<[string, string[]]>) | null = null,
+    private readonly unrendered: ((chat: ChatSummary, prefixes: ReadonlySet<string> | null) => Iterable<[string, string[]]>) | null = null,
     /**
      * What the previous build wrote of the chat's maps, when known: its prefix width, and its page
      * lists or (a previous full build kept none) the anchors added since, without the `m`. Then
@@ -61,18 +65,21 @@ export class AnchorMapCollector {
   add(chat: ChatSummary, pagePath: string, anchors: string[]): [string, string][] | null {
     let state = this.pending.get(chat.id);
     if (!state) {
-      this.pending.set(chat.id, (state = { pagesLeft: this.rendered(chat), pages: new Map() }));
-      if (this.unrendered) for (const [path, list] of this.unrendered(chat)) state.pages.set(path, list);
+      const before = this.before?.(chat);
+      const only = before && before.width === chat.anchorWidth && 'added' in before ? new Set(before.added.map((hex) => hex.slice(0, chat.anchorWidth))) : null;
+      this.pending.set(chat.id, (state = { pagesLeft: this.rendered(chat), pages: new Map(), before, only }));
+      if (this.unrendered) for (const [path, list] of this.unrendered(chat, only)) state.pages.set(path, list);
     }
     const list = state.pages.get(pagePath) ?? [];
     for (const anchor of anchors) list.push(anchor.slice(1));
     state.pages.set(pagePath, list);
     if (--state.pagesLeft > 0) return null;
     this.pending.delete(chat.id);
+    const { before, only } = state;
+    if (only) return anchorMapFiles(chat, state.pages, only);
+    // Lists of some prefixes only are kept for no later build: it takes the anchors added since, again.
     this.finished?.set(chat.id, state.pages);
-    const before = this.before?.(chat);
-    const only = !before || before.width !== chat.anchorWidth ? null : 'pages' in before ? changedPrefixes(chat, state.pages, before.pages) : new Set(before.added.map((hex) => hex.slice(0, chat.anchorWidth)));
-    return anchorMapFiles(chat, state.pages, only);
+    return anchorMapFiles(chat, state.pages, before && before.width === chat.anchorWidth && 'pages' in before ? changedPrefixes(chat, state.pages, before.pages) : null);
   }
 }
 

@@ -8,6 +8,7 @@ export class Anchors {
   private readonly table: string;
   private readonly ofPage: Statement;
   private addedAfter: Statement | undefined;
+  private withPrefix: Statement | undefined;
 
   constructor({ db, table }: MessageTable) {
     this.db = db;
@@ -28,6 +29,19 @@ export class Anchors {
   anchorsAddedAfter(chatId: number, id: number): string[] {
     this.addedAfter ??= this.db.prepare(`SELECT anchor FROM ${this.table} WHERE id > ? AND +chat_id = ?`).pluck();
     return this.addedAfter.all(id, chatId) as string[];
+  }
+
+  /**
+   * A chat's anchors that begin with `m` + `prefix` (one anchor map file's), with each one's time
+   * and id (its page and its place there): through the (chat_id, anchor) index, so a file costs
+   * its own anchors, not its chat's.
+   */
+  anchorsWithPrefix(chatId: number, prefix: string): [anchor: string, time: number, id: number][] {
+    this.withPrefix ??= this.db.prepare(`SELECT anchor, time, id FROM ${this.table} WHERE chat_id = ? AND anchor >= ? AND anchor < ?`).raw();
+    const low = `m${prefix}`;
+    // The first string after every one that starts with `low`: its last character, one higher.
+    const high = low.slice(0, -1) + String.fromCharCode(low.charCodeAt(low.length - 1) + 1);
+    return this.withPrefix.all(chatId, low, high) as [string, number, number][];
   }
 }
 
