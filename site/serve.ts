@@ -105,8 +105,11 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     const port = options.port ?? 8080;
     let refuse!: (err: Error) => void;
     const refused = new Promise<never>((_, reject) => (refuse = reject));
+    refused.catch(() => undefined); // raced below; a refusal comes before anyone awaits it
     await listenOn(eleventy, host, port, refuse);
-    await eleventy.serve(port);
+    // `serve` waits for the dev server to listen, which a refused port or address never does:
+    // without the race, serveSite would wait forever (its watchers keeping the process alive).
+    await Promise.race([eleventy.serve(port), refused]);
     const server = await Promise.race([ready, refused]);
     const bound = server.server.address() as AddressInfo;
     const loopback = isLoopback(bound.address);
@@ -152,6 +155,11 @@ async function listenOn(eleventy: Eleventy, host: string, requested: number, ref
   await serve.init();
   await serve.initServerInstance();
   const dev = serve.server;
+  // The dev server only logs what else fails (an address not on this machine, a port it may not
+  // bind) and then never listens: that refuses serving too. A taken port is refused below.
+  dev.server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') refuse(new Error(`cannot listen on ${urlHost(host)}:${requested}: ${err.message}`));
+  });
   dev._serverListen = (port: number) => {
     // The dev server moves on to the next port when one is taken: a bookmark or a script would
     // then open another site, or none. Port 0 asks for any free port.

@@ -60,6 +60,26 @@ test('serveSite listens on loopback only unless told otherwise, and says where',
   }
 });
 
+test('serveSite fails, and lets go of the output, when it cannot listen: a port in use, an address not on this machine', async () => {
+  const dir = scratchDir('cc-site-serve-refused-');
+  const db = join(dir, 'chats.sqlite');
+  const out = join(dir, '_site');
+  writeFixture(db, [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [{ author: '8:live:ann', time: Date.UTC(2024, 0, 1), body: 'hello' }] }]);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const { port } = blocker.address() as { port: number };
+  try {
+    // It used to wait forever here: the dev server never listened, and its watchers kept the process up.
+    await assert.rejects(serveSite({ db, out, port, quiet: true }), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+  // 192.0.2.1 is TEST-NET-1 (RFC 5737): an address no machine here has.
+  await assert.rejects(serveSite({ db, out, port: 0, host: '192.0.2.1', quiet: true }), /cannot listen on 192\.0\.2\.1:0: .*EADDRNOTAVAIL/);
+  const server = await serveSite({ db, out, port: 0, quiet: true });
+  await server.close();
+});
+
 // Media an export could hold that a browser would run as HTML or SVG in the site's origin.
 const PWN = Buffer.from(`<!doctype html><script>document.title='pwned'</script><p>pwned</p>`);
 const PWN_SVG = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><script>document.title='pwned'</script></svg>`);
