@@ -96,6 +96,18 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       });
     },
   });
+  // A rebuild an import started may be writing when close() is called: close waits for it (the
+  // output stays locked meanwhile), and no rebuild starts once closing (a change Eleventy saw just
+  // before would otherwise start one after close, into an output no longer locked).
+  let building: Promise<unknown> = Promise.resolve();
+  let closing = false;
+  const write = eleventy.write.bind(eleventy);
+  eleventy.write = () => {
+    if (closing) return Promise.reject(new Error('chatchannels: serving has stopped'));
+    const run = write();
+    building = run.catch(() => undefined);
+    return run;
+  };
   // Per-file logging stays off (quietMode); rebuild notices stay on unless the caller asked for
   // silence outright.
   if (options.quiet === true) eleventy.disableLogger();
@@ -122,8 +134,11 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       address: { host: bound.address, port: bound.port },
       loopback,
       async close() {
+        closing = true;
         catchUp.stop();
         await eleventy.stopWatch();
+        await building;
+        catchUp.stop(); // the build just awaited may have scheduled a check
         removeTempDir(input);
         lock.release();
       },

@@ -80,6 +80,27 @@ test('serveSite fails, and lets go of the output, when it cannot listen: a port 
   await server.close();
 });
 
+test('serveSite close() during a rebuild returns once it is done, and no rebuild starts after it', async () => {
+  const dir = scratchDir('cc-site-serve-close-');
+  const db = join(dir, 'chats.sqlite');
+  const out = join(dir, '_site');
+  const run = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ nativeId: `${prefix}${i}`, author: '8:live:ann', authorName: 'Ann', time: Date.UTC(2021, 0, 1) + i * 3_600_000, body: `${prefix} ${i}` }));
+  writeFixture(db, [{ nativeId: '19:a@thread.skype', title: 'A', messages: run('x', 3000) }]);
+  const late: number[] = [];
+  // An import, then close() at moments from before Eleventy sees the change to after its rebuild.
+  // A build that ended after its server's close() would be seen during the next rounds' serving.
+  for (let round = 0; round < 8; round++) {
+    let closed = false;
+    const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: () => void (closed && late.push(round)) });
+    writeFixture(db, [{ nativeId: '19:a@thread.skype', title: 'A', messages: run(`r${round}-`, 100) }]);
+    await new Promise((resolve) => setTimeout(resolve, round * 25));
+    await server.close();
+    closed = true;
+  }
+  assert.deepEqual(late, [], 'rounds whose rebuild ended after close()');
+});
+
 // Media an export could hold that a browser would run as HTML or SVG in the site's origin.
 const PWN = Buffer.from(`<!doctype html><script>document.title='pwned'</script><p>pwned</p>`);
 const PWN_SVG = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><script>document.title='pwned'</script></svg>`);
