@@ -51,7 +51,7 @@ test('serveSite listens on loopback only unless told otherwise, and says where',
   } finally {
     await server.close();
   }
-  const open = await serveSite({ db, out: join(dir, '_site'), port, host: '0.0.0.0', quiet: true });
+  const open = await serveSite({ db, out: join(dir, '_site'), port: 0, host: '0.0.0.0', quiet: true });
   try {
     assert.equal(open.loopback, false);
     assert.equal(await accepts(otherAddress()!, open.address.port), true, 'an explicit --host 0.0.0.0 is honoured');
