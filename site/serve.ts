@@ -135,6 +135,11 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       loopback,
       async close() {
         closing = true;
+        // A rebuild still running ends by adding its new dependencies to the watcher, and
+        // chokidar's add() reopens a closed watcher: its fs.watch handle then kept the process
+        // alive for good (seen: a test file that never exited). Nothing is added once closing.
+        const watcher = (eleventy as unknown as { watcher?: { add(paths: unknown): unknown } }).watcher;
+        if (watcher) watcher.add = () => watcher;
         catchUp.stop();
         await eleventy.stopWatch();
         await building;
