@@ -96,6 +96,18 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       });
     },
   });
+  // A rebuild an import started may be writing when close() is called: close waits for it (the
+  // output stays locked meanwhile), and no rebuild starts once closing (a change Eleventy saw just
+  // before would otherwise start one after close, into an output no longer locked).
+  let building: Promise<unknown> = Promise.resolve();
+  let closing = false;
+  const write = eleventy.write.bind(eleventy);
+  eleventy.write = () => {
+    if (closing) return Promise.reject(new Error('chatchannels: serving has stopped'));
+    const run = write();
+    building = run.catch(() => undefined);
+    return run;
+  };
   // Per-file logging stays off (quietMode); rebuild notices stay on unless the caller asked for
   // silence outright.
   if (options.quiet === true) eleventy.disableLogger();
@@ -105,8 +117,11 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     const port = options.port ?? 8080;
     let refuse!: (err: Error) => void;
     const refused = new Promise<never>((_, reject) => (refuse = reject));
+    refused.catch(() => undefined); // raced below; a refusal comes before anyone awaits it
     await listenOn(eleventy, host, port, refuse);
-    await eleventy.serve(port);
+    // `serve` waits for the dev server to listen, which a refused port or address never does:
+    // without the race, serveSite would wait forever (its watchers keeping the process alive).
+    await Promise.race([eleventy.serve(port), refused]);
     const server = await Promise.race([ready, refused]);
     const bound = server.server.address() as AddressInfo;
     const loopback = isLoopback(bound.address);
@@ -119,8 +134,16 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       address: { host: bound.address, port: bound.port },
       loopback,
       async close() {
+        closing = true;
+        // A rebuild still running ends by adding its new dependencies to the watcher, and
+        // chokidar's add() reopens a closed watcher: its fs.watch handle then kept the process
+        // alive for good (seen: a test file that never exited). Nothing is added once closing.
+        const watcher = (eleventy as unknown as { watcher?: { add(paths: unknown): unknown } }).watcher;
+        if (watcher) watcher.add = () => watcher;
         catchUp.stop();
         await eleventy.stopWatch();
+        await building;
+        catchUp.stop(); // the build just awaited may have scheduled a check
         removeTempDir(input);
         lock.release();
       },
@@ -152,6 +175,11 @@ async function listenOn(eleventy: Eleventy, host: string, requested: number, ref
   await serve.init();
   await serve.initServerInstance();
   const dev = serve.server;
+  // The dev server only logs what else fails (an address not on this machine, a port it may not
+  // bind) and then never listens: that refuses serving too. A taken port is refused below.
+  dev.server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') refuse(new Error(`cannot listen on ${urlHost(host)}:${requested}: ${err.message}`));
+  });
   dev._serverListen = (port: number) => {
     // The dev server moves on to the next port when one is taken: a bookmark or a script would
     // then open another site, or none. Port 0 asks for any free port.

@@ -51,6 +51,10 @@ test('serve on a port in use fails and says so, instead of moving to the next po
     const taken = await cliAsync(['serve', '--db', db, '--out', join(dir, 'site'), '--port', String(port)], dir).done;
     assert.equal(taken.code, 1, taken.out + taken.err);
     assert.match(taken.err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use: choose another with --port N, or --port 0`));
+    // With --watch too: the source watcher does not keep it running.
+    const watching = await cliAsync(['serve', '--watch', resolve('demo/skype-export'), '--db', join(dir, 'w.sqlite'), '--out', join(dir, 'site-w'), '--port', String(port)], dir).done;
+    assert.equal(watching.code, 1, watching.out + watching.err);
+    assert.match(watching.err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
   } finally {
     blocker.close();
   }

@@ -51,13 +51,54 @@ test('serveSite listens on loopback only unless told otherwise, and says where',
   } finally {
     await server.close();
   }
-  const open = await serveSite({ db, out: join(dir, '_site'), port, host: '0.0.0.0', quiet: true });
+  const open = await serveSite({ db, out: join(dir, '_site'), port: 0, host: '0.0.0.0', quiet: true });
   try {
     assert.equal(open.loopback, false);
     assert.equal(await accepts(otherAddress()!, open.address.port), true, 'an explicit --host 0.0.0.0 is honoured');
   } finally {
     await open.close();
   }
+});
+
+test('serveSite fails, and lets go of the output, when it cannot listen: a port in use, an address not on this machine', async () => {
+  const dir = scratchDir('cc-site-serve-refused-');
+  const db = join(dir, 'chats.sqlite');
+  const out = join(dir, '_site');
+  writeFixture(db, [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [{ author: '8:live:ann', time: Date.UTC(2024, 0, 1), body: 'hello' }] }]);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const { port } = blocker.address() as { port: number };
+  try {
+    // It used to wait forever here: the dev server never listened, and its watchers kept the process up.
+    await assert.rejects(serveSite({ db, out, port, quiet: true }), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+  // 192.0.2.1 is TEST-NET-1 (RFC 5737): an address no machine here has.
+  await assert.rejects(serveSite({ db, out, port: 0, host: '192.0.2.1', quiet: true }), /cannot listen on 192\.0\.2\.1:0: .*EADDRNOTAVAIL/);
+  const server = await serveSite({ db, out, port: 0, quiet: true });
+  await server.close();
+});
+
+test('serveSite close() during a rebuild returns once it is done, and no rebuild starts after it', async () => {
+  const dir = scratchDir('cc-site-serve-close-');
+  const db = join(dir, 'chats.sqlite');
+  const out = join(dir, '_site');
+  const run = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ nativeId: `${prefix}${i}`, author: '8:live:ann', authorName: 'Ann', time: Date.UTC(2021, 0, 1) + i * 3_600_000, body: `${prefix} ${i}` }));
+  writeFixture(db, [{ nativeId: '19:a@thread.skype', title: 'A', messages: run('x', 3000) }]);
+  const late: number[] = [];
+  // An import, then close() at moments from before Eleventy sees the change to after its rebuild.
+  // A build that ended after its server's close() would be seen during the next rounds' serving.
+  for (let round = 0; round < 8; round++) {
+    let closed = false;
+    const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: () => void (closed && late.push(round)) });
+    writeFixture(db, [{ nativeId: '19:a@thread.skype', title: 'A', messages: run(`r${round}-`, 100) }]);
+    await new Promise((resolve) => setTimeout(resolve, round * 25));
+    await server.close();
+    closed = true;
+  }
+  assert.deepEqual(late, [], 'rounds whose rebuild ended after close()');
 });
 
 // Media an export could hold that a browser would run as HTML or SVG in the site's origin.
@@ -81,7 +122,7 @@ test('serve: every media file, whatever its name, is served with an inert type a
   const out = join(dir, '_site');
   const attachments = HOSTILE_MEDIA.map((m) => ({ name: m.name, type: m.type, hash: mediaHash(m.bytes) }));
   writeFixture(db, [{ nativeId: '19:media@thread.skype', title: 'Media', messages: [{ author: '8:live:ann', time: Date.UTC(2024, 0, 1), body: 'files', attachments }] }], HOSTILE_MEDIA);
-  const server = await serveSite({ db, out, port: await freePort(), quiet: true, pathPrefix: '/archive/' });
+  const server = await serveSite({ db, out, port: 0, quiet: true, pathPrefix: '/archive/' });
   // Media under their raw names, as an older version wrote them into this output folder: the
   // server must not trust names either.
   const stale = [`media/${mediaHash(PWN)}/README`, `media/${mediaHash(PWN)}/old.html`, `media/${mediaHash(PWN_SVG)}/old.svg`];
@@ -147,7 +188,7 @@ test('serveSite serves the site and rebuilds it when the database changes', asyn
   const db = join(dir, 'chats.sqlite');
   const hello = { author: '8:live:ann', authorName: 'Ann', time: Date.UTC(2024, 0, 1), body: 'hello' };
   writeFixture(db, [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [hello] }]);
-  const server = await serveSite({ db, out: join(dir, '_site'), port: await freePort(), quiet: true });
+  const server = await serveSite({ db, out: join(dir, '_site'), port: 0, quiet: true });
   try {
     const index = await (await fetch(server.url)).text();
     assert.match(index, /First chat/);

@@ -78,7 +78,7 @@ export const serveCommand: CommandSpec = {
       log(`watching ${paths.length} source(s)`);
     }
 
-    const server = await (await import('../../site/serve.js')).serveSite({
+    const serving = (await import('../../site/serve.js')).serveSite({
       db: dbFile,
       out,
       host: values.host as string | undefined,
@@ -91,6 +91,12 @@ export const serveCommand: CommandSpec = {
         if (s.removedFiles) log(`removed ${s.removedFiles} file(s) no longer published`);
       },
       onNotice: (notice) => process.stderr.write(`chatchannels: ${notice}\n`),
+    });
+    // Serving refused (a port in use, say): the source watcher would keep the process running.
+    const server = await serving.catch(async (err: unknown) => {
+      await watcher?.close();
+      db?.close();
+      throw err;
     });
     const { host, port } = server.address;
     const wildcard = host === '0.0.0.0' || host === '::';
