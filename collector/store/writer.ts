@@ -262,7 +262,11 @@ export class StoreWriter {
     const incoming = record;
     if (old) {
       record = keepStored(record, this.stmt.keptById.get(old.id) as KeptColumns);
-      if (record !== incoming) ({ rev, attachments } = revisionOf(record));
+      if (record !== incoming) {
+        ({ rev, attachments } = revisionOf(record));
+        // What a converter draws depends on the files and reply link too (import/render-body.ts).
+        rendered = undefined;
+      }
     }
     if (knownRev === rev) {
       this.counts.unchangedMessages++;
