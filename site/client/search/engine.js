@@ -14,6 +14,7 @@ import { Documents } from './documents.js';
 import { DataFiles } from './files.js';
 import { filterMask } from './filter.js';
 import { Manifests } from './manifest.js';
+import { takeBest } from './order.js';
 import { createPipeline } from './pipeline.js';
 import { Postings } from './postings.js';
 import { MAX_TERMS, parseQuery, planQuery } from './query.js';
@@ -260,12 +261,11 @@ export class Engine {
           const text = found[i].text;
           if (text) for (let j = 0; j < text.docs.length; j++) score.set(text.docs[j], (score.get(text.docs[j]) || 0) + text.w[j]);
         }
-        const docs = Array.from(score.keys());
-        if (docs.length > limit) {
-          docs.sort((a, b) => /** @type {number} */ (score.get(b)) - /** @type {number} */ (score.get(a)) || b - a);
-          docs.length = limit;
-        }
-        docs.forEach((d) => { this.documents.chunk(part, Math.floor(d / part.docChunk)).catch(noop); });
+        // The page the search will show: its own order (order.js), over these scores.
+        const docs = Int32Array.from(score.keys());
+        return takeBest(docs, Float64Array.from(docs, (d) => /** @type {number} */ (score.get(d))))(0, limit);
+      }).then((docs) => {
+        if (docs) docs.forEach((d) => { this.documents.chunk(part, Math.floor(d / part.docChunk)).catch(noop); });
       });
     }).catch(noop);
   }
