@@ -8,6 +8,8 @@ import { MessageFlags } from '../collector/model.js';
 import { openStore } from '../collector/store/open.js';
 import { buildSite } from '../site/build.js';
 import { ArchiveReader } from '../site/data/reader.js';
+import { messageTableOf } from '../site/data/reader/message-table.js';
+import { Threads } from '../site/data/reader/threads.js';
 import { FORMAT_SAMPLES, type FormatSample, type SampleChat, type SampleMessage, type ThreadRoot } from './helpers/format-samples.js';
 import { writeFixture } from './helpers/fixture-db.js';
 import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
@@ -249,7 +251,8 @@ test("a page's threads are found through the partial index of thread replies: no
   for (const excluded of [[], ['slack:UNOBODY']]) {
     const reader = new ArchiveReader(db, excluded);
     try {
-      const statements = reader['threadStatements']();
+      // The reader's statements as its own connection prepares them (with its views).
+      const statements = new Threads(messageTableOf(reader.db)).statements();
       for (const [name, stmt] of Object.entries(statements)) {
         const plan = (reader.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...[1, 0, 1, 51].slice(0, name === 'any' ? 1 : 4)) as { detail: string }[]).map((r) => r.detail);
         assert.ok(plan.some((d) => /USING INDEX messages_thread/.test(d)), `${name}: ${plan.join(' / ')}`);

@@ -182,9 +182,4 @@ export class ArchiveReader {
   anyAttachments(chatIds: Iterable<number>): boolean {
     return this.attached.anyAttachments(chatIds);
   }
-
-  /** test/site-threads.test.ts reads the query plans of the thread statements through this. */
-  private threadStatements(): ReturnType<Threads['statements']> {
-    return this.threads.statements();
-  }
 }
