@@ -60,15 +60,24 @@ export class Engine {
   /**
    * Starts loading what a query for `text` will need (the manifests, its terms' buckets), so that
    * the search that follows finds them loaded or on their way. The next search within a few
-   * seconds uses the delta manifest loaded here.
+   * seconds uses the delta manifest loaded here. `postings`: `text` is the query that runs next
+   * (a page opened with ?q=), so the part files of its frequent terms load too, as the bucket
+   * arrives (prefetchPostings); not while someone types, when a word may still change.
    * @param {string} text
+   * @param {boolean} [postings]
    */
-  prefetch(text) {
+  prefetch(text, postings) {
     // The base's term buckets first: a rare word's snippets wait on its bucket, then one more
     // round trip (search prefetchDocs), while the manifests are only needed once those arrive.
-    const terms = this.termsOf(parseQuery(text).words.join(' '));
+    const q = parseQuery(text);
+    const terms = this.termsOf(q.words.join(' '));
     const info = this.info;
-    if (info) terms.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t).catch(() => {}); });
+    if (info && postings) {
+      const plan = planQuery(this.pipeline, q);
+      this.prefetchPostings(info.buckets, wanted(plan), plan.prefix);
+    } else if (info) {
+      terms.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t).catch(() => {}); });
+    }
     this.manifests.base().catch(() => {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
@@ -159,18 +168,9 @@ export class Engine {
       return Promise.resolve(this.emptyResult(q, notes, q.words.length ? 'stopwords' : 'empty'));
     }
 
-    /** @type {string[]} */
-    const want = [];
-    const seen = new Set();
-    order.concat(excluded, ...authorTerms).forEach((t) => {
-      if (!seen.has(t)) {
-        seen.add(t);
-        want.push(t);
-      }
-    });
-    // The base's buckets need not wait for its manifest when search.js knows their number.
+    const want = wanted(plan);
     const info = this.info;
-    if (info) want.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t); });
+    if (info) this.prefetchPostings(info.buckets, want, prefix);
     // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
     // as the bucket is read, beside the manifests (prefetchDocs).
     if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
@@ -213,6 +213,27 @@ export class Engine {
         return filterMask(this.documents, this.pipeline, m, q.chats, authorTerms, postings, after, before).then((allow) => evaluate(this.documents, m, q, plan, matches, postings, allow, opts, notes));
       });
     }));
+  }
+
+  /**
+   * Starts loading the base's postings of the query terms `want` (`prefix`: the one that also
+   * matches as a prefix) without its manifest, when search.js knows the base's bucket count
+   * (`buckets`): their buckets, and as each arrives the part files of its frequent terms. A common
+   * word's postings then need not wait for the manifests (the base is always the view's first
+   * part: document ids from 0). These are the files the search reads, and no others.
+   * @param {number} buckets
+   * @param {string[]} want
+   * @param {string | null} prefix
+   */
+  prefetchPostings(buckets, want, prefix) {
+    const noop = () => {};
+    const base = { prefix: '', buckets: buckets, docBase: 0 };
+    want.forEach((t) => {
+      const entries = t === prefix ? this.postings.withPrefix(base, t) : this.postings.entry(base, t).then((e) => (e ? [e] : []));
+      entries.then((list) => {
+        list.forEach((e) => { if (e.parts) this.postings.of(base, e).catch(noop); });
+      }, noop);
+    });
   }
 
   /**
@@ -269,4 +290,23 @@ export class Engine {
       });
     }).catch(noop);
   }
+}
+
+/**
+ * The index terms a query's plan reads postings of, each once: its terms, the excluded ones and
+ * the author: ones.
+ * @param {import('./query.js').QueryPlan} plan
+ * @returns {string[]}
+ */
+function wanted(plan) {
+  /** @type {string[]} */
+  const want = [];
+  const seen = new Set();
+  plan.order.concat(plan.excluded, ...plan.authorTerms).forEach((t) => {
+    if (!seen.has(t)) {
+      seen.add(t);
+      want.push(t);
+    }
+  });
+  return want;
 }
