@@ -234,7 +234,7 @@ test('a single word of more than a page, all in its bucket: the chunks of its be
   assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, 'nothing else');
 });
 
-test('a frequent word\'s part files load as its bucket arrives, before the manifests; exactly the ones the search reads', async () => {
+test('a frequent word\'s part files load as its bucket arrives, before the manifests, and a single word\'s first page with them; exactly the files the search reads', async () => {
   // Small buckets and parts, so that the corpus's common words have part files.
   const out = join(dir, 'site-parts');
   const small = await buildSearchIndex({ db: join(dir, 'db.sqlite'), outDir: out, threads: 1, sizes: { bucketBytes: 200, partPostings: 20 } });
@@ -274,6 +274,22 @@ test('a frequent word\'s part files load as its bucket arrives, before the manif
     assert.deepEqual(parts(loaded), needed, `${query}: nothing else`);
     assert.equal(result.count, expected.count);
     assert.deepEqual(await result.take(0, 20), await expected.take(0, 20));
+  }
+  // A single frequent word: its first page's chunks load from its part files, before the manifests.
+  for (const query of ['alpha', 'alph']) {
+    const loaded: string[] = [];
+    let release!: () => void;
+    const early = engineOf(loaded, new Promise<void>((resolve) => (release = resolve)));
+    const searching = early.search(query, {}, { prefetchDocs: 10 });
+    await settle();
+    const before = [...new Set(loaded.filter((k) => k.startsWith('d/')))].sort();
+    release();
+    const result = await searching;
+    assert.ok(result.count > 10, `${query}: more than a page (${result.count})`);
+    const page = await result.take(0, 10);
+    const chunks = [...new Set(page.map((doc) => `d/${Math.floor(doc / 64)}`))].sort();
+    assert.deepEqual(before, chunks, `${query}: the first page's chunks, asked for before the manifests arrived`);
+    assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, `${query}: nothing else`);
   }
   // While someone types, a prefetch loads buckets only.
   const typing: string[] = [];

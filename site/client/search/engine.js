@@ -25,7 +25,10 @@ import { makeView } from './view.js';
 /** How long a prefetched delta manifest stays good for the next query (ms); also one handed over (loader.js). */
 export const PREFETCH_FRESH = 10000;
 
-/** At most this many postings for a word whose first page is picked from its bucket alone (prefetchDocs). */
+/**
+ * At most this many postings for a word whose first page is picked from its bucket alone
+ * (prefetchDocs); a frequent word's, in part files, are decoded for the search anyway.
+ */
 const PREDICT_MAX = 2000;
 
 /**
@@ -252,13 +255,14 @@ export class Engine {
   }
 
   /**
-   * Loads the doc-store chunks of the first page (`limit` messages) of a one-word query, when the
-   * postings of the word (`asPrefix`: of every term it begins) are all in their buckets: all its
-   * messages when it has at most `limit`, whatever the order; else, for the best-first order
-   * (`best`), the `limit` best-scored, up to PREDICT_MAX postings. With one query term a message's
-   * score is its weights' sum, and ties put the later document first (order.js takeBest), so the
-   * page is the one the search then shows; only a delta can change it, and then a chunk or two
-   * load in vain.
+   * Loads the doc-store chunks of the first page (`limit` messages) of a one-word query from the
+   * postings of the word (`asPrefix`: of every term it begins), before the manifests and the
+   * scoring: all its messages when it has at most `limit`, whatever the order; else, for the
+   * best-first order (`best`), the `limit` best-scored, up to PREDICT_MAX postings when all are in
+   * their buckets, any number when some are in part files (the search decodes those same lists:
+   * prefetchPostings). With one query term a message's score is its weights' sum, and ties put the
+   * later document first (order.js takeBest), so the page is the one the search then shows; only a
+   * delta can change it, and then a chunk or two load in vain.
    * @param {{ prefix: string, buckets: number, docBase: number, docChunk: number }} part
    * @param {string} term
    * @param {boolean} asPrefix
@@ -269,13 +273,15 @@ export class Engine {
     const noop = () => {};
     const entries = asPrefix ? this.postings.withPrefix(part, term) : this.postings.entry(part, term).then((e) => (e ? [e] : []));
     entries.then((list) => {
-      let total = 0;
+      let total = 0, inBuckets = true;
       for (let i = 0; i < list.length; i++) {
-        if (list[i].parts !== 0) return;
+        if (list[i].parts !== 0) inBuckets = false;
         total += list[i].nText;
       }
-      if (!total || (total > limit && (!best || total > PREDICT_MAX))) return;
+      if (!total || (total > limit && (!best || (inBuckets && total > PREDICT_MAX)))) return;
       return Promise.all(list.map((e) => this.postings.of(part, e))).then((found) => {
+        // One term's documents are distinct: its list is the candidates, its weights the scores.
+        if (found.length === 1) return found[0].text ? takeBest(found[0].text.docs, found[0].text.w)(0, limit) : null;
         /** @type {Map<number, number>} */
         const score = new Map();
         for (let i = 0; i < found.length; i++) {
