@@ -14,7 +14,7 @@ import { Documents } from './documents.js';
 import { DataFiles } from './files.js';
 import { filterMask } from './filter.js';
 import { Manifests } from './manifest.js';
-import { takeBest } from './order.js';
+import { pickBest } from './order.js';
 import { createPipeline } from './pipeline.js';
 import { Postings } from './postings.js';
 import { MAX_TERMS, parseQuery, planQuery } from './query.js';
@@ -75,12 +75,8 @@ export class Engine {
     const q = parseQuery(text);
     const terms = this.termsOf(q.words.join(' '));
     const info = this.info;
-    if (info && postings) {
-      const plan = planQuery(this.pipeline, q);
-      this.prefetchPostings(info.buckets, wanted(plan), plan.prefix);
-    } else if (info) {
-      terms.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t).catch(() => {}); });
-    }
+    const plan = postings ? planQuery(this.pipeline, q) : null;
+    if (info) this.prefetchPostings(info.buckets, plan ? wanted(plan) : terms, plan ? plan.prefix : null, !!plan);
     this.manifests.base().catch(() => {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
@@ -173,7 +169,7 @@ export class Engine {
 
     const want = wanted(plan);
     const info = this.info;
-    if (info) this.prefetchPostings(info.buckets, want, prefix);
+    if (info) this.prefetchPostings(info.buckets, want, prefix, true);
     // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
     // as the bucket is read, beside the manifests (prefetchDocs).
     if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
@@ -221,20 +217,21 @@ export class Engine {
   /**
    * Starts loading the base's postings of the query terms `want` (`prefix`: the one that also
    * matches as a prefix) without its manifest, when search.js knows the base's bucket count
-   * (`buckets`): their buckets, and as each arrives the part files of its frequent terms. A common
-   * word's postings then need not wait for the manifests (the base is always the view's first
-   * part: document ids from 0). These are the files the search reads, and no others.
+   * (`buckets`): their buckets, and with `parts`, as each arrives, the part files of its frequent
+   * terms. A common word's postings then need not wait for the manifests (the base is always the
+   * view's first part: document ids from 0). These are the files the search reads, and no others.
    * @param {number} buckets
    * @param {string[]} want
    * @param {string | null} prefix
+   * @param {boolean} parts
    */
-  prefetchPostings(buckets, want, prefix) {
+  prefetchPostings(buckets, want, prefix, parts) {
     const noop = () => {};
     const base = { prefix: '', buckets: buckets, docBase: 0 };
     want.forEach((t) => {
       const entries = t === prefix ? this.postings.withPrefix(base, t) : this.postings.entry(base, t).then((e) => (e ? [e] : []));
       entries.then((list) => {
-        list.forEach((e) => { if (e.parts) this.postings.of(base, e).catch(noop); });
+        if (parts) list.forEach((e) => { if (e.parts) this.postings.of(base, e).catch(noop); });
       }, noop);
     });
   }
@@ -280,22 +277,53 @@ export class Engine {
       }
       if (!total || (total > limit && (!best || (inBuckets && total > PREDICT_MAX)))) return;
       return Promise.all(list.map((e) => this.postings.of(part, e))).then((found) => {
-        // One term's documents are distinct: its list is the candidates, its weights the scores.
-        if (found.length === 1) return found[0].text ? takeBest(found[0].text.docs, found[0].text.w)(0, limit) : null;
-        /** @type {Map<number, number>} */
-        const score = new Map();
-        for (let i = 0; i < found.length; i++) {
-          const text = found[i].text;
-          if (text) for (let j = 0; j < text.docs.length; j++) score.set(text.docs[j], (score.get(text.docs[j]) || 0) + text.w[j]);
-        }
-        // The page the search will show: its own order (order.js), over these scores.
-        const docs = Int32Array.from(score.keys());
-        return takeBest(docs, Float64Array.from(docs, (d) => /** @type {number} */ (score.get(d))))(0, limit);
-      }).then((docs) => {
-        if (docs) docs.forEach((d) => { this.documents.chunk(part, Math.floor(d / part.docChunk)).catch(noop); });
+        // The page the search will show: its own order (order.js), over these scores. At once, in
+        // this turn: the search's own scoring, in a later one, need not be waited for.
+        const texts = /** @type {import('./postings.js').PostingList[]} */ (found.map((f) => f.text).filter((t) => t !== null));
+        if (!texts.length) return;
+        const sum = sumLists(texts);
+        pickBest(sum.docs, sum.w, limit).forEach((i) => { this.documents.chunk(part, Math.floor(sum.docs[i] / part.docChunk)).catch(noop); });
       });
     }).catch(noop);
   }
+}
+
+/**
+ * The documents of some posting lists (one at least), each once, with their weights summed: the
+ * longest list as it is, the others' weights added to it (its documents ascend: binary search) or
+ * after it.
+ * @param {import('./postings.js').PostingList[]} lists
+ * @returns {import('./postings.js').PostingList}
+ */
+function sumLists(lists) {
+  let big = 0;
+  for (let i = 1; i < lists.length; i++) if (lists[i].docs.length > lists[big].docs.length) big = i;
+  const docs = lists[big].docs, w = Float64Array.from(lists[big].w);
+  /** @type {Map<number, number>} */
+  const rest = new Map();
+  for (let i = 0; i < lists.length; i++) {
+    for (let j = 0; i !== big && j < lists[i].docs.length; j++) {
+      const d = lists[i].docs[j];
+      let lo = 0, hi = docs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (docs[mid] < d) lo = mid + 1;
+        else hi = mid;
+      }
+      if (docs[lo] === d) w[lo] += lists[i].w[j];
+      else rest.set(d, (rest.get(d) || 0) + lists[i].w[j]);
+    }
+  }
+  if (!rest.size) return { docs: docs, w: w };
+  const all = { docs: new Int32Array(docs.length + rest.size), w: new Float64Array(docs.length + rest.size) };
+  all.docs.set(docs);
+  all.w.set(w);
+  let k = docs.length;
+  rest.forEach((x, d) => {
+    all.docs[k] = d;
+    all.w[k++] = x;
+  });
+  return all;
 }
 
 /**
@@ -305,14 +333,5 @@ export class Engine {
  * @returns {string[]}
  */
 function wanted(plan) {
-  /** @type {string[]} */
-  const want = [];
-  const seen = new Set();
-  plan.order.concat(plan.excluded, ...plan.authorTerms).forEach((t) => {
-    if (!seen.has(t)) {
-      seen.add(t);
-      want.push(t);
-    }
-  });
-  return want;
+  return Array.from(new Set(plan.order.concat(plan.excluded, ...plan.authorTerms)));
 }
