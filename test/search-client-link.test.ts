@@ -58,6 +58,18 @@ test('module syntax the linker does not handle stops it, naming the file and lin
   for (const [what, files, error] of cases) assert.throws(() => linkModules(['m.js'], modules(files)), error, what);
 });
 
+test('compacting drops comments and indentation, and type casts within a line, and nothing else', () => {
+  const source =
+    "// @ts-check\n/**\n * doc\n */\nfunction f(m) {\n  // why\n  const n = /** @type {number} */ (m.get('a')); // a count\n" +
+    "  const s = 'x; // not a comment';\n  const t = 'y, // nor this', u = 1; // kept: a/b\n  return n + '/** @type'.length + s.length + t.length + u;\n}\n";
+  assert.equal(compactScript(source),
+    "function f(m) {const n = (m.get('a'));\nconst s = 'x; // not a comment';\n" +
+    "const t = 'y, // nor this', u = 1; // kept: a/b\nreturn n + '/** @type'.length + s.length + t.length + u;}\n");
+  assert.equal(compactScript("if (a) { // a/b\n  x = 1 // a/b\n}\nif (b) {\n  y = 2\n  return\n  z\n}\n"),
+    "if (a) { // a/b\nx = 1 // a/b\n}\nif (b) {y = 2\nreturn\nz}\n", 'a line after a comment keeps its break; others keep theirs');
+  assert.equal(new Function(`${compactScript(source)}return f(new Map([['a', 1]]));`)(), 44);
+});
+
 test("the client's own modules link, and the linked text is what the browser and Node run", () => {
   const bundle = clientBundle();
   const page = linkModules(['ui.js']);

@@ -234,6 +234,70 @@ test('a single word of more than a page, all in its bucket: the chunks of its be
   assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, 'nothing else');
 });
 
+test('a frequent word\'s part files load as its bucket arrives, before the manifests, and a single word\'s first page with them; exactly the files the search reads', async () => {
+  // Small buckets and parts, so that the corpus's common words have part files.
+  const out = join(dir, 'site-parts');
+  const small = await buildSearchIndex({ db: join(dir, 'db.sqlite'), outDir: out, threads: 1, sizes: { bucketBytes: 200, partPostings: 20 } });
+  const data = join(out, 'search', 'data');
+  const { Engine } = engineModuleOf();
+  const engineOf = (loaded: string[], held: Promise<void> | null) => new Engine({
+    load: async (key) => {
+      loaded.push(key);
+      if (held && (key === 'manifest' || key === 'delta')) await held;
+      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info: { buckets: small.buckets, docChunk: 64 },
+    stem,
+    isStopWord,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const parts = (keys: string[]) => [...new Set(keys.filter((k) => k.startsWith('p/')))].sort();
+  for (const [query, how] of [['alpha', 'search'], ['alph', 'search'], ['alpha bravo -charlie', 'search'], ['alpha bravo', 'prefetch']] as const) {
+    // What the search reads, the manifests at hand.
+    const all: string[] = [];
+    const plain = engineOf(all, null);
+    const expected = await plain.search(query, {}, {});
+    const needed = parts(all);
+    assert.ok(needed.length > 0, `${query}: has part files (${all.join(' ')})`);
+
+    const loaded: string[] = [];
+    let release!: () => void;
+    const early = engineOf(loaded, new Promise<void>((resolve) => (release = resolve)));
+    if (how === 'prefetch') early.prefetch(query, true);
+    const searching = early.search(query, {}, {});
+    await settle();
+    assert.deepEqual(parts(loaded), needed, `${query} (${how}): its part files, asked for before the manifests arrived`);
+    release();
+    const result = await searching;
+    assert.deepEqual(parts(loaded), needed, `${query}: nothing else`);
+    assert.equal(result.count, expected.count);
+    assert.deepEqual(await result.take(0, 20), await expected.take(0, 20));
+  }
+  // A single frequent word: its first page's chunks load from its part files, before the manifests.
+  for (const query of ['alpha', 'alph']) {
+    const loaded: string[] = [];
+    let release!: () => void;
+    const early = engineOf(loaded, new Promise<void>((resolve) => (release = resolve)));
+    const searching = early.search(query, {}, { prefetchDocs: 10 });
+    await settle();
+    const before = [...new Set(loaded.filter((k) => k.startsWith('d/')))].sort();
+    release();
+    const result = await searching;
+    assert.ok(result.count > 10, `${query}: more than a page (${result.count})`);
+    const page = await result.take(0, 10);
+    const chunks = [...new Set(page.map((doc) => `d/${Math.floor(doc / 64)}`))].sort();
+    assert.deepEqual(before, chunks, `${query}: the first page's chunks, asked for before the manifests arrived`);
+    assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, `${query}: nothing else`);
+  }
+  // While someone types, a prefetch loads buckets only.
+  const typing: string[] = [];
+  engineOf(typing, new Promise<void>(() => {})).prefetch('alpha');
+  await settle();
+  assert.deepEqual(parts(typing), [], 'no part file while typing');
+});
+
 test('best first: every page is the full sort\'s (score, then the later document), whichever pages are taken first', async (t) => {
   const { takeBest } = clientModules().order as unknown as { takeBest: (c: Int32Array, s: Float64Array) => (from: number, size: number) => Promise<number[]> };
   const input = fc.record({

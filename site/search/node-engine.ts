@@ -49,8 +49,8 @@ export interface SearchEngine {
   search(input: string, filters?: SearchFilters, options?: { sort?: string; timeZone?: string; mode?: 'all' | 'any'; prefetchDocs?: number }): Promise<SearchResult>;
   document(doc: number): Promise<SearchRecord>;
   snippet(text: string, terms: string[], size?: number): { text: string; mark: boolean }[];
-  /** Starts loading what a query for `text` needs. */
-  prefetch(text: string): void;
+  /** Starts loading what a query for `text` needs (`postings`: the query that runs next: its part files too). */
+  prefetch(text: string, postings?: boolean): void;
   termsOf(text: string): string[];
 }
 

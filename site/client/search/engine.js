@@ -14,7 +14,7 @@ import { Documents } from './documents.js';
 import { DataFiles } from './files.js';
 import { filterMask } from './filter.js';
 import { Manifests } from './manifest.js';
-import { takeBest } from './order.js';
+import { pickBest } from './order.js';
 import { createPipeline } from './pipeline.js';
 import { Postings } from './postings.js';
 import { MAX_TERMS, parseQuery, planQuery } from './query.js';
@@ -25,7 +25,10 @@ import { makeView } from './view.js';
 /** How long a prefetched delta manifest stays good for the next query (ms); also one handed over (loader.js). */
 export const PREFETCH_FRESH = 10000;
 
-/** At most this many postings for a word whose first page is picked from its bucket alone (prefetchDocs). */
+/**
+ * At most this many postings for a word whose first page is picked from its bucket alone
+ * (prefetchDocs); a frequent word's, in part files, are decoded for the search anyway.
+ */
 const PREDICT_MAX = 2000;
 
 /**
@@ -60,15 +63,20 @@ export class Engine {
   /**
    * Starts loading what a query for `text` will need (the manifests, its terms' buckets), so that
    * the search that follows finds them loaded or on their way. The next search within a few
-   * seconds uses the delta manifest loaded here.
+   * seconds uses the delta manifest loaded here. `postings`: `text` is the query that runs next
+   * (a page opened with ?q=), so the part files of its frequent terms load too, as the bucket
+   * arrives (prefetchPostings); not while someone types, when a word may still change.
    * @param {string} text
+   * @param {boolean} [postings]
    */
-  prefetch(text) {
+  prefetch(text, postings) {
     // The base's term buckets first: a rare word's snippets wait on its bucket, then one more
     // round trip (search prefetchDocs), while the manifests are only needed once those arrive.
-    const terms = this.termsOf(parseQuery(text).words.join(' '));
+    const q = parseQuery(text);
+    const terms = this.termsOf(q.words.join(' '));
     const info = this.info;
-    if (info) terms.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t).catch(() => {}); });
+    const plan = postings ? planQuery(this.pipeline, q) : null;
+    if (info) this.prefetchPostings(info.buckets, plan ? wanted(plan) : terms, plan ? plan.prefix : null, !!plan);
     this.manifests.base().catch(() => {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
@@ -159,18 +167,9 @@ export class Engine {
       return Promise.resolve(this.emptyResult(q, notes, q.words.length ? 'stopwords' : 'empty'));
     }
 
-    /** @type {string[]} */
-    const want = [];
-    const seen = new Set();
-    order.concat(excluded, ...authorTerms).forEach((t) => {
-      if (!seen.has(t)) {
-        seen.add(t);
-        want.push(t);
-      }
-    });
-    // The base's buckets need not wait for its manifest when search.js knows their number.
+    const want = wanted(plan);
     const info = this.info;
-    if (info) want.forEach((t) => { this.postings.entry({ prefix: '', buckets: info.buckets }, t); });
+    if (info) this.prefetchPostings(info.buckets, want, prefix, true);
     // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
     // as the bucket is read, beside the manifests (prefetchDocs).
     if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
@@ -216,6 +215,28 @@ export class Engine {
   }
 
   /**
+   * Starts loading the base's postings of the query terms `want` (`prefix`: the one that also
+   * matches as a prefix) without its manifest, when search.js knows the base's bucket count
+   * (`buckets`): their buckets, and with `parts`, as each arrives, the part files of its frequent
+   * terms. A common word's postings then need not wait for the manifests (the base is always the
+   * view's first part: document ids from 0). These are the files the search reads, and no others.
+   * @param {number} buckets
+   * @param {string[]} want
+   * @param {string | null} prefix
+   * @param {boolean} parts
+   */
+  prefetchPostings(buckets, want, prefix, parts) {
+    const noop = () => {};
+    const base = { prefix: '', buckets: buckets, docBase: 0 };
+    want.forEach((t) => {
+      const entries = t === prefix ? this.postings.withPrefix(base, t) : this.postings.entry(base, t).then((e) => (e ? [e] : []));
+      entries.then((list) => {
+        if (parts) list.forEach((e) => { if (e.parts) this.postings.of(base, e).catch(noop); });
+      }, noop);
+    });
+  }
+
+  /**
    * The Result of a query with nothing to look for.
    * @param {import('./query.js').ParsedQuery} q
    * @param {string[]} notes
@@ -231,13 +252,14 @@ export class Engine {
   }
 
   /**
-   * Loads the doc-store chunks of the first page (`limit` messages) of a one-word query, when the
-   * postings of the word (`asPrefix`: of every term it begins) are all in their buckets: all its
-   * messages when it has at most `limit`, whatever the order; else, for the best-first order
-   * (`best`), the `limit` best-scored, up to PREDICT_MAX postings. With one query term a message's
-   * score is its weights' sum, and ties put the later document first (order.js takeBest), so the
-   * page is the one the search then shows; only a delta can change it, and then a chunk or two
-   * load in vain.
+   * Loads the doc-store chunks of the first page (`limit` messages) of a one-word query from the
+   * postings of the word (`asPrefix`: of every term it begins), before the manifests and the
+   * scoring: all its messages when it has at most `limit`, whatever the order; else, for the
+   * best-first order (`best`), the `limit` best-scored, up to PREDICT_MAX postings when all are in
+   * their buckets, any number when some are in part files (the search decodes those same lists:
+   * prefetchPostings). With one query term a message's score is its weights' sum, and ties put the
+   * later document first (order.js takeBest), so the page is the one the search then shows; only a
+   * delta can change it, and then a chunk or two load in vain.
    * @param {{ prefix: string, buckets: number, docBase: number, docChunk: number }} part
    * @param {string} term
    * @param {boolean} asPrefix
@@ -248,25 +270,68 @@ export class Engine {
     const noop = () => {};
     const entries = asPrefix ? this.postings.withPrefix(part, term) : this.postings.entry(part, term).then((e) => (e ? [e] : []));
     entries.then((list) => {
-      let total = 0;
+      let total = 0, inBuckets = true;
       for (let i = 0; i < list.length; i++) {
-        if (list[i].parts !== 0) return;
+        if (list[i].parts !== 0) inBuckets = false;
         total += list[i].nText;
       }
-      if (!total || (total > limit && (!best || total > PREDICT_MAX))) return;
+      if (!total || (total > limit && (!best || (inBuckets && total > PREDICT_MAX)))) return;
       return Promise.all(list.map((e) => this.postings.of(part, e))).then((found) => {
-        /** @type {Map<number, number>} */
-        const score = new Map();
-        for (let i = 0; i < found.length; i++) {
-          const text = found[i].text;
-          if (text) for (let j = 0; j < text.docs.length; j++) score.set(text.docs[j], (score.get(text.docs[j]) || 0) + text.w[j]);
-        }
-        // The page the search will show: its own order (order.js), over these scores.
-        const docs = Int32Array.from(score.keys());
-        return takeBest(docs, Float64Array.from(docs, (d) => /** @type {number} */ (score.get(d))))(0, limit);
-      }).then((docs) => {
-        if (docs) docs.forEach((d) => { this.documents.chunk(part, Math.floor(d / part.docChunk)).catch(noop); });
+        // The page the search will show: its own order (order.js), over these scores. At once, in
+        // this turn: the search's own scoring, in a later one, need not be waited for.
+        const texts = /** @type {import('./postings.js').PostingList[]} */ (found.map((f) => f.text).filter((t) => t !== null));
+        if (!texts.length) return;
+        const sum = sumLists(texts);
+        pickBest(sum.docs, sum.w, limit).forEach((i) => { this.documents.chunk(part, Math.floor(sum.docs[i] / part.docChunk)).catch(noop); });
       });
     }).catch(noop);
   }
+}
+
+/**
+ * The documents of some posting lists (one at least), each once, with their weights summed: the
+ * longest list as it is, the others' weights added to it (its documents ascend: binary search) or
+ * after it.
+ * @param {import('./postings.js').PostingList[]} lists
+ * @returns {import('./postings.js').PostingList}
+ */
+function sumLists(lists) {
+  let big = 0;
+  for (let i = 1; i < lists.length; i++) if (lists[i].docs.length > lists[big].docs.length) big = i;
+  const docs = lists[big].docs, w = Float64Array.from(lists[big].w);
+  /** @type {Map<number, number>} */
+  const rest = new Map();
+  for (let i = 0; i < lists.length; i++) {
+    for (let j = 0; i !== big && j < lists[i].docs.length; j++) {
+      const d = lists[i].docs[j];
+      let lo = 0, hi = docs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (docs[mid] < d) lo = mid + 1;
+        else hi = mid;
+      }
+      if (docs[lo] === d) w[lo] += lists[i].w[j];
+      else rest.set(d, (rest.get(d) || 0) + lists[i].w[j]);
+    }
+  }
+  if (!rest.size) return { docs: docs, w: w };
+  const all = { docs: new Int32Array(docs.length + rest.size), w: new Float64Array(docs.length + rest.size) };
+  all.docs.set(docs);
+  all.w.set(w);
+  let k = docs.length;
+  rest.forEach((x, d) => {
+    all.docs[k] = d;
+    all.w[k++] = x;
+  });
+  return all;
+}
+
+/**
+ * The index terms a query's plan reads postings of, each once: its terms, the excluded ones and
+ * the author: ones.
+ * @param {import('./query.js').QueryPlan} plan
+ * @returns {string[]}
+ */
+function wanted(plan) {
+  return Array.from(new Set(plan.order.concat(plan.excluded, ...plan.authorTerms)));
 }

@@ -13,10 +13,39 @@
 const PICK_MAX = 100;
 
 /**
+ * The first `k` ranks best first (candidate indexes, in order): by score, then the later document,
+ * in one pass over the candidates.
+ * @param {Int32Array} candidates
+ * @param {Float64Array} scores the candidates' scores, in candidate order
+ * @param {number} k
+ * @returns {number[]}
+ */
+export function pickBest(candidates, scores, k) {
+  /**
+   * Whether candidate a ranks before candidate b.
+   * @param {number} a
+   * @param {number} b
+   */
+  const before = (a, b) => scores[a] > scores[b] || (scores[a] === scores[b] && candidates[a] > candidates[b]);
+  /** @type {number[]} */
+  const top = [];
+  for (let i = 0; i < candidates.length; i++) {
+    if (top.length === k && !before(i, top[k - 1])) continue;
+    let at = top.length === k ? k - 1 : top.length;
+    while (at > 0 && before(i, top[at - 1])) {
+      top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = i;
+  }
+  return top;
+}
+
+/**
  * Best first: by score, then the later document. A first page is picked in one pass over the
- * candidates (a common word's ten thousand: sorting them all, a cold comparator, cost the first
- * results tens of ms); a page further down sorts them all, once. Both follow one total order, so
- * every page is the same either way.
+ * candidates (pickBest: a common word's ten thousand: sorting them all, a cold comparator, cost the
+ * first results tens of ms); a page further down sorts them all, once. Both follow one total order,
+ * so every page is the same either way.
  * @param {Int32Array} candidates
  * @param {Float64Array} scores the candidates' scores, in candidate order
  * @returns {Take}
@@ -24,34 +53,10 @@ const PICK_MAX = 100;
 export function takeBest(candidates, scores) {
   /** @type {number[] | null} */
   let sorted = null;
-  /**
-   * Whether candidate a ranks before candidate b.
-   * @param {number} a
-   * @param {number} b
-   */
-  const before = (a, b) => scores[a] > scores[b] || (scores[a] === scores[b] && candidates[a] > candidates[b]);
-  /**
-   * The first `k` ranks (candidate indexes), in order.
-   * @param {number} k
-   */
-  const pick = (k) => {
-    /** @type {number[]} */
-    const top = [];
-    for (let i = 0; i < candidates.length; i++) {
-      if (top.length === k && !before(i, top[k - 1])) continue;
-      let at = top.length === k ? k - 1 : top.length;
-      while (at > 0 && before(i, top[at - 1])) {
-        top[at] = top[at - 1];
-        at--;
-      }
-      top[at] = i;
-    }
-    return top;
-  };
   return (from, size) => {
     const end = Math.min(from + size, candidates.length);
     if (!sorted && end <= PICK_MAX) {
-      const top = end > 0 ? pick(end) : [];
+      const top = end > 0 ? pickBest(candidates, scores, end) : [];
       return Promise.resolve(top.slice(from, end).map((i) => candidates[i]));
     }
     if (!sorted) {

@@ -47,7 +47,7 @@ function start() {
   var initialQuery = new URLSearchParams(location.search).get('q');
   if (initialQuery && scriptVersion) {
     try {
-      getEngine(scriptVersion).prefetch(initialQuery);
+      getEngine(scriptVersion).prefetch(initialQuery, true);
     } catch (e) {
       // The search proper reports any problem.
     }
