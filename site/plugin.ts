@@ -45,8 +45,9 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
   eleventyConfig.addTemplateFormats('11ty.js');
   // Computed per build (and per watch rebuild): a fresh snapshot of the database.
   eleventyConfig.addGlobalData('chatchannels', () => state.open());
-  eleventyConfig.on('eleventy.before', async ({ outputMode }) => {
+  eleventyConfig.on('eleventy.before', async ({ directories, outputMode }) => {
     state.outputMode = outputMode ?? 'fs';
+    state.outputDir = directories?.output ?? null;
     // No page Eleventy rewrites is ever left truncated by a build killed midway.
     await makeEleventyWritesAtomic();
   });

@@ -3,6 +3,7 @@ import { ArchiveReader } from './data/reader.js';
 import { BuildSession, type PreviousBuild } from './data/session.js';
 import type { ResolvedOptions } from './options.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
+import { startArchiveWorker } from './render/archive-threads.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
 export interface BuildStats {
@@ -39,6 +40,8 @@ export class PluginState {
   private manifest: { dir: string; files: ReadonlySet<string>; chats: ReadonlySet<string> } | null = null;
   /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode = 'fs';
+  /** The output folder of the build in progress (Eleventy's `directories.output`), once known. */
+  outputDir: string | null = null;
 
   constructor(readonly options: ResolvedOptions) {}
 
@@ -52,6 +55,8 @@ export class PluginState {
     this.pinned = null;
     this.current = new BuildSession(options, since === null ? null : this.previous, reader);
     this.current.writing = this.outputMode === 'fs';
+    // Archive pages start now on the second core, beside what Eleventy renders on this one.
+    if (this.outputDir !== null) startArchiveWorker(this.current, this.outputDir);
     return this.current.catalog;
   }
 

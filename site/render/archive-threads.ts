@@ -25,6 +25,38 @@ export type ArchiveJobResult =
  */
 export const archiveThreading = { minMessages: 20_000 };
 
+/** A worker started for a build as soon as its catalog exists (startArchiveWorker). */
+interface StartedWorker {
+  theirs: Set<number>;
+  result: Promise<ArchiveJobResult>;
+}
+
+const started = new WeakMap<BuildSession, StartedWorker>();
+
+/**
+ * Starts the archive worker of a build with its share of the pages, as soon as the build's
+ * catalog exists: its start-up (modules, its own catalog) and its pages then overlap this
+ * thread's other work — the index, landing pages and feeds Eleventy renders before and after the
+ * archive template — instead of waiting for the archive template. writeArchive takes its result.
+ * Closing the session stops a worker whose build failed before that.
+ */
+export function startArchiveWorker(session: BuildSession, output: string): void {
+  const theirs = workerChats(session);
+  if (theirs.size === 0) return;
+  let worker: Worker | null = null;
+  const result = (async () => {
+    // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
+    // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
+    if (session.reader.anyAttachments(theirs)) await imageTools();
+    const job: ArchiveJob = { options: session.options, output, chatIds: [...theirs], changeSeq: session.catalog.changeSeq };
+    worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job });
+    return workerResult(worker);
+  })();
+  result.catch(() => {}); // awaited by writeArchive; never an unhandled rejection meanwhile
+  session.onClose(() => void worker?.terminate());
+  started.set(session, { theirs, result });
+}
+
 /**
  * Writes the build's archive pages, about half of them (whole chats, balanced by messages) in a
  * worker thread with its own read-only connection, so that rendering uses both cores. A worker
@@ -34,25 +66,28 @@ export const archiveThreading = { minMessages: 20_000 };
  */
 export async function writeArchive(session: BuildSession, output: string): Promise<void> {
   const pages = session.catalog.render.pages;
-  const theirs = session.options.layout === null && availableParallelism() > 1 ? workerShare(pages) : new Set<number>();
-  if (theirs.size === 0) {
+  if (!started.has(session)) startArchiveWorker(session, output);
+  const worker = started.get(session);
+  started.delete(session);
+  if (!worker) {
     await writeArchivePages(session, output, pages);
     return;
   }
-  // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
-  // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
-  if (session.reader.anyAttachments(theirs)) await imageTools();
-  const job: ArchiveJob = { options: session.options, output, chatIds: [...theirs], changeSeq: session.catalog.changeSeq };
-  const worker = runWorker(job);
-  worker.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  const { theirs } = worker;
   await writeArchivePages(session, output, pages.filter((p) => !theirs.has(p.chatId)));
-  const result = await worker;
+  const result = await worker.result;
   if (result.stale) {
     await writeArchivePages(session, output, pages.filter((p) => theirs.has(p.chatId)));
     return;
   }
   session.countWritten(result.pagesWritten, result.filesWritten, result.files, result.pruned);
   session.lookupMedia(result.media);
+}
+
+/** The worker's chats: none below `minMessages`, with a custom layout, on one core, or when nothing is written (JSON output). */
+function workerChats(session: BuildSession): Set<number> {
+  if (!session.writing || session.options.layout !== null || availableParallelism() < 2) return new Set();
+  return workerShare(session.catalog.render.pages);
 }
 
 /** Chats for the worker: greedy halves by message count, biggest chats first. */
@@ -80,9 +115,8 @@ function workerShare(pages: readonly ArchivePage[]): Set<number> {
   return theirs;
 }
 
-function runWorker(job: ArchiveJob): Promise<ArchiveJobResult> {
+function workerResult(worker: Worker): Promise<ArchiveJobResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job });
     let settled = false;
     worker.once('message', (result: ArchiveJobResult) => {
       settled = true;
