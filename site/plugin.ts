@@ -60,13 +60,15 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
 
   addIndexTemplate(eleventyConfig, state);
   addChatTemplate(eleventyConfig, state);
-  addArchiveTemplate(eleventyConfig, state);
   addGalleryTemplate(eleventyConfig, state);
   addFeedTemplates(eleventyConfig, state);
   addOpmlTemplate(eleventyConfig, state);
   addRobotsTemplate(eleventyConfig, state);
   addAssetTemplates(eleventyConfig);
   if (resolved.search) addSearch(eleventyConfig, resolved, state);
+  // Last: Eleventy renders templates one after another in this order, and the archive template
+  // ends by waiting for the worker writing the other share of its pages (render/archive-threads.ts).
+  addArchiveTemplate(eleventyConfig, state);
 }
 
 /** Written by the search index builder itself (site/search/build.ts): the client and the data folder, owned whole. */
