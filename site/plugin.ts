@@ -45,8 +45,9 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
   eleventyConfig.addTemplateFormats('11ty.js');
   // Computed per build (and per watch rebuild): a fresh snapshot of the database.
   eleventyConfig.addGlobalData('chatchannels', () => state.open());
-  eleventyConfig.on('eleventy.before', async ({ outputMode }) => {
+  eleventyConfig.on('eleventy.before', async ({ directories, outputMode }) => {
     state.outputMode = outputMode ?? 'fs';
+    state.outputDir = directories?.output ?? null;
     // No page Eleventy rewrites is ever left truncated by a build killed midway.
     await makeEleventyWritesAtomic();
   });
@@ -59,13 +60,15 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
 
   addIndexTemplate(eleventyConfig, state);
   addChatTemplate(eleventyConfig, state);
-  addArchiveTemplate(eleventyConfig, state);
   addGalleryTemplate(eleventyConfig, state);
   addFeedTemplates(eleventyConfig, state);
   addOpmlTemplate(eleventyConfig, state);
   addRobotsTemplate(eleventyConfig, state);
   addAssetTemplates(eleventyConfig);
   if (resolved.search) addSearch(eleventyConfig, resolved, state);
+  // Last: Eleventy renders templates one after another in this order, and the archive template
+  // ends by waiting for the worker writing the other share of its pages (render/archive-threads.ts).
+  addArchiveTemplate(eleventyConfig, state);
 }
 
 /** Written by the search index builder itself (site/search/build.ts): the client and the data folder, owned whole. */

@@ -3,6 +3,7 @@ import { ArchiveReader } from './data/reader.js';
 import { BuildSession, type PreviousBuild } from './data/session.js';
 import type { ResolvedOptions } from './options.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
+import { openWithArchiveWorker } from './render/archive-threads.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
 export interface BuildStats {
@@ -39,6 +40,8 @@ export class PluginState {
   private manifest: { dir: string; files: ReadonlySet<string>; chats: ReadonlySet<string> } | null = null;
   /** Eleventy's output mode of the build in progress: `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode = 'fs';
+  /** The output folder of the build in progress (Eleventy's `directories.output`), once known. */
+  outputDir: string | null = null;
 
   constructor(readonly options: ResolvedOptions) {}
 
@@ -48,10 +51,12 @@ export class PluginState {
     this.current = null;
     const since = this.options.incremental && this.builtUpTo !== null ? this.builtUpTo : this.options.since;
     const options = since === this.options.since ? this.options : { ...this.options, since };
-    const reader = this.pinned;
+    const reader = this.pinned ?? new ArchiveReader(options.db, options.excludeAuthors);
     this.pinned = null;
-    this.current = new BuildSession(options, since === null ? null : this.previous, reader);
-    this.current.writing = this.outputMode === 'fs';
+    const writing = this.outputMode === 'fs';
+    // Archive pages start on the second core now, beside what this one renders (its catalog first).
+    this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader));
+    this.current.writing = writing;
     return this.current.catalog;
   }
 

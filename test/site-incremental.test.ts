@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FAR, type Db } from '../collector/store/contract.js';
@@ -161,6 +161,30 @@ test('archive pages written by two threads are the same bytes as by one', async 
     for (const file of listFiles(single)) {
       assert.ok(readFileSync(join(threaded, file)).equals(readFileSync(join(single, file))), `${file} has the same bytes`);
     }
+  } finally {
+    archiveThreading.minMessages = saved;
+  }
+});
+
+test('Eleventy rendering to JSON writes no archive page from either thread', async () => {
+  const { archiveThreading } = await import('../site/render/archive-threads.js');
+  const { default: Eleventy } = await import('@11ty/eleventy');
+  const { default: chatChannels } = await import('../site/plugin.js');
+  const dir = scratchDir('cc-site-json-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [
+    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
+    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
+  ]);
+  const out = join(dir, 'out');
+  const saved = archiveThreading.minMessages;
+  try {
+    archiveThreading.minMessages = 0;
+    const eleventy = new Eleventy(scratchDir('cc-site-json-input-'), out, { quietMode: true, configPath: false, config: (cfg: { addPlugin(p: unknown, o: unknown): void }) => cfg.addPlugin(chatChannels, { db, search: false }) });
+    eleventy.disableLogger();
+    const pages = (await eleventy.toJSON()) as { url: string }[];
+    assert.ok(pages.some((p) => p.url === '/'), 'Eleventy rendered the index');
+    assert.ok(!existsSync(out), 'nothing written');
   } finally {
     archiveThreading.minMessages = saved;
   }

@@ -58,6 +58,7 @@ export class BuildSession {
   /** Messages per local day and month, per chat (landing pages, the home page). */
   readonly activity: ActivityStore;
   private readonly madeDirs = new Set<string>();
+  private readonly closers: (() => void)[] = [];
   private readonly authors = new Map<number | null, Map<string | null, Author>>();
   /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
   writing = true;
@@ -246,7 +247,13 @@ export class BuildSession {
     return written;
   }
 
+  /** Runs `closer` when the session closes (a worker thread writing for it is stopped). */
+  onClose(closer: () => void): void {
+    this.closers.push(closer);
+  }
+
   close(): void {
+    for (const closer of this.closers.splice(0)) closer();
     this.reader.close();
   }
 }

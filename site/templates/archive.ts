@@ -14,8 +14,8 @@ interface ArchiveData {
  * rather than one paginated entry per page: Eleventy keeps each page's rendered content until the
  * build ends, and archive pages are nearly all of a site's bytes — a million messages would not fit
  * the memory budget (docs/design.md) — and its per-page bookkeeping cost more than rendering. Part of
- * the pages is written by a worker thread on the second core (data/archive-threads.ts). Project
- * transforms do not run on them; the `layout` option does.
+ * the pages is written by a worker thread on the second core, started as soon as the catalog exists
+ * (render/archive-threads.ts). Project transforms do not run on them; the `layout` option does.
  */
 export function addArchiveTemplate(eleventyConfig: EleventyConfigLike, state: PluginState): void {
   eleventyConfig.addTemplate(virtualPath('archive'), {

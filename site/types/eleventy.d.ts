@@ -18,6 +18,8 @@ declare module '@11ty/eleventy' {
     disableLogger(): void;
     /** Resolves to [passthroughCopyResults, templateResults]. */
     write(): Promise<unknown[]>;
+    /** Renders every template without writing anything (output mode `json`): the rendered pages. */
+    toJSON(): Promise<unknown[]>;
     watch(): Promise<unknown>;
     serve(port?: number): Promise<void>;
     stopWatch(): Promise<void>;
