@@ -88,7 +88,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
         options.thread === 'auto' || options.thread === undefined
           ? await worthAThread(file, spareCore() ? THREADED_MIN_BYTES : BUSY_THREADED_MIN_BYTES)
           : options.thread;
-      const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
+      const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted, writer.fresh) : adapter.read(file, readOptions);
       for await (const event of events) {
         switch (event.type) {
           case 'chat':
