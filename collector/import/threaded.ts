@@ -116,10 +116,11 @@ export async function worthAThread(path: string, minBytes = THREADED_MIN_BYTES):
 export function readOnThread(
   format: string, file: string, options: ReadOptions, wanted: string[] | null, renderAhead = false,
 ): AsyncIterableIterator<SourceEvent> {
-  return flatten(batchesFromThread(format, file, options, wanted, renderAhead));
+  return flatten(batchesOnThread(format, file, options, wanted, renderAhead));
 }
 
-async function* batchesFromThread(
+/** The same events in the batches they crossed in. */
+export async function* batchesOnThread(
   format: string, file: string, options: ReadOptions, wanted: string[] | null, renderAhead: boolean,
 ): AsyncGenerator<SourceEvent[]> {
   const { wantChat: _omitted, ...plain } = options;
