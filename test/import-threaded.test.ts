@@ -10,7 +10,10 @@ import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
 import { readOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
 import type { SourceEvent } from '../collector/sources/types.js';
 import { packEvents, unpackEvents } from '../collector/import/event-columns.js';
-import { prepareIdentity } from '../collector/store/prepare.js';
+import { prepareIdentity, type PreparedIdentity } from '../collector/store/prepare.js';
+import { prepareBody } from '../collector/import/render-body.js';
+import { detectAdapter } from '../collector/sources/detect.js';
+import type { IncomingMessage } from '../collector/store/writer.js';
 import { contentDigest } from './helpers/db-state.js';
 import { FORMAT_SAMPLES, ordinaryChats } from './helpers/format-samples.js';
 import { tempDir } from './helpers/temp.js';
@@ -150,13 +153,17 @@ describe('imports read on a worker thread store exactly what imports on one thre
       { type: 'message', message: { ...bare, nativeId: 'n2', prepared: prepareIdentity('c2', bare) } as typeof bare },
       { type: 'message', message: { ...bare, nativeId: 'n3', prepared: prepareIdentity('c1', bare) } as typeof bare },
       { type: 'message', message: { ...bare, extra: 'kept' } as typeof bare },
+      // A body rendered ahead: stored columns, the people named, and a full text the stored
+      // columns do not hold (never so from prepareBody, but the columns must not assume it).
+      { type: 'message', message: { ...bare, nativeId: 'n4', prepared: { ...prepareIdentity('c1', bare), body: { html: '<b>x</b>', text: null, fullText: 'x', people: [['8:carol', 'Carol']] } } } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n5', prepared: { ...prepareIdentity('c1', bare), body: { html: null, text: 'y', fullText: 'y', people: [] } } } as typeof bare },
       { type: 'warning', warning: { position: 'p', message: 'w' } },
       { type: 'progress', done: 1, total: 2 },
       { type: 'cursor', cursor: '{}' },
     ];
     const expected = structuredClone(events);
     const packed = packEvents(events);
-    assert.equal(packed.events.filter((e) => e === null).length, 4, 'messages of known fields go into the columns');
+    assert.equal(packed.events.filter((e) => e === null).length, 6, 'messages of known fields go into the columns');
     assert.deepEqual(packed.chats, ['c1', 'c2']);
     const back = unpackEvents(structuredClone(packed));
     /** Own properties set to undefined are the same as absent ones (every reader uses ?? or ==). */
@@ -171,6 +178,31 @@ describe('imports read on a worker thread store exactly what imports on one thre
     assert.equal(message(2).authorName, undefined, 'absent stays absent');
     assert.equal(message(2).prepared, undefined, 'no identity computed ahead: none made up');
     assert.equal(message(6).extra, 'kept', 'an unknown property crosses with its message');
+    assert.equal((message(5).prepared as PreparedIdentity).body, undefined, 'no body rendered ahead: none made up');
+  });
+
+  // Into a database without messages the thread renders each wanted body too (thread-worker.ts),
+  // with the writer's own render call: the writer stores what it would have rendered itself.
+  test('a thread asked to render ahead hands over every wanted body as the writer renders it', async () => {
+    const paths = ['skype/tiny', 'telegram/full', 'slack/workspace'].map((f) => resolve('test/fixtures', f));
+    for (const path of paths) {
+      const adapter = (await detectAdapter(path)).format;
+      let checked = 0;
+      for (const renderAhead of [true, false]) {
+        for await (const event of readOnThread(adapter, path, {}, null, renderAhead)) {
+          if (event.type !== 'message') continue;
+          const prepared = (event.message as IncomingMessage).prepared!;
+          if (!renderAhead) {
+            assert.equal(prepared.body, undefined, 'not asked: not rendered');
+            continue;
+          }
+          const { prepared: _, ...record } = event.message as IncomingMessage;
+          assert.deepEqual(prepared.body, prepareBody(prepared.chat, record), `${path}: ${record.nativeId}`);
+          checked++;
+        }
+      }
+      assert.ok(checked > 0, `${path}: messages rendered ahead`);
+    }
   });
 
   // Node hands a thread's port messages over up to 1000 at a time; a writer woken from each wrote

@@ -42,6 +42,14 @@ interface MessageColumns {
   rev: number[];
   preparedAttachments: (string | null)[];
   day: string[];
+  /** The body rendered ahead (PreparedIdentity.body): 1, or 0 for none. */
+  rendered: number[];
+  html: (string | null)[];
+  text: (string | null)[];
+  /** null: the stored text, or the body when that is null (what it nearly always is). */
+  fullText: (string | null)[];
+  /** null: no one. */
+  people: ([id: string, name: string][] | null)[];
 }
 
 /** What a message record may hold (model.ts MessageRecord, and the writer's `prepared`). */
@@ -49,7 +57,8 @@ const MESSAGE_KEYS = new Set<string>([
   'nativeId', 'authorId', 'authorName', 'time', 'kind', 'body', 'markup', 'editedAt', 'deleted',
   'replyToKey', 'attachments', 'flags', 'positional', 'prepared',
 ]);
-const PREPARED_KEYS = new Set<string>(['chat', 'base', 'key0', 'rev', 'attachments', 'day']);
+const PREPARED_KEYS = new Set<string>(['chat', 'base', 'key0', 'rev', 'attachments', 'day', 'body']);
+const BODY_KEYS = new Set<string>(['html', 'text', 'fullText', 'people']);
 
 function hasOnly(object: object, keys: Set<string>): boolean {
   for (const key in object) if (!keys.has(key)) return false;
@@ -60,7 +69,7 @@ export function packEvents(events: SourceEvent[]): PackedEvents {
   const m: MessageColumns = {
     nativeId: [], authorId: [], authorName: [], time: [], kind: [], body: [], markup: [], editedAt: [], deleted: [],
     replyToKey: [], attachments: [], flags: [], positional: [], chat: [], base: [], key0: [], rev: [],
-    preparedAttachments: [], day: [],
+    preparedAttachments: [], day: [], rendered: [], html: [], text: [], fullText: [], people: [],
   };
   const chats: string[] = [];
   const out: (SourceEvent | null)[] = new Array(events.length);
@@ -68,7 +77,11 @@ export function packEvents(events: SourceEvent[]): PackedEvents {
     const event = events[i];
     const record = event.type === 'message' ? (event.message as IncomingMessage) : null;
     const prepared = record?.prepared;
-    if (!record || !hasOnly(record, MESSAGE_KEYS) || (prepared !== undefined && !hasOnly(prepared, PREPARED_KEYS))) {
+    const body = prepared?.body;
+    if (
+      !record || !hasOnly(record, MESSAGE_KEYS) || (prepared !== undefined && !hasOnly(prepared, PREPARED_KEYS)) ||
+      (body !== undefined && !hasOnly(body, BODY_KEYS))
+    ) {
       out[i] = event;
       continue;
     }
@@ -93,6 +106,11 @@ export function packEvents(events: SourceEvent[]): PackedEvents {
       m.rev.push(0);
       m.preparedAttachments.push(null);
       m.day.push('');
+      m.rendered.push(0);
+      m.html.push(null);
+      m.text.push(null);
+      m.fullText.push(null);
+      m.people.push(null);
       continue;
     }
     let chat = chats.length ? chats.lastIndexOf(prepared.chat) : -1;
@@ -103,6 +121,11 @@ export function packEvents(events: SourceEvent[]): PackedEvents {
     m.rev.push(prepared.rev);
     m.preparedAttachments.push(prepared.attachments);
     m.day.push(prepared.day);
+    m.rendered.push(body ? 1 : 0);
+    m.html.push(body ? body.html : null);
+    m.text.push(body ? body.text : null);
+    m.fullText.push(body && body.fullText !== (body.text ?? record.body) ? body.fullText : null);
+    m.people.push(body?.people.length ? body.people : null);
   }
   return { events: out, chats, m };
 }
@@ -118,6 +141,10 @@ export function unpackEvents(packed: PackedEvents): SourceEvent[] {
       chat < 0
         ? undefined
         : { chat: chats[chat], base: m.base[j], key0: m.key0[j], rev: m.rev[j], attachments: m.preparedAttachments[j], day: m.day[j] };
+    if (prepared && m.rendered[j]) {
+      const text = m.text[j];
+      prepared.body = { html: m.html[j], text, fullText: m.fullText[j] ?? text ?? m.body[j], people: m.people[j] ?? [] };
+    }
     const message: IncomingMessage = {
       nativeId: m.nativeId[j], authorId: m.authorId[j], authorName: m.authorName[j], time: m.time[j], kind: m.kind[j],
       body: m.body[j], markup: m.markup[j], editedAt: m.editedAt[j], deleted: m.deleted[j], replyToKey: m.replyToKey[j],

@@ -7,8 +7,8 @@ import { rerenderIfStale } from './rerender.js';
 import { wantedChats } from './chat-filter.js';
 import { detectAdapter } from '../sources/detect.js';
 import { FORMATS, loadAdapter } from '../sources/modules.js';
-import { BUSY_THREADED_MIN_BYTES, readOnThread, spareCore, THREADED_MIN_BYTES, worthAThread } from './threaded.js';
-import { SourceError, type ReadOptions, type SourceAdapter, type SourceWarning } from '../sources/types.js';
+import { batchesOnThread, BUSY_THREADED_MIN_BYTES, spareCore, THREADED_MIN_BYTES, worthAThread } from './threaded.js';
+import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent, type SourceWarning } from '../sources/types.js';
 import { storeWriter } from './store-writer.js';
 import { boundHeapGrowth, IMPORT_HEAP_GROWING_PERCENT } from '../heap-growth.js';
 
@@ -88,8 +88,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
         options.thread === 'auto' || options.thread === undefined
           ? await worthAThread(file, spareCore() ? THREADED_MIN_BYTES : BUSY_THREADED_MIN_BYTES)
           : options.thread;
-      const events = threaded ? readOnThread(adapter.format, file, readOptions, wanted) : adapter.read(file, readOptions);
-      for await (const event of events) {
+      const handle = (event: SourceEvent): void => {
         switch (event.type) {
           case 'chat':
             skipping = !wantChat(event.chat.nativeId);
@@ -114,6 +113,15 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
             nextCursor = event.cursor;
             break;
         }
+      };
+      if (threaded) {
+        // A thread's events arrive in batches: written in a plain loop, without an await per event
+        // on the writer's thread, the busier of the two.
+        for await (const batch of batchesOnThread(adapter.format, file, readOptions, wanted, writer.fresh)) {
+          for (const event of batch) handle(event);
+        }
+      } else {
+        for await (const event of adapter.read(file, readOptions)) handle(event);
       }
       const info = await stat(file);
       sourceImported.run(`${info.size}:${Math.trunc(info.mtimeMs)}`, Date.now(), nextCursor, sourceId);

@@ -21,6 +21,8 @@ export interface ThreadedRead {
   options: Omit<ReadOptions, 'wantChat'>;
   /** Chats to read (native ids or slugs, chatFilter's list); null: all. */
   wanted: string[] | null;
+  /** Render each wanted message's body too (render-body.ts): when its messages are likely new. */
+  renderAhead: boolean;
   /** Shared with the worker: [batches posted and not yet consumed]. */
   ahead: SharedArrayBuffer;
 }
@@ -111,15 +113,20 @@ export async function worthAThread(path: string, minBytes = THREADED_MIN_BYTES):
   }
 }
 
-export function readOnThread(format: string, file: string, options: ReadOptions, wanted: string[] | null): AsyncIterableIterator<SourceEvent> {
-  return flatten(batchesFromThread(format, file, options, wanted));
+export function readOnThread(
+  format: string, file: string, options: ReadOptions, wanted: string[] | null, renderAhead = false,
+): AsyncIterableIterator<SourceEvent> {
+  return flatten(batchesOnThread(format, file, options, wanted, renderAhead));
 }
 
-async function* batchesFromThread(format: string, file: string, options: ReadOptions, wanted: string[] | null): AsyncGenerator<SourceEvent[]> {
+/** The same events in the batches they crossed in. */
+export async function* batchesOnThread(
+  format: string, file: string, options: ReadOptions, wanted: string[] | null, renderAhead: boolean,
+): AsyncGenerator<SourceEvent[]> {
   const { wantChat: _omitted, ...plain } = options;
   const ahead = new SharedArrayBuffer(4);
   const counter = new Int32Array(ahead);
-  const job: ThreadedRead = { format, file, options: plain, wanted, ahead };
+  const job: ThreadedRead = { format, file, options: plain, wanted, renderAhead, ahead };
   const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { workerData: job });
 
   const queue: WorkerReport[] = [];

@@ -20,6 +20,11 @@ export interface PreparedIdentity {
   attachments: string | null;
   /** UTC day, YYYY-MM-DD. */
   day: string;
+  /**
+   * The body as the import's render call stores it (collector/import/render-body.ts), rendered
+   * ahead by a reading thread when the messages are likely new; absent: the writer renders it.
+   */
+  body?: PreparedBody;
 }
 
 export interface PreparedBody {

@@ -24,7 +24,10 @@ export interface ImportCounts {
 }
 
 export interface WriterOptions {
-  /** Renders a message's body for storage (collector/import/render-body.ts): the store knows no converter. */
+  /**
+   * Renders a message's body for storage (collector/import/render-body.ts): the store knows no
+   * converter. A body rendered ahead (PreparedIdentity.body) must come from this same function.
+   */
   render: (chat: string, record: MessageRecord) => PreparedBody;
   /** The CLI full-text index's terms of a text (collector/search/fts.ts), to keep edited rows in sync. */
   ftsTerms: (text: string) => string;
@@ -95,6 +98,11 @@ export class StoreWriter {
   private sourceId: number | null = null;
   private readonly ftsUpTo: number;
   private bulk: boolean;
+  /**
+   * The database held no message when this writer began: every message of the run is likely new,
+   * so rendering each body ahead of the writer wastes nothing (collector/import/threaded.ts).
+   */
+  readonly fresh: boolean;
   private readonly stmt;
 
   constructor(
@@ -104,6 +112,7 @@ export class StoreWriter {
     this.ftsUpTo = ftsIndexedUpTo(db);
     this.twins = new TwinResolver(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
     this.bulk = db.prepare(`SELECT 1 FROM message_rows LIMIT 1`).get() === undefined;
+    this.fresh = this.bulk;
     if (this.bulk) db.exec(`DROP INDEX IF EXISTS messages_chat_anchor; DROP INDEX IF EXISTS messages_chat_time`);
     this.stmt = {
       chatByNative: db.prepare(
@@ -237,7 +246,9 @@ export class StoreWriter {
     seen.set(key0, occurrence + 1);
     let key = occurrence === 0 ? key0 : keyFromBase(base, occurrence);
 
-    let rendered: PreparedBody | undefined;
+    // Rendered ahead too when the reading thread expected new messages; reset below whenever the
+    // record changes what its converter draws.
+    let rendered: PreparedBody | undefined = ahead?.body;
     const render = () => (rendered ??= this.options.render(chat.nativeId, record));
     let knownRev = chat.known.rev(key);
     if (positional) {
