@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FAR, type Db } from '../collector/store/contract.js';
 import { buildSite } from '../site/build.js';
-import { buildCatalog } from '../site/data/catalog.js';
+import { buildCatalog, type ChatSummary } from '../site/data/catalog.js';
 import { ArchiveReader } from '../site/data/reader.js';
 import { participantsQuery } from '../site/data/reader/participants.js';
 import { resolveOptions } from '../site/options.js';
@@ -160,6 +160,70 @@ test('archive pages written by two threads are the same bytes as by one', async 
     assert.deepEqual(listFiles(threaded), listFiles(single));
     for (const file of listFiles(single)) {
       assert.ok(readFileSync(join(threaded, file)).equals(readFileSync(join(single, file))), `${file} has the same bytes`);
+    }
+  } finally {
+    archiveThreading.minMessages = saved;
+  }
+});
+
+/**
+ * An untitled group (named after its member list, one member without a name) where someone
+ * outside the list posts too, and a titled chat: what titles and the privacy modes resolve.
+ */
+function membersAndPosters(prefix: string): string {
+  const db = join(scratchDir(prefix), 'chats.sqlite');
+  const members = [{ nativeId: '8:live:ann', displayName: 'Ann' }, { nativeId: '8:live:ben', displayName: 'Ben' }, { nativeId: '8:live:cyd' }];
+  const outsider = run('o', Date.UTC(2021, 1, 2), 50, 9 * hour).map((m) => ({ ...m, author: '8:live:dot', authorName: 'Dot' }));
+  writeFixture(db, [
+    { nativeId: '19:untitled@thread.skype', title: null, kind: 'group', members, messages: [...run('u', Date.UTC(2021, 0, 1), 300, 3 * hour), ...outsider] },
+    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 200, 2 * hour) },
+  ]);
+  return db;
+}
+
+test("the archive worker's catalog reads no chat's posters or newest rows, and gives archive pages what the full one does", () => {
+  const db = membersAndPosters('cc-site-archive-catalog-');
+  const time = new TimeFormatter('UTC', 'en');
+  const forArchive = (c: ReturnType<typeof buildCatalog>) => {
+    const chats = (list: readonly ChatSummary[]) => list.map(({ members: _m, latest: _l, ...rest }) => rest);
+    return JSON.parse(JSON.stringify({ chats: chats(c.chats), pages: c.archivePages, render: { ...c.render, chats: chats(c.render.chats) }, seq: c.changeSeq }));
+  };
+  for (const authors of ['show', 'pseudonymize', 'hide'] as const) {
+    const options = resolveOptions({ db, authors });
+    const full = new ArchiveReader(db);
+    const lean = new ArchiveReader(db);
+    try {
+      const expected = buildCatalog(full, options, time);
+      const refuse = (what: string) => () => assert.fail(`the archive catalog read ${what}`);
+      Object.assign(lean, { posters: refuse('posters'), participants: refuse('participants'), latestAcross: refuse('newest rows'), latestMessages: refuse('newest rows') });
+      const actual = buildCatalog(lean, options, time, null, true);
+      assert.deepEqual(forArchive(actual), forArchive(expected), authors);
+      assert.ok(actual.chats.every((c) => c.latest === null), authors);
+      if (authors !== 'hide') assert.ok(expected.chats.some((c) => c.members.some((m) => !actual.chatsById.get(c.id)!.members.some((a) => a.key === m.key))), `${authors}: the full catalog also lists those who posted`);
+    } finally {
+      full.close();
+      lean.close();
+    }
+  }
+});
+
+test('archive pages written by two threads are the same bytes as by one, with authors pseudonymized or hidden', async () => {
+  const { archiveThreading } = await import('../site/render/archive-threads.js');
+  const db = membersAndPosters('cc-site-threads-privacy-');
+  const dir = scratchDir('cc-site-threads-privacy-out-');
+  const saved = archiveThreading.minMessages;
+  try {
+    for (const authors of ['pseudonymize', 'hide'] as const) {
+      archiveThreading.minMessages = Infinity;
+      const single = join(dir, `${authors}-single`);
+      await buildSite({ db, out: single, search: false, authors });
+      archiveThreading.minMessages = 0;
+      const threaded = join(dir, `${authors}-threaded`);
+      await buildSite({ db, out: threaded, search: false, authors });
+      assert.deepEqual(listFiles(threaded), listFiles(single));
+      for (const file of listFiles(single)) {
+        assert.ok(readFileSync(join(threaded, file)).equals(readFileSync(join(single, file))), `${authors}: ${file} has the same bytes`);
+      }
     }
   } finally {
     archiveThreading.minMessages = saved;

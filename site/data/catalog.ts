@@ -177,8 +177,14 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions, war
  * were (their pages, counts and latest message cannot have changed), which saves most of the
  * queries on a large archive. A chat renamed by an import that brought no message keeps its old
  * title until the next full build.
+ *
+ * `archiveOnly`: the catalog of the archive worker (render/archive-worker.ts). Archive pages read
+ * chats' titles, slugs, months and layouts, never their newest message nor who posted in them,
+ * which are the catalog's costliest parts (a GROUP BY over every chat's rows, month by month, and
+ * each chat's newest rows in full): it leaves those out. `latest` is null and `members` is the
+ * chat's member list alone (what an untitled chat's title is made of).
  */
-export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels, previous: Catalog | null = null): Catalog {
+export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, time: TimeLabels, previous: Catalog | null = null, archiveOnly = false): Catalog {
   const authors = new AuthorNamer(options.authors, options.pseudonymSalt, (nativeId) => reader.displayNameOf(nativeId), options.excludeAuthors);
   const members = reader.members();
   const chats: ChatSummary[] = [];
@@ -225,7 +231,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const unnamed = new Set<string>();
     if (options.authors !== 'hide') {
       // Members: the chat's member list and everyone who posted in it, once each.
-      const posters = reader.posters(row.id);
+      const posters = archiveOnly ? null : reader.posters(row.id);
       const seen = new Set<string>();
       const add = (author: Author): void => {
         if (!seen.has(author.key)) {
@@ -242,11 +248,13 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
         if (!person.displayName?.trim()) unnamed.add(author.key);
       }
       listed = memberAuthors.length;
-      for (const personId of posters.personIds) {
-        const person = reader.person(personId);
-        if (person) add(authors.author(person.nativeId, null, person.displayName));
+      if (posters) {
+        for (const personId of posters.personIds) {
+          const person = reader.person(personId);
+          if (person) add(authors.author(person.nativeId, null, person.displayName));
+        }
+        for (const name of posters.names) add(authors.author(null, name, null));
       }
-      for (const name of posters.names) add(authors.author(null, name, null));
     }
     const listedMembers = sortAuthors(memberAuthors.slice(0, listed));
     sortAuthors(memberAuthors);
@@ -254,7 +262,7 @@ export function buildCatalog(reader: ArchiveReader, options: ResolvedOptions, ti
     const count = pages.reduce((n, p) => n + p.count, 0);
     // Activity and the latest message ignore implausible dates when there are plausible ones: a
     // clock that said 2404 should not make a chat look active forever.
-    const latestRow = (reader.latestAcross([row.id], 1)[0] ?? reader.latestMessages(row.id, 1)[0]) as Message | undefined;
+    const latestRow = archiveOnly ? undefined : ((reader.latestAcross([row.id], 1)[0] ?? reader.latestMessages(row.id, 1)[0]) as Message | undefined);
     const range = reader.plausibleRange(row.id);
     const latest: LatestMessage | null = latestRow
       ? {

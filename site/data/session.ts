@@ -69,6 +69,8 @@ export class BuildSession {
     private readonly previous: PreviousBuild | null = null,
     /** A read snapshot opened earlier for this build (PluginState.pin); default: one opened now. */
     reader: ArchiveReader | null = null,
+    /** The archive worker's session: its catalog holds what archive pages read (buildCatalog). */
+    archiveOnly = false,
   ) {
     this.reader = reader ?? new ArchiveReader(options.db, options.excludeAuthors);
     this.thumbnails = new Thumbnails((hash) => this.reader.mediaData(hash), this.written);
@@ -77,7 +79,7 @@ export class BuildSession {
       const changedDays = previous && options.since !== null ? this.reader.changesSince(options.since).days : null;
       // Before the catalog asks for its changed chats' members: only their changed months are counted again.
       if (previous?.participants && changedDays) this.reader.adoptParticipants(previous.participants, changedDays);
-      this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null);
+      this.catalog = buildCatalog(this.reader, options, this.time, previous?.catalog ?? null, archiveOnly);
       if (this.catalog.render.incremental && previous) {
         const changed = new Set(this.catalog.render.chats.map((c) => c.id));
         this.reader.adoptLatest([...previous.latest].filter(([chatId]) => !changed.has(chatId)));

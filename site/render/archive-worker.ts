@@ -10,7 +10,7 @@ import { workerShare, type ArchiveJob, type ArchiveWorkerMessage } from './archi
  */
 const job = workerData as ArchiveJob;
 const post = (message: ArchiveWorkerMessage): void => parentPort?.postMessage(message);
-const session = new BuildSession(job.options);
+const session = new BuildSession(job.options, null, null, true);
 try {
   const chatIds = !sameSnapshot(session.reader.snapshot.mark, job.mark) ? [] : (job.chatIds ?? [...workerShare(session.catalog.render.pages)]);
   post({ kind: 'share', chatIds });
