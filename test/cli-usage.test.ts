@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { cli, cliAsync } from './helpers/db-state.js';
+import { servedUrl } from './helpers/net.js';
 import { tempDir } from './helpers/temp.js';
 
 /** The CLI's traps for a new user (usage, not function): each says what to type instead. */
@@ -58,19 +59,13 @@ test('serve on a port in use fails and says so, instead of moving to the next po
   } finally {
     blocker.close();
   }
+  assert.match(cli(['serve', '--help'], dir).out, /--port N .*\n.*0: any free port/, 'serve --help tells of --port 0');
   const any = cliAsync(['serve', '--db', db, '--out', join(dir, 'site0'), '--port', '0'], dir);
+  let exited = false;
+  void any.done.then(() => (exited = true));
   try {
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error('serve did not start')), 60_000);
-      const poll = setInterval(() => {
-        const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(any.output());
-        if (m) {
-          clearTimeout(timer);
-          clearInterval(poll);
-          resolveUrl(m[1]);
-        }
-      }, 100);
-    });
+    const url = await servedUrl(any.output, () => exited);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.notEqual(new URL(url).port, '0');
     assert.equal((await fetch(url)).status, 200);
   } finally {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { servedUrl } from './helpers/net.js';
 import { needsTools, toolPath } from './helpers/requires.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -40,17 +41,6 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
     if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}\n${log()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -111,8 +101,6 @@ const tools = { ngircd: toolPath('ngircd'), irssi: toolPath('irssi'), tmux: tool
 
 test('irssi logs a channel on a real IRC server; serve --watch shows the posted lines within seconds', { skip: needsTools('ngircd', 'irssi', 'tmux'), timeout: 240_000 }, async () => {
   const dir = tempDir('cc-irc-live-');
-  const ircPort = await freePort();
-  const httpPort = await freePort();
   const home = join(dir, 'irssi');
   const logs = join(dir, 'irclogs');
   const dbFile = join(dir, 'live.sqlite');
@@ -123,7 +111,7 @@ test('irssi logs a channel on a real IRC server; serve --watch shows the posted 
 
   // ngircd: loopback only, no PAM/ident/DNS lookups, generous ping timeouts.
   const conf = join(dir, 'ngircd.conf');
-  writeFileSync(conf, [
+  const ngircdConf = (ircPort: number) => writeFileSync(conf, [
     '[Global]',
     '  Name = irc.chatchannels.test',
     '  Info = chatchannels live test',
@@ -143,7 +131,7 @@ test('irssi logs a channel on a real IRC server; serve --watch shows the posted 
     '',
   ].join('\n'));
   // irssi: one chatnet, autojoin, autolog into <logs>/<chatnet>/<channel>.log.
-  writeFileSync(join(home, 'config'), [
+  const irssiConf = (ircPort: number) => writeFileSync(join(home, 'config'), [
     'servers = (',
     `  { address = "127.0.0.1"; chatnet = "${NETWORK}"; port = "${ircPort}"; autoconnect = "yes"; use_tls = "no"; }`,
     ');',
@@ -181,10 +169,23 @@ test('irssi logs a channel on a real IRC server; serve --watch shows the posted 
   process.once('exit', killAll);
 
   try {
-    ngircd = spawn(tools.ngircd!, ['-n', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    ngircd.stdout!.on('data', (d) => (output += `[ngircd] ${d}`));
-    ngircd.stderr!.on('data', (d) => (output += `[ngircd] ${d}`));
-    await until('ngircd to listen', () => canConnect(ircPort), 30, log);
+    // ngircd takes no port 0: a port probed free is tried, and another one if a test file
+    // running in parallel took it meanwhile (ngircd then exits). Its own "listening" line, not a
+    // connection that the other taker could accept, says that it is ngircd that listens.
+    let ircPort = 0;
+    for (let attempt = 1; !ircPort; attempt++) {
+      const port = await freePort();
+      ngircdConf(port);
+      const child = spawn(tools.ngircd!, ['-n', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      ngircd = child;
+      let said = '';
+      child.stdout!.on('data', (d) => ((said += d), (output += `[ngircd] ${d}`)));
+      child.stderr!.on('data', (d) => ((said += d), (output += `[ngircd] ${d}`)));
+      const listening = await until('ngircd to listen or exit', () => (said.includes(`Now listening on [127.0.0.1]:${port} `) ? 'yes' : child.exitCode !== null ? 'exited' : null), 30, log);
+      if (listening === 'yes') ircPort = port;
+      else assert.ok(attempt < 5 && /Address already in use/.test(said), `ngircd did not start on port ${port}:\n${said}`);
+    }
+    irssiConf(ircPort);
 
     const started = spawnSync(tools.tmux!, ['-S', socket, 'new-session', '-d', '-s', 'irc', '-x', '160', '-y', '40', `${tools.irssi} --home=${home} --config=${join(home, 'config')}`], { encoding: 'utf8' });
     assert.equal(started.status, 0, `tmux: ${started.stderr}`);
@@ -195,10 +196,12 @@ test('irssi logs a channel on a real IRC server; serve --watch shows the posted 
     // irssi has joined and opened its log: the log folder now holds a log to follow.
     await until('irssi to join and log', () => /has joined #chat/.test(readLog()), 60, log);
 
-    serve = spawn(process.execPath, [CLI, 'serve', '--watch', logs, '--db', dbFile, '--out', out, '--port', String(httpPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    serve.stdout!.on('data', (d) => (output += `[serve] ${d}`));
-    serve.stderr!.on('data', (d) => (output += `[serve] ${d}`));
-    const base = `http://localhost:${httpPort}/`;
+    const server = spawn(process.execPath, [CLI, 'serve', '--watch', logs, '--db', dbFile, '--out', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = server;
+    let served = '';
+    server.stdout!.on('data', (d) => ((served += d), (output += `[serve] ${d}`)));
+    server.stderr!.on('data', (d) => ((served += d), (output += `[serve] ${d}`)));
+    const base = await servedUrl(() => served, () => server.exitCode !== null);
     await until('the first build', async () => (await fetch(base)).ok, 90, log);
 
     client = new RawClient(ircPort, 'poster');

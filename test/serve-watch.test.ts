@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSearchEngine } from '../site/search/node-engine.js';
-import { accepts, otherAddress } from './helpers/net.js';
+import { accepts, otherAddress, portOf, servedUrl } from './helpers/net.js';
 import { tempDir } from './helpers/temp.js';
 
 /**
@@ -53,14 +52,6 @@ function writeExport(file: string, chats: Record<string, Msg[]>): void {
   renameSync(`${file}.part`, file);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, seconds = 60): Promise<T> {
   const end = Date.now() + seconds * 1000;
   for (;;) {
@@ -101,15 +92,15 @@ test('serve --watch: an appended message reaches its archive page, the feed and 
   const kitchen: Msg[] = [{ id: '10', time: '2024-02-11T09:00:00Z', from: '8:bob', text: 'soup recipe' }];
   writeExport(source, { [GROUP]: garden, [OTHER]: kitchen });
 
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--watch', source, '--db', db, '--out', out, '--port', String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--watch', source, '--db', db, '--out', out, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
   try {
-    const base = `http://localhost:${port}/`;
+    const base = await servedUrl(() => log, () => child.exitCode !== null);
+    const port = portOf(base);
     const index = await until('the first build', () => get(base));
     assert.match(index, /Garden/);
     assert.ok(log.includes(`http://127.0.0.1:${port}/`), 'serve --watch prints the loopback address it listens on');

@@ -10,19 +10,11 @@ import { serveSite } from '../site/serve.js';
 import { launchBrowser } from './helpers/browser.js';
 import { CLI } from './helpers/db-state.js';
 import { mediaHash, writeFixture } from './helpers/fixture-db.js';
-import { accepts, otherAddress } from './helpers/net.js';
+import { accepts, otherAddress, portOf, servedUrl } from './helpers/net.js';
 import { listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 import { tinyPng } from './helpers/png.js';
 import { hasTool, machineLimit, skipUnless } from './helpers/requires.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A GET whose path goes out exactly as given (fetch would resolve `..`). */
 function rawGet(port: string, path: string): Promise<{ status: number; type: string | undefined }> {
@@ -41,9 +33,10 @@ test('serveSite listens on loopback only unless told otherwise, and says where',
   const dir = scratchDir('cc-site-serve-host-');
   const db = join(dir, 'chats.sqlite');
   writeFixture(db, [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [{ author: '8:live:ann', time: Date.UTC(2024, 0, 1), body: 'hello' }] }]);
-  const port = await freePort();
-  const server = await serveSite({ db, out: join(dir, '_site'), port, quiet: true });
+  const server = await serveSite({ db, out: join(dir, '_site'), port: 0, quiet: true });
+  const { port } = server.address;
   try {
+    assert.notEqual(port, 0);
     assert.equal(server.url, `http://127.0.0.1:${port}/`);
     assert.deepEqual({ ...server.address, loopback: server.loopback }, { host: '127.0.0.1', port, loopback: true });
     assert.equal(await accepts('127.0.0.1', port), true);
@@ -212,19 +205,20 @@ test('chatchannels serve rebuilds even when the working folder’s .gitignore li
   const db = join('data', 'chats.sqlite');
   const hello = { author: '8:live:ann', authorName: 'Ann', time: Date.UTC(2024, 0, 1), body: 'hello' };
   writeFixture(join(dir, db), [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [hello] }]);
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', String(port)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d));
   child.stderr.on('data', (d: Buffer) => (output += d));
-  const page = async (): Promise<string> => {
-    try {
-      return await (await fetch(`http://localhost:${port}/`)).text();
-    } catch {
-      return '';
-    }
-  };
   try {
+    const url = await servedUrl(() => output, () => child.exitCode !== null);
+    const port = portOf(url);
+    const page = async (): Promise<string> => {
+      try {
+        return await (await fetch(url)).text();
+      } catch {
+        return '';
+      }
+    };
     let html = '';
     for (let i = 0; i < 150 && !html.includes('First chat'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -250,13 +244,13 @@ test('chatchannels serve --host 0.0.0.0 warns that every chat is on the network,
   const dir = scratchDir('cc-site-serve-open-');
   const db = join(dir, 'chats.sqlite');
   writeFixture(db, [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [{ author: '8:live:ann', time: Date.UTC(2024, 0, 1), body: 'hello' }] }]);
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', String(port), '--host', '0.0.0.0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--host', '0.0.0.0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   try {
+    const port = portOf(await servedUrl(() => stdout + stderr, () => child.exitCode !== null));
     for (let i = 0; i < 150 && !/warning/.test(stderr); i++) await new Promise((resolve) => setTimeout(resolve, 200));
     assert.match(stderr, /warning: .*0\.0\.0\.0.*network/i, `stdout:\n${stdout}\nstderr:\n${stderr}`);
     assert.ok(stdout.includes(`0.0.0.0:${port}`), `serve prints the address it listens on:\n${stdout}`);

@@ -48,3 +48,23 @@ test('a missing database opened read-only, or where it must exist, is a clear er
     assert.ok(!existsSync(file));
   }
 });
+
+test('a database whose write lock another import holds past the busy timeout, while it is created, is refused as busy, not "database is locked"', () => {
+  // Two first imports into one new database: the first holds the write lock (creating the schema,
+  // then importing) for longer than the second waits for it, under load. The second used to fail
+  // with SQLite's bare "database is locked"; an import already under way is refused by name.
+  const file = join(tempDir(), 'new.sqlite');
+  const first = new Database(file);
+  try {
+    first.pragma('journal_mode = WAL');
+    first.exec('BEGIN IMMEDIATE');
+    assert.throws(() => openStore(file, { busyTimeout: 50 }), (err: Error) => {
+      assert.equal(err.name, 'StoreError');
+      assert.match(err.message, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another import is writing to this database; try again when it has finished$`));
+      return true;
+    });
+  } finally {
+    first.close();
+  }
+  openStore(file).close();
+});

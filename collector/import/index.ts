@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Db } from '../store/open.js';
+import { writerBusyError, type Db } from '../store/open.js';
 import type { ImportCounts } from '../store/writer.js';
 import { touchChangeMarker } from '../store/marker.js';
 import { rerenderIfStale } from './rerender.js';
@@ -143,9 +143,7 @@ function beginImmediate(db: Db): void {
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new Error(`${db.name}: another import is writing to this database; try again when it has finished`);
-    }
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw writerBusyError(db.name);
     throw err;
   }
 }

@@ -17,6 +17,15 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Another process holds the database's write lock for longer than a writer waits (busyTimeout):
+ * an import (`import`, `watch`, `serve --watch`) under way. Said so, whether it is met at
+ * the import's own transaction or while opening (a new database's schema, the switch to WAL).
+ */
+export function writerBusyError(file: string): StoreError {
+  return new StoreError(`${file}: another import is writing to this database; try again when it has finished`);
+}
+
 export interface OpenOptions {
   readonly?: boolean;
   /** Fail (instead of creating one) when there is no database: commands that only read. Implied by `readonly`. */
@@ -77,6 +86,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
   } catch (err) {
     db.close();
     if (err instanceof StoreError) throw err;
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw writerBusyError(file);
     throw new StoreError(`${file}: ${(err as Error).message}`);
   }
   return db;
