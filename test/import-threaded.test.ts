@@ -7,9 +7,10 @@ import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
 import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
-import { readOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
+import { batchesOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
 import type { SourceEvent } from '../collector/sources/types.js';
 import { packEvents, unpackEvents } from '../collector/import/event-columns.js';
+import { flatten } from '../collector/sources/kit/batches.js';
 import { prepareIdentity, type PreparedIdentity } from '../collector/store/prepare.js';
 import { prepareBody } from '../collector/import/render-body.js';
 import { detectAdapter } from '../collector/sources/detect.js';
@@ -189,7 +190,7 @@ describe('imports read on a worker thread store exactly what imports on one thre
       const adapter = (await detectAdapter(path)).format;
       let checked = 0;
       for (const renderAhead of [true, false]) {
-        for await (const event of readOnThread(adapter, path, {}, null, renderAhead)) {
+        for await (const event of flatten(batchesOnThread(adapter, path, {}, null, renderAhead))) {
           if (event.type !== 'message') continue;
           const prepared = (event.message as IncomingMessage).prepared!;
           if (!renderAhead) {
@@ -222,7 +223,7 @@ describe('imports read on a worker thread store exactly what imports on one thre
     let turnsAtBatch = 0;
     let batchesWithoutTurn = 0;
     try {
-      for await (const event of readOnThread('skype-export', file, {}, null)) {
+      for await (const event of flatten(batchesOnThread('skype-export', file, {}, null, false))) {
         if (event.type !== 'message' || ++messages % EVENTS_PER_BATCH) continue;
         // A writer slower than the reader: the reading thread's batches wait in the port.
         const until = Date.now() + 40;

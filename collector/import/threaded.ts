@@ -2,7 +2,6 @@ import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { flatten } from '../sources/kit/batches.js';
 import { SourceError, type ReadOptions, type SourceEvent } from '../sources/types.js';
 import { unpackEvents, type PackedEvents } from './event-columns.js';
 
@@ -113,13 +112,7 @@ export async function worthAThread(path: string, minBytes = THREADED_MIN_BYTES):
   }
 }
 
-export function readOnThread(
-  format: string, file: string, options: ReadOptions, wanted: string[] | null, renderAhead = false,
-): AsyncIterableIterator<SourceEvent> {
-  return flatten(batchesOnThread(format, file, options, wanted, renderAhead));
-}
-
-/** The same events in the batches they crossed in. */
+/** `file`'s events read on a worker thread, in the batches they crossed in (import/index.ts writes a batch in one turn). */
 export async function* batchesOnThread(
   format: string, file: string, options: ReadOptions, wanted: string[] | null, renderAhead: boolean,
 ): AsyncGenerator<SourceEvent[]> {
@@ -170,7 +163,7 @@ export async function* batchesOnThread(
       yield events;
     }
   } finally {
-    // Done, failed, or the consumer stopped early (flatten's return): the thread goes either way.
+    // Done, failed, or the consumer stopped early (its return): the thread goes either way.
     await worker.terminate();
   }
 }
