@@ -167,6 +167,51 @@ test('archive pages written by two threads are the same bytes as by one', async 
 });
 
 /**
+ * The archive worker reads through its own connection: when an import commits between the main
+ * thread's snapshot and the worker's, the worker must write nothing (its pages would show another
+ * database), and this thread then writes every page from its own snapshot.
+ */
+test('an archive worker that sees a newer snapshot than the build writes nothing; the build writes every page from its own', async () => {
+  const { archiveThreading, openWithArchiveWorker, writeArchive } = await import('../site/render/archive-threads.js');
+  const { BuildSession } = await import('../site/data/session.js');
+  const dir = scratchDir('cc-site-stale-worker-');
+  const db = join(dir, 'chats.sqlite');
+  const chats = [
+    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
+    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
+  ];
+  writeFixture(db, chats);
+  const options = resolveOptions({ db });
+  const writeAll = async (out: string, between?: () => void): Promise<void> => {
+    const reader = new ArchiveReader(db, options.excludeAuthors);
+    between?.(); // after this build's snapshot is taken, before its worker opens its own
+    const session = openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader));
+    try {
+      await writeArchive(session, out);
+    } finally {
+      session.close();
+    }
+  };
+  const saved = archiveThreading.minMessages;
+  try {
+    archiveThreading.minMessages = Infinity;
+    const single = join(dir, 'single');
+    await writeAll(single);
+    archiveThreading.minMessages = 0;
+    const stale = join(dir, 'stale');
+    // A later month of chat one, committed while the build's snapshot is open.
+    await writeAll(stale, () => writeFixture(db, [{ ...chats[0], messages: run('late', Date.UTC(2022, 5, 1), 5, hour) }]));
+    assert.ok(listFiles(single).some((f) => f.includes('/2021/')), 'the fixture has archive pages');
+    assert.deepEqual(listFiles(stale), listFiles(single), 'the same pages: none of the newer month');
+    for (const file of listFiles(single)) {
+      assert.ok(readFileSync(join(stale, file)).equals(readFileSync(join(single, file))), `${file} has the same bytes`);
+    }
+  } finally {
+    archiveThreading.minMessages = saved;
+  }
+});
+
+/**
  * An untitled group (named after its member list, one member without a name) where someone
  * outside the list posts too, and a titled chat: what titles and the privacy modes resolve.
  */

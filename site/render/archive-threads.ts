@@ -16,6 +16,8 @@ export interface ArchiveJob {
   chatIds: number[] | null;
   /** The main thread's snapshot: the worker writes nothing from another one. */
   mark: SnapshotMark;
+  /** The main thread's archiveThreading.minMessages (a worker has its own copy of the module). */
+  minMessages: number;
 }
 
 /**
@@ -84,7 +86,7 @@ function spawn(reader: ArchiveReader, options: ResolvedOptions, output: string, 
   let stopped = false;
   const share = settleable<Set<number>>();
   const done = settleable<Done>();
-  const job: ArchiveJob = { options, output, chatIds, mark: reader.snapshot.mark };
+  const job: ArchiveJob = { options, output, chatIds, mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages };
   const run = (): void => {
     if (stopped) throw new Error('chatchannels: archive worker stopped');
     const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job }));
@@ -147,7 +149,7 @@ export async function writeArchive(session: BuildSession, output: string): Promi
 }
 
 /** Chats for the worker: about 60% of the messages, biggest chats first. */
-export function workerShare(pages: readonly ArchivePage[]): Set<number> {
+export function workerShare(pages: readonly ArchivePage[], minMessages = archiveThreading.minMessages): Set<number> {
   const counts = new Map<number, number>();
   let total = 0;
   for (const page of pages) {
@@ -155,7 +157,7 @@ export function workerShare(pages: readonly ArchivePage[]): Set<number> {
     total += page.count;
   }
   const theirs = new Set<number>();
-  if (total < archiveThreading.minMessages || counts.size < 2) return theirs;
+  if (total < minMessages || counts.size < 2) return theirs;
   let mine = 0;
   let worker = 0;
   const order = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);

@@ -12,7 +12,7 @@ const job = workerData as ArchiveJob;
 const post = (message: ArchiveWorkerMessage): void => parentPort?.postMessage(message);
 const session = new BuildSession(job.options, null, null, true);
 try {
-  const chatIds = !sameSnapshot(session.reader.snapshot.mark, job.mark) ? [] : (job.chatIds ?? [...workerShare(session.catalog.render.pages)]);
+  const chatIds = !sameSnapshot(session.reader.snapshot.mark, job.mark) ? [] : (job.chatIds ?? [...workerShare(session.catalog.render.pages, job.minMessages)]);
   post({ kind: 'share', chatIds });
   if (chatIds.length) {
     const wanted = new Set(chatIds);
