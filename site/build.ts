@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Eleventy from '@11ty/eleventy';
+import type EleventyClass from '@11ty/eleventy';
 import { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT, ownedTempDir, removeTempDir } from '../collector/store/contract.js';
 import chatChannels from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
@@ -66,6 +66,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   try {
+    const Eleventy = await loadEleventy();
     const eleventy = new Eleventy(input, resolve(out), {
       quietMode: quiet,
       configPath: false,
@@ -105,6 +106,25 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   } finally {
     lock.release();
     removeTempDir(input);
+  }
+}
+
+/**
+ * Eleventy, loaded without its ESM cache buster when this process has not loaded it yet. On Node
+ * < 22.15 that buster is a module-hooks thread (module.register, in Eleventy's
+ * Util/EsmResolverPortAdapter.js) that every later import on this thread waits on, and that
+ * re-imports a project's changed JavaScript files in watch mode. A one-time build of no project
+ * files (configPath false, an empty input folder) has nothing for it to do: ~0.15 s of CPU and a
+ * thread saved. The variable is Eleventy's own switch (its issue 3371), set only while its
+ * modules load, so a process that serves later is not changed (serve.ts loads Eleventy itself).
+ */
+async function loadEleventy(): Promise<typeof EleventyClass> {
+  const mine = process.env.ELEVENTY_SKIP_ESM_RESOLVER === undefined;
+  if (mine) process.env.ELEVENTY_SKIP_ESM_RESOLVER = '1';
+  try {
+    return (await import('@11ty/eleventy')).default;
+  } finally {
+    if (mine) delete process.env.ELEVENTY_SKIP_ESM_RESOLVER;
   }
 }
 

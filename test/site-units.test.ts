@@ -234,6 +234,36 @@ describe('links', () => {
     assert.equal(new Links('chats/a/').to('chats/a/2021/09/#m1'), '2021/09/#m1');
   });
 
+  test('a link is the shortest relative path, for any page and target (the old split-and-join way)', (t) => {
+    // How `to` was written before it stopped making arrays per link: the reference it must equal.
+    const reference = (here: string, target: string): string => {
+      const dir = here.endsWith('/') || here === '' ? here : here.slice(0, here.lastIndexOf('/') + 1);
+      const dirs = dir === '' ? [] : dir.slice(0, -1).split('/');
+      const hash = target.indexOf('#');
+      const path = hash < 0 ? target : target.slice(0, hash);
+      const fragment = hash < 0 ? '' : target.slice(hash);
+      const segments = path.split('/');
+      const file = segments.pop()!;
+      let common = 0;
+      while (common < dirs.length && common < segments.length && dirs[common] === segments[common]) common++;
+      const rel = '../'.repeat(dirs.length - common) + segments.slice(common).map((s) => `${s}/`).join('') + file;
+      return (rel === '' ? (fragment ? '' : './') : rel) + fragment;
+    };
+    // Few distinct segments, so that pages and targets share folders often; '#' and '/' in fragments.
+    const segment = fc.constantFrom('chats', 'a', 'ab', 'b', '2021', '09', 'index.html', '', 'x.js');
+    const path = fc.array(segment, { maxLength: 5 }).map((s) => s.join('/'));
+    const folder = fc.array(segment.filter((s) => s !== ''), { maxLength: 5 }).map((s) => s.map((x) => `${x}/`).join(''));
+    const target = fc.tuple(fc.oneof(path, folder), fc.option(fc.constantFrom('#', '#m1', '#a/b', '#d2021-09-14'), { nil: '' })).map(([p, f]) => p + f);
+    for (const seed of propertySeeds(t)) {
+      fc.assert(
+        fc.property(fc.oneof(path, folder), target, (here, to) => {
+          assert.equal(new Links(here).to(to), reference(here, to));
+        }),
+        { seed, numRuns: 2000 },
+      );
+    }
+  });
+
   test('permalinks and public URLs', () => {
     assert.equal(permalinkOf(''), '/index.html');
     assert.equal(permalinkOf('chats/a/'), '/chats/a/index.html');

@@ -28,8 +28,8 @@ export interface HeatmapYear {
   /** Short month names, January first ("Jan"…), and Monday, Wednesday, Friday ("Mon"…). */
   monthNames: readonly string[];
   weekdayNames: readonly [string, string, string];
-  /** Day key → its month index (0–11) and day of month, for the month labels. */
-  dateOf(day: number): { month: number; date: number };
+  /** The day keys of the year's first days of months (1 January …), for the month labels. */
+  monthStarts: readonly number[];
 }
 
 const CELL = 10;
@@ -64,11 +64,12 @@ export function renderHeatmapYear(year: HeatmapYear): string {
   }
   let cells = '';
   let linked = false;
+  // Months are found by their first days' keys: no date worked out per day (a year has 365).
+  let month = 0;
   for (let day = year.firstDay; day < year.firstDay + year.length; day++) {
     const column = Math.floor((day - start) / 7);
     const x = LEFT + column * PITCH;
-    const { month, date } = year.dateOf(day);
-    if (date === 1) axis += `<text x="${x}" y="${TOP - 5}">${escapeHtml(year.monthNames[month])}</text>`;
+    if (day === year.monthStarts[month]) axis += `<text x="${x}" y="${TOP - 5}">${escapeHtml(year.monthNames[month++])}</text>`;
     const info = year.days.get(day);
     const rect = square(column, weekday(day), info ? year.level(info.count) : 0);
     if (!info || info.count === 0) cells += rect;

@@ -139,10 +139,7 @@ function renderActivity(
       level,
       monthNames,
       weekdayNames: weekdays,
-      dateOf(day) {
-        const date = calendar.dateOf(day);
-        return { month: Number(date.slice(-5, -3)) - 1, date: Number(date.slice(-2)) };
-      },
+      monthStarts: Array.from({ length: 12 }, (_, m) => calendar.monthFirstDay(`${String(year).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`)),
     });
   }
   html += `<div class="cc-heatmaps">${heat}</div>${renderHeatLegend('Fewer', 'More')}`;
