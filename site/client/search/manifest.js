@@ -99,17 +99,18 @@ export class Manifests {
   }
 
   /**
-   * The base index's manifest. `after` (never rejects): parse it only once that has settled, a
-   * task later: the manifest is loaded at once but read after a query's term buckets (engine.js
-   * prefetchPostings), which ask for the files of the first results; when both arrive together,
-   * reading the manifest first (5-20 ms at 1M) would hold those requests back.
+   * The base index's manifest. `after` (never rejects): decode and parse it only once that has
+   * settled, a task later: the manifest is loaded at once but read after a query's term buckets
+   * (engine.js prefetchPostings), which ask for the files of the first results; when both arrive
+   * together, reading the manifest first (5-20 ms at 1M) would hold those requests back.
    * @param {Promise<unknown> | null} [after]
    */
   base(after) {
     if (!this.basePromise) {
-      const bytes = this.files.get('manifest');
-      const ready = after ? Promise.all([bytes, after.then(nextTask)]).then((got) => got[0]) : bytes;
-      this.basePromise = ready.then((b) => parseManifest(b, ''));
+      // Its payload, not DataFiles.get (which decodes on arrival): this promise is its cache.
+      const payload = Promise.resolve(this.files.load('manifest', false));
+      const ready = after ? Promise.all([payload, after.then(nextTask)]).then((got) => got[0]) : payload;
+      this.basePromise = ready.then(decodePayload).then((b) => parseManifest(b, ''));
       this.basePromise.catch(() => {
         this.basePromise = null;
       });
