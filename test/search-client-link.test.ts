@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientBundle, clientModules, compactScript, linkModules } from '../site/search/bundle.js';
+import { clientBundle, clientModules, clientScript, compactScript, linkModules } from '../site/search/bundle.js';
 import { tempDir } from './helpers/temp.js';
 
 /**
@@ -80,4 +80,13 @@ test("the client's own modules link, and the linked text is what the browser and
   assert.equal(typeof (node.engine.Engine as unknown), 'function');
   assert.equal((node.periods.pagePath as (s: string, d: boolean, t: number) => string)('late', false, 0), 'out-of-range/late/');
   assert.ok(!('ui' in node), 'Node links the engine, not the page');
+});
+
+test("search.js opens with V8's compile hint (eager compilation, off the page's main thread), then its licence and the index it was built with", () => {
+  const lines = clientScript({ version: 'v1', buckets: 7, docChunk: 64 }).split('\n');
+  // The hint counts only as the file's first line.
+  assert.equal(lines[0], '//# allFunctionsCalledOnLoad');
+  assert.match(lines[1]!, /^\/\* chatchannels search client\. .*\*\/$/);
+  assert.equal(lines[2], 'globalThis.ccSearchIndex = {"version":"v1","buckets":7,"docChunk":64};');
+  assert.ok(clientBundle().startsWith(`${lines[0]}\n${lines[1]}\n`));
 });

@@ -234,6 +234,40 @@ test('a single word of more than a page, all in its bucket: the chunks of its be
   assert.deepEqual([...new Set(loaded.filter((k) => k.startsWith('d/')))].sort(), chunks, 'nothing else');
 });
 
+test('the base manifest is read after the query\'s term buckets: when both arrive together, the files of the first results are asked for first', async () => {
+  const data = join(dir, 'site', 'search', 'data');
+  const { Engine } = engineModuleOf();
+  for (const how of ['prefetch', 'search'] as const) {
+    const loaded: string[] = [];
+    let release!: () => void;
+    const bucketHeld = new Promise<void>((resolve) => (release = resolve));
+    const early = new Engine({
+      // The manifest at once, the bucket held back.
+      load: async (key) => {
+        loaded.push(key);
+        if (key.startsWith('t/')) await bucketHeld;
+        return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+      },
+      info: { buckets: built.buckets, docChunk: 64 },
+      stem,
+      isStopWord,
+    });
+    const searching = how === 'prefetch' ? (early.prefetch('quokka', true), null) : early.search('quokka', {}, { prefetchDocs: 10 });
+    // The engine's own manifests (engine.js), asked as its view will be.
+    const manifests = (early as unknown as { manifests: { base(): Promise<unknown> } }).manifests;
+    let read = false;
+    void manifests.base().then(() => (read = true));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(loaded.includes('manifest'), `${how}: the manifest is loaded at once (${loaded.join(' ')})`);
+    assert.equal(read, false, `${how}: but not read while the bucket is on its way`);
+    release();
+    await manifests.base();
+    // A search asks for its one message's chunk from the bucket (prefetchDocs) before that.
+    if (searching) assert.ok(loaded.some((k) => k.startsWith('d/')), `the first result's chunk was asked for by then (${loaded.join(' ')})`);
+    if (searching) assert.equal((await searching).count, 1);
+  }
+});
+
 test('a frequent word\'s part files load as its bucket arrives, before the manifests, and a single word\'s first page with them; exactly the files the search reads', async () => {
   // Small buckets and parts, so that the corpus's common words have part files.
   const out = join(dir, 'site-parts');

@@ -76,8 +76,8 @@ export class Engine {
     const terms = this.termsOf(q.words.join(' '));
     const info = this.info;
     const plan = postings ? planQuery(this.pipeline, q) : null;
-    if (info) this.prefetchPostings(info.buckets, plan ? wanted(plan) : terms, plan ? plan.prefix : null, !!plan);
-    this.manifests.base().catch(() => {});
+    const buckets = info ? this.prefetchPostings(info.buckets, plan ? wanted(plan) : terms, plan ? plan.prefix : null, !!plan) : null;
+    this.manifests.base(buckets).catch(() => {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
       if (d) terms.forEach((t) => { this.postings.entry(d, t).catch(() => {}); });
@@ -86,13 +86,14 @@ export class Engine {
 
   /**
    * The index a query runs on: the base and the current delta merged (view.js makeView), rebuilt
-   * only when the delta changed.
+   * only when the delta changed. `after`: the base manifest is read once that settles (Manifests.base).
+   * @param {Promise<unknown> | null} [after]
    */
-  view() {
+  view(after) {
     const fresh = this.prefetched && Date.now() - this.prefetched.at <= PREFETCH_FRESH;
     const delta = fresh && this.prefetched ? this.prefetched.delta : this.manifests.delta();
     this.prefetched = null;
-    const promise = Promise.all([this.manifests.base(), delta]).then((got) => {
+    const promise = Promise.all([this.manifests.base(after), delta]).then((got) => {
       const base = got[0];
       const d = got[1] && got[1].info.base === base.info.version ? got[1] : null;
       const key = d ? d.info.version : '';
@@ -169,14 +170,14 @@ export class Engine {
 
     const want = wanted(plan);
     const info = this.info;
-    if (info) this.prefetchPostings(info.buckets, want, prefix, true);
+    const buckets = info ? this.prefetchPostings(info.buckets, want, prefix, true) : null;
     // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
     // as the bucket is read, beside the manifests (prefetchDocs).
     if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
       const best = (opts.sort || 'best') === 'best' && opts.mode !== 'any';
       this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, order[0], order[0] === prefix, opts.prefetchDocs, best);
     }
-    return this.view().then((m) => Promise.all(m.parts.map((part) => Promise.all(want.map((t) => {
+    return this.view(buckets).then((m) => Promise.all(m.parts.map((part) => Promise.all(want.map((t) => {
       if (t === prefix) return this.postings.withPrefix(part, t);
       return this.postings.entry(part, t).then((e) => (e ? [e] : []));
     })))).then((found) => {
@@ -224,16 +225,18 @@ export class Engine {
    * @param {string[]} want
    * @param {string | null} prefix
    * @param {boolean} parts
+   * @returns {Promise<void>} settles (never rejects) once those buckets are read and their part
+   *   files asked for
    */
   prefetchPostings(buckets, want, prefix, parts) {
     const noop = () => {};
     const base = { prefix: '', buckets: buckets, docBase: 0 };
-    want.forEach((t) => {
+    return Promise.all(want.map((t) => {
       const entries = t === prefix ? this.postings.withPrefix(base, t) : this.postings.entry(base, t).then((e) => (e ? [e] : []));
-      entries.then((list) => {
+      return entries.then((list) => {
         if (parts) list.forEach((e) => { if (e.parts) this.postings.of(base, e).catch(noop); });
       }, noop);
-    });
+    })).then(noop);
   }
 
   /**
