@@ -72,8 +72,8 @@ export class EventBatch {
  * message and hand most of them on within a batch, so a larger nursery means fewer scavenges,
  * each copying the batch still being filled. Only this thread's: the writer allocates little.
  * Measured on 2 cores under a load of 12-15 (alternating runs, CPU-seconds of the process):
- * 100k Skype messages, median 3.84 -> 3.66; 1M, 27.2-27.7 -> 25.2-26.0. Peak RSS grows by about
- * this much less the default (1M: 329-342 -> 348-351 MB, within docs/design.md's bound).
+ * 100k Skype messages, median 3.84 -> 3.66; 1M, 27.2-27.7 -> 25.2-26.0. Peak RSS grew less than
+ * the 48 MB added (1M: 329-342 -> 348-351 MB, within docs/design.md's bound of 400).
  */
 export const READER_YOUNG_GENERATION_MB = 96;
 
