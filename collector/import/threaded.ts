@@ -71,8 +71,9 @@ export class EventBatch {
  * (three 16 MB semi-spaces). Parsing and rendering allocate several short-lived objects per
  * message and hand most of them on within a batch, so a larger nursery means fewer scavenges,
  * each copying the batch still being filled. Only this thread's: the writer allocates little.
- * Measured on 2 cores under a load of 12-15 (alternating runs, CPU-seconds of the process):
- * 100k Skype messages, median 3.84 -> 3.66; 1M, 27.2-27.7 -> 25.2-26.0. Peak RSS grew less than
+ * Measured on 2 cores under a load of 11-18 (alternating threaded runs, CPU-seconds of the
+ * process): 1M Skype messages, 26.2-28.3 (mean 27.2, 7 runs) -> 24.6-26.6 (mean 25.8, 6 runs);
+ * 100k, no difference beyond the noise (3.6-4.1 either way). Peak RSS grew less than
  * the 48 MB added (1M: 329-342 -> 348-351 MB, within docs/design.md's bound of 400).
  */
 export const READER_YOUNG_GENERATION_MB = 96;
