@@ -172,7 +172,12 @@ export class PluginState {
     // Archive pages start on the second core now, beside what this one renders (its catalog first).
     this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader));
     this.current.writing = writing;
-    const stamp = writing ? this.stampFor(this.current, since) : null;
+    let stamp: Omit<BuildStamp, 'manifest'> | null = null;
+    try {
+      stamp = writing ? this.stampFor(this.current, since) : null;
+    } catch {
+      // A database this code cannot read the facts of (tables missing): no stamp, the build goes on.
+    }
     this.pending = stamp ? { stamp, pages: false, search: !this.options.search } : null;
     return this.current.catalog;
   }
