@@ -104,7 +104,8 @@ export class PluginState {
   }
 
   private resumeFrom(outputDir: string, stamp: BuildStamp | null): BuildStart {
-    if (this.own?.interrupted) return { resumed: false, reason: 'the last build into the output folder was interrupted' };
+    // Our own builds remove the stamp before writing; a stale lock may be an older chatchannels' build that stopped halfway.
+    if (this.own?.interrupted) return { resumed: false, reason: 'the last process writing the output folder was killed (its lock was left): it may have stopped mid-build' };
     const problem = stampProblem(outputDir, stamp, this.fingerprint);
     if (problem) return { resumed: false, reason: problem };
     let reader: ArchiveReader;
