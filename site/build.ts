@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type EleventyClass from '@11ty/eleventy';
 import { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT, ownedTempDir, removeTempDir } from '../collector/store/contract.js';
-import chatChannels from './plugin.js';
+import { ownSitePlugin } from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';
 import { lockOutput, type OutputLock } from './output/lock.js';
@@ -72,7 +72,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       configPath: false,
       pathPrefix,
       config: (eleventyConfig) => {
-        eleventyConfig.addPlugin(chatChannels, { ...plugin, db: resolve(plugin.db) });
+        // The plugin's pages alone: a complete build is stamped (output/stamp.ts), so that serve can resume from it.
+        eleventyConfig.addPlugin(ownSitePlugin({ pathPrefix, resume: false }), { ...plugin, db: resolve(plugin.db) });
         eleventyConfig.on('chatchannels.after', (s: BuildStats) => (stats = s));
       },
     });

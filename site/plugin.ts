@@ -6,7 +6,7 @@ import { outputPath } from './output/manifest.js';
 import { renderPage } from './render/layout.js';
 import { Links, sitePaths } from './render/links.js';
 import { registerSearch } from './search/index.js';
-import { PluginState } from './state.js';
+import { PluginState, type OwnSite } from './state.js';
 import { addArchiveTemplate } from './templates/archive.js';
 import { addAssetTemplates } from './templates/assets.js';
 import { addChatTemplate } from './templates/chat.js';
@@ -37,9 +37,21 @@ export const ELEVENTY_COMPATIBILITY: string = (
  * site/README.md.
  */
 export default function chatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOptions): void {
+  addChatChannels(eleventyConfig, options, null);
+}
+
+/**
+ * The plugin, as the product's own site adds it (site/build.ts, site/serve.ts: no project
+ * templates, no layout of a user's): `own` stamps its complete builds, and lets serve resume.
+ */
+export function ownSitePlugin(own: OwnSite): (eleventyConfig: EleventyConfig, options: ChatChannelsOptions) => void {
+  return (eleventyConfig, options) => addChatChannels(eleventyConfig, options, own);
+}
+
+function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOptions, own: OwnSite | null): void {
   eleventyConfig.versionCheck?.(ELEVENTY_COMPATIBILITY);
   const resolved = resolveOptions(options ?? {});
-  const state = new PluginState(resolved);
+  const state = new PluginState(resolved, own);
 
   // The templates are 11ty.js: make sure a project that narrowed templateFormats still builds them.
   eleventyConfig.addTemplateFormats('11ty.js');
@@ -48,6 +60,8 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
   eleventyConfig.on('eleventy.before', async ({ directories, outputMode }) => {
     state.outputMode = outputMode ?? 'fs';
     state.outputDir = directories?.output ?? null;
+    // First, before search plans (its listener comes after this one) and before anything writes.
+    state.beginBuild(state.outputDir, state.outputMode === 'fs');
     // No page Eleventy rewrites is ever left truncated by a build killed midway.
     await makeEleventyWritesAtomic();
   });
@@ -55,6 +69,8 @@ export default function chatChannels(eleventyConfig: EleventyConfig, options: Ch
     const out = outputMode === undefined || outputMode === 'fs' ? (directories?.output ?? null) : null;
     const written = out === null ? [] : [...pluginOutputs(out, results ?? []), ...(resolved.search ? SEARCH_FILES : [])];
     const stats = state.finish(out, written);
+    // Without search the build is complete here; with it, once the index is written (addSearch).
+    if (!resolved.search) state.completeBuild(out);
     if (stats) eleventyConfig.emit('chatchannels.after', stats);
   });
 
@@ -93,6 +109,10 @@ function addSearch(eleventyConfig: EleventyConfig, options: ResolvedOptions, sta
     incremental: () => state.nextBuildIsIncremental(),
     // Search is planned from, and indexes, the snapshot the pages render from.
     pin: () => state.pin(),
+    onBuilt: () => {
+      state.searchDone();
+      state.completeBuild(state.outputDir);
+    },
     layout: (page) =>
       renderPage(options, links, {
         kind: 'search',

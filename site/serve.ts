@@ -9,8 +9,8 @@ import { publishedMediaType } from './data/media-name.js';
 import { ArchiveReader } from './data/reader.js';
 import { outputErrorIn } from './output/atomic.js';
 import { normalizePrefix } from './render/links.js';
-import chatChannels from './plugin.js';
-import type { BuildStats } from './state.js';
+import { ownSitePlugin } from './plugin.js';
+import type { BuildStart, BuildStats } from './state.js';
 
 export interface ServeOptions extends BuildOptions {
   /** Port of the dev server (default 8080; Eleventy tries the next ones when it is taken). */
@@ -24,6 +24,11 @@ export interface ServeOptions extends BuildOptions {
   onBuild?: (stats: BuildStats) => void;
   /** Told of what serving found and handled (a stale lock of the output taken over). */
   onNotice?: (message: string) => void;
+  /**
+   * Told how the first build starts: resumed from the output's last complete build (only the
+   * chats changed since are rebuilt), or in full, and why (site/output/stamp.ts).
+   */
+  onStart?: (start: BuildStart) => void;
 }
 
 export interface SiteServer {
@@ -41,12 +46,13 @@ export interface SiteServer {
  * Builds the site, serves it with Eleventy's dev server and rebuilds (live-reloading the browser)
  * whenever an import changes the database. Imports rewrite a marker file beside the database
  * (collector/store/marker.ts): in WAL mode a commit touches only `<db>-wal`, and watching that
- * would also rebuild on checkpoints. The first build writes everything; each rebuild only the
- * chats and days imported since (the plugin's `incremental` option). Resolves once the server
+ * would also rebuild on checkpoints. The first build writes everything (or, when the output holds
+ * a sound stamp of its last complete build, only what changed since: output/stamp.ts); each
+ * rebuild only the chats and days imported since (the plugin's `incremental` option). Resolves once the server
  * listens: on loopback unless `host` says otherwise.
  */
 export async function serveSite(options: ServeOptions): Promise<SiteServer> {
-  const { host: _host, onBuild: _onBuild, onNotice: _onNotice, ...buildOptions } = options;
+  const { host: _host, onBuild: _onBuild, onNotice: _onNotice, onStart: _onStart, ...buildOptions } = options;
   const { out, pathPrefix, quiet, plugin } = splitOptions(buildOptions);
   const db = resolve(plugin.db);
   // Held while serving: its rebuilds write the output whenever an import lands.
@@ -75,7 +81,9 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       // subscribe, and no "needs siteUrl" warning on every start); a chosen siteUrl wins.
       const port = options.port ?? 8080;
       const local = !plugin.siteUrl && port !== 0 ? { siteUrl: `http://${urlHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${port}/` } : {};
-      eleventyConfig.addPlugin(chatChannels, { incremental: true, ...plugin, ...local, db });
+      // The first build resumes from the output's last complete build when that is sound (output/stamp.ts).
+      const own = { pathPrefix, resume: true, interrupted: lock.notice !== null, onStart: options.onStart };
+      eleventyConfig.addPlugin(ownSitePlugin(own), { incremental: true, ...plugin, ...local, db });
       eleventyConfig.addWatchTarget(changeMarkerPath(db));
       // Eleventy's watcher skips what the working folder's .gitignore lists, and databases are
       // rightly ignored there (a `data/` folder, say): the marker must be watched all the same.

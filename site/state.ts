@@ -3,6 +3,7 @@ import { ArchiveReader } from './data/reader.js';
 import { BuildSession, type PreviousBuild } from './data/session.js';
 import type { ResolvedOptions } from './options.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
+import { codeVersion, databaseFacts, manifestHash, optionsFingerprint, readStamp, removeStamp, sameDatabaseSince, stampProblem, writeStamp, type BuildStamp, type DatabaseFacts } from './output/stamp.js';
 import { openWithArchiveWorker } from './render/archive-threads.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
@@ -24,6 +25,23 @@ export interface BuildStats {
 }
 
 /**
+ * The product's own site (site/build.ts, site/serve.ts: the plugin's pages alone, no project
+ * templates), whose builds are stamped (output/stamp.ts); `resume`: its first build may resume
+ * from the output's stamp (serve).
+ */
+export interface OwnSite {
+  /** Eleventy's pathPrefix (feeds' links): part of the options fingerprint. */
+  pathPrefix: string | undefined;
+  resume: boolean;
+  /** A stale lock was taken over: a build of another version may have stopped halfway. */
+  interrupted?: boolean;
+  /** Told how the first build starts: resumed, or in full and why. */
+  onStart?: (start: BuildStart) => void;
+}
+
+export type BuildStart = { resumed: true; since: number; changedChats: number } | { resumed: false; reason: string };
+
+/**
  * The plugin's per-Eleventy-instance state: the session of the build in progress. Eleventy asks
  * for global data once per build (also on every rebuild in watch mode), which opens a fresh
  * session on the database as it is now; `eleventy.after` writes media and closes it.
@@ -43,7 +61,105 @@ export class PluginState {
   /** The output folder of the build in progress (Eleventy's `directories.output`), once known. */
   outputDir: string | null = null;
 
-  constructor(readonly options: ResolvedOptions) {}
+  /** The stamp the output held when this build started (removed from it since), and whether it was checked sound. */
+  private base: { stamp: BuildStamp; checked: boolean } | null = null;
+  /** The stamp this instance wrote last: a rebuild finding it again need not check the output's files. */
+  private lastStamp: string | null = null;
+  /** The stamp the build in progress will write once its pages and its search index are complete. */
+  private pending: { stamp: Omit<BuildStamp, 'manifest'>; pages: boolean; search: boolean } | null = null;
+  private readonly fingerprint: string | null;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    private readonly own: OwnSite | null = null,
+  ) {
+    this.fingerprint = own ? optionsFingerprint(options, own.pathPrefix) : null;
+  }
+
+  /**
+   * Called when a build starts (eleventy.before), before anything writes: takes the output's
+   * stamp away (a build that stops halfway must leave none), and, for the first build of a serve,
+   * resumes from it when it is sound (output/stamp.ts).
+   */
+  beginBuild(outputDir: string | null, writing: boolean): void {
+    this.pending = null;
+    this.base = null;
+    if (outputDir === null || !writing) return;
+    const stamp = this.own ? readStamp(outputDir) : null;
+    removeStamp(outputDir);
+    if (!this.own) return;
+    const first = this.builtUpTo === null && this.options.since === null;
+    if (!first && stamp) {
+      // A rebuild: the stamp this instance wrote is still sound; anything else gets checked.
+      const checked = JSON.stringify(stamp) === this.lastStamp || stampProblem(outputDir, stamp, this.fingerprint) === null;
+      this.base = { stamp, checked };
+    }
+    if (!first || !this.own.resume || this.options.incremental !== true) return;
+    const start = this.resumeFrom(outputDir, stamp);
+    if (start.resumed) {
+      this.builtUpTo = start.since;
+      this.base = { stamp: stamp!, checked: true };
+    }
+    this.own.onStart?.(start);
+  }
+
+  private resumeFrom(outputDir: string, stamp: BuildStamp | null): BuildStart {
+    // Our own builds remove the stamp before writing; a stale lock may be an older chatchannels' build that stopped halfway.
+    if (this.own?.interrupted) return { resumed: false, reason: 'the last process writing the output folder was killed (its lock was left): it may have stopped mid-build' };
+    const problem = stampProblem(outputDir, stamp, this.fingerprint);
+    if (problem) return { resumed: false, reason: problem };
+    let reader: ArchiveReader;
+    try {
+      reader = new ArchiveReader(this.options.db, this.options.excludeAuthors);
+    } catch (err) {
+      return { resumed: false, reason: (err as Error).message };
+    }
+    try {
+      const db = reader.snapshot.db;
+      const now = databaseFacts(db);
+      const differs = sameDatabaseSince(stamp!.db, now, db);
+      if (differs) return { resumed: false, reason: differs };
+      const changedChats = db.prepare(`SELECT count(DISTINCT chat_id) FROM main.changes WHERE seq > ?`).pluck().get(stamp!.db.changeSeq) as number;
+      return { resumed: true, since: stamp!.db.changeSeq, changedChats };
+    } finally {
+      reader.close();
+    }
+  }
+
+  /**
+   * The stamp a build from `session`'s snapshot may write when it completes, or null: a full
+   * build always may; an incremental one only over a sound stamp of exactly the point it
+   * builds from, of the same database, with nothing changed since that the change log misses.
+   */
+  private stampFor(session: BuildSession, since: number | null): Omit<BuildStamp, 'manifest'> | null {
+    if (!this.own || this.fingerprint === null) return null;
+    const db = session.reader.snapshot.db;
+    const facts: DatabaseFacts = databaseFacts(db);
+    if (facts.id === null) return null;
+    if (since !== null) {
+      const base = this.base;
+      if (!base?.checked || base.stamp.db.changeSeq !== since || base.stamp.options !== this.fingerprint) return null;
+      if (sameDatabaseSince(base.stamp.db, facts, db) !== null) return null;
+    }
+    return { version: 1, code: '', options: this.fingerprint, db: facts };
+  }
+
+  /** The search index of the build in progress is written (site/search/register.ts onBuilt). */
+  searchDone(): void {
+    if (this.pending) this.pending.search = true;
+  }
+
+  /** Writes the stamp once every part of the build is complete. */
+  completeBuild(outputDir: string | null): void {
+    const pending = this.pending;
+    if (!pending || !pending.pages || !pending.search || outputDir === null) return;
+    this.pending = null;
+    const manifest = manifestHash(outputDir);
+    if (manifest === null) return;
+    const stamp: BuildStamp = { ...pending.stamp, code: codeVersion(), manifest };
+    writeStamp(outputDir, stamp);
+    this.lastStamp = JSON.stringify(stamp);
+  }
 
   /** Starts a build: a new snapshot of the database. Returns the global data. */
   open(): Catalog {
@@ -57,6 +173,13 @@ export class PluginState {
     // Archive pages start on the second core now, beside what this one renders (its catalog first).
     this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader));
     this.current.writing = writing;
+    let stamp: Omit<BuildStamp, 'manifest'> | null = null;
+    try {
+      stamp = writing ? this.stampFor(this.current, since) : null;
+    } catch {
+      // A database this code cannot read the facts of (tables missing): no stamp, the build goes on.
+    }
+    this.pending = stamp ? { stamp, pages: false, search: !this.options.search } : null;
     return this.current.catalog;
   }
 
@@ -96,6 +219,7 @@ export class PluginState {
     try {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
       const removedFiles = outputDir !== null && session.writing ? this.updateManifest(outputDir, session, alsoWritten) : 0;
+      if (this.pending) this.pending.pages = true;
       if (session.writing) {
         this.builtUpTo = session.catalog.changeSeq;
         // Anchor lists of chats this build did not finish stay valid: they did not change.

@@ -11,6 +11,8 @@ export const serveCommand: CommandSpec = {
     'With --watch, also imports the given sources as they change (as "chatchannels watch" does;',
     'with no paths, every source imported into the database before). Pages open in a browser',
     'reload when the site is rebuilt. Rebuilds write only the chats and days that changed.',
+    'The first build resumes from the output folder\'s last complete build (same database, options',
+    'and chatchannels) when it can, writing only what changed since; else it builds in full, and says why.',
     '',
     'Options:',
     '  --watch            import sources as they change, in this process',
@@ -92,6 +94,8 @@ export const serveCommand: CommandSpec = {
         if (s.removedFiles) log(`removed ${s.removedFiles} file(s) no longer published`);
       },
       onNotice: (notice) => process.stderr.write(`chatchannels: ${notice}\n`),
+      onStart: (start) =>
+        log(start.resumed ? `resumed from the last build: ${start.changedChats} chat(s) changed since` : `building in full: ${start.reason}`),
     });
     // Serving refused (a port in use, say): the source watcher would keep the process running.
     const server = await serving.catch(async (err: unknown) => {

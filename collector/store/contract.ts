@@ -19,7 +19,7 @@ import { openStore, type Db } from './open.js';
 
 export { SCHEMA_VERSION } from './schema.js';
 export { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT } from '../heap-growth.js';
-export { StoreError, type Db } from './open.js';
+export { StoreError, DATABASE_ID_KEY, type Db } from './open.js';
 
 /** Opens a database for reading: never migrates, never creates; refuses another schema version. */
 export function openReadOnly(file: string): Db {

@@ -83,6 +83,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
       }
       migrate(db);
     }
+    if (!readonly) ensureDatabaseId(db);
   } catch (err) {
     db.close();
     if (err instanceof StoreError) throw err;
@@ -176,4 +177,18 @@ function migrate(db: Db): void {
     }
   });
   run.immediate();
+}
+
+/**
+ * `meta.database_id`: a random id given to a database when it is first opened for writing (new
+ * databases at creation, older ones at their next import). A site build records it
+ * (site/output/stamp.ts), so that another database at the same path, re-created or copied over,
+ * is never taken for the one an output folder was built from. Read first: a database that has one
+ * is not written to (no write lock taken) just by being opened.
+ */
+export const DATABASE_ID_KEY = 'database_id';
+
+function ensureDatabaseId(db: Db): void {
+  if (db.prepare(`SELECT 1 FROM meta WHERE key = ?`).get(DATABASE_ID_KEY) !== undefined) return;
+  db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES (?, lower(hex(randomblob(16))))`).run(DATABASE_ID_KEY);
 }

@@ -12,6 +12,8 @@ declare module '@11ty/eleventy' {
   }
 
   export default class Eleventy {
+    /** The running Eleventy's version, e.g. `3.1.2`. */
+    static getVersion(): string;
     constructor(input?: string, output?: string, options?: EleventyOptions);
     init(): Promise<void>;
     /** Silences every log line, including the final "Wrote N files" one. */

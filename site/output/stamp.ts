@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Eleventy from '@11ty/eleventy';
+import { DATABASE_ID_KEY, type Db } from '../../collector/store/contract.js';
+import type { ResolvedOptions } from '../options.js';
+import { writeFileAtomic } from './atomic.js';
+import { MANIFEST_FILE, readManifest } from './manifest.js';
+
+/**
+ * The build stamp: a record, in the output folder, of the last complete build of the product's own
+ * site (site/build.ts, site/serve.ts) — which database, up to which change-log point, with which
+ * options and which code — so that `serve` can start with an incremental build over it instead of
+ * a full one. It is removed when any build of the plugin starts writing (before the first byte), and
+ * written again only once a build has completed, pages, media, manifest and search index: a build
+ * that stops halfway (a crash, a kill, an error) leaves no stamp, and the next serve builds in full.
+ * Never written for a user's Eleventy project (its templates and layout are code we cannot
+ * fingerprint), but removed by its builds all the same.
+ */
+export const STAMP_FILE = '.chatchannels-build.json';
+
+/** What a build saw of its database: its identity, and where its change log stood. */
+export interface DatabaseFacts {
+  /** `meta.database_id` (collector/store/open.ts), null for a database no import has opened since ids exist. */
+  id: string | null;
+  /** The change log's last sequence number. */
+  changeSeq: number;
+  /** That row's chat and day: a copy whose log diverged has another row there. */
+  changeRow: string | null;
+  /** The largest message id, and that message's key (same reason). */
+  lastMessage: number;
+  messageKey: string | null;
+  /** The largest chat and person ids, and a hash of what the change log does not record of them (stateHash). */
+  maxChat: number;
+  maxPerson: number;
+  state: string;
+}
+
+export interface BuildStamp {
+  version: 1;
+  /** codeVersion(): the code that wrote the output. */
+  code: string;
+  /** optionsFingerprint(): every option that changes the output's bytes or paths. */
+  options: string;
+  db: DatabaseFacts;
+  /** sha256 of the manifest file the build left. */
+  manifest: string;
+}
+
+/** Reads what a snapshot shows of the database (main.* : never the excluded-authors views). */
+export function databaseFacts(db: Db): DatabaseFacts {
+  const id = (db.prepare(`SELECT value FROM main.meta WHERE key = ?`).pluck().get(DATABASE_ID_KEY) as string | undefined) ?? null;
+  const changeSeq = db.prepare(`SELECT coalesce(max(seq), 0) FROM main.changes`).pluck().get() as number;
+  const row = db.prepare(`SELECT chat_id || '/' || day FROM main.changes WHERE seq = ?`).pluck().get(changeSeq) as string | undefined;
+  const lastMessage = db.prepare(`SELECT coalesce(max(id), 0) FROM main.message_rows`).pluck().get() as number;
+  const key = db.prepare(`SELECT key FROM main.message_rows WHERE id = ?`).pluck().get(lastMessage) as string | undefined;
+  const maxChat = db.prepare(`SELECT coalesce(max(id), 0) FROM main.chats`).pluck().get() as number;
+  const maxPerson = db.prepare(`SELECT coalesce(max(id), 0) FROM main.people`).pluck().get() as number;
+  return { id, changeSeq, changeRow: row ?? null, lastMessage, messageKey: key ?? null, maxChat, maxPerson, state: stateHash(db, maxChat, maxPerson) };
+}
+
+/**
+ * A hash of what imports change without logging it in `changes` (collector/store/writer.ts): chat
+ * titles and kinds, people's names and owner marks, chat members, chat aliases — of the chats
+ * and people up to the given ids. A page that shows them is rewritten only when its chat-day is
+ * logged, so when any of these changed, only a full build is sure to be right. Chats and people
+ * added later are left out: a chat is published only with messages (logged), and a new person
+ * shows only in logged messages or as a new member of a chat (chat_members, hashed whole).
+ */
+export function stateHash(db: Db, maxChat: number, maxPerson: number): string {
+  const hash = createHash('sha256');
+  const add = (sql: string, ...params: unknown[]) => {
+    for (const row of db.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>) hash.update(JSON.stringify(row)).update('\n');
+    hash.update('\u0000');
+  };
+  add(`SELECT id, native_id, slug, format, title, kind FROM main.chats WHERE id <= ? ORDER BY id`, maxChat);
+  add(`SELECT id, native_id, display_name, owner FROM main.people WHERE id <= ? ORDER BY id`, maxPerson);
+  add(`SELECT chat_id, person_id FROM main.chat_members ORDER BY chat_id, person_id`);
+  add(`SELECT native_id, chat_id FROM main.chat_aliases ORDER BY native_id`);
+  return hash.digest('hex');
+}
+
+let code: string | null = null;
+
+/**
+ * The version of the code that writes a site: a hash of the compiled site/ and collector/ code,
+ * the shipped assets and search client, Eleventy's version, and Node's (its ICU data formats
+ * dates). Read once per process: 5 MB.
+ */
+export function codeVersion(): string {
+  if (code !== null) return code;
+  const hash = createHash('sha256');
+  hash.update(`node ${process.versions.node} icu ${process.versions.icu ?? ''} tz ${process.versions.tz ?? ''} eleventy ${Eleventy.getVersion()}\n`);
+  const here = fileURLToPath(new URL('.', import.meta.url)); // <root>/site/output/ compiled: dist/site/output/
+  const roots = [resolve(here, '..'), resolve(here, '../../collector')];
+  for (const candidate of [resolve(here, '../../../site'), resolve(here, '../../site')]) {
+    if (candidate !== roots[0]) roots.push(join(candidate, 'assets'), join(candidate, 'client'));
+  }
+  for (const root of roots) {
+    for (const file of filesUnder(root)) {
+      if (!/\.(js|mjs|css|svg|html|json)$/.test(file) || file.includes('node_modules')) continue;
+      hash.update(`${file.slice(root.length)}\u0000`).update(readFileSync(file)).update('\u0000');
+    }
+  }
+  return (code = hash.digest('hex'));
+}
+
+function filesUnder(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...filesUnder(path));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/**
+ * Every option that changes what a build writes, as one string; null when one cannot be
+ * fingerprinted (a `layout` function). Left out: `db` (the database is known by its id), `since`
+ * and `incremental` (how much is written, not what).
+ */
+export function optionsFingerprint(options: ResolvedOptions, pathPrefix: string | undefined): string | null {
+  if (options.layout) return null;
+  const { db: _db, since: _since, incremental: _incremental, layout: _layout, ...rest } = options;
+  const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash('sha256').update(JSON.stringify({ ...sorted, pathPrefix: pathPrefix ?? '/' })).digest('hex');
+}
+
+export function readStamp(outDir: string): BuildStamp | null {
+  try {
+    const parsed = JSON.parse(readFileSync(join(outDir, STAMP_FILE), 'utf8')) as BuildStamp;
+    return parsed?.version === 1 && typeof parsed.code === 'string' && typeof parsed.db?.changeSeq === 'number' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Removed before a build writes anything: from then on, until it completes, the output is no complete build. */
+export function removeStamp(outDir: string): void {
+  rmSync(join(outDir, STAMP_FILE), { force: true });
+}
+
+export function writeStamp(outDir: string, stamp: BuildStamp): void {
+  writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify(stamp, null, 1)}\n`);
+}
+
+export function manifestHash(outDir: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(join(outDir, MANIFEST_FILE))).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+/** Whether two snapshots are of the same database, the later one (`now`) grown from `then` by logged changes only. */
+export function sameDatabaseSince(then: DatabaseFacts, now: DatabaseFacts, db: Db): string | null {
+  if (now.id === null) return 'the database has no id yet (its next import gives it one)';
+  if (then.id !== now.id) return 'the database is not the one the output was built from';
+  if (now.changeSeq < then.changeSeq || now.lastMessage < then.lastMessage) return 'the database is older than the last build (a copy?)';
+  const row = db.prepare(`SELECT chat_id || '/' || day FROM main.changes WHERE seq = ?`).pluck().get(then.changeSeq) as string | undefined;
+  const logged = db.prepare(`SELECT count(*) FROM main.changes WHERE seq > ? AND seq <= ?`).pluck().get(then.changeSeq, now.changeSeq) as number;
+  const key = db.prepare(`SELECT key FROM main.message_rows WHERE id = ?`).pluck().get(then.lastMessage) as string | undefined;
+  if ((row ?? null) !== then.changeRow || logged !== now.changeSeq - then.changeSeq || (key ?? null) !== then.messageKey) {
+    return "the database's change log is not the one the output was built from (a copy, or rows removed)";
+  }
+  const state = then.maxChat === now.maxChat && then.maxPerson === now.maxPerson ? now.state : stateHash(db, then.maxChat, then.maxPerson);
+  if (state !== then.state) return 'chats or people were renamed or changed since the last build (the change log does not record that)';
+  return null;
+}
+
+/**
+ * Why `stamp` is no base for an incremental build of `outDir` with this code and these options
+ * (`options`: optionsFingerprint), or null when it is. The output's side: its manifest is the one
+ * the stamped build left and every file it lists is still there (one stat each, nothing read).
+ */
+export function stampProblem(outDir: string, stamp: BuildStamp | null, options: string | null): string | null {
+  if (!stamp) return 'no record of a complete build in the output folder';
+  if (options === null) return 'a custom layout';
+  if (stamp.code !== codeVersion()) return 'chatchannels changed since the last build';
+  if (stamp.options !== options) return 'the site options changed since the last build';
+  if (manifestHash(outDir) !== stamp.manifest) return "the output's file list changed since the last build";
+  const files = readManifest(outDir) ?? new Set<string>();
+  let missing = 0;
+  for (const path of files) if (!statSync(join(outDir, path), { throwIfNoEntry: false })) missing++;
+  if (missing) return `${missing} file(s) of the last build are missing from the output`;
+  return null;
+}

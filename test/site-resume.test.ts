@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import Eleventy from '@11ty/eleventy';
+import { buildSite } from '../site/build.js';
+import chatChannels from '../site/plugin.js';
+import { STAMP_FILE } from '../site/output/stamp.js';
+import { openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
+import { serveSite, type ServeOptions } from '../site/serve.js';
+import type { BuildStart, BuildStats } from '../site/state.js';
+import { writeFixture, type FixtureChat, type FixtureMessage } from './helpers/fixture-db.js';
+import { listFiles } from './helpers/site.js';
+import { scratchDir } from './helpers/temp.js';
+
+/**
+ * `serve` resumes its first build from the output's last complete build (site/output/stamp.ts)
+ * when, and only when, that gives what a full build would: same database, same options, same
+ * code, nothing changed that the change log misses, every file still there.
+ */
+
+const hour = 3_600_000;
+const WORDS = ['quokka', 'wombat', 'numbat', 'bilby', 'echidna', 'platypus'];
+
+function run(prefix: string, start: number, count: number, stepMs: number): FixtureMessage[] {
+  return Array.from({ length: count }, (_, i) => ({
+    nativeId: `${prefix}${i}`,
+    author: i % 2 ? '8:live:zebulon' : '8:live:quillon',
+    authorName: i % 2 ? 'Zebulon Marchetti' : 'Quillon Abernathy',
+    time: start + i * stepMs,
+    body: `${prefix} ${WORDS[i % WORDS.length]} message ${i}`,
+  }));
+}
+
+const alpha = (messages: FixtureMessage[], title = 'Alpha'): FixtureChat => ({ nativeId: '19:alpha@thread.skype', title, messages });
+const beta = (messages: FixtureMessage[]): FixtureChat => ({ nativeId: '19:beta@thread.skype', title: 'Beta', messages });
+
+function twoChats(prefix: string): { dir: string; db: string } {
+  const dir = scratchDir(prefix);
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [alpha(run('a', Date.UTC(2021, 5, 10), 30, 5 * hour)), beta(run('b', Date.UTC(2021, 0, 1), 20, 7 * 24 * hour))]);
+  return { dir, db };
+}
+
+/** Serves `out` once: how its first build started, and its stats; closed when the build is complete. */
+async function serveOnce(db: string, out: string, options: Partial<ServeOptions> = {}): Promise<{ start: BuildStart; stats: BuildStats }> {
+  const starts: BuildStart[] = [];
+  const builds: BuildStats[] = [];
+  const server = await serveSite({ db, out, port: 0, quiet: true, ...options, onStart: (s) => starts.push(s), onBuild: (s) => builds.push(s) });
+  try {
+    // serveSite resolves once the first build is complete (eleventy.watch() awaits it).
+    for (let i = 0; i < 300 && builds.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await server.close();
+  }
+  assert.equal(starts.length, 1, 'told once how the first build starts');
+  assert.equal(builds.length, 1, 'one build');
+  return { start: starts[0], stats: builds[0] };
+}
+
+/** `out` holds what a full build of `db` into a folder of its own holds, byte for byte (search/ aside: see sameAnswers). */
+async function assertSameAsFullBuild(db: string, out: string, full: string, options: Record<string, unknown> = {}): Promise<void> {
+  await buildSite({ db, out: full, ...options });
+  const fullFiles = listFiles(full).filter((f) => !f.startsWith('search/'));
+  assert.deepEqual(listFiles(out).filter((f) => !f.startsWith('search/')), fullFiles, 'the same files');
+  assert.ok(fullFiles.includes(STAMP_FILE));
+  for (const file of fullFiles) assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(full, file))), `${file} has the same bytes`);
+}
+
+async function answers(engine: SearchEngine, query: string, filters: Record<string, string> = {}): Promise<string[]> {
+  const result = await engine.search(query, filters, { sort: 'newest' });
+  const docs = await result.take(0, 10_000);
+  return Promise.all(docs.map(async (d) => {
+    const r = await result.document(d);
+    return `${r.chat.slug}#${r.anchor}|${r.text}|${r.path}`;
+  }));
+}
+
+async function assertSameAnswers(out: string, full: string): Promise<void> {
+  const ours = openSearchEngine(join(out, 'search', 'data'));
+  const theirs = openSearchEngine(join(full, 'search', 'data'));
+  for (const query of [...WORDS, 'message', 'later', 'a', 'quok', 'wombat -bilby']) {
+    assert.deepEqual(await answers(ours, query), await answers(theirs, query), query);
+  }
+  assert.deepEqual(await answers(ours, 'message', { author: 'Zebulon Marchetti' }), await answers(theirs, 'message', { author: 'Zebulon Marchetti' }));
+}
+
+test('a second serve with nothing changed resumes and writes only the index page; after imports it resumes and equals a full build, search included', async () => {
+  const { dir, db } = twoChats('cc-resume-');
+  const out = join(dir, 'served');
+  const first = await serveOnce(db, out);
+  assert.deepEqual(first.start, { resumed: false, reason: 'no record of a complete build in the output folder' });
+  assert.equal(first.stats.incremental, false);
+
+  const again = await serveOnce(db, out);
+  assert.equal(again.start.resumed, true, JSON.stringify(again.start));
+  assert.deepEqual(again.start, { resumed: true, since: first.stats.changeSeq, changedChats: 0 });
+  assert.equal(again.stats.incremental, true);
+  assert.equal(again.stats.archivePages, 0, 'nothing changed: no archive page rewritten');
+
+  // More messages by the same people, into Alpha's published June and a new month.
+  writeFixture(db, [alpha([...run('later', Date.UTC(2021, 5, 28), 4, hour), ...run('august', Date.UTC(2021, 7, 2), 3, hour)])]);
+  const resumed = await serveOnce(db, out);
+  assert.deepEqual(resumed.start, { resumed: true, since: first.stats.changeSeq, changedChats: 1 });
+  assert.ok(resumed.stats.archivePages > 0 && resumed.stats.archivePages < first.stats.archivePages, `${resumed.stats.archivePages} of ${first.stats.archivePages} pages`);
+  await assertSameAsFullBuild(db, out, join(dir, 'full'));
+  await assertSameAnswers(out, join(dir, 'full'));
+});
+
+/** A build into `out` that stops at its third archive page, having written the two before (a custom layout that throws). */
+async function stoppedBuild(db: string, out: string, options: Record<string, unknown>): Promise<void> {
+  let pages = 0;
+  await assert.rejects(
+    buildSite({
+      db, out, ...options,
+      layout: (page) => {
+        if (page.kind === 'archive' && ++pages === 3) throw new Error('stopped halfway');
+        return `<!doctype html><title>${page.title}</title>${page.content}`;
+      },
+    }),
+  );
+  assert.ok(!existsSync(join(out, STAMP_FILE)), 'the stamp went before the stopped build wrote anything');
+}
+
+/** The files the output's manifest lists (what the site publishes) that name one of the authors. */
+function naming(out: string, names: RegExp): string[] {
+  const manifest = JSON.parse(readFileSync(join(out, '.chatchannels-manifest.json'), 'utf8')) as { files: string[] };
+  return manifest.files.filter((f) => !f.endsWith('/') && names.test(readFileSync(join(out, f), 'utf8')));
+}
+
+test('a completed "authors hide" build, then an "authors show" build that stops halfway: the next hide serve builds in full and publishes no name', async () => {
+  const { dir, db } = twoChats('cc-resume-privacy-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out, authors: 'hide' });
+  assert.ok(existsSync(join(out, STAMP_FILE)));
+  await stoppedBuild(db, out, { authors: 'show' });
+  assert.ok(listFiles(out).some((f) => readFileSync(join(out, f), 'utf8').includes('Zebulon')), 'the stopped build left pages with names');
+
+  const served = await serveOnce(db, out, { authors: 'hide' });
+  assert.deepEqual(served.start, { resumed: false, reason: 'no record of a complete build in the output folder' });
+  assert.deepEqual(naming(out, /Zebulon|Quillon|Marchetti|Abernathy/), []);
+  // Not checked: the stopped build's own chat folders (show mode's slugs, not hide's) stay on disk
+  // unlisted, as after any build that stops before updating the manifest (output/manifest.ts).
+});
+
+test('the same with an excluded author, whose pages keep their paths: a resume would have kept the stopped build\'s pages naming them', async () => {
+  const { dir, db } = twoChats('cc-resume-privacy-same-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out, excludeAuthors: ['8:live:zebulon'] });
+  assert.deepEqual(naming(out, /Zebulon|Marchetti/), []);
+  await stoppedBuild(db, out, {});
+  assert.ok(naming(out, /Zebulon|Marchetti/).length > 0, 'the stopped build rewrote published pages with their name');
+
+  const served = await serveOnce(db, out, { excludeAuthors: ['8:live:zebulon'] });
+  assert.deepEqual(served.start, { resumed: false, reason: 'no record of a complete build in the output folder' });
+  assert.deepEqual(naming(out, /Zebulon|Marchetti/), []);
+  await assertSameAsFullBuild(db, out, join(dir, 'full'), { excludeAuthors: ['8:live:zebulon'] });
+});
+
+test('other options, another database at the same path, an older copy, a renamed chat, missing files or an edited record: a full build, saying why', async () => {
+  const { dir, db } = twoChats('cc-resume-why-');
+  const out = join(dir, 'out');
+  await serveOnce(db, out);
+  const reason = async (options: Partial<ServeOptions> = {}) => {
+    const { start } = await serveOnce(db, out, options);
+    return start.resumed ? 'resumed' : start.reason;
+  };
+  assert.equal(await reason(), 'resumed');
+  assert.equal(await reason({ timeZone: 'Europe/Berlin' }), 'the site options changed since the last build');
+  assert.equal(await reason({ timeZone: 'Europe/Berlin' }), 'resumed');
+  assert.equal(await reason(), 'the site options changed since the last build');
+  assert.equal(await reason({ exclude: ['19:beta@thread.skype'] }), 'the site options changed since the last build');
+  assert.equal(await reason({ pathPrefix: '/archive/' }), 'the site options changed since the last build');
+  assert.equal(await reason({ search: false }), 'the site options changed since the last build');
+  assert.equal(await reason(), 'the site options changed since the last build');
+
+  // An older copy of the same database put back: its log is behind the build.
+  const older = join(dir, 'older.sqlite');
+  copyFileSync(db, older);
+  writeFixture(db, [alpha(run('later', Date.UTC(2021, 5, 28), 2, hour))]);
+  assert.equal(await reason(), 'resumed');
+  for (const suffix of ['-wal', '-shm']) rmSync(db + suffix, { force: true });
+  copyFileSync(older, db);
+  assert.equal(await reason(), 'the database is older than the last build (a copy?)');
+
+  // The same chats imported into a database made anew at that path.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+  writeFixture(db, [alpha(run('a', Date.UTC(2021, 5, 10), 30, 5 * hour)), beta(run('b', Date.UTC(2021, 0, 1), 20, 7 * 24 * hour))]);
+  assert.equal(await reason(), 'the database is not the one the output was built from');
+
+  // A chat renamed by an import that brought no message: not in the change log.
+  writeFixture(db, [alpha([], 'Alpha renamed')]);
+  assert.equal(await reason(), 'chats or people were renamed or changed since the last build (the change log does not record that)');
+  assert.equal(await reason(), 'resumed');
+
+  const missing = listFiles(out).filter((f) => f.startsWith('chats/')).slice(0, 2);
+  for (const f of missing) rmSync(join(out, f));
+  assert.equal(await reason(), `${missing.length} file(s) of the last build are missing from the output`);
+
+  const stamp = JSON.parse(readFileSync(join(out, STAMP_FILE), 'utf8'));
+  writeFileSync(join(out, STAMP_FILE), JSON.stringify({ ...stamp, code: 'an older chatchannels' }));
+  assert.equal(await reason(), 'chatchannels changed since the last build');
+  writeFileSync(join(out, '.chatchannels-manifest.json'), readFileSync(join(out, '.chatchannels-manifest.json'), 'utf8').replace('"assets/', '"assets/x'));
+  assert.equal(await reason(), "the output's file list changed since the last build");
+  await assertSameAsFullBuild(db, out, join(dir, 'full'));
+});
+
+test('a database no import has given an id is never resumed from', async () => {
+  const { dir, db } = twoChats('cc-resume-noid-');
+  const out = join(dir, 'out');
+  const raw = new Database(db);
+  raw.prepare(`DELETE FROM meta WHERE key = 'database_id'`).run();
+  raw.close();
+  await serveOnce(db, out);
+  assert.ok(!existsSync(join(out, STAMP_FILE)), 'no stamp without an id');
+  const { start } = await serveOnce(db, out);
+  assert.deepEqual(start, { resumed: false, reason: 'no record of a complete build in the output folder' });
+});
+
+test('a serve rebuild after a rename the change log misses leaves no stamp: the next serve builds in full', async () => {
+  const { dir, db } = twoChats('cc-resume-watch-');
+  const out = join(dir, 'out');
+  const builds: BuildStats[] = [];
+  const server = await serveSite({ db, out, port: 0, quiet: true, search: false, onBuild: (s) => builds.push(s) });
+  try {
+    for (let i = 0; i < 300 && !existsSync(join(out, STAMP_FILE)); i++) await new Promise((r) => setTimeout(r, 100));
+    writeFixture(db, [alpha(run('more', Date.UTC(2021, 5, 29), 2, hour))]);
+    for (let i = 0; i < 300 && builds.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(builds[1]?.incremental, true);
+    for (let i = 0; i < 100 && !existsSync(join(out, STAMP_FILE)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(join(out, STAMP_FILE)), 'a rebuild of logged changes over a stamped build is stamped');
+    writeFixture(db, [alpha(run('renamed', Date.UTC(2021, 5, 30), 1, hour), 'Alpha renamed')]);
+    for (let i = 0; i < 300 && builds.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(builds[2]?.incremental, true);
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await server.close();
+  }
+  assert.ok(!existsSync(join(out, STAMP_FILE)), 'a rebuild that missed a rename claims no complete build');
+  const { start } = await serveOnce(db, out, { search: false });
+  assert.equal(start.resumed, false);
+  await assertSameAsFullBuild(db, out, join(dir, 'full'), { search: false });
+});
+
+test("a user's Eleventy project with the plugin never writes a stamp, and its builds remove one", async () => {
+  const { dir, db } = twoChats('cc-resume-project-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out });
+  assert.ok(existsSync(join(out, STAMP_FILE)));
+  const input = join(dir, 'project');
+  mkdirSync(input);
+  const eleventy = new Eleventy(input, out, { quietMode: true, configPath: false, config: (config: { addPlugin(p: unknown, o: unknown): void }) => config.addPlugin(chatChannels, { db, incremental: true }) });
+  eleventy.disableLogger();
+  await eleventy.write();
+  assert.ok(!existsSync(join(out, STAMP_FILE)));
+});
