@@ -195,7 +195,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- gives the kept message an element with each such id (site/render/messages.ts) and the anchor
       -- maps list it, so links published with the old anchor still land on the message. An anchor
       -- here stays taken in its chat (store/known-keys.ts): no later message is given it.
-      CREATE TABLE anchor_aliases (
+      CREATE TABLE IF NOT EXISTS anchor_aliases (
         chat_id     INTEGER NOT NULL REFERENCES chats(id),
         anchor      TEXT NOT NULL,
         message_id  INTEGER NOT NULL REFERENCES message_rows(id),
