@@ -68,8 +68,8 @@ const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r
  *   message is compared by its caption (its text), so an export's "<Media omitted>" meets the same
  *   message exported with its file, and the file is kept (idLessFile);
  * - candidates are paired deterministically (equal id, then rows without other files, then rows
- *   that exist regardless of this run's merges, then nearest in time, then earliest), so the same exports give the same messages
- *   whatever order they are imported in.
+ *   that exist regardless of this run's merges, then nearest in time, then earliest), so the
+ *   same exports give the same messages whatever order they are imported in.
  * Messages without ids (WhatsApp) show an edit as "… <This message was edited>" and a deletion as
  * "This message was deleted" under the original time: such a message with a new key takes the place
  * of the row of the same chat, author and time that nothing of this run claimed (see idLessEdit).
@@ -222,11 +222,12 @@ function idLessEdit(p: Pending, c: Row): boolean | null {
  * file, which an export holding only one of the two would otherwise merge into the other (a
  * loss). At the same time they are one message whose file one export holds with other bytes (one
  * phone's re-compressed copy, under that phone's own file name): kept apart, each account's
- * export would double it. Two pictures of one minute are still two where an export holds both
- * (a row takes one message of each source) and where one holds one of them (same files rank
- * first, and an unmatched row is kept as it is). What this cannot tell apart: two pictures of the
- * same time, author and caption, each export holding only the other one, become one; and a copy
- * with other bytes whose clock is off by a second or more stays a second message (kept, not lost).
+ * export would double it. Two pictures of one minute stay two where an export holds both (a row
+ * takes one message of each source) and where another holds one of them (it meets the row with its
+ * own file first; with other bytes, the earlier of the two, which keeps its own content). What
+ * this cannot tell apart: two pictures of the same time, author and caption, each export holding
+ * only the other one, become one; and a copy with other bytes whose clock is off by a second or
+ * more stays a second message (a double, where the other choice would risk a loss).
  */
 function distinctFiles(p: Pending, c: Row): boolean {
   return c.time !== p.time && differentFiles(p.attachments, c.attachments);
