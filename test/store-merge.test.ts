@@ -686,3 +686,38 @@ test('whatsapp: a database stored before (omitted media with its note as text, m
     db.close();
   }
 });
+
+test('whatsapp: one picture in two phones\' exports under other names and other bytes (re-compressed) is one message; two pictures of one minute stay two', async () => {
+  const sample = sampleOf('whatsapp');
+  const root = tempDir();
+  /** One phone's export of the chat: pictures as [time, file name, bytes], and a line of bob's. */
+  const phone = (pictures: [number, string, string][]) => {
+    const path = exportOf(sample, root, [...pictures.map(([time, name], i) => say(i, time, `${name} (file attached)`)), say(9, T0 + 90_000, 'nice', 'bob')]);
+    for (const [, name, bytes] of pictures) {
+      mkdirSync(dirname(sample.mediaFile!(path, name)), { recursive: true });
+      writeFileSync(sample.mediaFile!(path, name), bytes);
+    }
+    return path;
+  };
+  // The same picture: each phone numbers its files itself, and one holds it re-compressed.
+  const sent = phone([[T0, 'IMG-20240101-WA0001.jpg', 'the picture as sent']]);
+  const received = phone([[T0, 'IMG-20240101-WA0007.jpg', 'the picture, re-compressed']]);
+  await assertRowsInEveryOrder(sample, [sent, received], 2, root);
+  // Two pictures sent in one minute, each phone holding both, one of them with other bytes: two.
+  const both = phone([[T0, 'IMG-20240101-WA0001.jpg', 'first'], [T0, 'IMG-20240101-WA0002.jpg', 'second']]);
+  const bothElsewhere = phone([[T0, 'IMG-20240101-WA0007.jpg', 'first, re-compressed'], [T0, 'IMG-20240101-WA0008.jpg', 'second, re-compressed']]);
+  await assertRowsInEveryOrder(sample, [both, bothElsewhere], 3, root);
+  // The other phone's export holds the second only (it starts there): still two, nothing lost.
+  const secondOnly = phone([[T0, 'IMG-20240101-WA0008.jpg', 'second']]);
+  await assertRowsInEveryOrder(sample, [both, secondOnly], 3, root);
+  // And it is the second's copy: the row with the same file, not the first of the minute.
+  const db = openStore(join(mkdtempSync(join(root, 'db-')), 'store.sqlite'));
+  try {
+    await importAll(db, sample, [both]);
+    assert.equal((await importAll(db, sample, [secondOnly])).mergedMessages, 1);
+    const into = scalar(db, `SELECT r.attachments FROM message_aliases a JOIN message_rows r ON r.id = a.message_id`) as string;
+    assert.match(into, /WA0002/, 'merged into the picture with the same file');
+  } finally {
+    db.close();
+  }
+});

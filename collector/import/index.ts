@@ -4,6 +4,8 @@ import { writerBusyError, type Db } from '../store/open.js';
 import type { ImportCounts } from '../store/writer.js';
 import { touchChangeMarker } from '../store/marker.js';
 import { rerenderIfStale } from './rerender.js';
+import { mergeStoredMediaTwins } from '../store/repair.js';
+import { DEFAULT_MERGE_TOLERANCE_MS } from '../store/merge.js';
 import { wantedChats } from './chat-filter.js';
 import { detectAdapter } from '../sources/detect.js';
 import { FORMATS, loadAdapter } from '../sources/modules.js';
@@ -70,6 +72,8 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
     // indexes dropped until the end), which a concurrent import could change until we hold the
     // lock, and a rollback must restore the indexes it drops.
     rerenderIfStale(db);
+    // After the rerender: the pairs are found by the omitted rows' new text.
+    const repaired = mergeStoredMediaTwins(db, options.mergeToleranceMs ?? DEFAULT_MERGE_TOLERANCE_MS);
     const writer = storeWriter(db, { mergeToleranceMs: options.mergeToleranceMs });
     for (const [i, path] of paths.entries()) {
       const adapter = adapters[i];
@@ -128,6 +132,7 @@ export async function importPaths(db: Db, paths: string[], options: ImportOption
       files.push(summary);
     }
     const counts = writer.finish();
+    counts.mergedMessages += repaired;
     db.exec('COMMIT');
     if (counts.newMessages + counts.updatedMessages + counts.mergedMessages > 0 && db.name !== ':memory:') touchChangeMarker(db.name);
     return { ...counts, files, warningCount: files.reduce((n, f) => n + f.warnings.length, 0) };

@@ -80,8 +80,9 @@ export function filesOf(attachments: string | null): string[] {
 
 /**
  * Whether two states of a message carry different files: then they are two messages (a picture
- * sent again with another file), whatever their text. An attachment without its file is no
- * evidence either way (the export left it out).
+ * sent again with another file), whatever their text, unless they have the same time (one
+ * picture, re-compressed in one export: store/merge.ts's distinctFiles). An attachment without its
+ * file is no evidence either way (the export left it out).
  */
 export function differentFiles(a: string | null, b: string | null): boolean {
   const x = filesOf(a);

@@ -18,6 +18,7 @@ interface Lookups {
   anchorUsed: Statement;
   anyRow: Statement;
   allKeys: Statement;
+  allAnchorAliases: Statement;
   allAliases: Statement;
 }
 
@@ -45,9 +46,13 @@ export class KnownKeys {
       aliasRev: db
         .prepare(`SELECT a.rev, a.message_id FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE a.key = ? AND r.chat_id = ?`)
         .raw(),
-      anchorUsed: db.prepare(`SELECT 1 FROM message_rows WHERE chat_id = ? AND anchor = ?`).pluck(),
+      // A merged-away row's published anchor stays taken (anchor_aliases, schema 6).
+      anchorUsed: db
+        .prepare(`SELECT 1 FROM message_rows WHERE chat_id = ? AND anchor = ? UNION ALL SELECT 1 FROM anchor_aliases WHERE chat_id = ? AND anchor = ?`)
+        .pluck(),
       anyRow: db.prepare(`SELECT 1 FROM message_rows WHERE chat_id = ? LIMIT 1`).pluck(),
       allKeys: db.prepare(`SELECT key, rev, anchor FROM message_rows WHERE chat_id = ?`).raw(),
+      allAnchorAliases: db.prepare(`SELECT anchor FROM anchor_aliases WHERE chat_id = ?`).pluck(),
       allAliases: db
         .prepare(`SELECT a.key, a.rev, a.message_id FROM message_aliases a JOIN message_rows r ON r.id = a.message_id WHERE r.chat_id = ?`)
         .raw(),
@@ -103,7 +108,7 @@ export class KnownKeys {
   }
 
   anchorTaken(anchor: string): boolean {
-    return this.anchors.has(anchor) || (!this.loaded && this.q.anchorUsed.get(this.chatId, anchor) !== undefined);
+    return this.anchors.has(anchor) || (!this.loaded && this.q.anchorUsed.get(this.chatId, anchor, this.chatId, anchor) !== undefined);
   }
 
   addAnchor(anchor: string): void {
@@ -116,6 +121,7 @@ export class KnownKeys {
       if (!this.revs.has(key)) this.revs.set(key, rev);
       this.anchors.add(anchor);
     }
+    for (const anchor of this.q.allAnchorAliases.iterate(this.chatId) as IterableIterator<string>) this.anchors.add(anchor);
     for (const [key, rev, row] of this.q.allAliases.iterate(this.chatId) as IterableIterator<[string, number, number]>) {
       if (!this.revs.has(key)) this.revs.set(key, rev);
       this.aliasRows.set(key, row);

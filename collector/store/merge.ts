@@ -63,12 +63,13 @@ const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r
  *   names, e.g. a Skype account) two different ids are two messages; an absent id, or ids of two
  *   scopes (a main.db guid and an export's id), leave it to author, text and time;
  * - an appended log continued from its cursor never merges into its own earlier lines;
- * - two states carrying different files are two messages (keep.ts's differentFiles); a media
+ * - two states carrying different files at different times are two messages (keep.ts's
+ *   differentFiles, distinctFiles below: at the same time, one file with other bytes); a media
  *   message is compared by its caption (its text), so an export's "<Media omitted>" meets the same
  *   message exported with its file, and the file is kept (idLessFile);
- * - candidates are paired deterministically (equal id, then rows that exist regardless of this
- *   run's merges, then nearest in time, then earliest), so the same exports give the same messages
- *   whatever order they are imported in.
+ * - candidates are paired deterministically (equal id, then rows without other files, then rows
+ *   that exist regardless of this run's merges, then nearest in time, then earliest), so the
+ *   same exports give the same messages whatever order they are imported in.
  * Messages without ids (WhatsApp) show an edit as "… <This message was edited>" and a deletion as
  * "This message was deleted" under the original time: such a message with a new key takes the place
  * of the row of the same chat, author and time that nothing of this run claimed (see idLessEdit).
@@ -164,8 +165,11 @@ export class TwinResolver {
       const sameScope = (c: Row) => c.native_id !== null && p.nativeId !== null && this.scope(p.sourceId) !== null && this.scope(p.sourceId) === this.scope(c.source_id);
 
       const near = (this.q.near.all(p.chatId, p.time - this.toleranceMs, p.time + this.toleranceMs, p.authorId, p.text, p.rowId) as Row[])
-        .filter((c) => free(c) && !(sameScope(c) && c.native_id !== p.nativeId) && !differentFiles(p.attachments, c.attachments))
-        .map((c) => ({ c, rank: [sameScope(c) ? 0 : 1, pendingRows.has(c.id) ? 1 : 0, Math.abs(c.time - p.time), c.time, c.id] }))
+        .filter((c) => free(c) && !(sameScope(c) && c.native_id !== p.nativeId) && !distinctFiles(p, c))
+        .map((c) => ({
+          c,
+          rank: [sameScope(c) ? 0 : 1, differentFiles(p.attachments, c.attachments) ? 1 : 0, pendingRows.has(c.id) ? 1 : 0, Math.abs(c.time - p.time), c.time, c.id],
+        }))
         .sort((a, b) => compareRanks(a.rank, b.rank));
       let into: Row | undefined = near[0]?.c;
       let takeContent = into !== undefined && idLessFile(p, into);
@@ -210,6 +214,23 @@ function idLessEdit(p: Pending, c: Row): boolean | null {
   if (!p.edited && !p.deleted && !storedEdited && !c.deleted) return null;
   if (p.deleted) return !c.deleted;
   return p.edited && !storedEdited && !c.deleted;
+}
+
+/**
+ * Whether the files of two near matches make them two messages. Different files (keep.ts's
+ * differentFiles) at different times are two: a picture sent again a minute later with another
+ * file, which an export holding only one of the two would otherwise merge into the other (a
+ * loss). At the same time they are one message whose file one export holds with other bytes (one
+ * phone's re-compressed copy, under that phone's own file name): kept apart, each account's
+ * export would double it. Two pictures of one minute stay two where an export holds both (a row
+ * takes one message of each source) and where another holds one of them (it meets the row with its
+ * own file first; with other bytes, the earlier of the two, which keeps its own content). What
+ * this cannot tell apart: two pictures of the same time, author and caption, each export holding
+ * only the other one, become one; and a copy with other bytes whose clock is off by a second or
+ * more stays a second message (a double, where the other choice would risk a loss).
+ */
+function distinctFiles(p: Pending, c: Row): boolean {
+  return c.time !== p.time && differentFiles(p.attachments, c.attachments);
 }
 
 /**

@@ -186,6 +186,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS messages_chat_media ON message_rows(chat_id, time) WHERE attachments IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    description: 'published anchors of merged-away rows; WhatsApp media stored twice by older versions merged',
+    sql: `
+      -- Anchors that name a message other than by its row's own anchor: the anchor of a row that
+      -- was published and later merged into another (collector/store/repair.ts). The archive page
+      -- gives the kept message an element with each such id (site/render/messages.ts) and the anchor
+      -- maps list it, so links published with the old anchor still land on the message. An anchor
+      -- here stays taken in its chat (store/known-keys.ts): no later message is given it.
+      CREATE TABLE IF NOT EXISTS anchor_aliases (
+        chat_id     INTEGER NOT NULL REFERENCES chats(id),
+        anchor      TEXT NOT NULL,
+        message_id  INTEGER NOT NULL REFERENCES message_rows(id),
+        PRIMARY KEY (chat_id, anchor)
+      ) WITHOUT ROWID;
+      -- Versions before MARKUP_VERSION 3 stored a WhatsApp media message exported with its file and
+      -- again as "<Media omitted>" as two rows; today's import merges the two forms only as they
+      -- come in. The next import merges the stored pairs once (collector/store/repair.ts), after it
+      -- has rendered the omitted rows' text again (collector/import/rerender.ts).
+      INSERT INTO meta (key, value) SELECT 'repair:media-twins', '1' WHERE EXISTS (SELECT 1 FROM message_rows);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

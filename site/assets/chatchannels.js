@@ -40,6 +40,8 @@
     if (!ANCHOR.test(loc.hash)) return null;
     var target = doc.getElementById(loc.hash.slice(1));
     if (!target) return null;
+    // An anchor a message had before a merge: an empty element inside it (site/render/messages.ts).
+    if (target.className === 'cc-alias') target = target.parentNode;
     target.classList.add('cc-highlight');
     if (target.scrollIntoView) target.scrollIntoView({ block: 'center' });
     return target;

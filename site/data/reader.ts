@@ -139,6 +139,9 @@ export class ArchiveReader {
   pageAnchors(chatId: number, start: number, end: number): string[] {
     return this.anchors.pageAnchors(chatId, start, end);
   }
+  aliasesOfPage(chatId: number, start: number, end: number): Map<string, string[]> {
+    return this.anchors.aliasesOfPage(chatId, start, end);
+  }
   anchorsAddedAfter(chatId: number, id: number): string[] {
     return this.anchors.anchorsAddedAfter(chatId, id);
   }

@@ -18,9 +18,12 @@ export async function writeArchivePages(session: BuildSession, output: string, p
     const photos = preparePhotos(session, messages, output);
     if (photos) await photos;
     const chat = session.catalog.chatsById.get(page.chatId)!;
-    const maps = session.anchorMaps.add(chat, page.path, messages.map((m) => m.anchor));
+    // Anchors of rows merged into these messages after they were published (reader/anchors.ts).
+    const aliases = session.reader.aliasesOfPage(page.chatId, page.start, page.end);
+    const anchors = messages.map((m) => m.anchor);
+    const maps = session.anchorMaps.add(chat, page.path, aliases.size === 0 ? anchors : anchors.flatMap((a) => [a, ...(aliases.get(a) ?? [])]));
     const threads = session.reader.pageThreads(page.chatId, page.start, page.end, THREAD_SHOWN + 1);
-    session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages, threads));
+    session.writePage(output, sitePaths.archive(page.slug, page.path), renderArchive(session, page, messages, threads, aliases));
     if (maps) {
       for (const [path, content] of maps) session.writePage(output, path, content);
       session.pruneAnchorMaps(output, chat);
@@ -28,7 +31,7 @@ export async function writeArchivePages(session: BuildSession, output: string, p
   }
 }
 
-function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[], threads: ReadonlyMap<string, Thread>): string {
+function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[], threads: ReadonlyMap<string, Thread>, aliases: ReadonlyMap<string, string[]>): string {
   const { catalog, options } = session;
   const chat = catalog.chatsById.get(page.chatId)!;
   const links = new Links(sitePaths.archive(page.slug, page.path));
@@ -40,7 +43,7 @@ function renderArchive(session: BuildSession, page: ArchivePage, rows: Message[]
   // The month list comes after the messages (phones reach it at the end of the page); wide
   // screens show it as a column beside them.
   content += `<div class="cc-archive-layout"><div class="cc-archive-body">${pager('')}`;
-  content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2, threads })}</div>`;
+  content += `<div class="cc-log">${renderMessageList(session, rows, links, { anchors: true, dayLevel: 2, threads, aliases })}</div>`;
   content += `${pager(', after the messages')}</div>${monthNav(session, links, chat, page)}</div>`;
 
   return renderPage(options, links, {

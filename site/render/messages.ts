@@ -23,6 +23,12 @@ export interface MessageListOptions {
   dayLevel: 2 | 3;
   /** Root anchor → its thread, listed under the root (archive pages: reader.pageThreads). */
   threads?: ReadonlyMap<string, Thread>;
+  /**
+   * Anchor → the other anchors of that message (archive pages): rows merged into it after they
+   * were published (collector/store/repair.ts). Each is an empty element with that id at the
+   * start of the message, so a link to the old anchor lands on it.
+   */
+  aliases?: ReadonlyMap<string, string[]>;
 }
 
 const SYSTEM_KINDS = new Set(['event', 'call']);
@@ -135,6 +141,8 @@ export function renderMessageList(session: BuildSession, messages: Message[], li
       offsets.add(time.offsetLabel(t));
     }
     msg += `<time datetime="${isoTime(t)}" title="${text(zone)}">${time.clock(t)}</time></a>`;
+    const aliases = options.aliases?.get(message.anchor);
+    if (aliases) for (const alias of aliases) msg += `<span class="cc-alias" id="${escapeHtml(alias)}"></span>`;
     if (!hasPlausibleTime(message.flags)) {
       msg += `<span class="cc-warning" role="img" aria-label="implausible time" title="The source gave this message an implausible time">⚠</span>`;
     }

@@ -1,59 +1,112 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../../collector/store/contract.js';
+import { hasTable } from '../snapshot.js';
 import type { MessageTable } from './message-table.js';
 
-/** Which anchors a chat has where: anchor maps (`chats/<slug>/anchors/`) and pages not rendered. */
+/**
+ * Which anchors a chat has where: anchor maps (`chats/<slug>/anchors/`) and pages not rendered.
+ * Besides each message's own anchor, the anchors of rows merged into it after they were published
+ * (`anchor_aliases`, collector/store/repair.ts): listed right after its own, so they resolve to
+ * its page, and given to the page (aliasesOfPage) as extra ids on the message.
+ */
 export class Anchors {
   private readonly db: Db;
   private readonly table: string;
   private readonly ofPage: Statement;
   private addedAfter: Statement | undefined;
   private withPrefix: Statement | undefined;
+  /** Null when the database has no anchor alias (nearly always): no page pays a query for them. */
+  private readonly aliases: { ofPage: Statement; ofChat: Statement; withPrefix: Statement } | null;
 
   constructor({ db, table }: MessageTable) {
     this.db = db;
     this.table = table;
     // The same rows and order as PageMessages (page-messages.ts), anchors only.
     this.ofPage = db.prepare(`SELECT anchor FROM ${table} WHERE chat_id = ? AND time >= ? AND time < ? ORDER BY time, id`).pluck();
+    // Joined with the message table: an alias of a message the build leaves out is left out too.
+    this.aliases =
+      hasTable(db, 'anchor_aliases') && db.prepare(`SELECT 1 FROM anchor_aliases LIMIT 1`).get() !== undefined
+        ? {
+            ofPage: db
+              .prepare(
+                `SELECT r.anchor, a.anchor FROM anchor_aliases a JOIN ${table} r ON r.id = a.message_id
+                 WHERE a.chat_id = ? AND r.time >= ? AND r.time < ? ORDER BY a.anchor`,
+              )
+              .raw(),
+            ofChat: db.prepare(`SELECT a.anchor FROM anchor_aliases a JOIN ${table} r ON r.id = a.message_id WHERE a.chat_id = ?`).pluck(),
+            withPrefix: db
+              .prepare(
+                `SELECT a.anchor, r.time, r.id FROM anchor_aliases a JOIN ${table} r ON r.id = a.message_id
+                 WHERE a.chat_id = ? AND a.anchor >= ? AND a.anchor < ? ORDER BY a.anchor`,
+              )
+              .raw(),
+          }
+        : null;
   }
 
-  /** Anchors of one archive page's time range, in page order. */
+  /** Anchors of one archive page's time range, in page order (a message's aliases after its own). */
   pageAnchors(chatId: number, start: number, end: number): string[] {
-    return this.ofPage.all(chatId, start, end) as string[];
+    const anchors = this.ofPage.all(chatId, start, end) as string[];
+    const aliases = this.aliasesOfPage(chatId, start, end);
+    return aliases.size === 0 ? anchors : anchors.flatMap((anchor) => [anchor, ...(aliases.get(anchor) ?? [])]);
+  }
+
+  /** A page's messages' anchor → the other anchors that name them (published before a merge). */
+  aliasesOfPage(chatId: number, start: number, end: number): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    if (!this.aliases) return out;
+    for (const [anchor, alias] of this.aliases.ofPage.all(chatId, start, end) as [string, string][]) {
+      const list = out.get(anchor);
+      if (list) list.push(alias);
+      else out.set(anchor, [alias]);
+    }
+    return out;
   }
 
   /**
    * Anchors of a chat's messages stored after message id `id` (ids only grow): through the
    * primary key, `+chat_id` keeping the planner off the chat's indexes, which would read all of it.
+   * With every anchor alias of the chat: an alias is added to an older message, and the few there
+   * are cost a map file rewritten at most.
    */
   anchorsAddedAfter(chatId: number, id: number): string[] {
     this.addedAfter ??= this.db.prepare(`SELECT anchor FROM ${this.table} WHERE id > ? AND +chat_id = ?`).pluck();
-    return this.addedAfter.all(id, chatId) as string[];
+    const added = this.addedAfter.all(id, chatId) as string[];
+    return this.aliases ? [...added, ...(this.aliases.ofChat.all(chatId) as string[])] : added;
   }
 
   /**
    * A chat's anchors that begin with `m` + `prefix` (one anchor map file's), with each one's time
    * and id (its page and its place there): through the (chat_id, anchor) index, so a file costs
-   * its own anchors, not its chat's.
+   * its own anchors, not its chat's. Aliases come last, with their message's time and id.
    */
   anchorsWithPrefix(chatId: number, prefix: string): [anchor: string, time: number, id: number][] {
     this.withPrefix ??= this.db.prepare(`SELECT anchor, time, id FROM ${this.table} WHERE chat_id = ? AND anchor >= ? AND anchor < ?`).raw();
     const low = `m${prefix}`;
     // The first string after every one that starts with `low`: its last character, one higher.
     const high = low.slice(0, -1) + String.fromCharCode(low.charCodeAt(low.length - 1) + 1);
-    return this.withPrefix.all(chatId, low, high) as [string, number, number][];
+    const rows = this.withPrefix.all(chatId, low, high) as [string, number, number][];
+    return this.aliases ? [...rows, ...(this.aliases.withPrefix.all(chatId, low, high) as [string, number, number][])] : rows;
   }
 }
 
-/** Option `redact`: the messages named by anchor or key, as `<chat id>/<anchor>`. */
+/**
+ * Option `redact`: the messages named by anchor or key, as `<chat id>/<anchor>`. A message merged
+ * into another after it was published is named by its old anchor and key still (anchor_aliases,
+ * message_aliases): the message they lead to is redacted, else what was hidden would show again.
+ */
 export function redactedAnchors(db: Db, entries: readonly string[]): Set<string> {
   const found = new Set<string>();
   if (entries.length === 0) return found;
   const marks = entries.map(() => '?').join(', ');
-  for (const [chatId, anchor] of db
-    .prepare(`SELECT chat_id, anchor FROM messages WHERE anchor IN (${marks}) OR key IN (${marks})`)
-    .raw()
-    .iterate(...entries, ...entries) as IterableIterator<[number, string]>) {
+  let sql = `SELECT chat_id, anchor FROM messages WHERE anchor IN (${marks}) OR key IN (${marks})`;
+  const params = [...entries, ...entries];
+  for (const [table, column] of [['anchor_aliases', 'anchor'], ['message_aliases', 'key']]) {
+    if (!hasTable(db, table)) continue;
+    sql += ` UNION ALL SELECT m.chat_id, m.anchor FROM ${table} a JOIN messages m ON m.id = a.message_id WHERE a.${column} IN (${marks})`;
+    params.push(...entries);
+  }
+  for (const [chatId, anchor] of db.prepare(sql).raw().iterate(...params) as IterableIterator<[number, string]>) {
     found.add(`${chatId}/${anchor}`);
   }
   return found;
