@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { DATABASE_ID_KEY } from '../../collector/store/contract.js';
 
 /** The compiled CLI (tests run from the repository root, like `npm test`). */
 export const CLI = resolve('dist/collector/cli.js');
@@ -34,7 +35,8 @@ export function cliAsync(args: string[], cwd: string): { pid: number; done: Prom
 /**
  * A digest of every row of every table (or of `tables` only) and of the schema and user_version:
  * equal digests mean equal database contents, whatever the page layout. '' for a database that
- * does not exist.
+ * does not exist. The database's random id (meta.database_id, store/open.ts) is left out: two
+ * imports of the same exports into two new databases hold the same content under two ids.
  */
 export function contentDigest(file: string, tables?: readonly string[]): string {
   if (!existsSync(file)) return '';
@@ -50,6 +52,7 @@ export function contentDigest(file: string, tables?: readonly string[]): string 
       const name = `"${o.name.replace(/"/g, '""')}"`;
       const columns = (db.prepare(`PRAGMA table_info(${name})`).all() as unknown[]).map((_, i) => i + 1);
       for (const row of db.prepare(`SELECT * FROM ${name} ORDER BY ${columns.join(', ')}`).raw().iterate() as IterableIterator<unknown[]>) {
+        if (o.name === 'meta' && row[0] === DATABASE_ID_KEY) continue;
         hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'bigint' ? String(v) : v)));
         hash.update('\n');
       }
