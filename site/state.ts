@@ -164,7 +164,6 @@ export class PluginState {
   searchDone(): void {
     if (this.pending) this.pending.search = true;
     if (this.journal) this.journal.search = true;
-    this.settleJournal();
   }
 
   /**
@@ -192,16 +191,20 @@ export class PluginState {
     if (!journal.keep) removeJournal(journal.dir);
   }
 
-  /** Writes the stamp once every part of the build is complete. */
+  /** Writes the stamp once every part of the build is complete, then settles its journal. */
   completeBuild(outputDir: string | null): void {
     const pending = this.pending;
-    if (!pending || !pending.pages || !pending.search || outputDir === null) return;
-    this.pending = null;
-    const manifest = manifestHash(outputDir);
-    if (manifest === null) return;
-    const stamp: BuildStamp = { ...pending.stamp, code: codeVersion(), manifest };
-    writeStamp(outputDir, stamp);
-    this.lastStamp = JSON.stringify(stamp);
+    if (pending?.pages && pending.search && outputDir !== null) {
+      this.pending = null;
+      const manifest = manifestHash(outputDir);
+      if (manifest !== null) {
+        const stamp: BuildStamp = { ...pending.stamp, code: codeVersion(), manifest };
+        writeStamp(outputDir, stamp);
+        this.lastStamp = JSON.stringify(stamp);
+      }
+    }
+    // After the stamp: stopped in between, the output has both, and serve does not resume over a journal.
+    this.settleJournal();
   }
 
   /** Starts a build: a new snapshot of the database. Returns the global data. */
@@ -267,10 +270,7 @@ export class PluginState {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
       const removedFiles = outputDir !== null && session.writing ? this.updateManifest(outputDir, session, alsoWritten) : 0;
       if (this.pending) this.pending.pages = true;
-      if (this.journal && outputDir !== null && session.writing) {
-        this.journal.pages = true;
-        this.settleJournal();
-      }
+      if (this.journal && outputDir !== null && session.writing) this.journal.pages = true;
       if (session.writing) {
         this.builtUpTo = session.catalog.changeSeq;
         // Anchor lists of chats this build did not finish stay valid: they did not change.
@@ -308,7 +308,8 @@ export class PluginState {
     if (!session.catalog.render.incremental) {
       let removed = previous ? removeFromOutput(outputDir, [...previous].filter((p) => !current.has(p))) : 0;
       // What a build that stopped left at paths no manifest lists (output/journal.ts).
-      if (inherited) removed += removeUnpublished(outputDir, inherited, current);
+      // Not the search index's folders, which this build's search may still be writing (it replaces them itself).
+      if (inherited) removed += removeUnpublished(outputDir, this.options.search ? [...inherited].filter((c) => !SEARCH_CLAIMS.includes(c)) : inherited, current);
       writeManifest(outputDir, current);
       this.manifest = { dir: outputDir, files: current, chats: chatFolders(current) };
       return removed;
