@@ -1,7 +1,11 @@
-import type { Catalog } from './data/catalog.js';
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { selectChats, type Catalog } from './data/catalog.js';
+import { publicSlug } from './data/public-chat.js';
 import { ArchiveReader } from './data/reader.js';
 import { BuildSession, type PreviousBuild } from './data/session.js';
 import type { ResolvedOptions } from './options.js';
+import { chatClaim, JOURNAL_FILE, MEDIA_CLAIM, readJournal, removeJournal, removeUnpublished, writeJournal } from './output/journal.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
 import { codeVersion, databaseFacts, manifestHash, optionsFingerprint, readStamp, removeStamp, sameDatabaseSince, stampProblem, writeStamp, type BuildStamp, type DatabaseFacts } from './output/stamp.js';
 import { openWithArchiveWorker } from './render/archive-threads.js';
@@ -68,6 +72,12 @@ export class PluginState {
   /** The stamp the build in progress will write once its pages and its search index are complete. */
   private pending: { stamp: Omit<BuildStamp, 'manifest'>; pages: boolean; search: boolean } | null = null;
   private readonly fingerprint: string | null;
+  /**
+   * The journal of the build in progress (output/journal.ts): what it claimed so far (on disk),
+   * what a build that stopped before it had claimed (null: none did), and whether its pages and
+   * search index are complete; `keep`: it could not settle those inherited claims (incremental).
+   */
+  private journal: { dir: string; inherited: ReadonlySet<string> | null; claims: Set<string>; pages: boolean; search: boolean; keep: boolean } | null = null;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -84,9 +94,13 @@ export class PluginState {
   beginBuild(outputDir: string | null, writing: boolean): void {
     this.pending = null;
     this.base = null;
+    this.journal = null;
     if (outputDir === null || !writing) return;
     const stamp = this.own ? readStamp(outputDir) : null;
     removeStamp(outputDir);
+    // Claims are written once the database opened (claim): a build that fails before leaves nothing.
+    const inherited = readJournal(outputDir);
+    this.journal = { dir: outputDir, inherited, claims: new Set(inherited), pages: false, search: !this.options.search, keep: false };
     if (!this.own) return;
     const first = this.builtUpTo === null && this.options.since === null;
     if (!first && stamp) {
@@ -108,6 +122,8 @@ export class PluginState {
     if (this.own?.interrupted) return { resumed: false, reason: 'the last process writing the output folder was killed (its lock was left): it may have stopped mid-build' };
     const problem = stampProblem(outputDir, stamp, this.fingerprint);
     if (problem) return { resumed: false, reason: problem };
+    // Stamped, yet a build stopped since (or one inherited claims it could not settle): a full build removes what it left.
+    if (existsSync(join(outputDir, JOURNAL_FILE))) return { resumed: false, reason: 'a build stopped before it completed since the last complete build' };
     let reader: ArchiveReader;
     try {
       reader = new ArchiveReader(this.options.db, this.options.excludeAuthors);
@@ -147,18 +163,48 @@ export class PluginState {
   /** The search index of the build in progress is written (site/search/register.ts onBuilt). */
   searchDone(): void {
     if (this.pending) this.pending.search = true;
+    if (this.journal) this.journal.search = true;
   }
 
-  /** Writes the stamp once every part of the build is complete. */
+  /**
+   * Journals (output/journal.ts), before the build writes anything, where it will write: each
+   * chat's folder it publishes from `reader`'s snapshot, the media folder, robots.txt, the search
+   * files. Written only when that adds a claim: once per build (the journal goes when one
+   * completes), never twice for one snapshot.
+   */
+  private claim(reader: ArchiveReader): void {
+    const journal = this.journal;
+    if (!journal) return;
+    const claims = [MEDIA_CLAIM, ...(this.options.noindex ? ['robots.txt'] : []), ...(this.options.search ? SEARCH_CLAIMS : [])];
+    for (const chat of selectChats(reader, this.options, false)) claims.push(chatClaim(publicSlug(chat, this.options.authors, this.options.pseudonymSalt)));
+    if (claims.every((c) => journal.claims.has(c))) return;
+    for (const c of claims) journal.claims.add(c);
+    mkdirSync(journal.dir, { recursive: true });
+    writeJournal(journal.dir, journal.claims);
+  }
+
+  /** Once the build completed (pages, media, manifest, search index), its journal goes, unless it keeps claims for the next full build. */
+  private settleJournal(): void {
+    const journal = this.journal;
+    if (!journal?.pages || !journal.search) return;
+    this.journal = null;
+    if (!journal.keep) removeJournal(journal.dir);
+  }
+
+  /** Writes the stamp once every part of the build is complete, then settles its journal. */
   completeBuild(outputDir: string | null): void {
     const pending = this.pending;
-    if (!pending || !pending.pages || !pending.search || outputDir === null) return;
-    this.pending = null;
-    const manifest = manifestHash(outputDir);
-    if (manifest === null) return;
-    const stamp: BuildStamp = { ...pending.stamp, code: codeVersion(), manifest };
-    writeStamp(outputDir, stamp);
-    this.lastStamp = JSON.stringify(stamp);
+    if (pending?.pages && pending.search && outputDir !== null) {
+      this.pending = null;
+      const manifest = manifestHash(outputDir);
+      if (manifest !== null) {
+        const stamp: BuildStamp = { ...pending.stamp, code: codeVersion(), manifest };
+        writeStamp(outputDir, stamp);
+        this.lastStamp = JSON.stringify(stamp);
+      }
+    }
+    // After the stamp: stopped in between, the output has both, and serve does not resume over a journal.
+    this.settleJournal();
   }
 
   /** Starts a build: a new snapshot of the database. Returns the global data. */
@@ -170,6 +216,8 @@ export class PluginState {
     const reader = this.pinned ?? new ArchiveReader(options.db, options.excludeAuthors);
     this.pinned = null;
     const writing = this.outputMode === 'fs';
+    // Before the archive worker starts writing (already claimed when search pinned this snapshot).
+    if (writing) this.claim(reader);
     // Archive pages start on the second core now, beside what this one renders (its catalog first).
     this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader));
     this.current.writing = writing;
@@ -192,6 +240,8 @@ export class PluginState {
   pin(): ArchiveReader {
     this.close();
     this.pinned = new ArchiveReader(this.options.db, this.options.excludeAuthors);
+    // Search starts writing right after this (its worker); the pages render from this snapshot.
+    this.claim(this.pinned);
     return this.pinned;
   }
 
@@ -220,6 +270,7 @@ export class PluginState {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
       const removedFiles = outputDir !== null && session.writing ? this.updateManifest(outputDir, session, alsoWritten) : 0;
       if (this.pending) this.pending.pages = true;
+      if (this.journal && outputDir !== null && session.writing) this.journal.pages = true;
       if (session.writing) {
         this.builtUpTo = session.catalog.changeSeq;
         // Anchor lists of chats this build did not finish stay valid: they did not change.
@@ -253,19 +304,29 @@ export class PluginState {
     const own = this.manifest?.dir === outputDir ? this.manifest : null;
     const previous = own?.files ?? readManifest(outputDir);
     const current = new Set([...session.written, ...alsoWritten]);
+    const inherited = this.journal?.dir === outputDir ? this.journal.inherited : null;
     if (!session.catalog.render.incremental) {
-      const removed = previous ? removeFromOutput(outputDir, [...previous].filter((p) => !current.has(p))) : 0;
+      let removed = previous ? removeFromOutput(outputDir, [...previous].filter((p) => !current.has(p))) : 0;
+      // What a build that stopped left at paths no manifest lists (output/journal.ts).
+      // Not the search index's folders, which this build's search may still be writing (it replaces them itself).
+      if (inherited) removed += removeUnpublished(outputDir, this.options.search ? [...inherited].filter((c) => !SEARCH_CLAIMS.includes(c)) : inherited, current);
       writeManifest(outputDir, current);
       this.manifest = { dir: outputDir, files: current, chats: chatFolders(current) };
       return removed;
     }
-    // Without a manifest, one listing only this build's files would hide the rest from later builds.
-    if (!previous) return 0;
     const published = new Set(session.catalog.chats.map((c) => c.slug));
+    // The folders a stopped build claimed of chats not published go; the rest of its claims wait for a full build.
+    let claimed = 0;
+    if (inherited) {
+      claimed = removeFromOutput(outputDir, [...inherited].filter((c) => CHAT_FILE.test(c) && !published.has(c.split('/')[1])));
+      this.journal!.keep = true;
+    }
+    // Without a manifest, one listing only this build's files would hide the rest from later builds.
+    if (!previous) return claimed;
     const chats = own?.chats ?? chatFolders(previous);
     // Only the files of chats no longer published go: a rebuild that keeps every chat (nearly all) need not walk the list.
     const gone = [...chats].every((slug) => published.has(slug)) ? [] : [...previous].filter((p) => CHAT_FILE.test(p) && !current.has(p) && !published.has(p.split('/')[1]));
-    const removed = removeFromOutput(outputDir, gone);
+    const removed = removeFromOutput(outputDir, gone) + claimed;
     const dropped = new Set([...gone, ...session.pruned].filter((p) => previous.has(p)));
     // A rebuild that rewrote only listed files leaves the list as it was: not written again.
     if (dropped.size === 0 && [...current].every((p) => previous.has(p))) {
@@ -285,6 +346,9 @@ export class PluginState {
     this.pinned = null;
   }
 }
+
+/** What a build with search may write (site/search/build.ts: its data is written beside and swapped in). */
+const SEARCH_CLAIMS = ['search/index.html', 'search/search.js', 'search/data/', 'search/.data-building/', 'search/data.old/'];
 
 /** A file in a chat's folder (`chats/<slug>/…`). */
 const CHAT_FILE = /^chats\/[^/]+\//;

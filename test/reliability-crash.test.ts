@@ -319,9 +319,10 @@ describe('builds killed or run at once into one output', () => {
         for (const [f, old] of before) {
           const now = existsSync(join(out, f)) ? readFileSync(join(out, f)) : null;
           const fresh = clean.get(f);
-          // Gone is right only for a file the new site does not have (an older search shard), and
-          // for the build record, which a build removes before it writes (site/output/stamp.ts).
-          const ok = now === null ? !fresh || f === STAMP_FILE : now.equals(old) || (fresh !== undefined && now.equals(fresh));
+          // Gone is right only for a file the new site does not have (an older search shard), and for
+          // the stamp of the last complete build, which a build removes before it writes anything (site/output/stamp.ts).
+          const gone = !fresh || (f === STAMP_FILE && result.signal !== null);
+          const ok = now === null ? gone : now.equals(old) || (fresh !== undefined && now.equals(fresh));
           if (!ok) broken.push(`${f} (${now === null ? 'missing' : `${now.length} bytes`})`);
         }
         outcomes.push(`${when}: ${result.signal ?? `exit ${result.code}`}`);

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import Eleventy from '@11ty/eleventy';
 import { buildSite } from '../site/build.js';
 import chatChannels from '../site/plugin.js';
+import { JOURNAL_FILE } from '../site/output/journal.js';
 import { STAMP_FILE } from '../site/output/stamp.js';
 import { openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
 import { serveSite, type ServeOptions } from '../site/serve.js';
 import type { BuildStart, BuildStats } from '../site/state.js';
 import { writeFixture, type FixtureChat, type FixtureMessage } from './helpers/fixture-db.js';
+import { scanForLeaks, secretsOf } from './helpers/leak-scan.js';
 import { listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 
@@ -123,25 +125,67 @@ async function stoppedBuild(db: string, out: string, options: Record<string, unk
   assert.ok(!existsSync(join(out, STAMP_FILE)), 'the stamp went before the stopped build wrote anything');
 }
 
-/** The files the output's manifest lists (what the site publishes) that name one of the authors. */
+/** Every file of the output (listed in its manifest or not) that names one of the authors, in its path or its bytes. */
 function naming(out: string, names: RegExp): string[] {
-  const manifest = JSON.parse(readFileSync(join(out, '.chatchannels-manifest.json'), 'utf8')) as { files: string[] };
-  return manifest.files.filter((f) => !f.endsWith('/') && names.test(readFileSync(join(out, f), 'utf8')));
+  return listFiles(out).filter((f) => names.test(f) || names.test(readFileSync(join(out, f), 'utf8')));
 }
 
-test('a completed "authors hide" build, then an "authors show" build that stops halfway: the next hide serve builds in full and publishes no name', async () => {
-  const { dir, db } = twoChats('cc-resume-privacy-');
+/** Two chats, and a direct chat with Zebulon, whose folder is named after them with authors shown. */
+function withDirectChat(prefix: string): { dir: string; db: string } {
+  const made = twoChats(prefix);
+  writeFixture(made.db, [{ nativeId: '8:live:zebulon', kind: 'direct', title: null, messages: run('dm', Date.UTC(2021, 3, 1), 12, 9 * 24 * hour) }]);
+  return made;
+}
+
+test('a completed "authors hide" build, then an "authors show" build that stops halfway: the next hide serve builds in full and no file names anyone, in its path or bytes', async () => {
+  const { dir, db } = withDirectChat('cc-resume-privacy-');
   const out = join(dir, 'out');
   await buildSite({ db, out, authors: 'hide' });
   assert.ok(existsSync(join(out, STAMP_FILE)));
   await stoppedBuild(db, out, { authors: 'show' });
   assert.ok(listFiles(out).some((f) => readFileSync(join(out, f), 'utf8').includes('Zebulon')), 'the stopped build left pages with names');
+  assert.ok(readdirSync(join(out, 'chats')).some((slug) => /zebulon/i.test(slug)), 'and a folder named after Zebulon');
 
   const served = await serveOnce(db, out, { authors: 'hide' });
   assert.deepEqual(served.start, { resumed: false, reason: 'no record of a complete build in the output folder' });
-  assert.deepEqual(naming(out, /Zebulon|Quillon|Marchetti|Abernathy/), []);
-  // Not checked: the stopped build's own chat folders (show mode's slugs, not hide's) stay on disk
-  // unlisted, as after any build that stops before updating the manifest (output/manifest.ts).
+  assert.deepEqual(naming(out, /Zebulon|Quillon|Marchetti|Abernathy/i), []);
+  const leaks = scanForLeaks(out, secretsOf(db));
+  assert.deepEqual(leaks.map((l) => `${l.file}: ${l.secret}`), []);
+  assert.ok(!existsSync(join(out, JOURNAL_FILE)), 'the complete build settled the journal');
+  await assertSameAsFullBuild(db, out, join(dir, 'full'), { authors: 'hide' });
+});
+
+test('a stopped build, then a full build: exactly what a clean build leaves, whether the stopped one had other options or the same', async () => {
+  const { dir, db } = withDirectChat('cc-resume-stopped-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out });
+  await stoppedBuild(db, out, { authors: 'hide' });
+  assert.ok(readdirSync(join(out, 'chats')).some((slug) => slug.startsWith('c-')), 'the stopped build wrote folders of its own');
+  await buildSite({ db, out });
+  assert.ok(!existsSync(join(out, JOURNAL_FILE)));
+  await assertSameAsFullBuild(db, out, join(dir, 'full'));
+  assert.deepEqual(listFiles(join(out, 'search')), listFiles(join(dir, 'full', 'search')), 'the same search files');
+
+  await stoppedBuild(db, out, {});
+  await buildSite({ db, out });
+  await assertSameAsFullBuild(db, out, join(dir, 'full'));
+});
+
+test("a stopped build's journal: files of a project's own outside what it claimed stay; one left in a claimed place of the plugin's goes", async () => {
+  const { dir, db } = twoChats('cc-resume-claims-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out, search: false });
+  const own = ['notes.html', 'chats/about.html', 'media/logo/logo.png', 'search/index.html'];
+  const left = [`media/${'ab'.repeat(32)}/Zebulon Marchetti.jpg`, `media/thumbs/${'cd'.repeat(32)}-640.webp`];
+  for (const f of [...own, ...left]) {
+    mkdirSync(join(out, f, '..'), { recursive: true });
+    writeFileSync(join(out, f), 'x');
+  }
+  await stoppedBuild(db, out, { search: false });
+  await buildSite({ db, out, search: false });
+  for (const f of own) assert.ok(existsSync(join(out, f)), `${f} stays`);
+  for (const f of left) assert.ok(!existsSync(join(out, f)), `${f} goes`);
+  assert.ok(!existsSync(join(out, 'media', 'thumbs')), 'and the folders it leaves empty');
 });
 
 test('the same with an excluded author, whose pages keep their paths: a resume would have kept the stopped build\'s pages naming them', async () => {
@@ -203,6 +247,11 @@ test('other options, another database at the same path, an older copy, a renamed
   assert.equal(await reason(), 'chatchannels changed since the last build');
   writeFileSync(join(out, '.chatchannels-manifest.json'), readFileSync(join(out, '.chatchannels-manifest.json'), 'utf8').replace('"assets/', '"assets/x'));
   assert.equal(await reason(), "the output's file list changed since the last build");
+  assert.equal(await reason(), 'resumed');
+  // A journal beside a sound stamp: a build stopped since (an older stamp put back by hand, a crash just after stamping).
+  writeFileSync(join(out, JOURNAL_FILE), JSON.stringify({ version: 1, claims: [] }));
+  assert.equal(await reason(), 'a build stopped before it completed since the last complete build');
+  assert.ok(!existsSync(join(out, JOURNAL_FILE)));
   await assertSameAsFullBuild(db, out, join(dir, 'full'));
 });
 

@@ -7,7 +7,8 @@ import { writeFileAtomic } from './atomic.js';
  * relative to it; a path ending in '/' is a folder the plugin owns whole, e.g. the search data).
  * The output may be a user's folder holding files of their own: a build removes only what an
  * earlier build listed here and this one no longer publishes (an excluded chat, names that are
- * now hidden), never anything else.
+ * now hidden), never anything else. Written only when a build finishes: what a build that stopped
+ * halfway wrote is found through its journal (journal.ts).
  */
 export const MANIFEST_FILE = '.chatchannels-manifest.json';
 
