@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Eleventy from '@11ty/eleventy';
 import { DATABASE_ID_KEY, type Db } from '../../collector/store/contract.js';
 import type { ResolvedOptions } from '../options.js';
 import { writeFileAtomic } from './atomic.js';
@@ -85,13 +85,13 @@ let code: string | null = null;
 
 /**
  * The version of the code that writes a site: a hash of the compiled site/ and collector/ code,
- * the shipped assets and search client, Eleventy's version, and Node's (its ICU data formats
- * dates). Read once per process: 5 MB.
+ * the shipped assets and search client, the installed dependencies' versions, and Node's (its ICU
+ * data formats dates). Read once per process: 5 MB.
  */
 export function codeVersion(): string {
   if (code !== null) return code;
   const hash = createHash('sha256');
-  hash.update(`node ${process.versions.node} icu ${process.versions.icu ?? ''} tz ${process.versions.tz ?? ''} eleventy ${Eleventy.getVersion()}\n`);
+  hash.update(`node ${process.versions.node} icu ${process.versions.icu ?? ''} tz ${process.versions.tz ?? ''}\n${dependencyVersions()}\n`);
   const here = fileURLToPath(new URL('.', import.meta.url)); // <root>/site/output/ compiled: dist/site/output/
   const roots = [resolve(here, '..'), resolve(here, '../../collector')];
   for (const candidate of [resolve(here, '../../../site'), resolve(here, '../../site')]) {
@@ -104,6 +104,32 @@ export function codeVersion(): string {
     }
   }
   return (code = hash.digest('hex'));
+}
+
+/**
+ * The installed version of each of the package's dependencies (Eleventy, sanitize-html, gemoji,
+ * eleventy-img, better-sqlite3 and its SQLite…): an `npm update` can change output bytes with the
+ * same compiled code. Read from each package.json where Node would find it, not imported: loading
+ * Eleventy here would register its ESM hooks thread before build.ts can turn it off.
+ */
+function dependencyVersions(): string {
+  const require = createRequire(import.meta.url);
+  const own = require('../../../package.json') as { dependencies?: Record<string, string> };
+  return Object.keys(own.dependencies ?? {})
+    .sort()
+    .map((name) => `${name} ${installedVersion(name, require.resolve.paths(name) ?? [])}`)
+    .join('\n');
+}
+
+function installedVersion(name: string, paths: string[]): string {
+  for (const dir of paths) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+    } catch {
+      // not installed in this folder: the next one up
+    }
+  }
+  return 'missing';
 }
 
 function filesUnder(dir: string): string[] {
