@@ -75,9 +75,9 @@ export class PluginState {
   /**
    * The journal of the build in progress (output/journal.ts): what it claimed so far (on disk),
    * what a build that stopped before it had claimed (null: none did), and whether its pages and
-   * search index are complete; `keep`: it could not settle those inherited claims (incremental).
+   * search index are complete. A build that inherits claims builds in full (nextSince), which settles them.
    */
-  private journal: { dir: string; inherited: ReadonlySet<string> | null; claims: Set<string>; pages: boolean; search: boolean; keep: boolean } | null = null;
+  private journal: { dir: string; inherited: ReadonlySet<string> | null; claims: Set<string>; pages: boolean; search: boolean } | null = null;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -100,7 +100,7 @@ export class PluginState {
     removeStamp(outputDir);
     // Claims are written once the database opened (claim): a build that fails before leaves nothing.
     const inherited = readJournal(outputDir);
-    this.journal = { dir: outputDir, inherited, claims: new Set(inherited), pages: false, search: !this.options.search, keep: false };
+    this.journal = { dir: outputDir, inherited, claims: new Set(inherited), pages: false, search: !this.options.search };
     if (!this.own) return;
     const first = this.builtUpTo === null && this.options.since === null;
     if (!first && stamp) {
@@ -122,7 +122,7 @@ export class PluginState {
     if (this.own?.interrupted) return { resumed: false, reason: 'the last process writing the output folder was killed (its lock was left): it may have stopped mid-build' };
     const problem = stampProblem(outputDir, stamp, this.fingerprint);
     if (problem) return { resumed: false, reason: problem };
-    // Stamped, yet a build stopped since (or one inherited claims it could not settle): a full build removes what it left.
+    // Stamped, yet a build stopped since: only a full build removes what it left.
     if (existsSync(join(outputDir, JOURNAL_FILE))) return { resumed: false, reason: 'a build stopped before it completed since the last complete build' };
     let reader: ArchiveReader;
     try {
@@ -183,12 +183,12 @@ export class PluginState {
     writeJournal(journal.dir, journal.claims);
   }
 
-  /** Once the build completed (pages, media, manifest, search index), its journal goes, unless it keeps claims for the next full build. */
+  /** Once the build completed (pages, media, manifest, search index), its journal goes. */
   private settleJournal(): void {
     const journal = this.journal;
     if (!journal?.pages || !journal.search) return;
     this.journal = null;
-    if (!journal.keep) removeJournal(journal.dir);
+    removeJournal(journal.dir);
   }
 
   /** Writes the stamp once every part of the build is complete, then settles its journal. */
@@ -211,7 +211,7 @@ export class PluginState {
   open(): Catalog {
     this.current?.close();
     this.current = null;
-    const since = this.options.incremental && this.builtUpTo !== null ? this.builtUpTo : this.options.since;
+    const since = this.nextSince();
     const options = since === this.options.since ? this.options : { ...this.options, since };
     const reader = this.pinned ?? new ArchiveReader(options.db, options.excludeAuthors);
     this.pinned = null;
@@ -247,7 +247,18 @@ export class PluginState {
 
   /** Whether the next build writes only what changed (known before it starts, for search). */
   nextBuildIsIncremental(): boolean {
-    return this.options.since !== null || (this.options.incremental && this.builtUpTo !== null);
+    return this.nextSince() !== null;
+  }
+
+  /**
+   * The change-log point the next build writes what changed since, or null for a full build. A
+   * build that inherits a stopped build's claims (output/journal.ts) builds in full, whatever
+   * `since` or `incremental` say: only a full build removes all that the stopped one left (another
+   * authors mode's media names, say), and until then the journal itself lists its folders' names.
+   */
+  private nextSince(): number | null {
+    if (this.journal?.inherited) return null;
+    return this.options.incremental && this.builtUpTo !== null ? this.builtUpTo : this.options.since;
   }
 
   get session(): BuildSession {
@@ -315,18 +326,12 @@ export class PluginState {
       return removed;
     }
     const published = new Set(session.catalog.chats.map((c) => c.slug));
-    // The folders a stopped build claimed of chats not published go; the rest of its claims wait for a full build.
-    let claimed = 0;
-    if (inherited) {
-      claimed = removeFromOutput(outputDir, [...inherited].filter((c) => CHAT_FILE.test(c) && !published.has(c.split('/')[1])));
-      this.journal!.keep = true;
-    }
     // Without a manifest, one listing only this build's files would hide the rest from later builds.
-    if (!previous) return claimed;
+    if (!previous) return 0;
     const chats = own?.chats ?? chatFolders(previous);
     // Only the files of chats no longer published go: a rebuild that keeps every chat (nearly all) need not walk the list.
     const gone = [...chats].every((slug) => published.has(slug)) ? [] : [...previous].filter((p) => CHAT_FILE.test(p) && !current.has(p) && !published.has(p.split('/')[1]));
-    const removed = removeFromOutput(outputDir, gone) + claimed;
+    const removed = removeFromOutput(outputDir, gone);
     const dropped = new Set([...gone, ...session.pruned].filter((p) => previous.has(p)));
     // A rebuild that rewrote only listed files leaves the list as it was: not written again.
     if (dropped.size === 0 && [...current].every((p) => previous.has(p))) {

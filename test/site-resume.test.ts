@@ -155,6 +155,20 @@ test('a completed "authors hide" build, then an "authors show" build that stops 
   await assertSameAsFullBuild(db, out, join(dir, 'full'), { authors: 'hide' });
 });
 
+test('a build asked to write only what changed, over a stopped build\'s claims, builds in full: nothing the stopped "show" build left stays, the journal included', async () => {
+  const { dir, db } = withDirectChat('cc-resume-inherited-');
+  const out = join(dir, 'out');
+  const first = await buildSite({ db, out, authors: 'hide' });
+  await stoppedBuild(db, out, { authors: 'show' });
+  assert.ok(readFileSync(join(out, JOURNAL_FILE), 'utf8').match(/zebulon/i), "the stopped build's journal names Zebulon's folder");
+  const next = await buildSite({ db, out, authors: 'hide', since: first.changeSeq });
+  assert.equal(next.incremental, false, 'built in full');
+  assert.ok(!existsSync(join(out, JOURNAL_FILE)), 'the journal is settled');
+  assert.deepEqual(naming(out, /Zebulon|Quillon|Marchetti|Abernathy/i), []);
+  assert.deepEqual(scanForLeaks(out, secretsOf(db)).map((l) => `${l.file}: ${l.secret}`), []);
+  await assertSameAsFullBuild(db, out, join(dir, 'full'), { authors: 'hide' });
+});
+
 test('a stopped build, then a full build: exactly what a clean build leaves, whether the stopped one had other options or the same', async () => {
   const { dir, db } = withDirectChat('cc-resume-stopped-');
   const out = join(dir, 'out');
