@@ -69,15 +69,17 @@ export class PluginState {
   private base: { stamp: BuildStamp; checked: boolean } | null = null;
   /** The stamp this instance wrote last: a rebuild finding it again need not check the output's files. */
   private lastStamp: string | null = null;
-  /** The stamp the build in progress will write once its pages and its search index are complete. */
-  private pending: { stamp: Omit<BuildStamp, 'manifest'>; pages: boolean; search: boolean } | null = null;
+  /** The stamp the build in progress will write once it is complete (its code and manifest hashes added then). */
+  private pending: Omit<BuildStamp, 'manifest' | 'code'> | null = null;
+  /** Which parts of the writing build in progress are complete: the stamp and the journal wait for both. */
+  private done = { pages: false, search: false };
   private readonly fingerprint: string | null;
   /**
    * The journal of the build in progress (output/journal.ts): what it claimed so far (on disk),
-   * what a build that stopped before it had claimed (null: none did), and whether its pages and
-   * search index are complete. A build that inherits claims builds in full (nextSince), which settles them.
+   * what a build that stopped before it had claimed (null: none did). A build that inherits
+   * claims builds in full (nextSince), which settles them.
    */
-  private journal: { dir: string; inherited: ReadonlySet<string> | null; claims: Set<string>; pages: boolean; search: boolean } | null = null;
+  private journal: { dir: string; inherited: ReadonlySet<string> | null; claims: Set<string> } | null = null;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -95,12 +97,13 @@ export class PluginState {
     this.pending = null;
     this.base = null;
     this.journal = null;
+    this.done = { pages: false, search: !this.options.search };
     if (outputDir === null || !writing) return;
     const stamp = this.own ? readStamp(outputDir) : null;
     removeStamp(outputDir);
     // Claims are written once the database opened (claim): a build that fails before leaves nothing.
     const inherited = readJournal(outputDir);
-    this.journal = { dir: outputDir, inherited, claims: new Set(inherited), pages: false, search: !this.options.search };
+    this.journal = { dir: outputDir, inherited, claims: new Set(inherited) };
     if (!this.own) return;
     const first = this.builtUpTo === null && this.options.since === null;
     if (!first && stamp) {
@@ -147,7 +150,7 @@ export class PluginState {
    * build always may; an incremental one only over a sound stamp of exactly the point it
    * builds from, of the same database, with nothing changed since that the change log misses.
    */
-  private stampFor(session: BuildSession, since: number | null): Omit<BuildStamp, 'manifest'> | null {
+  private stampFor(session: BuildSession, since: number | null): Omit<BuildStamp, 'manifest' | 'code'> | null {
     if (!this.own || this.fingerprint === null) return null;
     const db = session.reader.snapshot.db;
     const facts: DatabaseFacts = databaseFacts(db);
@@ -157,13 +160,12 @@ export class PluginState {
       if (!base?.checked || base.stamp.db.changeSeq !== since || base.stamp.options !== this.fingerprint) return null;
       if (sameDatabaseSince(base.stamp.db, facts, db) !== null) return null;
     }
-    return { version: 1, code: '', options: this.fingerprint, db: facts };
+    return { version: 1, options: this.fingerprint, db: facts };
   }
 
   /** The search index of the build in progress is written (site/search/register.ts onBuilt). */
   searchDone(): void {
-    if (this.pending) this.pending.search = true;
-    if (this.journal) this.journal.search = true;
+    this.done.search = true;
   }
 
   /**
@@ -186,7 +188,7 @@ export class PluginState {
   /** Once the build completed (pages, media, manifest, search index), its journal goes. */
   private settleJournal(): void {
     const journal = this.journal;
-    if (!journal?.pages || !journal.search) return;
+    if (!journal || !this.done.pages || !this.done.search) return;
     this.journal = null;
     removeJournal(journal.dir);
   }
@@ -194,11 +196,11 @@ export class PluginState {
   /** Writes the stamp once every part of the build is complete, then settles its journal. */
   completeBuild(outputDir: string | null): void {
     const pending = this.pending;
-    if (pending?.pages && pending.search && outputDir !== null) {
+    if (pending && this.done.pages && this.done.search && outputDir !== null) {
       this.pending = null;
       const manifest = manifestHash(outputDir);
       if (manifest !== null) {
-        const stamp: BuildStamp = { ...pending.stamp, code: codeVersion(), manifest };
+        const stamp: BuildStamp = { ...pending, code: codeVersion(), manifest };
         writeStamp(outputDir, stamp);
         this.lastStamp = JSON.stringify(stamp);
       }
@@ -221,13 +223,13 @@ export class PluginState {
     // Archive pages start on the second core now, beside what this one renders (its catalog first).
     this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader));
     this.current.writing = writing;
-    let stamp: Omit<BuildStamp, 'manifest'> | null = null;
+    let stamp: Omit<BuildStamp, 'manifest' | 'code'> | null = null;
     try {
       stamp = writing ? this.stampFor(this.current, since) : null;
     } catch {
       // A database this code cannot read the facts of (tables missing): no stamp, the build goes on.
     }
-    this.pending = stamp ? { stamp, pages: false, search: !this.options.search } : null;
+    this.pending = stamp;
     return this.current.catalog;
   }
 
@@ -280,8 +282,7 @@ export class PluginState {
     try {
       const media = outputDir !== null && session.writing ? session.writeMedia(outputDir) : 0;
       const removedFiles = outputDir !== null && session.writing ? this.updateManifest(outputDir, session, alsoWritten) : 0;
-      if (this.pending) this.pending.pages = true;
-      if (this.journal && outputDir !== null && session.writing) this.journal.pages = true;
+      if (outputDir !== null && session.writing) this.done.pages = true;
       if (session.writing) {
         this.builtUpTo = session.catalog.changeSeq;
         // Anchor lists of chats this build did not finish stay valid: they did not change.
