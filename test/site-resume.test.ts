@@ -7,6 +7,7 @@ import Eleventy from '@11ty/eleventy';
 import { buildSite } from '../site/build.js';
 import chatChannels from '../site/plugin.js';
 import { JOURNAL_FILE } from '../site/output/journal.js';
+import { isChatFile } from '../site/render/links.js';
 import { STAMP_FILE } from '../site/output/stamp.js';
 import { openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
 import { serveSite, type ServeOptions } from '../site/serve.js';
@@ -200,6 +201,41 @@ test("a stopped build's journal: files of a project's own outside what it claime
   for (const f of own) assert.ok(existsSync(join(out, f)), `${f} stays`);
   for (const f of left) assert.ok(!existsSync(join(out, f)), `${f} goes`);
   assert.ok(!existsSync(join(out, 'media', 'thumbs')), 'and the folders it leaves empty');
+});
+
+test("a stopped build's journal: a project's own files inside a claimed chat folder, and its own robots.txt, stay; the plugin's stale pages there go", async () => {
+  const { dir, db } = twoChats('cc-resume-own-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out, search: false });
+  const chats = readdirSync(join(out, 'chats'));
+  const own = [`chats/${chats[0]}/notes.html`, `chats/${chats[0]}/2021/notes.txt`, `chats/${chats[0]}/anchors/README`, `chats/${chats[1]}/media/logo.png`];
+  // Paths of the plugin's, which no build publishes now (a month since emptied, another prefix width).
+  const left = [`chats/${chats[0]}/1999/01/index.html`, `chats/${chats[0]}/1999/01/02/index.html`, `chats/${chats[0]}/anchors/a.js`, `chats/${chats[1]}/media/1999/index.html`];
+  for (const f of [...own, ...left]) {
+    mkdirSync(join(out, f, '..'), { recursive: true });
+    writeFileSync(join(out, f), 'x');
+  }
+  const robots = 'User-agent: *\nAllow: /\n';
+  writeFileSync(join(out, 'robots.txt'), robots);
+  // Stopped before it came to robots.txt (a template Eleventy writes after the archive pages).
+  await stoppedBuild(db, out, { search: false, noindex: true });
+  assert.match(readFileSync(join(out, JOURNAL_FILE), 'utf8'), /robots\.txt/, 'the stopped build claimed robots.txt');
+  assert.equal(readFileSync(join(out, 'robots.txt'), 'utf8'), robots, 'and had not written it');
+  await buildSite({ db, out, search: false });
+  for (const f of own) assert.ok(existsSync(join(out, f)), `${f} stays`);
+  assert.equal(readFileSync(join(out, 'robots.txt'), 'utf8'), robots, "the project's robots.txt stays");
+  for (const f of left) assert.ok(!existsSync(join(out, f)), `${f} goes`);
+  assert.ok(!existsSync(join(out, 'chats', chats[0], '1999')), 'and the folders it leaves empty');
+  const published = listFiles(out).filter((f) => f.startsWith('chats/') && !own.includes(f));
+  assert.ok(published.length > 0);
+  for (const f of published) assert.ok(isChatFile(f), `${f}: a file of the plugin's (render/links.ts)`);
+
+  // A stopped noindex build that had written its robots.txt (as one stopped later would have): the next build removes it.
+  await stoppedBuild(db, out, { search: false, noindex: true });
+  writeFileSync(join(out, 'robots.txt'), 'User-agent: *\nDisallow: /\n');
+  await buildSite({ db, out, search: false });
+  assert.ok(!existsSync(join(out, 'robots.txt')), "the plugin's robots.txt goes");
+  for (const f of own) assert.ok(existsSync(join(out, f)), `${f} still stays`);
 });
 
 test('the same with an excluded author, whose pages keep their paths: a resume would have kept the stopped build\'s pages naming them', async () => {
