@@ -305,6 +305,32 @@ test('other options, another database at the same path, an older copy, a renamed
   await assertSameAsFullBuild(db, out, join(dir, 'full'));
 });
 
+test('an older chatchannels, which leaves the build record as it is, built into the folder since: serve builds in full, saying why', async () => {
+  const { dir, db } = twoChats('cc-resume-older-code-');
+  const out = join(dir, 'out');
+  await serveOnce(db, out);
+  const page = listFiles(out).find((f) => /^chats\/[^/]+\/\d{4}\/\d{2}\/index\.html$/.test(f))!;
+  const manifest = join(out, '.chatchannels-manifest.json');
+  const reason = 'the output was written since the last build by a build that does not keep this record (an older chatchannels?)';
+  // Its pages have other bytes; its manifest lists the same files (the same bytes, so the same hash).
+  const olderBuild = (withManifest: boolean) => {
+    for (const f of [page, 'index.html']) writeFileSync(join(out, f), readFileSync(join(out, f), 'utf8').replace('</body>', '<p>by an older chatchannels</p></body>'));
+    if (withManifest) {
+      const bytes = readFileSync(manifest);
+      rmSync(manifest);
+      writeFileSync(manifest, bytes);
+    }
+  };
+  for (const withManifest of [true, false]) {
+    olderBuild(withManifest);
+    const { start } = await serveOnce(db, out);
+    assert.deepEqual(start, { resumed: false, reason }, withManifest ? 'a version with a manifest' : 'one from before the manifest');
+    assert.doesNotMatch(readFileSync(join(out, page), 'utf8'), /older chatchannels/, 'the page built again');
+    assert.equal((await serveOnce(db, out)).start.resumed, true, 'then resumed from');
+  }
+  await assertSameAsFullBuild(db, out, join(dir, 'full'));
+});
+
 test('a database no import has given an id is never resumed from', async () => {
   const { dir, db } = twoChats('cc-resume-noid-');
   const out = join(dir, 'out');
