@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -125,6 +125,34 @@ async function stoppedBuild(db: string, out: string, options: Record<string, unk
   );
   assert.ok(!existsSync(join(out, STAMP_FILE)), 'the stamp went before the stopped build wrote anything');
 }
+
+/** Every file under `dir` with its modification time and size. */
+function filesWithTimes(dir: string): string[] {
+  return listFiles(dir).map((f) => {
+    const s = statSync(join(dir, f));
+    return `${f} ${s.mtimeMs} ${s.size}`;
+  });
+}
+
+test('a build whose pages fail stops its search index worker before the failure reaches its caller: nothing is written after', async () => {
+  const dir = scratchDir('cc-resume-search-stop-');
+  const db = join(dir, 'chats.sqlite');
+  // Enough messages that the index takes longer than the pages take to fail.
+  writeFixture(db, [alpha(run('a', Date.UTC(2021, 0, 1), 20_000, hour / 4))]);
+  const out = join(dir, 'out');
+  await assert.rejects(
+    buildSite({
+      db, out, quiet: true,
+      layout: (page) => {
+        if (page.kind === 'archive') throw new Error('stopped');
+        return `<!doctype html><title>${page.title}</title>${page.content}`;
+      },
+    }),
+  );
+  const after = filesWithTimes(out);
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.deepEqual(filesWithTimes(out), after, 'no file written or removed after the build failed');
+});
 
 /** Every file of the output (listed in its manifest or not) that names one of the authors, in its path or its bytes. */
 function naming(out: string, names: RegExp): string[] {
