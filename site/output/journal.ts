@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isChatFile, isRobotsText, sitePaths } from '../render/links.js';
-import { writeFileAtomic } from './atomic.js';
+import { PARTIAL_SUFFIX, writeFileAtomic } from './atomic.js';
 import { removeFromOutput } from './manifest.js';
 
 /**
@@ -84,7 +84,8 @@ export function removeUnpublished(outDir: string, claims: Iterable<string>, kept
     } else if (CHAT_CLAIM.test(claim)) {
       // A chat's folder: the plugin's files in it (of a chat no longer published, or under another
       // slug, all of them), never a project's own; the folders that leaves empty go with them.
-      if (!isKept(claim)) for (const path of filesUnder(outDir, claim)) if (isChatFile(path) && !isKept(path)) gone.push(path);
+      // A partial file (a build killed mid-write) is the plugin's wherever it is.
+      if (!isKept(claim)) for (const path of filesUnder(outDir, claim)) if ((isChatFile(path) || path.endsWith(PARTIAL_SUFFIX)) && !isKept(path)) gone.push(path);
     } else if (!isKept(claim)) {
       // A folder the plugin owns whole goes whole when nothing published is in it.
       if (!inUse.has(claim)) gone.push(claim);
