@@ -134,24 +134,22 @@ function filesWithTimes(dir: string): string[] {
   });
 }
 
-test('a build whose pages fail stops its search index worker before the failure reaches its caller: nothing is written after', async () => {
+test('a build (or serve\'s) whose pages fail stops its search index worker before the failure reaches its caller: nothing is written after', async () => {
   const dir = scratchDir('cc-resume-search-stop-');
   const db = join(dir, 'chats.sqlite');
   // Enough messages that the index takes longer than the pages take to fail.
   writeFixture(db, [alpha(run('a', Date.UTC(2021, 0, 1), 20_000, hour / 4))]);
-  const out = join(dir, 'out');
-  await assert.rejects(
-    buildSite({
-      db, out, quiet: true,
-      layout: (page) => {
-        if (page.kind === 'archive') throw new Error('stopped');
-        return `<!doctype html><title>${page.title}</title>${page.content}`;
-      },
-    }),
-  );
-  const after = filesWithTimes(out);
-  await new Promise((r) => setTimeout(r, 3000));
-  assert.deepEqual(filesWithTimes(out), after, 'no file written or removed after the build failed');
+  const layout = (page: { kind: string; title: string; content: string }) => {
+    if (page.kind === 'archive') throw new Error('stopped');
+    return `<!doctype html><title>${page.title}</title>${page.content}`;
+  };
+  for (const how of ['build', 'serve'] as const) {
+    const out = join(dir, how);
+    await assert.rejects(how === 'build' ? buildSite({ db, out, quiet: true, layout }) : serveSite({ db, out, port: 0, quiet: true, layout }));
+    const after = filesWithTimes(out);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(filesWithTimes(out), after, `${how}: no file written or removed after the build failed`);
+  }
 });
 
 /** Every file of the output (listed in its manifest or not) that names one of the authors, in its path or its bytes. */
