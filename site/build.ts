@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type EleventyClass from '@11ty/eleventy';
 import { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT, ownedTempDir, removeTempDir } from '../collector/store/contract.js';
+import { BUILD_FAILED_EVENT, type EleventyConfig } from './eleventy-config.js';
 import { ownSitePlugin } from './plugin.js';
 import type { ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';
@@ -65,6 +66,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   keepHeapGrowthBound(BUILD_HEAP_GROWING_PERCENT);
   const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
+  let config = null as EleventyConfig | null; // set in Eleventy's config callback
   try {
     const Eleventy = await loadEleventy();
     const eleventy = new Eleventy(input, resolve(out), {
@@ -72,6 +74,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       configPath: false,
       pathPrefix,
       config: (eleventyConfig) => {
+        config = eleventyConfig;
         // The plugin's pages alone: a complete build is stamped (output/stamp.ts), so that serve can resume from it.
         eleventyConfig.addPlugin(ownSitePlugin({ pathPrefix, resume: false }), { ...plugin, db: resolve(plugin.db) });
         eleventyConfig.on('chatchannels.after', (s: BuildStats) => (stats = s));
@@ -102,6 +105,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       notices: lock.notice ? [lock.notice] : [],
     };
   } catch (err) {
+    // Nothing of this build (the search index worker) writes once it has failed, or after the lock goes.
+    await config?.emit(BUILD_FAILED_EVENT);
     // Eleventy reports a failed write as "Having trouble rendering 11ty.js template…": say which file and why.
     throw outputErrorIn(err) ?? err;
   } finally {

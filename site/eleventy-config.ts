@@ -19,3 +19,11 @@ export interface EleventyEventArg {
   /** eleventy.after: the templates written. */
   results?: unknown[];
 }
+
+/**
+ * Emitted (and awaited) by the product's own site (build.ts, serve.ts) when a build failed, before
+ * the failure goes on to its caller: what the build still runs beside Eleventy (the search index
+ * worker) stops, so nothing of it is written after. Eleventy has no event of its own for a failed
+ * build (`eleventy.after` is not emitted); a project's build stops it at its next `eleventy.before`.
+ */
+export const BUILD_FAILED_EVENT = 'chatchannels.failed';

@@ -9,6 +9,7 @@ import { publishedMediaType } from './data/media-name.js';
 import { ArchiveReader } from './data/reader.js';
 import { outputErrorIn } from './output/atomic.js';
 import { normalizePrefix } from './render/links.js';
+import { BUILD_FAILED_EVENT, type EleventyConfig } from './eleventy-config.js';
 import { ownSitePlugin } from './plugin.js';
 import type { BuildStart, BuildStats } from './state.js';
 
@@ -71,12 +72,14 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const host = options.host ?? '127.0.0.1';
   let onReady!: (server: DevServer) => void;
   const ready = new Promise<DevServer>((r) => (onReady = r));
+  let config = null as EleventyConfig | null; // set in Eleventy's config callback
   const eleventy = new Eleventy(input, resolve(out), {
     quietMode: quiet,
     configPath: false,
     pathPrefix,
     runMode: 'serve',
     config: (eleventyConfig) => {
+      config = eleventyConfig;
       // Served here, the feeds' absolute links are this server's (a reader on this machine can
       // subscribe, and no "needs siteUrl" warning on every start); a chosen siteUrl wins.
       const port = options.port ?? 8080;
@@ -112,7 +115,11 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const write = eleventy.write.bind(eleventy);
   eleventy.write = () => {
     if (closing) return Promise.reject(new Error('chatchannels: serving has stopped'));
-    const run = write();
+    // A failed build's search worker stops before Eleventy's watch goes on (a rebuild, the error sent to the page).
+    const run = write().catch(async (err: unknown) => {
+      await config?.emit(BUILD_FAILED_EVENT);
+      throw err;
+    });
     building = run.catch(() => undefined);
     return run;
   };

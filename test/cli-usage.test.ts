@@ -73,3 +73,26 @@ test('serve on a port in use fails and says so, instead of moving to the next po
     await any.done;
   }
 });
+
+test('serve resuming from the last build says how it starts once: no "rebuilt 0 archive page(s)" after "0 chat(s) changed"', async () => {
+  const dir = tempDir();
+  const db = join(dir, 'demo.sqlite');
+  assert.equal(cli(['import', resolve('demo/skype-export'), '--db', db], dir).code, 0);
+  const serveOnce = async (): Promise<string> => {
+    const run = cliAsync(['serve', '--db', db, '--out', join(dir, 'site'), '--port', '0'], dir);
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    try {
+      // The address is printed once the first build is complete (and logged).
+      await servedUrl(run.output, () => exited);
+    } finally {
+      run.kill('SIGTERM');
+    }
+    const { out, err } = await run.done;
+    return out + err;
+  };
+  assert.match(await serveOnce(), /building in full: no record of a complete build/);
+  const again = await serveOnce();
+  assert.match(again, /resumed from the last build: 0 chat\(s\) changed since/);
+  assert.doesNotMatch(again, /rebuilt 0 archive page/);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import Eleventy from '@11ty/eleventy';
 import { buildSite } from '../site/build.js';
 import chatChannels from '../site/plugin.js';
 import { JOURNAL_FILE } from '../site/output/journal.js';
+import { isChatFile } from '../site/render/links.js';
 import { STAMP_FILE } from '../site/output/stamp.js';
 import { openSearchEngine, type SearchEngine } from '../site/search/node-engine.js';
 import { serveSite, type ServeOptions } from '../site/serve.js';
@@ -125,6 +126,32 @@ async function stoppedBuild(db: string, out: string, options: Record<string, unk
   assert.ok(!existsSync(join(out, STAMP_FILE)), 'the stamp went before the stopped build wrote anything');
 }
 
+/** Every file under `dir` with its modification time and size. */
+function filesWithTimes(dir: string): string[] {
+  return listFiles(dir).map((f) => {
+    const s = statSync(join(dir, f));
+    return `${f} ${s.mtimeMs} ${s.size}`;
+  });
+}
+
+test('a build (or serve\'s) whose pages fail stops its search index worker before the failure reaches its caller: nothing is written after', async () => {
+  const dir = scratchDir('cc-resume-search-stop-');
+  const db = join(dir, 'chats.sqlite');
+  // Enough messages that the index takes longer than the pages take to fail.
+  writeFixture(db, [alpha(run('a', Date.UTC(2021, 0, 1), 20_000, hour / 4))]);
+  const layout = (page: { kind: string; title: string; content: string }) => {
+    if (page.kind === 'archive') throw new Error('stopped');
+    return `<!doctype html><title>${page.title}</title>${page.content}`;
+  };
+  for (const how of ['build', 'serve'] as const) {
+    const out = join(dir, how);
+    await assert.rejects(how === 'build' ? buildSite({ db, out, quiet: true, layout }) : serveSite({ db, out, port: 0, quiet: true, layout }));
+    const after = filesWithTimes(out);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(filesWithTimes(out), after, `${how}: no file written or removed after the build failed`);
+  }
+});
+
 /** Every file of the output (listed in its manifest or not) that names one of the authors, in its path or its bytes. */
 function naming(out: string, names: RegExp): string[] {
   return listFiles(out).filter((f) => names.test(f) || names.test(readFileSync(join(out, f), 'utf8')));
@@ -202,6 +229,41 @@ test("a stopped build's journal: files of a project's own outside what it claime
   assert.ok(!existsSync(join(out, 'media', 'thumbs')), 'and the folders it leaves empty');
 });
 
+test("a stopped build's journal: a project's own files inside a claimed chat folder, and its own robots.txt, stay; the plugin's stale pages there go", async () => {
+  const { dir, db } = twoChats('cc-resume-own-');
+  const out = join(dir, 'out');
+  await buildSite({ db, out, search: false });
+  const chats = readdirSync(join(out, 'chats'));
+  const own = [`chats/${chats[0]}/notes.html`, `chats/${chats[0]}/2021/notes.txt`, `chats/${chats[0]}/anchors/README`, `chats/${chats[1]}/media/logo.png`];
+  // Paths of the plugin's, which no build publishes now (a month since emptied, another prefix width).
+  const left = [`chats/${chats[0]}/1999/01/index.html`, `chats/${chats[0]}/1999/01/02/index.html`, `chats/${chats[0]}/anchors/a.js`, `chats/${chats[1]}/media/1999/index.html`, `chats/${chats[1]}/2021/.index.html.999-0.cc-partial`];
+  for (const f of [...own, ...left]) {
+    mkdirSync(join(out, f, '..'), { recursive: true });
+    writeFileSync(join(out, f), 'x');
+  }
+  const robots = 'User-agent: *\nAllow: /\n';
+  writeFileSync(join(out, 'robots.txt'), robots);
+  // Stopped before it came to robots.txt (a template Eleventy writes after the archive pages).
+  await stoppedBuild(db, out, { search: false, noindex: true });
+  assert.match(readFileSync(join(out, JOURNAL_FILE), 'utf8'), /robots\.txt/, 'the stopped build claimed robots.txt');
+  assert.equal(readFileSync(join(out, 'robots.txt'), 'utf8'), robots, 'and had not written it');
+  await buildSite({ db, out, search: false });
+  for (const f of own) assert.ok(existsSync(join(out, f)), `${f} stays`);
+  assert.equal(readFileSync(join(out, 'robots.txt'), 'utf8'), robots, "the project's robots.txt stays");
+  for (const f of left) assert.ok(!existsSync(join(out, f)), `${f} goes`);
+  assert.ok(!existsSync(join(out, 'chats', chats[0], '1999')), 'and the folders it leaves empty');
+  const published = listFiles(out).filter((f) => f.startsWith('chats/') && !own.includes(f));
+  assert.ok(published.length > 0);
+  for (const f of published) assert.ok(isChatFile(f), `${f}: a file of the plugin's (render/links.ts)`);
+
+  // A stopped noindex build that had written its robots.txt (as one stopped later would have): the next build removes it.
+  await stoppedBuild(db, out, { search: false, noindex: true });
+  writeFileSync(join(out, 'robots.txt'), 'User-agent: *\nDisallow: /\n');
+  await buildSite({ db, out, search: false });
+  assert.ok(!existsSync(join(out, 'robots.txt')), "the plugin's robots.txt goes");
+  for (const f of own) assert.ok(existsSync(join(out, f)), `${f} still stays`);
+});
+
 test('the same with an excluded author, whose pages keep their paths: a resume would have kept the stopped build\'s pages naming them', async () => {
   const { dir, db } = twoChats('cc-resume-privacy-same-');
   const out = join(dir, 'out');
@@ -266,6 +328,32 @@ test('other options, another database at the same path, an older copy, a renamed
   writeFileSync(join(out, JOURNAL_FILE), JSON.stringify({ version: 1, claims: [] }));
   assert.equal(await reason(), 'a build stopped before it completed since the last complete build');
   assert.ok(!existsSync(join(out, JOURNAL_FILE)));
+  await assertSameAsFullBuild(db, out, join(dir, 'full'));
+});
+
+test('an older chatchannels, which leaves the build record as it is, built into the folder since: serve builds in full, saying why', async () => {
+  const { dir, db } = twoChats('cc-resume-older-code-');
+  const out = join(dir, 'out');
+  await serveOnce(db, out);
+  const page = listFiles(out).find((f) => /^chats\/[^/]+\/\d{4}\/\d{2}\/index\.html$/.test(f))!;
+  const manifest = join(out, '.chatchannels-manifest.json');
+  const reason = 'the output was written since the last build by a build that does not keep this record (an older chatchannels?)';
+  // Its pages have other bytes; its manifest lists the same files (the same bytes, so the same hash).
+  const olderBuild = (withManifest: boolean) => {
+    for (const f of [page, 'index.html']) writeFileSync(join(out, f), readFileSync(join(out, f), 'utf8').replace('</body>', '<p>by an older chatchannels</p></body>'));
+    if (withManifest) {
+      const bytes = readFileSync(manifest);
+      rmSync(manifest);
+      writeFileSync(manifest, bytes);
+    }
+  };
+  for (const withManifest of [true, false]) {
+    olderBuild(withManifest);
+    const { start } = await serveOnce(db, out);
+    assert.deepEqual(start, { resumed: false, reason }, withManifest ? 'a version with a manifest' : 'one from before the manifest');
+    assert.doesNotMatch(readFileSync(join(out, page), 'utf8'), /older chatchannels/, 'the page built again');
+    assert.equal((await serveOnce(db, out)).start.resumed, true, 'then resumed from');
+  }
   await assertSameAsFullBuild(db, out, join(dir, 'full'));
 });
 

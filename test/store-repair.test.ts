@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { importPaths, type ImportSummary } from '../collector/import/index.js';
 import { KnownKeys } from '../collector/store/known-keys.js';
@@ -58,6 +58,11 @@ async function importedByOldCode(file: string, paths: string[], published?: () =
   for (const path of paths) await importAll(file, [path], 0);
   // Built by today's site (it reads no older schema), as the old one built it: no anchor alias yet.
   await published?.();
+  leftAsOldCode(file);
+}
+
+/** The stored rows made as the code before MARKUP_VERSION 3 left them (see importedByOldCode). */
+function leftAsOldCode(file: string): void {
   const db = new Database(file);
   try {
     const omitted = db.prepare(`SELECT id, body FROM message_rows WHERE kind = 'media' AND (attachments IS NULL OR attachments NOT LIKE '%"hash"%')`).all() as { id: number; body: string }[];
@@ -236,4 +241,50 @@ test('a database with no pair to merge is left as it was by the repair', async (
   assert.equal(summary.mergedMessages + summary.newMessages + summary.updatedMessages, 0);
   assert.equal(rowsOf(file, tables), before);
   assert.equal(mediaRows(file).length, 3);
+});
+
+test('the repair counts every source a kept row holds, not only its own: two captionless pictures of one minute in three overlapping exports stay two', async () => {
+  const root = tempDir();
+  // Phone 1's export with media: the first picture. Phone 2's: the first picture under its own
+  // file name, the second one not downloaded. An export without media: both pictures.
+  const one = exportOf(root, [say(1, T0, 'IMG-20240101-WA0001.jpg (file attached)')], ['IMG-20240101-WA0001.jpg']);
+  const two = exportOf(root, [say(1, T0, 'IMG-20240101-WA0007.jpg (file attached)'), say(2, T0, '<Media omitted>')], ['IMG-20240101-WA0007.jpg']);
+  const bare = exportOf(root, [say(1, T0, '<Media omitted>'), say(2, T0, '<Media omitted>')]);
+  const file = join(root, 'old.sqlite');
+  // The old code merged phone 2's first picture into phone 1's (same caption, a near match: an
+  // alias), and stored phone 2's omitted second picture, and the bare export's second, apart.
+  await importAll(file, [one]);
+  await importAll(file, [two]);
+  await importAll(file, [bare], 0);
+  leftAsOldCode(file);
+  // Phone 2's two pictures: the key of the first names phone 1's row (an alias), the second its own row.
+  const twoKeys = (() => {
+    const db = new Database(file, { readonly: true });
+    try {
+      const source = db.prepare(`SELECT id FROM sources WHERE path = ?`).pluck().get(resolve(two)) as number;
+      return [...(db.prepare(`SELECT key FROM message_aliases`).pluck().all() as string[]), db.prepare(`SELECT key FROM message_rows WHERE source_id = ?`).pluck().get(source) as string];
+    } finally {
+      db.close();
+    }
+  })();
+  assert.equal(twoKeys.length, 2);
+  const before = mediaRows(file).length;
+  assert.equal(before, 3);
+
+  await importAll(file, [bare]);
+  const db = new Database(file, { readonly: true });
+  try {
+    const rowOf = (key: string) =>
+      (db.prepare(`SELECT id FROM message_rows WHERE key = ?`).pluck().get(key) ?? db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck().get(key)) as number | undefined;
+    const [a, b] = twoKeys.map(rowOf);
+    assert.ok(a !== undefined && b !== undefined);
+    assert.notEqual(a, b, "phone 2's two pictures are still two messages");
+  } finally {
+    db.close();
+  }
+  // Imported from scratch by today's code: two messages; the repair may leave a double, never fewer.
+  const expected = join(root, 'new.sqlite');
+  await importAll(expected, [one, two, bare]);
+  assert.equal(mediaRows(expected).length, 2);
+  assert.ok(mediaRows(file).length >= 2, 'no picture lost');
 });

@@ -81,6 +81,8 @@ export const serveCommand: CommandSpec = {
       log(`watching ${paths.length} source(s)`);
     }
 
+    // The first build resumed with nothing changed: its start line said so, a "rebuilt 0" line would say it again.
+    let resumedUnchanged = false;
     const serving = (await import('../../site/serve.js')).serveSite({
       db: dbFile,
       out,
@@ -90,12 +92,15 @@ export const serveCommand: CommandSpec = {
       timeZone: values['time-zone'] as string | undefined,
       ...privacyOptions(values),
       onBuild: (s) => {
-        if (s.incremental) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
+        if (s.incremental && !(resumedUnchanged && s.archivePages === 0)) log(`rebuilt ${s.archivePages} archive page(s) and what links to them`);
+        resumedUnchanged = false;
         if (s.removedFiles) log(`removed ${s.removedFiles} file(s) no longer published`);
       },
       onNotice: (notice) => process.stderr.write(`chatchannels: ${notice}\n`),
-      onStart: (start) =>
-        log(start.resumed ? `resumed from the last build: ${start.changedChats} chat(s) changed since` : `building in full: ${start.reason}`),
+      onStart: (start) => {
+        resumedUnchanged = start.resumed && start.changedChats === 0;
+        log(start.resumed ? `resumed from the last build: ${start.changedChats} chat(s) changed since` : `building in full: ${start.reason}`);
+      },
     });
     // Serving refused (a port in use, say): the source watcher would keep the process running.
     const server = await serving.catch(async (err: unknown) => {

@@ -58,7 +58,7 @@ const ROW_COLUMNS = `r.id, r.key, r.time, r.native_id, r.source_id, r.deleted, r
  * this run matches exactly is that message's, and near matches must not take it first (an export
  * holding only the later of two "ok" 30 s apart, then one holding both: two rows). The rules:
  * - a row holds at most one message of each source of the run (its own writer's, exact matches,
- *   near matches): identical lines within one export stay apart;
+ *   near matches): identical lines within one export stay apart (mayJoin);
  * - native ids decide where they can: in the same id scope (the format's, or what the adapter
  *   names, e.g. a Skype account) two different ids are two messages; an absent id, or ids of two
  *   scopes (a main.db guid and an export's id), leave it to author, text and time;
@@ -142,8 +142,8 @@ export class TwinResolver {
     const order = [...this.pending].sort((a, b) => a.chatId - b.chatId || a.time - b.time || a.rowId - b.rowId);
     const pendingRows = new Set(order.map((p) => p.rowId));
     const mergedInto = new Map<number, number>();
-    const holds = new Map<number, Set<number | null>>();
-    const holdsOf = (row: { id: number; key: string; source_id: number | null }) => {
+    const holds = new Map<number, Holders>();
+    const holdsOf = (row: { id: number; key: string; source_id: number | null }): Holders => {
       let set = holds.get(row.id);
       if (!set) {
         holds.set(row.id, (set = new Set()));
@@ -161,7 +161,7 @@ export class TwinResolver {
       const free = (c: Row) =>
         !mergedInto.has(c.id) &&
         !(this.resumed.has(p.sourceId) && c.source_id === p.sourceId) &&
-        ![...holdsOf(c)].some((s) => self.has(s));
+        mayJoin(self, holdsOf(c));
       const sameScope = (c: Row) => c.native_id !== null && p.nativeId !== null && this.scope(p.sourceId) !== null && this.scope(p.sourceId) === this.scope(c.source_id);
 
       const near = (this.q.near.all(p.chatId, p.time - this.toleranceMs, p.time + this.toleranceMs, p.authorId, p.text, p.rowId) as Row[])
@@ -182,8 +182,7 @@ export class TwinResolver {
         continue;
       }
       mergedInto.set(p.rowId, into.id);
-      const target = holdsOf(into);
-      for (const s of self) target.add(s);
+      joinHolders(holdsOf(into), self);
       out.push({ pending: p, into: into.id, takeContent });
     }
     // A pending row that took others in and then merged itself: its others follow it.
@@ -240,6 +239,33 @@ function distinctFiles(p: Pending, c: Row): boolean {
  */
 function idLessFile(p: Pending, c: Row): boolean {
   return p.nativeId === null && c.native_id === null && !c.deleted && !p.deleted && filesOf(p.attachments).length > 0 && filesOf(c.attachments).length === 0;
+}
+
+/**
+ * A source that holds a message of a stored row without the store naming it: the one whose key
+ * became the row's alias (message_aliases records no source). Only the repair of stored rows
+ * (repair.ts) meets it; an import knows every source of its own run by name.
+ */
+export const UNNAMED_SOURCE: unique symbol = Symbol('a source the store does not name');
+
+/** The sources whose messages a row holds (its own writer's, and those merged into it). */
+export type Holders = Set<number | null | typeof UNNAMED_SOURCE>;
+
+/**
+ * The rule of what two rows may become one: a row holds at most one message of each source, so
+ * two rows are one message only when no source holds both (identical lines of one export stay
+ * apart). A source the store does not name may be any: a row holding one is joined with nothing.
+ */
+export function mayJoin(a: Holders, b: Holders): boolean {
+  if (a.size === 0 || b.size === 0) return true;
+  if (a.has(UNNAMED_SOURCE) || b.has(UNNAMED_SOURCE)) return false;
+  for (const s of a) if (b.has(s)) return false;
+  return true;
+}
+
+/** `into` now holds what `from` held too (`from` was merged into it). */
+export function joinHolders(into: Holders, from: Holders): void {
+  for (const s of from) into.add(s);
 }
 
 /** The source, or sources, whose messages matched one key or row (a Set only when several did). */

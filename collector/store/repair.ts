@@ -1,4 +1,5 @@
 import { filesOf, keepStored, keptOfColumns, type KeptColumns } from './keep.js';
+import { joinHolders, mayJoin, UNNAMED_SOURCE, type Holders } from './merge.js';
 import type { Db } from './open.js';
 import { dayOf } from './periods.js';
 
@@ -31,9 +32,19 @@ const COLUMNS = `id, chat_id, key, anchor, author_id, time, source_id, rev, auth
  * The pairs are those today's merge makes (merge.ts: a near match, and idLessFile): same chat,
  * author and text, times within the tolerance, neither with a native id nor deleted, one row
  * without a file (a WhatsApp media, file or contact row) and one with files. As there, a row takes
- * at most one message of each source (two identical captionless pictures of one export, one of
- * them not downloaded, stay two), and of several candidates the nearest in time, then the
- * earliest, then the first stored is taken, going through the rows without a file in time order.
+ * at most one message of each source (merge.ts's mayJoin: two identical captionless pictures of
+ * one export, one of them not downloaded, stay two), and of several candidates the nearest in
+ * time, then the earliest, then the first stored is taken, going through the rows without a file
+ * in time order.
+ *
+ * What a row holds is known here only from what is stored: its own source, and those of the rows
+ * merged into it by this repair. An import also counts the sources that met a row by another key
+ * (an alias) or by its own, but records neither: an alias names no source, so a row with aliases
+ * may hold a message of any source and takes no twin here (a double stays, where a guess could
+ * join two pictures of one export into one); a source that met a row by its own key leaves no
+ * trace at all, so two exports of one phone with media, the later one holding a second captionless
+ * picture of the same minute not downloaded, still give one message (the case the import tells
+ * apart and this cannot).
  *
  * The row with the file is kept: its content, anchor and key stay; it keeps what the other had and
  * it lacks (author name, reply link: keep.ts). The removed row's key becomes one of its aliases
@@ -69,20 +80,33 @@ export function mergeStoredMediaTwins(db: Db, toleranceMs: number): number {
     deleteRow: db.prepare(`DELETE FROM message_rows WHERE id = ?`),
     logChange: db.prepare(`INSERT INTO changes (chat_id, day) VALUES (?, ?)`),
   };
-  /** Kept row id → the sources whose message it holds (its own, and those merged into it here). */
-  const holds = new Map<number, Set<number | null>>();
+  // Rows that hold another source's message under an alias, before any is moved below.
+  const aliased = new Set(
+    db
+      .prepare(
+        `SELECT DISTINCT a.message_id FROM message_aliases a JOIN message_rows r ON r.id = a.message_id
+         WHERE r.markup = 'whatsapp' AND r.native_id IS NULL`,
+      )
+      .pluck()
+      .all() as number[],
+  );
+  /** Row id → the sources whose message it holds (its own, an unnamed one for its aliases, and those merged into it here). */
+  const holds = new Map<number, Holders>();
+  const holdsOf = (row: StoredRow): Holders => {
+    let set = holds.get(row.id);
+    if (!set) holds.set(row.id, (set = new Set<number | null | typeof UNNAMED_SOURCE>(aliased.has(row.id) ? [row.source_id, UNNAMED_SOURCE] : [row.source_id])));
+    return set;
+  };
   const removed = new Set<number>();
   const days = new Set<string>();
   for (const o of omitted) {
     if (filesOf(o.attachments).length > 0 || removed.has(o.id)) continue;
     const candidates = (near.all(o.chat_id, o.time - toleranceMs, o.time + toleranceMs, o.author_id, o.text, o.id) as StoredRow[])
-      .filter((c) => filesOf(c.attachments).length > 0 && !removed.has(c.id) && c.source_id !== o.source_id && !(holds.get(c.id)?.has(o.source_id) ?? false))
+      .filter((c) => filesOf(c.attachments).length > 0 && !removed.has(c.id) && mayJoin(holdsOf(o), holdsOf(c)))
       .sort((a, b) => Math.abs(a.time - o.time) - Math.abs(b.time - o.time) || a.time - b.time || a.id - b.id);
     const kept = candidates[0];
     if (!kept) continue;
-    let holders = holds.get(kept.id);
-    if (!holders) holds.set(kept.id, (holders = new Set([kept.source_id])));
-    holders.add(o.source_id);
+    joinHolders(holdsOf(kept), holdsOf(o));
     removed.add(o.id);
 
     const now = keptOfColumns(kept, false);

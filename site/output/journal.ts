@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { isChatFile, isRobotsText, sitePaths } from '../render/links.js';
+import { PARTIAL_SUFFIX, writeFileAtomic } from './atomic.js';
 import { removeFromOutput } from './manifest.js';
 
 /**
@@ -18,9 +19,11 @@ import { removeFromOutput } from './manifest.js';
  * build does.
  *
  * Claims are '/'-separated output paths: a file, or a folder (ending in '/') the plugin owns
- * whole while it is claimed. `media/` is the exception: it may hold a project's own files, so
- * only what has the plugin's media paths (`media/<sha256>/<name>`, `media/thumbs/<sha256>-…`) is
- * the plugin's there. A separate file, not a field of the manifest: small (a line per chat),
+ * whole while it is claimed (the search index's). Where a project may keep files of its own, only
+ * what the plugin could have written there is its: in `media/`, the plugin's media paths
+ * (`media/<sha256>/<name>`, `media/thumbs/<sha256>-…`); in a chat's folder, the names of its pages,
+ * feed and anchor maps (render/links.ts's isChatFile); robots.txt, when it holds the plugin's text
+ * (a project's own robots.txt stays). A separate file, not a field of the manifest: small (a line per chat),
  * cheap to write at every build and watch rebuild, and the manifest and its format stay what
  * older code reads and the build stamp hashes (stamp.ts).
  */
@@ -48,6 +51,7 @@ export function removeJournal(outDir: string): void {
 /** The claim of a chat's folder. */
 export const chatClaim = (slug: string): string => `chats/${slug}/`;
 export const MEDIA_CLAIM = 'media/';
+const CHAT_CLAIM = /^chats\/[^/]+\/$/;
 
 const HASH = /^[0-9a-f]{64}$/;
 const THUMBNAIL = /^[0-9a-f]{64}-\d+\.webp$/;
@@ -76,14 +80,28 @@ export function removeUnpublished(outDir: string, claims: Iterable<string>, kept
         }
       }
     } else if (!claim.endsWith('/')) {
-      if (!isKept(claim)) gone.push(claim);
+      if (!isKept(claim) && (claim !== sitePaths.robots || isRobotsText(readText(outDir, claim)))) gone.push(claim);
+    } else if (CHAT_CLAIM.test(claim)) {
+      // A chat's folder: the plugin's files in it (of a chat no longer published, or under another
+      // slug, all of them), never a project's own; the folders that leaves empty go with them.
+      // A partial file (a build killed mid-write) is the plugin's wherever it is.
+      if (!isKept(claim)) for (const path of filesUnder(outDir, claim)) if ((isChatFile(path) || path.endsWith(PARTIAL_SUFFIX)) && !isKept(path)) gone.push(path);
     } else if (!isKept(claim)) {
-      // A folder nothing published is in goes whole (a chat no longer published, or under another slug).
+      // A folder the plugin owns whole goes whole when nothing published is in it.
       if (!inUse.has(claim)) gone.push(claim);
       else for (const path of filesUnder(outDir, claim)) if (!isKept(path)) gone.push(path);
     }
   }
   return removeFromOutput(outDir, gone);
+}
+
+/** A file's text, or '' when it cannot be read (gone, or a folder). */
+function readText(outDir: string, path: string): string {
+  try {
+    return readFileSync(join(outDir, path), 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function entries(outDir: string, dir: string) {

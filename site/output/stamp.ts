@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATABASE_ID_KEY, type Db } from '../../collector/store/contract.js';
 import type { ResolvedOptions } from '../options.js';
+import { permalinkOf, sitePaths } from '../render/links.js';
 import { writeFileAtomic } from './atomic.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
 
@@ -160,10 +161,17 @@ export function optionsFingerprint(options: ResolvedOptions, pathPrefix: string 
   return createHash('sha256').update(JSON.stringify({ ...sorted, pathPrefix: pathPrefix ?? '/' })).digest('hex');
 }
 
+/** When the file of each stamp read was written (mtime, ns): a build removes the file once it has read it, and checks it after. */
+const stampTimes = new WeakMap<BuildStamp, bigint>();
+
 export function readStamp(outDir: string): BuildStamp | null {
   try {
-    const parsed = JSON.parse(readFileSync(join(outDir, STAMP_FILE), 'utf8')) as BuildStamp;
-    return parsed?.version === 1 && typeof parsed.code === 'string' && typeof parsed.db?.changeSeq === 'number' ? parsed : null;
+    const file = join(outDir, STAMP_FILE);
+    const time = statSync(file, { bigint: true }).mtimeNs;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as BuildStamp;
+    if (parsed?.version !== 1 || typeof parsed.code !== 'string' || typeof parsed.db?.changeSeq !== 'number') return null;
+    stampTimes.set(parsed, time);
+    return parsed;
   } catch {
     return null;
   }
@@ -176,6 +184,24 @@ export function removeStamp(outDir: string): void {
 
 export function writeStamp(outDir: string, stamp: BuildStamp): void {
   writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify(stamp, null, 1)}\n`);
+}
+
+/**
+ * Whether a build that does not keep the stamp wrote the output after `stamp` (as readStamp read
+ * it) was written: a file every build of
+ * every chatchannels rewrites — the site's index page (the index template), the manifest (each
+ * full build of a version that has one) — is newer than the stamp, which our builds remove before
+ * writing anything and write last. A chatchannels older than the stamp leaves it as it is, and
+ * may leave the manifest's bytes (and hash) as they were too (the same paths, other bytes in the
+ * pages). Told by the files' times, not recorded in the stamp: two builds of one database leave
+ * the same stamp bytes. A build on a file system with coarse times (FAT: 2 s) that rewrote those
+ * within the stamp's own tick is not told: no older build starts and finishes that fast.
+ */
+export function writtenSinceStamp(outDir: string, stamp: BuildStamp): boolean {
+  const stamped = stampTimes.get(stamp);
+  if (stamped === undefined) return true;
+  const time = (file: string) => statSync(join(outDir, file), { bigint: true, throwIfNoEntry: false })?.mtimeNs ?? 0n;
+  return [permalinkOf(sitePaths.index).slice(1), MANIFEST_FILE].some((file) => time(file) > stamped);
 }
 
 export function manifestHash(outDir: string): string | null {
@@ -213,6 +239,7 @@ export function stampProblem(outDir: string, stamp: BuildStamp | null, options: 
   if (stamp.code !== codeVersion()) return 'chatchannels changed since the last build';
   if (stamp.options !== options) return 'the site options changed since the last build';
   if (manifestHash(outDir) !== stamp.manifest) return "the output's file list changed since the last build";
+  if (writtenSinceStamp(outDir, stamp)) return 'the output was written since the last build by a build that does not keep this record (an older chatchannels?)';
   const files = readManifest(outDir) ?? new Set<string>();
   let missing = 0;
   for (const path of files) if (!statSync(join(outDir, path), { throwIfNoEntry: false })) missing++;

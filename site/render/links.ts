@@ -36,6 +36,32 @@ export const sitePaths = {
 };
 
 /**
+ * The files the plugin writes inside a chat's folder, as sitePaths names them (paths below
+ * `chats/<slug>/`): its landing page and feed, archive pages (data/catalog.ts: `YYYY/MM/`,
+ * `YYYY/MM/DD/`, the out-of-range pages), gallery pages (data/gallery.ts: `media/`, `media/YYYY/`,
+ * the out-of-range ones) and anchor maps (templates/anchors.ts: `all`, or hex prefixes). Nothing
+ * else there is the plugin's: a project may keep files of its own in a chat's folder.
+ */
+const CHAT_FILE_IN_FOLDER =
+  /^(?:(?:\d{4}\/\d{2}\/(?:\d{2}\/)?|media\/(?:\d{4}\/)?|(?:media\/)?out-of-range\/(?:early|late)\/)?index\.html|feed\.xml|anchors\/(?:all|[0-9a-f]+)\.js)$/;
+
+/** Whether a site path is one the plugin writes in a chat's folder (never a project's own file there). */
+export function isChatFile(path: string): boolean {
+  const m = /^chats\/[^/]+\//.exec(path);
+  return m !== null && CHAT_FILE_IN_FOLDER.test(path.slice(m[0].length));
+}
+
+/** The text of the plugin's robots.txt (`noindex`), disallowing everything below `rootPath`. */
+export function robotsText(rootPath: string): string {
+  return `User-agent: *\nDisallow: ${rootPath}\n`;
+}
+
+/** Whether a robots.txt holds what the plugin writes there (else it is a project's own). */
+export function isRobotsText(text: string): boolean {
+  return /^User-agent: \*\nDisallow: [^\n]*\n$/.test(text);
+}
+
+/**
  * The id of an archive page's day separator: `d2021-09-14`, the local date of a day key
  * (TimeFormatter.dayKey). Never a message anchor (those are `m` + hex), so linking to a day
  * moves no message's anchor.

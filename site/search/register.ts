@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { selectChats } from '../data/catalog.js';
 import { ArchiveReader } from '../data/reader.js';
-import type { EleventyConfig } from '../eleventy-config.js';
+import { BUILD_FAILED_EVENT, type EleventyConfig } from '../eleventy-config.js';
 import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from '../options.js';
 import { buildSearchIndex, searchVersion, type SearchIndexOptions, type SearchIndexResult } from './build.js';
 import { planSearchUpdate, updateSearchIndex } from './delta.js';
@@ -134,6 +134,20 @@ export function registerSearch(eleventyConfig: EleventyConfig, pluginOptions: Ch
   const options = resolveOptions(pluginOptions);
   let current: BuildPlan | null = null;
   let building: Promise<SearchIndexResult & { delta: boolean }> | null = null;
+  /** The index worker of the build in progress, until it has posted its result. */
+  let worker: Worker | null = null;
+  /**
+   * Stops the worker of a build that failed (its pages, say: Eleventy emits no eleventy.after),
+   * and waits for its thread to end: none of its writes lands after. What it leaves half-written
+   * is in places the build claimed (output/journal.ts), which the next full build clears.
+   */
+  const stopWorker = async (): Promise<void> => {
+    const running = worker;
+    worker = null;
+    building = null;
+    if (running) await running.terminate();
+  };
+  eleventyConfig.on(BUILD_FAILED_EVENT, stopWorker);
 
   /** The pages' reader of the build starting (hooks.pin), while eleventy.before runs. */
   let pinned: ArchiveReader | null = null;
@@ -149,7 +163,8 @@ export function registerSearch(eleventyConfig: EleventyConfig, pluginOptions: Ch
   };
 
   eleventyConfig.on('eleventy.before', async ({ directories, outputMode }) => {
-    building = null;
+    // One a failed build left running (a project's watch rebuild, which nothing told it failed).
+    await stopWorker();
     const outDir = directories?.output;
     const writing = !!outDir && (outputMode === undefined || outputMode === 'fs');
     const deltaIn = writing && hooks.incremental?.() ? outDir! : null;
@@ -160,17 +175,20 @@ export function registerSearch(eleventyConfig: EleventyConfig, pluginOptions: Ch
       const gate = pinned ? createSnapshotGate() : undefined;
       const job: SearchJob = { delta: current.delta, options: indexOptions(options, outDir!, current, hooks.sizes), gate: gate?.worker };
       building = new Promise<SearchIndexResult & { delta: boolean }>((resolve, reject) => {
-        const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job, transferList: gate ? [gate.worker.port] : [] });
+        const thread = new Worker(new URL('./worker.js', import.meta.url), { workerData: job, transferList: gate ? [gate.worker.port] : [] });
+        worker = thread;
         let settled = false;
-        worker.once('message', (result: SearchIndexResult & { delta: boolean }) => {
+        thread.once('message', (result: SearchIndexResult & { delta: boolean }) => {
           settled = true;
+          if (worker === thread) worker = null;
           resolve(result);
         });
-        worker.once('error', (error) => {
+        thread.once('error', (error) => {
           settled = true;
+          if (worker === thread) worker = null;
           reject(error);
         });
-        worker.once('exit', (code) => {
+        thread.once('exit', (code) => {
           if (!settled) reject(new Error(`chatchannels search: index worker exited with code ${code}`));
         });
       });

@@ -1,4 +1,4 @@
-import { permalinkOf, sitePaths } from '../render/links.js';
+import { permalinkOf, robotsText, sitePaths } from '../render/links.js';
 import type { PluginState } from '../state.js';
 import { TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
 import { publicUrls } from './feeds.js';
@@ -12,7 +12,7 @@ export function addRobotsTemplate(eleventyConfig: EleventyConfigLike, state: Plu
   eleventyConfig.addTemplate(virtualPath('robots'), {
     data: { ...TEMPLATE_DATA, permalink: permalinkOf(sitePaths.robots) },
     render(this: { url?: (path: string) => string }) {
-      return `User-agent: *\nDisallow: ${publicUrls(state, this).rootRelative('')}\n`;
+      return robotsText(publicUrls(state, this).rootRelative(''));
     },
   });
 }
