@@ -70,7 +70,7 @@ export const importCommand: CommandSpec = {
   },
 };
 
-/** Imports into a new database written aside; false when another process created `dbFile` meanwhile. */
+/** Imports into a new database written aside; false when it could not be published (another process created `dbFile` meanwhile, or no hard links here). */
 async function importAside(dbFile: string, paths: string[], options: ImportOptions, zone: () => string): Promise<boolean> {
   const aside = createStoreAside(dbFile);
   let published = false;
@@ -79,7 +79,8 @@ async function importAside(dbFile: string, paths: string[], options: ImportOptio
     published = aside.publish();
     if (published && summary.newMessages + summary.updatedMessages + summary.mergedMessages > 0) touchChangeMarker(resolve(dbFile));
     if (published) printSummary(summary, dbFile, summary.ms, zone);
-    else process.stderr.write(`${dbFile} was created by another process during this import: importing into it\n`);
+    else if (existsSync(dbFile)) process.stderr.write(`${dbFile} was created by another process during this import: importing into it\n`);
+    else process.stderr.write(`${dbFile}: this file system cannot publish a database written aside: importing again in place\n`);
   } finally {
     if (!published) aside.discard();
   }

@@ -158,7 +158,7 @@ export function createStoreAside(file: string): StoreAside {
       // (the WAL checkpointed and removed) and synced before it is published.
       db.pragma('journal_mode = WAL');
       db.close();
-      const fd = openSync(path, 'r+');
+      const fd = openForSync(path);
       try {
         fsyncSync(fd);
       } finally {
@@ -184,6 +184,15 @@ export function createStoreAside(file: string): StoreAside {
 export function removeStaleAside(file: string): void {
   const target = resolve(file);
   removeStaleTempDirs(asidePrefix(target), dirname(target));
+}
+
+/** A descriptor to fsync `path` with: writable where it can be (Windows syncs only those), else read-only. */
+function openForSync(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch {
+    return openSync(path, 'r');
+  }
 }
 
 /** Makes a new name in `dir` durable (a folder's fsync; not possible on every platform). */
