@@ -3,19 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Private temporary folders that do not outlive their process: named `<prefix><pid>-XXXXXX`, removed
- * on normal exit and on SIGINT/SIGTERM, and, since a killed process (kill -9, a crash) cannot clean
- * up, every new one first removes those of the same prefix whose process is gone. A folder of a
- * live process, a concurrent import or build, is never touched.
+ * Private temporary folders that do not outlive their process: named `<prefix><pid>-XXXXXX` (in the
+ * system's temp folder, or in `root`), removed on normal exit and on SIGINT/SIGTERM, and, since a
+ * killed process (kill -9, a crash) cannot clean up, every new one first removes those of the same
+ * prefix whose process is gone. A folder of a live process, a concurrent import or build, is
+ * never touched.
  */
 const ours = new Set<string>();
 
-export function ownedTempDir(prefix: string): string {
-  removeStale(prefix);
+export function ownedTempDir(prefix: string, root = tmpdir()): string {
+  removeStaleTempDirs(prefix, root);
   // Listening before the folder exists: a SIGINT between the two would end the process by the
   // signal's default action, the folder left behind (seen 1 in 40 under load, temp-dirs test).
   cleanUpOnExit();
-  const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
+  const dir = mkdtempSync(join(root, `${prefix}${process.pid}-`));
   ours.add(dir);
   return dir;
 }
@@ -26,8 +27,8 @@ export function removeTempDir(dir: string): void {
   ours.delete(dir);
 }
 
-function removeStale(prefix: string): void {
-  const root = tmpdir();
+/** Removes the folders `<prefix><pid>-XXXXXX` in `root` whose process is gone (killed before it could clean up). */
+export function removeStaleTempDirs(prefix: string, root = tmpdir()): void {
   let names: string[];
   try {
     names = readdirSync(root);

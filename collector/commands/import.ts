@@ -1,8 +1,10 @@
-import { importPaths, UsageError, type ImportSummary } from '../import/index.js';
+import { importPaths, UsageError, type ImportOptions, type ImportSummary } from '../import/index.js';
 import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, sourceZone, type CommandSpec } from '../cli/args.js';
 import { progressFor } from '../cli/progress.js';
 import { existsSync } from 'node:fs';
-import { closeRemovingUnused, openStore } from '../store/open.js';
+import { resolve } from 'node:path';
+import { closeRemovingUnused, createStoreAside, openStore, removeStaleAside, type Db } from '../store/open.js';
+import { touchChangeMarker } from '../store/marker.js';
 import { FORMATS } from '../sources/modules.js';
 
 const WARNINGS_SHOWN = 10;
@@ -45,29 +47,66 @@ export const importCommand: CommandSpec = {
     }
     const source = sourceOptions(sourceTimeZone(values), values['date-order'], values.network, values['max-media-size']);
     const dbFile = (values.db as string | undefined) ?? DEFAULT_DB;
+    const options: ImportOptions = {
+      format: values.format as string | undefined,
+      chats: values.chat as string[] | undefined,
+      mergeToleranceMs: tolerance * 1000,
+      full: values.full === true,
+      source,
+    };
+    const zone = () => sourceZone(sourceTimeZone(values, () => undefined));
+    removeStaleAside(dbFile);
+    // A first import writes a new database aside and publishes it whole (store/open.ts); should
+    // another process create the database meanwhile, the import runs again into that one.
+    if (!existsSync(dbFile) && (await importAside(dbFile, paths, options, zone))) return 0;
     const created = !existsSync(dbFile);
     const db = openStore(dbFile);
-    const progress = progressFor();
-    const started = performance.now();
     try {
-      const summary = await importPaths(db, paths, {
-        format: values.format as string | undefined,
-        chats: values.chat as string[] | undefined,
-        mergeToleranceMs: tolerance * 1000,
-        full: values.full === true,
-        source,
-        onFileStart: (file) => progress.start(file),
-        onProgress: (_file, done, total) => progress.update(done, total),
-      });
-      progress.stop();
-      printSummary(summary, dbFile, performance.now() - started, () => sourceZone(sourceTimeZone(values, () => undefined)));
+      await importWithProgress(db, dbFile, paths, options, zone);
     } finally {
-      progress.stop();
       closeRemovingUnused(db, created);
     }
     return 0;
   },
 };
+
+/** Imports into a new database written aside; false when it could not be published (another process created `dbFile` meanwhile, or no hard links here). */
+async function importAside(dbFile: string, paths: string[], options: ImportOptions, zone: () => string): Promise<boolean> {
+  const aside = createStoreAside(dbFile);
+  let published = false;
+  try {
+    const summary = await importWithProgress(aside.db, dbFile, paths, options, zone, false);
+    published = aside.publish();
+    if (published && summary.newMessages + summary.updatedMessages + summary.mergedMessages > 0) touchChangeMarker(resolve(dbFile));
+    if (published) printSummary(summary, dbFile, summary.ms, zone);
+    else if (existsSync(dbFile)) process.stderr.write(`${dbFile} was created by another process during this import: importing into it\n`);
+    else process.stderr.write(`${dbFile}: this file system cannot publish a database written aside: importing again in place\n`);
+  } finally {
+    if (!published) aside.discard();
+  }
+  return published;
+}
+
+/** Runs the import with a progress bar; prints its summary unless `print` is false. */
+async function importWithProgress(
+  db: Db, dbFile: string, paths: string[], options: ImportOptions, zone: () => string, print = true,
+): Promise<ImportSummary & { ms: number }> {
+  const progress = progressFor();
+  const started = performance.now();
+  try {
+    const summary = await importPaths(db, paths, {
+      ...options,
+      onFileStart: (file) => progress.start(file),
+      onProgress: (_file, done, total) => progress.update(done, total),
+    });
+    progress.stop();
+    const ms = performance.now() - started;
+    if (print) printSummary(summary, dbFile, ms, zone);
+    return { ...summary, ms };
+  } finally {
+    progress.stop();
+  }
+}
 
 /** Formats whose times are the wall clock of a device, read in a time zone the user may need to name. */
 const WALL_CLOCK_FORMATS = new Set(['whatsapp', 'irc']);

@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, openSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { ownedTempDir, removeStaleTempDirs, removeTempDir } from '../temp-dir.js';
 
 // SQLite reads "file:" URIs only when this is set as the addon loads (at the first Database):
 // a read-only open of a WAL database in a read-only folder needs `?immutable=1` (readOnlyFolder).
@@ -73,7 +74,7 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
     }
-    db.pragma('cache_size = -65536'); // 64 MiB page cache: bulk upserts spill less
+    db.pragma(CACHE_SIZE);
     if (version < SCHEMA_VERSION) {
       if (readonly) {
         throw new StoreError(
@@ -91,6 +92,120 @@ export function openStore(file: string, options: OpenOptions = {}): Db {
     throw new StoreError(`${file}: ${(err as Error).message}`);
   }
   return db;
+}
+
+/** The page cache of every connection we open: bulk upserts spill less. */
+const CACHE_SIZE = 'cache_size = -65536'; // 64 MiB
+
+/**
+ * A new database written aside (createStoreAside): `db` until `publish` puts it at its path whole,
+ * or `discard` removes it.
+ */
+export interface StoreAside {
+  db: Db;
+  /**
+   * Closes the database and makes it the file at the path asked for, in one step that never
+   * replaces a file: false (nothing published, the copy removed) when one exists there by now,
+   * another process's database, or when the file system cannot link (then import again with
+   * openStore). The database is in WAL mode, as openStore leaves a new one.
+   */
+  publish(): boolean;
+  /** Closes and removes the database (a failed import): nothing is left at the path. */
+  discard(): void;
+}
+
+/** The folders of databases written aside for `file`, `.<name>.new-<pid>-XXXXXX` beside it. */
+function asidePrefix(file: string): string {
+  return `.${basename(file)}.new-`;
+}
+
+/**
+ * Creates a database for `file`, which does not exist, in a private folder beside it, to be
+ * published (StoreAside.publish) once an import has filled it. Until then no other process sees it:
+ * a first import, which writes every row once, needs no WAL (where each page would be written twice,
+ * to the log and then to the file) and no rollback journal (pages past a database's original size
+ * are never journaled, and a rollback discards the whole copy anyway): journal_mode MEMORY, no syncs
+ * until publish syncs the file once. A killed import leaves no database at `file`, and its folder
+ * is removed by the next import of that file (removeStaleAside). The folder is mode 0700; the
+ * database file in it is created by SQLite with the mode openStore's would have.
+ */
+export function createStoreAside(file: string): StoreAside {
+  const target = resolve(file);
+  const problem = writeProblem(file);
+  if (problem) throw new StoreError(problem);
+  const dir = ownedTempDir(asidePrefix(target), dirname(target));
+  const path = join(dir, basename(target));
+  let db: Db;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('foreign_keys = ON');
+    db.pragma(CACHE_SIZE);
+    migrate(db);
+    ensureDatabaseId(db);
+  } catch (err) {
+    removeTempDir(dir);
+    throw new StoreError(`${file}: cannot create database: ${(err as Error).message}`);
+  }
+  const discard = () => {
+    if (db.open) db.close();
+    removeTempDir(dir);
+  };
+  const publish = (): boolean => {
+    try {
+      // Written in the file's header: whoever opens it next finds it in WAL mode. Then closed
+      // (the WAL checkpointed and removed) and synced before it is published.
+      db.pragma('journal_mode = WAL');
+      db.close();
+      const fd = openForSync(path);
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      try {
+        linkSync(path, target); // fails if `target` exists: never replaces another's database
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return false;
+        throw err;
+      }
+      syncFolder(dirname(target));
+      return true;
+    } finally {
+      discard();
+    }
+  };
+  return { db, publish, discard };
+}
+
+/** Removes what imports killed while writing a new `file` aside left beside it (createStoreAside). */
+export function removeStaleAside(file: string): void {
+  const target = resolve(file);
+  removeStaleTempDirs(asidePrefix(target), dirname(target));
+}
+
+/** A descriptor to fsync `path` with: writable where it can be (Windows syncs only those), else read-only. */
+function openForSync(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch {
+    return openSync(path, 'r');
+  }
+}
+
+/** Makes a new name in `dir` durable (a folder's fsync; not possible on every platform). */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open or sync a folder: the name is durable once the system flushes it.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
