@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ArchivePage } from '../data/catalog.js';
 import type { ArchiveReader } from '../data/reader.js';
@@ -16,10 +17,16 @@ export interface ArchiveJob {
   chatIds: number[] | null;
   /** The index of the next chat of that order to take, shared by both threads (Int32Array over it). */
   next: SharedArrayBuffer;
-  /** The main thread's snapshot: the worker writes nothing from another one. */
-  mark: SnapshotMark;
+  /** The main thread's snapshot: the worker writes nothing from another one. Null: told later ('go', prestartArchiveWorker). */
+  mark: SnapshotMark | null;
   /** The main thread's archiveThreading.minMessages (a worker has its own copy of the module). */
   minMessages: number;
+}
+
+/** What a worker started before the build's snapshot existed is told once it does (prestartArchiveWorker). */
+export interface ArchiveGo {
+  kind: 'go';
+  mark: SnapshotMark;
 }
 
 /** What the worker answers once it takes no more chats: what it wrote (nothing when its snapshot is not the main thread's). */
@@ -56,11 +63,13 @@ const started = new WeakMap<BuildSession, ArchiveWorker>();
  * the build writes nothing. writeArchive takes the worker's result; closing the session stops a
  * worker whose build failed before that.
  */
-export function openWithArchiveWorker(reader: ArchiveReader, options: ResolvedOptions, output: string | null, open: () => BuildSession): BuildSession {
+export function openWithArchiveWorker(reader: ArchiveReader, options: ResolvedOptions, output: string | null, open: () => BuildSession, prestarted: PrestartedWorker | null = null): BuildSession {
   const threads = output !== null && options.layout === null && availableParallelism() > 1;
   // The largest message id bounds the count: a worker whose order proves empty only stops early.
   const early = threads && options.since === null && reader.snapshot.mark[1] >= archiveThreading.minMessages;
-  const worker = early ? spawn(reader, options, output, null, reader.chats().map((c) => c.id)) : null;
+  const adopt = early && prestarted !== null && prestarted.fits(options, output);
+  if (prestarted && !adopt) prestarted.worker.stop();
+  const worker = !early ? null : adopt ? prestarted.go(reader) : spawn(reader, options, output, null, reader.chats().map((c) => c.id));
   let session: BuildSession;
   try {
     session = open();
@@ -83,11 +92,55 @@ function startFor(session: BuildSession, output: string): ArchiveWorker | null {
 }
 
 function spawn(reader: ArchiveReader, options: ResolvedOptions, output: string, chatIds: number[] | null, mayWrite: number[]): ArchiveWorker {
+  const started = start({ options, output, chatIds, next: new SharedArrayBuffer(4), mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages });
+  // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
+  // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
+  // Otherwise at once: this thread goes on to build its catalog without yielding.
+  if (reader.anyAttachments(mayWrite)) imageTools().then(started.run).catch(started.fail);
+  else started.run();
+  return started.worker;
+}
+
+/**
+ * A full build's archive worker started before the build's snapshot exists (site/build.ts starts
+ * it before loading Eleventy): it loads its modules, opens its own snapshot and builds its
+ * catalog meanwhile, and takes chats only once told the build's snapshot (go), or stops.
+ */
+export interface PrestartedWorker {
+  worker: ArchiveWorker;
+  /** Whether it was started for this build: the same options (a full build) and output folder. */
+  fits(options: ResolvedOptions, output: string): boolean;
+  /** Tells it the build's snapshot: it writes only if that is its own. */
+  go(reader: ArchiveReader): ArchiveWorker;
+}
+
+/**
+ * Starts a full build's archive worker early (PrestartedWorker), or returns null when the build
+ * would not use one (one core, a custom layout, an incremental build). Sharp is never loaded
+ * here: a worker that may make thumbnails is told to go only once this thread has it.
+ */
+export function prestartArchiveWorker(options: ResolvedOptions, output: string): PrestartedWorker | null {
+  if (options.layout !== null || options.since !== null || availableParallelism() < 2) return null;
+  const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(4), mark: null, minMessages: archiveThreading.minMessages });
+  started.run();
+  const sent = JSON.stringify(options);
+  return {
+    worker: started.worker,
+    fits: (o, out) => resolve(out) === resolve(output) && JSON.stringify(o) === sent && archiveThreading.minMessages === started.job.minMessages,
+    go: (reader) => {
+      const go = (): void => started.send({ kind: 'go', mark: reader.snapshot.mark });
+      if (reader.anyAttachments(reader.chats().map((c) => c.id))) imageTools().then(go).catch(started.fail);
+      else go();
+      return started.worker;
+    },
+  };
+}
+
+/** A worker thread for `job`, started by run(). */
+function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: () => void; send: (go: ArchiveGo) => void; fail: (error: unknown) => void } {
   let worker: Worker | null = null;
   let stopped = false;
   const done = settleable<Done>();
-  const next = new SharedArrayBuffer(4);
-  const job: ArchiveJob = { options, output, chatIds, next, mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages };
   const run = (): void => {
     if (stopped) throw new Error('chatchannels: archive worker stopped');
     const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job }));
@@ -96,20 +149,23 @@ function spawn(reader: ArchiveReader, options: ResolvedOptions, output: string, 
     // No effect once it answered.
     thread.once('exit', (code) => done.reject(new Error(`chatchannels: archive worker exited with code ${code}`)));
   };
-  // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
-  // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
-  // Otherwise at once: this thread goes on to build its catalog without yielding.
-  if (reader.anyAttachments(mayWrite)) imageTools().then(run).catch(done.reject);
-  else run();
   // Awaited by writeArchive; never an unhandled rejection meanwhile.
   done.promise.catch(() => {});
   return {
-    order: chatIds,
-    next: new Int32Array(next),
-    done: done.promise,
-    stop: () => {
-      stopped = true;
-      void worker?.terminate();
+    job,
+    run,
+    send: (go) => {
+      if (!stopped) worker?.postMessage(go);
+    },
+    fail: done.reject,
+    worker: {
+      order: job.chatIds,
+      next: new Int32Array(job.next),
+      done: done.promise,
+      stop: () => {
+        stopped = true;
+        void worker?.terminate();
+      },
     },
   };
 }

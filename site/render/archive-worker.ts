@@ -1,7 +1,8 @@
+import { once } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BuildSession } from '../data/session.js';
 import { sameSnapshot } from '../data/snapshot.js';
-import { archiveOrder, writeTakenChats, type ArchiveJob, type ArchiveWorkerMessage } from './archive-threads.js';
+import { archiveOrder, writeTakenChats, type ArchiveGo, type ArchiveJob, type ArchiveWorkerMessage } from './archive-threads.js';
 
 /**
  * Worker thread entry: writes the archive pages of the chats it takes (archive-threads.ts: from
@@ -12,7 +13,9 @@ const job = workerData as ArchiveJob;
 const post = (message: ArchiveWorkerMessage): void => parentPort?.postMessage(message);
 const session = new BuildSession(job.options, null, null, true);
 try {
-  if (sameSnapshot(session.reader.snapshot.mark, job.mark)) {
+  // Started before the build's snapshot existed (prestartArchiveWorker): told it once it does.
+  const mark = job.mark ?? ((await once(parentPort!, 'message')) as [ArchiveGo])[0].mark;
+  if (sameSnapshot(session.reader.snapshot.mark, mark)) {
     const order = job.chatIds ?? archiveOrder(session.catalog.render.pages, job.minMessages);
     await writeTakenChats(session, job.output, order, new Int32Array(job.next));
   }
