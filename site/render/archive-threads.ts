@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -121,6 +122,9 @@ export interface PrestartedWorker {
  */
 export function prestartArchiveWorker(options: ResolvedOptions, output: string): PrestartedWorker | null {
   if (options.layout !== null || options.since !== null || availableParallelism() < 2) return null;
+  // Too small a database to hold minMessages messages (~350 bytes each, docs/scale.md): no worker
+  // is started, rather than one that would be stopped. A guess either way costs only time.
+  if (databaseBytes(options.db) < archiveThreading.minMessages * 100) return null;
   const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(4), mark: null, minMessages: archiveThreading.minMessages });
   started.run();
   const sent = JSON.stringify(options);
@@ -134,6 +138,19 @@ export function prestartArchiveWorker(options: ResolvedOptions, output: string):
       return started.worker;
     },
   };
+}
+
+/** The bytes of a database file and its write-ahead log (0 if it cannot be read: the build reports that). */
+function databaseBytes(db: string): number {
+  let bytes = 0;
+  for (const file of [db, `${db}-wal`]) {
+    try {
+      bytes += statSync(file).size;
+    } catch {
+      // none
+    }
+  }
+  return bytes;
 }
 
 /** A worker thread for `job`, started by run(). */
