@@ -4,9 +4,10 @@ import type EleventyClass from '@11ty/eleventy';
 import { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT, ownedTempDir, removeTempDir } from '../collector/store/contract.js';
 import { BUILD_FAILED_EVENT, type EleventyConfig } from './eleventy-config.js';
 import { ownSitePlugin } from './plugin.js';
-import type { ChatChannelsOptions } from './options.js';
+import { resolveOptions, type ChatChannelsOptions } from './options.js';
 import { OutputError, outputErrorIn } from './output/atomic.js';
 import { lockOutput, type OutputLock } from './output/lock.js';
+import { prestartArchiveWorker, type PrestartedWorker } from './render/archive-threads.js';
 import type { BuildStats } from './state.js';
 
 export interface BuildOptions extends ChatChannelsOptions {
@@ -67,7 +68,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   let config = null as EleventyConfig | null; // set in Eleventy's config callback
+  let archiveWorker: PrestartedWorker | null = null;
   try {
+    const options = { ...plugin, db: resolve(plugin.db) };
+    // Its start-up and catalog overlap Eleventy's loading; it writes nothing before the build's snapshot is open (state.ts).
+    archiveWorker = prestart(options, resolve(out));
     const Eleventy = await loadEleventy();
     const eleventy = new Eleventy(input, resolve(out), {
       quietMode: quiet,
@@ -76,7 +81,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       config: (eleventyConfig) => {
         config = eleventyConfig;
         // The plugin's pages alone: a complete build is stamped (output/stamp.ts), so that serve can resume from it.
-        eleventyConfig.addPlugin(ownSitePlugin({ pathPrefix, resume: false }), { ...plugin, db: resolve(plugin.db) });
+        eleventyConfig.addPlugin(ownSitePlugin({ pathPrefix, resume: false, archiveWorker }), options);
         eleventyConfig.on('chatchannels.after', (s: BuildStats) => (stats = s));
       },
     });
@@ -110,9 +115,22 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // Eleventy reports a failed write as "Having trouble rendering 11ty.js template…": say which file and why.
     throw outputErrorIn(err) ?? err;
   } finally {
+    // Not taken (the build failed before its snapshot opened): stopped. Taken: already done or stopped by its session.
+    archiveWorker?.worker.stop();
     lock.release();
     removeTempDir(input);
   }
+}
+
+/** The build's archive worker, started before Eleventy loads (null: options the plugin will refuse, or no worker). */
+function prestart(options: ChatChannelsOptions, out: string): PrestartedWorker | null {
+  let resolved;
+  try {
+    resolved = resolveOptions(options);
+  } catch {
+    return null; // the plugin reports it
+  }
+  return prestartArchiveWorker(resolved, out);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ResolvedOptions } from './options.js';
 import { chatClaim, JOURNAL_FILE, MEDIA_CLAIM, readJournal, removeJournal, removeUnpublished, writeJournal } from './output/journal.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
 import { codeVersion, databaseFacts, manifestHash, optionsFingerprint, readStamp, removeStamp, sameDatabaseSince, stampProblem, writeStamp, type BuildStamp, type DatabaseFacts } from './output/stamp.js';
-import { openWithArchiveWorker } from './render/archive-threads.js';
+import { openWithArchiveWorker, type PrestartedWorker } from './render/archive-threads.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
 export interface BuildStats {
@@ -41,6 +41,8 @@ export interface OwnSite {
   interrupted?: boolean;
   /** Told how the first build starts: resumed, or in full and why. */
   onStart?: (start: BuildStart) => void;
+  /** An archive worker started for the first build before Eleventy loaded (site/build.ts); used if it fits, else stopped. */
+  archiveWorker?: PrestartedWorker | null;
 }
 
 export type BuildStart = { resumed: true; since: number; changedChats: number } | { resumed: false; reason: string };
@@ -221,7 +223,9 @@ export class PluginState {
     // Before the archive worker starts writing (already claimed when search pinned this snapshot).
     if (writing) this.claim(reader);
     // Archive pages start on the second core now, beside what this one renders (its catalog first).
-    this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader));
+    const prestarted = this.own?.archiveWorker ?? null;
+    if (this.own) this.own.archiveWorker = null;
+    this.current = openWithArchiveWorker(reader, options, writing ? this.outputDir : null, () => new BuildSession(options, since === null ? null : this.previous, reader), prestarted);
     this.current.writing = writing;
     let stamp: Omit<BuildStamp, 'manifest' | 'code'> | null = null;
     try {

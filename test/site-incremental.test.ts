@@ -212,6 +212,63 @@ test('an archive worker that sees a newer snapshot than the build writes nothing
 });
 
 /**
+ * buildSite starts the archive worker before Eleventy loads, before the build's snapshot exists:
+ * the worker opens its own meanwhile, and takes chats only once told the build's. Whether it
+ * opened its snapshot before or after an import committed, the pages are the build's snapshot's:
+ * the same bytes as one thread writes from it. A worker started for other options is not used.
+ */
+test("an archive worker started before the build's snapshot writes only from that snapshot", async () => {
+  const { archiveThreading, openWithArchiveWorker, prestartArchiveWorker, writeArchive } = await import('../site/render/archive-threads.js');
+  const { BuildSession } = await import('../site/data/session.js');
+  const dir = scratchDir('cc-site-prestarted-worker-');
+  const db = join(dir, 'chats.sqlite');
+  const chats = [
+    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
+    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
+    { nativeId: '19:three@thread.skype', title: 'Three', messages: run('three', Date.UTC(2020, 3, 1), 200, 7 * hour) },
+  ];
+  writeFixture(db, chats);
+  const options = resolveOptions({ db });
+  const writeAll = async (out: string, prestartFor = options, between?: () => void): Promise<void> => {
+    const prestarted = prestartArchiveWorker(prestartFor, out);
+    between?.(); // while the worker starts: before or after it opens its snapshot
+    const reader = new ArchiveReader(db, options.excludeAuthors);
+    const session = openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader), prestarted);
+    try {
+      await writeArchive(session, out);
+    } finally {
+      session.close();
+      prestarted?.worker.stop();
+    }
+  };
+  const sameFiles = (actual: string, expected: string, what: string): void => {
+    assert.deepEqual(listFiles(actual), listFiles(expected), what);
+    for (const file of listFiles(expected)) assert.ok(readFileSync(join(actual, file)).equals(readFileSync(join(expected, file))), `${what}: ${file} has the same bytes`);
+  };
+  const saved = archiveThreading.minMessages;
+  try {
+    archiveThreading.minMessages = Infinity;
+    const single = join(dir, 'single');
+    await writeAll(single);
+    archiveThreading.minMessages = 0;
+    await writeAll(join(dir, 'prestarted'));
+    sameFiles(join(dir, 'prestarted'), single, 'prestarted');
+    await writeAll(join(dir, 'other-options'), { ...options, title: 'Another' });
+    sameFiles(join(dir, 'other-options'), single, 'started for other options');
+    // A later month of chat two, committed while the worker starts: the build's snapshot has it.
+    const raced = join(dir, 'raced');
+    await writeAll(raced, options, () => writeFixture(db, [{ ...chats[1], messages: run('later', Date.UTC(2022, 6, 1), 5, hour) }]));
+    assert.ok(listFiles(raced).some((f) => f.includes('/2022/07/')), "the build's snapshot has the month committed while the worker started");
+    archiveThreading.minMessages = Infinity;
+    const singleRaced = join(dir, 'single-raced');
+    await writeAll(singleRaced);
+    sameFiles(raced, singleRaced, 'raced');
+  } finally {
+    archiveThreading.minMessages = saved;
+  }
+});
+
+/**
  * An untitled group (named after its member list, one member without a name) where someone
  * outside the list posts too, and a titled chat: what titles and the privacy modes resolve.
  */

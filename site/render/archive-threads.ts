@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ArchivePage } from '../data/catalog.js';
 import type { ArchiveReader } from '../data/reader.js';
@@ -12,22 +14,25 @@ import { writeArchivePages } from './archive-page.js';
 export interface ArchiveJob {
   options: ResolvedOptions;
   output: string;
-  /** The chats to write; null: the worker takes its share of a full build itself (workerShare). */
+  /** The chats to write, in the order both threads take them; null: every chat of a full build, in archiveOrder. */
   chatIds: number[] | null;
-  /** The main thread's snapshot: the worker writes nothing from another one. */
-  mark: SnapshotMark;
+  /** The index of the next chat of that order to take, shared by both threads (Int32Array over it). */
+  next: SharedArrayBuffer;
+  /** The main thread's snapshot: the worker writes nothing from another one. Null: told later ('go', prestartArchiveWorker). */
+  mark: SnapshotMark | null;
   /** The main thread's archiveThreading.minMessages (a worker has its own copy of the module). */
   minMessages: number;
 }
 
-/**
- * What the worker answers: first the chats it writes (none when its snapshot is not the main
- * thread's, or its share is empty), then, when it writes any, what it wrote.
- */
-export type ArchiveWorkerMessage =
-  | { kind: 'share'; chatIds: number[] }
-  | { kind: 'done'; pagesWritten: number; filesWritten: number; files: string[]; pruned: string[]; media: string[] };
-type Done = Extract<ArchiveWorkerMessage, { kind: 'done' }>;
+/** What a worker started before the build's snapshot existed is told once it does (prestartArchiveWorker). */
+export interface ArchiveGo {
+  kind: 'go';
+  mark: SnapshotMark;
+}
+
+/** What the worker answers once it takes no more chats: what it wrote (nothing when its snapshot is not the main thread's). */
+export type ArchiveWorkerMessage = { kind: 'done'; pagesWritten: number; filesWritten: number; files: string[]; pruned: string[]; media: string[] };
+type Done = ArchiveWorkerMessage;
 
 /**
  * Below `minMessages` a second thread costs more (its own catalog) than it saves. Mutable for
@@ -35,9 +40,13 @@ type Done = Extract<ArchiveWorkerMessage, { kind: 'done' }>;
  */
 export const archiveThreading = { minMessages: 20_000 };
 
-/** A build's archive worker: the chats it writes (known once its catalog is built), then its result. */
+/**
+ * A build's archive worker: the chats both threads take from (null: every chat of a full build,
+ * in archiveOrder of this thread's catalog), the index of the next one to take, its result.
+ */
 interface ArchiveWorker {
-  share: Promise<Set<number>>;
+  order: number[] | null;
+  next: Int32Array;
   done: Promise<Done>;
   stop(): void;
 }
@@ -49,17 +58,19 @@ const started = new WeakMap<BuildSession, ArchiveWorker>();
  * started as early as it can be, so that the worker's start-up and pages overlap this thread's
  * other work — its catalog, and the index, landing pages and feeds Eleventy renders before the
  * archive template (registered last: plugin.ts) — instead of waiting for the archive template. A full build's worker
- * starts before this thread's catalog and takes its share from its own (the same snapshot gives
+ * starts before this thread's catalog and orders the chats by its own (the same snapshot gives
  * the same catalog); an incremental build's is given its chats once this thread's catalog exists
  * (its catalog reuses the previous build's, which the worker does not have). `output`: null when
  * the build writes nothing. writeArchive takes the worker's result; closing the session stops a
  * worker whose build failed before that.
  */
-export function openWithArchiveWorker(reader: ArchiveReader, options: ResolvedOptions, output: string | null, open: () => BuildSession): BuildSession {
+export function openWithArchiveWorker(reader: ArchiveReader, options: ResolvedOptions, output: string | null, open: () => BuildSession, prestarted: PrestartedWorker | null = null): BuildSession {
   const threads = output !== null && options.layout === null && availableParallelism() > 1;
-  // The largest message id bounds the count: a worker whose share proves empty only stops early.
+  // The largest message id bounds the count: a worker whose order proves empty only stops early.
   const early = threads && options.since === null && reader.snapshot.mark[1] >= archiveThreading.minMessages;
-  const worker = early ? spawn(reader, options, output, null, reader.chats().map((c) => c.id)) : null;
+  const adopt = early && prestarted !== null && prestarted.fits(options, output);
+  if (prestarted && !adopt) prestarted.worker.stop();
+  const worker = !early ? null : adopt ? prestarted.go(reader) : spawn(reader, options, output, null, reader.chats().map((c) => c.id));
   let session: BuildSession;
   try {
     session = open();
@@ -75,103 +86,158 @@ export function openWithArchiveWorker(reader: ArchiveReader, options: ResolvedOp
   return session;
 }
 
-/** A worker for a session whose catalog exists: its share decided here. */
+/** A worker for a session whose catalog exists: the chats to share decided here. */
 function startFor(session: BuildSession, output: string): ArchiveWorker | null {
-  const theirs = workerShare(session.catalog.render.pages);
-  return theirs.size ? spawn(session.reader, session.options, output, [...theirs], [...theirs]) : null;
+  const order = archiveOrder(session.catalog.render.pages);
+  return order.length ? spawn(session.reader, session.options, output, order, order) : null;
 }
 
 function spawn(reader: ArchiveReader, options: ResolvedOptions, output: string, chatIds: number[] | null, mayWrite: number[]): ArchiveWorker {
-  let worker: Worker | null = null;
-  let stopped = false;
-  const share = settleable<Set<number>>();
-  const done = settleable<Done>();
-  const job: ArchiveJob = { options, output, chatIds, mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages };
-  const run = (): void => {
-    if (stopped) throw new Error('chatchannels: archive worker stopped');
-    const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job }));
-    let shared = false;
-    thread.on('message', (message: ArchiveWorkerMessage) => {
-      if (message.kind === 'share') {
-        shared = true;
-        share.resolve(new Set(message.chatIds));
-      } else done.resolve(message);
-    });
-    thread.once('error', (error) => {
-      share.reject(error);
-      done.reject(error);
-    });
-    thread.once('exit', (code) => {
-      const error = new Error(`chatchannels: archive worker exited with code ${code}`);
-      if (!shared) share.reject(error);
-      done.reject(error); // no effect once it answered
-    });
-  };
-  const failed = (error: unknown): void => {
-    share.reject(error);
-    done.reject(error);
-  };
+  const started = start({ options, output, chatIds, next: new SharedArrayBuffer(4), mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages });
   // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
   // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
   // Otherwise at once: this thread goes on to build its catalog without yielding.
-  if (reader.anyAttachments(mayWrite)) imageTools().then(run).catch(failed);
-  else run();
+  if (reader.anyAttachments(mayWrite)) imageTools().then(started.run).catch(started.fail);
+  else started.run();
+  return started.worker;
+}
+
+/**
+ * A full build's archive worker started before the build's snapshot exists (site/build.ts starts
+ * it before loading Eleventy): it loads its modules, opens its own snapshot and builds its
+ * catalog meanwhile, and takes chats only once told the build's snapshot (go), or stops.
+ */
+export interface PrestartedWorker {
+  worker: ArchiveWorker;
+  /** Whether it was started for this build: the same options (a full build) and output folder. */
+  fits(options: ResolvedOptions, output: string): boolean;
+  /** Tells it the build's snapshot: it writes only if that is its own. */
+  go(reader: ArchiveReader): ArchiveWorker;
+}
+
+/**
+ * Starts a full build's archive worker early (PrestartedWorker), or returns null when the build
+ * would not use one (one core, a custom layout, an incremental build). Sharp is never loaded
+ * here: a worker that may make thumbnails is told to go only once this thread has it.
+ */
+export function prestartArchiveWorker(options: ResolvedOptions, output: string): PrestartedWorker | null {
+  if (options.layout !== null || options.since !== null || availableParallelism() < 2) return null;
+  // Too small a database to hold minMessages messages (~350 bytes each, docs/scale.md): no worker
+  // is started, rather than one that would be stopped. A guess either way costs only time.
+  if (databaseBytes(options.db) < archiveThreading.minMessages * 100) return null;
+  const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(4), mark: null, minMessages: archiveThreading.minMessages });
+  started.run();
+  const sent = JSON.stringify(options);
+  return {
+    worker: started.worker,
+    fits: (o, out) => resolve(out) === resolve(output) && JSON.stringify(o) === sent && archiveThreading.minMessages === started.job.minMessages,
+    go: (reader) => {
+      const go = (): void => started.send({ kind: 'go', mark: reader.snapshot.mark });
+      if (reader.anyAttachments(reader.chats().map((c) => c.id))) imageTools().then(go).catch(started.fail);
+      else go();
+      return started.worker;
+    },
+  };
+}
+
+/** The bytes of a database file and its write-ahead log (0 if it cannot be read: the build reports that). */
+function databaseBytes(db: string): number {
+  let bytes = 0;
+  for (const file of [db, `${db}-wal`]) {
+    try {
+      bytes += statSync(file).size;
+    } catch {
+      // none
+    }
+  }
+  return bytes;
+}
+
+/** A worker thread for `job`, started by run(). */
+function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: () => void; send: (go: ArchiveGo) => void; fail: (error: unknown) => void } {
+  let worker: Worker | null = null;
+  let stopped = false;
+  const done = settleable<Done>();
+  const run = (): void => {
+    if (stopped) throw new Error('chatchannels: archive worker stopped');
+    const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job }));
+    thread.on('message', (message: ArchiveWorkerMessage) => done.resolve(message));
+    thread.once('error', (error) => done.reject(error));
+    // No effect once it answered.
+    thread.once('exit', (code) => done.reject(new Error(`chatchannels: archive worker exited with code ${code}`)));
+  };
   // Awaited by writeArchive; never an unhandled rejection meanwhile.
-  share.promise.catch(() => {});
   done.promise.catch(() => {});
   return {
-    share: share.promise,
-    done: done.promise,
-    stop: () => {
-      stopped = true;
-      void worker?.terminate();
+    job,
+    run,
+    send: (go) => {
+      if (!stopped) worker?.postMessage(go);
+    },
+    fail: done.reject,
+    worker: {
+      order: job.chatIds,
+      next: new Int32Array(job.next),
+      done: done.promise,
+      stop: () => {
+        stopped = true;
+        void worker?.terminate();
+      },
     },
   };
 }
 
 /**
- * Writes the build's archive pages, about half of them (whole chats, balanced by messages) in a
- * worker thread with its own read-only connection, so that rendering uses both cores. A worker
- * cannot share this thread's database snapshot, so it checks that its snapshot is the same; if an
- * import landed in between, it writes nothing and this thread writes every page. A custom
- * `layout` (a function) cannot cross to a worker: then every page is written here.
+ * Writes the build's archive pages, whole chats at a time, on this thread and on a worker thread
+ * with its own read-only connection, so that rendering uses both cores. Both take the next chat
+ * of one order (biggest first) from a shared counter until none is left, so they end together
+ * however long this thread's other work (catalog, landing pages, feeds) took and however busy
+ * the machine is. A worker cannot share this thread's database snapshot, so it checks that its
+ * snapshot is the same; if an import landed in between, it takes no chat and this thread writes
+ * every page. A custom `layout` (a function) cannot cross to a worker: then every page is written here.
  */
 export async function writeArchive(session: BuildSession, output: string): Promise<void> {
   const pages = session.catalog.render.pages;
   const worker = started.get(session);
   started.delete(session);
-  const theirs = worker ? await worker.share : new Set<number>();
-  await writeArchivePages(session, output, theirs.size ? pages.filter((p) => !theirs.has(p.chatId)) : pages);
-  if (!worker || theirs.size === 0) return;
+  const order = worker ? (worker.order ?? archiveOrder(pages)) : [];
+  // No share for the worker (too few messages): it takes none either (the same catalog).
+  if (!worker || order.length === 0) return writeArchivePages(session, output, pages);
+  const shared = new Set(order);
+  await writeArchivePages(session, output, pages.filter((p) => !shared.has(p.chatId)));
+  await writeTakenChats(session, output, order, worker.next);
   const result = await worker.done;
   session.countWritten(result.pagesWritten, result.filesWritten, result.files, result.pruned);
   session.lookupMedia(result.media);
 }
 
-/** Chats for the worker: about 60% of the messages, biggest chats first. */
-export function workerShare(pages: readonly ArchivePage[], minMessages = archiveThreading.minMessages): Set<number> {
+/** Takes the next chat of `order` (the shared counter `next`) and writes its pages, until none is left. */
+export async function writeTakenChats(session: BuildSession, output: string, order: readonly number[], next: Int32Array): Promise<void> {
+  const byChat = new Map<number, ArchivePage[]>();
+  for (const page of session.catalog.render.pages) {
+    let list = byChat.get(page.chatId);
+    if (!list) byChat.set(page.chatId, (list = []));
+    list.push(page);
+  }
+  for (let i = Atomics.add(next, 0, 1); i < order.length; i = Atomics.add(next, 0, 1)) {
+    await writeArchivePages(session, output, byChat.get(order[i]) ?? []);
+  }
+}
+
+/**
+ * The chats both threads share, in the order they take them: biggest first (the last ones taken
+ * are small, so neither thread waits long for the other), none when a second thread is not worth
+ * it (fewer than `minMessages` messages, or one chat).
+ */
+export function archiveOrder(pages: readonly ArchivePage[], minMessages = archiveThreading.minMessages): number[] {
   const counts = new Map<number, number>();
   let total = 0;
   for (const page of pages) {
     counts.set(page.chatId, (counts.get(page.chatId) ?? 0) + page.count);
     total += page.count;
   }
-  const theirs = new Set<number>();
-  if (total < minMessages || counts.size < 2) return theirs;
-  let mine = 0;
-  let worker = 0;
-  const order = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  for (const [chatId, count] of order) {
-    // This thread also builds its catalog and renders Eleventy's own pages (index, landing pages,
-    // feeds) while the worker writes: a head start (at 100k messages both threads then end together).
-    if (worker < mine + total * 0.2) {
-      theirs.add(chatId);
-      worker += count;
-    } else {
-      mine += count;
-    }
-  }
-  return theirs;
+  if (total < minMessages || counts.size < 2) return [];
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([chatId]) => chatId);
 }
 
 /** A promise and its settling functions (Promise.withResolvers, not in Node 20). */
