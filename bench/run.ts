@@ -22,6 +22,7 @@ import { BUILD_TIME as SEARCH_TIME, measureSearchIndex, PEAK_RSS as SEARCH_RSS, 
 import { measureQueries, QUERY_SPECS } from './figures/search-query.js';
 import { ReferenceBudget, renderScale, type SizeFigures } from './figures/scale.js';
 import { renderNotes, renderTable } from './figures/table.js';
+import { emptyTrash } from './figures/trash.js';
 import { DB as WATCH_DB, measureWatch, PAGES as WATCH_PAGES, SEARCH as WATCH_SEARCH } from './figures/watch.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -147,6 +148,7 @@ async function runSize(
   const sizeDir = join(args.work, label);
   log(`runs per figure: ${runs}${args.runs === null ? ' (default: 3 for ≤ 100k messages, 1 for larger)' : ''}${STANDARD_SIZES.includes(label) ? '' : ' — not a docs/design.md size'}`);
 
+  await emptyTrash(sizeDir); // a killed run's
   const corpus = await ensureCorpus(sizeDir, { messages, seed: args.seed });
   log(`corpus ${corpus.file}: ${messages.toLocaleString('en')} messages, ${corpus.options.chats} chats, ${mb(corpus.bytes)} (${corpus.reused ? 'reused' : `generated in ${msText(corpus.generateMs)}`})`);
   const ctx: SizeContext = {
@@ -203,6 +205,7 @@ async function runSize(
   }
   const watched = imported && (await step('watch', () => measureWatch(ctx, imported.dbFile)));
   if (watched) add(watched.figures), (details['watch'] = watched.details);
+  await emptyTrash(sizeDir);
 
   // Figures a failed step left out keep their label and target, with the failure (or the skip flag) as reason.
   const missingReason = errors.length ? `not measured: ${errors.join('; ')}` : 'not measured';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMeasured, type Measured } from '../measure.js';
@@ -9,6 +9,7 @@ import { PLAIN_ELEVENTY_PRIOR } from './scale.js';
 import { figure, ratioAtMost, unavailable, type Figure, type FigureSpec } from './figure.js';
 import { mb, msText } from './format.js';
 import { commandHelp, hasOption } from './product.js';
+import { discard } from './trash.js';
 
 /**
  * Site build: `chatchannels build --db <db> --out <dir>` measured from outside, beside docs/design.md's
@@ -60,7 +61,7 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
   let pagesOnlyProblem: string | null = null;
   let referenceProblem = ctx.references.refusal('plain Eleventy', ctx.corpus.messages, PLAIN_ELEVENTY_PRIOR);
   for (let run = 1; run <= ctx.runs; run++) {
-    await rm(siteDir, { recursive: true, force: true });
+    await discard(ctx.sizeDir, siteDir);
     const ours = await runMeasured(process.execPath, [ctx.cli, 'build', '--db', dbFile, '--out', siteDir], { timeoutMs: ctx.timeoutMs });
     if (ours.code !== 0) throw new Error(`chatchannels build failed (${ours.signal ?? `exit ${ours.code}`}):\n${ours.stderr.slice(-2000)}`);
     full.push(ours);
@@ -68,7 +69,7 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
     ctx.log(`build run ${run}/${ctx.runs}: ours ${msText(ours.wallMs)}, peak ${mbOrNa(ours.peakRssBytes)}${includesSearch ? ' (with search index)' : ''}`);
 
     if (includesSearch && pagesOnlyProblem === null) {
-      await rm(pagesOnlyDir, { recursive: true, force: true });
+      await discard(ctx.sizeDir, pagesOnlyDir);
       const args = skipFlag ? [ctx.cli, 'build', '--db', dbFile, '--out', pagesOnlyDir, skipFlag] : [RUNNER, dbFile, pagesOnlyDir];
       const m = await runMeasured(process.execPath, args, { timeoutMs: ctx.timeoutMs });
       if (m.code !== 0) pagesOnlyProblem = `the build with search off failed: ${lastLine(m.stderr)}`;
@@ -80,7 +81,7 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
     }
 
     if (referenceProblem) continue;
-    await rm(project.outputDir, { recursive: true, force: true });
+    await discard(ctx.sizeDir, project.outputDir);
     try {
       const ref = await buildPlainEleventyProject(project, { timeoutMs: ctx.timeoutMs, ...(heap ? { maxOldSpaceMb: heap } : {}) });
       reference.push({ wallMs: ref.wallMs, peakRssBytes: ref.peakRssBytes, pages: ref.pages });
@@ -93,7 +94,7 @@ export async function measureBuild(ctx: SizeContext, dbFile: string): Promise<Bu
     }
   }
   if (referenceProblem && !reference.length) ctx.log(`build: ${referenceProblem}`);
-  await rm(pagesOnlyDir, { recursive: true, force: true });
+  await discard(ctx.sizeDir, pagesOnlyDir);
 
   const refWall = reference.map((r) => r.wallMs);
   const refRss = numbers(reference.map((r) => r.peakRssBytes));
