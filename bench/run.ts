@@ -126,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
     outputs.push(done.text);
     measured.push(done.figures);
   }
+  // Last: a size's clean-up right before the next size's build could still be within ext4's ~30 s (figures/trash.ts).
+  for (const messages of args.sizes) await emptyTrash(join(args.work, sizeLabel(messages)));
   machine.loadAverageAtEnd = loadNow();
   console.log(`\n${outputs.join('\n\n')}`);
   if (measured.length > 1) console.log(`\n== how each figure grows with the corpus (medians; whole-corpus times also per message) ==\n${renderScale(measured)}`);
@@ -205,7 +207,6 @@ async function runSize(
   }
   const watched = imported && (await step('watch', () => measureWatch(ctx, imported.dbFile)));
   if (watched) add(watched.figures), (details['watch'] = watched.details);
-  await emptyTrash(sizeDir);
 
   // Figures a failed step left out keep their label and target, with the failure (or the skip flag) as reason.
   const missingReason = errors.length ? `not measured: ${errors.join('; ')}` : 'not measured';

@@ -115,8 +115,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // Eleventy reports a failed write as "Having trouble rendering 11ty.js template…": say which file and why.
     throw outputErrorIn(err) ?? err;
   } finally {
-    // Not taken (the build failed before its snapshot opened): stopped. Taken: already done or stopped by its session.
-    archiveWorker?.worker.stop();
+    // Ended before the lock goes. Not taken (the build failed before its snapshot opened): it wrote
+    // nothing. Taken: done, or stopped by the failed build's event (plugin.ts); this waits for it.
+    await archiveWorker?.worker.stop();
     lock.release();
     removeTempDir(input);
   }

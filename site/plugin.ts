@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { EleventyConfig } from './eleventy-config.js';
+import { BUILD_FAILED_EVENT, type EleventyConfig } from './eleventy-config.js';
 import { resolveOptions, type ChatChannelsOptions, type ResolvedOptions } from './options.js';
 import { makeEleventyWritesAtomic } from './output/eleventy-writes.js';
 import { outputPath } from './output/manifest.js';
@@ -65,6 +65,8 @@ function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOp
     // No page Eleventy rewrites is ever left truncated by a build killed midway.
     await makeEleventyWritesAtomic();
   });
+  // A failed build (build.ts, serve.ts say so): its archive worker stops before the failure goes on.
+  eleventyConfig.on(BUILD_FAILED_EVENT, () => state.close());
   eleventyConfig.on('eleventy.after', ({ directories, outputMode, results }) => {
     const out = outputMode === undefined || outputMode === 'fs' ? (directories?.output ?? null) : null;
     const written = out === null ? [] : [...pluginOutputs(out, results ?? []), ...(resolved.search ? SEARCH_FILES : [])];

@@ -349,11 +349,13 @@ export class PluginState {
     return removed;
   }
 
-  close(): void {
-    this.current?.close();
+  /** Closes the build's snapshot; resolves once its archive worker has ended (a failed build: none of its pages lands after). */
+  close(): Promise<void> {
+    const closing = this.current?.close();
     this.current = null;
     this.pinned?.close();
     this.pinned = null;
+    return closing ?? Promise.resolve();
   }
 }
 

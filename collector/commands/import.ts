@@ -1,7 +1,7 @@
 import { importPaths, UsageError, type ImportOptions, type ImportSummary } from '../import/index.js';
 import { DEFAULT_DB, SOURCE_OPTION_HELP, sourceOptions, sourceTimeZone, sourceZone, type CommandSpec } from '../cli/args.js';
 import { progressFor } from '../cli/progress.js';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { closeRemovingUnused, createStoreAside, openStore, removeStaleAside, type Db } from '../store/open.js';
 import { touchChangeMarker } from '../store/marker.js';
@@ -58,7 +58,8 @@ export const importCommand: CommandSpec = {
     removeStaleAside(dbFile);
     // A first import writes a new database aside and publishes it whole (store/open.ts); should
     // another process create the database meanwhile, the import runs again into that one.
-    if (!existsSync(dbFile) && (await importAside(dbFile, paths, options, zone))) return 0;
+    // Not when a name is there already, even a link to nothing (link(2) would refuse it: the import would run twice).
+    if (!nameTaken(dbFile) && (await importAside(dbFile, paths, options, zone))) return 0;
     const created = !existsSync(dbFile);
     const db = openStore(dbFile);
     try {
@@ -85,6 +86,16 @@ async function importAside(dbFile: string, paths: string[], options: ImportOptio
     if (!published) aside.discard();
   }
   return published;
+}
+
+/** Whether anything has this name: a file, a folder, or a symbolic link, even one to nothing. */
+function nameTaken(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the import with a progress bar; prints its summary unless `print` is false. */

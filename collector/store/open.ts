@@ -152,6 +152,7 @@ export function createStoreAside(file: string): StoreAside {
     if (db.open) db.close();
     removeTempDir(dir);
   };
+  let published = false;
   const publish = (): boolean => {
     try {
       // Written in the file's header: whoever opens it next finds it in WAL mode. Then closed
@@ -166,15 +167,26 @@ export function createStoreAside(file: string): StoreAside {
       }
       try {
         linkSync(path, target); // fails if `target` exists: never replaces another's database
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return false;
-        throw err;
+      } catch {
+        // EEXIST (another process's database), or a file system without hard links, whose error
+        // varies (EPERM, ENOTSUP, ENOSYS on FUSE; EISDIR from libuv for FAT and SMB on Windows):
+        // the caller imports again at the path.
+        return false;
       }
+      published = true;
       syncFolder(dirname(target));
       return true;
     } finally {
-      discard();
+      if (!published) discard();
+      else {
+        // Published: a copy that cannot be removed now (a virus scanner holding the closed file)
+        // is removed by the next import of this path (removeStaleAside).
+        try {
+          discard();
+        } catch {
+          // left for later
+        }
+      }
     }
   };
   return { db, publish, discard };

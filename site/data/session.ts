@@ -58,7 +58,7 @@ export class BuildSession {
   /** Messages per local day and month, per chat (landing pages, the home page). */
   readonly activity: ActivityStore;
   private readonly madeDirs = new Set<string>();
-  private readonly closers: (() => void)[] = [];
+  private readonly closers: (() => void | Promise<void>)[] = [];
   private readonly authors = new Map<number | null, Map<string | null, Author>>();
   /** False when Eleventy renders without writing (JSON/NDJSON output): then neither do we. */
   writing = true;
@@ -250,12 +250,14 @@ export class BuildSession {
   }
 
   /** Runs `closer` when the session closes (a worker thread writing for it is stopped). */
-  onClose(closer: () => void): void {
+  onClose(closer: () => void | Promise<void>): void {
     this.closers.push(closer);
   }
 
-  close(): void {
-    for (const closer of this.closers.splice(0)) closer();
+  /** Closes the session; resolves once what its closers stop (a worker thread) has ended. */
+  close(): Promise<void> {
+    const closing = this.closers.splice(0).map((closer) => closer());
     this.reader.close();
+    return Promise.all(closing).then(() => {});
   }
 }

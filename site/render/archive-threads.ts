@@ -16,7 +16,10 @@ export interface ArchiveJob {
   output: string;
   /** The chats to write, in the order both threads take them; null: every chat of a full build, in archiveOrder. */
   chatIds: number[] | null;
-  /** The index of the next chat of that order to take, shared by both threads (Int32Array over it). */
+  /**
+   * Shared by both threads (an Int32Array over it): [0] the index of the next chat of that order
+   * to take, [1] how many the worker has taken.
+   */
   next: SharedArrayBuffer;
   /** The main thread's snapshot: the worker writes nothing from another one. Null: told later ('go', prestartArchiveWorker). */
   mark: SnapshotMark | null;
@@ -32,7 +35,6 @@ export interface ArchiveGo {
 
 /** What the worker answers once it takes no more chats: what it wrote (nothing when its snapshot is not the main thread's). */
 export type ArchiveWorkerMessage = { kind: 'done'; pagesWritten: number; filesWritten: number; files: string[]; pruned: string[]; media: string[] };
-type Done = ArchiveWorkerMessage;
 
 /**
  * Below `minMessages` a second thread costs more (its own catalog) than it saves. Mutable for
@@ -47,8 +49,9 @@ export const archiveThreading = { minMessages: 20_000 };
 interface ArchiveWorker {
   order: number[] | null;
   next: Int32Array;
-  done: Promise<Done>;
-  stop(): void;
+  done: Promise<ArchiveWorkerMessage>;
+  /** Ends the thread; resolves once it has, so that none of its writes lands after. */
+  stop(): Promise<void>;
 }
 
 const started = new WeakMap<BuildSession, ArchiveWorker>();
@@ -69,13 +72,13 @@ export function openWithArchiveWorker(reader: ArchiveReader, options: ResolvedOp
   // The largest message id bounds the count: a worker whose order proves empty only stops early.
   const early = threads && options.since === null && reader.snapshot.mark[1] >= archiveThreading.minMessages;
   const adopt = early && prestarted !== null && prestarted.fits(options, output);
-  if (prestarted && !adopt) prestarted.worker.stop();
+  if (prestarted && !adopt) void prestarted.worker.stop(); // told no snapshot: it has written nothing
   const worker = !early ? null : adopt ? prestarted.go(reader) : spawn(reader, options, output, null, reader.chats().map((c) => c.id));
   let session: BuildSession;
   try {
     session = open();
   } catch (err) {
-    worker?.stop();
+    void worker?.stop();
     throw err;
   }
   const mine = worker ?? (threads && !early ? startFor(session, output) : null);
@@ -93,7 +96,7 @@ function startFor(session: BuildSession, output: string): ArchiveWorker | null {
 }
 
 function spawn(reader: ArchiveReader, options: ResolvedOptions, output: string, chatIds: number[] | null, mayWrite: number[]): ArchiveWorker {
-  const started = start({ options, output, chatIds, next: new SharedArrayBuffer(4), mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages });
+  const started = start({ options, output, chatIds, next: new SharedArrayBuffer(8), mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages });
   // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
   // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
   // Otherwise at once: this thread goes on to build its catalog without yielding.
@@ -125,7 +128,7 @@ export function prestartArchiveWorker(options: ResolvedOptions, output: string):
   // Too small a database to hold minMessages messages (~350 bytes each, docs/scale.md): no worker
   // is started, rather than one that would be stopped. A guess either way costs only time.
   if (databaseBytes(options.db) < archiveThreading.minMessages * 100) return null;
-  const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(4), mark: null, minMessages: archiveThreading.minMessages });
+  const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(8), mark: null, minMessages: archiveThreading.minMessages });
   started.run();
   const sent = JSON.stringify(options);
   return {
@@ -157,7 +160,7 @@ function databaseBytes(db: string): number {
 function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: () => void; send: (go: ArchiveGo) => void; fail: (error: unknown) => void } {
   let worker: Worker | null = null;
   let stopped = false;
-  const done = settleable<Done>();
+  const done = settleable<ArchiveWorkerMessage>();
   const run = (): void => {
     if (stopped) throw new Error('chatchannels: archive worker stopped');
     const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job }));
@@ -179,9 +182,9 @@ function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: 
       order: job.chatIds,
       next: new Int32Array(job.next),
       done: done.promise,
-      stop: () => {
+      stop: async () => {
         stopped = true;
-        void worker?.terminate();
+        await worker?.terminate();
       },
     },
   };
@@ -204,15 +207,33 @@ export async function writeArchive(session: BuildSession, output: string): Promi
   // No share for the worker (too few messages): it takes none either (the same catalog).
   if (!worker || order.length === 0) return writeArchivePages(session, output, pages);
   const shared = new Set(order);
-  await writeArchivePages(session, output, pages.filter((p) => !shared.has(p.chatId)));
-  await writeTakenChats(session, output, order, worker.next);
-  const result = await worker.done;
+  try {
+    await writeArchivePages(session, output, pages.filter((p) => !shared.has(p.chatId)));
+    await writeTakenChats(session, output, order, worker.next);
+  } catch (err) {
+    // This thread failed (a full disk, say): the worker takes no further chat, and the failure goes
+    // on only once it has ended the one it is writing, so no page of this build lands after it.
+    Atomics.store(worker.next, 0, order.length);
+    await worker.done.catch(() => {});
+    throw err;
+  }
+  let result: ArchiveWorkerMessage;
+  try {
+    result = await worker.done;
+  } catch (err) {
+    // A worker that took no chat (it could not open the database, say) wrote nothing: this thread took them all.
+    if (Atomics.load(worker.next, 1) === 0) return;
+    throw err;
+  }
   session.countWritten(result.pagesWritten, result.filesWritten, result.files, result.pruned);
   session.lookupMedia(result.media);
 }
 
-/** Takes the next chat of `order` (the shared counter `next`) and writes its pages, until none is left. */
-export async function writeTakenChats(session: BuildSession, output: string, order: readonly number[], next: Int32Array): Promise<void> {
+/**
+ * Takes the next chat of `order` (the shared counter `next[0]`) and writes its pages, until none is
+ * left; the worker counts what it takes in `next[1]`.
+ */
+export async function writeTakenChats(session: BuildSession, output: string, order: readonly number[], next: Int32Array, counted = false): Promise<void> {
   const byChat = new Map<number, ArchivePage[]>();
   for (const page of session.catalog.render.pages) {
     let list = byChat.get(page.chatId);
@@ -220,6 +241,7 @@ export async function writeTakenChats(session: BuildSession, output: string, ord
     list.push(page);
   }
   for (let i = Atomics.add(next, 0, 1); i < order.length; i = Atomics.add(next, 0, 1)) {
+    if (counted) Atomics.add(next, 1, 1);
     await writeArchivePages(session, output, byChat.get(order[i]) ?? []);
   }
 }

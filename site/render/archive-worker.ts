@@ -17,7 +17,7 @@ try {
   const mark = job.mark ?? ((await once(parentPort!, 'message')) as [ArchiveGo])[0].mark;
   if (sameSnapshot(session.reader.snapshot.mark, mark)) {
     const order = job.chatIds ?? archiveOrder(session.catalog.render.pages, job.minMessages);
-    await writeTakenChats(session, job.output, order, new Int32Array(job.next));
+    await writeTakenChats(session, job.output, order, new Int32Array(job.next), true);
   }
   post({ kind: 'done', pagesWritten: session.pagesWritten, filesWritten: session.filesWritten, files: [...session.written], pruned: [...session.pruned], media: [...session.media.keys()] });
 } finally {
