@@ -1,6 +1,6 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeSkypeExport } from '../bench/corpus.js';
@@ -89,6 +89,19 @@ describe('a first import', () => {
     const r = cli(['import', join(folder, 'missing.json'), '--db', db], folder);
     assert.equal(r.code, 1, r.err);
     assert.deepEqual(readdirSync(folder), []);
+  });
+
+  test('at a --db that is a symbolic link to nothing imports once, in place through the link', { skip: process.platform === 'win32' }, () => {
+    const folder = tempDir();
+    const db = join(folder, 'link.sqlite');
+    symlinkSync('target.sqlite', db);
+    const r = cli(['import', big, '--db', db], folder);
+    assert.equal(r.code, 0, r.err);
+    // Aside, link(2) would refuse the name the link takes: the import ran a second time, in place.
+    assert.doesNotMatch(r.err, /another process|cannot publish/);
+    assert.ok(lstatSync(db).isSymbolicLink(), 'the link stays a link');
+    assert.equal(contentDigest(join(folder, 'target.sqlite'), CONTENT), contentDigest(cleanDb, CONTENT));
+    assert.deepEqual(asideFolders(folder), []);
   });
 
   test('creates the file with the mode a database opened in place gets (umask applies)', { skip: process.platform === 'win32' }, () => {
