@@ -11,7 +11,7 @@ import { resolveOptions } from '../site/options.js';
 import { TimeFormatter } from '../site/render/time.js';
 import { serveSite } from '../site/serve.js';
 import type { BuildStats } from '../site/state.js';
-import { writeFixture, type FixtureMessage } from './helpers/fixture-db.js';
+import { writeFixture, type FixtureChat, type FixtureMessage } from './helpers/fixture-db.js';
 import { listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 
@@ -138,15 +138,26 @@ test('an incremental build gives the same bytes as a full one, and writes only w
   assert.ok(third.pages <= 1, 'nothing changed: only the index page is written');
 });
 
+/** Three chats of 900 messages in all: enough months for both archive threads to take some. */
+function threeChats(): FixtureChat[] {
+  return [
+    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
+    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
+    { nativeId: '19:three@thread.skype', title: 'Three', messages: run('three', Date.UTC(2020, 3, 1), 200, 7 * hour) },
+  ];
+}
+
+/** The same files, with the same bytes, in `actual` as in `expected`. */
+function assertSameFiles(actual: string, expected: string, what: string): void {
+  assert.deepEqual(listFiles(actual), listFiles(expected), what);
+  for (const file of listFiles(expected)) assert.ok(readFileSync(join(actual, file)).equals(readFileSync(join(expected, file))), `${what}: ${file} has the same bytes`);
+}
+
 test('archive pages written by two threads are the same bytes as by one', async () => {
   const { archiveThreading } = await import('../site/render/archive-threads.js');
   const dir = scratchDir('cc-site-threads-');
   const db = join(dir, 'chats.sqlite');
-  writeFixture(db, [
-    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
-    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
-    { nativeId: '19:three@thread.skype', title: 'Three', messages: run('three', Date.UTC(2020, 3, 1), 200, 7 * hour) },
-  ]);
+  writeFixture(db, threeChats());
   const saved = archiveThreading.minMessages;
   try {
     archiveThreading.minMessages = Infinity;
@@ -157,10 +168,7 @@ test('archive pages written by two threads are the same bytes as by one', async 
     const two = await buildSite({ db, out: threaded, search: false });
     assert.equal(two.pages, one.pages);
     assert.equal(two.files, one.files);
-    assert.deepEqual(listFiles(threaded), listFiles(single));
-    for (const file of listFiles(single)) {
-      assert.ok(readFileSync(join(threaded, file)).equals(readFileSync(join(single, file))), `${file} has the same bytes`);
-    }
+    assertSameFiles(threaded, single, 'threaded');
   } finally {
     archiveThreading.minMessages = saved;
   }
@@ -176,10 +184,7 @@ test('an archive worker that sees a newer snapshot than the build writes nothing
   const { BuildSession } = await import('../site/data/session.js');
   const dir = scratchDir('cc-site-stale-worker-');
   const db = join(dir, 'chats.sqlite');
-  const chats = [
-    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
-    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
-  ];
+  const chats = threeChats().slice(0, 2);
   writeFixture(db, chats);
   const options = resolveOptions({ db });
   const writeAll = async (out: string, between?: () => void): Promise<void> => {
@@ -189,7 +194,7 @@ test('an archive worker that sees a newer snapshot than the build writes nothing
     try {
       await writeArchive(session, out);
     } finally {
-      session.close();
+      await session.close();
     }
   };
   const saved = archiveThreading.minMessages;
@@ -202,10 +207,7 @@ test('an archive worker that sees a newer snapshot than the build writes nothing
     // A later month of chat one, committed while the build's snapshot is open.
     await writeAll(stale, () => writeFixture(db, [{ ...chats[0], messages: run('late', Date.UTC(2022, 5, 1), 5, hour) }]));
     assert.ok(listFiles(single).some((f) => f.includes('/2021/')), 'the fixture has archive pages');
-    assert.deepEqual(listFiles(stale), listFiles(single), 'the same pages: none of the newer month');
-    for (const file of listFiles(single)) {
-      assert.ok(readFileSync(join(stale, file)).equals(readFileSync(join(single, file))), `${file} has the same bytes`);
-    }
+    assertSameFiles(stale, single, 'the same pages: none of the newer month');
   } finally {
     archiveThreading.minMessages = saved;
   }
@@ -222,11 +224,7 @@ test("an archive worker started before the build's snapshot writes only from tha
   const { BuildSession } = await import('../site/data/session.js');
   const dir = scratchDir('cc-site-prestarted-worker-');
   const db = join(dir, 'chats.sqlite');
-  const chats = [
-    { nativeId: '19:one@thread.skype', title: 'One', messages: run('one', Date.UTC(2021, 0, 1), 400, 3 * hour) },
-    { nativeId: '19:two@thread.skype', title: 'Two', messages: run('two', Date.UTC(2021, 3, 1), 300, 2 * hour) },
-    { nativeId: '19:three@thread.skype', title: 'Three', messages: run('three', Date.UTC(2020, 3, 1), 200, 7 * hour) },
-  ];
+  const chats = threeChats();
   writeFixture(db, chats);
   const options = resolveOptions({ db });
   const writeAll = async (out: string, prestartFor = options, between?: () => void): Promise<void> => {
@@ -237,13 +235,9 @@ test("an archive worker started before the build's snapshot writes only from tha
     try {
       await writeArchive(session, out);
     } finally {
-      session.close();
-      prestarted?.worker.stop();
+      await session.close();
+      await prestarted?.worker.stop();
     }
-  };
-  const sameFiles = (actual: string, expected: string, what: string): void => {
-    assert.deepEqual(listFiles(actual), listFiles(expected), what);
-    for (const file of listFiles(expected)) assert.ok(readFileSync(join(actual, file)).equals(readFileSync(join(expected, file))), `${what}: ${file} has the same bytes`);
   };
   const saved = archiveThreading.minMessages;
   try {
@@ -252,9 +246,9 @@ test("an archive worker started before the build's snapshot writes only from tha
     await writeAll(single);
     archiveThreading.minMessages = 0;
     await writeAll(join(dir, 'prestarted'));
-    sameFiles(join(dir, 'prestarted'), single, 'prestarted');
+    assertSameFiles(join(dir, 'prestarted'), single, 'prestarted');
     await writeAll(join(dir, 'other-options'), { ...options, title: 'Another' });
-    sameFiles(join(dir, 'other-options'), single, 'started for other options');
+    assertSameFiles(join(dir, 'other-options'), single, 'started for other options');
     // A later month of chat two, committed while the worker starts: the build's snapshot has it.
     const raced = join(dir, 'raced');
     await writeAll(raced, options, () => writeFixture(db, [{ ...chats[1], messages: run('later', Date.UTC(2022, 6, 1), 5, hour) }]));
@@ -262,7 +256,7 @@ test("an archive worker started before the build's snapshot writes only from tha
     archiveThreading.minMessages = Infinity;
     const singleRaced = join(dir, 'single-raced');
     await writeAll(singleRaced);
-    sameFiles(raced, singleRaced, 'raced');
+    assertSameFiles(raced, singleRaced, 'raced');
   } finally {
     archiveThreading.minMessages = saved;
   }
