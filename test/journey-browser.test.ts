@@ -118,6 +118,9 @@ for (const mode of MODES) {
       await page.press('.cc-header input[name="q"]', 'Enter');
       const result = page.locator('.cc-search-result a.cc-search-link').first();
       await result.waitFor({ timeout: 15_000 });
+      // The page fills the results' times in after it has painted them (site/client/search/ui.js,
+      // finishText): wait for that, or a loaded machine reads an empty time.
+      await page.waitForFunction(() => (document.querySelector('.cc-search-result time')?.textContent ?? '') !== '', null, { timeout: 15_000 });
       // Times read like the pages' (24-hour clock), not "10:08 AM".
       const when = (await page.locator('.cc-search-result time').first().textContent()) ?? '';
       assert.match(when, /\d\d:\d\d$/, when);
