@@ -9,12 +9,12 @@ import { figure, ratioAtMost, sample, unavailable, type Figure, type FigureSpec 
 import { bytesText, msText } from './format.js';
 
 /**
- * Query costs in headless Chromium, for the corpus's rare and common term (QUERY_MIN_RUNS cold queries each at least): our search page
- * `/search/?q=<term>` served as static files (bytes of every response the query needs — search
- * script, shards, snippets — and the time until the first result element is in the DOM) beside
- * Pagefind's JS API on the same site. Targets: bytes ≤ 1.0× Pagefind for a rare term, ≤ 2.0× for a
- * common one; the first result ≤ 200 ms from the search page's arrival and ≤ 300 ms along the
- * reader's whole path, both ahead of Pagefind.
+ * Query costs in headless Chromium, for the corpus's rare and common term (at least
+ * QUERY_MIN_RUNS cold queries each): our search page `/search/?q=<term>` served as static files
+ * (bytes of every response the query needs — search script, shards, snippets — and the time until
+ * the first result element is in the DOM) beside Pagefind's JS API on the same site. Targets:
+ * bytes ≤ 1.0× Pagefind for a rare term, ≤ 2.0× for a common one; the first result ≤ 200 ms from
+ * the search page's arrival and ≤ 300 ms along the reader's whole path, both ahead of Pagefind.
  *
  * Two times of ours: from the moment the search page's HTML has arrived (navigation responseEnd),
  * so it includes loading the search script and shards; and the reader's whole path, from the Enter
