@@ -124,7 +124,8 @@ function addSearch(eleventyConfig: EleventyConfig, options: ResolvedOptions, sta
           { label: 'Search', path: null },
         ],
         content: page.content,
-        extraHead: page.head,
+        firstHead: page.script,
+        extraHead: page.styles,
       }),
   });
 }

@@ -5,16 +5,16 @@ import { createCorpus, queryTerms, type QueryTerms } from '../corpus.js';
 import { measurePagefindQueries, type PagefindQueryCost } from '../reference/pagefind.js';
 import { serveStatic } from '../static-server.js';
 import type { SizeContext } from './context.js';
-import { figure, ratioAtMost, unavailable, type Figure, type FigureSpec } from './figure.js';
+import { figure, ratioAtMost, sample, unavailable, type Figure, type FigureSpec } from './figure.js';
 import { bytesText, msText } from './format.js';
 
 /**
- * Query costs in headless Chromium, for the corpus's rare and common term: our search page
- * `/search/?q=<term>` served as static files (bytes of every response the query needs — search
- * script, shards, snippets — and the time until the first result element is in the DOM) beside
- * Pagefind's JS API on the same site. Targets: bytes ≤ 1.0× Pagefind for a rare term, ≤ 2.0× for a
- * common one; the first result ≤ 200 ms from the search page's arrival and ≤ 300 ms along the
- * reader's whole path, both ahead of Pagefind.
+ * Query costs in headless Chromium, for the corpus's rare and common term (at least
+ * QUERY_MIN_RUNS cold queries each): our search page `/search/?q=<term>` served as static files
+ * (bytes of every response the query needs — search script, shards, snippets — and the time until
+ * the first result element is in the DOM) beside Pagefind's JS API on the same site. Targets:
+ * bytes ≤ 1.0× Pagefind for a rare term, ≤ 2.0× for a common one; the first result ≤ 200 ms from
+ * the search page's arrival and ≤ 300 ms along the reader's whole path, both ahead of Pagefind.
  *
  * Two times of ours: from the moment the search page's HTML has arrived (navigation responseEnd),
  * so it includes loading the search script and shards; and the reader's whole path, from the Enter
@@ -54,6 +54,25 @@ const spec = (kind: Kind, what: What): FigureSpec => {
 export const FIRST_RESULT_TARGET_MS = 200;
 /** The reader's whole path: Enter in the home page's header box → the first result. */
 export const WHOLE_PATH_TARGET_MS = 300;
+
+/**
+ * Cold queries per kind (rare, common) at least, whatever `--runs` says: one query takes well under
+ * a second, and single ones swing ±30% on a shared machine (at 1M, where the rest of a size runs
+ * once, one query per kind made the figure a coin toss). Ours and Pagefind alternate query by query.
+ */
+export const QUERY_MIN_RUNS = 7;
+
+/** How many cold queries of each kind a size measures, for `runs` runs per figure. */
+export function queryRuns(runs: number): number {
+  return Math.max(runs, QUERY_MIN_RUNS);
+}
+
+/** `ours: 168 ms median (min–max 140 ms–230 ms) of 7`: a side's times for the notes, '' without any. */
+export function spreadNote(side: string, values: readonly number[]): string {
+  const s = sample(values);
+  if (!s) return '';
+  return `${side}: ${msText(s.median)} median (min–max ${msText(s.min)}–${msText(s.max)}) of ${s.values.length}`;
+}
 
 export const QUERY_SPECS: readonly FigureSpec[] = (['rare', 'common'] as const).flatMap((k) => [spec(k, 'bytes'), spec(k, 'firstResult'), spec(k, 'wholePath')]);
 
@@ -112,14 +131,15 @@ export async function measureQueries(ctx: SizeContext, siteDir: string, options:
 
   await withBrowser(async (browser) => {
     chromium = browser.version();
-    for (let run = 1; run <= ctx.runs; run++) {
+    const runs = queryRuns(ctx.runs);
+    for (let run = 1; run <= runs; run++) {
       for (const kind of kinds) {
         const term = terms[kind];
         if (!oursProblem[kind]) {
           try {
             const cost = await measureOurQuery(browser, siteDir, term, selectors);
             ours[kind].push(cost);
-            ctx.log(`query run ${run}/${ctx.runs} "${term}" (${kind}): ours ${bytesText(cost.bytes)} in ${cost.requests} requests, first result ${msText(cost.msToFirstResult)}, ${cost.resultsShown} shown`);
+            ctx.log(`query run ${run}/${runs} "${term}" (${kind}): ours ${bytesText(cost.bytes)} in ${cost.requests} requests, first result ${msText(cost.msToFirstResult)}, ${cost.resultsShown} shown`);
           } catch (error) {
             oursProblem[kind] = (error as Error).message.split('\n')[0]!;
             ctx.log(`query "${term}" (${kind}): ours failed: ${oursProblem[kind]}`);
@@ -129,7 +149,7 @@ export async function measureQueries(ctx: SizeContext, siteDir: string, options:
           try {
             const cost = await measureOurWholePath(browser, siteDir, term, selectors);
             whole[kind].push(cost);
-            ctx.log(`query run ${run}/${ctx.runs} "${term}" (${kind}): ours from the header box ${msText(cost.msFromEnter)} (search page arrived ${msText(cost.msToArrival)} after Enter, first result ${msText(cost.msFromArrival)} after that)`);
+            ctx.log(`query run ${run}/${runs} "${term}" (${kind}): ours from the header box ${msText(cost.msFromEnter)} (search page arrived ${msText(cost.msToArrival)} after Enter, first result ${msText(cost.msFromArrival)} after that)`);
           } catch (error) {
             wholeProblem[kind] = (error as Error).message.split('\n')[0]!;
             ctx.log(`query "${term}" (${kind}): ours from the header box failed: ${wholeProblem[kind]}`);
@@ -139,7 +159,7 @@ export async function measureQueries(ctx: SizeContext, siteDir: string, options:
           try {
             const [cost] = await measurePagefindQueries(siteDir, [term], { browser });
             pagefind[kind].push(cost!);
-            ctx.log(`query run ${run}/${ctx.runs} "${term}" (${kind}): Pagefind ${bytesText(cost!.bytes)} in ${cost!.requests} requests, first result ${msText(cost!.msToFirstResult)}, ${cost!.results} pages`);
+            ctx.log(`query run ${run}/${runs} "${term}" (${kind}): Pagefind ${bytesText(cost!.bytes)} in ${cost!.requests} requests, first result ${msText(cost!.msToFirstResult)}, ${cost!.results} pages`);
           } catch (error) {
             pagefindProblem = `Pagefind query failed: ${(error as Error).message.split('\n')[0]}`;
           }
@@ -159,7 +179,8 @@ export async function measureQueries(ctx: SizeContext, siteDir: string, options:
     figures.push(figure(spec(kind, 'bytes'), oursProblem[kind] ? [] : o.map((c) => c.bytes), p.map((c) => c.bytes),
       extra([`term "${terms[kind]}"`, ...(perMessage ? [perMessage] : []), ...(perPage ? [perPage] : [])])));
     figures.push(figure(spec(kind, 'firstResult'), oursProblem[kind] ? [] : o.map((c) => c.msToFirstResult), p.map((c) => c.msToFirstResult),
-      extra(['ours: from the search page\'s HTML arrival; Pagefind: from a blank page\'s load event'])));
+      extra(['ours: from the search page\'s HTML arrival; Pagefind: from a blank page\'s load event',
+        ...[spreadNote('ours', oursProblem[kind] ? [] : o.map((c) => c.msToFirstResult)), spreadNote('Pagefind', p.map((c) => c.msToFirstResult))].filter(Boolean)])));
     const w = whole[kind];
     const wholeReason = oursProblem[kind] ?? wholeProblem[kind] ?? reason;
     const arrivals = w.map((c) => c.msToArrival).sort((a, b) => a - b);
@@ -167,6 +188,7 @@ export async function measureQueries(ctx: SizeContext, siteDir: string, options:
       ...(wholeReason ? { reason: wholeReason } : {}),
       notes: [
         'ours: Enter in the home page\'s header box → first filled result on the search page; Pagefind: its blank page\'s load event → first result',
+        ...[spreadNote('ours', oursProblem[kind] || wholeProblem[kind] ? [] : w.map((c) => c.msFromEnter))].filter(Boolean),
         ...(arrivals.length ? [`ours (${kind}): the search page's HTML arrived ${msText(arrivals[arrivals.length >> 1]!)} after Enter (median)`] : []),
       ],
     }));

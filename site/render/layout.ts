@@ -22,13 +22,15 @@ export interface PageParts {
   /** Extra feed for autodiscovery (a chat's feed on chat pages). */
   chatFeed?: { title: string; path: string };
   bodyAttributes?: string;
-  /** More for `<head>` (the search page's script and styles). */
+  /** For the start of `<head>`, before the stylesheets (the search page's script). */
+  firstHead?: string;
+  /** More for `<head>` (the search page's styles). */
   extraHead?: string;
 }
 
 export function renderPage(options: ResolvedOptions, links: Links, parts: PageParts): string {
   const siteTitle = options.title;
-  let head = `<meta name="color-scheme" content="light dark">`;
+  let head = `${parts.firstHead ?? ''}<meta name="color-scheme" content="light dark">`;
   if (options.noindex) head += `<meta name="robots" content="noindex, nofollow">`;
   head += `<link rel="stylesheet" href="${links.to(sitePaths.css)}">`;
   // Linked, not left to the browser's /favicon.ico guess: that 404s, and misses any pathPrefix.

@@ -6,8 +6,9 @@
  * page. Data files are scripts inserted on demand (fetch() of a file fails from file:// in
  * Chromium), found relative to this script, so the site works under any path prefix and from disk.
  * Nothing is loaded before someone searches: a page opened with ?q= starts loading the query's
- * files as soon as this script runs (it is async: that can be before the page is parsed), and
- * typing starts loading the manifests and the buckets of the words finished so far.
+ * files as soon as this script runs (from the start of the page's head, before the page is parsed
+ * and laid out), and typing starts loading the manifests and the buckets of the words finished so
+ * far.
  */
 import { Engine } from './engine.js';
 import { scriptLoader } from './loader.js';
