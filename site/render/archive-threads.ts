@@ -198,16 +198,22 @@ function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: 
  * the machine is. A worker cannot share this thread's database snapshot, so it checks that its
  * snapshot is the same; if an import landed in between, it takes no chat and this thread writes
  * every page. A custom `layout` (a function) cannot cross to a worker: then every page is written here.
+ * `first`: what this thread writes before its share (the landing pages and feeds: templates/chat.ts);
+ * if it fails, the worker stops as when an archive page fails.
  */
-export async function writeArchive(session: BuildSession, output: string): Promise<void> {
+export async function writeArchive(session: BuildSession, output: string, first: () => Promise<void> = async () => {}): Promise<void> {
   const pages = session.catalog.render.pages;
   const worker = started.get(session);
   started.delete(session);
   const order = worker ? (worker.order ?? archiveOrder(pages)) : [];
   // No share for the worker (too few messages): it takes none either (the same catalog).
-  if (!worker || order.length === 0) return writeArchivePages(session, output, pages);
+  if (!worker || order.length === 0) {
+    await first();
+    return writeArchivePages(session, output, pages);
+  }
   const shared = new Set(order);
   try {
+    await first();
     await writeArchivePages(session, output, pages.filter((p) => !shared.has(p.chatId)));
     await writeTakenChats(session, output, order, worker.next);
   } catch (err) {
