@@ -59,8 +59,8 @@ const started = new WeakMap<BuildSession, ArchiveWorker>();
 /**
  * Opens a build's session (`open`, given the build's read snapshot) with its archive worker
  * started as early as it can be, so that the worker's start-up and pages overlap this thread's
- * other work — its catalog, and the index, landing pages and feeds Eleventy renders before the
- * archive template (registered last: plugin.ts) — instead of waiting for the archive template. A full build's worker
+ * other work — its catalog, the templates Eleventy renders before the archive template
+ * (registered last: plugin.ts), and the landing pages and feeds that template writes first — instead of waiting for the archive template. A full build's worker
  * starts before this thread's catalog and orders the chats by its own (the same snapshot gives
  * the same catalog); an incremental build's is given its chats once this thread's catalog exists
  * (its catalog reuses the previous build's, which the worker does not have). `output`: null when
