@@ -98,9 +98,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       else if (result.outputPath.endsWith('.xml')) feeds++;
     }
     return {
-      pages: pages + (stats?.archivePages ?? 0),
-      feeds,
-      files: files + (stats?.archivePages ?? 0) + (stats?.otherFiles ?? 0),
+      pages: pages + (stats?.archivePages ?? 0) + (stats?.landingPages ?? 0),
+      feeds: feeds + (stats?.chatFeeds ?? 0),
+      files: files + (stats?.archivePages ?? 0) + (stats?.otherFiles ?? 0) + (stats?.landingPages ?? 0) + (stats?.chatFeeds ?? 0),
       chats: stats?.chats ?? 0,
       messages: stats?.messages ?? 0,
       mediaFiles: stats?.mediaFiles ?? 0,

@@ -9,7 +9,6 @@ import { registerSearch } from './search/index.js';
 import { PluginState, type OwnSite } from './state.js';
 import { addArchiveTemplate } from './templates/archive.js';
 import { addAssetTemplates } from './templates/assets.js';
-import { addChatTemplate } from './templates/chat.js';
 import { addFeedTemplates } from './templates/feeds.js';
 import { addGalleryTemplate } from './templates/gallery.js';
 import { addIndexTemplate } from './templates/index.js';
@@ -77,7 +76,6 @@ function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOp
   });
 
   addIndexTemplate(eleventyConfig, state);
-  addChatTemplate(eleventyConfig, state);
   addGalleryTemplate(eleventyConfig, state);
   addFeedTemplates(eleventyConfig, state);
   addOpmlTemplate(eleventyConfig, state);

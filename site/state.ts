@@ -18,6 +18,9 @@ export interface BuildStats {
   archivePages: number;
   /** Anchor map files written the same way. */
   otherFiles: number;
+  /** Chat landing pages and chat feeds written the same way (templates/chat.ts). */
+  landingPages: number;
+  chatFeeds: number;
   /** Media files written (new or changed ones only). */
   mediaFiles: number;
   /** Whether only what changed was written (options `since`, `incremental`). */
@@ -298,7 +301,9 @@ export class PluginState {
         chats: session.catalog.chats.length,
         messages: session.catalog.messageCount,
         archivePages: session.pagesWritten,
-        otherFiles: session.filesWritten - session.pagesWritten,
+        otherFiles: session.filesWritten - session.pagesWritten - session.landingPagesWritten - session.feedsWritten,
+        landingPages: session.landingPagesWritten,
+        chatFeeds: session.feedsWritten,
         mediaFiles: media,
         incremental: session.catalog.render.incremental,
         changeSeq: session.catalog.changeSeq,

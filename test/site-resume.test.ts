@@ -152,6 +152,29 @@ test('a build (or serve\'s) whose pages fail stops its search index worker befor
   }
 });
 
+test('a build that fails to write a landing page writes no other landing page nor chat feed after it, then or after it returned', async () => {
+  const dir = scratchDir('cc-resume-landing-stop-');
+  const db = join(dir, 'chats.sqlite');
+  // Most recently active first: f, e, d, …
+  const chats = ['a', 'b', 'c', 'd', 'e', 'f'].map((c, i) => ({ nativeId: `19:${c}@thread.skype`, title: `Chat ${c}`, messages: run(c, Date.UTC(2021, i, 1), 5, hour) }));
+  writeFixture(db, chats);
+  const probe = join(dir, 'probe');
+  await buildSite({ db, out: probe, quiet: true });
+  const landing = (files: string[]) => files.filter((f) => /^chats\/[^/]+\/index\.html$/.test(f));
+  const slugOf = (title: string) => landing(listFiles(probe)).find((f) => readFileSync(join(probe, f), 'utf8').includes(`<h1>${title}</h1>`))!.split('/')[1];
+  // The second landing page cannot be written: a folder is where it goes.
+  const out = join(dir, 'out');
+  mkdirSync(join(out, 'chats', slugOf('Chat e'), 'index.html'), { recursive: true });
+  await assert.rejects(buildSite({ db, out, quiet: true }));
+  const after = filesWithTimes(out);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(filesWithTimes(out), after, 'no file written or removed after the build failed');
+  const files = listFiles(out);
+  const f = slugOf('Chat f');
+  assert.deepEqual(landing(files), [`chats/${f}/index.html`]);
+  assert.deepEqual(files.filter((p) => /^chats\/[^/]+\/feed\.xml$/.test(p)), [`chats/${f}/feed.xml`]);
+});
+
 /** Every file of the output (listed in its manifest or not) that names one of the authors, in its path or its bytes. */
 function naming(out: string, names: RegExp): string[] {
   return listFiles(out).filter((f) => names.test(f) || names.test(readFileSync(join(out, f), 'utf8')));

@@ -47,6 +47,9 @@ export class BuildSession {
   /** Pages and other files this session wrote itself (archive pages and anchor maps). */
   pagesWritten = 0;
   filesWritten = 0;
+  /** Of those files: chat landing pages and chat feeds (templates/chat.ts, main thread only), not in pagesWritten. */
+  landingPagesWritten = 0;
+  feedsWritten = 0;
   /** Output-relative paths of every file this session wrote or kept (pages, anchor maps, media): the manifest's. */
   readonly written = new Set<string>();
   /** Output-relative paths this session removed (anchor maps of another width): gone from the manifest. */
@@ -173,7 +176,8 @@ export class BuildSession {
     }
   }
 
-  writePage(outputDir: string, sitePath: string, content: string): void {
+  /** `kind`: what counts it goes in (a page: an archive or gallery page, else an anchor map). */
+  writePage(outputDir: string, sitePath: string, content: string, kind: 'landing' | 'feed' | 'other' = 'other'): void {
     if (!this.writing) return;
     const root = resolve(outputDir);
     const file = resolve(root, permalinkOf(sitePath).slice(1));
@@ -197,7 +201,9 @@ export class BuildSession {
     writeFileAtomic(file, content);
     this.written.add(rel.split(sep).join('/'));
     this.filesWritten++;
-    if (sitePath.endsWith('/')) this.pagesWritten++;
+    if (kind === 'landing') this.landingPagesWritten++;
+    else if (kind === 'feed') this.feedsWritten++;
+    else if (sitePath.endsWith('/')) this.pagesWritten++;
   }
 
   /** Counts pages and files another thread wrote for this build (render/archive-threads.ts). */

@@ -20,7 +20,12 @@ export type SnapshotMark = [changeSeq: number, lastMessage: number, chats: numbe
 export interface SnapshotOptions {
   /** Option `excludeAuthors`: these people's messages are not there at all (excluded-authors.ts). */
   excludeAuthors?: readonly string[];
-  /** SQLite page cache (KiB): openStore sizes it for bulk imports, a reader streams pages once. */
+  /**
+   * SQLite page cache (KiB): openStore sizes it for bulk imports, a reader streams pages once.
+   * Default 4 MiB: a build reads each page's rows once and the OS caches the file anyway; two
+   * readers of 16 MiB (main thread and archive worker) were ~27 MB of a 100k build's peak RSS, for
+   * no measurable CPU time (docs/scale.md).
+   */
   cacheKiB?: number;
 }
 
@@ -31,7 +36,7 @@ export class ReadSnapshot {
   constructor(file: string, options: SnapshotOptions = {}) {
     this.db = openReadOnly(file);
     try {
-      this.db.pragma(`cache_size = -${options.cacheKiB ?? 16384}`);
+      this.db.pragma(`cache_size = -${options.cacheKiB ?? 4096}`);
       excludeAuthorsOn(this.db, options.excludeAuthors ?? []);
       this.current = this.begin();
     } catch (err) {

@@ -11,7 +11,7 @@ interface FileSystemManagerClass {
 const PATCHED = Symbol.for('chatchannels.atomicWrites');
 
 /**
- * Makes Eleventy write its templates' outputs (index, landing pages, feeds, OPML, assets, search
+ * Makes Eleventy write its templates' outputs (index, site feed, OPML, assets, search
  * page) the way the plugin writes its own files: to a partial file renamed into place. Eleventy
  * writes with fs.writeFile, which truncates the old file first; a build killed then leaves a good
  * page empty. Eleventy has no option for this, so its FileSystemManager (one per template, not

@@ -59,8 +59,8 @@ const started = new WeakMap<BuildSession, ArchiveWorker>();
 /**
  * Opens a build's session (`open`, given the build's read snapshot) with its archive worker
  * started as early as it can be, so that the worker's start-up and pages overlap this thread's
- * other work — its catalog, and the index, landing pages and feeds Eleventy renders before the
- * archive template (registered last: plugin.ts) — instead of waiting for the archive template. A full build's worker
+ * other work — its catalog, the templates Eleventy renders before the archive template
+ * (registered last: plugin.ts), and the landing pages and feeds that template writes first — instead of waiting for the archive template. A full build's worker
  * starts before this thread's catalog and orders the chats by its own (the same snapshot gives
  * the same catalog); an incremental build's is given its chats once this thread's catalog exists
  * (its catalog reuses the previous build's, which the worker does not have). `output`: null when
@@ -156,6 +156,14 @@ function databaseBytes(db: string): number {
   return bytes;
 }
 
+/**
+ * The archive worker's young generation (MB). V8 sizes it for the whole process's memory (~48 MB
+ * committed at 100k messages while the worker keeps ~9 MB alive); rendering pages allocates
+ * strings that die young, so a smaller one costs a few more scavenges and no measurable CPU time,
+ * and lowers a 100k build's peak RSS by ~20 MB (docs/scale.md).
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 /** A worker thread for `job`, started by run(). */
 function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: () => void; send: (go: ArchiveGo) => void; fail: (error: unknown) => void } {
   let worker: Worker | null = null;
@@ -163,7 +171,7 @@ function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: 
   const done = settleable<ArchiveWorkerMessage>();
   const run = (): void => {
     if (stopped) throw new Error('chatchannels: archive worker stopped');
-    const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job }));
+    const thread = (worker = new Worker(new URL('./archive-worker.js', import.meta.url), { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));
     thread.on('message', (message: ArchiveWorkerMessage) => done.resolve(message));
     thread.once('error', (error) => done.reject(error));
     // No effect once it answered.
@@ -198,16 +206,22 @@ function start(job: ArchiveJob): { job: ArchiveJob; worker: ArchiveWorker; run: 
  * the machine is. A worker cannot share this thread's database snapshot, so it checks that its
  * snapshot is the same; if an import landed in between, it takes no chat and this thread writes
  * every page. A custom `layout` (a function) cannot cross to a worker: then every page is written here.
+ * `first`: what this thread writes before its share (the landing pages and feeds: templates/chat.ts);
+ * if it fails, the worker stops as when an archive page fails.
  */
-export async function writeArchive(session: BuildSession, output: string): Promise<void> {
+export async function writeArchive(session: BuildSession, output: string, first: () => Promise<void> = async () => {}): Promise<void> {
   const pages = session.catalog.render.pages;
   const worker = started.get(session);
   started.delete(session);
   const order = worker ? (worker.order ?? archiveOrder(pages)) : [];
   // No share for the worker (too few messages): it takes none either (the same catalog).
-  if (!worker || order.length === 0) return writeArchivePages(session, output, pages);
+  if (!worker || order.length === 0) {
+    await first();
+    return writeArchivePages(session, output, pages);
+  }
   const shared = new Set(order);
   try {
+    await first();
     await writeArchivePages(session, output, pages.filter((p) => !shared.has(p.chatId)));
     await writeTakenChats(session, output, order, worker.next);
   } catch (err) {

@@ -1,5 +1,7 @@
 import { writeArchive } from '../render/archive-threads.js';
 import type { PluginState } from '../state.js';
+import { writeChatPages } from './chat.js';
+import { publicUrls, type TemplateThis } from './feeds.js';
 import { TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
 
 interface ArchiveData {
@@ -16,12 +18,17 @@ interface ArchiveData {
  * the memory budget (docs/design.md) — and its per-page bookkeeping cost more than rendering. Part of
  * the pages is written by a worker thread on the second core, started as soon as the catalog exists
  * (render/archive-threads.ts). Project transforms do not run on them; the `layout` option does.
+ * Before its share of archive pages, this thread writes the chats' landing pages and feeds
+ * (templates/chat.ts: writeChatPages), the same way.
  */
 export function addArchiveTemplate(eleventyConfig: EleventyConfigLike, state: PluginState): void {
   eleventyConfig.addTemplate(virtualPath('archive'), {
     data: { ...TEMPLATE_DATA, permalink: false },
-    render: async (data: ArchiveData) => {
-      await writeArchive(state.session, data.eleventy.directories.output);
+    async render(this: TemplateThis, data: ArchiveData) {
+      const output = data.eleventy.directories.output;
+      const urls = publicUrls(state, this);
+      // This thread's landing pages and feeds first, while the worker writes archive pages.
+      await writeArchive(state.session, output, () => writeChatPages(state.session, output, urls));
       return '';
     },
   });

@@ -4,27 +4,30 @@ import type { BuildSession } from '../data/session.js';
 import { text } from '../render/escape.js';
 import { renderChatActivity, renderChatWhoTalks } from '../render/activity/section.js';
 import { renderPage } from '../render/layout.js';
-import { Links, permalinkOf, sitePaths } from '../render/links.js';
+import { Links, sitePaths, type PublicUrls } from '../render/links.js';
 import { preparePhotos, renderMessageList } from '../render/messages.js';
-import type { PluginState } from '../state.js';
-import { activityRange, chatKindLabel, formatCount, memberList, plural, TEMPLATE_DATA, virtualPath, type EleventyConfigLike } from './common.js';
+import { activityRange, chatKindLabel, formatCount, memberList, plural } from './common.js';
+import { renderChatFeed } from './feeds.js';
 
 /**
  * `/chats/<slug>/`: a chat's landing page — archive months with counts, the latest messages, its
  * feed. It is also where old links land: `chats/<slug>/#<anchor>` finds the message's archive
  * page through the chat's anchor map files (the client script), so the landing URL plus an anchor
  * is a permalink that survives any change to the page layout.
+ *
+ * Written by the plugin itself with each chat's feed (`/chats/<slug>/feed.xml`, templates/feeds.ts),
+ * like archive pages, rather than as paginated Eleventy templates: Eleventy keeps every page it
+ * renders until its build ends (~35 MB at 100k messages), and a build that failed went on writing
+ * them. Called by the archive template (templates/archive.ts) before the archive pages of this
+ * thread's share, so that a failure stops the archive worker too. Project transforms do not run
+ * on them; the `layout` option does.
  */
-export function addChatTemplate(eleventyConfig: EleventyConfigLike, state: PluginState): void {
-  eleventyConfig.addTemplate(virtualPath('chat'), {
-    data: {
-      ...TEMPLATE_DATA,
-      pagination: { data: 'chatchannels.render.chats', size: 1, alias: 'ccChat' },
-      permalink: (data: { ccChat: ChatSummary }) => permalinkOf(sitePaths.chat(data.ccChat.slug)),
-    },
-    render: (data: { ccChat: ChatSummary; eleventy: { directories: { output: string } } }) =>
-      renderChat(state.session, data.ccChat, data.eleventy.directories.output),
-  });
+export async function writeChatPages(session: BuildSession, output: string, urls: PublicUrls): Promise<void> {
+  if (!session.writing) return;
+  for (const chat of session.catalog.render.chats) {
+    session.writePage(output, sitePaths.chat(chat.slug), await renderChat(session, chat, output), 'landing');
+    session.writePage(output, sitePaths.chatFeed(chat.slug), renderChatFeed(session, chat, urls), 'feed');
+  }
 }
 
 async function renderChat(session: BuildSession, chat: ChatSummary, outputDir: string): Promise<string> {
