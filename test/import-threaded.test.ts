@@ -151,13 +151,13 @@ describe('imports read on a worker thread store exactly what imports on one thre
       { type: 'message', message: { ...full, prepared: prepareIdentity('c1', full) } as typeof full },
       { type: 'message', message: bare },
       { type: 'media', hash: 'h', media: { name: 'm.bin', bytes: Buffer.from([1, 2, 3]) } },
-      { type: 'message', message: { ...bare, nativeId: 'n2', prepared: prepareIdentity('c2', bare) } as typeof bare },
-      { type: 'message', message: { ...bare, nativeId: 'n3', prepared: prepareIdentity('c1', bare) } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n2', prepared: prepareIdentity('c2', { ...bare, nativeId: 'n2' }) } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n3', prepared: prepareIdentity('c1', { ...bare, nativeId: 'n3' }) } as typeof bare },
       { type: 'message', message: { ...bare, extra: 'kept' } as typeof bare },
       // A body rendered ahead: stored columns, the people named, and a full text the stored
       // columns do not hold (never so from prepareBody, but the columns must not assume it).
-      { type: 'message', message: { ...bare, nativeId: 'n4', prepared: { ...prepareIdentity('c1', bare), body: { html: '<b>x</b>', text: null, fullText: 'x', people: [['8:carol', 'Carol']] } } } as typeof bare },
-      { type: 'message', message: { ...bare, nativeId: 'n5', prepared: { ...prepareIdentity('c1', bare), body: { html: null, text: 'y', fullText: 'y', people: [] } } } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n4', prepared: { ...prepareIdentity('c1', { ...bare, nativeId: 'n4' }), body: { html: '<b>x</b>', text: null, fullText: 'x', people: [['8:carol', 'Carol']] } } } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n5', prepared: { ...prepareIdentity('c1', { ...bare, nativeId: 'n5' }), body: { html: null, text: 'y', fullText: 'y', people: [] } } } as typeof bare },
       { type: 'warning', warning: { position: 'p', message: 'w' } },
       { type: 'progress', done: 1, total: 2 },
       { type: 'cursor', cursor: '{}' },
