@@ -88,7 +88,12 @@ export const READER_YOUNG_GENERATION_MB = 96;
  * writer otherwise. The two threads then share the work as each has time for it: with every
  * message prepared ahead (session 11) the reading thread was the critical path of a first import
  * (1M Skype messages, 2 cores: ~20 CPU-s on it against ~13 on the writer's, idle 41% of the run).
- * Tests set it to 0 (always) or above BATCHES_AHEAD (never).
+ * Measured at 1M on 2 cores under a load of 2-3, alternating: 12.5-13.3 s wall -> 11.4-11.9 (the
+ * floor 5.5-5.8), CPU alike (18.8-20.0 s either way). The queue is a coarse signal: a Skype export
+ * is read a conversation at a time (scanned with no output, then its messages sent), so the writer
+ * idles and then has several batches waiting; at 1 still ~76% of messages were prepared ahead
+ * (never: the writer's thread takes ~5.4 CPU-s more, and the import is slower, 14.2 s). Values 2-4
+ * measured alike within the noise. Tests set it to 0 (always) or above BATCHES_AHEAD (never).
  */
 export const threadTuning = { prepareWhenAhead: 1 };
 
