@@ -7,7 +7,7 @@ import { openStore } from '../collector/store/open.js';
 import { SourceError } from '../collector/sources/types.js';
 import { ADAPTERS } from '../collector/sources/index.js';
 import { FORMATS, loadAdapter } from '../collector/sources/modules.js';
-import { batchesOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES } from '../collector/import/threaded.js';
+import { batchesOnThread, spareCore, worthAThread, THREADED_MIN_BYTES, EventBatch, EVENTS_PER_BATCH, BATCH_MEDIA_BYTES, BATCHES_AHEAD, threadTuning } from '../collector/import/threaded.js';
 import type { SourceEvent } from '../collector/sources/types.js';
 import { packEvents, unpackEvents } from '../collector/import/event-columns.js';
 import { flatten } from '../collector/sources/kit/batches.js';
@@ -36,12 +36,25 @@ async function importInto(paths: string[], options: ImportOptions): Promise<{ db
   }
 }
 
-/** Imports on a reading thread and without one: the same database, the same summary. */
+/**
+ * Imports on a reading thread and without one: the same database, the same summary; with every
+ * message's identity and body computed ahead on the reading thread, and with none (the writer's
+ * thread computes them; threadTuning).
+ */
 async function assertSameBothWays(paths: string[], options: ImportOptions = {}): Promise<number> {
   const inline = await importInto(paths, { ...options, thread: false });
-  const threaded = await importInto(paths, { ...options, thread: true });
-  assert.equal(contentDigest(threaded.db, STORED), contentDigest(inline.db, STORED), `${paths.join(', ')}: same contents`);
-  assert.deepEqual(threaded.summary, inline.summary);
+  const tuned = threadTuning.prepareWhenAhead;
+  try {
+    for (const prepareWhenAhead of [0, BATCHES_AHEAD + 1]) {
+      threadTuning.prepareWhenAhead = prepareWhenAhead;
+      const threaded = await importInto(paths, { ...options, thread: true });
+      const ahead = prepareWhenAhead ? 'nothing prepared ahead' : 'all prepared ahead';
+      assert.equal(contentDigest(threaded.db, STORED), contentDigest(inline.db, STORED), `${paths.join(', ')}, ${ahead}: same contents`);
+      assert.deepEqual(threaded.summary, inline.summary, ahead);
+    }
+  } finally {
+    threadTuning.prepareWhenAhead = tuned;
+  }
   return inline.summary.newMessages;
 }
 
@@ -151,13 +164,13 @@ describe('imports read on a worker thread store exactly what imports on one thre
       { type: 'message', message: { ...full, prepared: prepareIdentity('c1', full) } as typeof full },
       { type: 'message', message: bare },
       { type: 'media', hash: 'h', media: { name: 'm.bin', bytes: Buffer.from([1, 2, 3]) } },
-      { type: 'message', message: { ...bare, nativeId: 'n2', prepared: prepareIdentity('c2', bare) } as typeof bare },
-      { type: 'message', message: { ...bare, nativeId: 'n3', prepared: prepareIdentity('c1', bare) } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n2', prepared: prepareIdentity('c2', { ...bare, nativeId: 'n2' }) } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n3', prepared: prepareIdentity('c1', { ...bare, nativeId: 'n3' }) } as typeof bare },
       { type: 'message', message: { ...bare, extra: 'kept' } as typeof bare },
       // A body rendered ahead: stored columns, the people named, and a full text the stored
       // columns do not hold (never so from prepareBody, but the columns must not assume it).
-      { type: 'message', message: { ...bare, nativeId: 'n4', prepared: { ...prepareIdentity('c1', bare), body: { html: '<b>x</b>', text: null, fullText: 'x', people: [['8:carol', 'Carol']] } } } as typeof bare },
-      { type: 'message', message: { ...bare, nativeId: 'n5', prepared: { ...prepareIdentity('c1', bare), body: { html: null, text: 'y', fullText: 'y', people: [] } } } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n4', prepared: { ...prepareIdentity('c1', { ...bare, nativeId: 'n4' }), body: { html: '<b>x</b>', text: null, fullText: 'x', people: [['8:carol', 'Carol']] } } } as typeof bare },
+      { type: 'message', message: { ...bare, nativeId: 'n5', prepared: { ...prepareIdentity('c1', { ...bare, nativeId: 'n5' }), body: { html: null, text: 'y', fullText: 'y', people: [] } } } as typeof bare },
       { type: 'warning', warning: { position: 'p', message: 'w' } },
       { type: 'progress', done: 1, total: 2 },
       { type: 'cursor', cursor: '{}' },
@@ -186,23 +199,29 @@ describe('imports read on a worker thread store exactly what imports on one thre
   // with the writer's own render call: the writer stores what it would have rendered itself.
   test('a thread asked to render ahead hands over every wanted body as the writer renders it', async () => {
     const paths = ['skype/tiny', 'telegram/full', 'slack/workspace'].map((f) => resolve('test/fixtures', f));
-    for (const path of paths) {
-      const adapter = (await detectAdapter(path)).format;
-      let checked = 0;
-      for (const renderAhead of [true, false]) {
-        for await (const event of flatten(batchesOnThread(adapter, path, {}, null, renderAhead))) {
-          if (event.type !== 'message') continue;
-          const prepared = (event.message as IncomingMessage).prepared!;
-          if (!renderAhead) {
-            assert.equal(prepared.body, undefined, 'not asked: not rendered');
-            continue;
+    const tuned = threadTuning.prepareWhenAhead;
+    threadTuning.prepareWhenAhead = 0; // every message prepared ahead
+    try {
+      for (const path of paths) {
+        const adapter = (await detectAdapter(path)).format;
+        let checked = 0;
+        for (const renderAhead of [true, false]) {
+          for await (const event of flatten(batchesOnThread(adapter, path, {}, null, renderAhead))) {
+            if (event.type !== 'message') continue;
+            const prepared = (event.message as IncomingMessage).prepared!;
+            if (!renderAhead) {
+              assert.equal(prepared.body, undefined, 'not asked: not rendered');
+              continue;
+            }
+            const { prepared: _, ...record } = event.message as IncomingMessage;
+            assert.deepEqual(prepared.body, prepareBody(prepared.chat, record), `${path}: ${record.nativeId}`);
+            checked++;
           }
-          const { prepared: _, ...record } = event.message as IncomingMessage;
-          assert.deepEqual(prepared.body, prepareBody(prepared.chat, record), `${path}: ${record.nativeId}`);
-          checked++;
         }
+        assert.ok(checked > 0, `${path}: messages rendered ahead`);
       }
-      assert.ok(checked > 0, `${path}: messages rendered ahead`);
+    } finally {
+      threadTuning.prepareWhenAhead = tuned;
     }
   });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { decodeEntities, escapeHtml, linesToHtml, safeHref, stripInvalidXml, textToHtml } from '../collector/markup/html.js';
+import { decodeEntities, escapeHtml, hasInvalidXml, linesToHtml, safeHref, stripInvalidXml, textToHtml } from '../collector/markup/html.js';
 import { ensureSafeFragment, fragmentProblems, isCanonicalFragment, sanitizeFragment } from '../collector/markup/sanitize.js';
 import { assertProperty } from './helpers/seeds.js';
 
@@ -139,5 +139,23 @@ test('property: canonical fragments pass the independent audit', (t) => {
       if (isCanonicalFragment(html)) assert.deepEqual(fragmentProblems(html), [], html);
     }),
     { numRuns: 300 },
+  );
+});
+
+// hasInvalidXml is stripInvalidXml's (and renderBody's) pre-check: it answers true exactly when
+// stripping would change the text, whatever mix of controls, emoji and lone surrogate halves.
+test('property: hasInvalidXml is true exactly when stripInvalidXml removes something', (t) => {
+  const piece = fc.oneof(
+    fc.constantFrom('a', 'é', ' ', '\t', '\n', '\r', '\0', '\x08', '\x0B', '\x1F', '\uFFFE', '\uFFFF', '\uFFFD', '😀', '\uD83D', '\uDE00', '\uD800', '\uDFFF'),
+    fc.string({ unit: 'binary', maxLength: 4 }),
+  );
+  assertProperty(
+    t,
+    fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(hasInvalidXml(text), text.replace(new RegExp(CONTROL.source, 'g'), '') !== text, JSON.stringify(text));
+      assert.equal(hasInvalidXml(stripInvalidXml(text)), false);
+    }),
+    { numRuns: 500 },
   );
 });

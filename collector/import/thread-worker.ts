@@ -9,11 +9,13 @@ import { SourceError, type SourceEvent } from '../sources/types.js';
 import { packEvents } from './event-columns.js';
 
 /**
- * Worker thread entry of threaded.ts: reads one source, computes each wanted message's identity
- * ahead of the writer (store/prepare.ts) and, into a database that held no messages, its rendered
- * body (render-body.ts, the writer's own render call), and posts the events in batches. The writer
- * then only writes: on two cores the halves overlap. Into a database that already holds messages
- * most are met again unchanged and never rendered, so the writer renders what it stores.
+ * Worker thread entry of threaded.ts: reads one source, computes wanted messages' identity ahead
+ * of the writer (store/prepare.ts) and, into a database that held no messages, their rendered
+ * body (render-body.ts, the writer's own render call), and posts the events in batches. Ahead only
+ * while the writer has batches waiting (threadTuning.prepareWhenAhead): the writer computes what
+ * a message arrives without, so the two halves share that work and overlap on two cores. Into a
+ * database that already holds messages most are met again unchanged and never rendered, so the
+ * writer renders what it stores.
  */
 const job = workerData as ThreadedRead;
 const ahead = new Int32Array(job.ahead);
@@ -41,7 +43,7 @@ try {
     if (event.type === 'chat') {
       chat = event.chat.nativeId;
       wanted = wantChat(chat);
-    } else if (event.type === 'message' && wanted && chat !== null) {
+    } else if (event.type === 'message' && wanted && chat !== null && Atomics.load(ahead, 0) >= job.prepareWhenAhead) {
       const prepared = prepareIdentity(chat, event.message);
       if (job.renderAhead) prepared.body = prepareBody(chat, event.message);
       (event.message as IncomingMessage).prepared = prepared;

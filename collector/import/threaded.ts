@@ -22,6 +22,8 @@ export interface ThreadedRead {
   wanted: string[] | null;
   /** Render each wanted message's body too (render-body.ts): when its messages are likely new. */
   renderAhead: boolean;
+  /** threadTuning.prepareWhenAhead when the read began. */
+  prepareWhenAhead: number;
   /** Shared with the worker: [batches posted and not yet consumed]. */
   ahead: SharedArrayBuffer;
 }
@@ -78,6 +80,23 @@ export class EventBatch {
  */
 export const READER_YOUNG_GENERATION_MB = 96;
 
+/**
+ * Which thread computes a message's identity and body. Both are pure functions of the record
+ * (store/prepare.ts, render-body.ts), which the writer computes itself for a message that arrives
+ * without them, so either thread may: the reading thread does for each message while at least
+ * `prepareWhenAhead` batches wait for the writer (0: for every message), and leaves it to the
+ * writer otherwise. The two threads then share the work as each has time for it: with every
+ * message prepared ahead (session 11) the reading thread was the critical path of a first import
+ * (1M Skype messages, 2 cores: ~20 CPU-s on it against ~13 on the writer's, idle 41% of the run).
+ * Measured at 1M on 2 cores under a load of 2-3, alternating: 12.5-13.3 s wall -> 11.4-11.9 (the
+ * floor 5.5-5.8), CPU alike (18.8-20.0 s either way). The queue is a coarse signal: a Skype export
+ * is read a conversation at a time (scanned with no output, then its messages sent), so the writer
+ * idles and then has several batches waiting; at 1 still ~76% of messages were prepared ahead
+ * (never: the writer's thread takes ~5.4 CPU-s more, and the import is slower, 14.2 s). Values 2-4
+ * measured alike within the noise. Tests set it to 0 (always) or above BATCHES_AHEAD (never).
+ */
+export const threadTuning = { prepareWhenAhead: 1 };
+
 /** Inputs at least this large are read on a worker thread; smaller ones are not worth starting one. */
 export const THREADED_MIN_BYTES = 8 * 1024 * 1024;
 
@@ -131,7 +150,7 @@ export async function* batchesOnThread(
   const { wantChat: _omitted, ...plain } = options;
   const ahead = new SharedArrayBuffer(4);
   const counter = new Int32Array(ahead);
-  const job: ThreadedRead = { format, file, options: plain, wanted, renderAhead, ahead };
+  const job: ThreadedRead = { format, file, options: plain, wanted, renderAhead, ahead, prepareWhenAhead: threadTuning.prepareWhenAhead };
   const worker = new Worker(new URL('./thread-worker.js', import.meta.url), {
     workerData: job,
     resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB },
