@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FAR, type Db } from '../collector/store/contract.js';
@@ -208,6 +208,64 @@ test('an archive worker that sees a newer snapshot than the build writes nothing
     await writeAll(stale, () => writeFixture(db, [{ ...chats[0], messages: run('late', Date.UTC(2022, 5, 1), 5, hour) }]));
     assert.ok(listFiles(single).some((f) => f.includes('/2021/')), 'the fixture has archive pages');
     assertSameFiles(stale, single, 'the same pages: none of the newer month');
+  } finally {
+    archiveThreading.minMessages = saved;
+  }
+});
+
+/**
+ * When the archive worker fails (a page it cannot write), this thread stops before its next page
+ * and the build fails with the worker's error: the worker takes no further chat, and neither does
+ * this thread. Here `first` (a build's landing pages) writes until the session refuses, so the
+ * worker's failure surely comes while this thread is still writing, and the worker surely took
+ * the biggest chat first.
+ */
+test("an archive worker's failure stops this thread before its next page, with the worker's error", async () => {
+  const { archiveThreading, openWithArchiveWorker, writeArchive } = await import('../site/render/archive-threads.js');
+  const { BuildSession } = await import('../site/data/session.js');
+  const dir = scratchDir('cc-site-worker-fails-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, threeChats());
+  const options = resolveOptions({ db });
+  const saved = archiveThreading.minMessages;
+  try {
+    archiveThreading.minMessages = Infinity;
+    const single = join(dir, 'single');
+    const one = new ArchiveReader(db, options.excludeAuthors);
+    const oneSession = new BuildSession(options, null, one);
+    try {
+      await writeArchive(oneSession, single);
+    } finally {
+      await oneSession.close();
+    }
+    // January 2021: only the biggest chat ("One") has it.
+    const blocked = listFiles(single).find((f) => /^chats\/[^/]+\/2021\/01\/index\.html$/.test(f))!;
+    const slug = blocked.split('/')[1]!;
+    const out = join(dir, 'out');
+    mkdirSync(join(out, blocked), { recursive: true });
+    archiveThreading.minMessages = 0;
+    const reader = new ArchiveReader(db, options.excludeAuthors);
+    const session = openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader));
+    let refused = false;
+    const first = async (): Promise<void> => {
+      for (const end = Date.now() + 30_000; Date.now() < end; ) {
+        try {
+          session.writePage(out, 'probe/', '<p>probe</p>');
+        } catch (err) {
+          refused = true;
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    try {
+      await assert.rejects(writeArchive(session, out, first), (err: Error) => err.message.includes('index.html') && !/archive worker failed/.test(err.message));
+    } finally {
+      await session.close();
+    }
+    assert.ok(refused, 'this thread was stopped, not left to finish');
+    const pages = listFiles(out).filter((f) => /^chats\/[^/]+\/\d{4}\/\d\d\//.test(f));
+    assert.deepEqual(pages.filter((f) => !f.startsWith(`chats/${slug}/`)), [], 'no page of another chat');
   } finally {
     archiveThreading.minMessages = saved;
   }

@@ -176,9 +176,18 @@ export class BuildSession {
     }
   }
 
+  private halt: (() => Error | null) | null = null;
+
+  /** Before each page it writes, this session asks `check` whether to stop (render/archive-threads.ts: the archive worker failed); null: never. */
+  haltWhen(check: (() => Error | null) | null): void {
+    this.halt = check;
+  }
+
   /** `kind`: what counts it goes in (a page: an archive or gallery page, else an anchor map). */
   writePage(outputDir: string, sitePath: string, content: string, kind: 'landing' | 'feed' | 'other' = 'other'): void {
     if (!this.writing) return;
+    const halt = this.halt?.();
+    if (halt) throw halt;
     const root = resolve(outputDir);
     const file = resolve(root, permalinkOf(sitePath).slice(1));
     const rel = relative(root, file);

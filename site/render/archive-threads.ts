@@ -17,8 +17,8 @@ export interface ArchiveJob {
   /** The chats to write, in the order both threads take them; null: every chat of a full build, in archiveOrder. */
   chatIds: number[] | null;
   /**
-   * Shared by both threads (an Int32Array over it): [0] the index of the next chat of that order
-   * to take, [1] how many the worker has taken.
+   * Shared by both threads (an Int32Array over it, SHARED_CELLS): [0] the index of the next chat
+   * of that order to take, [1] how many the worker has taken, [2] 1 once the worker failed.
    */
   next: SharedArrayBuffer;
   /** The main thread's snapshot: the worker writes nothing from another one. Null: told later ('go', prestartArchiveWorker). */
@@ -26,6 +26,10 @@ export interface ArchiveJob {
   /** The main thread's archiveThreading.minMessages (a worker has its own copy of the module). */
   minMessages: number;
 }
+
+/** Int32 cells of ArchiveJob.next; WORKER_FAILED: the third. */
+const SHARED_CELLS = 3;
+const WORKER_FAILED = 2;
 
 /** What a worker started before the build's snapshot existed is told once it does (prestartArchiveWorker). */
 export interface ArchiveGo {
@@ -96,7 +100,7 @@ function startFor(session: BuildSession, output: string): ArchiveWorker | null {
 }
 
 function spawn(reader: ArchiveReader, options: ResolvedOptions, output: string, chatIds: number[] | null, mayWrite: number[]): ArchiveWorker {
-  const started = start({ options, output, chatIds, next: new SharedArrayBuffer(8), mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages });
+  const started = start({ options, output, chatIds, next: new SharedArrayBuffer(SHARED_CELLS * 4), mark: reader.snapshot.mark, minMessages: archiveThreading.minMessages });
   // Before the worker can load sharp for thumbnails (data/thumbnails.ts says why); only when its
   // chats have attachments at all: sharp and eleventy-img cost ~15 MB and ~0.2 s to load.
   // Otherwise at once: this thread goes on to build its catalog without yielding.
@@ -128,7 +132,7 @@ export function prestartArchiveWorker(options: ResolvedOptions, output: string):
   // Too small a database to hold minMessages messages (~350 bytes each, docs/scale.md): no worker
   // is started, rather than one that would be stopped. A guess either way costs only time.
   if (databaseBytes(options.db) < archiveThreading.minMessages * 100) return null;
-  const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(8), mark: null, minMessages: archiveThreading.minMessages });
+  const started = start({ options, output, chatIds: null, next: new SharedArrayBuffer(SHARED_CELLS * 4), mark: null, minMessages: archiveThreading.minMessages });
   started.run();
   const sent = JSON.stringify(options);
   return {
@@ -220,16 +224,22 @@ export async function writeArchive(session: BuildSession, output: string, first:
     return writeArchivePages(session, output, pages);
   }
   const shared = new Set(order);
+  // The worker's failure reaches this thread as a rejected promise only when it next yields, which
+  // its page loops rarely do: it checks the shared cell before each page instead.
+  session.haltWhen(() => (Atomics.load(worker.next, WORKER_FAILED) === 1 ? new Error('chatchannels: the archive worker failed') : null));
   try {
     await first();
     await writeArchivePages(session, output, pages.filter((p) => !shared.has(p.chatId)));
     await writeTakenChats(session, output, order, worker.next);
   } catch (err) {
-    // This thread failed (a full disk, say): the worker takes no further chat, and the failure goes
-    // on only once it has ended the one it is writing, so no page of this build lands after it.
+    // This thread failed (a full disk, say), or stopped because the worker did: the worker takes
+    // no further chat, and the failure goes on only once it has ended the one it is writing, so no
+    // page of this build lands after it. The worker's own error, when it is the one that failed.
     Atomics.store(worker.next, 0, order.length);
-    await worker.done.catch(() => {});
-    throw err;
+    const failure: unknown = await worker.done.then(() => null, (e: unknown) => e);
+    throw Atomics.load(worker.next, WORKER_FAILED) === 1 && failure ? failure : err;
+  } finally {
+    session.haltWhen(null);
   }
   let result: ArchiveWorkerMessage;
   try {
@@ -258,6 +268,12 @@ export async function writeTakenChats(session: BuildSession, output: string, ord
     if (counted) Atomics.add(next, 1, 1);
     await writeArchivePages(session, output, byChat.get(order[i]) ?? []);
   }
+}
+
+/** The worker failed: no chat is left to take, and the main thread stops before its next page (writeArchive). */
+export function failWorker(shared: Int32Array, chats: number): void {
+  Atomics.store(shared, 0, chats);
+  Atomics.store(shared, WORKER_FAILED, 1);
 }
 
 /**
