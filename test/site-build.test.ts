@@ -288,9 +288,10 @@ describe('options', () => {
     assert.match(read(out, 'search/index.html'), /data-cc-search/);
     assert.match(read(out, 'search/index.html'), /<nav class="cc-breadcrumbs"/, 'the search page wears the site chrome');
     // search.js parser-blocking before any stylesheet: it runs as it arrives, not after the page's
-    // first style and layout pass (as an async script did), and starts the query's requests.
+    // first style and layout pass (as an async script did), and starts the query's requests; after
+    // the color scheme, so that a dark reader's first frame is dark.
     const head = /<head>(.*)<\/head>/s.exec(read(out, 'search/index.html'))![1]!;
-    assert.match(head, /^<meta charset="utf-8"><meta name="viewport"[^>]*><title>[^<]*<\/title><script src="search\.js\?v=[0-9a-f]{12}" fetchpriority="high"><\/script><meta name="color-scheme"/);
+    assert.match(head, /^<meta charset="utf-8"><meta name="viewport"[^>]*><title>[^<]*<\/title><meta name="color-scheme"[^>]*><script src="search\.js\?v=[0-9a-f]{12}" fetchpriority="high"><\/script><link rel="stylesheet"/);
     assert.equal((head.match(/<script/g) ?? []).length, 2, 'search.js and the site script, once each');
     const { out: s } = await buildInto(db, { search: false, include: [DIRECT] });
     assert.doesNotMatch(read(s, `chats/${slugs[DIRECT]}/index.html`), /role="search"/);

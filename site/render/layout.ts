@@ -22,7 +22,7 @@ export interface PageParts {
   /** Extra feed for autodiscovery (a chat's feed on chat pages). */
   chatFeed?: { title: string; path: string };
   bodyAttributes?: string;
-  /** For the start of `<head>`, before the stylesheets (the search page's script). */
+  /** For the start of `<head>`, after the color scheme and before the stylesheets (the search page's script). */
   firstHead?: string;
   /** More for `<head>` (the search page's styles). */
   extraHead?: string;
@@ -30,7 +30,8 @@ export interface PageParts {
 
 export function renderPage(options: ResolvedOptions, links: Links, parts: PageParts): string {
   const siteTitle = options.title;
-  let head = `${parts.firstHead ?? ''}<meta name="color-scheme" content="light dark">`;
+  // The color scheme before the search page's parser-blocking script: a dark reader's first frame is dark.
+  let head = `<meta name="color-scheme" content="light dark">${parts.firstHead ?? ''}`;
   if (options.noindex) head += `<meta name="robots" content="noindex, nofollow">`;
   head += `<link rel="stylesheet" href="${links.to(sitePaths.css)}">`;
   // Linked, not left to the browser's /favicon.ico guess: that 404s, and misses any pathPrefix.

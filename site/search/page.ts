@@ -103,7 +103,7 @@ export function renderSearchPage(options: SearchPageOptions): string {
   const parts = searchPageParts(options);
   return (
     `<!doctype html>\n<html lang="${esc(options.lang)}"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1">${parts.script}<meta name="color-scheme" content="light dark">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">${parts.script}` +
     `<title>${esc(parts.title)} · ${esc(options.title)}</title>` +
     `<link rel="stylesheet" href="../assets/chatchannels.css">${parts.styles}</head>\n` +
     `<body class="cc cc-page-search"><header class="cc-header"><a class="cc-site-title" href="../">${esc(options.title)}</a></header>` +
