@@ -64,6 +64,9 @@ function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOp
     // No page Eleventy rewrites is ever left truncated by a build killed midway.
     await makeEleventyWritesAtomic();
   });
+  // Before anything renders: the plugin writes chats' pages itself, so Eleventy's duplicate-permalink
+  // check cannot see a project page that would overwrite one.
+  eleventyConfig.on('eleventy.contentMap', ({ inputPathToUrl }: { inputPathToUrl?: Record<string, unknown[]> }) => refuseOwnPaths(inputPathToUrl ?? {}));
   // A failed build (build.ts, serve.ts say so): its archive worker stops before the failure goes on.
   eleventyConfig.on(BUILD_FAILED_EVENT, () => state.close());
   eleventyConfig.on('eleventy.after', ({ directories, outputMode, results }) => {
@@ -82,19 +85,37 @@ function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOp
   addRobotsTemplate(eleventyConfig, state);
   addAssetTemplates(eleventyConfig);
   if (resolved.search) addSearch(eleventyConfig, resolved, state);
-  // Last: Eleventy renders templates one after another in this order, and the archive template
-  // ends by waiting for the worker writing the other share of its pages (render/archive-threads.ts).
+  // Last: at Eleventy's default concurrency (1) it renders templates one after another in this
+  // order, and the archive template ends by waiting for the worker writing the other share of its
+  // pages (render/archive-threads.ts).
   addArchiveTemplate(eleventyConfig, state);
 }
 
 /** Written by the search index builder itself (site/search/build.ts): the client and the data folder, owned whole. */
 const SEARCH_FILES = ['search/search.js', 'search/data/'];
 
+/** Whether an Eleventy input path is one of the plugin's own (virtual) templates. */
+function isPluginTemplate(inputPath: string | undefined): boolean {
+  return inputPath?.includes('chatchannels-virtual/') ?? false;
+}
+
+/** The folder of the chats' pages, which the plugin writes itself (landing, archive and feed pages, anchor maps). */
+const CHATS_FOLDER = '/chats/';
+
+/** Fails the build when a project template's URL falls in the chats' folder, where it would overwrite a page of the plugin's. */
+function refuseOwnPaths(inputPathToUrl: Record<string, unknown[]>): void {
+  for (const [inputPath, urls] of Object.entries(inputPathToUrl)) {
+    if (isPluginTemplate(inputPath)) continue;
+    const url = urls.find((u): u is string => typeof u === 'string' && u.startsWith(CHATS_FOLDER));
+    if (url) throw new Error(`chatchannels: ${inputPath} would write ${url}, in ${CHATS_FOLDER}, which chatchannels writes itself; give it another permalink`);
+  }
+}
+
 /** Output paths of the plugin's own templates among Eleventy's results (not the project's). */
 function pluginOutputs(out: string, results: unknown[]): string[] {
   const paths: string[] = [];
   for (const result of results.flat(Infinity as 1) as { inputPath?: string; outputPath?: string | false }[]) {
-    if (!result?.outputPath || !result.inputPath?.includes('chatchannels-virtual/')) continue;
+    if (!result?.outputPath || !isPluginTemplate(result.inputPath)) continue;
     const path = outputPath(out, result.outputPath);
     if (path) paths.push(path);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import chatChannels, { defaultLayout, ELEVENTY_COMPATIBILITY } from '../site/plugin.js';
@@ -75,6 +75,17 @@ describe('the plugin in a fresh Eleventy project', () => {
     assert.match(html, /<body class="cc cc-page-archive"/);
     assert.match(html, /<main id="cc-main" class="cc-main"/);
     assert.match(html, /assets\/chatchannels\.css/);
+  });
+
+  test("a project page under /chats/ fails the build before anything is written, naming the page (the plugin writes that folder itself)", () => {
+    const dir = project(readmeSnippet(), db);
+    const slug = (JSON.parse(cli(['chats', '--db', db, '--json'], dir).out.split('\n')[0]!) as { slug: string }).slug;
+    writeFileSync(join(dir, 'mine.md'), `---\npermalink: /chats/${slug}/index.html\n---\nMy own landing page\n`);
+    const run = eleventy(dir);
+    assert.notEqual(run.status, 0, run.output);
+    assert.match(run.output, new RegExp(`mine\\.md would write /chats/${slug}/index\\.html, in /chats/, which chatchannels writes itself`));
+    const out = join(dir, '_site');
+    assert.deepEqual(existsSync(out) ? listFiles(out).filter((f) => f.startsWith('chats/')) : [], []);
   });
 
   test("a layout of one's own gets the theme's body classes as a part", () => {

@@ -8,8 +8,8 @@ import type { ArchiveReader, ChatRow, Message } from './reader.js';
 
 /**
  * The small descriptors a build needs up front: published chats and their archive pages with time
- * ranges and counts. This is the plugin's global data (Eleventy paginates over these lists); it
- * holds no message bodies: each page queries its own messages when it renders.
+ * ranges and counts. This is the plugin's global data (the gallery template paginates over its chats; the
+ * archive template writes the landing and archive pages from it); it holds no message bodies: each page queries its own messages when it renders.
  *
  * Catalog is a class on purpose: Eleventy deep-copies plain-object global data into every
  * template's data, but keeps class instances by reference.
@@ -98,7 +98,7 @@ export class Catalog {
     readonly redacted: ReadonlySet<string>,
     /** The last change-log sequence number this snapshot includes (`since` for the next build). */
     readonly changeSeq: number,
-    /** What to write; Eleventy paginates the chat and archive templates over these. */
+    /** What to write: the archive template's landing and archive pages, the gallery template's pages. */
     readonly render: RenderSet,
   ) {
     for (const chat of chats) this.chatsById.set(chat.id, chat);
