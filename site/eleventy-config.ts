@@ -11,13 +11,15 @@ export interface EleventyConfig {
   versionCheck?(range: string): void;
 }
 
-/** What Eleventy passes to `eleventy.before` and `eleventy.after` handlers. */
+/** What Eleventy passes to `eleventy.before`, `eleventy.after` and `eleventy.contentMap` handlers. */
 export interface EleventyEventArg {
   directories?: { output?: string };
   /** `fs`, or `json`/`ndjson` (nothing is written). */
   outputMode?: string;
   /** eleventy.after: the templates written. */
   results?: unknown[];
+  /** eleventy.contentMap (before anything renders): each template's input path and its pages' URLs. */
+  inputPathToUrl?: Record<string, unknown[]>;
 }
 
 /**

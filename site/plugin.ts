@@ -66,7 +66,7 @@ function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOp
   });
   // Before anything renders: the plugin writes chats' pages itself, so Eleventy's duplicate-permalink
   // check cannot see a project page that would overwrite one.
-  eleventyConfig.on('eleventy.contentMap', ({ inputPathToUrl }: { inputPathToUrl?: Record<string, unknown[]> }) => refuseOwnPaths(inputPathToUrl ?? {}));
+  eleventyConfig.on('eleventy.contentMap', ({ inputPathToUrl }) => refuseOwnPaths(inputPathToUrl ?? {}));
   // A failed build (build.ts, serve.ts say so): its archive worker stops before the failure goes on.
   eleventyConfig.on(BUILD_FAILED_EVENT, () => state.close());
   eleventyConfig.on('eleventy.after', ({ directories, outputMode, results }) => {
