@@ -83,7 +83,7 @@ describe('the plugin in a fresh Eleventy project', () => {
     writeFileSync(join(dir, 'mine.md'), `---\npermalink: /chats/${slug}/index.html\n---\nMy own landing page\n`);
     const run = eleventy(dir);
     assert.notEqual(run.status, 0, run.output);
-    assert.match(run.output, new RegExp(`mine\\.md would write /chats/${slug}/index\\.html, in /chats/, which chatchannels writes itself`));
+    assert.match(run.output, new RegExp(`mine\\.md would write /chats/${slug}/, in /chats/, which chatchannels writes itself`));
     const out = join(dir, '_site');
     assert.deepEqual(existsSync(out) ? listFiles(out).filter((f) => f.startsWith('chats/')) : [], []);
   });
