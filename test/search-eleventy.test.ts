@@ -33,7 +33,7 @@ test('registerSearch: search page, client and data in the output; the index buil
   const page = readFileSync(join(out, 'search', 'index.html'), 'utf8');
   assert.match(page, /data-cc-search/);
   // Parser-blocking and before the stylesheet: it runs as it arrives, before the first layout pass.
-  assert.match(page, /<meta name="viewport"[^>]*><script src="search\.js\?v=[0-9a-f]{12}" fetchpriority="high"><\/script><meta name="color-scheme"[^>]*><title>[^<]*<\/title><link rel="stylesheet"/);
+  assert.match(page, /<meta name="viewport"[^>]*><meta name="color-scheme"[^>]*><script src="search\.js\?v=[0-9a-f]{12}" fetchpriority="high"><\/script><title>[^<]*<\/title><link rel="stylesheet"/);
   assert.match(page, /<input id="cc-search-q" name="q"/);
   assert.ok(existsSync(join(out, 'search', 'search.js')));
   assert.ok(existsSync(join(out, 'search', 'data', 'manifest.js')));
