@@ -147,6 +147,27 @@ function threeChats(): FixtureChat[] {
   ];
 }
 
+/**
+ * The archive threads' module, and a database of `chats` in a fresh folder with `open`: a build's
+ * session over it, its archive worker started as buildSite starts it (or given, prestarted).
+ * `afterSnapshot` runs once the build's snapshot is taken, before the session opens.
+ */
+async function threadFixture(prefix: string, chats: FixtureChat[]) {
+  const threads = await import('../site/render/archive-threads.js');
+  const { BuildSession } = await import('../site/data/session.js');
+  const dir = scratchDir(prefix);
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, chats);
+  const options = resolveOptions({ db });
+  type Prestarted = ReturnType<typeof threads.prestartArchiveWorker>;
+  const open = (out: string, more: { prestarted?: Prestarted; afterSnapshot?: () => void } = {}) => {
+    const reader = new ArchiveReader(db, options.excludeAuthors);
+    more.afterSnapshot?.();
+    return threads.openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader), more.prestarted ?? null);
+  };
+  return { ...threads, dir, db, options, open };
+}
+
 /** The same files, with the same bytes, in `actual` as in `expected`. */
 function assertSameFiles(actual: string, expected: string, what: string): void {
   assert.deepEqual(listFiles(actual), listFiles(expected), what);
@@ -180,17 +201,11 @@ test('archive pages written by two threads are the same bytes as by one', async 
  * database), and this thread then writes every page from its own snapshot.
  */
 test('an archive worker that sees a newer snapshot than the build writes nothing; the build writes every page from its own', async () => {
-  const { archiveThreading, openWithArchiveWorker, writeArchive } = await import('../site/render/archive-threads.js');
-  const { BuildSession } = await import('../site/data/session.js');
-  const dir = scratchDir('cc-site-stale-worker-');
-  const db = join(dir, 'chats.sqlite');
   const chats = threeChats().slice(0, 2);
-  writeFixture(db, chats);
-  const options = resolveOptions({ db });
+  const { archiveThreading, writeArchive, dir, db, open } = await threadFixture('cc-site-stale-worker-', chats);
   const writeAll = async (out: string, between?: () => void): Promise<void> => {
-    const reader = new ArchiveReader(db, options.excludeAuthors);
-    between?.(); // after this build's snapshot is taken, before its worker opens its own
-    const session = openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader));
+    // `between`: after this build's snapshot is taken, before its worker opens its own.
+    const session = open(out, { afterSnapshot: between });
     try {
       await writeArchive(session, out);
     } finally {
@@ -221,12 +236,7 @@ test('an archive worker that sees a newer snapshot than the build writes nothing
  * the biggest chat first.
  */
 test("an archive worker's failure stops this thread before its next page, with the worker's error", async () => {
-  const { archiveThreading, openWithArchiveWorker, writeArchive } = await import('../site/render/archive-threads.js');
-  const { BuildSession } = await import('../site/data/session.js');
-  const dir = scratchDir('cc-site-worker-fails-');
-  const db = join(dir, 'chats.sqlite');
-  writeFixture(db, threeChats());
-  const options = resolveOptions({ db });
+  const { archiveThreading, writeArchive, dir, db, open } = await threadFixture('cc-site-worker-fails-', threeChats());
   const probe = join(dir, 'probe');
   await buildSite({ db, out: probe, search: false });
   // January 2021: only the biggest chat ("One") has it.
@@ -237,8 +247,7 @@ test("an archive worker's failure stops this thread before its next page, with t
     const out = join(dir, 'out');
     mkdirSync(join(out, blocked), { recursive: true });
     archiveThreading.minMessages = 0;
-    const reader = new ArchiveReader(db, options.excludeAuthors);
-    const session = openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader));
+    const session = open(out);
     let refused = false;
     const first = async (): Promise<void> => {
       for (const end = Date.now() + 30_000; Date.now() < end; ) {
@@ -271,18 +280,12 @@ test("an archive worker's failure stops this thread before its next page, with t
  * the same bytes as one thread writes from it. A worker started for other options is not used.
  */
 test("an archive worker started before the build's snapshot writes only from that snapshot", async () => {
-  const { archiveThreading, openWithArchiveWorker, prestartArchiveWorker, writeArchive } = await import('../site/render/archive-threads.js');
-  const { BuildSession } = await import('../site/data/session.js');
-  const dir = scratchDir('cc-site-prestarted-worker-');
-  const db = join(dir, 'chats.sqlite');
   const chats = threeChats();
-  writeFixture(db, chats);
-  const options = resolveOptions({ db });
+  const { archiveThreading, prestartArchiveWorker, writeArchive, dir, db, options, open } = await threadFixture('cc-site-prestarted-worker-', chats);
   const writeAll = async (out: string, prestartFor = options, between?: () => void): Promise<void> => {
     const prestarted = prestartArchiveWorker(prestartFor, out);
     between?.(); // while the worker starts: before or after it opens its snapshot
-    const reader = new ArchiveReader(db, options.excludeAuthors);
-    const session = openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader), prestarted);
+    const session = open(out, { prestarted });
     try {
       await writeArchive(session, out);
     } finally {
