@@ -50,6 +50,8 @@ export class BuildSession {
   /** Of those files: chat landing pages and chat feeds (templates/chat.ts, main thread only), not in pagesWritten. */
   landingPagesWritten = 0;
   feedsWritten = 0;
+  /** haltWhen's check, asked before each page written. */
+  private halt: (() => Error | null) | null = null;
   /** Output-relative paths of every file this session wrote or kept (pages, anchor maps, media): the manifest's. */
   readonly written = new Set<string>();
   /** Output-relative paths this session removed (anchor maps of another width): gone from the manifest. */
@@ -175,8 +177,6 @@ export class BuildSession {
       this.pruned.add(outputPath(outputDir, join(dir, name))!);
     }
   }
-
-  private halt: (() => Error | null) | null = null;
 
   /** Before each page it writes, this session asks `check` whether to stop (render/archive-threads.ts: the archive worker failed); null: never. */
   haltWhen(check: (() => Error | null) | null): void {
