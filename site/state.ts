@@ -7,7 +7,7 @@ import { BuildSession, type PreviousBuild } from './data/session.js';
 import type { ResolvedOptions } from './options.js';
 import { chatClaim, JOURNAL_FILE, MEDIA_CLAIM, readJournal, removeJournal, removeUnpublished, writeJournal } from './output/journal.js';
 import { readManifest, removeFromOutput, writeManifest } from './output/manifest.js';
-import { codeVersion, databaseFacts, manifestHash, optionsFingerprint, readStamp, removeStamp, sameDatabaseSince, stampProblem, writeStamp, type BuildStamp, type DatabaseFacts } from './output/stamp.js';
+import { builtFrom, codeVersion, databaseFacts, manifestHash, optionsFingerprint, readStamp, removeStamp, stampProblem, storedStamp, writeStamp, type BuildStamp, type DatabaseFacts, type StoredStamp } from './output/stamp.js';
 import { openWithArchiveWorker, type PrestartedWorker } from './render/archive-threads.js';
 
 /** What a build published; sent with the `chatchannels.after` event (buildSite reports it). */
@@ -71,7 +71,7 @@ export class PluginState {
   outputDir: string | null = null;
 
   /** The stamp the output held when this build started (removed from it since), and whether it was checked sound. */
-  private base: { stamp: BuildStamp; checked: boolean } | null = null;
+  private base: { stamp: StoredStamp; checked: boolean } | null = null;
   /** The stamp this instance wrote last: a rebuild finding it again need not check the output's files. */
   private lastStamp: string | null = null;
   /** The stamp the build in progress will write once it is complete (its code and manifest hashes added then). */
@@ -125,7 +125,7 @@ export class PluginState {
     this.own.onStart?.(start);
   }
 
-  private resumeFrom(outputDir: string, stamp: BuildStamp | null): BuildStart {
+  private resumeFrom(outputDir: string, stamp: StoredStamp | null): BuildStart {
     // Our own builds remove the stamp before writing; a stale lock may be an older chatchannels' build that stopped halfway.
     if (this.own?.interrupted) return { resumed: false, reason: 'the last process writing the output folder was killed (its lock was left): it may have stopped mid-build' };
     const problem = stampProblem(outputDir, stamp, this.fingerprint);
@@ -141,10 +141,10 @@ export class PluginState {
     try {
       const db = reader.snapshot.db;
       const now = databaseFacts(db);
-      const differs = sameDatabaseSince(stamp!.db, now, db);
-      if (differs) return { resumed: false, reason: differs };
-      const changedChats = db.prepare(`SELECT count(DISTINCT chat_id) FROM main.changes WHERE seq > ?`).pluck().get(stamp!.db.changeSeq) as number;
-      return { resumed: true, since: stamp!.db.changeSeq, changedChats };
+      const from = builtFrom(stamp!.db, now, db);
+      if ('problem' in from) return { resumed: false, reason: from.problem };
+      const changedChats = db.prepare(`SELECT count(DISTINCT chat_id) FROM main.changes WHERE seq > ?`).pluck().get(from.changeSeq) as number;
+      return { resumed: true, since: from.changeSeq, changedChats };
     } finally {
       reader.close();
     }
@@ -162,10 +162,11 @@ export class PluginState {
     if (facts.id === null) return null;
     if (since !== null) {
       const base = this.base;
-      if (!base?.checked || base.stamp.db.changeSeq !== since || base.stamp.options !== this.fingerprint) return null;
-      if (sameDatabaseSince(base.stamp.db, facts, db) !== null) return null;
+      if (!base?.checked || base.stamp.options !== this.fingerprint) return null;
+      const from = builtFrom(base.stamp.db, facts, db);
+      if ('problem' in from || from.changeSeq !== since) return null;
     }
-    return { version: 1, options: this.fingerprint, db: facts };
+    return { version: 2, options: this.fingerprint, db: facts };
   }
 
   /** The search index of the build in progress is written (site/search/register.ts onBuilt). */
@@ -205,9 +206,11 @@ export class PluginState {
       this.pending = null;
       const manifest = manifestHash(outputDir);
       if (manifest !== null) {
-        const stamp: BuildStamp = { ...pending, code: codeVersion(), manifest };
-        writeStamp(outputDir, stamp);
-        this.lastStamp = JSON.stringify(stamp);
+        const stamp = storedStamp({ ...pending, code: codeVersion(), manifest });
+        if (stamp) {
+          writeStamp(outputDir, stamp);
+          this.lastStamp = JSON.stringify(stamp);
+        }
       }
     }
     // After the stamp: stopped in between, the output has both, and serve does not resume over a journal.

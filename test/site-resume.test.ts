@@ -354,6 +354,35 @@ test('other options, another database at the same path, an older copy, a renamed
   await assertSameAsFullBuild(db, out, join(dir, 'full'));
 });
 
+test('the published build record shows nothing of the database (counts, keys, days, its id): the facts are sealed, and a damaged seal means a full build', async () => {
+  const { dir, db } = twoChats('cc-resume-sealed-');
+  const out = join(dir, 'out');
+  // The newest message is in a chat the site leaves out: its key, and the counts, name what is not published.
+  writeFixture(db, [{ nativeId: '19:hidden@thread.skype', title: 'Hidden', messages: run('h', Date.UTC(2022, 0, 1), 3, hour) }]);
+  const options = { exclude: ['19:hidden@thread.skype'] };
+  await serveOnce(db, out, options);
+  const text = readFileSync(join(out, STAMP_FILE), 'utf8');
+  const stamp = JSON.parse(text);
+  assert.deepEqual(Object.keys(stamp).sort(), ['code', 'db', 'manifest', 'options', 'version']);
+  assert.deepEqual(Object.keys(stamp.db).sort(), ['id', 'sealed']);
+  const raw = new Database(db, { readonly: true });
+  const secrets = [
+    raw.prepare(`SELECT value FROM meta WHERE key = 'database_id'`).pluck().get() as string,
+    ...(raw.prepare(`SELECT key FROM message_rows`).pluck().all() as string[]),
+    ...(raw.prepare(`SELECT DISTINCT day FROM changes`).pluck().all() as string[]),
+  ];
+  raw.close();
+  for (const secret of secrets) assert.ok(!text.includes(secret), `the record does not show ${secret}`);
+  assert.ok(!/"(changeSeq|lastMessage|maxChat|maxPerson|messageKey)"/.test(text));
+  assert.equal((await serveOnce(db, out, options)).start.resumed, true, 'resumed from the sealed record');
+
+  const bytes = Buffer.from(stamp.db.sealed, 'base64');
+  bytes[bytes.length - 1] ^= 1;
+  writeFileSync(join(out, STAMP_FILE), JSON.stringify({ ...JSON.parse(readFileSync(join(out, STAMP_FILE), 'utf8')), db: { ...stamp.db, sealed: bytes.toString('base64') } }));
+  const { start } = await serveOnce(db, out, options);
+  assert.deepEqual(start, { resumed: false, reason: "the output's record of its last build is damaged" });
+});
+
 test('an older chatchannels, which leaves the build record as it is, built into the folder since: serve builds in full, saying why', async () => {
   const { dir, db } = twoChats('cc-resume-older-code-');
   const out = join(dir, 'out');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -39,7 +39,7 @@ export interface DatabaseFacts {
 }
 
 export interface BuildStamp {
-  version: 1;
+  version: 2;
   /** codeVersion(): the code that wrote the output. */
   code: string;
   /** optionsFingerprint(): every option that changes the output's bytes or paths. */
@@ -47,6 +47,54 @@ export interface BuildStamp {
   db: DatabaseFacts;
   /** sha256 of the manifest file the build left. */
   manifest: string;
+}
+
+/**
+ * The stamp as its file holds it. The file is published with the site, and the facts describe the
+ * whole database, excluded chats and people too (their counts, the newest message's key: a hash of
+ * its text for sources without message ids, and the day of the last change), so they are sealed
+ * (sealFacts) with a key only the database holds: its random id, of which the file shows a hash.
+ */
+export interface StoredStamp extends Omit<BuildStamp, 'db'> {
+  db: SealedFacts;
+}
+
+export interface SealedFacts {
+  /** sha256 of the database's id: tells the stamp's database without revealing the key. */
+  id: string;
+  /** base64 of AES-256-GCM's nonce, tag and ciphertext of the facts as JSON. */
+  sealed: string;
+}
+
+const digest = (label: string, databaseId: string) => createHash('sha256').update(`chatchannels ${label}\u0000${databaseId}`).digest();
+
+/**
+ * Seals facts of a database with an id. Deterministic (the nonce is an HMAC of the plaintext, as
+ * in SIV): two builds of one database leave the same stamp bytes, as a resumed build and a full
+ * one must (test/site-resume.test.ts), and only equal facts give equal seals.
+ */
+export function sealFacts(facts: DatabaseFacts & { id: string }): SealedFacts {
+  const key = digest('stamp key', facts.id);
+  const plain = Buffer.from(JSON.stringify(facts));
+  const nonce = createHmac('sha256', key).update(plain).digest().subarray(0, 12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return { id: digest('database id', facts.id).toString('hex'), sealed: Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64') };
+}
+
+/** The facts sealed for the database with this id, or why there are none for it. */
+export function unsealFacts(sealed: SealedFacts, databaseId: string | null): DatabaseFacts | string {
+  if (databaseId === null) return 'the database has no id yet (its next import gives it one)';
+  if (sealed.id !== digest('database id', databaseId).toString('hex')) return 'the database is not the one the output was built from';
+  try {
+    const bytes = Buffer.from(sealed.sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', digest('stamp key', databaseId), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    const facts = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as DatabaseFacts;
+    return facts.id === databaseId ? facts : 'the database is not the one the output was built from';
+  } catch {
+    return "the output's record of its last build is damaged";
+  }
 }
 
 /** Reads what a snapshot shows of the database (main.* : never the excluded-authors views). */
@@ -162,14 +210,14 @@ export function optionsFingerprint(options: ResolvedOptions, pathPrefix: string 
 }
 
 /** When the file of each stamp read was written (mtime, ns): a build removes the file once it has read it, and checks it after. */
-const stampTimes = new WeakMap<BuildStamp, bigint>();
+const stampTimes = new WeakMap<StoredStamp, bigint>();
 
-export function readStamp(outDir: string): BuildStamp | null {
+export function readStamp(outDir: string): StoredStamp | null {
   try {
     const file = join(outDir, STAMP_FILE);
     const time = statSync(file, { bigint: true }).mtimeNs;
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as BuildStamp;
-    if (parsed?.version !== 1 || typeof parsed.code !== 'string' || typeof parsed.db?.changeSeq !== 'number') return null;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as StoredStamp;
+    if (parsed?.version !== 2 || typeof parsed.code !== 'string' || typeof parsed.db?.id !== 'string' || typeof parsed.db.sealed !== 'string') return null;
     stampTimes.set(parsed, time);
     return parsed;
   } catch {
@@ -182,7 +230,13 @@ export function removeStamp(outDir: string): void {
   rmSync(join(outDir, STAMP_FILE), { force: true });
 }
 
-export function writeStamp(outDir: string, stamp: BuildStamp): void {
+/** The stamp as its file holds it, or null for a database without an id (never stamped). */
+export function storedStamp(stamp: BuildStamp): StoredStamp | null {
+  const { db, ...rest } = stamp;
+  return db.id === null ? null : { ...rest, db: sealFacts({ ...db, id: db.id }) };
+}
+
+export function writeStamp(outDir: string, stamp: StoredStamp): void {
   writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify(stamp, null, 1)}\n`);
 }
 
@@ -197,7 +251,7 @@ export function writeStamp(outDir: string, stamp: BuildStamp): void {
  * the same stamp bytes. A build on a file system with coarse times (FAT: 2 s) that rewrote those
  * within the stamp's own tick is not told: no older build starts and finishes that fast.
  */
-export function writtenSinceStamp(outDir: string, stamp: BuildStamp): boolean {
+export function writtenSinceStamp(outDir: string, stamp: StoredStamp): boolean {
   const stamped = stampTimes.get(stamp);
   if (stamped === undefined) return true;
   const time = (file: string) => statSync(join(outDir, file), { bigint: true, throwIfNoEntry: false })?.mtimeNs ?? 0n;
@@ -212,20 +266,23 @@ export function manifestHash(outDir: string): string | null {
   }
 }
 
-/** Whether two snapshots are of the same database, the later one (`now`) grown from `then` by logged changes only. */
-export function sameDatabaseSince(then: DatabaseFacts, now: DatabaseFacts, db: Db): string | null {
-  if (now.id === null) return 'the database has no id yet (its next import gives it one)';
-  if (then.id !== now.id) return 'the database is not the one the output was built from';
-  if (now.changeSeq < then.changeSeq || now.lastMessage < then.lastMessage) return 'the database is older than the last build (a copy?)';
+/**
+ * Where the stamped build stood in the change log, when `now` (this snapshot) is the same database
+ * grown from that build's snapshot by logged changes only; else why not.
+ */
+export function builtFrom(sealed: SealedFacts, now: DatabaseFacts, db: Db): { changeSeq: number } | { problem: string } {
+  const then = unsealFacts(sealed, now.id);
+  if (typeof then === 'string') return { problem: then };
+  if (now.changeSeq < then.changeSeq || now.lastMessage < then.lastMessage) return { problem: 'the database is older than the last build (a copy?)' };
   const row = db.prepare(`SELECT chat_id || '/' || day FROM main.changes WHERE seq = ?`).pluck().get(then.changeSeq) as string | undefined;
   const logged = db.prepare(`SELECT count(*) FROM main.changes WHERE seq > ? AND seq <= ?`).pluck().get(then.changeSeq, now.changeSeq) as number;
   const key = db.prepare(`SELECT key FROM main.message_rows WHERE id = ?`).pluck().get(then.lastMessage) as string | undefined;
   if ((row ?? null) !== then.changeRow || logged !== now.changeSeq - then.changeSeq || (key ?? null) !== then.messageKey) {
-    return "the database's change log is not the one the output was built from (a copy, or rows removed)";
+    return { problem: "the database's change log is not the one the output was built from (a copy, or rows removed)" };
   }
   const state = then.maxChat === now.maxChat && then.maxPerson === now.maxPerson ? now.state : stateHash(db, then.maxChat, then.maxPerson);
-  if (state !== then.state) return 'chats or people were renamed or changed since the last build (the change log does not record that)';
-  return null;
+  if (state !== then.state) return { problem: 'chats or people were renamed or changed since the last build (the change log does not record that)' };
+  return { changeSeq: then.changeSeq };
 }
 
 /**
@@ -233,7 +290,7 @@ export function sameDatabaseSince(then: DatabaseFacts, now: DatabaseFacts, db: D
  * (`options`: optionsFingerprint), or null when it is. The output's side: its manifest is the one
  * the stamped build left and every file it lists is still there (one stat each, nothing read).
  */
-export function stampProblem(outDir: string, stamp: BuildStamp | null, options: string | null): string | null {
+export function stampProblem(outDir: string, stamp: StoredStamp | null, options: string | null): string | null {
   if (!stamp) return 'no record of a complete build in the output folder';
   if (options === null) return 'a custom layout';
   if (stamp.code !== codeVersion()) return 'chatchannels changed since the last build';
