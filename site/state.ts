@@ -141,7 +141,7 @@ export class PluginState {
     try {
       const db = reader.snapshot.db;
       const now = databaseFacts(db);
-      const from = builtFrom(stamp!.db, now, db);
+      const from = builtFrom(stamp!.db, now, db, this.fingerprint!);
       if ('problem' in from) return { resumed: false, reason: from.problem };
       const changedChats = db.prepare(`SELECT count(DISTINCT chat_id) FROM main.changes WHERE seq > ?`).pluck().get(from.changeSeq) as number;
       return { resumed: true, since: from.changeSeq, changedChats };
@@ -162,8 +162,8 @@ export class PluginState {
     if (facts.id === null) return null;
     if (since !== null) {
       const base = this.base;
-      if (!base?.checked || base.stamp.options !== this.fingerprint) return null;
-      const from = builtFrom(base.stamp.db, facts, db);
+      if (!base?.checked) return null;
+      const from = builtFrom(base.stamp.db, facts, db, this.fingerprint);
       if ('problem' in from || from.changeSeq !== since) return null;
     }
     return { version: 2, options: this.fingerprint, db: facts };

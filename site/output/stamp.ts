@@ -52,12 +52,18 @@ export interface BuildStamp {
 /**
  * The stamp as its file holds it. The file is published with the site, and the facts describe the
  * whole database, excluded chats and people too (their counts, the newest message's key: a hash of
- * its text for sources without message ids, and the day of the last change), so they are sealed
- * (sealFacts) with a key only the database holds: its random id, of which the file shows a hash.
+ * its text for sources without message ids, and the day of the last change), while the options'
+ * fingerprint would confirm a guess of what they keep private (the ids of excluded authors and
+ * chats) once the rest is read off the site. So both are sealed (sealFacts) with a key only the
+ * database holds: its random id, of which the file shows a hash.
  */
-export interface StoredStamp extends Omit<BuildStamp, 'db'> {
+export interface StoredStamp extends Omit<BuildStamp, 'db' | 'options'> {
+  /** The facts and the options' fingerprint, sealed. */
   db: SealedFacts;
 }
+
+/** What a stamp seals: the database facts, and the options' fingerprint. */
+type SealedContent = DatabaseFacts & { options: string };
 
 export interface SealedFacts {
   /** sha256 of the database's id: tells the stamp's database without revealing the key. */
@@ -73,7 +79,7 @@ const digest = (label: string, databaseId: string) => createHash('sha256').updat
  * in SIV): two builds of one database leave the same stamp bytes, as a resumed build and a full
  * one must (test/site-resume.test.ts), and only equal facts give equal seals.
  */
-export function sealFacts(facts: DatabaseFacts & { id: string }): SealedFacts {
+export function sealFacts(facts: SealedContent & { id: string }): SealedFacts {
   const key = digest('stamp key', facts.id);
   const plain = Buffer.from(JSON.stringify(facts));
   const nonce = createHmac('sha256', key).update(plain).digest().subarray(0, 12);
@@ -83,14 +89,14 @@ export function sealFacts(facts: DatabaseFacts & { id: string }): SealedFacts {
 }
 
 /** The facts sealed for the database with this id, or why there are none for it. */
-export function unsealFacts(sealed: SealedFacts, databaseId: string | null): DatabaseFacts | string {
+export function unsealFacts(sealed: SealedFacts, databaseId: string | null): SealedContent | string {
   if (databaseId === null) return 'the database has no id yet (its next import gives it one)';
   if (sealed.id !== digest('database id', databaseId).toString('hex')) return 'the database is not the one the output was built from';
   try {
     const bytes = Buffer.from(sealed.sealed, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', digest('stamp key', databaseId), bytes.subarray(0, 12));
     decipher.setAuthTag(bytes.subarray(12, 28));
-    const facts = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as DatabaseFacts;
+    const facts = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as SealedContent;
     return facts.id === databaseId ? facts : 'the database is not the one the output was built from';
   } catch {
     return "the output's record of its last build is damaged";
@@ -232,8 +238,8 @@ export function removeStamp(outDir: string): void {
 
 /** The stamp as its file holds it, or null for a database without an id (never stamped). */
 export function storedStamp(stamp: BuildStamp): StoredStamp | null {
-  const { db, ...rest } = stamp;
-  return db.id === null ? null : { ...rest, db: sealFacts({ ...db, id: db.id }) };
+  const { db, options, ...rest } = stamp;
+  return db.id === null ? null : { ...rest, db: sealFacts({ ...db, id: db.id, options }) };
 }
 
 export function writeStamp(outDir: string, stamp: StoredStamp): void {
@@ -270,9 +276,10 @@ export function manifestHash(outDir: string): string | null {
  * Where the stamped build stood in the change log, when `now` (this snapshot) is the same database
  * grown from that build's snapshot by logged changes only; else why not.
  */
-export function builtFrom(sealed: SealedFacts, now: DatabaseFacts, db: Db): { changeSeq: number } | { problem: string } {
+export function builtFrom(sealed: SealedFacts, now: DatabaseFacts, db: Db, options: string): { changeSeq: number } | { problem: string } {
   const then = unsealFacts(sealed, now.id);
   if (typeof then === 'string') return { problem: then };
+  if (then.options !== options) return { problem: 'the site options changed since the last build' };
   if (now.changeSeq < then.changeSeq || now.lastMessage < then.lastMessage) return { problem: 'the database is older than the last build (a copy?)' };
   const row = db.prepare(`SELECT chat_id || '/' || day FROM main.changes WHERE seq = ?`).pluck().get(then.changeSeq) as string | undefined;
   const logged = db.prepare(`SELECT count(*) FROM main.changes WHERE seq > ? AND seq <= ?`).pluck().get(then.changeSeq, now.changeSeq) as number;
@@ -286,15 +293,15 @@ export function builtFrom(sealed: SealedFacts, now: DatabaseFacts, db: Db): { ch
 }
 
 /**
- * Why `stamp` is no base for an incremental build of `outDir` with this code and these options
- * (`options`: optionsFingerprint), or null when it is. The output's side: its manifest is the one
+ * Why `stamp` is no base for an incremental build of `outDir` with this code, or null when it is
+ * (`options`: optionsFingerprint, null for options that cannot be fingerprinted; the stamp's own
+ * are sealed: builtFrom compares them). The output's side: its manifest is the one
  * the stamped build left and every file it lists is still there (one stat each, nothing read).
  */
 export function stampProblem(outDir: string, stamp: StoredStamp | null, options: string | null): string | null {
   if (!stamp) return 'no record of a complete build in the output folder';
   if (options === null) return 'a custom layout';
   if (stamp.code !== codeVersion()) return 'chatchannels changed since the last build';
-  if (stamp.options !== options) return 'the site options changed since the last build';
   if (manifestHash(outDir) !== stamp.manifest) return "the output's file list changed since the last build";
   if (writtenSinceStamp(outDir, stamp)) return 'the output was written since the last build by a build that does not keep this record (an older chatchannels?)';
   const files = readManifest(outDir) ?? new Set<string>();
