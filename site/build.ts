@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type EleventyClass from '@11ty/eleventy';
 import { keepHeapGrowthBound, BUILD_HEAP_GROWING_PERCENT, ownedTempDir, removeTempDir } from '../collector/store/contract.js';
+import { keepBuildCompileBudget } from './compile-budget.js';
 import { BUILD_FAILED_EVENT, type EleventyConfig } from './eleventy-config.js';
 import { ownSitePlugin } from './plugin.js';
 import { resolveOptions, type ChatChannelsOptions } from './options.js';
@@ -65,6 +66,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const lock = claimOutput(out);
   // Held for the rest of the process: a process that builds is ours to tune.
   keepHeapGrowthBound(BUILD_HEAP_GROWING_PERCENT);
+  keepBuildCompileBudget();
   const input = ownedTempDir('chatchannels-input-');
   let stats = null as BuildStats | null; // set by the plugin's chatchannels.after event
   let config = null as EleventyConfig | null; // set in Eleventy's config callback
