@@ -6,10 +6,10 @@ import { setFlagsFromString } from 'node:v8';
  * threads, the main thread and the archive worker, and each isolate optimizes its own copy of the
  * hot functions: at V8's default (66 KB in Node 20) TurboFan optimized many of them before their
  * type feedback settled, threw the code away and optimized them again. At 100k messages, in perf
- * samples of one build (1 kHz, both threads and V8's helper threads), compiling was ~850 of ~4,400
- * ms of CPU; at 512 KB it was 360–410 (7 builds), and the JavaScript itself ran no slower (2,300–2,450 ms at both;
- * at 1 MB and 2 MB compiling drops further but the code runs longer unoptimized and the total rose
- * again). The output cannot change: the budget decides when code is optimized, never what it does.
+ * samples (1 kHz, both threads and V8's helper threads), compiling was ~850 of ~4,400 ms of CPU;
+ * at 512 KB it was 360–410 (7 builds), and the JavaScript itself ran no slower (2,300–2,450 ms at
+ * both; at 1 MB and 2 MB compiling drops further but the code runs longer unoptimized and the
+ * total rose again). The output cannot change: the budget decides when code is optimized, never what it does.
  *
  * V8 reads it whenever it gives a function its feedback (lazily, after its first calls) and after
  * each optimization, so set while the process runs it applies to what is yet to run hot, on every
