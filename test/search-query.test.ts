@@ -202,6 +202,40 @@ test('a rare single word loads its snippets with its bucket; other queries load 
   assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], 'two words, a filter, a word of more than a page by time: nothing loaded early');
 });
 
+test('a page opened with ?q= asks for a single word\'s first page with its bucket, before its search runs (prefetch with the URL\'s filters and options); with a filter or another order, not', async () => {
+  const data = join(dir, 'site', 'search', 'data');
+  const { Engine } = engineModuleOf();
+  const engineOf = (loaded: string[]) => new Engine({
+    load: async (key) => {
+      loaded.push(key);
+      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info: { buckets: built.buckets, docChunk: 64 },
+    stem,
+    isStopWord,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const page = (filters: Record<string, string>, sort = 'best') => ({ filters: { chat: '', author: '', after: '', before: '', ...filters }, options: { sort, prefetchDocs: 10 } });
+  for (const word of ['quokka', 'bravo']) {
+    const loaded: string[] = [];
+    const early = engineOf(loaded);
+    early.prefetch(word, true, page({}));
+    await settle();
+    const asked = [...new Set(loaded.filter((k) => k.startsWith('d/')))].sort();
+    const result = await openSearchEngine(data).search(word, {}, {});
+    const chunks = [...new Set((await result.take(0, 10)).map((doc) => `d/${Math.floor(doc / 64)}`))].sort();
+    assert.deepEqual(asked, chunks, `${word}: its first page's chunks, with no search run`);
+  }
+  for (const [word, p] of [['quokka', page({ chat: 'nope' })], ['quokka', page({ after: '2020' })], ['bravo', page({}, 'newest')]] as const) {
+    const loaded: string[] = [];
+    engineOf(loaded).prefetch(word, true, p);
+    await settle();
+    assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], `${word} ${JSON.stringify(p)}: nothing asked for early`);
+  }
+});
+
 test('a single word of more than a page, all in its bucket: the chunks of its best page load with the bucket, and no other', async () => {
   const data = join(dir, 'site', 'search', 'data');
   const info = { buckets: built.buckets, docChunk: 64 };

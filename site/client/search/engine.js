@@ -65,23 +65,44 @@ export class Engine {
    * the search that follows finds them loaded or on their way. The next search within a few
    * seconds uses the delta manifest loaded here. `postings`: `text` is the query that runs next
    * (a page opened with ?q=), so the part files of its frequent terms load too, as the bucket
-   * arrives (prefetchPostings); not while someone types, when a word may still change.
+   * arrives (prefetchPostings); not while someone types, when a word may still change. `page`:
+   * that search's filters and options (the page's URL): a single word's first page then loads
+   * with its bucket too (firstPage), without waiting for the page to be parsed and the search to run.
    * @param {string} text
    * @param {boolean} [postings]
+   * @param {{ filters: SearchFilters, options: import('./score.js').SearchOptions }} [page]
    */
-  prefetch(text, postings) {
+  prefetch(text, postings, page) {
     // The base's term buckets first: a rare word's snippets wait on its bucket, then one more
     // round trip (search prefetchDocs), while the manifests are only needed once those arrive.
-    const q = parseQuery(text);
+    const q = postings && page ? withFilters(parseQuery(text), page.filters) : parseQuery(text);
     const terms = this.termsOf(q.words.join(' '));
     const info = this.info;
     const plan = postings ? planQuery(this.pipeline, q) : null;
     const buckets = info ? this.prefetchPostings(info.buckets, plan ? wanted(plan) : terms, plan ? plan.prefix : null, !!plan) : null;
+    if (plan && page) this.firstPage(q, plan, q.after !== null || q.before !== null, page.options);
     this.manifests.base(buckets).catch(() => {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
       if (d) terms.forEach((t) => { this.postings.entry(d, t).catch(() => {}); });
     }, () => {});
+  }
+
+  /**
+   * A rare single word: its bucket tells its first page, so the page's snippets can load as soon
+   * as the bucket is read, beside the manifests (prefetchDocs). `dated`: the query has a time filter.
+   * @param {import('./query.js').ParsedQuery} q
+   * @param {import('./query.js').QueryPlan} plan
+   * @param {boolean} dated
+   * @param {import('./score.js').SearchOptions} opts
+   */
+  firstPage(q, plan, dated, opts) {
+    const info = this.info;
+    const hasFilter = q.chats.length > 0 || plan.authorTerms.length > 0 || dated;
+    if (info && info.docChunk && opts.prefetchDocs && plan.order.length === 1 && !plan.excluded.length && !hasFilter) {
+      const best = (opts.sort || 'best') === 'best' && opts.mode !== 'any';
+      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, plan.order[0], plan.order[0] === plan.prefix, opts.prefetchDocs, best);
+    }
   }
 
   /**
@@ -146,11 +167,7 @@ export class Engine {
   search(input, filters, options) {
     filters = filters || {};
     const opts = options || {};
-    const q = parseQuery(input);
-    if (filters.chat) q.chats.push(filters.chat);
-    if (filters.author && String(filters.author).trim()) q.authors.push(filters.author);
-    if (filters.after) q.after = filters.after;
-    if (filters.before) q.before = filters.before;
+    const q = withFilters(parseQuery(input), filters);
     /** @type {string[]} */
     const notes = [];
     const zone = opts.timeZone || 'UTC';
@@ -161,7 +178,7 @@ export class Engine {
 
     // Positive terms with their boosts (a repeated term adds up, as in Lunr's query vector).
     const plan = planQuery(this.pipeline, q);
-    const order = plan.order, prefix = plan.prefix, excluded = plan.excluded, authorTerms = plan.authorTerms;
+    const order = plan.order, prefix = plan.prefix, authorTerms = plan.authorTerms;
     if (order.length >= MAX_TERMS) notes.push('only the first ' + MAX_TERMS + ' words were used');
     const hasFilter = q.chats.length > 0 || authorTerms.length > 0 || after !== null || before !== null;
     if (order.length === 0 && !hasFilter) {
@@ -171,12 +188,7 @@ export class Engine {
     const want = wanted(plan);
     const info = this.info;
     const buckets = info ? this.prefetchPostings(info.buckets, want, prefix, true) : null;
-    // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
-    // as the bucket is read, beside the manifests (prefetchDocs).
-    if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
-      const best = (opts.sort || 'best') === 'best' && opts.mode !== 'any';
-      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, order[0], order[0] === prefix, opts.prefetchDocs, best);
-    }
+    this.firstPage(q, plan, after !== null || before !== null, opts);
     return this.view(buckets).then((m) => Promise.all(m.parts.map((part) => Promise.all(want.map((t) => {
       if (t === prefix) return this.postings.withPrefix(part, t);
       return this.postings.entry(part, t).then((e) => (e ? [e] : []));
@@ -327,6 +339,19 @@ function sumLists(lists) {
     all.w[k++] = x;
   });
   return all;
+}
+
+/**
+ * A parsed query with the form's filters (`filters`: { chat: slug, author, after, before }) added.
+ * @param {import('./query.js').ParsedQuery} q
+ * @param {SearchFilters} filters
+ */
+function withFilters(q, filters) {
+  if (filters.chat) q.chats.push(filters.chat);
+  if (filters.author && String(filters.author).trim()) q.authors.push(filters.author);
+  if (filters.after) q.after = filters.after;
+  if (filters.before) q.before = filters.before;
+  return q;
 }
 
 /**
