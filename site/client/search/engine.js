@@ -15,7 +15,7 @@ import { DataFiles } from './files.js';
 import { filterMask } from './filter.js';
 import { Manifests } from './manifest.js';
 import { pickBest } from './order.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, prefixable } from './pipeline.js';
 import { Postings } from './postings.js';
 import { MAX_TERMS, parseQuery, planQuery } from './query.js';
 import { evaluate } from './score.js';
@@ -24,6 +24,12 @@ import { makeView } from './view.js';
 
 /** How long a prefetched delta manifest stays good for the next query (ms); also one handed over (loader.js). */
 export const PREFETCH_FRESH = 10000;
+
+/**
+ * The documents of the first page whose chunks a frequent word's bucket entry names (postings.js
+ * firstChunks; site/search/shards.ts FIRST_PAGE).
+ */
+const STORED_PAGE = 10;
 
 /**
  * At most this many postings for a word whose first page is picked from its bucket alone
@@ -272,7 +278,8 @@ export class Engine {
    * scoring: all its messages when it has at most `limit`, whatever the order; else, for the
    * best-first order (`best`), the `limit` best-scored, up to PREDICT_MAX postings when all are in
    * their buckets, any number when some are in part files (the search decodes those same lists:
-   * prefetchPostings). With one query term a message's score is its weights' sum, and ties put the
+   * prefetchPostings), or at once, beside those files, the chunks the word's own bucket entry names
+   * when the word itself has part files (postings.js firstChunks). With one query term a message's score is its weights' sum, and ties put the
    * later document first (order.js takeBest), so the page is the one the search then shows; only a
    * delta can change it, and then a chunk or two load in vain.
    * @param {{ prefix: string, buckets: number, docBase: number, docChunk: number }} part
@@ -291,6 +298,13 @@ export class Engine {
         total += list[i].nText;
       }
       if (!total || (total > limit && (!best || (inBuckets && total > PREDICT_MAX)))) return;
+      // A frequent word's bucket names its first page's chunks (the page of the word as a prefix
+      // when it can be one): they load now, beside its part files, not after them.
+      const own = !inBuckets && total > limit && limit <= STORED_PAGE && asPrefix === prefixable(term) ? list.find((e) => e.term === term) : null;
+      if (own && own.firstChunks) {
+        own.firstChunks.forEach((c) => { this.documents.chunk(part, c).catch(noop); });
+        return;
+      }
       return Promise.all(list.map((e) => this.postings.of(part, e))).then((found) => {
         // The page the search will show: its own order (order.js), over these scores. At once, in
         // this turn: the search's own scoring, in a later one, need not be waited for.
