@@ -446,8 +446,16 @@ function start() {
     }
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
-  else init();
+  // Once the document is parsed ('interactive'): not at DOMContentLoaded, which also waits for the
+  // page's deferred scripts (the site's chatchannels.js) and so for its stylesheets.
+  if (document.readyState === 'loading') {
+    var parsed = function () {
+      if (document.readyState === 'loading') return;
+      document.removeEventListener('readystatechange', parsed);
+      init();
+    };
+    document.addEventListener('readystatechange', parsed);
+  } else init();
 }
 
 if (typeof document !== 'undefined') start();
