@@ -358,55 +358,49 @@ function writePostings(w: ByteWriter, field: FieldPostings, weighted: WeightedFi
  * The doc-store chunks of a one-word query's first page, as the client ranks it (score.js,
  * order.js): a document's score is the sum of its text weights over the query's index terms
  * (weight classes ÷ 1000, added in term order from 0, as the client adds them), best first, ties
- * to the later document. Scratch per document kept across terms.
+ * to the later document. Per-document scratch (9 bytes a document), made at the first use and
+ * cleared after each page by walking the same postings.
  */
 class FirstPage {
-  private readonly score: Float64Array;
-  private readonly seen: Uint8Array;
-  private readonly touched: Int32Array;
+  private score: Float64Array | null = null;
+  private seen: Uint8Array | null = null;
 
   constructor(
-    documentCount: number,
+    private readonly documentCount: number,
     private readonly docChunk: number,
-  ) {
-    this.score = new Float64Array(documentCount);
-    this.seen = new Uint8Array(documentCount);
-    this.touched = new Int32Array(documentCount);
-  }
+  ) {}
 
   /** Ascending chunk numbers of the FIRST_PAGE best documents of `terms`' text postings. */
   chunks(field: FieldPostings, terms: (WeightedField | null)[]): number[] {
-    const { score, seen, touched } = this;
-    let n = 0;
-    for (const weighted of terms) {
-      if (!weighted) continue;
+    const score = (this.score ??= new Float64Array(this.documentCount));
+    const seen = (this.seen ??= new Uint8Array(this.documentCount));
+    const docs = field.docs;
+    const lists = terms.filter((w): w is WeightedField => w !== null);
+    for (const weighted of lists) {
       const values = weighted.classes.map((c) => c / 1000);
       for (let i = weighted.from; i < weighted.to; i++) {
-        const d = field.docs[i];
-        if (!seen[d]) {
-          seen[d] = 1;
-          touched[n++] = d;
-        }
-        score[d] += values[weighted.classOf[i - weighted.from]];
+        score[docs[i]] += values[weighted.classOf[i - weighted.from]];
+        seen[docs[i]] = 1;
       }
     }
-    // Best first, then the later document (order.js pickBest).
+    // Best first, then the later document (order.js pickBest); each document once.
     const top: number[] = [];
     const before = (a: number, b: number) => score[a] > score[b] || (score[a] === score[b] && a > b);
-    for (let i = 0; i < n; i++) {
-      const d = touched[i];
-      if (top.length === FIRST_PAGE && !before(d, top[FIRST_PAGE - 1])) continue;
-      let at = top.length === FIRST_PAGE ? FIRST_PAGE - 1 : top.length;
-      while (at > 0 && before(d, top[at - 1])) {
-        top[at] = top[at - 1];
-        at--;
+    for (const weighted of lists) {
+      for (let i = weighted.from; i < weighted.to; i++) {
+        const d = docs[i];
+        if (!seen[d]) continue;
+        seen[d] = 0;
+        if (top.length === FIRST_PAGE && !before(d, top[FIRST_PAGE - 1])) continue;
+        let at = top.length === FIRST_PAGE ? FIRST_PAGE - 1 : top.length;
+        while (at > 0 && before(d, top[at - 1])) {
+          top[at] = top[at - 1];
+          at--;
+        }
+        top[at] = d;
       }
-      top[at] = d;
     }
-    for (let i = 0; i < n; i++) {
-      score[touched[i]] = 0;
-      seen[touched[i]] = 0;
-    }
+    for (const weighted of lists) for (let i = weighted.from; i < weighted.to; i++) score[docs[i]] = 0;
     return [...new Set(top.map((d) => Math.floor(d / this.docChunk)))].sort((a, b) => a - b);
   }
 }
