@@ -227,6 +227,35 @@ test('full flow over HTTP: clicking a result lands on the highlighted message', 
   await page.close();
 });
 
+test('a page opened with ?q= shows its results once it is parsed: not held back by a deferred script (the site layout\'s chatchannels.js)', { skip }, async () => {
+  const page = await browser.newPage();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let asked = false;
+  // The page as the site's layout has it: a deferred script after search.js, here one that takes its time.
+  await page.route('**/search/?q=*', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('</head>', '<script src="../held.js" defer></script></head>');
+    assert.match(body, /held\.js/);
+    await route.fulfill({ response, body });
+  });
+  await page.route('**/held.js', async (route) => {
+    asked = true;
+    await held;
+    await route.fulfill({ contentType: 'text/javascript', body: '' });
+  });
+  await page.goto(`${origin}${PREFIX}search/?q=wombat+lake`, { waitUntil: 'commit' });
+  try {
+    await page.waitForSelector('.cc-search-result:not(.cc-search-pending) .cc-search-snippet', { timeout: 10_000 });
+    assert.ok(asked, 'the page asked for the deferred script');
+    assert.equal(await page.evaluate(() => document.readyState), 'interactive', 'the deferred script is still on its way');
+  } finally {
+    release();
+  }
+  assert.equal((await results(page)).length, 1);
+  await page.close();
+});
+
 for (const [word, kind] of [['wombat', 'a rare word'], ['alpha', 'a common word']] as const) {
   test(`the header search box on another page loads ahead what ${kind}'s search needs while someone types; after Enter the search page asks for no index file and finds the same results`, { skip }, async (t) => {
     if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;

@@ -7,6 +7,7 @@ import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.j
 import fc from 'fast-check';
 import { clientModules } from '../site/search/bundle.js';
 import { engineModuleOf, openSearchEngine, payloadOf, type SearchEngine } from '../site/search/node-engine.js';
+import { decodeDataScript } from '../site/search/bytes.js';
 import { assertAsyncProperty } from './helpers/seeds.js';
 import { createSearchPipeline, isStopWord, stem } from '../site/search/pipeline.js';
 import { tempDir } from './helpers/temp.js';
@@ -202,6 +203,40 @@ test('a rare single word loads its snippets with its bucket; other queries load 
   assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], 'two words, a filter, a word of more than a page by time: nothing loaded early');
 });
 
+test('a page opened with ?q= asks for a single word\'s first page with its bucket, before its search runs (prefetch with the URL\'s filters and options); with a filter or another order, not', async () => {
+  const data = join(dir, 'site', 'search', 'data');
+  const { Engine } = engineModuleOf();
+  const engineOf = (loaded: string[]) => new Engine({
+    load: async (key) => {
+      loaded.push(key);
+      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info: { buckets: built.buckets, docChunk: 64 },
+    stem,
+    isStopWord,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const page = (filters: Record<string, string>, sort = 'best') => ({ filters: { chat: '', author: '', after: '', before: '', ...filters }, options: { sort, prefetchDocs: 10 } });
+  for (const word of ['quokka', 'bravo']) {
+    const loaded: string[] = [];
+    const early = engineOf(loaded);
+    early.prefetch(word, true, page({}));
+    await settle();
+    const asked = [...new Set(loaded.filter((k) => k.startsWith('d/')))].sort();
+    const result = await openSearchEngine(data).search(word, {}, {});
+    const chunks = [...new Set((await result.take(0, 10)).map((doc) => `d/${Math.floor(doc / 64)}`))].sort();
+    assert.deepEqual(asked, chunks, `${word}: its first page's chunks, with no search run`);
+  }
+  for (const [word, p] of [['quokka', page({ chat: 'nope' })], ['quokka', page({ after: '2020' })], ['bravo', page({}, 'newest')]] as const) {
+    const loaded: string[] = [];
+    engineOf(loaded).prefetch(word, true, p);
+    await settle();
+    assert.deepEqual(loaded.filter((k) => k.startsWith('d/')), [], `${word} ${JSON.stringify(p)}: nothing asked for early`);
+  }
+});
+
 test('a single word of more than a page, all in its bucket: the chunks of its best page load with the bucket, and no other', async () => {
   const data = join(dir, 'site', 'search', 'data');
   const info = { buckets: built.buckets, docChunk: 64 };
@@ -330,6 +365,58 @@ test('a frequent word\'s part files load as its bucket arrives, before the manif
   engineOf(typing, new Promise<void>(() => {})).prefetch('alpha');
   await settle();
   assert.deepEqual(parts(typing), [], 'no part file while typing');
+});
+
+test('a frequent word\'s bucket names the chunks of its first page: the page the search then shows, for every word with part files', async () => {
+  // Small buckets and parts, so that many words have part files (and prefixes of other words).
+  const out = join(dir, 'site-first-page');
+  const small = await buildSearchIndex({ db: join(dir, 'db.sqlite'), outDir: out, threads: 1, sizes: { bucketBytes: 200, partPostings: 20 } });
+  const data = join(out, 'search', 'data');
+  const { parseBucket } = clientModules().postings as unknown as { parseBucket(bytes: Uint8Array): Map<string, { term: string; parts: number; firstChunks: number[] | null }> };
+  const plain = openSearchEngine(data);
+  let checked = 0;
+  let withOthers = 0;
+  for (let b = 0; b < small.buckets; b++) {
+    const key = `t/${b}`;
+    const entries = parseBucket(decodeDataScript(readFileSync(join(data, `${key}.js`), 'utf8'), key));
+    for (const e of entries.values()) {
+      if (!e.parts) {
+        assert.equal(e.firstChunks, null, e.term);
+        continue;
+      }
+      // The word typed alone (matched as a prefix when it can be), when it cuts to itself.
+      if (pipeline.terms(e.term, true).join(' ') !== e.term) continue;
+      const result = await plain.search(e.term, {}, {});
+      if (result.terms.length > 1) withOthers++;
+      const page = await result.take(0, 10);
+      assert.deepEqual(e.firstChunks, [...new Set(page.map((doc) => Math.floor(doc / 64)))].sort((x, y) => x - y), e.term);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 5 && withOthers >= 1, `words checked: ${checked}, of them matching other words as a prefix: ${withOthers}`);
+
+  // Asked for with the bucket, while its part files (and the manifests) are still on their way.
+  const { Engine } = engineModuleOf();
+  const loaded: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const early = new Engine({
+    load: async (key) => {
+      loaded.push(key);
+      if (key === 'manifest' || key === 'delta' || key.startsWith('p/')) await held;
+      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info: { buckets: small.buckets, docChunk: 64 },
+    stem,
+    isStopWord,
+  });
+  const searching = early.search('alpha', {}, { prefetchDocs: 10 });
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  const asked = [...new Set(loaded.filter((k) => k.startsWith('d/')))].sort();
+  assert.ok(loaded.some((k) => k.startsWith('p/')), 'alpha has part files');
+  release();
+  const page = await (await searching).take(0, 10);
+  assert.deepEqual(asked, [...new Set(page.map((doc) => `d/${Math.floor(doc / 64)}`))].sort(), 'its first page\'s chunks, before its part files arrived');
 });
 
 test('best first: every page is the full sort\'s (score, then the later document), whichever pages are taken first', async (t) => {

@@ -151,6 +151,7 @@ export class BaseTermStats {
         }
       } else {
         r.skip(parts); // firstPart, then parts - 1 start deltas
+        r.skip(r.uint()); // the first page's chunks
       }
       out.set(term, nText);
     }

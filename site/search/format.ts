@@ -4,7 +4,7 @@
  * fails the client's type check. Types only, apart from the format number, so that checking the
  * client needs nothing else of the server.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /** A slot's label: 'early' (before year 1), a UTC month 'YYYY-MM', or 'late' (after 9999). */
 export type SlotLabel = string;

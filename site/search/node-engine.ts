@@ -49,8 +49,11 @@ export interface SearchEngine {
   search(input: string, filters?: SearchFilters, options?: { sort?: string; timeZone?: string; mode?: 'all' | 'any'; prefetchDocs?: number }): Promise<SearchResult>;
   document(doc: number): Promise<SearchRecord>;
   snippet(text: string, terms: string[], size?: number): { text: string; mark: boolean }[];
-  /** Starts loading what a query for `text` needs (`postings`: the query that runs next: its part files too). */
-  prefetch(text: string, postings?: boolean): void;
+  /**
+   * Starts loading what a query for `text` needs (`postings`: the query that runs next: its part files
+   * too; `page`: that search's filters and options: a single word's first page too).
+   */
+  prefetch(text: string, postings?: boolean, page?: { filters: SearchFilters; options: { sort?: string; prefetchDocs?: number } }): void;
   termsOf(text: string): string[];
 }
 

@@ -55,3 +55,8 @@ export function createSearchPipeline(): SearchPipeline {
 export function bucketOf(term: string, buckets: number): number {
   return pipelineModule().bucketOf(term, buckets);
 }
+
+/** Whether a query term may be matched as a prefix (pipeline.js: long enough, not CJK). */
+export function prefixable(term: string): boolean {
+  return pipelineModule().prefixable(term);
+}

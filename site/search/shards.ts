@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
 import { DELTA_KEY, dataKeys } from './paths.js';
-import { bucketOf } from './pipeline.js';
+import { bucketOf, prefixable } from './pipeline.js';
 import type { Slot } from '../../collector/store/contract.js';
 import type { Group, SearchChat } from './source.js';
 import { FORMAT_VERSION, type BaseManifestExtra, type DeltaManifestExtra, type ManifestJson } from './format.js';
@@ -36,7 +36,11 @@ export { FORMAT_VERSION };
  *            per non-empty field (text, author): varint classes, classes × varint weight;
  *            parts == 0: the postings, per non-empty field: count × varint docGap (first from
  *            0), then, if classes > 1, count × varint classIndex;
- *            parts > 0: varint firstPart, (parts - 1) × varint partStartDelta.
+ *            parts > 0: varint firstPart, (parts - 1) × varint partStartDelta; then the
+ *            doc-store chunks of the term's first page (FIRST_PAGE best documents of the one-word
+ *            query: the term as a prefix, i.e. with every term of the bucket it begins, when
+ *            prefixable, else alone): varint chunks, chunks × varint chunkDelta (ascending, the
+ *            first from 0), so that a frequent word's snippets load beside its part files.
  * p/<n>      one document range of a frequent term: varint textPostings, varint authorPostings,
  *            then the postings as above with gaps counted from the part's first document.
  * d/<n>      documents [n·docChunk, (n+1)·docChunk): varint count; count × string anchor;
@@ -71,6 +75,12 @@ export const DEFAULT_SIZES: ShardSizes = {
   textLimit: 1000,
   level: 6,
 };
+
+/**
+ * Documents per first page whose doc-store chunks a frequent term's bucket entry names: the
+ * search page's page size (site/client/search/ui.js PAGE_SIZE; engine.js prefetchDocs reads them).
+ */
+export const FIRST_PAGE = 10;
 
 /**
  * Writes data files under one folder (emptied first), counting them. `keyPrefix`: the folder
@@ -344,6 +354,57 @@ function writePostings(w: ByteWriter, field: FieldPostings, weighted: WeightedFi
   return b - a;
 }
 
+/**
+ * The doc-store chunks of a one-word query's first page, as the client ranks it (score.js,
+ * order.js): a document's score is the sum of its text weights over the query's index terms
+ * (weight classes ÷ 1000, added in term order from 0, as the client adds them), best first, ties
+ * to the later document. Per-document scratch (9 bytes a document), made at the first use and
+ * cleared after each page by walking the same postings.
+ */
+class FirstPage {
+  private score: Float64Array | null = null;
+  private seen: Uint8Array | null = null;
+
+  constructor(
+    private readonly documentCount: number,
+    private readonly docChunk: number,
+  ) {}
+
+  /** Ascending chunk numbers of the FIRST_PAGE best documents of `terms`' text postings. */
+  chunks(field: FieldPostings, terms: (WeightedField | null)[]): number[] {
+    const score = (this.score ??= new Float64Array(this.documentCount));
+    const seen = (this.seen ??= new Uint8Array(this.documentCount));
+    const docs = field.docs;
+    const lists = terms.filter((w): w is WeightedField => w !== null);
+    for (const weighted of lists) {
+      const values = weighted.classes.map((c) => c / 1000);
+      for (let i = weighted.from; i < weighted.to; i++) {
+        score[docs[i]] += values[weighted.classOf[i - weighted.from]];
+        seen[docs[i]] = 1;
+      }
+    }
+    // Best first, then the later document (order.js pickBest); each document once.
+    const top: number[] = [];
+    const before = (a: number, b: number) => score[a] > score[b] || (score[a] === score[b] && a > b);
+    for (const weighted of lists) {
+      for (let i = weighted.from; i < weighted.to; i++) {
+        const d = docs[i];
+        if (!seen[d]) continue;
+        seen[d] = 0;
+        if (top.length === FIRST_PAGE && !before(d, top[FIRST_PAGE - 1])) continue;
+        let at = top.length === FIRST_PAGE ? FIRST_PAGE - 1 : top.length;
+        while (at > 0 && before(d, top[at - 1])) {
+          top[at] = top[at - 1];
+          at--;
+        }
+        top[at] = d;
+      }
+    }
+    for (const weighted of lists) for (let i = weighted.from; i < weighted.to; i++) score[docs[i]] = 0;
+    return [...new Set(top.map((d) => Math.floor(d / this.docChunk)))].sort((a, b) => a - b);
+  }
+}
+
 function countIn(field: FieldPostings, weighted: WeightedField | null, lo: number, hi: number): number {
   if (!weighted) return 0;
   let n = 0;
@@ -405,14 +466,18 @@ export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: S
 
   let nextPart = 0;
   const part = new ByteWriter(1 << 16);
+  const page = new FirstPage(documentCount, sizes.docChunk);
   for (let b = 0; b < buckets; b++) {
     const list = members[b].sort((x, y) => (terms[x] < terms[y] ? -1 : terms[x] > terms[y] ? 1 : 0));
     const w = new ByteWriter(sizes.bucketBytes * 2);
     w.uint(list.length);
-    for (const t of list) {
+    // Every term's text weights first: a frequent term's first page also counts the terms it begins.
+    const texts = list.map((t) => weighField(text, weighting.averages.text, t, idf(weighting.documentsWithTerm[t], weighting.documentCount)));
+    for (let k = 0; k < list.length; k++) {
+      const t = list[k];
       const termIdf = idf(weighting.documentsWithTerm[t], weighting.documentCount);
       w.string(terms[t]);
-      const wText = weighField(text, weighting.averages.text, t, termIdf);
+      const wText = texts[k];
       const wAuthor = author ? weighField(author, weighting.averages.author, t, termIdf) : null;
       const nText = wText ? wText.to - wText.from : 0;
       const nAuthor = wAuthor ? wAuthor.to - wAuthor.from : 0;
@@ -441,6 +506,17 @@ export function writeTermShards(index: FinishedIndex, out: PayloadSink, sizes: S
       }
       w.uint(nextPart);
       for (let p = 1; p < parts; p++) w.uint(starts[p] - starts[p - 1]);
+      // The one-word query's terms: this one, and as a prefix every later one of the bucket it
+      // begins (sorted: they follow it), in the order the client sums them (engine.js, score.js).
+      const union = [wText];
+      if (prefixable(terms[t])) for (let j = k + 1; j < list.length && terms[list[j]].startsWith(terms[t]); j++) union.push(texts[j]);
+      const chunks = page.chunks(text, union);
+      w.uint(chunks.length);
+      let previousChunk = 0;
+      for (const c of chunks) {
+        w.uint(c - previousChunk);
+        previousChunk = c;
+      }
       for (let p = 0; p < parts; p++) {
         const lo = starts[p];
         const hi = p + 1 < parts ? starts[p + 1] : documentCount;

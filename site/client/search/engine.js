@@ -15,7 +15,7 @@ import { DataFiles } from './files.js';
 import { filterMask } from './filter.js';
 import { Manifests } from './manifest.js';
 import { pickBest } from './order.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, prefixable } from './pipeline.js';
 import { Postings } from './postings.js';
 import { MAX_TERMS, parseQuery, planQuery } from './query.js';
 import { evaluate } from './score.js';
@@ -24,6 +24,12 @@ import { makeView } from './view.js';
 
 /** How long a prefetched delta manifest stays good for the next query (ms); also one handed over (loader.js). */
 export const PREFETCH_FRESH = 10000;
+
+/**
+ * The documents of the first page whose chunks a frequent word's bucket entry names (postings.js
+ * firstChunks; site/search/shards.ts FIRST_PAGE).
+ */
+const STORED_PAGE = 10;
 
 /**
  * At most this many postings for a word whose first page is picked from its bucket alone
@@ -65,23 +71,44 @@ export class Engine {
    * the search that follows finds them loaded or on their way. The next search within a few
    * seconds uses the delta manifest loaded here. `postings`: `text` is the query that runs next
    * (a page opened with ?q=), so the part files of its frequent terms load too, as the bucket
-   * arrives (prefetchPostings); not while someone types, when a word may still change.
+   * arrives (prefetchPostings); not while someone types, when a word may still change. `page`:
+   * that search's filters and options (the page's URL): a single word's first page then loads
+   * with its bucket too (firstPage), without waiting for the page to be parsed and the search to run.
    * @param {string} text
    * @param {boolean} [postings]
+   * @param {{ filters: SearchFilters, options: import('./score.js').SearchOptions }} [page]
    */
-  prefetch(text, postings) {
+  prefetch(text, postings, page) {
     // The base's term buckets first: a rare word's snippets wait on its bucket, then one more
     // round trip (search prefetchDocs), while the manifests are only needed once those arrive.
-    const q = parseQuery(text);
+    const q = postings && page ? withFilters(parseQuery(text), page.filters) : parseQuery(text);
     const terms = this.termsOf(q.words.join(' '));
     const info = this.info;
     const plan = postings ? planQuery(this.pipeline, q) : null;
     const buckets = info ? this.prefetchPostings(info.buckets, plan ? wanted(plan) : terms, plan ? plan.prefix : null, !!plan) : null;
+    if (plan && page) this.firstPage(q, plan, q.after !== null || q.before !== null, page.options);
     this.manifests.base(buckets).catch(() => {});
     if (!this.prefetched || Date.now() - this.prefetched.at > PREFETCH_FRESH) this.prefetched = { at: Date.now(), delta: this.manifests.delta() };
     this.prefetched.delta.then((d) => {
       if (d) terms.forEach((t) => { this.postings.entry(d, t).catch(() => {}); });
     }, () => {});
+  }
+
+  /**
+   * A rare single word: its bucket tells its first page, so the page's snippets can load as soon
+   * as the bucket is read, beside the manifests (prefetchDocs). `dated`: the query has a time filter.
+   * @param {import('./query.js').ParsedQuery} q
+   * @param {import('./query.js').QueryPlan} plan
+   * @param {boolean} dated
+   * @param {import('./score.js').SearchOptions} opts
+   */
+  firstPage(q, plan, dated, opts) {
+    const info = this.info;
+    const hasFilter = q.chats.length > 0 || plan.authorTerms.length > 0 || dated;
+    if (info && info.docChunk && opts.prefetchDocs && plan.order.length === 1 && !plan.excluded.length && !hasFilter) {
+      const best = (opts.sort || 'best') === 'best' && opts.mode !== 'any';
+      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, plan.order[0], plan.order[0] === plan.prefix, opts.prefetchDocs, best);
+    }
   }
 
   /**
@@ -146,11 +173,7 @@ export class Engine {
   search(input, filters, options) {
     filters = filters || {};
     const opts = options || {};
-    const q = parseQuery(input);
-    if (filters.chat) q.chats.push(filters.chat);
-    if (filters.author && String(filters.author).trim()) q.authors.push(filters.author);
-    if (filters.after) q.after = filters.after;
-    if (filters.before) q.before = filters.before;
+    const q = withFilters(parseQuery(input), filters);
     /** @type {string[]} */
     const notes = [];
     const zone = opts.timeZone || 'UTC';
@@ -161,7 +184,7 @@ export class Engine {
 
     // Positive terms with their boosts (a repeated term adds up, as in Lunr's query vector).
     const plan = planQuery(this.pipeline, q);
-    const order = plan.order, prefix = plan.prefix, excluded = plan.excluded, authorTerms = plan.authorTerms;
+    const order = plan.order, prefix = plan.prefix, authorTerms = plan.authorTerms;
     if (order.length >= MAX_TERMS) notes.push('only the first ' + MAX_TERMS + ' words were used');
     const hasFilter = q.chats.length > 0 || authorTerms.length > 0 || after !== null || before !== null;
     if (order.length === 0 && !hasFilter) {
@@ -171,12 +194,7 @@ export class Engine {
     const want = wanted(plan);
     const info = this.info;
     const buckets = info ? this.prefetchPostings(info.buckets, want, prefix, true) : null;
-    // A rare single word: its bucket tells its first page, so the page's snippets can load as soon
-    // as the bucket is read, beside the manifests (prefetchDocs).
-    if (info && info.docChunk && opts.prefetchDocs && order.length === 1 && !excluded.length && !hasFilter) {
-      const best = (opts.sort || 'best') === 'best' && opts.mode !== 'any';
-      this.prefetchDocs({ prefix: '', buckets: info.buckets, docBase: 0, docChunk: info.docChunk }, order[0], order[0] === prefix, opts.prefetchDocs, best);
-    }
+    this.firstPage(q, plan, after !== null || before !== null, opts);
     return this.view(buckets).then((m) => Promise.all(m.parts.map((part) => Promise.all(want.map((t) => {
       if (t === prefix) return this.postings.withPrefix(part, t);
       return this.postings.entry(part, t).then((e) => (e ? [e] : []));
@@ -260,7 +278,8 @@ export class Engine {
    * scoring: all its messages when it has at most `limit`, whatever the order; else, for the
    * best-first order (`best`), the `limit` best-scored, up to PREDICT_MAX postings when all are in
    * their buckets, any number when some are in part files (the search decodes those same lists:
-   * prefetchPostings). With one query term a message's score is its weights' sum, and ties put the
+   * prefetchPostings), or at once, beside those files, the chunks the word's own bucket entry names
+   * when the word itself has part files (postings.js firstChunks). With one query term a message's score is its weights' sum, and ties put the
    * later document first (order.js takeBest), so the page is the one the search then shows; only a
    * delta can change it, and then a chunk or two load in vain.
    * @param {{ prefix: string, buckets: number, docBase: number, docChunk: number }} part
@@ -279,6 +298,13 @@ export class Engine {
         total += list[i].nText;
       }
       if (!total || (total > limit && (!best || (inBuckets && total > PREDICT_MAX)))) return;
+      // A frequent word's bucket names its first page's chunks (the page of the word as a prefix
+      // when it can be one): they load now, beside its part files, not after them.
+      const own = !inBuckets && total > limit && limit <= STORED_PAGE && asPrefix === prefixable(term) ? list.find((e) => e.term === term) : null;
+      if (own && own.firstChunks) {
+        own.firstChunks.forEach((c) => { this.documents.chunk(part, c).catch(noop); });
+        return;
+      }
       return Promise.all(list.map((e) => this.postings.of(part, e))).then((found) => {
         // The page the search will show: its own order (order.js), over these scores. At once, in
         // this turn: the search's own scoring, in a later one, need not be waited for.
@@ -327,6 +353,19 @@ function sumLists(lists) {
     all.w[k++] = x;
   });
   return all;
+}
+
+/**
+ * A parsed query with the form's filters (`filters`: { chat: slug, author, after, before }) added.
+ * @param {import('./query.js').ParsedQuery} q
+ * @param {SearchFilters} filters
+ */
+function withFilters(q, filters) {
+  if (filters.chat) q.chats.push(filters.chat);
+  if (filters.author && String(filters.author).trim()) q.authors.push(filters.author);
+  if (filters.after) q.after = filters.after;
+  if (filters.before) q.before = filters.before;
+  return q;
 }
 
 /**

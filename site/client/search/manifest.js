@@ -12,7 +12,7 @@ import { Reader, decodePayload } from './bytes.js';
  * The layout version this client reads: the writer's FORMAT_VERSION (the type makes them agree).
  * @type {ManifestJson['format']}
  */
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** The data file of the delta manifest (site/search/paths.ts DELTA_KEY). */
 const DELTA_KEY = 'delta';

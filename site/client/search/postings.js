@@ -21,6 +21,8 @@ import { bucketOf } from './pipeline.js';
  * @property {number} at
  * @property {number} firstPart
  * @property {number[] | null} partStarts per part, its first document (from the index's first)
+ * @property {number[] | null} firstChunks with part files: the doc-store chunks of the term's
+ *   first page as a one-word query (site/search/shards.ts FIRST_PAGE: as a prefix when prefixable)
  */
 
 /**
@@ -39,14 +41,14 @@ import { bucketOf } from './pipeline.js';
  * Parses a term bucket into term → entry (postings decoded later, on demand).
  * @param {Uint8Array} bytes
  */
-function parseBucket(bytes) {
+export function parseBucket(bytes) {
   const r = new Reader(bytes);
   /** @type {Map<string, Entry>} */
   const map = new Map();
   const n = r.uint();
   for (let k = 0; k < n; k++) {
     /** @type {Entry} */
-    const e = { term: r.string(), nText: 0, nAuthor: 0, parts: 0, textW: null, authorW: null, bytes: bytes, at: 0, firstPart: 0, partStarts: null };
+    const e = { term: r.string(), nText: 0, nAuthor: 0, parts: 0, textW: null, authorW: null, bytes: bytes, at: 0, firstPart: 0, partStarts: null, firstChunks: null };
     e.nText = r.uint();
     e.nAuthor = r.uint();
     e.parts = r.uint();
@@ -61,6 +63,9 @@ function parseBucket(bytes) {
       const starts = [0];
       for (let p = 1; p < e.parts; p++) starts.push(starts[p - 1] + r.uint());
       e.partStarts = starts;
+      const chunks = [];
+      for (let c = r.uint(), at = 0; c > 0; c--) chunks.push((at += r.uint()));
+      e.firstChunks = chunks;
     }
     map.set(e.term, e);
   }

@@ -44,11 +44,18 @@ function start() {
     return engine;
   }
 
-  // A page opened with a query starts loading its data now, before the document is parsed.
-  var initialQuery = new URLSearchParams(location.search).get('q');
+  // A page opened with a query starts loading its data now, before the document is parsed: the
+  // search the page runs once parsed (fromUrl, search) reads these same filters and options.
+  var initial = new URLSearchParams(location.search);
+  var initialQuery = initial.get('q');
   if (initialQuery && scriptVersion) {
     try {
-      getEngine(scriptVersion).prefetch(initialQuery, true);
+      /** @param {string} name */
+      var param = function (name) {
+        return initial.get(name) || '';
+      };
+      var filters = { chat: param('chat'), author: param('author'), after: param('after'), before: param('before') };
+      getEngine(scriptVersion).prefetch(initialQuery, true, { filters: filters, options: { sort: param('sort') || 'best', prefetchDocs: PAGE_SIZE } });
     } catch (e) {
       // The search proper reports any problem.
     }
@@ -439,8 +446,16 @@ function start() {
     }
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
-  else init();
+  // Once the document is parsed ('interactive'): not at DOMContentLoaded, which also waits for the
+  // page's deferred scripts (the site's chatchannels.js) and so for its stylesheets.
+  if (document.readyState === 'loading') {
+    var parsed = function () {
+      if (document.readyState === 'loading') return;
+      document.removeEventListener('readystatechange', parsed);
+      init();
+    };
+    document.addEventListener('readystatechange', parsed);
+  } else init();
 }
 
 if (typeof document !== 'undefined') start();
