@@ -256,6 +256,29 @@ test('a page opened with ?q= shows its results once it is parsed: not held back 
   await page.close();
 });
 
+test('on a phone the filters are folded before the first results show, unless the URL sets one: they never move the results', { skip }, async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  try {
+    for (const [query, folded] of [['wombat', true], ['wombat&sort=newest', false]] as const) {
+      const page = await context.newPage();
+      // Where the first result shows, whether the filters were open then.
+      await page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+          if (!document.querySelector('.cc-search-result:not(.cc-search-pending)')) return;
+          (window as unknown as { openAtFirst: boolean }).openAtFirst = document.querySelector('details.cc-search-filters-box')!.hasAttribute('open');
+          observer.disconnect();
+        }).observe(document, { childList: true, subtree: true });
+      });
+      await page.goto(`${origin}${PREFIX}search/?q=${query}`);
+      assert.equal((await results(page)).length, 2);
+      assert.equal(await page.evaluate(() => (window as unknown as { openAtFirst: boolean }).openAtFirst), !folded, `?q=${query}`);
+      await page.close();
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 for (const [word, kind] of [['wombat', 'a rare word'], ['alpha', 'a common word']] as const) {
   test(`the header search box on another page loads ahead what ${kind}'s search needs while someone types; after Enter the search page asks for no index file and finds the same results`, { skip }, async (t) => {
     if (skipUnless(t, fullSite, 'site/build.ts did not build the archive pages')) return;

@@ -107,13 +107,6 @@
     doc.addEventListener('auxclick', onLink);
   }
 
-  // The search page's filters fold away on narrow screens unless the URL sets one.
-  var filters = doc.querySelector('details.cc-search-filters-box');
-  if (filters && window.matchMedia && window.matchMedia('(max-width: 40rem)').matches &&
-      !/[?&](chat|author|after|before|sort)=[^&]/.test(loc.search)) {
-    filters.open = false;
-  }
-
   // The header's search box: search/search.js, loaded on first use, gets the search page's files
   // ready while someone types. Not from disk: nothing to cache there, every file is at hand.
   var searchForm = doc.querySelector('form.cc-search[role="search"]');

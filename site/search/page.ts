@@ -63,8 +63,8 @@ export function searchPageParts(options: SearchPageOptions): SearchPageParts {
     `<p class="cc-search-query"><label for="cc-search-q">Search messages</label>` +
     `<input id="cc-search-q" name="q" type="search" autocomplete="off" spellcheck="false" aria-describedby="cc-search-help">` +
     `<button type="submit">Search</button></p>` +
-    // In a <details> so that phones can fold the filters away (the site script closes it on narrow
-    // screens when no filter is set): the results then start near the top.
+    // In a <details> so that phones can fold the filters away (search.js closes it on narrow
+    // screens when no filter is set, before the first results): the results then start near the top.
     `<details class="cc-search-filters-box" open><summary>Filters</summary>` +
     `<fieldset class="cc-search-filters"><legend class="cc-visually-hidden">Filters</legend>` +
     `<p class="cc-search-field"><label for="cc-search-chat">Chat</label><select id="cc-search-chat" name="chat"><option value="">All chats</option></select>` +

@@ -70,6 +70,7 @@ function start() {
       return;
     }
     // The page's search box (site/search/page.ts).
+    foldFiltersOnPhones(box);
     var form = /** @type {HTMLFormElement} */ (box.querySelector('form'));
     var input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem('q'));
     var status = /** @type {HTMLElement} */ (box.querySelector('.cc-search-status'));
@@ -456,6 +457,20 @@ function start() {
     };
     document.addEventListener('readystatechange', parsed);
   } else init();
+}
+
+/**
+ * The filters fold away on narrow screens unless the URL sets one, so that the results start near
+ * the top. Here, before the first results are shown (the search runs once the page is parsed,
+ * ahead of the site's deferred chatchannels.js): folded later, they would move under the reader.
+ * @param {Element} box
+ */
+function foldFiltersOnPhones(box) {
+  var filters = /** @type {HTMLDetailsElement | null} */ (box.querySelector('details.cc-search-filters-box'));
+  if (filters && window.matchMedia && window.matchMedia('(max-width: 40rem)').matches &&
+      !/[?&](chat|author|after|before|sort)=[^&]/.test(location.search)) {
+    filters.open = false;
+  }
 }
 
 if (typeof document !== 'undefined') start();
