@@ -236,10 +236,11 @@ test('tiny read sizes (chunk and block boundaries everywhere) change nothing', a
   const expected = { tiny: strip(await readAll(TINY)), demo: strip(await readAll(DEMO)) };
   const saved = { ...skypeExportTuning };
   try {
-    for (const [chunkBytes, blockBytes] of [[7, 64], [1, 1], [4096, 300]]) {
-      Object.assign(skypeExportTuning, { chunkBytes, blockBytes });
-      assert.deepEqual(strip(await readAll(TINY)), expected.tiny, `chunk ${chunkBytes}, block ${blockBytes}`);
-      if (chunkBytes > 1) assert.deepEqual(strip(await readAll(DEMO)), expected.demo, `demo: chunk ${chunkBytes}, block ${blockBytes}`);
+    for (const [chunkBytes, blockBytes, blockMessages] of [[7, 64, 256], [1, 1, 256], [4096, 300, 256], [4096, 300, 1], [64, 4096, 3]]) {
+      Object.assign(skypeExportTuning, { chunkBytes, blockBytes, blockMessages });
+      const what = `chunk ${chunkBytes}, block ${blockBytes}, ${blockMessages} messages a block`;
+      assert.deepEqual(strip(await readAll(TINY)), expected.tiny, what);
+      if (chunkBytes > 1) assert.deepEqual(strip(await readAll(DEMO)), expected.demo, `demo: ${what}`);
     }
   } finally {
     Object.assign(skypeExportTuning, saved);

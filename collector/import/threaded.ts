@@ -69,16 +69,16 @@ export class EventBatch {
 }
 
 /**
- * The reading thread's young generation (V8's new space), in MB; V8's default is 48 on 64-bit
- * (three 16 MB semi-spaces). Parsing and rendering allocate several short-lived objects per
- * message and hand most of them on within a batch, so a larger nursery means fewer scavenges,
- * each copying the batch still being filled. Only this thread's: the writer allocates little.
- * Measured on 2 cores under a load of 11-18 (alternating threaded runs, CPU-seconds of the
- * process): 1M Skype messages, 26.2-28.3 (mean 27.2, 7 runs) -> 24.6-26.6 (mean 25.8, 6 runs);
- * 100k, no difference beyond the noise (3.6-4.1 either way). Peak RSS grew less than
- * the 48 MB added (1M: 329-362 -> 348-371 MB, within docs/design.md's bound of 400).
+ * The reading thread's young generation (V8's new space), in MB: V8's default on 64-bit (three
+ * 16 MB semi-spaces), set here so that it stays so. It was 96 while the Skype reader parsed 4096
+ * messages per block and kept them until the block was handed on: a scavenge then copied most of a
+ * block, and a larger nursery meant fewer of them. Now a message is garbage once handed on
+ * (kit/batches.ts) and little survives a scavenge, so more of them cost little and the nursery's
+ * memory is saved. Measured at 1M Skype messages, 3 alternating pairs under a load of 15-23
+ * (CPU-seconds of the process, mean; of the reading thread): 96 MB 23.3 (11.0-15.2), peak RSS
+ * 354-374 MB; 48 MB 22.2 (10.5-13.1), peak RSS 329-335 MB (docs/scale.md's bound: 400).
  */
-export const READER_YOUNG_GENERATION_MB = 96;
+export const READER_YOUNG_GENERATION_MB = 48;
 
 /**
  * Which thread computes a message's identity and body. Both are pure functions of the record

@@ -16,6 +16,13 @@ export const skypeExportTuning = {
   chunkBytes: 4 << 20,
   /** Bytes read at once when re-reading a conversation's messages. */
   blockBytes: 4 << 20,
+  /**
+   * Messages parsed per block of events handed on. Few, so that what the reading thread holds
+   * between two of V8's young-generation collections stays small: each collection copies every
+   * parsed message not yet handed on, and promotes what it meets twice (a block of 4096 kept
+   * ~8 MB alive through several: 1M Skype messages, the reading thread's scavenges 2.3 -> 0.6 s).
+   */
+  blockMessages: 256,
 };
 
 /**
@@ -30,6 +37,8 @@ export class ExportReader implements RecordContext {
   private readonly media: ExportMedia;
   private anyFiltered = false;
   private lastProgress = -1;
+  /** The last finished conversation's block buffer, for the next one (fewer 4 MB allocations). */
+  private spareBlock: Buffer | null = null;
 
   constructor(
     readonly input: ExportInput,
@@ -85,6 +94,7 @@ export class ExportReader implements RecordContext {
     if (!order || conv.next >= order.length) {
       if (order) {
         conv.order = null;
+        if (conv.blockBuf && (!this.spareBlock || conv.blockBuf.length > this.spareBlock.length)) this.spareBlock = conv.blockBuf;
         conv.blockBuf = null;
         const progress = this.progress(this.input.jsonStart + conv.end);
         if (progress) return [progress];
@@ -94,7 +104,7 @@ export class ExportReader implements RecordContext {
     const out: SourceEvent[] = [];
     const progress = this.progress(this.input.jsonStart + conv.start + ((conv.end - conv.start) * conv.next) / order.length);
     if (progress) out.push(progress);
-    const budgetEnd = conv.next + 4096;
+    const budgetEnd = conv.next + skypeExportTuning.blockMessages;
     while (conv.next < order.length && conv.next < budgetEnd) {
       const k = order[conv.next];
       conv.next++;
@@ -140,7 +150,10 @@ export class ExportReader implements RecordContext {
     }
     const length = to - from;
     if (!conv.blockBuf || conv.blockBuf.length < length) {
-      conv.blockBuf = Buffer.allocUnsafe(Math.max(length, Math.min(skypeExportTuning.blockBytes, conv.end - conv.start)));
+      const size = Math.max(length, Math.min(skypeExportTuning.blockBytes, conv.end - conv.start));
+      const spare = this.spareBlock;
+      this.spareBlock = null;
+      conv.blockBuf = spare && spare.length >= size ? spare : Buffer.allocUnsafe(size);
     }
     await readAt(this.input.fh, conv.blockBuf.subarray(0, length), this.input.jsonStart + from);
     conv.blockStart = from;
