@@ -1,7 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSearchIndex, type SearchIndexResult } from '../site/search/index.js';
 import fc from 'fast-check';
@@ -61,6 +60,31 @@ before(async () => {
     slugs.set(r.chat.title, r.chat.slug);
   }
 });
+
+/**
+ * An engine over a built site's data files (`data`) that records each file as it is asked for
+ * (not as it arrives) in `loaded`; a file waits for `hold(key)` when that is a promise. Files are
+ * read at once (no file system round trip): a few turns of the event loop (settle) settle all the
+ * engine can do before the held files arrive.
+ */
+function recordingEngine(data: string, buckets: number, loaded: string[], hold: (key: string) => Promise<void> | null = () => null) {
+  const { Engine } = engineModuleOf();
+  return new Engine({
+    load: async (key) => {
+      loaded.push(key);
+      const held = hold(key);
+      if (held) await held;
+      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
+    },
+    info: { buckets, docChunk: 64 },
+    stem,
+    isStopWord,
+  });
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 async function texts(input: string, filters = {}, options = {}): Promise<string[]> {
   const result = await engine.search(input, filters, options);
@@ -174,20 +198,8 @@ test('queries Lunr would reject never throw', async () => {
 });
 
 test('a rare single word loads its snippets with its bucket; other queries load none before they are shown', async () => {
-  const data = join(dir, 'site', 'search', 'data');
-  const info = { buckets: built.buckets, docChunk: 64 };
-  // Files as they are asked for (not as they arrive).
   const loaded: string[] = [];
-  const { Engine } = engineModuleOf();
-  const early = new Engine({
-    load: async (key) => {
-      loaded.push(key);
-      return payloadOf(await readFile(join(data, `${key}.js`), 'utf8'), key);
-    },
-    info,
-    stem,
-    isStopWord,
-  });
+  const early = recordingEngine(join(dir, 'site', 'search', 'data'), built.buckets, loaded);
   const result = await early.search('quokka', {}, { prefetchDocs: 10 });
   assert.equal(result.count, 1);
   const chunks = loaded.filter((k) => k.startsWith('d/'));
@@ -205,19 +217,7 @@ test('a rare single word loads its snippets with its bucket; other queries load 
 
 test('a page opened with ?q= asks for a single word\'s first page with its bucket, before its search runs (prefetch with the URL\'s filters and options); with a filter or another order, not', async () => {
   const data = join(dir, 'site', 'search', 'data');
-  const { Engine } = engineModuleOf();
-  const engineOf = (loaded: string[]) => new Engine({
-    load: async (key) => {
-      loaded.push(key);
-      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
-    },
-    info: { buckets: built.buckets, docChunk: 64 },
-    stem,
-    isStopWord,
-  });
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-  };
+  const engineOf = (loaded: string[]) => recordingEngine(data, built.buckets, loaded);
   const page = (filters: Record<string, string>, sort = 'best') => ({ filters: { chat: '', author: '', after: '', before: '', ...filters }, options: { sort, prefetchDocs: 10 } });
   for (const word of ['quokka', 'bravo']) {
     const loaded: string[] = [];
@@ -238,27 +238,13 @@ test('a page opened with ?q= asks for a single word\'s first page with its bucke
 });
 
 test('a single word of more than a page, all in its bucket: the chunks of its best page load with the bucket, and no other', async () => {
-  const data = join(dir, 'site', 'search', 'data');
-  const info = { buckets: built.buckets, docChunk: 64 };
   const loaded: string[] = [];
   // The manifests wait until the search has asked for everything it can without them.
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const { Engine } = engineModuleOf();
-  const early = new Engine({
-    // Read at once (no file system round trip), so that a few turns of the event loop settle all
-    // the search can do before the manifests arrive.
-    load: async (key) => {
-      loaded.push(key);
-      if (key === 'manifest' || key === 'delta') await held;
-      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
-    },
-    info,
-    stem,
-    isStopWord,
-  });
+  const early = recordingEngine(join(dir, 'site', 'search', 'data'), built.buckets, loaded, (key) => (key === 'manifest' || key === 'delta' ? held : null));
   const searching = early.search('bravo', {}, { prefetchDocs: 10 });
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  await settle();
   const before = loaded.filter((k) => k.startsWith('d/'));
   release();
   const result = await searching;
@@ -270,29 +256,18 @@ test('a single word of more than a page, all in its bucket: the chunks of its be
 });
 
 test('the base manifest is read after the query\'s term buckets: when both arrive together, the files of the first results are asked for first', async () => {
-  const data = join(dir, 'site', 'search', 'data');
-  const { Engine } = engineModuleOf();
   for (const how of ['prefetch', 'search'] as const) {
     const loaded: string[] = [];
     let release!: () => void;
     const bucketHeld = new Promise<void>((resolve) => (release = resolve));
-    const early = new Engine({
-      // The manifest at once, the bucket held back.
-      load: async (key) => {
-        loaded.push(key);
-        if (key.startsWith('t/')) await bucketHeld;
-        return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
-      },
-      info: { buckets: built.buckets, docChunk: 64 },
-      stem,
-      isStopWord,
-    });
+    // The manifest at once, the bucket held back.
+    const early = recordingEngine(join(dir, 'site', 'search', 'data'), built.buckets, loaded, (key) => (key.startsWith('t/') ? bucketHeld : null));
     const searching = how === 'prefetch' ? (early.prefetch('quokka', true), null) : early.search('quokka', {}, { prefetchDocs: 10 });
     // The engine's own manifests (engine.js), asked as its view will be.
     const manifests = (early as unknown as { manifests: { base(): Promise<unknown> } }).manifests;
     let read = false;
     void manifests.base().then(() => (read = true));
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     assert.ok(loaded.includes('manifest'), `${how}: the manifest is loaded at once (${loaded.join(' ')})`);
     assert.equal(read, false, `${how}: but not read while the bucket is on its way`);
     release();
@@ -308,20 +283,7 @@ test('a frequent word\'s part files load as its bucket arrives, before the manif
   const out = join(dir, 'site-parts');
   const small = await buildSearchIndex({ db: join(dir, 'db.sqlite'), outDir: out, threads: 1, sizes: { bucketBytes: 200, partPostings: 20 } });
   const data = join(out, 'search', 'data');
-  const { Engine } = engineModuleOf();
-  const engineOf = (loaded: string[], held: Promise<void> | null) => new Engine({
-    load: async (key) => {
-      loaded.push(key);
-      if (held && (key === 'manifest' || key === 'delta')) await held;
-      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
-    },
-    info: { buckets: small.buckets, docChunk: 64 },
-    stem,
-    isStopWord,
-  });
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-  };
+  const engineOf = (loaded: string[], held: Promise<void> | null) => recordingEngine(data, small.buckets, loaded, (key) => (key === 'manifest' || key === 'delta' ? held : null));
   const parts = (keys: string[]) => [...new Set(keys.filter((k) => k.startsWith('p/')))].sort();
   for (const [query, how] of [['alpha', 'search'], ['alph', 'search'], ['alpha bravo -charlie', 'search'], ['alpha bravo', 'prefetch']] as const) {
     // What the search reads, the manifests at hand.
@@ -396,22 +358,12 @@ test('a frequent word\'s bucket names the chunks of its first page: the page the
   assert.ok(checked >= 5 && withOthers >= 1, `words checked: ${checked}, of them matching other words as a prefix: ${withOthers}`);
 
   // Asked for with the bucket, while its part files (and the manifests) are still on their way.
-  const { Engine } = engineModuleOf();
   const loaded: string[] = [];
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const early = new Engine({
-    load: async (key) => {
-      loaded.push(key);
-      if (key === 'manifest' || key === 'delta' || key.startsWith('p/')) await held;
-      return payloadOf(readFileSync(join(data, `${key}.js`), 'utf8'), key);
-    },
-    info: { buckets: small.buckets, docChunk: 64 },
-    stem,
-    isStopWord,
-  });
+  const early = recordingEngine(data, small.buckets, loaded, (key) => (key === 'manifest' || key === 'delta' || key.startsWith('p/') ? held : null));
   const searching = early.search('alpha', {}, { prefetchDocs: 10 });
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  await settle();
   const asked = [...new Set(loaded.filter((k) => k.startsWith('d/')))].sort();
   assert.ok(loaded.some((k) => k.startsWith('p/')), 'alpha has part files');
   release();
