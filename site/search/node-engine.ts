@@ -107,6 +107,15 @@ export interface PeriodsModule {
   pagePath(slotLabel: string, byDay: boolean | number, time: number): string;
 }
 
+/**
+ * The browser's best-first pick (site/client/search/order.js pickBest): the first `k` candidate
+ * indexes by score, then the later document. The index builder ranks a frequent word's first
+ * page with it (shards.ts), so the page it names is the one the client shows.
+ */
+export function pickBestOf(): (candidates: Int32Array, scores: Float64Array, k: number) => number[] {
+  return clientModules().order.pickBest as (candidates: Int32Array, scores: Float64Array, k: number) => number[];
+}
+
 export function periodsModuleOf(): PeriodsModule {
   return clientModules().periods as unknown as PeriodsModule;
 }

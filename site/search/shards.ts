@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ByteWriter, DATA_CALLBACK, dataScript } from './bytes.js';
 import { idf, weight, type FieldPostings, type FinishedIndex } from './inverted-index.js';
 import { DELTA_KEY, dataKeys } from './paths.js';
+import { pickBestOf } from './node-engine.js';
 import { bucketOf, prefixable } from './pipeline.js';
 import type { Slot } from '../../collector/store/contract.js';
 import type { Group, SearchChat } from './source.js';
@@ -355,11 +356,11 @@ function writePostings(w: ByteWriter, field: FieldPostings, weighted: WeightedFi
 }
 
 /**
- * The doc-store chunks of a one-word query's first page, as the client ranks it (score.js,
- * order.js): a document's score is the sum of its text weights over the query's index terms
- * (weight classes ÷ 1000, added in term order from 0, as the client adds them), best first, ties
- * to the later document. Per-document scratch (9 bytes a document), made at the first use and
- * cleared after each page by walking the same postings.
+ * The doc-store chunks of a one-word query's first page, as the client ranks it (score.js, and
+ * order.js's own pickBest): a document's score is the sum of its text weights over the query's
+ * index terms (weight classes ÷ 1000, added in term order from 0, as the client adds them), best
+ * first, ties to the later document. Per-document scratch (9 bytes a document), made at the
+ * first use and cleared after each page by walking the same postings.
  */
 class FirstPage {
   private score: Float64Array | null = null;
@@ -383,23 +384,18 @@ class FirstPage {
         seen[docs[i]] = 1;
       }
     }
-    // Best first, then the later document (order.js pickBest); each document once.
-    const top: number[] = [];
-    const before = (a: number, b: number) => score[a] > score[b] || (score[a] === score[b] && a > b);
+    // Each document once, ranked by the client's own pick (best first, then the later document).
+    const candidates: number[] = [];
     for (const weighted of lists) {
       for (let i = weighted.from; i < weighted.to; i++) {
         const d = docs[i];
         if (!seen[d]) continue;
         seen[d] = 0;
-        if (top.length === FIRST_PAGE && !before(d, top[FIRST_PAGE - 1])) continue;
-        let at = top.length === FIRST_PAGE ? FIRST_PAGE - 1 : top.length;
-        while (at > 0 && before(d, top[at - 1])) {
-          top[at] = top[at - 1];
-          at--;
-        }
-        top[at] = d;
+        candidates.push(d);
       }
     }
+    const ranked = pickBestOf()(Int32Array.from(candidates), Float64Array.from(candidates, (d) => score[d]), FIRST_PAGE);
+    const top = ranked.map((i) => candidates[i]);
     for (const weighted of lists) for (let i = weighted.from; i < weighted.to; i++) score[docs[i]] = 0;
     return [...new Set(top.map((d) => Math.floor(d / this.docChunk)))].sort((a, b) => a - b);
   }
