@@ -2,9 +2,11 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { buildSearchIndex, updateSearchIndex, planSearchUpdate } from '../site/search/index.js';
 import { decodeDataScript } from '../site/search/bytes.js';
 import { decodeManifest, readBaseIndex } from '../site/search/built-index.js';
+import { searchSettings } from '../site/search/build.js';
 import { openSearchEngine, type SearchEngine, type SearchResult } from '../site/search/node-engine.js';
 import { tempDir } from './helpers/temp.js';
 import { CHATS, makeCorpus, nativeIdOf, writeCorpus, writeLater, type CorpusMessage } from './helpers/search-corpus.js';
@@ -31,11 +33,21 @@ messages.push({ chat: CHATS[1].nativeId, author: '8:live:carol', authorName: 'Ca
 
 let base: ReturnType<typeof readBaseIndex>;
 
+/** The database's id: the key of the base index's sealed facts. */
+function databaseId(): string | null {
+  const raw = new Database(db, { readonly: true });
+  try {
+    return (raw.prepare(`SELECT value FROM meta WHERE key = 'database_id'`).pluck().get() as string | undefined) ?? null;
+  } finally {
+    raw.close();
+  }
+}
+
 before(async () => {
   writeCorpus(db, messages);
   const built = await buildSearchIndex({ db, outDir: out, threads: 1, sizes: { bucketBytes: 400, partPostings: 40, docChunk: 9 } });
   assert.ok(built.parts > 0, 'the small sizes split frequent terms into parts');
-  base = readBaseIndex(data);
+  base = readBaseIndex(data, databaseId());
 });
 
 /** An engine over a full build of the database as it is now. */
@@ -115,6 +127,17 @@ test('a fresh full build has no delta, and a base a delta can build on', async (
   assert.equal(pointer(), null);
 });
 
+test('the published base manifest shows neither the change log\'s point nor the options\' hash: they are sealed under the database\'s id, and open with no other', () => {
+  const { json } = decodeManifest(decodeDataScript(readFileSync(join(data, 'manifest.js'), 'utf8'), 'manifest'));
+  const text = JSON.stringify(json);
+  assert.ok(!('problem' in base));
+  for (const key of ['settings', 'changeSeq', 'averages']) assert.ok(!(key in json), `no ${key} in the clear`);
+  assert.ok(!text.includes(searchSettings({})), 'the options\' hash is not there');
+  assert.equal(typeof (json as { sealed?: unknown }).sealed, 'string');
+  assert.deepEqual(readBaseIndex(data, 'another database'), { problem: 'the base index was built from another database' });
+  assert.deepEqual(readBaseIndex(data, null), { problem: 'the base index was built from another database' });
+});
+
 test('added, edited and deleted messages, a new month and a new chat: base + delta answers like a full build', async () => {
   writeLater(db, CHATS[0], [
     { nativeId: nativeIdOf(EDITED), author: '8:live:alice', authorName: 'Alice Smith', time: T, text: 'the quokka swims across the river' },
@@ -143,7 +166,7 @@ test('added, edited and deleted messages, a new month and a new chat: base + del
   assert.ok(p.masked.length > 0);
   assert.deepEqual(deltaFolders(), [`delta-${result.deltaVersion}`]);
   // The base's files were not touched.
-  assert.equal(readBaseIndex(data) && (readBaseIndex(data) as { version: string }).version, base.version);
+  assert.equal((readBaseIndex(data, databaseId()) as { version: string }).version, base.version);
 
   const loaded: string[] = [];
   const ours = openSearchEngine(data, (key) => loaded.push(key));

@@ -10,6 +10,7 @@ import { escapeHtml, snippet, stripInvalidChars, text } from '../site/render/esc
 import { Links, normalizePrefix, permalinkOf, PublicUrls } from '../site/render/links.js';
 import { isoTime, TimeFormatter } from '../site/render/time.js';
 import { propertySeeds } from './helpers/seeds.js';
+import { openJson, sealJson } from '../site/output/seal.js';
 
 /** The extension → type table of Eleventy's dev server (the `mime` package it serves files with). */
 const mime = createRequire(createRequire(import.meta.url).resolve('@11ty/eleventy-dev-server'))('mime') as { getType(ext: string): string | null };
@@ -331,4 +332,19 @@ test('a person known only by id is named readably: no type prefix, Skype cid acc
   assert.equal(readableId('28:concierge'), 'concierge');
   assert.equal(readableId(null), null);
   assert.equal(new AuthorNamer('show', '').author('8:live:.cid.7f3a2b9c41d05e68', null, null).name, 'cid 7f3a2b');
+});
+
+test('seal (site/output/seal.ts): opens only with its secret and purpose, hides how many digits its numbers have, refuses a shortened tag', () => {
+  const sealed = sealJson('db-1', 'stamp', { changeSeq: 9, key: 'abc' });
+  assert.deepEqual(openJson('db-1', 'stamp', sealed), { changeSeq: 9, key: 'abc' });
+  assert.equal(sealJson('db-1', 'stamp', { changeSeq: 9, key: 'abc' }), sealed, 'deterministic: equal contents, equal bytes');
+  assert.equal(openJson('db-2', 'stamp', sealed), undefined, 'another secret');
+  assert.equal(openJson('db-1', 'search base', sealed), undefined, 'another purpose');
+  const lengths = [9, 99_999, 999_999_999].map((n) => sealJson('db-1', 'stamp', { changeSeq: n, lastMessage: n }).length);
+  assert.equal(new Set(lengths).size, 1, `one length whatever the digits: ${lengths}`);
+  const bytes = Buffer.from(sealed, 'base64');
+  // A 4-byte tag in place of the 16: GCM would check just those 4 bytes if asked to.
+  const short = Buffer.concat([bytes.subarray(0, 12), bytes.subarray(12, 16), bytes.subarray(28)]).toString('base64');
+  assert.equal(openJson('db-1', 'stamp', short), undefined);
+  assert.equal(openJson('db-1', 'stamp', ''), undefined);
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import type { ResolvedOptions } from '../options.js';
 import { permalinkOf, sitePaths } from '../render/links.js';
 import { writeFileAtomic } from './atomic.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
+import { openJson, sealJson, secretDigest } from './seal.js';
 
 /**
  * The build stamp: a record, in the output folder, of the last complete build of the product's own
@@ -68,39 +69,22 @@ type SealedContent = DatabaseFacts & { options: string };
 export interface SealedFacts {
   /** sha256 of the database's id: tells the stamp's database without revealing the key. */
   id: string;
-  /** base64 of AES-256-GCM's nonce, tag and ciphertext of the facts as JSON. */
+  /** The facts as JSON, sealed (seal.ts). */
   sealed: string;
 }
 
-const digest = (label: string, databaseId: string) => createHash('sha256').update(`chatchannels ${label}\u0000${databaseId}`).digest();
-
-/**
- * Seals facts of a database with an id. Deterministic (the nonce is an HMAC of the plaintext, as
- * in SIV): two builds of one database leave the same stamp bytes, as a resumed build and a full
- * one must (test/site-resume.test.ts), and only equal facts give equal seals.
- */
+/** Seals facts of a database with an id (seal.ts): deterministic, so two builds of one database leave the same stamp bytes. */
 export function sealFacts(facts: SealedContent & { id: string }): SealedFacts {
-  const key = digest('stamp key', facts.id);
-  const plain = Buffer.from(JSON.stringify(facts));
-  const nonce = createHmac('sha256', key).update(plain).digest().subarray(0, 12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return { id: digest('database id', facts.id).toString('hex'), sealed: Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64') };
+  return { id: secretDigest('database id', facts.id).toString('hex'), sealed: sealJson(facts.id, 'stamp', facts) };
 }
 
 /** The facts sealed for the database with this id, or why there are none for it. */
 export function unsealFacts(sealed: SealedFacts, databaseId: string | null): SealedContent | string {
   if (databaseId === null) return 'the database has no id yet (its next import gives it one)';
-  if (sealed.id !== digest('database id', databaseId).toString('hex')) return 'the database is not the one the output was built from';
-  try {
-    const bytes = Buffer.from(sealed.sealed, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', digest('stamp key', databaseId), bytes.subarray(0, 12));
-    decipher.setAuthTag(bytes.subarray(12, 28));
-    const facts = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as SealedContent;
-    return facts.id === databaseId ? facts : 'the database is not the one the output was built from';
-  } catch {
-    return "the output's record of its last build is damaged";
-  }
+  if (sealed.id !== secretDigest('database id', databaseId).toString('hex')) return 'the database is not the one the output was built from';
+  const facts = openJson(databaseId, 'stamp', sealed.sealed) as SealedContent | undefined;
+  if (facts === undefined || typeof facts !== 'object' || facts === null) return "the output's record of its last build is damaged";
+  return facts.id === databaseId ? facts : 'the database is not the one the output was built from';
 }
 
 /** Reads what a snapshot shows of the database (main.* : never the excluded-authors views). */

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../output/atomic.js';
 import { join, resolve } from 'node:path';
 import type { AuthorMode } from '../options.js';
 import { clientScript } from './bundle.js';
+import { sealBaseFacts } from './built-index.js';
 import { writeIndex } from './index-writer.js';
 import { renderSearchPage, type SearchPageOptions } from './page.js';
 import { CLIENT_FILE, DATA_DIR, dataKeys, PAGE_FILE, SEARCH_DIR } from './paths.js';
@@ -179,7 +180,7 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
       dataKeys.manifest,
       encodeManifest({
         // What a delta build on this base needs (delta.ts); the client ignores them.
-        extra: { settings: searchSettings(options), changeSeq, averages: weighting.averages },
+        extra: { sealed: sealBaseFacts(source.databaseId(), { settings: searchSettings(options), changeSeq, averages: weighting.averages }) },
         version,
         docs: written.docs,
         docChunk: sizes.docChunk,

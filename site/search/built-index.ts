@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteReader, decodeDataScript } from './bytes.js';
+import { openJson, sealJson } from '../output/seal.js';
 import { dataKeys } from './paths.js';
 import { bucketOf } from './pipeline.js';
 import { FORMAT_VERSION, type FieldAverages } from './shards.js';
@@ -41,9 +42,7 @@ interface ManifestJson {
   docChunk?: number;
   buckets?: number;
   authors?: string;
-  settings?: string;
-  changeSeq?: number;
-  averages?: FieldAverages;
+  sealed?: string;
   chats?: [string, string][];
   slots?: string[];
   kind?: string;
@@ -69,11 +68,21 @@ export function decodeManifest(bytes: Uint8Array): { json: ManifestJson; groups:
   return { json, groups };
 }
 
+/** What a delta build needs of its base, sealed in the base's manifest (format.ts BaseManifestExtra). */
+export type BaseFacts = Pick<BaseIndex, 'settings' | 'changeSeq' | 'averages'>;
+
+const SEAL_PURPOSE = 'search base';
+
+/** `facts` sealed under the database's id (none: a database no import has given one, sealed under ''). */
+export function sealBaseFacts(databaseId: string | null, facts: BaseFacts): string {
+  return sealJson(databaseId ?? '', SEAL_PURPOSE, facts);
+}
+
 /**
- * The base index in `dataDir`, or why a delta cannot be built on it (no index, an older format,
- * or one written before delta builds existed).
+ * The base index in `dataDir` of the database with this id, or why a delta cannot be built on it
+ * (no index, an older format, one written before delta builds existed, or from another database).
  */
-export function readBaseIndex(dataDir: string): BaseIndex | { problem: string } {
+export function readBaseIndex(dataDir: string, databaseId: string | null): BaseIndex | { problem: string } {
   let bytes: Uint8Array;
   try {
     bytes = decodeDataScript(readFileSync(join(dataDir, `${dataKeys.manifest}.js`), 'utf8'), dataKeys.manifest);
@@ -88,8 +97,10 @@ export function readBaseIndex(dataDir: string): BaseIndex | { problem: string } 
   }
   const { json, groups } = decoded;
   if (json.format !== FORMAT_VERSION) return { problem: `base index has format ${json.format}, not ${FORMAT_VERSION}` };
-  if (typeof json.changeSeq !== 'number' || !json.settings || !json.averages || !json.version || !json.chats || !json.slots) {
-    return { problem: 'base index predates delta builds' };
+  if (!json.sealed || !json.version || !json.chats || !json.slots) return { problem: 'base index predates delta builds' };
+  const facts = openJson(databaseId ?? '', SEAL_PURPOSE, json.sealed) as BaseFacts | undefined;
+  if (typeof facts?.changeSeq !== 'number' || typeof facts.settings !== 'string' || !facts.averages) {
+    return { problem: 'the base index was built from another database' };
   }
   return {
     version: json.version,
@@ -97,9 +108,9 @@ export function readBaseIndex(dataDir: string): BaseIndex | { problem: string } 
     docChunk: json.docChunk ?? 0,
     buckets: json.buckets ?? 1,
     authors: json.authors ?? 'show',
-    settings: json.settings,
-    changeSeq: json.changeSeq,
-    averages: json.averages,
+    settings: facts.settings,
+    changeSeq: facts.changeSeq,
+    averages: facts.averages,
     chats: json.chats.map(([slug, title]) => ({ slug, title })),
     slots: json.slots,
     groups,

@@ -183,11 +183,11 @@ function limitFor(options: SearchUpdateOptions, base: BaseIndex): number {
 /** Whether `updateSearchIndex` would write a delta or a full index now (reads the base and the change log only). */
 export function planSearchUpdate(options: SearchUpdateOptions): SearchUpdatePlan {
   const dataDir = join(resolve(options.outDir), DATA_DIR);
-  const base = readBaseIndex(dataDir);
-  if ('problem' in base) return { kind: 'full', reason: base.problem };
-  if (base.settings !== searchSettings(options)) return { kind: 'full', reason: 'the author options changed since the base index' };
   const source = openSearchSource(options);
   try {
+    const base = readBaseIndex(dataDir, source.databaseId());
+    if ('problem' in base) return { kind: 'full', reason: base.problem };
+    if (base.settings !== searchSettings(options)) return { kind: 'full', reason: 'the author options changed since the base index' };
     const delta = planDelta(source, base);
     if ('problem' in delta) return { kind: 'full', reason: delta.problem };
     const limit = limitFor(options, base);
@@ -209,14 +209,14 @@ export async function updateSearchIndex(options: SearchUpdateOptions): Promise<S
     options.log?.(`search: full build (${reason})`);
     return { ...(await buildSearchIndex(options)), delta: false, deltaVersion: null, reason };
   };
-  const base = readBaseIndex(dataDir);
-  if ('problem' in base) return full(base.problem);
-  if (base.settings !== searchSettings(options)) return full('the author options changed since the base index');
-
   const sizes: ShardSizes = { ...DEFAULT_SIZES, ...options.sizes };
   const source = openSearchSource(options);
   let result: SearchUpdateResult;
   try {
+    // The base's facts are sealed under the database's id (built-index.ts): read with the source.
+    const base = readBaseIndex(dataDir, source.databaseId());
+    if ('problem' in base) return await full(base.problem);
+    if (base.settings !== searchSettings(options)) return await full('the author options changed since the base index');
     const delta = planDelta(source, base);
     if ('problem' in delta) return await full(delta.problem);
     const limit = limitFor(options, base);
@@ -248,7 +248,7 @@ export async function updateSearchIndex(options: SearchUpdateOptions): Promise<S
       started,
     });
     const manifest = encodeManifest({
-      extra: { kind: 'delta', base: base.version, changeSeq: delta.changeSeq, masked: delta.masked },
+      extra: { kind: 'delta', base: base.version, masked: delta.masked },
       version,
       docs: written.docs,
       docChunk: sizes.docChunk,

@@ -9,14 +9,14 @@ export const FORMAT_VERSION = 4;
 /** A slot's label: 'early' (before year 1), a UTC month 'YYYY-MM', or 'late' (after 9999). */
 export type SlotLabel = string;
 
-/** What a full build adds to its manifest: what a delta build needs of its base. */
+/**
+ * What a full build adds to its manifest: what a delta build needs of its base (the options'
+ * hash, the change log's point, the average field lengths: built-index.ts BaseFacts), sealed
+ * (site/output/seal.ts) under the database's id: published in the clear, the point would show
+ * activity in chats the site leaves out, and the hash would confirm a guess of excluded ids.
+ */
 export interface BaseManifestExtra {
-  /** Hash of the options that change what is indexed (searchSettings). */
-  settings: string;
-  /** The change log's last sequence number included. */
-  changeSeq: number;
-  /** Average field lengths (Lunr's BM25 needs them to weigh a delta's postings as the base's). */
-  averages: { text: number; author: number };
+  sealed: string;
 }
 
 /** What a delta adds to its manifest (delta.js): what the client needs to lay it over its base. */
@@ -24,13 +24,12 @@ export interface DeltaManifestExtra {
   kind: 'delta';
   /** The base index's version. */
   base: string;
-  changeSeq: number;
   /** Base documents the delta replaces: [start, count, start, count, …]. */
   masked: number[];
 }
 
 /** The JSON at the start of a manifest (see shards.ts for the binary group table after it). */
-export interface ManifestJson extends Partial<BaseManifestExtra>, Partial<Omit<DeltaManifestExtra, 'changeSeq'>> {
+export interface ManifestJson extends Partial<BaseManifestExtra>, Partial<DeltaManifestExtra> {
   format: typeof FORMAT_VERSION;
   version: string;
   docs: number;
