@@ -138,6 +138,16 @@ test('the published base manifest shows neither the change log\'s point nor the 
   assert.deepEqual(readBaseIndex(data, null), { problem: 'the base index was built from another database' });
 });
 
+test('the published search version is keyed with the database\'s id: the same messages in another database give another version, so it confirms no guess of the counts or options', async () => {
+  const other = join(dir, 'other.sqlite');
+  writeCorpus(other, messages);
+  const mine = await buildSearchIndex({ db, outDir: join(dir, 'same-1'), threads: 1, sizes: { bucketBytes: 400, partPostings: 40, docChunk: 9 } });
+  const again = await buildSearchIndex({ db, outDir: join(dir, 'same-2'), threads: 1, sizes: { bucketBytes: 400, partPostings: 40, docChunk: 9 } });
+  const theirs = await buildSearchIndex({ db: other, outDir: join(dir, 'other'), threads: 1, sizes: { bucketBytes: 400, partPostings: 40, docChunk: 9 } });
+  assert.equal(again.version, mine.version, 'stable for one database');
+  assert.notEqual(theirs.version, mine.version);
+});
+
 test('added, edited and deleted messages, a new month and a new chat: base + delta answers like a full build', async () => {
   writeLater(db, CHATS[0], [
     { nativeId: nativeIdOf(EDITED), author: '8:live:alice', authorName: 'Alice Smith', time: T, text: 'the quokka swims across the river' },

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../output/atomic.js';
 import { join, resolve } from 'node:path';
 import type { AuthorMode } from '../options.js';
 import { clientScript } from './bundle.js';
 import { sealBaseFacts } from './built-index.js';
+import { secretDigest } from '../output/seal.js';
 import { writeIndex } from './index-writer.js';
 import { renderSearchPage, type SearchPageOptions } from './page.js';
 import { CLIENT_FILE, DATA_DIR, dataKeys, PAGE_FILE, SEARCH_DIR } from './paths.js';
@@ -73,14 +74,17 @@ export interface SearchIndexResult {
 
 /**
  * A version string for cache busting (`?v=` on every data request), stable for the same database
- * and options: the same database gives a byte-identical site.
+ * and options: the same database gives a byte-identical site. Published, and made of the privacy
+ * options and the whole database's counts, so keyed with the database's id (output/seal.ts), as
+ * the base manifest's facts are sealed: it confirms no guess of them.
  */
 export function searchVersion(
-  fingerprint: string,
+  source: Pick<SearchSource, 'stateFingerprint' | 'databaseId'>,
   options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact'>,
   chats: readonly SearchChat[],
 ): string {
-  return createHash('sha256')
+  const fingerprint = source.stateFingerprint();
+  return createHmac('sha256', secretDigest('search version', source.databaseId() ?? ''))
     .update(`${FORMAT_VERSION}\u0000${fingerprint}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}\u0000${privacyKey(options)}\u0000`)
     .update(chats.map((c) => `${c.id}:${c.title}`).join('\u0001'))
     .digest('hex')
@@ -155,7 +159,7 @@ export async function buildSearchIndex(options: SearchIndexOptions): Promise<Sea
 
   const source = openSearchSource(options);
   try {
-    const version = options.version ?? searchVersion(source.stateFingerprint(), options, source.chats);
+    const version = options.version ?? searchVersion(source, options, source.chats);
     const changeSeq = source.changeSeq();
     const threads = options.threads ?? 2;
     // Written beside the live data and swapped in at the end: a site being served keeps a

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretDigest } from '../output/seal.js';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DAY_MS, dayStart, slotOf, type Slot } from '../../collector/store/contract.js';
@@ -228,7 +229,8 @@ export async function updateSearchIndex(options: SearchUpdateOptions): Promise<S
       removeDeltas(dataDir, [previous]);
       return { ...emptyResult(base, bytes, started), reason: 'nothing changed since the base index' };
     }
-    const version = createHash('sha256')
+    // Keyed like the base's (build.ts searchVersion): it is published, and made of the database's counts.
+    const version = createHmac('sha256', secretDigest('search version', source.databaseId() ?? ''))
       .update(`${base.version}\u0000${delta.changeSeq}\u0000${source.stateFingerprint()}\u0000${delta.masked.join(',')}`)
       .digest('hex')
       .slice(0, 12);

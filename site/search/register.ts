@@ -100,7 +100,7 @@ function planFrom(options: ResolvedOptions, reader: ArchiveReader, deltaIn: stri
   });
   try {
     const chats = source.chats.filter((c) => published.has(c.id));
-    const plan: BuildPlan = { chatIds: chats.map((c) => c.id), chats, version: searchVersion(source.stateFingerprint(), options, chats), delta: false };
+    const plan: BuildPlan = { chatIds: chats.map((c) => c.id), chats, version: searchVersion(source, options, chats), delta: false };
     if (deltaIn !== null) {
       // Decided now, before the page renders: the page names the base's version.
       const update = planSearchUpdate({ ...indexOptions(options, deltaIn, plan, sizes), snapshot: reader.snapshot });
