@@ -224,8 +224,17 @@ function safeTypes(prefix: string) {
   const media = `${prefix}media/`;
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    // As the dev server resolves it: `/chats/../media/…` and `%2e%2e` are media too.
-    const path = new URL(req.url ?? '/', 'http://localhost/').pathname;
+    // As the dev server resolves it: `/chats/../media/…` and `%2e%2e` are media too. What it cannot
+    // resolve (`//`: a host-relative URL with no host) would throw in its middleware and take the
+    // process down: any page the reader has open could send that to 127.0.0.1. Refused here.
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost/').pathname;
+    } catch {
+      res.statusCode = 400;
+      res.end('Bad request\n');
+      return;
+    }
     if (path.startsWith(media)) res.setHeader('Content-Type', publishedMediaType(path.slice(path.lastIndexOf('/') + 1)));
     next();
   };

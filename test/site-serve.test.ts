@@ -260,3 +260,18 @@ test('chatchannels serve --host 0.0.0.0 warns that every chat is on the network,
     await new Promise((resolve) => child.once('close', resolve));
   }
 });
+
+test('serve refuses a request for "//" (which no URL can be made of) with 400, and goes on serving: any open page could send it to 127.0.0.1', async () => {
+  const dir = scratchDir('cc-site-serve-bad-url-');
+  const db = join(dir, 'chats.sqlite');
+  writeFixture(db, [{ nativeId: '19:first@thread.skype', title: 'First chat', messages: [{ author: '8:live:ann', authorName: 'Ann', time: Date.UTC(2024, 0, 1), body: 'hello' }] }]);
+  const server = await serveSite({ db, out: join(dir, '_site'), port: 0, quiet: true });
+  try {
+    const port = new URL(server.url).port;
+    for (const path of ['//', '//?x', '///']) assert.equal((await rawGet(port, path)).status, 400, path);
+    assert.equal((await rawGet(port, '//example.com/')).status, 200, 'a host-relative URL with a host is a path on this server, as the dev server reads it');
+    assert.equal((await rawGet(port, '/')).status, 200, 'still serving');
+  } finally {
+    await server.close();
+  }
+});
