@@ -1,4 +1,4 @@
-import { openReadOnly, type Db } from '../../collector/store/contract.js';
+import { DATABASE_ID_KEY, openReadOnly, type Db } from '../../collector/store/contract.js';
 import { excludeAuthorsOn } from './excluded-authors.js';
 
 /**
@@ -84,6 +84,12 @@ export function snapshotMark(db: Db): SnapshotMark {
 
 export function sameSnapshot(a: SnapshotMark, b: SnapshotMark): boolean {
   return a.every((value, i) => value === b[i]);
+}
+
+/** `meta.database_id` (null: a database no import has given one, or one without a meta table). */
+export function databaseIdOf(db: Db): string | null {
+  if (!hasTable(db, 'meta')) return null;
+  return (db.prepare(`SELECT value FROM main.meta WHERE key = ?`).pluck().get(DATABASE_ID_KEY) as string | undefined) ?? null;
 }
 
 export function hasTable(db: Db, name: string): boolean {

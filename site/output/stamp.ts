@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATABASE_ID_KEY, type Db } from '../../collector/store/contract.js';
+import type { Db } from '../../collector/store/contract.js';
+import { databaseIdOf } from '../data/snapshot.js';
 import type { ResolvedOptions } from '../options.js';
 import { permalinkOf, sitePaths } from '../render/links.js';
 import { writeFileAtomic } from './atomic.js';
@@ -89,7 +90,7 @@ export function unsealFacts(sealed: SealedFacts, databaseId: string | null): Sea
 
 /** Reads what a snapshot shows of the database (main.* : never the excluded-authors views). */
 export function databaseFacts(db: Db): DatabaseFacts {
-  const id = (db.prepare(`SELECT value FROM main.meta WHERE key = ?`).pluck().get(DATABASE_ID_KEY) as string | undefined) ?? null;
+  const id = databaseIdOf(db);
   const changeSeq = db.prepare(`SELECT coalesce(max(seq), 0) FROM main.changes`).pluck().get() as number;
   const row = db.prepare(`SELECT chat_id || '/' || day FROM main.changes WHERE seq = ?`).pluck().get(changeSeq) as string | undefined;
   const lastMessage = db.prepare(`SELECT coalesce(max(id), 0) FROM main.message_rows`).pluck().get() as number;

@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { DATABASE_ID_KEY, type Db, DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/contract.js';
+import { type Db, DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../collector/store/contract.js';
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
 import { changesSince, lastChange } from '../data/reader/change-log.js';
 import { members as chatMembers } from '../data/reader/chats.js';
-import { hasTable, ReadSnapshot, snapshotMark } from '../data/snapshot.js';
+import { databaseIdOf, ReadSnapshot, snapshotMark } from '../data/snapshot.js';
 import type { AuthorMode } from '../options.js';
 
 /**
@@ -181,8 +181,7 @@ export class SearchSource {
 
   /** `meta.database_id` (null: a database no import has given one): the key of the base index's sealed facts. */
   databaseId(): string | null {
-    if (!hasTable(this.db, 'meta')) return null;
-    return (this.db.prepare(`SELECT value FROM main.meta WHERE key = ?`).pluck().get(DATABASE_ID_KEY) as string | undefined) ?? null;
+    return databaseIdOf(this.db);
   }
 
   /** The change log's last sequence number in this snapshot (0: none). */
