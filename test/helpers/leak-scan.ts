@@ -2,6 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { replacePersonRefs } from '../../collector/store/person-refs.js';
+import { DATA_CALLBACK, decodeDataScript } from '../../site/search/bytes.js';
+
+/**
+ * A file's bytes as a scan must see them: a search data script's payload is deflated and base64'd
+ * (site/search/bytes.ts), where no name can be found and random letters match by chance, so it
+ * is scanned inflated.
+ */
+function scannedBytes(full: string, path: string): Buffer {
+  const bytes = readFileSync(full);
+  if (!/^search\/data\/.*\.js$/.test(path) || !bytes.subarray(0, DATA_CALLBACK.length + 1).equals(Buffer.from(`${DATA_CALLBACK}(`))) return bytes;
+  const script = bytes.toString('utf8');
+  const key = JSON.parse(/^[^(]+\(("(?:[^"\\]|\\.)*")/.exec(script)![1]) as string;
+  return Buffer.from(decodeDataScript(script, key));
+}
 
 /**
  * What no published byte may carry with authors hidden or pseudonymized: every display name and
@@ -63,10 +77,17 @@ export function secretsOf(dbFile: string): string[] {
       .map((r) => [replacePersonRefs(r.text ?? '', () => ' '), ...[...(r.html ?? '').matchAll(/ href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'))].join('\n'))
       .join('\n')
       .toLowerCase();
-    return [...secrets].filter((s) => s.length >= MIN && !typed.includes(s.toLowerCase()));
+    // The search index folds what people typed ("Chloé" → `chloe`): the folded forms are theirs too.
+    const folded = fold(typed);
+    return [...secrets].filter((s) => s.length >= MIN && !typed.includes(s.toLowerCase()) && !folded.includes(fold(s.toLowerCase())));
   } finally {
     db.close();
   }
+}
+
+/** Without diacritics, as the search index folds words. */
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '');
 }
 
 export interface Leak {
@@ -91,8 +112,9 @@ export function scanForLeaks(out: string, secrets: string[]): Leak[] {
         walk(full);
         continue;
       }
-      const text = readFileSync(full).toString('latin1').toLowerCase(); // bytes, as any grep would see them
-      const utf8 = readFileSync(full, 'utf8').toLowerCase();
+      const bytes = scannedBytes(full, path);
+      const text = bytes.toString('latin1').toLowerCase(); // bytes, as any grep would see them
+      const utf8 = bytes.toString('utf8').toLowerCase();
       lower.forEach((s, i) => {
         const at = utf8.indexOf(s);
         if (at >= 0) leaks.push({ file: path, secret: secrets[i], context: utf8.slice(Math.max(0, at - 40), at + s.length + 40) });
@@ -103,3 +125,4 @@ export function scanForLeaks(out: string, secrets: string[]): Leak[] {
   walk(out);
   return leaks;
 }
+
