@@ -134,7 +134,7 @@ export class PluginState {
     if (existsSync(join(outputDir, JOURNAL_FILE))) return { resumed: false, reason: 'a build stopped before it completed since the last complete build' };
     let reader: ArchiveReader;
     try {
-      reader = new ArchiveReader(this.options.db, this.options.excludeAuthors);
+      reader = new ArchiveReader(this.options.db, this.options);
     } catch (err) {
       return { resumed: false, reason: (err as Error).message };
     }
@@ -223,7 +223,7 @@ export class PluginState {
     this.current = null;
     const since = this.nextSince();
     const options = since === this.options.since ? this.options : { ...this.options, since };
-    const reader = this.pinned ?? new ArchiveReader(options.db, options.excludeAuthors);
+    const reader = this.pinned ?? new ArchiveReader(options.db, options);
     this.pinned = null;
     const writing = this.outputMode === 'fs';
     // Before the archive worker starts writing (already claimed when search pinned this snapshot).
@@ -251,7 +251,7 @@ export class PluginState {
    */
   pin(): ArchiveReader {
     this.close();
-    this.pinned = new ArchiveReader(this.options.db, this.options.excludeAuthors);
+    this.pinned = new ArchiveReader(this.options.db, this.options);
     // Search starts writing right after this (its worker); the pages render from this snapshot.
     this.claim(this.pinned);
     return this.pinned;

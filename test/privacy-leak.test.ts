@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
-import { scanForLeaks, secretsOf, type Leak } from './helpers/leak-scan.js';
+import { scanForLeaks, scanForStoredIdentities, secretsOf, type Leak } from './helpers/leak-scan.js';
 import { listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 import { slackSample } from './helpers/slack-sample.js';
@@ -131,6 +131,8 @@ for (const source of PRIVACY_SOURCES) {
         assert.equal(galleries, chatsWithMedia(db), 'a gallery for every chat with media');
         const leaks = scanForLeaks(out, secrets);
         assert.equal(leaks.length, 0, `${leaks.length} leak(s):\n${describeLeaks(leaks)}`);
+        const identities = scanForStoredIdentities(out, db);
+        assert.equal(identities.length, 0, `${identities.length} stored anchor(s) or key(s) published:\n${describeLeaks(identities)}`);
       });
     }
 
@@ -138,6 +140,7 @@ for (const source of PRIVACY_SOURCES) {
       const out = join(scratchDir('cc-privacy-show-'), '_site');
       await buildSite({ db, out, quiet: true });
       assert.ok(scanForLeaks(out, secrets).length > 0, 'a show build publishes some name or id');
+      assert.ok(scanForStoredIdentities(out, db).length > 0, 'a show build publishes its stored anchors and keys');
     });
 
     test('authors: hide through `chatchannels build --authors hide`', () => {
@@ -262,23 +265,60 @@ test('threads: the list under a root names repliers only as the build shows auth
   assert.match(page, /<details class="cc-replies">[^]*Message removed[^]*<\/details>/, 'the redacted reply is listed without its text');
 });
 
-test(
-  'authors: hide — a published anchor is not a prefix of its message key, which for WhatsApp and IRC hashes what the page shows (chat, time, text) with the author: a guessed author could be confirmed',
-  { todo: 'anchors are prefixes of the unkeyed key in every mode; keyed anchors for hide/pseudonymize change published anchors, a decision (docs/design.md, "Known gap")' },
-  async () => {
-    const dir = scratchDir('cc-privacy-anchors-');
-    const db = join(dir, 'archive.sqlite');
-    const run = cli(['import', resolve('test/fixtures/whatsapp/WhatsApp Chat with Silvester 2020.txt'), '--db', db], dir);
+test('authors hidden: anchors are keyed, so a guessed author cannot be confirmed; they stay put, and `redact` takes them', async () => {
+  // For WhatsApp and IRC a message key hashes chat, author, time and text, all but the author on
+  // a hide page: a published prefix of it would confirm a guessed author (site/data/public-anchor.ts).
+  const dir = scratchDir('cc-privacy-anchors-');
+  const fixture = resolve('test/fixtures/whatsapp/WhatsApp Chat with Silvester 2020.txt');
+  const importTo = (name: string): string => {
+    const db = join(dir, name);
+    const run = cli(['import', fixture, '--db', db], dir);
     assert.equal(run.code, 0, run.err);
-    const out = join(dir, '_site');
-    await buildSite({ db, out, quiet: true, authors: 'hide' });
-    const pages = listFiles(out).filter((f) => f.endsWith('.html')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
-    const sql = new Database(db, { readonly: true });
-    const rows = sql.prepare(`SELECT key, anchor FROM message_rows`).all() as { key: string; anchor: string }[];
-    sql.close();
-    const published = rows.filter((r) => pages.includes(`id="${r.anchor}"`));
-    assert.ok(published.length > 5, `anchors published: ${published.length}`);
-    const derivable = published.filter((r) => r.anchor === `m${r.key.slice(0, r.anchor.length - 1)}`);
-    assert.deepEqual(derivable.map((r) => r.anchor), [], 'anchors that are a prefix of the unkeyed message key');
-  },
-);
+    return db;
+  };
+  const one = importTo('one.sqlite');
+  const two = importTo('two.sqlite');
+  const build = async (db: string, name: string, more: { pseudonymSalt?: string; redact?: string[] } = {}): Promise<string> => {
+    const out = join(dir, name);
+    await buildSite({ db, out, quiet: true, authors: 'hide', ...more });
+    return out;
+  };
+  const anchorsOf = (out: string): string[] =>
+    listFiles(out)
+      .filter((f) => f.endsWith('.html'))
+      .flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/<div class="cc-msg[^"]*" id="(m[0-9a-f]+)"/g)].map((m) => m[1]))
+      .sort();
+  const sql = new Database(one, { readonly: true });
+  const rows = sql.prepare(`SELECT key, anchor, coalesce(text, body) AS text FROM message_rows`).all() as { key: string; anchor: string; text: string }[];
+  sql.close();
+
+  const first = await build(one, 'first');
+  const published = anchorsOf(first);
+  assert.ok(published.length > 5, `anchors published: ${published.length}`);
+  const stored = new Set(rows.map((r) => r.anchor));
+  assert.deepEqual(published.filter((a) => stored.has(a)), [], 'no published anchor is a stored one');
+  assert.deepEqual(scanForStoredIdentities(first, one), [], 'no stored anchor or key in any byte');
+  assert.equal(new Set(published).size, published.length, 'unique within the chat');
+  assert.deepEqual(anchorsOf(await build(one, 'again')), published, 'the same database builds the same anchors');
+  assert.notDeepEqual(anchorsOf(await build(two, 'other')), published, 'without a salt, keyed with the database: another one gives others');
+  const salted = anchorsOf(await build(one, 'salted', { pseudonymSalt: 'pepper' }));
+  assert.deepEqual(anchorsOf(await build(two, 'salted-two', { pseudonymSalt: 'pepper' })), salted, 'with a salt, the same in every database');
+  assert.notDeepEqual(salted, published);
+
+  // `redact` with an anchor as the published page shows it: gone from pages, feeds and search.
+  const { publicAnchors } = await import('../site/data/public-anchor.js');
+  const sqlOne = new Database(one, { readonly: true });
+  const secret = (sqlOne.prepare(`SELECT value FROM meta WHERE key = 'database_id'`).pluck().get() as string);
+  sqlOne.close();
+  const keyed = publicAnchors('hide', '', secret);
+  const target = rows.find((r) => r.text.length > 12 && rows.filter((o) => o.text.includes(r.text)).length === 1)!;
+  const shown = keyed.shown(target.anchor);
+  assert.ok(published.includes(shown), 'the test computes the anchors the build publishes');
+  const everything = (out: string): string => listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+  const words = target.text.slice(0, 12);
+  assert.ok(everything(first).includes(words), `"${words}" is published without redact`);
+  for (const [name, entry] of [['by-anchor', shown], ['by-entry-id', keyed.shownKey(target.key)]]) {
+    const redacted = await build(one, `redacted-${name}`, { redact: [entry] });
+    assert.ok(!everything(redacted).includes(words), `redact ${name}: "${words}" is gone from every file`);
+  }
+});

@@ -249,7 +249,7 @@ describe('media gallery of an imported Telegram export', () => {
 
   test("the gallery's query reads only messages with attachments, through their partial index", async () => {
     const { ArchiveReader } = await import('../site/data/reader.js');
-    const reader = new ArchiveReader(db, ['telegram:user1003']);
+    const reader = new ArchiveReader(db, { excludeAuthors: ['telegram:user1003'] });
     try {
       const plan = (reader.db.prepare(`EXPLAIN QUERY PLAN SELECT anchor FROM message_rows WHERE chat_id = 1 AND attachments IS NOT NULL ORDER BY time DESC, id DESC`).all() as { detail: string }[])
         .map((r) => r.detail)

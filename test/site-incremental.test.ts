@@ -161,7 +161,7 @@ async function threadFixture(prefix: string, chats: FixtureChat[]) {
   const options = resolveOptions({ db });
   type Prestarted = ReturnType<typeof threads.prestartArchiveWorker>;
   const open = (out: string, more: { prestarted?: Prestarted; afterSnapshot?: () => void } = {}) => {
-    const reader = new ArchiveReader(db, options.excludeAuthors);
+    const reader = new ArchiveReader(db, options);
     more.afterSnapshot?.();
     return threads.openWithArchiveWorker(reader, options, out, () => new BuildSession(options, null, reader), more.prestarted ?? null);
   };
@@ -631,10 +631,10 @@ test('a map file\'s anchors are found through the (chat, anchor) index, not by r
   const { seen, plan: planOf } = recordStatements(reader.db);
   try {
     const alpha = reader.chats().find((c) => c.title === 'Alpha')!.id;
-    const all = reader.anchorsWithPrefix(alpha, '').map(([anchor]) => anchor);
+    const all = reader.anchorsWithPrefixes(alpha, new Set([''])).map(([anchor]) => anchor);
     assert.equal(all.length, 30);
     for (const digit of '0123456789abcdef') {
-      const found = reader.anchorsWithPrefix(alpha, digit);
+      const found = reader.anchorsWithPrefixes(alpha, new Set([digit]));
       assert.deepEqual(found.map(([anchor]) => anchor).sort(), all.filter((a) => a.startsWith(`m${digit}`)).sort(), `prefix ${digit}`);
     }
     const sql = seen.find((s) => /anchor >= \?/.test(s))!;

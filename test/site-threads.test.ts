@@ -249,7 +249,7 @@ test("a page's threads are found through the partial index of thread replies: no
   }
   // Also through the TEMP views of option excludeAuthors (site/data/excluded-authors.ts).
   for (const excluded of [[], ['slack:UNOBODY']]) {
-    const reader = new ArchiveReader(db, excluded);
+    const reader = new ArchiveReader(db, { excludeAuthors: excluded });
     try {
       // The reader's statements as its own connection prepares them (with its views).
       const statements = new Threads(messageTableOf(reader.db)).statements();

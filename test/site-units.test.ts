@@ -9,7 +9,8 @@ import { formatSize, parseAttachments, renderAttachments, safeHttpUrl } from '..
 import { escapeHtml, snippet, stripInvalidChars, text } from '../site/render/escape.js';
 import { Links, normalizePrefix, permalinkOf, PublicUrls } from '../site/render/links.js';
 import { isoTime, TimeFormatter } from '../site/render/time.js';
-import { propertySeeds } from './helpers/seeds.js';
+import { assertProperty, propertySeeds } from './helpers/seeds.js';
+import { publicAnchors, STORED_ANCHORS } from '../site/data/public-anchor.js';
 import { openJson, sealJson } from '../site/output/seal.js';
 
 /** The extension → type table of Eleventy's dev server (the `mime` package it serves files with). */
@@ -347,4 +348,47 @@ test('seal (site/output/seal.ts): opens only with its secret and purpose, hides 
   const short = Buffer.concat([bytes.subarray(0, 12), bytes.subarray(12, 16), bytes.subarray(28)]).toString('base64');
   assert.equal(openJson('db-1', 'stamp', short), undefined);
   assert.equal(openJson('db-1', 'stamp', ''), undefined);
+});
+
+describe('published anchors (site/data/public-anchor.ts)', () => {
+  const hexOf = (length: number) => fc.array(fc.constantFrom(...'0123456789abcdef'), { minLength: length, maxLength: length }).map((d) => d.join(''));
+  const anyAnchor = fc.integer({ min: 5, max: 32 }).chain((half) => hexOf(half * 2)).map((hex) => `m${hex}`);
+
+  test('keyed: a permutation of each length, undone by storedForms; another secret gives another one', (t) => {
+    const keyed = publicAnchors('hide', '', 'database one');
+    const other = publicAnchors('hide', '', 'database two');
+    assertProperty(
+      t,
+      fc.property(anyAnchor, (anchor) => {
+        const shown = keyed.shown(anchor);
+        assert.match(shown, /^m[0-9a-f]+$/);
+        assert.equal(shown.length, anchor.length, 'the length is kept');
+        assert.deepEqual(keyed.storedForms(shown), [anchor], 'undone');
+        const key = anchor.slice(1);
+        assert.deepEqual(keyed.storedForms(keyed.shownKey(key)), key.length >= 10 ? [key] : []);
+      }),
+    );
+    // Distinct anchors publish distinct ones: every 10-digit anchor with the same last 7 digits (the
+    // fast path's first round reads only the first 3), and a sample of 12-digit ones.
+    for (const [anchors, label] of [
+      [Array.from({ length: 4096 }, (_, i) => `m${i.toString(16).padStart(3, '0')}abcdef0`), '10 digits'],
+      [Array.from({ length: 4096 }, (_, i) => `m00${i.toString(16).padStart(3, '0')}abcdef0`), '12 digits'],
+    ] as const) {
+      const shown = anchors.map((a) => keyed.shown(a));
+      assert.equal(new Set(shown).size, anchors.length, `${label}: no two anchors publish as one`);
+      assert.ok(shown.filter((a, i) => a === other.shown(anchors[i])).length < 3, `${label}: another secret, other anchors`);
+      assert.ok(shown.filter((a, i) => a === anchors[i]).length < 3, `${label}: not the stored anchors`);
+    }
+  });
+
+  test('the same secret gives the same anchors (a salt in every database); authors shown: as stored', () => {
+    const anchor = 'm0123456789';
+    assert.equal(publicAnchors('pseudonymize', 'pepper', 'database one').shown(anchor), publicAnchors('hide', 'pepper', 'database two').shown(anchor));
+    assert.notEqual(publicAnchors('hide', 'pepper', 'database one').shown(anchor), publicAnchors('hide', '', 'database one').shown(anchor));
+    assert.equal(publicAnchors('show', '', null), STORED_ANCHORS);
+    assert.equal(STORED_ANCHORS.shown(anchor), anchor);
+    assert.throws(() => publicAnchors('hide', '', null), /authors "hide" needs a secret to key the published anchors with: set pseudonymSalt/);
+    assert.deepEqual(publicAnchors('hide', '', 'db').storedForms('not an anchor'), []);
+    assert.throws(() => publicAnchors('hide', '', 'db').shown('m01234567zz'), /not an anchor's hex digits/);
+  });
 });

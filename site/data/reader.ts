@@ -13,10 +13,19 @@ import { allPeople, needsRerender, People, type PersonRow } from './reader/peopl
 import { ReplyTargets, type ReplyTarget } from './reader/reply-targets.js';
 import { Threads, type Thread } from './reader/threads.js';
 import { TimeRanges } from './reader/time-ranges.js';
-import { ReadSnapshot } from './snapshot.js';
+import type { AuthorMode } from '../options.js';
+import { publicAnchors } from './public-anchor.js';
+import { databaseIdOf, ReadSnapshot } from './snapshot.js';
 
 export type { ChatRow, LatestRows, MediaMessage, MediaRow, Message, Participant, PersonRow, ReplyTarget, Thread };
 export type { ThreadReply } from './reader/threads.js';
+
+/** The site options a reader follows. */
+export interface ReaderOptions {
+  excludeAuthors?: readonly string[];
+  authors?: AuthorMode;
+  pseudonymSalt?: string;
+}
 
 /**
  * Read-only access to a chatchannels database for one build: the one object the site's data and
@@ -41,10 +50,20 @@ export class ArchiveReader {
   private readonly files: MediaFiles;
   private readonly attached: AttachmentMessages;
 
-  constructor(file: string, excludeAuthors: readonly string[] = []) {
-    this.snapshot = new ReadSnapshot(file, { excludeAuthors });
+  /**
+   * `options`: the site's authors it leaves out, and how it shows authors, which decides how it
+   * publishes anchors (public-anchor.ts): every anchor and key read here comes out as published.
+   */
+  constructor(file: string, options: ReaderOptions = {}) {
+    this.snapshot = new ReadSnapshot(file, { excludeAuthors: options.excludeAuthors ?? [] });
     this.db = this.snapshot.db;
-    this.messages = messageTableOf(this.db);
+    try {
+      const mode = options.authors ?? 'show';
+      this.messages = messageTableOf(this.db, publicAnchors(mode, options.pseudonymSalt ?? '', mode === 'show' ? null : databaseIdOf(this.db)));
+    } catch (err) {
+      this.snapshot.close();
+      throw err;
+    }
     this.pages = new PageMessages(this.messages);
     this.latest = new LatestMessages(this.messages);
     this.anchors = new Anchors(this.messages);
@@ -145,11 +164,11 @@ export class ArchiveReader {
   anchorsAddedAfter(chatId: number, id: number): string[] {
     return this.anchors.anchorsAddedAfter(chatId, id);
   }
-  anchorsWithPrefix(chatId: number, prefix: string): [anchor: string, time: number, id: number][] {
-    return this.anchors.anchorsWithPrefix(chatId, prefix);
+  anchorsWithPrefixes(chatId: number, prefixes: ReadonlySet<string>): [anchor: string, time: number, id: number][] {
+    return this.anchors.anchorsWithPrefixes(chatId, prefixes);
   }
   redactedAnchors(entries: readonly string[]): Set<string> {
-    return redactedAnchors(this.db, entries);
+    return redactedAnchors(this.db, entries, this.messages.anchors);
   }
 
   // Times and counts in a range (reader/time-ranges.ts).

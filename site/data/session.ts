@@ -77,7 +77,7 @@ export class BuildSession {
     /** The archive worker's session: its catalog holds what archive pages read (buildCatalog). */
     archiveOnly = false,
   ) {
-    this.reader = reader ?? new ArchiveReader(options.db, options.excludeAuthors);
+    this.reader = reader ?? new ArchiveReader(options.db, options);
     this.thumbnails = new Thumbnails((hash) => this.reader.mediaData(hash), this.written);
     try {
       this.time = new TimeFormatter(options.timeZone, options.lang);
@@ -117,7 +117,7 @@ export class BuildSession {
         const mine = rendered.get(chat.id);
         const others = pages.filter((page) => page.chatId === chat.id && !mine?.has(page.path));
         // Only some map files change: their anchors alone, a file's worth each, not the chat's.
-        if (prefixes) return yield* anchorsByPage(others, [...prefixes].flatMap((prefix) => reader.anchorsWithPrefix(chat.id, prefix)));
+        if (prefixes) return yield* anchorsByPage(others, reader.anchorsWithPrefixes(chat.id, prefixes));
         // Pages not rendered have not changed since the previous build: its lists still hold.
         const before = known?.get(chat.id);
         for (const page of others) yield [page.path, before?.get(page.path) ?? reader.pageAnchors(chat.id, page.start, page.end).map((a) => a.slice(1))];

@@ -102,8 +102,11 @@ function privacyKey(options: Pick<SearchIndexOptions, 'excludeAuthors' | 'redact
 }
 
 export function searchSettings(options: Pick<SearchIndexOptions, 'authors' | 'pseudonymSalt' | 'excludeAuthors' | 'redact'>): string {
+  // Keyed anchors (site/data/public-anchor.ts): a base index of hide or pseudonymize written
+  // before them holds stored anchors, so it is no base for a delta.
+  const anchors = (options.authors ?? 'show') === 'show' ? '' : '\u0000keyed anchors';
   return createHash('sha256')
-    .update(`${FORMAT_VERSION}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}${privacyKey(options) ? `\u0000${privacyKey(options)}` : ''}`)
+    .update(`${FORMAT_VERSION}\u0000${options.authors ?? 'show'}\u0000${options.pseudonymSalt ?? ''}${privacyKey(options) ? `\u0000${privacyKey(options)}` : ''}${anchors}`)
     .digest('hex')
     .slice(0, 12);
 }

@@ -154,7 +154,7 @@ export function registerSearch(eleventyConfig: EleventyConfig, pluginOptions: Ch
   /** Plans from the pages' pinned snapshot, or (none pinned) from a snapshot of its own. */
   const plan = (deltaIn: string | null): BuildPlan => {
     if (pinned) return planFrom(options, pinned, deltaIn, hooks.sizes);
-    const reader = new ArchiveReader(options.db, options.excludeAuthors);
+    const reader = new ArchiveReader(options.db, options);
     try {
       return planFrom(options, reader, deltaIn, hooks.sizes);
     } finally {

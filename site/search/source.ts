@@ -3,6 +3,8 @@ import { type Db, DATED_END, DATED_MIN, FAR, slotOf, type Slot } from '../../col
 import { AuthorNamer, resolveRefsText } from '../data/authors.js';
 import { chatTitle, peopleWords, publicSlug, titleMembers } from '../data/public-chat.js';
 import { changesSince, lastChange } from '../data/reader/change-log.js';
+import { publicAnchors, type PublicAnchors } from '../data/public-anchor.js';
+import { redactedAnchors } from '../data/reader/anchors.js';
 import { members as chatMembers } from '../data/reader/chats.js';
 import { databaseIdOf, ReadSnapshot, snapshotMark } from '../data/snapshot.js';
 import type { AuthorMode } from '../options.js';
@@ -91,14 +93,22 @@ export class SearchSource {
   private readonly namer: AuthorNamer;
   private readonly people = new Map<number, [string, string | null, number]>();
   private readonly authorNames = new Map<number | null, Map<string | null, string | null>>();
-  /** Option `redact`: anchors and keys of messages whose text is not indexed. */
+  /** Option `redact`: `<chat id>/<published anchor>` of messages whose text is not indexed, as the pages redact them. */
   private readonly redacted: Set<string>;
+  /** How anchors are published (public-anchor.ts), as the pages publish them. */
+  private readonly anchors: PublicAnchors;
 
   constructor(private readonly options: SourceOptions) {
     this.ownSnapshot = !options.snapshot;
     this.snapshot = options.snapshot ?? new ReadSnapshot(options.db, { excludeAuthors: options.excludeAuthors, cacheKiB: 32768 });
     this.db = this.snapshot.db;
-    this.redacted = new Set(options.redact ?? []);
+    try {
+      this.anchors = publicAnchors(options.authors, options.pseudonymSalt ?? '', options.authors === 'show' ? null : databaseIdOf(this.db));
+      this.redacted = redactedAnchors(this.db, options.redact ?? [], this.anchors);
+    } catch (err) {
+      if (this.ownSnapshot) this.snapshot.close();
+      throw err;
+    }
     const names = new Map<string, string | null>();
     this.namer = new AuthorNamer(options.authors, options.pseudonymSalt ?? '', (nativeId) => names.get(nativeId) ?? null, options.excludeAuthors);
     for (const [id, nativeId, name, owner] of this.db.prepare('SELECT id, native_id, display_name, owner FROM people').raw().iterate() as IterableIterator<
@@ -143,7 +153,7 @@ export class SearchSource {
     this.slots.push(...plan.slots);
     const rows = this.db
       .prepare(
-        `SELECT anchor, author_id, author_name, time, text, key FROM messages
+        `SELECT anchor, author_id, author_name, time, text FROM messages
          WHERE chat_id = ? AND time >= ? AND time < ? AND deleted = 0 ORDER BY time, id`,
       )
       .raw();
@@ -154,10 +164,12 @@ export class SearchSource {
       for (const { chat, from, to } of plan.ranges[s]) {
         const byDay = slot.label.length === 7 ? layouts.get(chat.id, slot.label) === 1 : false;
         const group: Group = { slot: s, chat: chat.index, byDay, start: id, count: 0 };
-        for (const [anchor, authorId, authorName, time, text, key] of rows.all(chat.id, from, to) as Array<
-          [string, number | null, string | null, number, string | null, string]
+        for (const [stored, authorId, authorName, time, text] of rows.all(chat.id, from, to) as Array<
+          [string, number | null, string | null, number, string | null]
         >) {
-          if (!isIndexed(text) || (this.redacted.size > 0 && (this.redacted.has(anchor) || this.redacted.has(key)))) continue;
+          if (!isIndexed(text)) continue;
+          const anchor = this.anchors.shown(stored);
+          if (this.redacted.size > 0 && this.redacted.has(`${chat.id}/${anchor}`)) continue;
           const author = this.authorOf(authorId, authorName);
           group.count++;
           yield { id: id++, chat, group, anchor, author, time, text: resolveRefsText(this.namer, text) };

@@ -126,3 +126,47 @@ export function scanForLeaks(out: string, secrets: string[]): Leak[] {
   return leaks;
 }
 
+/**
+ * Every stored anchor (its hex digits, as anchor maps list them) and message key of the database
+ * found in a path or byte under `out`. With authors not shown these must not be published: a key
+ * hashes what a page shows with the author (public-anchor.ts), so they would confirm a guessed
+ * author. Looks up every run of 10 or more hex digits instead of searching for each anchor.
+ */
+export function scanForStoredIdentities(out: string, dbFile: string): Leak[] {
+  const db = new Database(dbFile, { readonly: true });
+  const stored = new Set<string>();
+  const lengths = new Set<number>();
+  try {
+    for (const { key, anchor } of db.prepare(`SELECT key, anchor FROM message_rows`).all() as { key: string; anchor: string }[]) {
+      stored.add(key);
+      stored.add(anchor.slice(1));
+      lengths.add(anchor.length - 1);
+    }
+  } finally {
+    db.close();
+  }
+  lengths.add(64);
+  const leaks: Leak[] = [];
+  const look = (file: string, text: string): void => {
+    for (const run of text.toLowerCase().matchAll(/[0-9a-f]{10,}/g)) {
+      const hex = run[0];
+      for (const n of lengths) {
+        for (let i = 0; i + n <= hex.length; i++) {
+          const piece = hex.slice(i, i + n);
+          if (stored.has(piece)) leaks.push({ file, secret: piece, context: text.slice(Math.max(0, run.index! - 40), run.index! + hex.length + 40) });
+        }
+      }
+    }
+  };
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const path = relative(out, full).split(sep).join('/');
+      look(path, path);
+      if (entry.isDirectory()) walk(full);
+      else look(path, scannedBytes(full, path).toString('latin1'));
+    }
+  };
+  walk(out);
+  return leaks;
+}

@@ -29,8 +29,9 @@ export class AttachmentMessages {
          WHERE chat_id = ? AND attachments IS NOT NULL ORDER BY time DESC, id DESC`,
       )
       .raw();
+    const { anchors } = this.messages;
     return (this.ofChat.all(chatId) as [string, number, number | null, string | null, string][]).map(([anchor, time, authorId, authorName, attachments]) => ({
-      anchor,
+      anchor: anchors.shown(anchor),
       time,
       authorId,
       authorName,

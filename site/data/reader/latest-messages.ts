@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { PLAUSIBLE_SQL } from '../../../collector/store/contract.js';
+import type { PublicAnchors } from '../public-anchor.js';
 import type { MessageTable } from './message-table.js';
 import { messageColumns, unpackAll, type Message, type PackedRow } from './packed-message.js';
 
@@ -21,8 +22,10 @@ export class LatestMessages {
   private readonly cache = new Map<number, LatestRows>();
   private readonly any: Statement;
   private readonly plausible: Statement;
+  private readonly anchors: PublicAnchors;
 
-  constructor({ db, table, direct }: MessageTable) {
+  constructor({ db, table, direct, anchors }: MessageTable) {
+    this.anchors = anchors;
     const full = messageColumns(direct, true);
     this.any = db.prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? ORDER BY time DESC, id DESC LIMIT ?`).raw();
     this.plausible = db.prepare(`SELECT ${full} FROM ${table} WHERE chat_id = ? AND ${PLAUSIBLE_SQL} ORDER BY time DESC, id DESC LIMIT ?`).raw();
@@ -30,7 +33,7 @@ export class LatestMessages {
 
   /** The newest `limit` messages of a chat, oldest first. */
   latestMessages(chatId: number, limit: number): Message[] {
-    return unpackAll(this.any.all(chatId, limit) as PackedRow[]).reverse();
+    return unpackAll(this.any.all(chatId, limit) as PackedRow[], this.anchors).reverse();
   }
 
   /**
@@ -49,7 +52,7 @@ export class LatestMessages {
     const cached = this.cache.get(chatId);
     // A cached list serves any limit it covers, or any limit at all if it holds the whole chat.
     if (cached && (cached.rows.length >= limit || cached.rows.length < cached.limit)) return cached.rows.slice(0, limit);
-    const rows = unpackAll(this.plausible.all(chatId, Math.max(limit, LATEST_BATCH)) as PackedRow[]);
+    const rows = unpackAll(this.plausible.all(chatId, Math.max(limit, LATEST_BATCH)) as PackedRow[], this.anchors);
     this.cache.set(chatId, { limit: Math.max(limit, LATEST_BATCH), rows });
     return rows.slice(0, limit);
   }

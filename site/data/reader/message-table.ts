@@ -1,4 +1,5 @@
 import type { Db } from '../../../collector/store/contract.js';
+import { STORED_ANCHORS, type PublicAnchors } from '../public-anchor.js';
 
 /**
  * Where a reader finds messages. The `messages` view rebuilds html for most messages with a chain
@@ -12,9 +13,11 @@ export interface MessageTable {
   readonly table: string;
   /** Whether `table` is `message_rows`, whose html may be NULL (then expanded from text or body). */
   readonly direct: boolean;
+  /** How the anchors and keys read here are published: every reader hands out published ones. */
+  readonly anchors: PublicAnchors;
 }
 
-export function messageTableOf(db: Db): MessageTable {
+export function messageTableOf(db: Db, anchors: PublicAnchors = STORED_ANCHORS): MessageTable {
   const direct = db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'message_rows'`).pluck().get() === 1;
-  return { db, table: direct ? 'message_rows' : 'messages', direct };
+  return { db, table: direct ? 'message_rows' : 'messages', direct, anchors };
 }

@@ -1,8 +1,10 @@
 import { viewHtmlOf } from '../../../collector/store/contract.js';
+import type { PublicAnchors } from '../public-anchor.js';
 
 /** A message as the site renders it. */
 export interface Message {
   chatId: number;
+  /** As published (public-anchor.ts). */
   anchor: string;
   authorId: number | null;
   /** The name the source showed with this message. */
@@ -18,7 +20,7 @@ export interface Message {
   /** JSON, see collector/sources/types.ts (Attachment). */
   attachments: string | null;
   flags: number;
-  /** Only from the feed and latest-message queries: */
+  /** Only from the feed and latest-message queries: the key as published (feed entry ids). */
   key?: string;
   text?: string;
 }
@@ -46,14 +48,14 @@ export function messageColumns(direct: boolean, full: boolean): string {
   return `time, author_id, ${extras}, author_name, ${packed}${full ? `, chat_id, key, ${direct ? 'coalesce(text, body)' : 'text'}` : ''}`;
 }
 
-function unpack(row: PackedRow, chatId: number): Message {
+function unpack(row: PackedRow, chatId: number, anchors: PublicAnchors): Message {
   const packed = row[4];
   const a = packed.indexOf(SEP);
   const b = packed.indexOf(SEP, a + 1);
   const body = packed.slice(b + 2);
   const message: Message = {
     chatId: row.length > 5 ? row[5]! : chatId,
-    anchor: packed.slice(0, a),
+    anchor: anchors.shown(packed.slice(0, a)),
     authorId: row[1],
     authorName: row[3],
     time: row[0],
@@ -74,15 +76,15 @@ function unpack(row: PackedRow, chatId: number): Message {
     message.flags = flags;
   }
   if (row.length > 5) {
-    message.key = row[6];
+    message.key = anchors.shownKey(row[6]!);
     message.text = row[7];
   }
   return message;
 }
 
-/** Rows of messageColumns as messages; `chatId` for rows without it (not `full`). */
-export function unpackAll(rows: PackedRow[], chatId = 0): Message[] {
+/** Rows of messageColumns as messages, anchors and keys as published; `chatId` for rows without it (not `full`). */
+export function unpackAll(rows: PackedRow[], anchors: PublicAnchors, chatId = 0): Message[] {
   const out = new Array<Message>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = unpack(rows[i], chatId);
+  for (let i = 0; i < rows.length; i++) out[i] = unpack(rows[i], chatId, anchors);
   return out;
 }

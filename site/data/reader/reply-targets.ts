@@ -1,11 +1,14 @@
 import type { Statement } from 'better-sqlite3';
 import { hasTable } from '../snapshot.js';
+import type { PublicAnchors } from '../public-anchor.js';
 import type { MessageTable } from './message-table.js';
 
 /** The message a reply quotes, as its quote links to it. */
 export interface ReplyTarget {
+  /** As stored (what the reply names). */
   key: string;
   chatId: number;
+  /** As published. */
   anchor: string;
   time: number;
   authorId: number | null;
@@ -16,8 +19,10 @@ export interface ReplyTarget {
 export class ReplyTargets {
   private readonly byAnchor: Statement;
   private readonly byAlias: Statement;
+  private readonly anchors: PublicAnchors;
 
-  constructor({ db, table }: MessageTable) {
+  constructor({ db, table, anchors }: MessageTable) {
+    this.anchors = anchors;
     // Keys have no index of their own: a key is found through its anchor, which is `m` plus the
     // key's first 10 or more hex digits, unique per chat (collector/identity/key.ts).
     this.byAnchor = db
@@ -41,7 +46,7 @@ export class ReplyTargets {
       if (map.has(key) || !/^[0-9a-f]{10,}$/.test(key)) continue;
       const low = `m${key.slice(0, 10)}`;
       const row = (this.byAnchor.get(chatId, low, `${low}g`, key) ?? this.byAlias.get(key)) as [number, string, number, number | null, string | null] | undefined;
-      if (row) map.set(key, { key, chatId: row[0], anchor: row[1], time: row[2], authorId: row[3], authorName: row[4] });
+      if (row) map.set(key, { key, chatId: row[0], anchor: this.anchors.shown(row[1]), time: row[2], authorId: row[3], authorName: row[4] });
     }
     return map;
   }

@@ -40,11 +40,13 @@ export class Threads {
     let any = this.threaded.get(chatId);
     if (any === undefined) this.threaded.set(chatId, (any = stmt.any.get(chatId) !== undefined));
     if (!any) return threads;
+    const { anchors } = this.messages;
     for (const [root, anchor, time, authorId, authorName, text, deleted, count, last] of stmt.page.iterate(chatId, start, end, first) as
       IterableIterator<[string, string, number, number | null, string | null, string, number, number, number]>) {
-      let thread = threads.get(root);
-      if (!thread) threads.set(root, (thread = { count, last, replies: [] }));
-      thread.replies.push({ anchor, time, authorId, authorName, text, deleted: deleted !== 0 });
+      const shownRoot = anchors.shown(root);
+      let thread = threads.get(shownRoot);
+      if (!thread) threads.set(shownRoot, (thread = { count, last, replies: [] }));
+      thread.replies.push({ anchor: anchors.shown(anchor), time, authorId, authorName, text, deleted: deleted !== 0 });
     }
     return threads;
   }
