@@ -15,7 +15,7 @@ import { needsTools } from './helpers/requires.js';
  * the header's search box → a result → the message highlighted on its archive page; a permalink
  * `chats/<slug>/#<anchor>` → its page; the month list → any month; the feed links → real feeds;
  * folder links opened in a new tab. Over HTTP at `/`, over HTTP under a path prefix, and opened
- * from disk (file://). No page may request anything but local files and 127.0.0.1.
+ * from disk (file://), also with authors hidden (keyed anchors). No page may request anything but local files and 127.0.0.1.
  */
 const skip = needsTools('chromium');
 const WORD = 'zoomable';
@@ -58,6 +58,15 @@ const MODES: Mode[] = [
     name: 'from disk (file://)',
     async setup() {
       const { out } = await buildInto(db, { out: join(scratchDir('cc-journey-disk-'), 'my site'), timeZone: 'Europe/Berlin' });
+      return { home: pathToFileURL(join(out, 'index.html')).href, out, close: async () => undefined };
+    },
+  },
+  {
+    // Keyed anchors (site/data/public-anchor.ts): search results, permalinks and the anchor maps
+    // that resolve them must all agree on them.
+    name: 'authors hidden, anchors keyed, from disk (file://)',
+    async setup() {
+      const { out } = await buildInto(db, { out: join(scratchDir('cc-journey-hide-'), 'site'), authors: 'hide', timeZone: 'Europe/Berlin' });
       return { home: pathToFileURL(join(out, 'index.html')).href, out, close: async () => undefined };
     },
   },

@@ -114,14 +114,16 @@ export const PRIVACY_OPTION_HELP = [
   '                     "Person 3f2a" (stable); with hide, no names at all. Either way no name or',
   '                     account id is written in any page, feed, search file or path (chat folders',
   '                     become c-<hash>); text people typed is published as it is',
-  '  --pseudonym-salt S mixed into pseudonyms and chat paths, so they cannot be recomputed from',
-  '                     a known account id (keep it secret, and the same across builds)',
+  '  --pseudonym-salt S mixed into pseudonyms, chat paths and anchors, so they cannot be recomputed',
+  '                     from a known account id (keep it secret, and the same across builds).',
+  '                     Without it anchors are keyed with the database\'s own random id, and a',
+  '                     pseudonym or chat path can be recomputed by someone who guesses an id',
   '  --include ID       publish only these chats (native id or slug; repeat the option)',
   '  --exclude ID       never publish these chats (repeatable; wins over --include)',
   '  --exclude-author ID  publish none of this person\'s messages (their account id, e.g.',
   '                     8:live:bob; repeatable); other messages call them "someone"',
-  '  --redact ANCHOR    show this message (its anchor m…, or key) as "Message removed"; its',
-  '                     permalink keeps working (repeatable)',
+  '  --redact ANCHOR    show this message (its anchor m… or key, as stored or as the site shows',
+  '                     it) as "Message removed"; its permalink keeps working (repeatable)',
 ];
 
 export function privacyOptions(values: Record<string, unknown>): {
