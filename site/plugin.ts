@@ -51,6 +51,13 @@ function addChatChannels(eleventyConfig: EleventyConfig, options: ChatChannelsOp
   eleventyConfig.versionCheck?.(ELEVENTY_COMPATIBILITY);
   const resolved = resolveOptions(options ?? {});
   const state = new PluginState(resolved, own);
+  if (resolved.authors !== 'show' && !resolved.pseudonymSalt) {
+    // Anchors are keyed with the database's id (data/public-anchor.ts), but pseudonyms and private
+    // chat folders hash the account and chat ids alone: said once per project, not per rebuild.
+    console.warn(
+      `[chatchannels] authors "${resolved.authors}" without pseudonymSalt: someone who guesses an account id can recompute its ${resolved.authors === 'pseudonymize' ? 'pseudonym and ' : ''}direct chats' folder names (c-…); set pseudonymSalt (--pseudonym-salt) to a secret of your own`,
+    );
+  }
 
   // The templates are 11ty.js: make sure a project that narrowed templateFormats still builds them.
   eleventyConfig.addTemplateFormats('11ty.js');
