@@ -11,6 +11,7 @@ import { anchorsByPage } from './anchors-by-page.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { LocalCalendar } from './local-calendar.js';
+import { withoutMetadata } from './media-metadata.js';
 import { publicMediaName } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow, type Participant } from './reader.js';
 import { Thumbnails } from './thumbnails.js';
@@ -236,9 +237,16 @@ export class BuildSession {
     return author;
   }
 
-  /** Writes the referenced media files under `outputDir` (skipping ones already there). */
+  /**
+   * Writes the referenced media files under `outputDir` (skipping ones already there). With
+   * authors not shown, photos lose the metadata that can name people (media-metadata.ts), and one
+   * whose metadata cannot be told apart is not published: so a file is only known to be there
+   * already once its stripped size is known.
+   */
   writeMedia(outputDir: string): number {
     const root = resolve(outputDir);
+    const strip = this.options.authors !== 'show';
+    const unreadable: string[] = [];
     let written = 0;
     for (const [hash, media] of [...this.media].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const file = resolve(root, sitePaths.mediaFile(hash, media.safeName));
@@ -246,20 +254,33 @@ export class BuildSession {
       // Belt and braces: the name is sanitized, but never write outside the output folder.
       if (rel.startsWith('..') || isAbsolute(rel)) continue;
       const path = outputPath(root, file)!;
+      let existing = -1;
       try {
-        if (statSync(file).size === media.size) {
-          this.written.add(path);
-          continue;
-        }
+        existing = statSync(file).size;
       } catch {
         // not there yet
       }
-      const data = this.reader.mediaData(hash);
-      if (!data) continue;
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileAtomic(file, data);
+      if (!strip && existing === media.size) {
+        this.written.add(path);
+        continue;
+      }
+      const stored = this.reader.mediaData(hash);
+      if (!stored) continue;
+      const published = strip ? withoutMetadata(stored) : { kind: 'unchanged' as const, data: stored };
+      if (published.kind === 'unreadable') {
+        unreadable.push(media.safeName);
+        continue;
+      }
       this.written.add(path);
+      if (existing === published.data.length) continue;
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileAtomic(file, published.data);
       written++;
+    }
+    if (unreadable.length > 0) {
+      console.warn(
+        `[chatchannels] ${unreadable.length} photo(s) not published: their structure could not be followed, so their metadata (which can name people) could not be removed: ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}`,
+      );
     }
     return written;
   }
