@@ -28,7 +28,7 @@ export function openReadOnly(file: string): Db {
 
 export {
   DATED_END, DATED_MIN, DAY_MS, EARLY_PATH, FAR, LATE_PATH, PAGE_SPLIT_THRESHOLD,
-  dayOf, dayStart, isDated, monthOf, monthRange, pagePathOf, slotOf, type Slot,
+  WHOLE_CHAT, dayOf, dayStart, isDated, monthOf, monthRange, pagePathOf, slotOf, type Slot,
 } from './periods.js';
 export { viewHtmlOf } from './compact.js';
 export { MessageFlags } from '../model.js';

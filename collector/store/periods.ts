@@ -62,6 +62,12 @@ export function dayOf(time: number): string {
   return label;
 }
 
+/**
+ * The change log's day for a whole chat (`changes.day`): its title, kind or members changed, which
+ * all its pages show. dayStart cannot place it, so every reader of the log redoes the chat.
+ */
+export const WHOLE_CHAT = '*';
+
 /** The inverse of dayOf: `2021-09-14` (or a five-digit year) → UTC ms of its start, else null. */
 export function dayStart(day: string): number | null {
   const m = /^(\d{4,5})-(\d\d)-(\d\d)$/.exec(day);

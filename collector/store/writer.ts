@@ -7,7 +7,7 @@ import { DEFAULT_MERGE_TOLERANCE_MS, TwinResolver } from './merge.js';
 import type { Db } from './open.js';
 import { MESSAGE_INDEXES } from './schema.js';
 import { KnownKeys } from './known-keys.js';
-import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD } from './periods.js';
+import { dayOf, monthRange, PAGE_SPLIT_THRESHOLD, WHOLE_CHAT } from './periods.js';
 import { isPlausibleTime } from './plausible.js';
 import { keepStored, keptOfColumns, type KeptColumns } from './keep.js';
 import { prepareIdentity, revisionOf, type PreparedBody, type PreparedIdentity } from './prepare.js';
@@ -80,6 +80,8 @@ export class StoreWriter {
   private chat: ChatState | null = null;
   private readonly touchedMonths = new Map<number, Map<string, number>>();
   private readonly changedDays = new Map<number, Set<string>>();
+  /** Chats this run created: their whole history is new, so never logged as WHOLE_CHAT. */
+  private readonly createdChats = new Set<number>();
   /** chat id → roots of the threads that got new or changed replies this run (their pages list them). */
   private readonly threadRoots = new Map<number, Set<string>>();
   private readonly hadMessagesBefore = new Map<number, boolean>();
@@ -116,7 +118,8 @@ export class StoreWriter {
     if (this.bulk) db.exec(`DROP INDEX IF EXISTS messages_chat_anchor; DROP INDEX IF EXISTS messages_chat_time`);
     this.stmt = {
       chatByNative: db.prepare(
-        `SELECT id FROM chats WHERE native_id = ? UNION ALL SELECT chat_id FROM chat_aliases WHERE native_id = ? LIMIT 1`,
+        `SELECT id, title, kind FROM chats WHERE native_id = ? UNION ALL
+         SELECT c.id, c.title, c.kind FROM chat_aliases a JOIN chats c ON c.id = a.chat_id WHERE a.native_id = ? LIMIT 1`,
       ),
       slugTaken: db.prepare(`SELECT 1 FROM chats WHERE slug = ?`),
       insertChat: db.prepare(`INSERT INTO chats (native_id, slug, format, title, kind) VALUES (?, ?, ?, ?, ?)`),
@@ -200,7 +203,9 @@ export class StoreWriter {
       this.seenChats.add(id);
       this.counts.chats++;
     }
-    for (const member of record.members ?? []) this.stmt.addMember.run(id, this.person(member));
+    let joined = false;
+    for (const member of record.members ?? []) joined = this.stmt.addMember.run(id, this.person(member)).changes > 0 || joined;
+    if (joined) this.wholeChatChanged(id);
     if (record.owner) this.stmt.markOwner.run(this.person({ nativeId: record.owner }, false));
     if (this.chat?.id !== id) {
       const returning = this.touchedMonths.has(id);
@@ -439,6 +444,18 @@ export class StoreWriter {
     return this.counts;
   }
 
+  /**
+   * Logs the whole chat as changed (the day WHOLE_CHAT): its title, kind or members changed, which
+   * every one of its pages shows (an untitled chat is titled by its members), not only the days
+   * with new messages. Readers of the log redo a chat whose day they cannot place.
+   */
+  private wholeChatChanged(chatId: number): void {
+    if (this.createdChats.has(chatId)) return; // all of it is new anyway
+    let days = this.changedDays.get(chatId);
+    if (!days) this.changedDays.set(chatId, (days = new Set()));
+    days.add(WHOLE_CHAT);
+  }
+
   private endBulk(): void {
     this.db.exec(MESSAGE_INDEXES);
     this.bulk = false;
@@ -460,16 +477,19 @@ export class StoreWriter {
   }
 
   private upsertChat(record: ChatRecord, format: string): number {
-    const row = this.stmt.chatByNative.get(record.nativeId, record.nativeId) as { id: number } | undefined;
+    const row = this.stmt.chatByNative.get(record.nativeId, record.nativeId) as { id: number; title: string | null; kind: string } | undefined;
     if (row) {
-      this.stmt.updateChat.run(record.title ?? null, record.kind ?? null, row.id);
+      if ((record.title != null && record.title !== row.title) || (record.kind != null && record.kind !== row.kind)) {
+        this.stmt.updateChat.run(record.title ?? null, record.kind ?? null, row.id);
+        this.wholeChatChanged(row.id);
+      }
       return row.id;
     }
     let slug = slugFor(record.nativeId);
     for (let chars = 9; this.stmt.slugTaken.get(slug); chars += 2) slug = slugFor(record.nativeId, chars);
-    return Number(
-      this.stmt.insertChat.run(record.nativeId, slug, format, record.title ?? null, record.kind ?? 'group').lastInsertRowid,
-    );
+    const id = Number(this.stmt.insertChat.run(record.nativeId, slug, format, record.title ?? null, record.kind ?? 'group').lastInsertRowid);
+    this.createdChats.add(id);
+    return id;
   }
 
   /**

@@ -175,8 +175,8 @@ export function selectChats(reader: ArchiveReader, options: ResolvedOptions, war
  * `previous`: the catalog of the last build of the same plugin instance, when this one is
  * incremental (option `since`): the chats the change log does not name are taken from it as they
  * were (their pages, counts and latest message cannot have changed), which saves most of the
- * queries on a large archive. A chat renamed by an import that brought no message keeps its old
- * title until the next full build.
+ * queries on a large archive. An import that renames a chat or adds a member to it, even with no
+ * message, logs the whole chat (WHOLE_CHAT), so it is never taken as it was.
  *
  * `archiveOnly`: the catalog of the archive worker (render/archive-worker.ts). Archive pages read
  * chats' titles, slugs, months and layouts, never their newest message nor who posted in them,

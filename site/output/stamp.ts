@@ -101,9 +101,10 @@ export function databaseFacts(db: Db): DatabaseFacts {
 }
 
 /**
- * A hash of what imports change without logging it in `changes` (collector/store/writer.ts): chat
- * titles and kinds, people's names and owner marks, chat members, chat aliases — of the chats
- * and people up to the given ids. A page that shows them is rewritten only when its chat-day is
+ * A hash of what imports may change without logging it in `changes` (collector/store/writer.ts):
+ * people's names and owner marks, chat aliases, and chat titles, kinds and members (logged as
+ * WHOLE_CHAT since that was added, but not by databases written before it) — of the chats and
+ * people up to the given ids. A page that shows them is rewritten only when its chat-day is
  * logged, so when any of these changed, only a full build is sure to be right. Chats and people
  * added later are left out: a chat is published only with messages (logged), and a new person
  * shows only in logged messages or as a new member of a chat (chat_members, hashed whole).

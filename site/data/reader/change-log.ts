@@ -3,7 +3,8 @@ import { hasTable } from '../snapshot.js';
 
 /**
  * The change log (collector/store/writer.ts): the last sequence number in this snapshot, and
- * the UTC days of each chat changed after `since`.
+ * the UTC days of each chat changed after `since` (or WHOLE_CHAT, which no day places: its
+ * title, kind or members changed, and every reader redoes the whole chat).
  */
 export function changesSince(db: Db, since: number): { upTo: number; days: Map<number, Set<string>> } {
   const days = new Map<number, Set<string>>();
