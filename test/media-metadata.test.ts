@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { withoutMetadata } from '../site/data/media-metadata.js';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks } from './helpers/leak-scan.js';
+import { assertProperty } from './helpers/seeds.js';
 import { listFiles } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 
@@ -99,13 +101,148 @@ test('PNG text chunks and WebP EXIF go; the image reads the same', async () => {
   assert.equal((await sharp(data).metadata()).exif, undefined);
 });
 
+/** A GIF extension block: introducer, label, data sub-blocks of up to 255 bytes, terminator. */
+function gifExtension(label: number, ...blocks: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x21, label])];
+  for (const block of blocks) {
+    for (let i = 0; i < block.length; i += 255) {
+      const piece = block.subarray(i, i + 255);
+      parts.push(Buffer.from([piece.length]), piece);
+    }
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+const LOOP = gifExtension(0xff, Buffer.from('NETSCAPE2.0', 'latin1'), Buffer.from([1, 0, 0]));
+
+/** A GIF by sharp with a looping block, a comment and an XMP block naming NAME before its picture. */
+async function namedGif(): Promise<Buffer> {
+  const plain = await sharp({ create: { width: 7, height: 5, channels: 3, background: { r: 20, g: 160, b: 90 } } }).gif().toBuffer();
+  const start = 13 + (plain[10] & 0x80 ? 3 << ((plain[10] & 7) + 1) : 0);
+  const comment = gifExtension(0xfe, Buffer.from(`taken by ${NAME}`));
+  const xmp = gifExtension(0xff, Buffer.from('XMP DataXMP', 'latin1'), Buffer.from(`<x:xmpmeta><dc:creator>${NAME}</dc:creator></x:xmpmeta>`));
+  return Buffer.concat([plain.subarray(0, start), LOOP, comment, xmp, plain.subarray(start)]);
+}
+
+/** An ISO base media box. */
+function box(type: string, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(8 + body.length, 0);
+  head.write(type, 4, 'latin1');
+  return Buffer.concat([head, body]);
+}
+
+const SAMPLES = Buffer.alloc(64, 0xab);
+
+/**
+ * A phone-like movie: ftyp, moov (mvhd, udta with the place and the artist, a QuickTime meta
+ * with the owner, a track with its own udta), an XMP uuid box, then mdat.
+ */
+function namedMovie(): Buffer {
+  const xmpUuid = Buffer.from('be7acfcb97a942e89c71999491e3afac', 'hex');
+  return Buffer.concat([
+    box('ftyp', Buffer.from('qt  \u0000\u0000\u0000\u0000qt  ', 'latin1')),
+    box(
+      'moov',
+      box('mvhd', Buffer.alloc(100, 1)),
+      box('udta', box('\u00a9xyz', Buffer.from('+35.6586+139.7454/', 'latin1')), box('\u00a9ART', Buffer.from(NAME))),
+      box('meta', box('hdlr', Buffer.from('mdta')), box('keys', Buffer.from('com.apple.quicktime.author')), box('ilst', Buffer.from(NAME))),
+      box('trak', box('tkhd', Buffer.alloc(84, 2)), box('udta', box('name', Buffer.from(NAME))), box('mdia', box('mdhd', Buffer.alloc(24, 3)))),
+    ),
+    box('uuid', xmpUuid, Buffer.from(`<dc:creator>${NAME}</dc:creator>`)),
+    box('mdat', SAMPLES),
+  ]);
+}
+
+/** The top-level boxes of a movie, and those of its moov and trak: [depth, type, offset, size]. */
+function boxesOf(data: Buffer, from = 0, to = data.length, depth = 0): [number, string, number, number][] {
+  const found: [number, string, number, number][] = [];
+  for (let i = from; i < to; ) {
+    const size = data.readUInt32BE(i);
+    const type = data.toString('latin1', i + 4, i + 8);
+    found.push([depth, type, i, size]);
+    if (type === 'moov' || type === 'trak') found.push(...boxesOf(data, i + 8, i + size, depth + 1));
+    i += size;
+  }
+  return found;
+}
+
+test('a GIF loses its comments and XMP, keeps its looping and its pixels', async () => {
+  const named = await namedGif();
+  assert.ok(named.includes(NAME));
+  const result = withoutMetadata(named);
+  assert.equal(result.kind, 'stripped');
+  const data = (result as { data: Buffer }).data;
+  assert.ok(!data.includes(NAME), 'the name is gone');
+  assert.ok(data.includes(LOOP), 'the looping block stays');
+  assert.deepEqual(await pixels(data), await pixels(named), 'the same pixels');
+});
+
+test("a movie's user data, metadata and XMP boxes become free space; every other byte stays where it was", () => {
+  const named = namedMovie();
+  const result = withoutMetadata(named);
+  assert.equal(result.kind, 'stripped');
+  const data = (result as { data: Buffer }).data;
+  assert.ok(!data.includes(NAME) && !data.includes('+35.6586'), 'no name, no place');
+  assert.equal(data.length, named.length);
+  const before = boxesOf(named);
+  const after = boxesOf(data);
+  const freed = new Set(['udta', 'meta', 'uuid']);
+  assert.deepEqual(
+    after.map(([depth, type, at, size]) => [depth, type, at, size]),
+    before.map(([depth, type, at, size]) => [depth, freed.has(type) ? 'free' : type, at, size]),
+    'the same boxes at the same offsets, metadata ones now free',
+  );
+  for (const [, type, at, size] of before) {
+    if (!freed.has(type)) continue;
+    assert.ok(data.subarray(at + 8, at + size).every((b) => b === 0), `${type} at ${at}: its contents zeroed`);
+  }
+  const mdat = before.find(([, type]) => type === 'mdat')!;
+  assert.ok(data.subarray(mdat[2]).equals(named.subarray(mdat[2])), 'the samples are untouched');
+});
+
+test('stripping any mutated or cut media file ends, never throws, and stripping again changes nothing', async (t) => {
+  const samples = [await namedJpeg(), await namedGif(), namedMovie(), await sharp({ create: { width: 3, height: 3, channels: 4, background: '#abcdef80' } }).png().toBuffer()];
+  assertProperty(
+    t,
+    fc.property(
+      fc.constantFrom(...samples.keys()),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+      fc.option(fc.nat(), { nil: undefined }),
+      (which, flips, cut) => {
+        const data = Buffer.from(samples[which]);
+        for (const [at, value] of flips) data[at % data.length] = value;
+        const input = cut === undefined ? data : data.subarray(0, cut % data.length);
+        const result = withoutMetadata(input);
+        if (result.kind !== 'stripped') return;
+        const again = withoutMetadata(result.data);
+        assert.equal(again.kind, 'stripped');
+        assert.ok((again as { data: Buffer }).data.equals(result.data), 'stripped once is stripped for good');
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
 test('a photo whose structure cannot be followed is unreadable; other files are unchanged', async () => {
   const named = await namedJpeg();
   assert.equal(withoutMetadata(named.subarray(0, 40)).kind, 'unreadable', 'cut inside a segment');
   const noScan = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00]);
   assert.equal(withoutMetadata(noScan).kind, 'unreadable', 'segments but no image data');
   const gif = Buffer.from('GIF89a\u0001\u0000\u0001\u0000', 'latin1');
-  assert.deepEqual(withoutMetadata(gif), { kind: 'unchanged', data: gif });
+  assert.equal(withoutMetadata(gif).kind, 'unreadable', 'a GIF cut in its header');
+  const cutGif = await namedGif();
+  assert.equal(withoutMetadata(cutGif.subarray(0, cutGif.length - 1)).kind, 'unreadable', 'a GIF without its trailer');
+  const movie = namedMovie();
+  const overlong = Buffer.from(movie);
+  overlong.writeUInt32BE(movie.length, 20); // moov's size (after the 20-byte ftyp), past the end of the file
+  assert.equal(withoutMetadata(overlong).kind, 'unreadable', 'a box longer than the file');
+  assert.equal(withoutMetadata(movie.subarray(0, 60)).kind, 'unreadable', 'a movie cut inside its moov');
+  // HEIF/AVIF: the top-level meta box is the picture; no moov, so not a movie.
+  const heif = Buffer.concat([box('ftyp', Buffer.from('heic\u0000\u0000\u0000\u0000mif1heic', 'latin1')), box('meta', Buffer.alloc(20)), box('mdat', Buffer.alloc(30, 7))]);
+  assert.deepEqual(withoutMetadata(heif), { kind: 'unchanged', data: heif });
   assert.equal(withoutMetadata(Buffer.from('hello')).kind, 'unchanged');
 });
 

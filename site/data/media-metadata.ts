@@ -6,14 +6,28 @@
  * metadata segments or chunks go, so a photo looks the same, colour profile included.
  *
  * JPEG keeps its EXIF orientation (a phone's portrait photo would otherwise lie on its side), as a
- * new EXIF segment with that tag alone. PNG, WebP and JPEG are read; anything else (GIF, videos,
- * documents) is returned as is: `unchanged`. A JPEG, PNG or WebP whose structure cannot be
- * followed is `unreadable`: the caller does not publish it, as what it holds cannot be vouched for.
+ * new EXIF segment with that tag alone. GIFs lose their comments and application blocks other
+ * than looping and colour profiles. Videos and sound in ISO base media files (MP4, MOV, 3GP,
+ * M4A) lose their user data and metadata boxes (`udta`, `meta`, XMP): a phone's video names its
+ * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. Anything else
+ * (HEIC/AVIF, whose `meta` box is the picture itself, documents) is returned as is: `unchanged`.
+ * A file of a kind read here whose structure cannot be followed is `unreadable`: the caller does
+ * not publish it, as what it holds cannot be vouched for.
  */
 export type Stripped = { kind: 'stripped' | 'unchanged'; data: Buffer } | { kind: 'unreadable' };
 
 export function withoutMetadata(data: Buffer): Stripped {
-  const stripped = isJpeg(data) ? stripJpeg(data) : isPng(data) ? stripPng(data) : isWebp(data) ? stripWebp(data) : undefined;
+  const stripped = isJpeg(data)
+    ? stripJpeg(data)
+    : isPng(data)
+      ? stripPng(data)
+      : isWebp(data)
+        ? stripWebp(data)
+        : isGif(data)
+          ? stripGif(data)
+          : isMovie(data)
+            ? stripMovie(data)
+            : undefined;
   if (stripped === undefined) return { kind: 'unchanged', data };
   return stripped === null ? { kind: 'unreadable' } : { kind: 'stripped', data: stripped };
 }
@@ -22,6 +36,9 @@ const isJpeg = (b: Buffer): boolean => b.length >= 4 && b[0] === 0xff && b[1] ==
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const isPng = (b: Buffer): boolean => b.length >= 8 && b.subarray(0, 8).equals(PNG_SIGNATURE);
 const isWebp = (b: Buffer): boolean => b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP';
+const isGif = (b: Buffer): boolean => b.length >= 6 && /^GIF8[79]a$/.test(b.toString('latin1', 0, 6));
+/** ISO base media (MP4, MOV, 3GP, M4A): a first box any of these files starts with. */
+const isMovie = (b: Buffer): boolean => b.length >= 8 && ['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip'].includes(b.toString('latin1', 4, 8));
 
 /**
  * JPEG segments kept: APP0 (JFIF), APP2 (ICC profile, multi-picture index), APP14 (Adobe: how
@@ -144,4 +161,105 @@ function stripWebp(data: Buffer): Buffer | null {
   const out = Buffer.concat(parts);
   out.writeUInt32LE(out.length - 8, 4);
   return out;
+}
+
+/**
+ * GIF application blocks kept, by identifier: animation looping (Netscape's, and the older
+ * ANIMEXTS) and an ICC colour profile. Others (XMP above all) go, as do comment blocks.
+ */
+const KEPT_GIF_APPS = new Set(['NETSCAPE2.0', 'ANIMEXTS1.0', 'ICCRGBG1012']);
+
+function stripGif(data: Buffer): Buffer | null {
+  if (data.length < 13) return null;
+  const tableSize = (flags: number): number => (flags & 0x80 ? 3 << ((flags & 0x07) + 1) : 0);
+  let i = 13 + tableSize(data[10]); // header, logical screen descriptor, global colour table
+  const parts: Buffer[] = [data.subarray(0, i)];
+  /** The end of the data sub-blocks starting at `at` (after their zero-length terminator), or -1. */
+  const subBlocksEnd = (at: number): number => {
+    while (at < data.length) {
+      const size = data[at];
+      at += 1 + size;
+      if (size === 0) return at;
+    }
+    return -1;
+  };
+  while (i < data.length) {
+    const introducer = data[i];
+    if (introducer === 0x3b) {
+      parts.push(data.subarray(i, i + 1)); // trailer: whatever follows it is not the picture
+      return Buffer.concat(parts);
+    }
+    let end: number;
+    let kept = true;
+    if (introducer === 0x2c) {
+      if (i + 10 > data.length) return null;
+      const lzw = i + 10 + tableSize(data[i + 9]); // descriptor, local colour table, then LZW code size
+      if (lzw >= data.length) return null;
+      end = subBlocksEnd(lzw + 1);
+    } else if (introducer === 0x21) {
+      if (i + 2 >= data.length) return null;
+      const label = data[i + 1];
+      end = subBlocksEnd(i + 2);
+      if (label === 0xfe) kept = false; // comment
+      if (label === 0xff) kept = i + 3 + 11 <= data.length && data[i + 2] === 11 && KEPT_GIF_APPS.has(data.toString('latin1', i + 3, i + 14));
+    } else {
+      return null;
+    }
+    if (end < 0) return null;
+    if (kept) parts.push(data.subarray(i, end));
+    i = end;
+  }
+  return null; // no trailer: truncated
+}
+
+/** ISO base media boxes that hold metadata: user data, metadata (iTunes-style and QuickTime keys). */
+const MOVIE_METADATA = new Set(['udta', 'meta']);
+/** The uuid of an XMP box (Adobe's XMP specification, part 3). */
+const XMP_UUID = 'be7acfcb97a942e89c71999491e3afac';
+/** Boxes whose children are read: the movie and its tracks. */
+const MOVIE_CONTAINERS = new Set(['moov', 'trak']);
+
+/**
+ * Each metadata box becomes a `free` box of the same size with zeroed contents, in a copy: every
+ * other byte stays where it was, so the offsets a movie's sample tables hold into `mdat` stay
+ * right and nothing else needs rewriting. A file with no `moov` (HEIF and AVIF pictures, whose
+ * top-level `meta` is the picture) is not one: undefined.
+ */
+function stripMovie(data: Buffer): Buffer | null | undefined {
+  let out: Buffer | null = null;
+  let movie = false;
+  const walk = (from: number, to: number, top: boolean): boolean => {
+    let i = from;
+    while (i < to) {
+      if (i + 8 > to) return false;
+      let size = data.readUInt32BE(i);
+      const type = data.toString('latin1', i + 4, i + 8);
+      let header = 8;
+      if (size === 1) {
+        if (i + 16 > to) return false;
+        const large = data.readBigUInt64BE(i + 8);
+        if (large > BigInt(to - i)) return false;
+        size = Number(large);
+        header = 16;
+      } else if (size === 0) {
+        if (!top) return false;
+        size = to - i; // the last box, to the end of the file
+      }
+      if (size < header || i + size > to) return false;
+      if (top && type === 'moov') movie = true;
+      const xmp = type === 'uuid' && size >= header + 16 && data.toString('hex', i + header, i + header + 16) === XMP_UUID;
+      if (MOVIE_METADATA.has(type) || xmp) {
+        out ??= Buffer.from(data);
+        out.write('free', i + 4, 'latin1');
+        out.fill(0, i + header, i + size);
+      } else if (MOVIE_CONTAINERS.has(type) && !walk(i + header, i + size, false)) {
+        return false;
+      }
+      i += size;
+    }
+    return true;
+  };
+  if (!walk(0, data.length, true)) return null;
+  if (!movie) return undefined;
+  return out ?? data;
 }

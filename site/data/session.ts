@@ -239,7 +239,7 @@ export class BuildSession {
 
   /**
    * Writes the referenced media files under `outputDir` (skipping ones already there). With
-   * authors not shown, photos lose the metadata that can name people (media-metadata.ts), and one
+   * authors not shown, photos, GIFs and videos lose the metadata that can name people (media-metadata.ts), and one
    * whose metadata cannot be told apart is not published: so a file is only known to be there
    * already once its stripped size is known.
    */
@@ -279,7 +279,7 @@ export class BuildSession {
     }
     if (unreadable.length > 0) {
       console.warn(
-        `[chatchannels] ${unreadable.length} photo(s) not published: their structure could not be followed, so their metadata (which can name people) could not be removed: ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}`,
+        `[chatchannels] ${unreadable.length} media file(s) not published: their structure could not be followed, so their metadata (which can name people or places) could not be removed: ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}`,
       );
     }
     return written;
