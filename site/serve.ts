@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import Eleventy from '@11ty/eleventy';
-import { ownedTempDir, removeTempDir, changeMarkerPath, touchChangeMarker } from '../collector/store/contract.js';
+import { openReadOnly, ownedTempDir, removeTempDir, changeMarkerPath, touchChangeMarker } from '../collector/store/contract.js';
 import { claimOutput, splitOptions, type BuildOptions } from './build.js';
 import { publishedMediaType } from './data/media-name.js';
 import { ArchiveReader } from './data/reader.js';
@@ -56,6 +56,8 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const { host: _host, onBuild: _onBuild, onNotice: _onNotice, onStart: _onStart, ...buildOptions } = options;
   const { out, pathPrefix, quiet, plugin } = splitOptions(buildOptions);
   const db = resolve(plugin.db);
+  // A missing or foreign database is told as build tells it (one line), not by Eleventy's first build.
+  openReadOnly(db).close();
   // Held while serving: its rebuilds write the output whenever an import lands.
   const lock = claimOutput(out);
   if (lock.notice) options.onNotice?.(lock.notice);

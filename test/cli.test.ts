@@ -190,11 +190,13 @@ test('a read-only database file in a writable folder: chats, search and build re
   assert.ok(readFileSync(db).equals(before), 'the database is unchanged');
 });
 
-test('search, chats and build without a database say so, exit 1 and create none', () => {
+test('search, chats, build and serve without a database say so, exit 1 and create none', () => {
   const dir = tempDir();
-  for (const args of [['search', 'pizza'], ['chats'], ['build', '--out', join(dir, 'site')], ['search', 'x', '--db', 'other.sqlite']]) {
+  const serve = ['serve', '--port', '0', '--out', join(dir, 'site')];
+  for (const args of [['search', 'pizza'], ['chats'], ['build', '--out', join(dir, 'site')], ['search', 'x', '--db', 'other.sqlite'], serve]) {
     const r = cc(args, dir);
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.err}`);
+    assert.doesNotMatch(r.err, /\[11ty\]|at \S+ \(file:/, `${args[0]}: one line, no stack trace`);
     const name = args.includes('other.sqlite') ? 'other\\.sqlite' : 'chatchannels\\.sqlite';
     assert.match(r.err, new RegExp(`no database at \\S*${name} \\(run chatchannels import first\\)`), args.join(' '));
   }
