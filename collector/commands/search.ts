@@ -10,7 +10,9 @@ export const searchCommand: CommandSpec = {
   details: [
     'Matches like the site\'s search: every word must appear in the text (accents ignored, English',
     'word endings folded), the last word also as the start of a longer one; -word excludes;',
-    'author:, chat:, after:YYYY-MM-DD and before: filter.',
+    'author:, chat:, after:YYYY-MM-DD and before: filter. Each result\'s path is its page and',
+    'anchor on a site built with authors shown; a site built with --authors hide or pseudonymize',
+    'keys its anchors (and names private chats\' folders by a hash), so there it is not the same.',
     '',
     'Options:',
     `  --db FILE    database to read (default: ./${DEFAULT_DB})`,
