@@ -468,6 +468,10 @@ test('a rebuild after an import that only renamed a chat or added a member rewri
     writeFixture(db, [{ ...direct, members: [ann, ben, { nativeId: '8:live:cid', displayName: 'Cid' }], messages: [] }]);
     await nextBuild(3);
     assert.equal(builds[2].incremental, true);
+    // Ann turns out to be the exporting account: the untitled chat is now named without her.
+    writeFixture(db, [{ ...direct, owner: ann.nativeId, messages: [] }]);
+    await nextBuild(4);
+    assert.equal(builds[3].incremental, true);
   } finally {
     await close();
   }

@@ -353,6 +353,11 @@ test('Temptin: both accounts in ONE importPaths call, either order', { skip: NO_
     const db = newStore();
     await importPaths(db, order, { format: 'skype-maindb' });
     assert.equal(stored(db).length, 42);
+    // Each account titles an untitled group by the members other than itself: one run retitles
+    // it and back, which changes nothing and must not log the chat as changed (a rebuild of it).
+    const logged = scalar(db, `SELECT count(*) FROM changes`);
+    await importPaths(db, order, { format: 'skype-maindb' });
+    assert.equal(scalar(db, `SELECT count(*) FROM changes`), logged, 'the same two files again: nothing logged');
   }
 });
 

@@ -82,6 +82,12 @@ export class StoreWriter {
   private readonly changedDays = new Map<number, Set<string>>();
   /** Chats this run created: their whole history is new, so never logged as WHOLE_CHAT. */
   private readonly createdChats = new Set<number>();
+  /**
+   * Title and kind (JSON) of the chats this run retitled, as they were before: compared in
+   * finish(), since one run may retitle a chat and back (two Skype accounts' main.db files each
+   * name an untitled group by the members other than their own account).
+   */
+  private readonly titledBefore = new Map<number, string>();
   /** chat id → roots of the threads that got new or changed replies this run (their pages list them). */
   private readonly threadRoots = new Map<number, Set<string>>();
   private readonly hadMessagesBefore = new Map<number, boolean>();
@@ -129,6 +135,8 @@ export class StoreWriter {
       namePerson: db.prepare(`UPDATE people SET display_name = ? WHERE id = ?`),
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
       markOwner: db.prepare(`UPDATE people SET owner = 1 WHERE id = ? AND owner = 0`),
+      chatsOfMember: db.prepare(`SELECT chat_id FROM chat_members WHERE person_id = ?`),
+      chatTitle: db.prepare(`SELECT json_array(title, kind) FROM chats WHERE id = ?`),
       known: KnownKeys.statements(db),
       aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
@@ -206,7 +214,13 @@ export class StoreWriter {
     let joined = false;
     for (const member of record.members ?? []) joined = this.stmt.addMember.run(id, this.person(member)).changes > 0 || joined;
     if (joined) this.wholeChatChanged(id);
-    if (record.owner) this.stmt.markOwner.run(this.person({ nativeId: record.owner }, false));
+    if (record.owner) {
+      const owner = this.person({ nativeId: record.owner }, false);
+      // An untitled chat is titled by its members other than the owner: each of the owner's chats shows a new title.
+      if (this.stmt.markOwner.run(owner).changes > 0) {
+        for (const chatId of this.stmt.chatsOfMember.pluck().all(owner) as number[]) this.wholeChatChanged(chatId);
+      }
+    }
     if (this.chat?.id !== id) {
       const returning = this.touchedMonths.has(id);
       if (this.bulk && returning) this.endBulk();
@@ -438,6 +452,9 @@ export class StoreWriter {
         if (day !== null) this.changedDays.get(chatId)!.add(day);
       }
     }
+    for (const [chatId, before] of this.titledBefore) {
+      if (this.stmt.chatTitle.pluck().get(chatId) !== before) this.wholeChatChanged(chatId);
+    }
     for (const [chatId, days] of this.changedDays) {
       for (const day of days) this.stmt.logChange.run(chatId, day);
     }
@@ -480,8 +497,8 @@ export class StoreWriter {
     const row = this.stmt.chatByNative.get(record.nativeId, record.nativeId) as { id: number; title: string | null; kind: string } | undefined;
     if (row) {
       if ((record.title != null && record.title !== row.title) || (record.kind != null && record.kind !== row.kind)) {
+        if (!this.titledBefore.has(row.id)) this.titledBefore.set(row.id, this.stmt.chatTitle.pluck().get(row.id) as string);
         this.stmt.updateChat.run(record.title ?? null, record.kind ?? null, row.id);
-        this.wholeChatChanged(row.id);
       }
       return row.id;
     }

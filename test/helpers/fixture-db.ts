@@ -36,6 +36,8 @@ export interface FixtureChat {
   title?: string | null;
   kind?: 'group' | 'direct' | 'channel';
   members?: PersonRecord[];
+  /** The exporting account (model.ts ChatRecord.owner). */
+  owner?: string;
   messages: FixtureMessage[];
 }
 
@@ -67,7 +69,7 @@ export function writeFixture(file: string, chats: FixtureChat[], media: FixtureM
     try {
       for (const m of media) writer.media(mediaHash(m.bytes), m.name, m.type, m.bytes);
       for (const chat of chats) {
-        const record: ChatRecord = { nativeId: chat.nativeId, title: chat.title, kind: chat.kind, members: chat.members };
+        const record: ChatRecord = { nativeId: chat.nativeId, title: chat.title, kind: chat.kind, members: chat.members, owner: chat.owner };
         writer.beginChat(record, 'fixture');
         const byNative = new Map(chat.messages.filter((m) => m.nativeId).map((m) => [m.nativeId!, m]));
         for (const m of chat.messages) {
