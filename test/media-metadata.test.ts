@@ -169,6 +169,50 @@ function boxesOf(data: Buffer, from = 0, to = data.length, depth = 0): [number, 
   return found;
 }
 
+test('a JPEG ends at its end marker: a second picture after it goes; segments between progressive scans are read too', async () => {
+  const plain = await sharp({ create: { width: 8, height: 6, channels: 3, background: { r: 10, g: 40, b: 200 } } }).withIccProfile('p3').jpeg().toBuffer();
+  const second = await namedJpeg();
+  const appended = Buffer.concat([plain, second]); // how phones keep a depth map, an HDR gain map or a motion photo
+  assert.ok(appended.includes(NAME));
+  const cut = (withoutMetadata(appended) as { data: Buffer }).data;
+  assert.ok(!cut.includes(NAME), 'the second picture and its EXIF are gone');
+  assert.ok(cut.equals(plain), 'exactly the first picture');
+  assert.ok((await sharp(cut).metadata()).icc, 'its colour profile stays');
+
+  const progressive = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#208040' } }).jpeg({ progressive: true }).toBuffer();
+  const scans: number[] = [];
+  for (let at = progressive.indexOf(Buffer.from([0xff, 0xda])); at >= 0; at = progressive.indexOf(Buffer.from([0xff, 0xda]), at + 2)) scans.push(at);
+  assert.ok(scans.length > 1, 'several scans');
+  const between = Buffer.concat([progressive.subarray(0, scans[1]), segment(0xfe, Buffer.from(NAME)), segment(0xe1, exif(1, NAME)), progressive.subarray(scans[1])]);
+  const result = withoutMetadata(between);
+  assert.equal(result.kind, 'stripped');
+  const data = (result as { data: Buffer }).data;
+  assert.ok(!data.includes(NAME), 'a comment between two scans goes');
+  assert.ok(data.equals(progressive), 'and only it');
+  assert.deepEqual(await pixels(data), await pixels(progressive));
+});
+
+test('PNG and WebP keep their orientation; a file published as a type read here that is none of them is unreadable', async () => {
+  const turned = await sharp({ create: { width: 6, height: 4, channels: 3, background: '#884422' } })
+    .withMetadata({ orientation: 6, exif: { IFD0: { Artist: NAME } } });
+  for (const [kind, data] of [['png', await turned.clone().png().toBuffer()], ['webp', await turned.clone().webp({ lossless: true }).toBuffer()]] as const) {
+    assert.equal((await sharp(data).metadata()).orientation, 6, `${kind}: sharp wrote the orientation`);
+    const result = withoutMetadata(data);
+    assert.equal(result.kind, 'stripped', kind);
+    const stripped = (result as { data: Buffer }).data;
+    assert.ok(!stripped.includes(NAME), `${kind}: no name`);
+    assert.equal((await sharp(stripped).metadata()).orientation, 6, `${kind}: still turned`);
+    assert.deepEqual(await pixels(stripped), await pixels(data), `${kind}: the same pixels`);
+  }
+  const plain = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#102030' } }).jpeg().toBuffer();
+  const stray = Buffer.concat([plain.subarray(0, 2), Buffer.from([0x00]), plain.subarray(2, 4), segment(0xe1, exif(1, NAME)), plain.subarray(4)]);
+  assert.equal(withoutMetadata(stray, 'image/jpeg').kind, 'unreadable', 'a stray byte after the start: not published as a JPEG');
+  assert.equal(withoutMetadata(stray, 'application/pdf').kind, 'unchanged', 'a document is not read');
+  // An AVIF image sequence: a moov beside the picture's own meta box, which must not be touched.
+  const sequence = Buffer.concat([box('ftyp', Buffer.from('avis\u0000\u0000\u0000\u0000avismsf1', 'latin1')), box('meta', Buffer.alloc(20, 5)), box('moov', box('mvhd', Buffer.alloc(100))), box('mdat', SAMPLES)]);
+  assert.deepEqual(withoutMetadata(sequence), { kind: 'unchanged', data: sequence });
+});
+
 test('a GIF loses its comments and XMP, keeps its looping and its pixels', async () => {
   const named = await namedGif();
   assert.ok(named.includes(NAME));

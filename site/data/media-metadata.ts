@@ -1,3 +1,5 @@
+import { crc32 } from 'node:zlib';
+
 /**
  * A published photo without the metadata that can name people: EXIF (Artist, Copyright,
  * CameraOwnerName, XPAuthor… and the GPS position), XMP (dc:creator), IPTC (By-line), comments
@@ -5,8 +7,9 @@
  * published byte may carry a name. Lossless: the pixels' bytes are copied as they are; only whole
  * metadata segments or chunks go, so a photo looks the same, colour profile included.
  *
- * JPEG keeps its EXIF orientation (a phone's portrait photo would otherwise lie on its side), as a
- * new EXIF segment with that tag alone. GIFs lose their comments and application blocks other
+ * JPEG, PNG and WebP keep their EXIF orientation (a phone's portrait photo would otherwise lie on
+ * its side, and not match its thumbnail), as new EXIF with that tag alone. A JPEG ends at its end
+ * marker: the second pictures and motion-photo videos phones append after it go. GIFs lose their comments and application blocks other
  * than looping and colour profiles. Videos and sound in ISO base media files (MP4, MOV, 3GP,
  * M4A) lose their user data and metadata boxes (`udta`, `meta`, XMP): a phone's video names its
  * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. Anything else
@@ -16,7 +19,15 @@
  */
 export type Stripped = { kind: 'stripped' | 'unchanged'; data: Buffer } | { kind: 'unreadable' };
 
-export function withoutMetadata(data: Buffer): Stripped {
+/** The published types whose files are read here: one that is not what it says is unreadable. */
+const READ_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4']);
+
+/**
+ * `type`: the type the file is published as (media-name.ts publishedMediaType). A file of one of
+ * the types read here whose bytes are none of them (a JPEG with a stray byte after its start,
+ * which some decoders show all the same) is unreadable rather than published as it came.
+ */
+export function withoutMetadata(data: Buffer, type?: string): Stripped {
   const stripped = isJpeg(data)
     ? stripJpeg(data)
     : isPng(data)
@@ -28,7 +39,7 @@ export function withoutMetadata(data: Buffer): Stripped {
           : isMovie(data)
             ? stripMovie(data)
             : undefined;
-  if (stripped === undefined) return { kind: 'unchanged', data };
+  if (stripped === undefined) return type !== undefined && READ_TYPES.has(type) ? { kind: 'unreadable' } : { kind: 'unchanged', data };
   return stripped === null ? { kind: 'unreadable' } : { kind: 'stripped', data: stripped };
 }
 
@@ -40,40 +51,69 @@ const isGif = (b: Buffer): boolean => b.length >= 6 && /^GIF8[79]a$/.test(b.toSt
 /** ISO base media (MP4, MOV, 3GP, M4A): a first box any of these files starts with. */
 const isMovie = (b: Buffer): boolean => b.length >= 8 && ['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip'].includes(b.toString('latin1', 4, 8));
 
-/**
- * JPEG segments kept: APP0 (JFIF), APP2 (ICC profile, multi-picture index), APP14 (Adobe: how
- * to read the colours). Every other APPn (APP1 EXIF/XMP, APP13 IPTC…) and COM goes.
- */
-const KEPT_APP = new Set([0xe0, 0xe2, 0xee]);
-
 function stripJpeg(data: Buffer): Buffer | null {
   const parts: Buffer[] = [data.subarray(0, 2)];
   let orientation = 1;
+  let scanned = false;
   let i = 2;
-  while (i < data.length) {
+  for (;;) {
+    if (i >= data.length) {
+      if (!scanned) return null; // no image data: not a picture a browser shows
+      break; // cut after its image data, before the end marker: what is there is pixels
+    }
     if (data[i] !== 0xff) return null;
     let marker = i + 1;
     while (marker < data.length && data[marker] === 0xff) marker++; // fill bytes
     if (marker >= data.length) return null;
     const code = data[marker];
     const start = marker + 1;
-    // Start of scan (the image data: copied to the end, whatever follows) or end of image.
-    if (code === 0xda || code === 0xd9) {
-      parts.push(data.subarray(i));
+    if (code === 0xd9) {
+      if (!scanned) return null;
+      // End of image. What follows it goes: a phone's second picture (multi-picture, depth,
+      // HDR gain map) or motion-photo video, each with its own metadata.
+      parts.push(data.subarray(i, start));
       break;
     }
-    if (code === 0x01 || (code >= 0xd0 && code <= 0xd7)) return null; // no standalone markers before the scan
+    if (code === 0x01 || (code >= 0xd0 && code <= 0xd7)) return null; // standalone markers only inside a scan
     if (start + 2 > data.length) return null;
     const end = start + data.readUInt16BE(start);
     if (end > data.length || end < start + 2) return null;
     if (code === 0xe1) orientation = exifOrientation(data.subarray(start + 2, end)) ?? orientation;
-    const metadata = (code >= 0xe0 && code <= 0xef && !KEPT_APP.has(code)) || code === 0xfe;
-    if (!metadata) parts.push(data.subarray(i, end));
+    if (!isJpegMetadata(code, data.subarray(start + 2, end))) parts.push(data.subarray(i, end));
     i = end;
+    if (code === 0xda) {
+      // A scan's entropy-coded data runs to the next marker: 0xFF followed by neither a stuffed
+      // zero nor a restart marker (a progressive JPEG has several scans, segments between them).
+      scanned = true;
+      let j = i;
+      for (;;) {
+        j = data.indexOf(0xff, j);
+        if (j < 0 || j + 1 >= data.length) {
+          j = data.length;
+          break;
+        }
+        const next = data[j + 1];
+        if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) j += 2;
+        else break;
+      }
+      parts.push(data.subarray(i, j));
+      i = j;
+    }
   }
-  if (i >= data.length) return null; // no scan: not an image a browser shows
   if (orientation !== 1) parts.splice(firstAfterApp0(parts), 0, orientationSegment(orientation));
   return Buffer.concat(parts);
+}
+
+/**
+ * Whether a JPEG segment is metadata that goes: every APPn but APP0 (JFIF), APP2 holding an ICC
+ * profile (not the multi-picture index, whose pictures go) and APP14 (Adobe: how to read the
+ * colours); and comments.
+ */
+function isJpegMetadata(code: number, payload: Buffer): boolean {
+  if (code === 0xfe) return true;
+  if (code < 0xe0 || code > 0xef) return false;
+  if (code === 0xe0 || code === 0xee) return false;
+  return !(code === 0xe2 && payload.toString('latin1', 0, 12) === 'ICC_PROFILE\u0000');
 }
 
 /** Where a new APP1 goes: after SOI and a JFIF APP0, as the JFIF and EXIF specs both want it. */
@@ -84,7 +124,17 @@ function firstAfterApp0(parts: Buffer[]): number {
 /** The Orientation tag (0x0112) of IFD0 in an APP1 payload, if it is EXIF and has one (1–8). */
 function exifOrientation(payload: Buffer): number | null {
   if (payload.length < 14 || payload.toString('latin1', 0, 6) !== 'Exif\u0000\u0000') return null;
-  const tiff = payload.subarray(6);
+  return tiffOrientation(payload.subarray(6));
+}
+
+/** A WebP EXIF chunk's TIFF data: some writers put the JPEG APP1's `Exif\0\0` before it. */
+function exifTiff(payload: Buffer): Buffer {
+  return payload.toString('latin1', 0, 6) === 'Exif\u0000\u0000' ? payload.subarray(6) : payload;
+}
+
+/** The Orientation tag (0x0112) of IFD0 in EXIF's TIFF data, if it has one (1–8). */
+function tiffOrientation(tiff: Buffer): number | null {
+  if (tiff.length < 8) return null;
   const little = tiff.toString('latin1', 0, 2) === 'II';
   if (!little && tiff.toString('latin1', 0, 2) !== 'MM') return null;
   const u16 = (at: number): number => (little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
@@ -103,20 +153,38 @@ function exifOrientation(payload: Buffer): number | null {
   return null;
 }
 
+/** EXIF's TIFF data holding only IFD0's Orientation (big-endian). */
+function orientationTiff(orientation: number): Buffer {
+  const tiff = Buffer.alloc(26);
+  tiff.write('MM\u0000*', 0, 'latin1');
+  tiff.writeUInt32BE(8, 4); // IFD0 right after the TIFF header
+  tiff.writeUInt16BE(1, 8); // one entry
+  tiff.writeUInt16BE(0x0112, 10); // Orientation
+  tiff.writeUInt16BE(3, 12); // SHORT
+  tiff.writeUInt32BE(1, 14); // one value
+  tiff.writeUInt16BE(orientation, 18); // in the value field, left-justified
+  tiff.writeUInt32BE(0, 22); // no next IFD
+  return tiff;
+}
+
+/** A PNG chunk: length, type, data, CRC of type and data. */
+function pngChunk(type: string, payload: Buffer): Buffer {
+  const chunk = Buffer.alloc(12 + payload.length);
+  chunk.writeUInt32BE(payload.length, 0);
+  chunk.write(type, 4, 'latin1');
+  payload.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + payload.length)), 8 + payload.length);
+  return chunk;
+}
+
 /** An APP1 EXIF segment holding only IFD0's Orientation. */
 function orientationSegment(orientation: number): Buffer {
-  const segment = Buffer.alloc(36);
-  segment.writeUInt16BE(0xffe1, 0);
-  segment.writeUInt16BE(34, 2); // the length counts itself, not the marker
-  segment.write('Exif\u0000\u0000MM\u0000*', 4, 'latin1');
-  segment.writeUInt32BE(8, 14); // IFD0 right after the TIFF header
-  segment.writeUInt16BE(1, 18); // one entry
-  segment.writeUInt16BE(0x0112, 20); // Orientation
-  segment.writeUInt16BE(3, 22); // SHORT
-  segment.writeUInt32BE(1, 24); // one value
-  segment.writeUInt16BE(orientation, 28); // in the value field, left-justified
-  segment.writeUInt32BE(0, 32); // no next IFD
-  return segment;
+  const tiff = orientationTiff(orientation);
+  const head = Buffer.alloc(10);
+  head.writeUInt16BE(0xffe1, 0);
+  head.writeUInt16BE(2 + 6 + tiff.length, 2); // the length counts itself, not the marker
+  head.write('Exif\u0000\u0000', 4, 'latin1');
+  return Buffer.concat([head, tiff]);
 }
 
 /** PNG chunks that carry words or EXIF: text, compressed text, international text, EXIF, time. */
@@ -131,6 +199,9 @@ function stripPng(data: Buffer): Buffer | null {
     if (end > data.length) return null;
     const type = data.toString('latin1', i + 4, i + 8);
     if (!PNG_METADATA.has(type)) parts.push(data.subarray(i, end));
+    // Its orientation stays, in an EXIF chunk of its own where the old one was (before the image data).
+    const orientation = type === 'eXIf' ? tiffOrientation(data.subarray(i + 8, end - 4)) : null;
+    if (orientation !== null && orientation !== 1) parts.push(pngChunk('eXIf', orientationTiff(orientation)));
     i = end;
     if (type === 'IEND') return Buffer.concat(parts);
   }
@@ -143,6 +214,8 @@ function stripWebp(data: Buffer): Buffer | null {
   const riffEnd = 8 + data.readUInt32LE(4);
   if (riffEnd > data.length) return null;
   let i = 12;
+  let vp8x: Buffer | null = null;
+  let exifKept = false;
   while (i < riffEnd) {
     if (i + 8 > riffEnd) return null;
     const size = data.readUInt32LE(i + 4);
@@ -150,14 +223,25 @@ function stripWebp(data: Buffer): Buffer | null {
     if (end > riffEnd) return null;
     const type = data.toString('latin1', i, i + 4);
     if (type === 'VP8X' && size >= 10) {
-      const chunk = Buffer.from(data.subarray(i, end));
-      chunk[8] &= ~(0x08 | 0x04); // EXIF and XMP flags
-      parts.push(chunk);
-    } else if (type !== 'EXIF' && type !== 'XMP ') {
+      vp8x = Buffer.from(data.subarray(i, end));
+      vp8x[8] &= ~(0x08 | 0x04); // EXIF and XMP flags (EXIF set again below if its orientation stays)
+      parts.push(vp8x);
+    } else if (type === 'EXIF') {
+      const orientation = tiffOrientation(exifTiff(data.subarray(i + 8, i + 8 + size)));
+      if (orientation !== null && orientation !== 1) {
+        const tiff = orientationTiff(orientation);
+        const head = Buffer.alloc(8);
+        head.write('EXIF', 0, 'latin1');
+        head.writeUInt32LE(tiff.length, 4);
+        parts.push(head, tiff); // an even size: no padding
+        exifKept = true;
+      }
+    } else if (type !== 'XMP ') {
       parts.push(data.subarray(i, end));
     }
     i = end;
   }
+  if (exifKept && vp8x) vp8x[8] |= 0x08;
   const out = Buffer.concat(parts);
   out.writeUInt32LE(out.length - 8, 4);
   return out;
@@ -222,10 +306,12 @@ const MOVIE_CONTAINERS = new Set(['moov', 'trak']);
 /**
  * Each metadata box becomes a `free` box of the same size with zeroed contents, in a copy: every
  * other byte stays where it was, so the offsets a movie's sample tables hold into `mdat` stay
- * right and nothing else needs rewriting. A file with no `moov` (HEIF and AVIF pictures, whose
- * top-level `meta` is the picture) is not one: undefined.
+ * right and nothing else needs rewriting. HEIF and AVIF files (their top-level `meta` is the
+ * picture, also beside the `moov` of an image sequence) and files with no `moov` are not movies:
+ * undefined.
  */
 function stripMovie(data: Buffer): Buffer | null | undefined {
+  if (isHeif(data)) return undefined;
   let out: Buffer | null = null;
   let movie = false;
   const walk = (from: number, to: number, top: boolean): boolean => {
@@ -262,4 +348,15 @@ function stripMovie(data: Buffer): Buffer | null | undefined {
   if (!walk(0, data.length, true)) return null;
   if (!movie) return undefined;
   return out ?? data;
+}
+
+/** ftyp brands of HEIF and AVIF pictures and picture sequences (ISO/IEC 23008-12, AV1 image format). */
+const HEIF_BRANDS = new Set(['mif1', 'mif2', 'msf1', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'avif', 'avis']);
+
+function isHeif(data: Buffer): boolean {
+  if (data.length < 16 || data.toString('latin1', 4, 8) !== 'ftyp') return false;
+  const end = Math.min(data.readUInt32BE(0), data.length);
+  if (HEIF_BRANDS.has(data.toString('latin1', 8, 12))) return true;
+  for (let at = 16; at + 4 <= end; at += 4) if (HEIF_BRANDS.has(data.toString('latin1', at, at + 4))) return true;
+  return false;
 }

@@ -12,7 +12,7 @@ import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { LocalCalendar } from './local-calendar.js';
 import { withoutMetadata } from './media-metadata.js';
-import { publicMediaName } from './media-name.js';
+import { publicMediaName, publishedMediaType } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow, type Participant } from './reader.js';
 import { Thumbnails } from './thumbnails.js';
 
@@ -266,7 +266,7 @@ export class BuildSession {
       }
       const stored = this.reader.mediaData(hash);
       if (!stored) continue;
-      const published = strip ? withoutMetadata(stored) : { kind: 'unchanged' as const, data: stored };
+      const published = strip ? withoutMetadata(stored, publishedMediaType(media.safeName)) : { kind: 'unchanged' as const, data: stored };
       if (published.kind === 'unreadable') {
         unreadable.push(media.safeName);
         continue;
