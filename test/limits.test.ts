@@ -129,6 +129,32 @@ test('a Slack day file bomb is skipped with a warning naming the entry and the l
   assertBounded(run);
 });
 
+test('nesting bombs: a day file or a message nested millions deep is refused by its depth, naming where; memory stays flat', async () => {
+  const dir = tempDir();
+  // 20 million levels (40 MB inflated, in a zip of well under 1 MB): JSON.parse alone held ~3 GB.
+  const levels = 20 << 20;
+  const deep = (head: string, tail: string): ZipPart[] => [head, { unit: Buffer.alloc(1 << 20, '['), times: levels >> 20 }, { unit: Buffer.alloc(1 << 20, ']'), times: levels >> 20 }, tail];
+  const zip = join(dir, 'deep-day.zip');
+  const entries = folderParts(SLACK).filter((e) => e.name !== 'general/2024-03-02.json');
+  entries.push({ name: 'general/2024-03-02.json', parts: deep('[{"type":"message","user":"U1","text":"hi","ts":"1709380000.000100","zz":', '}]') });
+  writeZipStreamed(zip, entries);
+  assert.ok(statSync(zip).size < 1 << 20);
+  const run = importInChild(dir, [zip]);
+  assert.match(run.err, /general\/2024-03-02\.json.*nested deeper than 1,000 levels at line 1, column \d+/, run.err);
+  assertBounded(run);
+
+  // One message of a streamed format (Matrix events): skipped with a warning, the rest imports.
+  const events = join(dir, 'events.json');
+  const event = (id: string, body: string, extra = '') =>
+    `{"type":"m.room.message","event_id":"${id}","room_id":"!r:example.org","sender":"@a:example.org","origin_server_ts":1700000000000,"content":{"msgtype":"m.text","body":"${body}"${extra}}}`;
+  writeFileSync(events, `[${event('$1', 'before')},${event('$2', 'deep', `,"zz":${'['.repeat(2 << 20)}${']'.repeat(2 << 20)}`)},${event('$3', 'after')}]`);
+  const matrix = importInChild(dir, [events, '--format', 'matrix']);
+  assert.equal(matrix.code, 0, matrix.err);
+  assert.match(matrix.err, /event 1 .*nested deeper than 1,000 levels.*skipped/, matrix.err);
+  assert.match(matrix.out, /messages: 2 new/, matrix.out);
+  assertBounded(matrix);
+});
+
 const WA_HEAD = '[01.02.20, 10:00:00] Alice: hello\n';
 const WA_TAIL = '[01.02.20, 10:05:00] Bob: still here\n[01.02.20, 10:06:00] Alice: bye\n';
 

@@ -12,6 +12,7 @@ import { MessageIndex } from './reply-index.js';
 import { ChannelScanner, fileError, messagePosition, type QueuedMessage } from './scan.js';
 import { Tally } from './tally.js';
 import { lastTimestampHadOffset, parseTimestamp } from './time.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * One export file, one channel: its chat (from `guild` and `channel`), each message the scanner
@@ -76,7 +77,7 @@ export class ChannelReader {
     for (const item of queue) {
       let message: unknown;
       try {
-        message = JSON.parse(item.text);
+        message = parseJsonText(item.text);
       } catch (err) {
         throw fileError(this.file, item.offset, `invalid JSON in message ${item.index}: ${(err as Error).message}`);
       }

@@ -2,6 +2,7 @@ import { JsonScanError, ScanAction, type PathKey, type ScanHandler, type Scanned
 import { SourceError } from '../types.js';
 import { formatLimit } from '../kit/limits.js';
 import type { Warnings } from '../kit/warnings.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * The scanner's handler for one export file: the root and the `messages` list are entered,
@@ -72,7 +73,7 @@ export class ChannelScanner implements ScanHandler {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(value.text());
+      parsed = parseJsonText(value.text());
     } catch (err) {
       throw fileError(this.file, value.start, `invalid JSON: ${(err as Error).message}`);
     }

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { MAX_JSON_DEPTH, tooDeepAt } from './json/parse.js';
 import { JsonScanError, JsonScanner, ScanAction } from './json/scanner.js';
 import { chunksAhead } from './files.js';
 
@@ -22,6 +23,12 @@ export function decodeUtf8(bytes: Uint8Array): string {
 /** The parsed value of a whole JSON file's bytes; errors say where, as line and column. */
 export function parseJson(bytes: Uint8Array): unknown {
   const text = decodeUtf8(bytes);
+  const deep = tooDeepAt(text);
+  if (deep >= 0) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    throw new Error(`nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels at line ${line}, column ${deep - before.lastIndexOf('\n')}`);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -4,6 +4,7 @@ import { isObject, type JsonObject } from '../kit/fields.js';
 import { formatLimit } from '../kit/limits.js';
 import { unreadableMessage } from '../kit/unreadable.js';
 import type { Document, Warn } from './input.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * The events of one document, whatever shape it was saved in, streamed (collector/json/scanner.ts)
@@ -129,7 +130,7 @@ class EventReader implements ScanHandler {
   take(path: readonly PathKey[], value: ScannedValue): void {
     if (path.length === 1 && !this.rootIsList) {
       const key = String(path[0]);
-      const parsed = JSON.parse(value.text()) as unknown;
+      const parsed = parseJsonText(value.text()) as unknown;
       if (HEADER.has(key) && typeof parsed === 'string') this.header[key as keyof ExportHeader] = parsed;
       if (EVENT_KEYS.has(key)) this.bare[key] = parsed;
       return;
@@ -155,7 +156,7 @@ class EventReader implements ScanHandler {
   flush(): void {
     for (const { text, where, room, state } of this.queue) {
       try {
-        const event = JSON.parse(text) as unknown;
+        const event = parseJsonText(text) as unknown;
         if (isObject(event)) this.onEvent({ event, room, state, where });
       } catch (err) {
         this.warn(where, unreadableMessage(err));

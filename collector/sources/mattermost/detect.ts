@@ -4,6 +4,7 @@ import { isZipFile, openZip } from '../kit/archive/zip.js';
 import { isObject } from '../kit/fields.js';
 import { readHead } from '../kit/files.js';
 import { linesEntry, linesFileRank } from './input.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /** How much of a file is sniffed: the version line comes first and is short. */
 const HEAD_BYTES = 4096;
@@ -20,7 +21,7 @@ export function isVersionLine(head: Buffer): boolean {
   const line = (end === -1 ? text : text.slice(0, end)).trim();
   if (!line.startsWith('{') || !/"type"\s*:\s*"version"/.test(line)) return false;
   try {
-    const value = JSON.parse(line) as unknown;
+    const value = parseJsonText(line) as unknown;
     return isObject(value) && value.type === 'version';
   } catch {
     return false;

@@ -11,6 +11,7 @@ import { SourceError, type ReadOptions, type SourceEvent } from '../types.js';
 import { Directory } from './directory.js';
 import type { ExportInput } from './input.js';
 import { BadPost, parsePost, ThreadIds, type ParsedPost } from './posts.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * The lines of a bulk export, one JSON object each, in order: the version line first (else this is
@@ -48,7 +49,7 @@ export class ExportReader {
     if (line.text.trim() === '') return;
     let value: unknown;
     try {
-      value = JSON.parse(line.text);
+      value = parseJsonText(line.text);
     } catch (err) {
       if (!this.sawVersion) throw this.notAnExport(where, 'the first line is not JSON');
       this.warnings.add(where, `not JSON (${(err as Error).message}); skipped`);

@@ -5,6 +5,7 @@ import { mediaTooLarge, mimeOf, safeName } from '../kit/media-files.js';
 import type { Warnings } from '../kit/warnings.js';
 import { largest, type PendingAttachment } from './attachments.js';
 import type { ExportInput } from './input.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /** Media metadata files (`<id>.json`) larger than this are not parsed. */
 const MAX_METADATA = 1 << 20;
@@ -90,7 +91,7 @@ export class ExportMedia {
     try {
       const bytes = await meta.read();
       if (typeof bytes === 'string') throw new Error(bytes);
-      const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
+      const parsed = parseJsonText(bytes.toString('utf8')) as unknown;
       if (isObject(parsed) && typeof parsed.filename === 'string' && parsed.filename.trim()) return safeName(parsed.filename);
     } catch {
       this.warnings.add(`media/${meta.name}`, 'unreadable media metadata; file names taken from the archive');

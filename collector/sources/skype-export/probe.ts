@@ -1,6 +1,7 @@
 import type { ByteRange } from '../kit/json/scanner.js';
 import { fnv1a } from '../../store/fingerprint.js';
 import { daysFromCivil, parseTime } from './time.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * Pass 1 reads each message's time and id straight from the bytes the scanner probed (no string is
@@ -19,7 +20,7 @@ function probeText(r: ByteRange | undefined): string | null {
     const b = buf[i];
     if (b >= 0x80 || b === 0x5c) {
       try {
-        const v = JSON.parse(buf.toString('utf8', start, end)) as unknown;
+        const v = parseJsonText(buf.toString('utf8', start, end)) as unknown;
         return typeof v === 'string' ? v : null;
       } catch {
         return null;

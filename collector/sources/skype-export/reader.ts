@@ -9,6 +9,7 @@ import { at, inputError, type ExportInput } from './input.js';
 import { ExportMedia } from './media.js';
 import { chatRecord, messageRecord, type RecordContext } from './records.js';
 import { ExportScan } from './scan.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /** Read sizes; tests shrink them to put chunk and block boundaries everywhere. */
 export const skypeExportTuning = {
@@ -117,7 +118,7 @@ export class ExportReader implements RecordContext {
       const raw = buf.toString('utf8', start - conv.blockStart, end - conv.blockStart);
       let message: unknown;
       try {
-        message = JSON.parse(raw);
+        message = parseJsonText(raw);
       } catch (err) {
         throw inputError(this.input, start, `invalid JSON in a message of ${conv.label}: ${(err as Error).message}`);
       }

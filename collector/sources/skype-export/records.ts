@@ -10,6 +10,7 @@ import { at, type ExportInput } from './input.js';
 import { hash32 } from './probe.js';
 import { parseTime } from './time.js';
 import { chatKind, isTextual, kindOf } from './kinds.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * An export's conversations and messages as records. Person ids always get their type prefix;
@@ -45,7 +46,7 @@ export function chatRecord(conv: Conversation, ctx: RecordContext): ChatRecord {
     let list: unknown = props.members;
     if (typeof list === 'string') {
       try {
-        list = JSON.parse(list);
+        list = parseJsonText(list);
       } catch {
         list = null;
       }
@@ -95,7 +96,7 @@ export function messageRecord(m: Record<string, unknown>, conv: Conversation, in
   let props = m.properties;
   if (typeof props === 'string') {
     try {
-      props = JSON.parse(props);
+      props = parseJsonText(props);
     } catch {
       props = null;
     }

@@ -5,6 +5,7 @@ import { Conversation } from './conversation.js';
 import { normalizeId } from './ids.js';
 import { at, inputError, type ExportInput } from './input.js';
 import { hashOfProbe, timeOfProbe } from './probe.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 /**
  * Pass 1: the scanner's handler over messages.json. Conversation fields are parsed; a message is
@@ -106,7 +107,7 @@ export class ExportScan implements ScanHandler {
 
   private parse(value: ScannedValue): unknown {
     try {
-      return JSON.parse(value.text());
+      return parseJsonText(value.text());
     } catch (err) {
       throw this.error(value.start, `invalid JSON: ${(err as Error).message}`);
     }

@@ -39,6 +39,7 @@ import { Directory } from './directory.js';
 import { lowerKeys } from './keys.js';
 import { BadMessage, messageOf, PERSON_PREFIX } from './records.js';
 import { MessageStream } from './stream.js';
+import { parseJsonText } from '../kit/json/parse.js';
 
 export const teams: SourceAdapter = {
   format: 'teams',
@@ -158,7 +159,7 @@ class FileReader implements ScanHandler {
 
   take(path: readonly PathKey[], value: ScannedValue): void {
     if (path.length === 1 && !this.rootIsList) {
-      const context = JSON.parse(value.text()) as unknown;
+      const context = parseJsonText(value.text()) as unknown;
       const named = typeof context === 'string' ? /(?:chats|channels)\('([^']{1,300})'\)\/messages/.exec(context) : null;
       if (named) this.contextChat = decode(named[1]);
       return;
@@ -181,7 +182,7 @@ class FileReader implements ScanHandler {
     for (const { text, offset, index } of this.queue) {
       const where = this.where(index, offset);
       try {
-        const message = text === null ? null : lowerKeys(JSON.parse(text));
+        const message = text === null ? null : lowerKeys(parseJsonText(text));
         if (!isObject(message)) throw new BadMessage('not an object; skipped');
         this.stream.add(messageOf(message, this.contextChat, this.stream.directory), this.owner);
       } catch (err) {

@@ -6,6 +6,7 @@ import type { Directory } from './directory.js';
 import { eventOf } from './events.js';
 import { lowerKeys } from './keys.js';
 import { parseTime } from './time.js';
+import { parseJsonText as parseBounded } from '../kit/json/parse.js';
 
 /**
  * One Graph `chatMessage` (keys lower-cased) → a MessageRecord with a TeamsEnvelope body, and the
@@ -186,7 +187,7 @@ function isPublicUrl(url: string): boolean {
 function parseJsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
-    return JSON.parse(value);
+    return parseBounded(value);
   } catch {
     return null;
   }
