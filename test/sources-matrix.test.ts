@@ -186,6 +186,18 @@ test('matrix: Element export zip: every msgtype, HTML sanitized, mentions as peo
   assert.equal(progress.at(-1)!.done, progress.at(-1)!.total);
 });
 
+test('matrix: a mention is a person whatever attributes its link kept and however its scheme and host are written', () => {
+  for (const link of [
+    '<a href="https://matrix.to/#/@bobqux:example.org" title="t">Bob Quaxelmann</a>',
+    '<a title="t" href="https://matrix.to/#/@bobqux:example.org">Bob Quaxelmann</a>',
+    '<a href="HTTPS://MATRIX.TO/#/@bobqux:example.org">Bob Quaxelmann</a>',
+    '<a href="http://matrix.to/#/%40bobqux%3Aexample.org?via=example.org">Bob Quaxelmann</a>',
+  ]) {
+    const out = renderBody('matrix', JSON.stringify({ body: 'hi Bob Quaxelmann', html: `hi ${link}` }), { chat: 'x', kind: 'text', deleted: false });
+    assert.equal(visibleRefs(out.html), 'hi <span class="cc-mention">⟨@bobqux:example.org|Bob Quaxelmann⟩</span>', link);
+  }
+});
+
 test('matrix: the unpacked Element zip and its export.json alone read the same messages (the bare file without media)', async () => {
   const fromZip = messages(await readAll(ZIP));
   const unpacked = await readAll(UNPACKED);

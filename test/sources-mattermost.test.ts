@@ -139,6 +139,16 @@ test('mattermost: bodies — mentions as people, ~channels, emoji and reactions,
   assert.ok(!code.html.includes('⟨'), 'no mention inside code or a URL');
 });
 
+test('mattermost: a mention inside emphasis is a person (the text Mattermost shows as one); inside a word it is not', () => {
+  const render = (message: string) => renderBody('mattermost', JSON.stringify({ message, people: { amara: 'Amara Okafor' } }), { chat: 'x', kind: 'text', deleted: false }).html;
+  for (const message of ['_@amara_', '__@amara__', '*@amara*', '**@amara**', '~~@amara~~', '(@amara)']) {
+    const html = render(message);
+    assert.match(html, /<span class="cc-mention">@⟨mattermost:amara\|Amara Okafor⟩<\/span>|cc-mention/, `${message}: ${html}`);
+    assert.doesNotMatch(html.replace(/<span class="cc-mention">[^]*?<\/span>/g, ''), /amara/i, `${message}: no name outside the reference: ${html}`);
+  }
+  assert.doesNotMatch(render('snake_@amara'), /cc-mention/, 'inside a word: as typed');
+});
+
 test('mattermost: attachments from data/ — stored once with their hash; a path leaving data/ is never read', async () => {
   const events = await readAll(EXPORT);
   const list = messages(events);

@@ -124,7 +124,7 @@ function richHtml(src: string, reply: boolean): string {
   let html = reply || /<mx-reply/i.test(src) ? withoutMxReply(src) : src;
   if (/<img/i.test(html)) html = html.replace(IMG, (tag) => escapeHtml(decodeEntities(ALT.exec(tag)?.[1] ?? ALT.exec(tag)?.[2] ?? '')));
   const clean = sanitizeFragment(html);
-  if (clean.indexOf('matrix.to') === -1) return clean;
+  if (!/matrix\.to/i.test(clean)) return clean;
   return ensureSafeFragment(clean.replace(MENTION, (all, id: string, inner: string) => {
     const user = userOf(id);
     if (!user) return all;
@@ -135,8 +135,11 @@ function richHtml(src: string, reply: boolean): string {
 // `[^<>]*` stops at the next tag: linear on any input.
 const IMG = /<img\b[^<>]*>/gi;
 const ALT = /\balt\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
-/** A sanitized link (attributes as sanitize-html writes them) to a matrix.to permalink. */
-const MENTION = /<a href="https:\/\/matrix\.to\/#\/([^"]*)" rel="nofollow noopener">([^]*?)<\/a>/g;
+/**
+ * A sanitized link to a matrix.to permalink, whatever other attributes it kept (a title) and
+ * however its scheme and host are written (`HTTPS://Matrix.to`): each form a client may send.
+ */
+const MENTION = /<a\b[^<>]*?\bhref="https?:\/\/matrix\.to\/#\/([^"]*)"[^<>]*>([^]*?)<\/a>/gi;
 
 /** The user id of a matrix.to fragment (`@alice:example.org`, `%40alice%3Aexample.org?via=…`), or null for rooms and events. */
 function userOf(fragment: string): string | null {

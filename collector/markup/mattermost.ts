@@ -121,7 +121,9 @@ const PLACEHOLDER = /\uE010(\d{1,6})\uE011/g;
 
 /** What is never looked into for names: code blocks and spans, URLs (a `/@x` or `:x:` in a link is the link's). */
 const SKIP = /```[\s\S]*?(?:```|$)|`[^`\n]*`|\b(?:https?:\/\/|mailto:)[^\s<>]*/gy;
-const NAMED = /(?<![\p{L}\p{N}_.-])@([a-z0-9][a-z0-9._-]{0,63})|(?<![\p{L}\p{N}_~])~([a-z0-9][a-z0-9_-]{0,63})|:([a-z0-9_+-]{1,64}):/giu;
+// A `_` before `@` opens emphasis (`_@bob_`, whose text Mattermost shows as a mention) unless it
+// is inside a word (`snake_@bob`).
+const NAMED = /(?<![\p{L}\p{N}.-]|[\p{L}\p{N}]_)@([a-z0-9][a-z0-9._-]{0,63})|(?<![\p{L}\p{N}_~])~([a-z0-9][a-z0-9_-]{0,63})|:([a-z0-9_+-]{1,64}):/giu;
 
 interface Piece {
   html: string;
