@@ -160,6 +160,43 @@ test('messenger: the whole export folder — exact counts, names, text and react
   }
 });
 
+test("messenger: Meta's own sentences name people by reference: with authors hidden no name is left in them", async () => {
+  const dir = tempDir();
+  const copy = join(dir, 'facebook-export');
+  cpSync(FACEBOOK, copy, { recursive: true });
+  const file = join(copy, 'messages/archived_threads/hikingclub_987654321/message_1.json');
+  const thread = JSON.parse(readFileSync(file, 'utf8')) as { messages: unknown[] };
+  const zoe = mojibake('Zoë Ørsted');
+  thread.messages.unshift(
+    { sender_name: 'Alice Smith', timestamp_ms: 1700003000000, content: 'Alice Smith named the group Summit Crew.', type: 'Generic' },
+    { sender_name: 'Alice Smith', timestamp_ms: 1700003100000, content: `Alice Smith set the nickname for ${zoe} to Boots.`, type: 'Generic' },
+    { sender_name: zoe, timestamp_ms: 1700003200000, content: `${zoe} changed the group photo.`, type: 'Generic' },
+  );
+  writeFileSync(file, JSON.stringify(thread));
+  const db = join(dir, 'store.sqlite');
+  const store = openStore(db);
+  try {
+    await importPaths(store, [copy]);
+  } finally {
+    store.close();
+  }
+  const { buildSite } = await import('../site/build.js');
+  const { scanForLeaks } = await import('./helpers/leak-scan.js');
+  const hidden = join(dir, 'hidden');
+  await buildSite({ db, out: hidden, quiet: true, authors: 'hide', pseudonymSalt: 'pepper' });
+  assert.deepEqual(scanForLeaks(hidden, ['Alice Smith', 'Zoë Ørsted', 'Ørsted']), []);
+  const shown = join(dir, 'shown');
+  await buildSite({ db, out: shown, quiet: true });
+  const page = readdirSync(join(shown, 'chats'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('index.html'))
+    .map((f) => readFileSync(join(shown, 'chats', f), 'utf8'))
+    .join('\n');
+  // A name drawn from a reference is isolated for bidirectional text (U+2068 … U+2069): typed text is not.
+  for (const said of ['\u2068Alice Smith\u2069 named the group Summit Crew.', 'set the nickname for \u2068Zoë Ørsted\u2069 to Boots.', '\u2068Zoë Ørsted\u2069 changed the group photo.']) {
+    assert.ok(page.includes(said), `shown as Meta wrote it: ${said}`);
+  }
+});
+
 test('messenger: one thread folder, one message_N.json — the same messages; media outside what was given are listed, never read', async () => {
   const dir = tempDir();
   const db = openStore(join(dir, 'store.sqlite'));

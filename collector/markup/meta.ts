@@ -5,7 +5,7 @@
  *
  *   {"text", "share": {"link", "text"}, "event": "added"|"removed"|"left"|"call",
  *    "actor": {id, name}, "users": [{id, name}…], "duration", "missed",
- *    "reactions": [{"emoji", "by": {id, name}}…]}
+ *    "reactions": [{"emoji", "by": {id, name}}…], "named": [{id, name}…]}
  *
  * Meta's own sentences for joins, leaves and calls ("Alice added Bob to the group.") bake names
  * into text; events are written here from `actor` and `users` as person references
@@ -35,6 +35,8 @@ export interface MetaEnvelope {
   duration?: number;
   missed?: boolean;
   reactions?: { emoji: string; by?: MetaPerson }[];
+  /** People whose names Meta's own sentence in `text` bakes in (sources/meta/records.ts): drawn there as references. */
+  named?: MetaPerson[];
 }
 
 export const META_DELETED_HTML = '<span class="cc-deleted">This message was unsent.</span>';
@@ -73,8 +75,9 @@ function render(env: MetaEnvelope): RenderedBody {
   // A shared link's message text is often the link itself: shown once, in the share.
   const ownShown = own.trim() !== '' && !event && own.trim() !== link;
   if (ownShown) {
-    html.push(linkifyLines(own));
-    text.push(own);
+    const drawn = withPeople(own, env.named);
+    html.push(drawn.html);
+    text.push(drawn.text);
   }
   if (share) {
     const shareText = stripInvalidXml(str(share.text)).trim();
@@ -87,6 +90,29 @@ function render(env: MetaEnvelope): RenderedBody {
     if (shareText) text.push(shareText);
   }
   return { html: ensureSafeFragment(html.join('<br>') + reactionsBlock(grouped(env.reactions))), text: text.join('\n') };
+}
+
+/** Plain text with each occurrence of the `named` people's names drawn as a person reference. */
+function withPeople(own: string, named: unknown): { html: string; text: string } {
+  const people = (Array.isArray(named) ? named.slice(0, MAX_PARTS) : [])
+    .filter(isObject)
+    .map((p) => ({ name: stripInvalidXml(str(p.name)).trim(), ref: person(p) }))
+    .filter((p): p is { name: string; ref: { html: string; text: string } } => p.name !== '' && p.ref !== null)
+    .sort((a, b) => b.name.length - a.name.length);
+  if (!people.length) return { html: linkifyLines(own), text: own };
+  const html: string[] = [];
+  const text: string[] = [];
+  const byName = new Map(people.map((p) => [p.name, p.ref]));
+  const pattern = new RegExp(people.map((p) => p.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  let at = 0;
+  for (const m of own.matchAll(pattern)) {
+    html.push(linkifyLines(own.slice(at, m.index)), byName.get(m[0])!.html);
+    text.push(own.slice(at, m.index), byName.get(m[0])!.text);
+    at = m.index! + m[0].length;
+  }
+  html.push(linkifyLines(own.slice(at)));
+  text.push(own.slice(at));
+  return { html: html.join(''), text: text.join('') };
 }
 
 /** "Alice added Bob and Carol", "Bob left the group", "Alice called · 3 min". */

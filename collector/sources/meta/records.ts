@@ -102,6 +102,8 @@ export function messageRecord(raw: JsonObject, platform: Platform, e2ee: boolean
     if (raw.missed === true) envelope.missed = true;
   } else if (content !== null) {
     envelope.text = content;
+    const named = namedInOwnSentence(content, sender);
+    if (named.length) envelope.named = named.map(who);
   }
   const share = isObject(raw.share) ? raw.share : null;
   if (share && kind === 'text') {
@@ -143,6 +145,24 @@ export function messageRecord(raw: JsonObject, platform: Platform, e2ee: boolean
     media,
   };
 }
+
+/**
+ * The people Meta's own sentences name in a message's text ("Alice Smith named the group Summit
+ * Crew.", "You set the nickname for Zoë Ørsted to Boots."): its sender, when the text starts with
+ * their name, and a nickname's subject. Drawn as person references (markup/meta.ts), so a site
+ * with authors hidden shows no name there. A message that starts with its own sender's name
+ * otherwise is drawn the same: the reference shows that name wherever names are shown.
+ */
+function namedInOwnSentence(content: string, sender: string | null): string[] {
+  const byName = sender !== null && content.startsWith(`${sender} `);
+  if (!byName && !content.startsWith('You ')) return [];
+  const named = byName ? [sender!] : [];
+  const subject = NICKNAME.exec(content)?.[1];
+  if (subject && !named.includes(subject)) named.push(subject);
+  return named;
+}
+
+const NICKNAME = /^[^\n]{0,200}? set the nickname for ([^\n]{1,200}?) to /;
 
 /** Milliseconds since the epoch; the encrypted export's `timestamp` may be in seconds. */
 function timeOf(value: unknown, e2ee: boolean): number | null {
