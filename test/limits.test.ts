@@ -140,17 +140,17 @@ test('nesting bombs: a day file or a message nested millions deep is refused by 
   writeZipStreamed(zip, entries);
   assert.ok(statSync(zip).size < 1 << 20);
   const run = importInChild(dir, [zip]);
-  assert.match(run.err, /general\/2024-03-02\.json.*nested deeper than 1,000 levels at line 1, column \d+/, run.err);
+  assert.match(run.err, /general\/2024-03-02\.json.*nested deeper than 250,000 levels at line 1, column \d+/, run.err);
   assertBounded(run);
 
   // One message of a streamed format (Matrix events): skipped with a warning, the rest imports.
   const events = join(dir, 'events.json');
   const event = (id: string, body: string, extra = '') =>
     `{"type":"m.room.message","event_id":"${id}","room_id":"!r:example.org","sender":"@a:example.org","origin_server_ts":1700000000000,"content":{"msgtype":"m.text","body":"${body}"${extra}}}`;
-  writeFileSync(events, `[${event('$1', 'before')},${event('$2', 'deep', `,"zz":${'['.repeat(2 << 20)}${']'.repeat(2 << 20)}`)},${event('$3', 'after')}]`);
+  writeFileSync(events, `[${event('$1', 'before')},${event('$2', 'deep', `,"zz":${'['.repeat(4 << 20)}${']'.repeat(4 << 20)}`)},${event('$3', 'after')}]`);
   const matrix = importInChild(dir, [events, '--format', 'matrix']);
   assert.equal(matrix.code, 0, matrix.err);
-  assert.match(matrix.err, /event 1 .*nested deeper than 1,000 levels.*skipped/, matrix.err);
+  assert.match(matrix.err, /event 1 .*nested deeper than 250,000 levels.*skipped/, matrix.err);
   assert.match(matrix.out, /messages: 2 new/, matrix.out);
   assertBounded(matrix);
 });

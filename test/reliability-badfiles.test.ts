@@ -237,7 +237,7 @@ test('a failed first import leaves no database it created, and an empty one it d
   assert.equal(schema(existing), schema(join(dir, 'reference.sqlite')));
 });
 
-test('every JSON format: messages with hostile lookup keys or nested 5,000 and 100,000 deep are skipped with a warning or imported harmless; the rest is imported', async (t) => {
+test('every JSON format: messages with hostile lookup keys or nested 5,000, 100,000 and 300,000 deep are skipped with a warning or imported harmless; the rest is imported', async (t) => {
   const withRaw = samples.filter((s) => s.raw);
   assert.deepEqual(withRaw.map((s) => s.format).sort(), ['discord', 'google-chat', 'instagram', 'matrix', 'mattermost', 'messenger', 'skype-export', 'slack', 'teams', 'telegram']);
   const problems: string[] = [];

@@ -227,6 +227,18 @@ test('google-chat: bad files: broken JSON is a SourceError naming the file, line
   await assert.rejects(readAll(zip), (err: unknown) => err instanceof SourceError && err.file === zip && /^entry Takeout\/Google Chat\/Groups\/DM k6oxHQAAAAE\/messages\.json, line 1, column \d+$/.test(err.position ?? ''));
   writeFileSync(truncated, '{"messages": {"not": "a list"}}');
   await assert.rejects(readAll(truncated), /no "messages" list/);
+
+  // One message that is not valid JSON in a sound file: skipped with a warning, the rest read.
+  const doc = JSON.parse(whole) as { messages: unknown[] };
+  const good = (await readAll(join(DM, 'messages.json'))).filter((e) => e.type === 'message').length;
+  const parts = JSON.stringify(doc, null, 1).split('\n');
+  const at = parts.findIndex((line) => /"text": "/.test(line));
+  parts[at] = parts[at].replace('"text": "', '"text": "\\q');
+  writeFileSync(truncated, parts.join('\n'));
+  const events = await readAll(truncated);
+  assert.equal(events.filter((e) => e.type === 'message').length, good - 1);
+  const warnings = events.flatMap((e) => (e.type === 'warning' ? [`${e.warning.position}: ${e.warning.message}`] : []));
+  assert.ok(warnings.some((w) => /message \d+.*not valid JSON at line \d+, column \d+: .*skipped/.test(w)), warnings.join('\n'));
 });
 
 test('google-chat: through the importer: re-import adds nothing; an overlapping later export (one edited, one new) merges', async () => {

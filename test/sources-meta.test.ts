@@ -330,15 +330,29 @@ test('the shared real samples (chat-miner fragments: only "messages") import wit
 // ---------------------------------------------------------------------------------------------
 // Bad input
 
-test('bad files: a damaged thread file is an error naming it (inside the export) and the line; bad messages are skipped with warnings (above)', async () => {
+test('bad files: a damaged thread file is an error naming it (inside the export) and the line; a message that is not valid JSON is skipped with a warning naming it', async () => {
   const dir = tempDir();
   const lone = join(dir, 'message_1.json');
-  writeFileSync(lone, '{"participants": [],\n "messages": [{"sender_name": "A", "timestamp_ms": 1,}]}');
+  writeFileSync(lone, '{"participants": [],\n "messages": [{"sender_name": "A", "timestamp_ms": 1,}]');
   await assert.rejects(readAll(messenger, lone), (err: unknown) => {
     assert.ok(err instanceof SourceError, String(err));
     assert.match(err.message, /message_1\.json: .*line 2, column \d+/);
     return true;
   });
+  // The same bad message in a sound file: skipped, its neighbours read (an invalid escape, a trailing comma).
+  writeFileSync(
+    lone,
+    '{"participants": [{"name": "A"}],\n "messages": [{"sender_name": "A", "timestamp_ms": 3, "content": "after"},\n' +
+      ' {"sender_name": "A", "timestamp_ms": 2, "content": "bad \\q escape"}, {"sender_name": "A", "timestamp_ms": 1,},\n' +
+      ' {"sender_name": "A", "timestamp_ms": 1, "content": "before"}], "title": "A"}',
+  );
+  const events = await readAll(messenger, lone);
+  const texts = events.flatMap((e) => (e.type === 'message' ? [JSON.parse(e.message.body).text] : []));
+  assert.deepEqual(texts, ['before', 'after']);
+  const warnings = events.flatMap((e) => (e.type === 'warning' ? [`${e.warning.position}: ${e.warning.message}`] : []));
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings.join('\n'), /\[1\]: not valid JSON at line 3, column 2: .*skipped/);
+  assert.match(warnings.join('\n'), /\[2\]: not valid JSON at line 3, column \d+: .*skipped/);
   await assert.rejects(readAll(messenger, join(dir, 'nothing-here')), SourceError);
   const notMeta = join(dir, 'other.json');
   writeFileSync(notMeta, '{"something": "else"}');

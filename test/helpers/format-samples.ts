@@ -413,8 +413,8 @@ export function ordinaryChats(): SampleChat[] {
 
 /** Keys Object.prototype has: a lookup table that is a plain object finds them for any input. */
 export const HOSTILE_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'] as const;
-/** Nesting depths: past the stack of any recursive walk or JSON.stringify. */
-export const HOSTILE_DEPTHS = [5_000, 100_000] as const;
+/** Nesting depths: past the stack of any recursive walk or JSON.stringify, and past MAX_JSON_DEPTH (collector/sources/kit/json/parse.ts). */
+export const HOSTILE_DEPTHS = [5_000, 100_000, 300_000] as const;
 
 /**
  * One chat of a JSON format: a normal message, then one message per hostile case (each lookup

@@ -12,7 +12,7 @@ import { MessageIndex } from './reply-index.js';
 import { ChannelScanner, fileError, messagePosition, type QueuedMessage } from './scan.js';
 import { Tally } from './tally.js';
 import { lastTimestampHadOffset, parseTimestamp } from './time.js';
-import { parseJsonText } from '../kit/json/parse.js';
+import { JsonTooDeep, parseJsonText } from '../kit/json/parse.js';
 
 /**
  * One export file, one channel: its chat (from `guild` and `channel`), each message the scanner
@@ -79,7 +79,9 @@ export class ChannelReader {
       try {
         message = parseJsonText(item.text);
       } catch (err) {
-        throw fileError(this.file, item.offset, `invalid JSON in message ${item.index}: ${(err as Error).message}`);
+        if (!(err instanceof JsonTooDeep)) throw fileError(this.file, item.offset, `invalid JSON in message ${item.index}: ${(err as Error).message}`);
+        this.warnings.add(messagePosition(this.label, item.index, item.offset), unreadableMessage(err));
+        continue;
       }
       try {
         await this.message(message, item, out);

@@ -21,7 +21,7 @@ import type { Attachment, ChatRecord } from '../../model.js';
 import { SourceError, type ReadOptions, type SourceAdapter, type SourceEvent } from '../types.js';
 import { flatten } from '../kit/batches.js';
 import { isObject, objects, str, type JsonObject } from '../kit/fields.js';
-import { parseJson } from '../kit/json-file.js';
+import { parseJson, salvageJson, UnreadableItem } from '../kit/json-file.js';
 import { mediaEvent } from '../kit/media.js';
 import { DEFAULT_MAX_MEDIA_BYTES, mimeOf, safeName } from '../kit/media-files.js';
 import { plural, Warnings } from '../kit/warnings.js';
@@ -68,12 +68,18 @@ function ownerOf(bytes: Buffer, people: People): string | null {
 
 async function readGroup(group: GroupInput, people: People, owner: string | null, options: ReadOptions, warnings: Warnings): Promise<SourceEvent[]> {
   let doc: unknown;
+  let bytes: Buffer | Uint8Array = new Uint8Array();
   try {
-    doc = parseJson(await group.messages());
+    bytes = await group.messages();
+    doc = parseJson(bytes);
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    const where = /^not valid JSON at (line \d+, column \d+): (.*)$/s.exec((err as Error).message);
-    throw new SourceError(group.file, where ? group.at + where[1] : group.at.slice(0, -2) || null, where ? `not valid JSON: ${where[2]}` : (err as Error).message);
+    // One message that is not valid JSON, the rest sound: that message is skipped with a warning.
+    doc = bytes.length ? salvageJson(bytes, ['messages']) : null;
+    if (doc === null) {
+      const where = /^not valid JSON at (line \d+, column \d+): (.*)$/s.exec((err as Error).message);
+      throw new SourceError(group.file, where ? group.at + where[1] : group.at.slice(0, -2) || null, where ? `not valid JSON: ${where[2]}` : (err as Error).message);
+    }
   }
   if (!isObject(doc) || !Array.isArray(doc.messages)) throw new SourceError(group.file, group.at.slice(0, -2) || null, 'not a Google Chat export: messages.json has no "messages" list');
   const info = await groupInfo(group, warnings);
@@ -86,6 +92,10 @@ async function readGroup(group: GroupInput, people: People, owner: string | null
   for (const [i, m] of doc.messages.entries()) {
     const id = isObject(m) ? str(m.message_id) : null;
     const where = `${group.label}: message ${i + 1}${id ? ` (${id.slice(0, 200)})` : ''}`;
+    if (m instanceof UnreadableItem) {
+      warnings.add(where, `not valid JSON at ${m.where}: ${m.reason}; skipped`);
+      continue;
+    }
     if (!isObject(m)) {
       warnings.add(where, 'not a JSON object; skipped');
       continue;

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { MAX_JSON_DEPTH, tooDeepAt } from './json/parse.js';
-import { JsonScanError, JsonScanner, ScanAction } from './json/scanner.js';
+import { MAX_JSON_DEPTH, parseJsonText, tooDeepAt } from './json/parse.js';
+import { JsonScanError, JsonScanner, ScanAction, type ScannedValue } from './json/scanner.js';
 import { chunksAhead } from './files.js';
 
 /**
@@ -37,6 +37,62 @@ export function parseJson(bytes: Uint8Array): unknown {
     if (offset === null) throw new Error(`not valid JSON: ${reason}`);
     throw new Error(`not valid JSON at ${lineAndColumn(bytes, offset)}: ${reason}`);
   }
+}
+
+/** An item of a list that salvageJson could not read: where it stood (line and column) and why. */
+export class UnreadableItem {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * Reads again, value by value, a whole JSON file that parseJson refused: the items of a root list
+ * (a Slack day file), or a root object's members and the items of its lists named in `lists`, so
+ * that one unreadable item (a bad escape in one message, a message nested past MAX_JSON_DEPTH)
+ * stands as an UnreadableItem in its list instead of failing the whole file. Null when anything
+ * else is wrong (the file cut short or unbalanced, a member outside those lists unreadable):
+ * nothing in it is trusted then, and the caller reports the file as parseJson did.
+ */
+export function salvageJson(bytes: Uint8Array, lists: readonly string[] = []): Record<string, unknown> | unknown[] | null {
+  const members: [string, unknown][] = [];
+  let items: unknown[] | null = null;
+  let root = true;
+  const item = (value: ScannedValue): unknown => {
+    try {
+      return parseJsonText(value.text());
+    } catch (err) {
+      return new UnreadableItem(lineAndColumn(bytes, value.start), (err as Error).message.split('\n')[0].replace(/ in JSON at position \d+.*$/, ''));
+    }
+  };
+  const scanner = new JsonScanner({
+    open: (path, first) => {
+      if (path.length === 0) {
+        if (first === 0x5b) items = [];
+        else root = first === 0x7b;
+        return ScanAction.enter;
+      }
+      if (items === null && path.length === 1 && first === 0x5b && lists.includes(String(path[0]))) {
+        members.push([String(path[0]), []]);
+        return ScanAction.enter;
+      }
+      return ScanAction.take;
+    },
+    take: (path, value) => {
+      if (items !== null) items.push(item(value));
+      else if (path.length === 1) members.push([String(path[0]), parseJsonText(value.text())]);
+      else (members[members.length - 1][1] as unknown[]).push(item(value));
+    },
+  });
+  try {
+    scanner.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    scanner.end();
+  } catch {
+    return null;
+  }
+  // fromEntries defines each key as its own property: a member named "__proto__" stays data.
+  return items ?? (root ? Object.fromEntries(members) : null);
 }
 
 /**

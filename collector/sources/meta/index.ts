@@ -23,7 +23,7 @@ import { describeFormat } from '../modules.js';
 import type { Attachment, MessageRecord } from '../../model.js';
 import { flatten } from '../kit/batches.js';
 import { isObject, list, type JsonObject } from '../kit/fields.js';
-import { parseJson } from '../kit/json-file.js';
+import { parseJson, salvageJson, UnreadableItem } from '../kit/json-file.js';
 import { mediaEvent } from '../kit/media.js';
 import { DEFAULT_MAX_MEDIA_BYTES, mediaTooLarge, mimeOf, safeName } from '../kit/media-files.js';
 import { unreadableMessage } from '../kit/unreadable.js';
@@ -73,6 +73,10 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
           const messages = list(root.messages);
           for (let index = messages.length - 1; index >= 0; index--) {
             const raw = messages[index];
+            if (raw instanceof UnreadableItem) {
+              warnings.add(`${file.where} [${index}]`, `not valid JSON at ${raw.where}: ${raw.reason}; skipped`);
+              continue;
+            }
             if (!isObject(raw)) {
               warnings.add(`${file.where} [${index}]`, 'not a message object: skipped');
               continue;
@@ -102,16 +106,21 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
 
 /**
  * A thread file's JSON object. A file that is not one is a damaged download: the import stops,
- * naming it (inside the input) and the line, rather than publish a thread with a hole in it.
+ * naming it (inside the input) and the line, rather than publish a thread with a hole in it. One
+ * message in it that is not valid JSON, the rest sound, stands as an UnreadableItem: skipped with
+ * a warning.
  */
 async function readThreadFile(input: MetaInput, file: JsonFile): Promise<JsonObject> {
   const where = input.single ? null : file.where;
   let value: unknown;
+  let bytes: Uint8Array = new Uint8Array();
   try {
-    value = parseJson(await file.read());
+    bytes = await file.read();
+    value = parseJson(bytes);
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    throw new SourceError(input.file, where, (err as Error).message);
+    value = bytes.length ? salvageJson(bytes, ['messages']) : null;
+    if (value === null) throw new SourceError(input.file, where, (err as Error).message);
   }
   const problem = !isObject(value) ? 'not a JSON object' : !Array.isArray(value.messages) ? 'no "messages" list' : null;
   if (problem) throw new SourceError(input.file, where, `not a Messenger or Instagram thread file: ${problem}`);

@@ -9,7 +9,7 @@ import { at, inputError, type ExportInput } from './input.js';
 import { ExportMedia } from './media.js';
 import { chatRecord, messageRecord, type RecordContext } from './records.js';
 import { ExportScan } from './scan.js';
-import { parseJsonText } from '../kit/json/parse.js';
+import { JsonTooDeep, parseJsonText } from '../kit/json/parse.js';
 
 /** Read sizes; tests shrink them to put chunk and block boundaries everywhere. */
 export const skypeExportTuning = {
@@ -120,7 +120,9 @@ export class ExportReader implements RecordContext {
       try {
         message = parseJsonText(raw);
       } catch (err) {
-        throw inputError(this.input, start, `invalid JSON in a message of ${conv.label}: ${(err as Error).message}`);
+        if (!(err instanceof JsonTooDeep)) throw inputError(this.input, start, `invalid JSON in a message of ${conv.label}: ${(err as Error).message}`);
+        this.warnings.add(`${conv.label}, message ${k} (${at(this.input, start)})`, unreadableMessage(err));
+        continue;
       }
       try {
         const record = messageRecord(message as Record<string, unknown>, conv, k, start, this);

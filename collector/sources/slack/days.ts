@@ -3,7 +3,7 @@
  * warnings. A file that cannot be read as a JSON list of messages is skipped with a warning.
  */
 import { isObject, type JsonObject } from '../kit/fields.js';
-import { parseJson } from '../kit/json-file.js';
+import { parseJson, salvageJson, UnreadableItem } from '../kit/json-file.js';
 import { formatLimit, MAX_JSON_FILE_BYTES } from '../kit/limits.js';
 import type { Warnings } from '../kit/warnings.js';
 import type { DayFile } from './input.js';
@@ -29,8 +29,12 @@ export async function readDay(day: DayFile, warnings: Warnings): Promise<DayMess
   try {
     value = parseJson(bytes);
   } catch (err) {
-    warnings.add(day.where, `${(err as Error).message}: the day file is skipped`);
-    return [];
+    // One message that cannot be read, the rest sound: that message is skipped below.
+    value = salvageJson(bytes);
+    if (value === null) {
+      warnings.add(day.where, `${(err as Error).message}: the day file is skipped`);
+      return [];
+    }
   }
   if (!Array.isArray(value)) {
     warnings.add(day.where, 'not a JSON list of messages: the day file is skipped');
@@ -38,6 +42,10 @@ export async function readDay(day: DayFile, warnings: Warnings): Promise<DayMess
   }
   const out: DayMessage[] = [];
   value.forEach((raw: unknown, index) => {
+    if (raw instanceof UnreadableItem) {
+      warnings.add(`${day.where} [${index}]`, `not valid JSON at ${raw.where}: ${raw.reason}; skipped`);
+      return;
+    }
     if (!isObject(raw)) {
       warnings.add(`${day.where} [${index}]`, 'not a message object: skipped');
       return;

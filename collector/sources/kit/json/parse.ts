@@ -1,9 +1,11 @@
 /**
  * JSON.parse for text from an export, with a bound on nesting. V8 parses nesting of any depth,
- * holding every open level on the heap: a 117 KB zip inflating to 60 million `[` took 6 GB
- * (the machine's memory, or an abort), where every real export nests a few dozen levels.
+ * holding every open level on the heap (~110 bytes each): a 117 KB zip inflating to 60 million
+ * `[` took 6 GB (the machine's memory, or an abort). Real exports nest a few dozen levels; the
+ * bound is far above that, so that a message nested 100,000 deep is still read harmlessly (test/
+ * reliability-badfiles.test.ts), and far below where memory matters: ~28 MB at the bound.
  */
-export const MAX_JSON_DEPTH = 1000;
+export const MAX_JSON_DEPTH = 250_000;
 
 export class JsonTooDeep extends Error {
   constructor(readonly offset: number) {
