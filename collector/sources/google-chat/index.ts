@@ -93,7 +93,7 @@ async function readGroup(group: GroupInput, people: People, owner: string | null
     const id = isObject(m) ? str(m.message_id) : null;
     const where = `${group.label}: message ${i + 1}${id ? ` (${id.slice(0, 200)})` : ''}`;
     if (m instanceof UnreadableItem) {
-      warnings.add(where, `not valid JSON at ${m.where}: ${m.reason}; skipped`);
+      warnings.add(where, m.warning);
       continue;
     }
     if (!isObject(m)) {

@@ -45,6 +45,11 @@ export class UnreadableItem {
     readonly where: string,
     readonly reason: string,
   ) {}
+
+  /** The warning an adapter gives for it, after the item's own position. */
+  get warning(): string {
+    return `not valid JSON at ${this.where}: ${this.reason}; skipped`;
+  }
 }
 
 /**

@@ -74,7 +74,7 @@ async function* readMeta(path: string, options: ReadOptions, platform: Platform)
           for (let index = messages.length - 1; index >= 0; index--) {
             const raw = messages[index];
             if (raw instanceof UnreadableItem) {
-              warnings.add(`${file.where} [${index}]`, `not valid JSON at ${raw.where}: ${raw.reason}; skipped`);
+              warnings.add(`${file.where} [${index}]`, raw.warning);
               continue;
             }
             if (!isObject(raw)) {

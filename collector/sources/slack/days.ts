@@ -43,7 +43,7 @@ export async function readDay(day: DayFile, warnings: Warnings): Promise<DayMess
   const out: DayMessage[] = [];
   value.forEach((raw: unknown, index) => {
     if (raw instanceof UnreadableItem) {
-      warnings.add(`${day.where} [${index}]`, `not valid JSON at ${raw.where}: ${raw.reason}; skipped`);
+      warnings.add(`${day.where} [${index}]`, raw.warning);
       return;
     }
     if (!isObject(raw)) {
