@@ -186,12 +186,14 @@ test('matrix: Element export zip: every msgtype, HTML sanitized, mentions as peo
   assert.equal(progress.at(-1)!.done, progress.at(-1)!.total);
 });
 
-test('matrix: a mention is a person whatever attributes its link kept and however its scheme and host are written', () => {
+test('matrix: a mention is a person whatever attributes its link kept, however its scheme and host are written, and as a matrix:u/ URI', () => {
   for (const link of [
     '<a href="https://matrix.to/#/@bobqux:example.org" title="t">Bob Quaxelmann</a>',
     '<a title="t" href="https://matrix.to/#/@bobqux:example.org">Bob Quaxelmann</a>',
     '<a href="HTTPS://MATRIX.TO/#/@bobqux:example.org">Bob Quaxelmann</a>',
     '<a href="http://matrix.to/#/%40bobqux%3Aexample.org?via=example.org">Bob Quaxelmann</a>',
+    '<a href="matrix:u/bobqux:example.org?action=chat">Bob Quaxelmann</a>',
+    "<a href='MATRIX:u/bobqux:example.org'>Bob Quaxelmann</a>",
   ]) {
     const out = renderBody('matrix', JSON.stringify({ body: 'hi Bob Quaxelmann', html: `hi ${link}` }), { chat: 'x', kind: 'text', deleted: false });
     assert.equal(visibleRefs(out.html), 'hi <span class="cc-mention">⟨@bobqux:example.org|Bob Quaxelmann⟩</span>', link);

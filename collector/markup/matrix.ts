@@ -123,6 +123,9 @@ function content(env: JsonObject): RenderedBody {
 function richHtml(src: string, reply: boolean): string {
   let html = reply || /<mx-reply/i.test(src) ? withoutMxReply(src) : src;
   if (/<img/i.test(html)) html = html.replace(IMG, (tag) => escapeHtml(decodeEntities(ALT.exec(tag)?.[1] ?? ALT.exec(tag)?.[2] ?? '')));
+  // A `matrix:u/alice:example.org` link (the Matrix URI scheme, MSC2312) is a mention too: as its
+  // matrix.to form, or sanitizing would drop the link and leave the person's name as text.
+  if (/matrix:u\//i.test(html)) html = html.replace(MATRIX_URI, (_all, quote: string, id: string) => `href=${quote}https://matrix.to/#/@${id}${quote}`);
   const clean = sanitizeFragment(html);
   if (!/matrix\.to/i.test(clean)) return clean;
   return ensureSafeFragment(clean.replace(MENTION, (all, id: string, inner: string) => {
@@ -132,6 +135,8 @@ function richHtml(src: string, reply: boolean): string {
   }));
 }
 
+/** A link to a user in the Matrix URI scheme; the id up to its query or fragment. */
+const MATRIX_URI = /href\s*=\s*(["'])matrix:u\/([^"'?#\s<>]{1,255})[^"'<>]*\1/gi;
 // `[^<>]*` stops at the next tag: linear on any input.
 const IMG = /<img\b[^<>]*>/gi;
 const ALT = /\balt\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
