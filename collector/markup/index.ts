@@ -24,8 +24,11 @@ const CONVERTERS: Record<string, MarkupConverter> = { plain, skype, slack, disco
  * 2: reaction chips with their reactors in the title (markup/reactions.ts).
  * 3: no "not in the export" note beside a file or reply link the store kept (MarkupContext's
  *    files, replyLinked); WhatsApp's omitted media have the caption alone as text (markup/whatsapp.ts).
+ * 4: Matrix mentions in any link form (extra attributes, upper case, matrix:u/ URIs) and
+ *    Mattermost mentions inside emphasis are person references: stored rows kept the name or id
+ *    as text, which hidden authors published.
  */
-export const MARKUP_VERSION = 3;
+export const MARKUP_VERSION = 4;
 
 /** The names renderBody takes. */
 export const MARKUP_NAMES: readonly string[] = Object.keys(CONVERTERS);
