@@ -83,11 +83,11 @@ export class StoreWriter {
   /** Chats this run created: their whole history is new, so never logged as WHOLE_CHAT. */
   private readonly createdChats = new Set<number>();
   /**
-   * Title and kind (JSON) of the chats this run retitled, as they were before: compared in
-   * finish(), since one run may retitle a chat and back (two Skype accounts' main.db files each
-   * name an untitled group by the members other than their own account).
+   * Title and kind of the chats this run retitled, as they were before: compared in finish(),
+   * since one run may retitle a chat and back (two Skype accounts' main.db files each name an
+   * untitled group by the members other than their own account).
    */
-  private readonly titledBefore = new Map<number, string>();
+  private readonly titledBefore = new Map<number, { title: string | null; kind: string }>();
   /** chat id → roots of the threads that got new or changed replies this run (their pages list them). */
   private readonly threadRoots = new Map<number, Set<string>>();
   private readonly hadMessagesBefore = new Map<number, boolean>();
@@ -136,7 +136,7 @@ export class StoreWriter {
       addMember: db.prepare(`INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)`),
       markOwner: db.prepare(`UPDATE people SET owner = 1 WHERE id = ? AND owner = 0`),
       chatsOfMember: db.prepare(`SELECT chat_id FROM chat_members WHERE person_id = ?`),
-      chatTitle: db.prepare(`SELECT json_array(title, kind) FROM chats WHERE id = ?`),
+      chatTitle: db.prepare(`SELECT title, kind FROM chats WHERE id = ?`),
       known: KnownKeys.statements(db),
       aliasOf: db.prepare(`SELECT message_id FROM message_aliases WHERE key = ?`).pluck(),
       updateAlias: db.prepare(`UPDATE message_aliases SET rev = ? WHERE key = ?`),
@@ -453,7 +453,8 @@ export class StoreWriter {
       }
     }
     for (const [chatId, before] of this.titledBefore) {
-      if (this.stmt.chatTitle.pluck().get(chatId) !== before) this.wholeChatChanged(chatId);
+      const now = this.stmt.chatTitle.get(chatId) as { title: string | null; kind: string };
+      if (now.title !== before.title || now.kind !== before.kind) this.wholeChatChanged(chatId);
     }
     for (const [chatId, days] of this.changedDays) {
       for (const day of days) this.stmt.logChange.run(chatId, day);
@@ -497,7 +498,7 @@ export class StoreWriter {
     const row = this.stmt.chatByNative.get(record.nativeId, record.nativeId) as { id: number; title: string | null; kind: string } | undefined;
     if (row) {
       if ((record.title != null && record.title !== row.title) || (record.kind != null && record.kind !== row.kind)) {
-        if (!this.titledBefore.has(row.id)) this.titledBefore.set(row.id, this.stmt.chatTitle.pluck().get(row.id) as string);
+        if (!this.titledBefore.has(row.id)) this.titledBefore.set(row.id, { title: row.title, kind: row.kind });
         this.stmt.updateChat.run(record.title ?? null, record.kind ?? null, row.id);
       }
       return row.id;

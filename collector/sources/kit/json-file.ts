@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { MAX_JSON_DEPTH, parseJsonText, tooDeepAt } from './json/parse.js';
+import { JsonTooDeep, parseJsonText } from './json/parse.js';
 import { JsonScanError, JsonScanner, ScanAction, type ScannedValue } from './json/scanner.js';
 import { chunksAhead } from './files.js';
 
@@ -23,15 +23,10 @@ export function decodeUtf8(bytes: Uint8Array): string {
 /** The parsed value of a whole JSON file's bytes; errors say where, as line and column. */
 export function parseJson(bytes: Uint8Array): unknown {
   const text = decodeUtf8(bytes);
-  const deep = tooDeepAt(text);
-  if (deep >= 0) {
-    const before = text.slice(0, deep);
-    const line = before.split('\n').length;
-    throw new Error(`nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels at line ${line}, column ${deep - before.lastIndexOf('\n')}`);
-  }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (err) {
+    if (err instanceof JsonTooDeep) throw err;
     const offset = syntaxErrorOffset(bytes);
     const reason = (err as Error).message.split('\n')[0].replace(/,? (\.\.\.)?".*$/s, '').replace(/ in JSON at position \d+.*$/, '');
     if (offset === null) throw new Error(`not valid JSON: ${reason}`);

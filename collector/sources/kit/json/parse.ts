@@ -7,16 +7,19 @@
  */
 export const MAX_JSON_DEPTH = 250_000;
 
+/** Text nested deeper than MAX_JSON_DEPTH; the message says where, as line and column of the text. */
 export class JsonTooDeep extends Error {
-  constructor(readonly offset: number) {
-    super(`nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels (at character ${offset + 1})`);
+  constructor(text: string, offset: number) {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    super(`nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels at line ${line}, column ${offset - before.lastIndexOf('\n')}`);
   }
 }
 
 /** JSON.parse(text), or JsonTooDeep when it nests deeper than MAX_JSON_DEPTH. */
 export function parseJsonText(text: string): unknown {
   const deep = tooDeepAt(text);
-  if (deep >= 0) throw new JsonTooDeep(deep);
+  if (deep >= 0) throw new JsonTooDeep(text, deep);
   return JSON.parse(text);
 }
 
