@@ -23,6 +23,12 @@ export interface ChatChannelsOptions {
    * are "someone" wherever another message refers to them (events, quotes, mentions).
    */
   excludeAuthors?: string[];
+  /**
+   * With authors hidden or pseudonymized, also publish files whose metadata cannot be removed
+   * (documents, archives, HEIC, WebM…: data/media-metadata.ts), as they came. Default false: such
+   * files are listed by name and size but not published, since they can carry their author's name.
+   */
+  publishUncleanedMedia?: boolean;
   /** Messages (anchors `m…` or keys) whose content is replaced by "Message removed"; the anchor stays. */
   redact?: string[];
   /** IANA time zone for displayed times and day separators (URLs always use UTC months). */
@@ -74,6 +80,7 @@ export const DEFAULTS: Omit<ResolvedOptions, 'db'> = {
   authors: 'show',
   pseudonymSalt: '',
   excludeAuthors: [],
+  publishUncleanedMedia: false,
   redact: [],
   timeZone: 'UTC',
   lang: 'en',
@@ -127,6 +134,7 @@ const CHECKS: Record<keyof ChatChannelsOptions, Check> = {
   },
   pseudonymSalt: isString,
   excludeAuthors: isStringArray,
+  publishUncleanedMedia: isBoolean,
   redact: isStringArray,
   timeZone: (value, name) => {
     isString(value, name);

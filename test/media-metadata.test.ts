@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { withoutMetadata } from '../site/data/media-metadata.js';
+import { mp3, oggOpus, wav } from './helpers/media-samples.js';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks } from './helpers/leak-scan.js';
 import { assertProperty } from './helpers/seeds.js';
-import { listFiles } from './helpers/site.js';
+import { mediaHash, writeFixture, type FixtureMedia } from './helpers/fixture-db.js';
+import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
 import { scratchDir } from './helpers/temp.js';
 
 /**
@@ -247,8 +249,114 @@ test("a movie's user data, metadata and XMP boxes become free space; every other
   assert.ok(data.subarray(mdat[2]).equals(named.subarray(mdat[2])), 'the samples are untouched');
 });
 
+/** Ogg pages of `packets` from sequence number `seq`, a page holding up to 255 segments (a packet may span pages). */
+function oggPagesOf(packets: Buffer[], seq: number, flags = 0, granule = 0n): Buffer[] {
+  const lacing = packets.flatMap((p) => [...Array(Math.floor(p.length / 255)).fill(255), p.length % 255]);
+  const bytes = Buffer.concat(packets);
+  const pages: Buffer[] = [];
+  for (let first = 0, offset = 0; first < lacing.length; first += 255) {
+    const values = lacing.slice(first, first + 255);
+    const size = values.reduce((a, b) => a + b, 0);
+    const head = Buffer.alloc(27);
+    head.write('OggS', 0, 'latin1');
+    head[5] = (first > 0 && lacing[first - 1] === 255 ? 1 : 0) | flags;
+    head.writeBigInt64LE(values.some((v) => v < 255) ? granule : -1n, 6);
+    head.writeUInt32LE(77, 14);
+    head.writeUInt32LE(seq++, 18);
+    head[26] = values.length;
+    pages.push(oggCrcFixed(Buffer.concat([head, Buffer.from(values), bytes.subarray(offset, offset + size)])));
+    offset += size;
+  }
+  return pages;
+}
+
+/** The page with its CRC field computed (Ogg's CRC-32, written here independently of the code under test). */
+function oggCrcFixed(page: Buffer): Buffer {
+  page.writeUInt32LE(0, 22);
+  let crc = 0;
+  for (const byte of page) {
+    crc ^= byte << 24;
+    for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+  }
+  page.writeUInt32LE(crc >>> 0, 22);
+  return page;
+}
+
+/** Every page of an Ogg file: sequence number, whether its CRC is right, its body. */
+function readOgg(data: Buffer): { seq: number; crcOk: boolean; body: Buffer }[] {
+  const pages = [];
+  for (let at = 0; at < data.length; ) {
+    assert.equal(data.toString('latin1', at, at + 4), 'OggS', `a page at ${at}`);
+    const count = data[at + 26];
+    const size = [...data.subarray(at + 27, at + 27 + count)].reduce((a, b) => a + b, 0);
+    const page = data.subarray(at, at + 27 + count + size);
+    const crc = page.readUInt32LE(22);
+    pages.push({ seq: page.readUInt32LE(18), crcOk: oggCrcFixed(Buffer.from(page)).readUInt32LE(22) === crc, body: page.subarray(27 + count) });
+    at += page.length;
+  }
+  return pages;
+}
+
+/** A FLAC file's structure with `NAME` in a Vorbis comment and a picture's description; the "frames" are a sync code and zeros. */
+function namedFlac(): Buffer {
+  const block = (type: number, body: Buffer, last = false): Buffer => Buffer.concat([Buffer.from([(last ? 0x80 : 0) | type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+  const info = Buffer.alloc(34);
+  info.writeUInt32BE((44100 << 12) | (0 << 9) | (15 << 4), 10); // 44.1 kHz, mono, 16-bit
+  const comment = Buffer.from(`\x04\0\0\0test\x01\0\0\0${String.fromCharCode(7 + NAME.length)}\0\0\0ARTIST=${NAME}`, 'latin1');
+  const picture = Buffer.concat([Buffer.alloc(8), Buffer.from(`\0\0\0\x0a${NAME}`, 'latin1'), Buffer.alloc(20)]);
+  return Buffer.concat([Buffer.from('fLaC'), block(0, info), block(4, comment), block(6, picture), block(1, Buffer.alloc(64), true), Buffer.from([0xff, 0xf8, 0x69, 0x08]), Buffer.alloc(40)]);
+}
+
+test('sound files lose their tags: MP3 ID3, Ogg Opus and Vorbis comments, WAV INFO, FLAC comments and pictures; the audio stays', () => {
+  const stripped = (data: Buffer): Buffer => {
+    const result = withoutMetadata(data);
+    assert.equal(result.kind, 'stripped');
+    const out = (result as { data: Buffer }).data;
+    assert.ok(!out.includes(NAME), 'no name');
+    return out;
+  };
+  assert.ok(stripped(mp3(40, NAME)).equals(mp3(40)), 'MP3: the frames alone');
+  assert.ok(stripped(wav(200, NAME)).equals(wav(200)), 'WAV: RIFF, fmt and data alone');
+
+  const opus = oggOpus(25, [`ARTIST=${NAME}`, 'TITLE=birthday']);
+  const opusPages = readOgg(opus);
+  const cleanOpus = readOgg(stripped(opus));
+  assert.deepEqual(cleanOpus.map((p) => [p.seq, p.crcOk]), [[0, true], [1, true], [2, true]]);
+  assert.ok(cleanOpus[2].body.equals(opusPages[2].body) && cleanOpus[0].body.equals(opusPages[0].body), 'the head and the audio are as they were');
+  assert.equal(cleanOpus[1].body.toString('latin1'), 'OpusTags\0\0\0\0\0\0\0\0', 'no vendor, no comment');
+
+  // A comment over two pages (a cover picture): one page now, and every later page renumbered, its CRC right.
+  const head = Buffer.concat([Buffer.from('\x01vorbis', 'latin1'), Buffer.alloc(23)]);
+  const big = Buffer.concat([Buffer.from(`\x03vorbis\0\0\0\0\x01\0\0\0`, 'latin1'), Buffer.from(new Uint32Array([70_000]).buffer), Buffer.alloc(70_000 - NAME.length, 0x41), Buffer.from(NAME), Buffer.from([1])]);
+  const setup = Buffer.concat([Buffer.from('\x05vorbis', 'latin1'), Buffer.alloc(300, 7)]);
+  const audio = [Buffer.alloc(100, 1), Buffer.alloc(120, 2)];
+  const vorbis = Buffer.concat([...oggPagesOf([head], 0, 2), ...oggPagesOf([big, setup], 1), ...oggPagesOf([audio[0]], 3, 0, 960n), ...oggPagesOf([audio[1]], 4, 4, 1920n)]);
+  assert.equal(readOgg(vorbis).length, 5);
+  const cleanVorbis = readOgg(stripped(vorbis));
+  assert.deepEqual(cleanVorbis.map((p) => [p.seq, p.crcOk]), [[0, true], [1, true], [2, true], [3, true]]);
+  assert.ok(cleanVorbis[1].body.includes(setup), 'the setup packet is kept');
+  assert.ok(cleanVorbis[2].body.equals(audio[0]) && cleanVorbis[3].body.equals(audio[1]));
+
+  const flac = namedFlac();
+  const cleanFlac = stripped(flac);
+  assert.equal(cleanFlac.toString('latin1', 0, 4), 'fLaC');
+  assert.equal(cleanFlac[4], 0x80, 'STREAMINFO, now the last block');
+  assert.ok(cleanFlac.subarray(8, 42).equals(flac.subarray(8, 42)));
+  assert.ok(cleanFlac.subarray(42).equals(flac.subarray(flac.length - 44)), 'the frames follow');
+
+  // Not what they should be: not published.
+  const junk = Buffer.concat([mp3(3), Buffer.from(NAME), mp3(3)]);
+  assert.equal(withoutMetadata(junk, 'audio/mpeg').kind, 'unreadable', 'bytes between MP3 frames');
+  assert.equal(withoutMetadata(Buffer.concat([opus, ...oggPagesOf([audio[0]], 9)]), 'audio/ogg').kind, 'unreadable', 'a second stream');
+  assert.equal(withoutMetadata(wav(10).subarray(0, 36), 'audio/wav').kind, 'unreadable', 'a WAV without data');
+  assert.equal(withoutMetadata(Buffer.from('hello'), 'audio/mpeg').kind, 'unreadable', 'not an MP3');
+});
+
 test('stripping any mutated or cut media file ends, never throws, and stripping again changes nothing', async (t) => {
-  const samples = [await namedJpeg(), await namedGif(), namedMovie(), await sharp({ create: { width: 3, height: 3, channels: 4, background: '#abcdef80' } }).png().toBuffer()];
+  const samples = [
+    await namedJpeg(), await namedGif(), namedMovie(), await sharp({ create: { width: 3, height: 3, channels: 4, background: '#abcdef80' } }).png().toBuffer(),
+    mp3(6, NAME), oggOpus(4, [`ARTIST=${NAME}`]), wav(20, NAME), namedFlac(),
+  ];
   assertProperty(
     t,
     fc.property(
@@ -311,4 +419,43 @@ test('authors hidden: a Telegram photo with the name in its EXIF publishes witho
   const shown = join(dir, 'show');
   await buildSite({ db, out: shown, quiet: true });
   assert.ok(scanForLeaks(shown, [NAME]).some((leak) => leak.file.startsWith('media/')), 'a show build publishes the photo as it came (the scan can fail)');
+});
+
+test('authors hidden: sound loses its tags; a document is listed, not published, unless publishUncleanedMedia; shown, every file as it came', async () => {
+  const dir = scratchDir('cc-media-withheld-');
+  const db = join(dir, 'db.sqlite');
+  const ann = { nativeId: '8:live:ann', displayName: 'Ann Lee' };
+  const pdf = Buffer.from(`%PDF-1.4\n1 0 obj\n<< /Author (${NAME}) >>\nendobj\ntrailer\n<< /Info 1 0 R >>\n%%EOF\n`);
+  const media: FixtureMedia[] = [
+    { name: 'report.pdf', bytes: pdf },
+    { name: 'voice.ogg', bytes: oggOpus(25, [`ARTIST=${NAME}`]) },
+    { name: 'song.mp3', bytes: mp3(40, NAME) },
+    { name: 'memo.wav', bytes: wav(200, NAME) },
+    { name: 'list.txt', bytes: Buffer.from('eggs, flour') },
+  ];
+  writeFixture(db, [{
+    nativeId: '19:files@thread.skype',
+    title: 'Files',
+    members: [ann],
+    messages: media.map((f, i) => ({ nativeId: `m${i}`, author: ann.nativeId, authorName: ann.displayName, time: Date.UTC(2024, 0, 1, 10, i), body: f.name, attachments: [{ name: f.name, size: f.bytes.length, hash: mediaHash(f.bytes) }] })),
+  }], media);
+  const published = (out: string): string[] => listFiles(out).filter((f) => /^media\/[0-9a-f]{64}\//.test(f)).map((f) => f.split('/').pop()!).sort();
+  for (const authors of ['hide', 'pseudonymize'] as const) {
+    const { out } = await buildInto(db, { authors, pseudonymSalt: 'pepper' });
+    assert.deepEqual(published(out), ['file.mp3', 'file.ogg', 'file.txt', 'file.wav'], `${authors}: the PDF is not published`);
+    assert.deepEqual(scanForLeaks(out, [NAME]), [], `${authors}: the name is in no byte`);
+    const page = archivePages(listFiles(out)).map((p) => read(out, p)).join('');
+    assert.match(page, /<span class="cc-file cc-missing">report\.pdf<\/span> <span class="cc-size">[^<]+<\/span> <span class="cc-note">not published: a file like this can carry its author’s name<\/span>/);
+    assert.doesNotMatch(page, /href="[^"]*\.pdf"/, 'no link to it');
+    const gallery = read(out, listFiles(out).find((f) => /^chats\/[^/]+\/media\/index\.html$/.test(f))!);
+    assert.ok(!gallery.includes('report.pdf') && gallery.includes('list.txt'), 'the gallery has what is published');
+  }
+  const { out: opted } = await buildInto(db, { authors: 'hide', pseudonymSalt: 'pepper', publishUncleanedMedia: true });
+  assert.deepEqual(published(opted), ['file.mp3', 'file.ogg', 'file.pdf', 'file.txt', 'file.wav']);
+  assert.deepEqual(scanForLeaks(opted, [NAME]).map((leak) => leak.file.split('/').pop()), ['file.pdf'], 'publishUncleanedMedia: the PDF as it came, the rest cleaned');
+  const { out: shown } = await buildInto(db);
+  for (const f of media) {
+    const file = listFiles(shown).find((p) => p.startsWith(`media/${mediaHash(f.bytes)}/`));
+    assert.ok(file && readFileSync(join(shown, file)).equals(f.bytes), `shown: ${f.name} as it came`);
+  }
 });

@@ -5,6 +5,8 @@ import { namedRefs } from '../collector/store/person-refs.js';
 import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
+import { publishableWithoutMetadata } from '../site/data/media-metadata.js';
+import { publicMediaName, publishedMediaType } from '../site/data/media-name.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks, scanForStoredIdentities, secretsOf, type Leak } from './helpers/leak-scan.js';
 import { listFiles } from './helpers/site.js';
@@ -67,17 +69,21 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
   { name: 'instagram (shared)', paths: shared('instagram/chat-miner-instagram-test_export.json'), args: ['--format', 'instagram'] },
 ];
 
-/** Chats with a message carrying a file the export contained (each has a media gallery). */
+/**
+ * Chats with a message carrying a file the export contained that a privacy-mode site publishes
+ * (each has a media gallery): documents and other files whose metadata cannot be removed are
+ * withheld (site/data/media-metadata.ts publishableWithoutMetadata).
+ */
 function chatsWithMedia(db: string): number {
   const sql = new Database(db, { readonly: true });
   try {
-    return sql
+    const rows = sql
       .prepare(
-        `SELECT count(DISTINCT m.chat_id) FROM messages m, json_each(m.attachments) a
+        `SELECT DISTINCT m.chat_id AS chat, media.name, media.type FROM messages m, json_each(m.attachments) a
          JOIN media ON media.hash = json_extract(a.value, '$.hash') WHERE m.attachments IS NOT NULL`,
       )
-      .pluck()
-      .get() as number;
+      .all() as { chat: number; name: string | null; type: string | null }[];
+    return new Set(rows.filter((r) => publishableWithoutMetadata(publishedMediaType(publicMediaName(r.name, r.type, 'hide')))).map((r) => r.chat)).size;
   } finally {
     sql.close();
   }

@@ -6,7 +6,7 @@ import { launchBrowser } from './helpers/browser.js';
 import { needsTools } from './helpers/requires.js';
 import { scratchDir } from './helpers/temp.js';
 import { mediaHash, writeFixture, type FixtureMedia } from './helpers/fixture-db.js';
-import { mp4Samples, oggOpus } from './helpers/media-samples.js';
+import { mp3, mp4Samples, oggOpus, wav } from './helpers/media-samples.js';
 import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
 
 /**
@@ -25,6 +25,8 @@ const PLAYED: [string, string, 'video' | 'audio'][] = [
   ['voice.ogg', 'audio/ogg', 'audio'],
   ['note.opus', 'audio/ogg', 'audio'],
   ['memo.m4a', 'audio/mp4', 'audio'],
+  ['song.mp3', 'audio/mpeg', 'audio'],
+  ['take.wav', 'audio/wav', 'audio'],
 ];
 
 function writeSite(db: string, media: Record<string, Buffer>): void {
@@ -58,7 +60,7 @@ function writeSite(db: string, media: Record<string, Buffer>): void {
 test('video and audio files are players with their type; the download link stays; other files stay links', async () => {
   const db = join(scratchDir('cc-media-'), 'db.sqlite');
   const voice = oggOpus();
-  writeSite(db, { 'clip.mp4': Buffer.from('video bytes'), 'voice.ogg': voice, 'note.opus': Buffer.concat([voice, Buffer.from('x')]), 'memo.m4a': Buffer.from('audio bytes'), 'report.pdf': Buffer.from('%PDF-1.4\n') });
+  writeSite(db, { 'clip.mp4': Buffer.from('video bytes'), 'voice.ogg': voice, 'note.opus': Buffer.concat([voice, Buffer.from('x')]), 'memo.m4a': Buffer.from('audio bytes'), 'song.mp3': mp3(), 'take.wav': wav(), 'report.pdf': Buffer.from('%PDF-1.4\n') });
   const { out } = await buildInto(db);
   const html = archivePages(listFiles(out)).map((p) => read(out, p)).join('\n');
   for (const [name, type, tag] of PLAYED) {
@@ -71,47 +73,57 @@ test('video and audio files are players with their type; the download link stays
   assert.match(html, /<a class="cc-file" href="[^"]*report\.pdf" download>report\.pdf<\/a>/);
 });
 
-test('Chromium plays the published video and audio files served with nosniff; sticker placeholders are text-sized', { skip: needsTools('chromium') }, async (t) => {
+test('Chromium plays the published video and audio files served with nosniff, tags removed with authors hidden; sticker placeholders are text-sized', { skip: needsTools('chromium') }, async (t) => {
   const browser = await launchBrowser();
   const dir = scratchDir('cc-media-play-');
   const db = join(dir, 'db.sqlite');
   try {
     const { video, audio } = mp4Samples();
-    const voice = oggOpus();
-    writeSite(db, { 'clip.mp4': video, 'voice.ogg': voice, 'note.opus': oggOpus(30), 'memo.m4a': audio });
-    // Port 0: the system picks a free one. A port probed beforehand could be taken by a parallel test.
-    const server = await serveSite({ db, out: join(dir, '_site'), port: 0, quiet: true });
-    try {
-      const page = await browser.newPage();
-      const served: Record<string, { type: string; nosniff: string | null }> = {};
-      page.on('response', (r) => {
-        if (/\/media\/[0-9a-f]+\//.test(r.url())) served[decodeURIComponent(r.url().split('/').pop()!)] = { type: r.headers()['content-type'], nosniff: r.headers()['x-content-type-options'] ?? null };
-      });
-      const archive = archivePages(listFiles(join(dir, '_site')))[0];
-      await page.goto(new URL(archive, server.url).href, { waitUntil: 'load' });
-      const players = await page.$$eval('video, audio', (els) => els.map((e) => (e as HTMLMediaElement).querySelector('source')!.src.split('/').pop()!));
-      assert.deepEqual(players.map(decodeURIComponent).sort(), PLAYED.map(([name]) => name).sort());
-      // Every player reaches its metadata (duration known): the browser accepted the served bytes.
-      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLMediaElement>("video, audio")).every((m) => m.readyState >= 1 || m.error), null, { timeout: 15_000 });
-      const states = await page.$$eval('video, audio', (els) => els.map((e) => {
-        const m = e as HTMLMediaElement;
-        return { name: decodeURIComponent(m.querySelector('source')!.src.split('/').pop()!), ready: m.readyState, error: m.error?.code ?? null, duration: m.duration };
-      }));
-      for (const s of states) assert.ok(s.ready >= 1 && s.error === null && s.duration > 0, `${s.name} did not play: ${JSON.stringify(s)}`);
-      for (const [name, type] of PLAYED) {
-        assert.equal(served[name]?.type, type, `${name} served as ${served[name]?.type}`);
-        assert.equal(served[name]?.nosniff, 'nosniff', name);
-      }
-      t.diagnostic(states.map((s) => `${s.name} ${s.duration.toFixed(2)} s`).join(', '));
+    // Tagged: with authors hidden, each is published without its tags (data/media-metadata.ts) and must still play, as long.
+    writeSite(db, { 'clip.mp4': video, 'voice.ogg': oggOpus(), 'note.opus': oggOpus(30, ['ARTIST=Ann Lee']), 'memo.m4a': audio, 'song.mp3': mp3(40, 'Ann Lee'), 'take.wav': wav(700, 'Ann Lee') });
+    const durations = new Map<string, number[]>();
+    for (const authors of ['show', 'hide'] as const) {
+      // With authors hidden every file is `file.<ext>`: the extensions here tell them apart.
+      const named = (published: string): string => (authors === 'show' ? published : PLAYED.find(([name]) => name.endsWith(published.slice(4)))?.[0] ?? published);
+      // Port 0: the system picks a free one. A port probed beforehand could be taken by a parallel test.
+      const server = await serveSite({ db, out: join(dir, authors), port: 0, quiet: true, authors, pseudonymSalt: 'pepper' });
+      try {
+        const page = await browser.newPage();
+        const served: Record<string, { type: string; nosniff: string | null }> = {};
+        page.on('response', (r) => {
+          if (/\/media\/[0-9a-f]+\//.test(r.url())) served[named(decodeURIComponent(r.url().split('/').pop()!))] = { type: r.headers()['content-type'], nosniff: r.headers()['x-content-type-options'] ?? null };
+        });
+        const archive = archivePages(listFiles(join(dir, authors)))[0];
+        await page.goto(new URL(archive, server.url).href, { waitUntil: 'load' });
+        const players = await page.$$eval('video, audio', (els) => els.map((e) => (e as HTMLMediaElement).querySelector('source')!.src.split('/').pop()!));
+        assert.deepEqual(players.map((p) => named(decodeURIComponent(p))).sort(), PLAYED.map(([name]) => name).sort());
+        // Every player reaches its metadata (duration known): the browser accepted the served bytes.
+        await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLMediaElement>("video, audio")).every((m) => m.readyState >= 1 || m.error), null, { timeout: 15_000 });
+        const states = await page.$$eval('video, audio', (els) => els.map((e) => {
+          const m = e as HTMLMediaElement;
+          return { name: decodeURIComponent(m.querySelector('source')!.src.split('/').pop()!), ready: m.readyState, error: m.error?.code ?? null, duration: m.duration };
+        }));
+        for (const s of states) {
+          assert.ok(s.ready >= 1 && s.error === null && s.duration > 0, `${authors}: ${s.name} did not play: ${JSON.stringify(s)}`);
+          durations.set(named(s.name), [...(durations.get(named(s.name)) ?? []), s.duration]);
+        }
+        for (const [name, type] of PLAYED) {
+          assert.equal(served[name]?.type, type, `${authors}: ${name} served as ${served[name]?.type}`);
+          assert.equal(served[name]?.nosniff, 'nosniff', name);
+        }
+        t.diagnostic(`${authors}: ${states.map((s) => `${s.name} ${s.duration.toFixed(2)} s`).join(', ')}`);
 
-      // Placeholders for stickers are text like the rest of the message, not a 2× headline.
-      const sizes = await page.$$eval('.cc-sticker', (els) => els.map((e) => [parseFloat(getComputedStyle(e).fontSize), parseFloat(getComputedStyle(e.closest('.cc-msg')!).fontSize)]));
-      assert.equal(sizes.length, 2);
-      for (const [sticker, message] of sizes) assert.ok(sticker <= message, `a sticker placeholder at ${sticker}px in a ${message}px message`);
-      await page.close();
-    } finally {
-      await server.close();
+        // Placeholders for stickers are text like the rest of the message, not a 2× headline.
+        const sizes = await page.$$eval('.cc-sticker', (els) => els.map((e) => [parseFloat(getComputedStyle(e).fontSize), parseFloat(getComputedStyle(e.closest('.cc-msg')!).fontSize)]));
+        assert.equal(sizes.length, 2);
+        for (const [sticker, message] of sizes) assert.ok(sticker <= message, `a sticker placeholder at ${sticker}px in a ${message}px message`);
+        await page.close();
+      } finally {
+        await server.close();
+      }
     }
+    // (An MP3's length is estimated from its size: its tags counted as sound, ~10 ms here.)
+    for (const [name, [shown, hidden]] of durations) assert.ok(Math.abs(hidden - shown) < 0.03, `${name}: ${shown} s shown, ${hidden} s without its tags`);
   } finally {
     await browser.close();
   }

@@ -107,6 +107,7 @@ export const PRIVACY_OPTIONS = {
   exclude: { type: 'string', multiple: true },
   'exclude-author': { type: 'string', multiple: true },
   redact: { type: 'string', multiple: true },
+  'publish-uncleaned-media': { type: 'boolean' },
 } as const;
 
 export const PRIVACY_OPTION_HELP = [
@@ -124,6 +125,10 @@ export const PRIVACY_OPTION_HELP = [
   '                     8:live:bob; repeatable); other messages call them "someone"',
   '  --redact ANCHOR    show this message (its anchor m… or key, as stored or as the site shows',
   '                     it) as "Message removed"; its permalink keeps working (repeatable)',
+  '  --publish-uncleaned-media  with authors hidden or pseudonymized, also publish files whose',
+  '                     metadata cannot be removed (PDF and Office documents, archives, HEIC,',
+  '                     WebM…) as they came; by default they are listed, not published, as they',
+  '                     can carry their author\'s name (photos, videos and sound lose theirs)',
 ];
 
 export function privacyOptions(values: Record<string, unknown>): {
@@ -133,6 +138,7 @@ export function privacyOptions(values: Record<string, unknown>): {
   exclude?: string[];
   excludeAuthors?: string[];
   redact?: string[];
+  publishUncleanedMedia?: boolean;
 } {
   const authors = values.authors;
   if (authors !== undefined && authors !== 'show' && authors !== 'hide' && authors !== 'pseudonymize') {
@@ -145,6 +151,7 @@ export function privacyOptions(values: Record<string, unknown>): {
     exclude: values.exclude as string[] | undefined,
     excludeAuthors: values['exclude-author'] as string[] | undefined,
     redact: values.redact as string[] | undefined,
+    publishUncleanedMedia: values['publish-uncleaned-media'] as boolean | undefined,
   };
 }
 

@@ -2,15 +2,15 @@ import { EARLY_PATH, LATE_PATH, slotOf } from '../../collector/store/contract.js
 import { isPhoto, parseAttachments } from '../render/attachments.js';
 import type { ChatSummary } from './catalog.js';
 import { playerOf } from './media-name.js';
-import type { MediaRow } from './reader.js';
-import type { BuildSession } from './session.js';
+import type { BuildSession, SiteMedia } from './session.js';
 
 /**
  * A chat's media gallery (`chats/<slug>/media/`): every file the export contained that a published
  * message of the chat carries, newest first. Read with one query of the chat's messages that have
  * attachments (ArchiveReader.mediaMessages), never the message bodies. A redacted message's files
  * are left out as its page leaves them out; excluded authors' messages are not in the snapshot at
- * all; files the export did not contain (no stored bytes) are not media of the gallery.
+ * all; files the export did not contain (no stored bytes), and files the site withholds
+ * (SiteMedia.withheld), are not media of the gallery.
  */
 export interface GalleryItem {
   /** The message's anchor and time (the tile links to it on its archive page). */
@@ -20,7 +20,7 @@ export interface GalleryItem {
   authorName: string | null;
   /** The name the message gives the file (else the stored one). */
   name: string;
-  media: MediaRow & { safeName: string };
+  media: SiteMedia;
   /** A raster image the archive pages show (as a thumbnail, once data/thumbnails.ts made one). */
   photo: boolean;
 }
@@ -58,7 +58,7 @@ export function galleryItems(session: BuildSession, chat: ChatSummary): GalleryI
     const seen = new Set<string>(); // a file listed twice by one message is one item
     for (const a of attachments) {
       const stored = media.get(a.hash!);
-      if (!stored || seen.has(stored.hash)) continue;
+      if (!stored || stored.withheld || seen.has(stored.hash)) continue;
       seen.add(stored.hash);
       items.push({
         anchor: row.anchor,

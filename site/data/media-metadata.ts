@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSoundKind } from './sound-metadata.js';
 
 /**
  * A published photo without the metadata that can name people: EXIF (Artist, Copyright,
@@ -12,7 +13,8 @@ import { crc32 } from 'node:zlib';
  * marker: the second pictures and motion-photo videos phones append after it go. GIFs lose their comments and application blocks other
  * than looping and colour profiles. Videos and sound in ISO base media files (MP4, MOV, 3GP,
  * M4A) lose their user data and metadata boxes (`udta`, `meta`, XMP): a phone's video names its
- * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. Anything else
+ * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. Sound files
+ * (MP3, AAC, Ogg Opus/Vorbis, WAV, FLAC) lose their tags (sound-metadata.ts). Anything else
  * (HEIC/AVIF, whose `meta` box is the picture itself, documents) is returned as is: `unchanged`.
  * A file of a kind read here whose structure cannot be followed is `unreadable`: the caller does
  * not publish it, as what it holds cannot be vouched for.
@@ -20,7 +22,27 @@ import { crc32 } from 'node:zlib';
 export type Stripped = { kind: 'stripped' | 'unchanged'; data: Buffer } | { kind: 'unreadable' };
 
 /** The published types whose files are read here: one that is not what it says is unreadable. */
-const READ_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4']);
+const READ_TYPES = new Set([
+  'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4',
+  'audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/flac',
+]);
+
+/**
+ * Published types that hold nothing but what a reader sees: text people wrote (as typed, like a
+ * message), and formats with no place for metadata (BMP, icons, AMR voice notes).
+ */
+const BARE_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'application/json', 'text/vcard', 'image/bmp', 'image/vnd.microsoft.icon', 'audio/amr']);
+
+/**
+ * Whether a file published as `type` (media-name.ts publishedMediaType) can be published with
+ * authors hidden or pseudonymized: its metadata is removed here, or it has none. Documents (a
+ * PDF's author, Office properties, tracked changes' names), archives (a tar names its files'
+ * owners), HEIC/AVIF/TIFF pictures, WebM/Matroska and other files are not: session.ts withholds
+ * them unless the site's `publishUncleanedMedia` option says otherwise.
+ */
+export function publishableWithoutMetadata(type: string): boolean {
+  return READ_TYPES.has(type) || BARE_TYPES.has(type);
+}
 
 /**
  * `type`: the type the file is published as (media-name.ts publishedMediaType). A file of one of
@@ -38,9 +60,19 @@ export function withoutMetadata(data: Buffer, type?: string): Stripped {
           ? stripGif(data)
           : isMovie(data)
             ? stripMovie(data)
-            : undefined;
+            : isOgg(data)
+              ? stripOgg(data)
+              : isWav(data)
+                ? stripWav(data)
+                : stripTaggedSound(data);
   if (stripped === undefined) return type !== undefined && READ_TYPES.has(type) ? { kind: 'unreadable' } : { kind: 'unchanged', data };
   return stripped === null ? { kind: 'unreadable' } : { kind: 'stripped', data: stripped };
+}
+
+/** MP3, AAC or FLAC (undefined: none of them). */
+function stripTaggedSound(data: Buffer): Buffer | null | undefined {
+  const kind = taggedSoundKind(data);
+  return kind === 'framed' ? stripFramedAudio(data) : kind === 'flac' ? stripFlac(data) : undefined;
 }
 
 const isJpeg = (b: Buffer): boolean => b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;

@@ -11,7 +11,7 @@ import { anchorsByPage } from './anchors-by-page.js';
 import type { Author } from './authors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import { LocalCalendar } from './local-calendar.js';
-import { withoutMetadata } from './media-metadata.js';
+import { publishableWithoutMetadata, withoutMetadata } from './media-metadata.js';
 import { publicMediaName, publishedMediaType } from './media-name.js';
 import { ArchiveReader, type LatestRows, type MediaRow, type Participant } from './reader.js';
 import { Thumbnails } from './thumbnails.js';
@@ -35,6 +35,13 @@ export interface PreviousBuild {
 }
 
 /**
+ * A stored file as the site publishes it: under `safeName`, or, when `withheld`, not at all (its
+ * metadata could name people and cannot be removed: data/media-metadata.ts); pages then list it by
+ * name and size only.
+ */
+export type SiteMedia = MediaRow & { safeName: string; withheld: boolean };
+
+/**
  * Everything one build shares: the read-only database snapshot, the catalog, formatters, and the
  * media files that pages referenced (written once, at the end of the build, to /media/<hash>/).
  * Opened by the plugin's global data for each build, closed when Eleventy finishes writing.
@@ -44,7 +51,7 @@ export class BuildSession {
   readonly catalog: Catalog;
   readonly time: TimeFormatter;
   /** hash → media that published messages reference. */
-  readonly media = new Map<string, MediaRow & { safeName: string }>();
+  readonly media = new Map<string, SiteMedia>();
   /** Pages and other files this session wrote itself (archive pages and anchor maps). */
   pagesWritten = 0;
   filesWritten = 0;
@@ -135,8 +142,8 @@ export class BuildSession {
   }
 
   /** Media rows for these hashes (only those the database holds), remembered for writing. */
-  lookupMedia(hashes: string[]): Map<string, MediaRow & { safeName: string }> {
-    const found = new Map<string, MediaRow & { safeName: string }>();
+  lookupMedia(hashes: string[]): Map<string, SiteMedia> {
+    const found = new Map<string, SiteMedia>();
     const missing: string[] = [];
     for (const hash of hashes) {
       const known = this.media.get(hash);
@@ -144,7 +151,9 @@ export class BuildSession {
       else missing.push(hash);
     }
     for (const [hash, row] of this.reader.media(missing)) {
-      const entry = { ...row, safeName: publicMediaName(row.name, row.type, this.options.authors) };
+      const safeName = publicMediaName(row.name, row.type, this.options.authors);
+      const withheld = this.options.authors !== 'show' && !this.options.publishUncleanedMedia && !publishableWithoutMetadata(publishedMediaType(safeName));
+      const entry = { ...row, safeName, withheld };
       this.media.set(hash, entry);
       found.set(hash, entry);
     }
@@ -247,8 +256,13 @@ export class BuildSession {
     const root = resolve(outputDir);
     const strip = this.options.authors !== 'show';
     const unreadable: string[] = [];
+    const withheld: string[] = [];
     let written = 0;
     for (const [hash, media] of [...this.media].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (media.withheld) {
+        withheld.push(media.name ?? media.safeName);
+        continue;
+      }
       const file = resolve(root, sitePaths.mediaFile(hash, media.safeName));
       const rel = relative(root, file);
       // Belt and braces: the name is sanitized, but never write outside the output folder.
@@ -280,6 +294,11 @@ export class BuildSession {
     if (unreadable.length > 0) {
       console.warn(
         `[chatchannels] ${unreadable.length} media file(s) not published: their structure could not be followed, so their metadata (which can name people or places) could not be removed: ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}`,
+      );
+    }
+    if (withheld.length > 0) {
+      console.warn(
+        `[chatchannels] ${withheld.length} file(s) listed but not published: metadata such as a document's author is not removed from files of their kind (publishUncleanedMedia, --publish-uncleaned-media, publishes them as they came): ${withheld.slice(0, 3).join(', ')}${withheld.length > 3 ? ', …' : ''}`,
       );
     }
     return written;

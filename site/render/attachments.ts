@@ -1,5 +1,5 @@
 import { isInlineImage, MEDIA_HASH, playerOf } from '../data/media-name.js';
-import type { MediaRow } from '../data/reader.js';
+import type { SiteMedia } from '../data/session.js';
 import type { Thumbnail } from '../data/thumbnails.js';
 import { text } from './escape.js';
 import { sitePaths } from './links.js';
@@ -68,8 +68,8 @@ function sameFile(a: AttachmentInfo, b: AttachmentInfo): boolean {
 }
 
 /** Whether a stored file is a photo (shown, not only linked): by its type, else its name. */
-export function isPhoto(attachment: AttachmentInfo, stored: MediaRow & { safeName: string }): boolean {
-  return isInlineImage(stored.type ?? attachment.type, stored.safeName);
+export function isPhoto(attachment: AttachmentInfo, stored: SiteMedia): boolean {
+  return !stored.withheld && isInlineImage(stored.type ?? attachment.type, stored.safeName);
 }
 
 /**
@@ -79,13 +79,16 @@ export function isPhoto(attachment: AttachmentInfo, stored: MediaRow & { safeNam
  * the file; a photo it knows has none (sharp could not read it) is linked like any other file.
  * Other files are download links with their size; with `players`, videos and audio (voice notes)
  * play on the page too, above that link, as in the chat app (feeds keep links only). A file the
- * export did not contain keeps its
- * name and size and says so: it never links to the service that held it (an archive is read
+ * export did not contain, or that the site withholds (SiteMedia.withheld), keeps its name and size
+ * and says so: it never links to the service that held it (an archive is read
  * offline, and those links expire or need a login).
  */
+/** Said of a file the site does not publish (SiteMedia.withheld). */
+export const WITHHELD_NOTE = 'not published: a file like this can carry its author’s name';
+
 export function renderAttachments(
   attachments: AttachmentInfo[],
-  media: Map<string, MediaRow & { safeName: string }>,
+  media: Map<string, SiteMedia>,
   href: (sitePath: string) => string,
   photoAlt = 'Photo',
   thumbnail: (hash: string) => Thumbnail | null | undefined = () => undefined,
@@ -98,6 +101,10 @@ export function renderAttachments(
     shown.push(a);
     const stored = a.hash ? media.get(a.hash) : undefined;
     const label = text(a.name || stored?.name || 'file');
+    if (stored?.withheld) {
+      out += `<span class="cc-file cc-missing">${label}</span> <span class="cc-size">${formatSize(stored.size)}</span> <span class="cc-note">${WITHHELD_NOTE}</span>`;
+      continue;
+    }
     if (stored) {
       const link = text(href(sitePaths.media(stored.hash, stored.safeName)));
       const thumb = isPhoto(a, stored) ? thumbnail(stored.hash) : null;

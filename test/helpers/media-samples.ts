@@ -36,8 +36,8 @@ function oggPage(packets: Buffer[], granule: bigint, sequence: number, flags: nu
   return page;
 }
 
-/** A mono Ogg Opus file of `frames` × 20 ms of silence. */
-export function oggOpus(frames = 25): Buffer {
+/** A mono Ogg Opus file of `frames` × 20 ms of silence; `comments` (`ARTIST=…`) in its OpusTags. */
+export function oggOpus(frames = 25, comments: string[] = []): Buffer {
   const head = Buffer.alloc(19);
   head.write('OpusHead', 0, 'latin1');
   head[8] = 1; // version
@@ -45,7 +45,9 @@ export function oggOpus(frames = 25): Buffer {
   head.writeUInt16LE(312, 10); // pre-skip
   head.writeUInt32LE(48000, 12);
   const vendor = Buffer.from('chatchannels test');
-  const tags = Buffer.concat([Buffer.from('OpusTags'), Buffer.from(new Uint32Array([vendor.length]).buffer), vendor, Buffer.alloc(4)]);
+  const u32 = (n: number): Buffer => Buffer.from(new Uint32Array([n]).buffer);
+  const entries = comments.flatMap((c) => [u32(Buffer.byteLength(c)), Buffer.from(c)]);
+  const tags = Buffer.concat([Buffer.from('OpusTags'), u32(vendor.length), vendor, u32(comments.length), ...entries]);
   // TOC 0xF8: CELT-only, fullband, 20 ms, mono, one frame; 0xFF 0xFE: a silent frame.
   const silence = Buffer.from([0xf8, 0xff, 0xfe]);
   return Buffer.concat([
@@ -53,6 +55,52 @@ export function oggOpus(frames = 25): Buffer {
     oggPage([tags], 0n, 1, 0),
     oggPage(Array.from({ length: frames }, () => silence), BigInt(frames * 960), 2, 0x04),
   ]);
+}
+
+/** An ID3v2.3 tag with one text frame (TPE1, the artist). */
+function id3v2(artist: string): Buffer {
+  const text = Buffer.concat([Buffer.from([0]), Buffer.from(artist, 'latin1')]);
+  const frame = Buffer.alloc(10);
+  frame.write('TPE1', 0, 'latin1');
+  frame.writeUInt32BE(text.length, 4);
+  const size = frame.length + text.length;
+  const header = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, (size >> 21) & 0x7f, (size >> 14) & 0x7f, (size >> 7) & 0x7f, size & 0x7f]);
+  return Buffer.concat([header, frame, text]);
+}
+
+/**
+ * An MP3 of `frames` silent frames (MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, mono: 417 bytes, ~26
+ * ms each), with `artist` in an ID3v2 tag before them and an ID3v1 tag after them when given.
+ */
+export function mp3(frames = 40, artist?: string): Buffer {
+  const frame = Buffer.alloc(417);
+  frame.set([0xff, 0xfb, 0x90, 0xc0]);
+  const audio = Buffer.concat(Array.from({ length: frames }, () => frame));
+  if (artist === undefined) return audio;
+  const v1 = Buffer.alloc(128);
+  v1.write('TAG', 0, 'latin1');
+  v1.write(artist.slice(0, 30), 33, 'latin1');
+  return Buffer.concat([id3v2(artist), audio, v1]);
+}
+
+/** A WAV of `ms` of 8 kHz 16-bit mono silence, with `artist` in a LIST INFO chunk (IART) before the data when given. */
+export function wav(ms = 500, artist?: string): Buffer {
+  const chunk = (id: string, body: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head.write(id, 0, 'latin1');
+    head.writeUInt32LE(body.length, 4);
+    return Buffer.concat([head, body, body.length & 1 ? Buffer.alloc(1) : Buffer.alloc(0)]);
+  };
+  const fmt = Buffer.alloc(16);
+  fmt.writeUInt16LE(1, 0); // PCM
+  fmt.writeUInt16LE(1, 2);
+  fmt.writeUInt32LE(8000, 4);
+  fmt.writeUInt32LE(16000, 8);
+  fmt.writeUInt16LE(2, 12);
+  fmt.writeUInt16LE(16, 14);
+  const info = artist === undefined ? [] : [chunk('LIST', Buffer.concat([Buffer.from('INFO'), chunk('IART', Buffer.from(`${artist}\0`, 'latin1'))]))];
+  const body = Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), ...info, chunk('data', Buffer.alloc(16 * ms))]);
+  return Buffer.concat([chunk('RIFF', body).subarray(0, 8), body]);
 }
 
 /** The recorded MP4 video and audio in `test/fixtures/media/` (the tests run from the root). */
