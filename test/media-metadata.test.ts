@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { withoutMetadata } from '../site/data/media-metadata.js';
-import { mp3, oggOpus, wav } from './helpers/media-samples.js';
+import { mp3, namedWebm, oggOpus, wav } from './helpers/media-samples.js';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks } from './helpers/leak-scan.js';
@@ -352,10 +352,62 @@ test('sound files lose their tags: MP3 ID3, Ogg Opus and Vorbis comments, WAV IN
   assert.equal(withoutMetadata(Buffer.from('hello'), 'audio/mpeg').kind, 'unreadable', 'not an MP3');
 });
 
+/** The top-level elements of a WebM's segment: [id, start, size field's start, size field's length, end]. */
+function segmentChildren(webm: Buffer): [number, number, number, number, number][] {
+  const vint = (at: number): [number, number] => {
+    let length = 1;
+    while (!(webm[at] & (0x80 >> (length - 1)))) length++;
+    let value = webm[at] & (0xff >> length);
+    for (let i = 1; i < length; i++) value = value * 256 + webm[at + i];
+    return [value, length];
+  };
+  const children: [number, number, number, number, number][] = [];
+  const [headerSize, headerLength] = vint(4);
+  const segment = 4 + headerLength + headerSize;
+  for (let at = segment + 4 + vint(segment + 4)[1]; at < webm.length; ) {
+    const idLength = vint(at)[1];
+    const id = webm.readUIntBE(at, idLength);
+    const [size, sizeLength] = vint(at + idLength);
+    const end = at + idLength + sizeLength + size;
+    children.push([id, at, at + idLength, sizeLength, end]);
+    at = end;
+  }
+  return children;
+}
+
+test('WebM: tags, attachments, chapters and the title become Void elements of the same size; clusters of unknown size are read too', () => {
+  const named = namedWebm(NAME);
+  const result = withoutMetadata(named, 'video/webm');
+  assert.equal(result.kind, 'stripped');
+  const data = (result as { data: Buffer }).data;
+  assert.ok(!data.includes(NAME), 'no name');
+  assert.equal(data.length, named.length, 'nothing moves');
+  const before = segmentChildren(named);
+  const after = segmentChildren(data);
+  const voided = new Set([0x1254c367, 0x1941a469, 0x1043a770]);
+  assert.deepEqual(after.map(([id, start, , , end]) => [id, start, end]), before.map(([id, start, , , end]) => [voided.has(id) ? 0xec : id, start, end]));
+  for (const [id, start, , , end] of before) {
+    if (id === 0x1f43b675) assert.ok(data.subarray(start, end).equals(named.subarray(start, end)), 'a cluster is untouched');
+  }
+  // Clusters as a browser streaming its recording writes them: size unknown (all ones).
+  const streamed = Buffer.from(named);
+  for (const [id, , sizeAt, sizeLength] of before) {
+    if (id === 0x1f43b675) streamed.fill(0xff, sizeAt + 1, sizeAt + sizeLength).writeUInt8((0xff >> (sizeLength - 1)) & 0xff | (0x80 >> (sizeLength - 1)), sizeAt);
+  }
+  const fromStreamed = withoutMetadata(streamed, 'video/webm');
+  assert.equal(fromStreamed.kind, 'stripped');
+  assert.ok(!(fromStreamed as { data: Buffer }).data.includes(NAME));
+  // A codec whose private data can hold comments, or one not known here: not published.
+  const vorbis = Buffer.from(named);
+  vorbis.write('A_VORB', named.indexOf('A_OPUS'), 'latin1');
+  assert.equal(withoutMetadata(vorbis, 'video/webm').kind, 'unreadable');
+  assert.equal(withoutMetadata(Buffer.concat([named, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80])]), 'video/webm').kind, 'unreadable', 'something after the segment');
+});
+
 test('stripping any mutated or cut media file ends, never throws, and stripping again changes nothing', async (t) => {
   const samples = [
     await namedJpeg(), await namedGif(), namedMovie(), await sharp({ create: { width: 3, height: 3, channels: 4, background: '#abcdef80' } }).png().toBuffer(),
-    mp3(6, NAME), oggOpus(4, [`ARTIST=${NAME}`]), wav(20, NAME), namedFlac(),
+    mp3(6, NAME), oggOpus(4, [`ARTIST=${NAME}`]), wav(20, NAME), namedFlac(), namedWebm(NAME),
   ];
   assertProperty(
     t,

@@ -6,7 +6,7 @@ import { launchBrowser } from './helpers/browser.js';
 import { needsTools } from './helpers/requires.js';
 import { scratchDir } from './helpers/temp.js';
 import { mediaHash, writeFixture, type FixtureMedia } from './helpers/fixture-db.js';
-import { mp3, mp4Samples, oggOpus, wav } from './helpers/media-samples.js';
+import { mp3, mp4Samples, namedWebm, oggOpus, wav } from './helpers/media-samples.js';
 import { archivePages, buildInto, listFiles, read } from './helpers/site.js';
 
 /**
@@ -22,6 +22,7 @@ const CHAT = '19:media@thread.skype';
 /** name → the type the page must announce (the one the site serves the published name with). */
 const PLAYED: [string, string, 'video' | 'audio'][] = [
   ['clip.mp4', 'video/mp4', 'video'],
+  ['film.webm', 'video/webm', 'video'],
   ['voice.ogg', 'audio/ogg', 'audio'],
   ['note.opus', 'audio/ogg', 'audio'],
   ['memo.m4a', 'audio/mp4', 'audio'],
@@ -60,7 +61,7 @@ function writeSite(db: string, media: Record<string, Buffer>): void {
 test('video and audio files are players with their type; the download link stays; other files stay links', async () => {
   const db = join(scratchDir('cc-media-'), 'db.sqlite');
   const voice = oggOpus();
-  writeSite(db, { 'clip.mp4': Buffer.from('video bytes'), 'voice.ogg': voice, 'note.opus': Buffer.concat([voice, Buffer.from('x')]), 'memo.m4a': Buffer.from('audio bytes'), 'song.mp3': mp3(), 'take.wav': wav(), 'report.pdf': Buffer.from('%PDF-1.4\n') });
+  writeSite(db, { 'clip.mp4': Buffer.from('video bytes'), 'voice.ogg': voice, 'note.opus': Buffer.concat([voice, Buffer.from('x')]), 'memo.m4a': Buffer.from('audio bytes'), 'film.webm': Buffer.from('webm bytes'), 'song.mp3': mp3(), 'take.wav': wav(), 'report.pdf': Buffer.from('%PDF-1.4\n') });
   const { out } = await buildInto(db);
   const html = archivePages(listFiles(out)).map((p) => read(out, p)).join('\n');
   for (const [name, type, tag] of PLAYED) {
@@ -80,7 +81,7 @@ test('Chromium plays the published video and audio files served with nosniff, ta
   try {
     const { video, audio } = mp4Samples();
     // Tagged: with authors hidden, each is published without its tags (data/media-metadata.ts) and must still play, as long.
-    writeSite(db, { 'clip.mp4': video, 'voice.ogg': oggOpus(), 'note.opus': oggOpus(30, ['ARTIST=Ann Lee']), 'memo.m4a': audio, 'song.mp3': mp3(40, 'Ann Lee'), 'take.wav': wav(700, 'Ann Lee') });
+    writeSite(db, { 'clip.mp4': video, 'voice.ogg': oggOpus(), 'note.opus': oggOpus(30, ['ARTIST=Ann Lee']), 'memo.m4a': audio, 'film.webm': namedWebm('Ann Lee'), 'song.mp3': mp3(40, 'Ann Lee'), 'take.wav': wav(700, 'Ann Lee') });
     const durations = new Map<string, number[]>();
     for (const authors of ['show', 'hide'] as const) {
       // With authors hidden every file is `file.<ext>`: the extensions here tell them apart.

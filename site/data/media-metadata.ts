@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { isMatroska, stripMatroska } from './matroska-metadata.js';
 import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSoundKind } from './sound-metadata.js';
 
 /**
@@ -14,7 +15,8 @@ import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSo
  * than looping and colour profiles. Videos and sound in ISO base media files (MP4, MOV, 3GP,
  * M4A) lose their user data and metadata boxes (`udta`, `meta`, XMP): a phone's video names its
  * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. Sound files
- * (MP3, AAC, Ogg Opus/Vorbis, WAV, FLAC) lose their tags (sound-metadata.ts). Anything else
+ * (MP3, AAC, Ogg Opus/Vorbis, WAV, FLAC) lose their tags (sound-metadata.ts), WebM and Matroska
+ * their tags, titles and attachments (matroska-metadata.ts). Anything else
  * (HEIC/AVIF, whose `meta` box is the picture itself, documents) is returned as is: `unchanged`.
  * A file of a kind read here whose structure cannot be followed is `unreadable`: the caller does
  * not publish it, as what it holds cannot be vouched for.
@@ -24,7 +26,7 @@ export type Stripped = { kind: 'stripped' | 'unchanged'; data: Buffer } | { kind
 /** The published types whose files are read here: one that is not what it says is unreadable. */
 const READ_TYPES = new Set([
   'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4',
-  'audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/flac',
+  'audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/flac', 'video/webm', 'video/x-matroska',
 ]);
 
 /**
@@ -37,7 +39,7 @@ const BARE_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'applicat
  * Whether a file published as `type` (media-name.ts publishedMediaType) can be published with
  * authors hidden or pseudonymized: its metadata is removed here, or it has none. Documents (a
  * PDF's author, Office properties, tracked changes' names), archives (a tar names its files'
- * owners), HEIC/AVIF/TIFF pictures, WebM/Matroska and other files are not: session.ts withholds
+ * owners), HEIC/AVIF/TIFF pictures and other files are not: session.ts withholds
  * them unless the site's `publishUncleanedMedia` option says otherwise.
  */
 export function publishableWithoutMetadata(type: string): boolean {
@@ -60,7 +62,9 @@ export function withoutMetadata(data: Buffer, type?: string): Stripped {
           ? stripGif(data)
           : isMovie(data)
             ? stripMovie(data)
-            : isOgg(data)
+            : isMatroska(data)
+              ? stripMatroska(data)
+              : isOgg(data)
               ? stripOgg(data)
               : isWav(data)
                 ? stripWav(data)

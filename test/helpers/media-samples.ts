@@ -155,3 +155,75 @@ export async function recordMp4(page: Page): Promise<{ video: Buffer; audio: Buf
   });
   return { video: Buffer.from(recorded.video, 'base64'), audio: Buffer.from(recorded.audio, 'base64') };
 }
+
+/**
+ * A WebM (VP8 video of a canvas changing colour, Opus tone) recorded by Chromium's MediaRecorder
+ * on `page`: clusters of unknown size, as browsers write them. Kept as `test/fixtures/media/clip.webm`.
+ */
+export async function recordWebm(page: Page): Promise<Buffer> {
+  await page.setContent('<button id="go">record</button>');
+  await page.click('#go');
+  const recorded = await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const g = canvas.getContext('2d')!;
+    let frame = 0;
+    const timer = setInterval(() => {
+      g.fillStyle = `hsl(${(frame++ * 40) % 360} 80% 50%)`;
+      g.fillRect(0, 0, 64, 48);
+    }, 30);
+    const context = new AudioContext();
+    await context.resume();
+    const tone = context.createOscillator();
+    const sound = context.createMediaStreamDestination();
+    tone.connect(sound);
+    tone.start();
+    const stream = new MediaStream([...canvas.captureStream(30).getVideoTracks(), ...sound.stream.getAudioTracks()]);
+    const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+      const recorder = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8,opus' });
+      const parts: Blob[] = [];
+      recorder.ondataavailable = (e) => parts.push(e.data);
+      recorder.onerror = () => reject(new Error('recording WebM failed'));
+      recorder.onstop = async () => resolve(new Uint8Array(await new Blob(parts).arrayBuffer()));
+      recorder.start();
+      setTimeout(() => recorder.stop(), 600);
+    });
+    clearInterval(timer);
+    tone.stop();
+    await context.close();
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary);
+  });
+  return Buffer.from(recorded, 'base64');
+}
+
+/** An EBML element: id bytes, then the size as an 8-byte number, then the data. */
+function ebml(id: number[], ...children: Buffer[]): Buffer {
+  const data = Buffer.concat(children);
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64BE((1n << 56n) | BigInt(data.length));
+  return Buffer.concat([Buffer.from(id), size, data]);
+}
+
+/**
+ * Chromium's recorded WebM (`test/fixtures/media/clip.webm`) with `name` as the segment's title (where its MuxingApp and WritingApp
+ * were: same length, nothing moves) and as an ARTIST tag, an attachment's name and a chapter
+ * name after the clusters (the segment's size grown to hold them).
+ */
+export function namedWebm(name: string): Buffer {
+  const clip = readFileSync('test/fixtures/media/clip.webm');
+  const apps = Buffer.concat([Buffer.from([0x4d, 0x80, 0x86]), Buffer.from('Chrome'), Buffer.from([0x57, 0x41, 0x86]), Buffer.from('Chrome')]);
+  const at = clip.indexOf(apps);
+  if (at < 0) throw new Error('clip.webm: no MuxingApp and WritingApp "Chrome" to replace');
+  const title = Buffer.concat([Buffer.from([0x7b, 0xa9, 0x8f]), Buffer.from(name.slice(0, 15).padEnd(15))]);
+  const tags = ebml([0x12, 0x54, 0xc3, 0x67], ebml([0x73, 0x73], ebml([0x67, 0xc8], ebml([0x45, 0xa3], Buffer.from('ARTIST')), ebml([0x44, 0x87], Buffer.from(name)))));
+  const attachments = ebml([0x19, 0x41, 0xa4, 0x69], ebml([0x61, 0xa7], ebml([0x46, 0x6e], Buffer.from(`${name}.jpg`)), ebml([0x46, 0x5c], Buffer.alloc(16))));
+  const chapters = ebml([0x10, 0x43, 0xa7, 0x70], ebml([0x45, 0xb9], ebml([0xb6], ebml([0x80], ebml([0x85], Buffer.from(name))))));
+  const named = Buffer.concat([clip.subarray(0, at), title, clip.subarray(at + apps.length), tags, attachments, chapters]);
+  const segmentSize = named.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67])) + 4;
+  if (named[segmentSize] !== 0x01) throw new Error('clip.webm: the segment size is not 8 bytes long');
+  named.writeBigUInt64BE((1n << 56n) | BigInt(named.length - segmentSize - 8), segmentSize);
+  return named;
+}
