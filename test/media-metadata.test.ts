@@ -473,7 +473,7 @@ test('authors hidden: a Telegram photo with the name in its EXIF publishes witho
   assert.ok(scanForLeaks(shown, [NAME]).some((leak) => leak.file.startsWith('media/')), 'a show build publishes the photo as it came (the scan can fail)');
 });
 
-test('authors hidden: sound loses its tags; a document is listed, not published, unless publishUncleanedMedia; shown, every file as it came', async () => {
+test('authors hidden: sound loses its tags; a document or an unreadable file is listed, not published, unless publishUncleanedMedia; shown, every file as it came', async () => {
   const dir = scratchDir('cc-media-withheld-');
   const db = join(dir, 'db.sqlite');
   const ann = { nativeId: '8:live:ann', displayName: 'Ann Lee' };
@@ -484,6 +484,7 @@ test('authors hidden: sound loses its tags; a document is listed, not published,
     { name: 'song.mp3', bytes: mp3(40, NAME) },
     { name: 'memo.wav', bytes: wav(200, NAME) },
     { name: 'list.txt', bytes: Buffer.from('eggs, flour') },
+    { name: 'broken.jpg', bytes: Buffer.from(`not a JPEG at all, by ${NAME}`) },
   ];
   writeFixture(db, [{
     nativeId: '19:files@thread.skype',
@@ -498,13 +499,14 @@ test('authors hidden: sound loses its tags; a document is listed, not published,
     assert.deepEqual(scanForLeaks(out, [NAME]), [], `${authors}: the name is in no byte`);
     const page = archivePages(listFiles(out)).map((p) => read(out, p)).join('');
     assert.match(page, /<span class="cc-file cc-missing">report\.pdf<\/span> <span class="cc-size">[^<]+<\/span> <span class="cc-note">not published: a file like this can carry its author’s name<\/span>/);
-    assert.doesNotMatch(page, /href="[^"]*\.pdf"/, 'no link to it');
+    assert.match(page, /<span class="cc-file cc-missing">broken\.jpg<\/span> <span class="cc-size">[^<]+<\/span> <span class="cc-note">not published: it could not be read to remove its metadata<\/span>/);
+    assert.doesNotMatch(page, /href="[^"]*\.(pdf|jpg)"/, 'no link to either');
     const gallery = read(out, listFiles(out).find((f) => /^chats\/[^/]+\/media\/index\.html$/.test(f))!);
     assert.ok(!gallery.includes('report.pdf') && gallery.includes('list.txt'), 'the gallery has what is published');
   }
   const { out: opted } = await buildInto(db, { authors: 'hide', pseudonymSalt: 'pepper', publishUncleanedMedia: true });
-  assert.deepEqual(published(opted), ['file.mp3', 'file.ogg', 'file.pdf', 'file.txt', 'file.wav']);
-  assert.deepEqual(scanForLeaks(opted, [NAME]).map((leak) => leak.file.split('/').pop()), ['file.pdf'], 'publishUncleanedMedia: the PDF as it came, the rest cleaned');
+  assert.deepEqual(published(opted), ['file.jpg', 'file.mp3', 'file.ogg', 'file.pdf', 'file.txt', 'file.wav']);
+  assert.deepEqual(scanForLeaks(opted, [NAME]).map((leak) => leak.file.split('/').pop()).sort(), ['file.jpg', 'file.pdf'], 'publishUncleanedMedia: the PDF and the unreadable file as they came, the rest cleaned');
   const { out: shown } = await buildInto(db);
   for (const f of media) {
     const file = listFiles(shown).find((p) => p.startsWith(`media/${mediaHash(f.bytes)}/`));

@@ -35,11 +35,13 @@ export interface PreviousBuild {
 }
 
 /**
- * A stored file as the site publishes it: under `safeName`, or, when `withheld`, not at all (its
- * metadata could name people and cannot be removed: data/media-metadata.ts); pages then list it by
- * name and size only.
+ * A stored file as the site publishes it: under `safeName`, `publishedSize` bytes (`stripped`: its
+ * metadata removed, with authors not shown: data/media-metadata.ts) — or not at all, when `withheld`:
+ * 'metadata' for a kind whose metadata is not removed there (documents, archives…), 'unreadable'
+ * for a file whose structure could not be followed. Pages then list it by name and size only.
  */
-export type SiteMedia = MediaRow & { safeName: string; withheld: boolean };
+export type SiteMedia = MediaRow & { safeName: string; withheld: Withheld | null; stripped: boolean; publishedSize: number };
+export type Withheld = 'metadata' | 'unreadable';
 
 /**
  * Everything one build shares: the read-only database snapshot, the catalog, formatters, and the
@@ -151,13 +153,36 @@ export class BuildSession {
       else missing.push(hash);
     }
     for (const [hash, row] of this.reader.media(missing)) {
-      const safeName = publicMediaName(row.name, row.type, this.options.authors);
-      const withheld = this.options.authors !== 'show' && !this.options.publishUncleanedMedia && !publishableWithoutMetadata(publishedMediaType(safeName));
-      const entry = { ...row, safeName, withheld };
+      const entry = this.published(row);
       this.media.set(hash, entry);
       found.set(hash, entry);
     }
     return found;
+  }
+
+  /**
+   * How a stored file is published. With authors not shown, decided here, before any page names
+   * it, so that pages never link a file the build then does not write: its bytes are read and
+   * stripped once for the verdict and the size (writeMedia reads them again only to write).
+   */
+  private published(row: MediaRow): SiteMedia {
+    const safeName = publicMediaName(row.name, row.type, this.options.authors);
+    const asItCame: SiteMedia = { ...row, safeName, withheld: null, stripped: false, publishedSize: row.size };
+    if (this.options.authors === 'show') return asItCame;
+    // publishUncleanedMedia: what cannot be cleaned is published as it came; the rest is cleaned all the same.
+    const uncleaned = (why: Withheld): SiteMedia => (this.options.publishUncleanedMedia ? asItCame : { ...asItCame, withheld: why });
+    const type = publishedMediaType(safeName);
+    if (!publishableWithoutMetadata(type)) return uncleaned('metadata');
+    const stored = this.reader.mediaData(row.hash);
+    if (!stored) return asItCame; // nothing to publish: writeMedia finds no bytes either
+    const published = withoutMetadata(stored, type);
+    if (published.kind === 'unreadable') return uncleaned('unreadable');
+    return { ...asItCame, stripped: true, publishedSize: published.data.length };
+  }
+
+  /** Files another thread looked up for this build (render/archive-threads.ts), with its verdicts. */
+  adoptMedia(entries: readonly SiteMedia[]): void {
+    for (const entry of entries) if (!this.media.has(entry.hash)) this.media.set(entry.hash, entry);
   }
 
   /**
@@ -247,20 +272,18 @@ export class BuildSession {
   }
 
   /**
-   * Writes the referenced media files under `outputDir` (skipping ones already there). With
-   * authors not shown, photos, GIFs and videos lose the metadata that can name people (media-metadata.ts), and one
-   * whose metadata cannot be told apart is not published: so a file is only known to be there
-   * already once its stripped size is known.
+   * Writes the referenced media files under `outputDir`, as published() decided: stripped or as
+   * they came, withheld ones not at all (counted in a warning). A file already there with the
+   * size it is published at is kept (a change to the stripping itself rewrites a file only when
+   * its size changes, or in a fresh output folder).
    */
   writeMedia(outputDir: string): number {
     const root = resolve(outputDir);
-    const strip = this.options.authors !== 'show';
-    const unreadable: string[] = [];
-    const withheld: string[] = [];
+    const withheld: Record<Withheld, string[]> = { metadata: [], unreadable: [] };
     let written = 0;
     for (const [hash, media] of [...this.media].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (media.withheld) {
-        withheld.push(media.name ?? media.safeName);
+        withheld[media.withheld].push(media.name || media.safeName);
         continue;
       }
       const file = resolve(root, sitePaths.mediaFile(hash, media.safeName));
@@ -274,31 +297,28 @@ export class BuildSession {
       } catch {
         // not there yet
       }
-      if (!strip && existing === media.size) {
+      if (existing === media.publishedSize) {
         this.written.add(path);
         continue;
       }
       const stored = this.reader.mediaData(hash);
       if (!stored) continue;
-      const published = strip ? withoutMetadata(stored, publishedMediaType(media.safeName)) : { kind: 'unchanged' as const, data: stored };
-      if (published.kind === 'unreadable') {
-        unreadable.push(media.safeName);
-        continue;
-      }
+      const published = media.stripped ? withoutMetadata(stored, publishedMediaType(media.safeName)) : { kind: 'unchanged' as const, data: stored };
+      if (published.kind === 'unreadable') continue; // never after published() read them: the same bytes
       this.written.add(path);
-      if (existing === published.data.length) continue;
       mkdirSync(dirname(file), { recursive: true });
       writeFileAtomic(file, published.data);
       written++;
     }
-    if (unreadable.length > 0) {
+    const some = (names: string[]): string => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
+    if (withheld.unreadable.length > 0) {
       console.warn(
-        `[chatchannels] ${unreadable.length} media file(s) not published: their structure could not be followed, so their metadata (which can name people or places) could not be removed: ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}`,
+        `[chatchannels] ${withheld.unreadable.length} media file(s) listed but not published: their structure could not be followed, so their metadata (which can name people or places) could not be removed: ${some(withheld.unreadable)}`,
       );
     }
-    if (withheld.length > 0) {
+    if (withheld.metadata.length > 0) {
       console.warn(
-        `[chatchannels] ${withheld.length} file(s) listed but not published: metadata such as a document's author is not removed from files of their kind (publishUncleanedMedia, --publish-uncleaned-media, publishes them as they came): ${withheld.slice(0, 3).join(', ')}${withheld.length > 3 ? ', …' : ''}`,
+        `[chatchannels] ${withheld.metadata.length} file(s) listed but not published: metadata such as a document's author is not removed from files of their kind (publishUncleanedMedia, --publish-uncleaned-media, publishes them as they came): ${some(withheld.metadata)}`,
       );
     }
     return written;

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ArchivePage } from '../data/catalog.js';
 import type { ArchiveReader } from '../data/reader.js';
-import type { BuildSession } from '../data/session.js';
+import type { BuildSession, SiteMedia } from '../data/session.js';
 import type { SnapshotMark } from '../data/snapshot.js';
 import { imageTools } from '../data/thumbnails.js';
 import type { ResolvedOptions } from '../options.js';
@@ -38,7 +38,7 @@ export interface ArchiveGo {
 }
 
 /** What the worker answers once it takes no more chats: what it wrote (nothing when its snapshot is not the main thread's). */
-export type ArchiveWorkerMessage = { kind: 'done'; pagesWritten: number; filesWritten: number; files: string[]; pruned: string[]; media: string[] };
+export type ArchiveWorkerMessage = { kind: 'done'; pagesWritten: number; filesWritten: number; files: string[]; pruned: string[]; media: SiteMedia[] };
 
 /**
  * Below `minMessages` a second thread costs more (its own catalog) than it saves. Mutable for
@@ -250,7 +250,7 @@ export async function writeArchive(session: BuildSession, output: string, first:
     throw err;
   }
   session.countWritten(result.pagesWritten, result.filesWritten, result.files, result.pruned);
-  session.lookupMedia(result.media);
+  session.adoptMedia(result.media);
 }
 
 /**

@@ -26,7 +26,7 @@ try {
       throw err;
     }
   }
-  post({ kind: 'done', pagesWritten: session.pagesWritten, filesWritten: session.filesWritten, files: [...session.written], pruned: [...session.pruned], media: [...session.media.keys()] });
+  post({ kind: 'done', pagesWritten: session.pagesWritten, filesWritten: session.filesWritten, files: [...session.written], pruned: [...session.pruned], media: [...session.media.values()] });
 } finally {
   session.close();
 }

@@ -1,5 +1,5 @@
 import { isInlineImage, MEDIA_HASH, playerOf } from '../data/media-name.js';
-import type { SiteMedia } from '../data/session.js';
+import type { SiteMedia, Withheld } from '../data/session.js';
 import type { Thumbnail } from '../data/thumbnails.js';
 import { text } from './escape.js';
 import { sitePaths } from './links.js';
@@ -83,8 +83,11 @@ export function isPhoto(attachment: AttachmentInfo, stored: SiteMedia): boolean 
  * and says so: it never links to the service that held it (an archive is read
  * offline, and those links expire or need a login).
  */
-/** Said of a file the site does not publish (SiteMedia.withheld). */
-export const WITHHELD_NOTE = 'not published: a file like this can carry its author’s name';
+/** Said of a file the site does not publish, by why (SiteMedia.withheld). */
+export const WITHHELD_NOTE: Readonly<Record<Withheld, string>> = {
+  metadata: 'not published: a file like this can carry its author’s name',
+  unreadable: 'not published: it could not be read to remove its metadata',
+};
 
 export function renderAttachments(
   attachments: AttachmentInfo[],
@@ -102,7 +105,7 @@ export function renderAttachments(
     const stored = a.hash ? media.get(a.hash) : undefined;
     const label = text(a.name || stored?.name || 'file');
     if (stored?.withheld) {
-      out += `<span class="cc-file cc-missing">${label}</span> <span class="cc-size">${formatSize(stored.size)}</span> <span class="cc-note">${WITHHELD_NOTE}</span>`;
+      out += `<span class="cc-file cc-missing">${label}</span> <span class="cc-size">${formatSize(stored.size)}</span> <span class="cc-note">${WITHHELD_NOTE[stored.withheld]}</span>`;
       continue;
     }
     if (stored) {
