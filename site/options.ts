@@ -25,7 +25,7 @@ export interface ChatChannelsOptions {
   excludeAuthors?: string[];
   /**
    * With authors hidden or pseudonymized, also publish files whose metadata cannot be removed
-   * (documents, archives, HEIC…: data/media-metadata.ts), as they came. Default false: such
+   * (documents, archives, TIFF…: data/media-metadata.ts), as they came. Default false: such
    * files are listed by name and size but not published, since they can carry their author's name.
    */
   publishUncleanedMedia?: boolean;

@@ -210,9 +210,9 @@ test('PNG and WebP keep their orientation; a file published as a type read here 
   const stray = Buffer.concat([plain.subarray(0, 2), Buffer.from([0x00]), plain.subarray(2, 4), segment(0xe1, exif(1, NAME)), plain.subarray(4)]);
   assert.equal(withoutMetadata(stray, 'image/jpeg').kind, 'unreadable', 'a stray byte after the start: not published as a JPEG');
   assert.equal(withoutMetadata(stray, 'application/pdf').kind, 'unchanged', 'a document is not read');
-  // An AVIF image sequence: a moov beside the picture's own meta box, which must not be touched.
+  // An AVIF image sequence: a moov beside the picture's own meta box, which the movie's rules must not free; not read here.
   const sequence = Buffer.concat([box('ftyp', Buffer.from('avis\u0000\u0000\u0000\u0000avismsf1', 'latin1')), box('meta', Buffer.alloc(20, 5)), box('moov', box('mvhd', Buffer.alloc(100))), box('mdat', SAMPLES)]);
-  assert.deepEqual(withoutMetadata(sequence), { kind: 'unchanged', data: sequence });
+  assert.deepEqual(withoutMetadata(sequence), { kind: 'unreadable' });
 });
 
 test('a GIF loses its comments and XMP, keeps its looping and its pixels', async () => {
@@ -404,10 +404,30 @@ test('WebM: tags, attachments, chapters and the title become Void elements of th
   assert.equal(withoutMetadata(Buffer.concat([named, Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80])]), 'video/webm').kind, 'unreadable', 'something after the segment');
 });
 
+/** An AVIF made by sharp (libheif) with `NAME` in its EXIF item. */
+async function namedAvif(): Promise<Buffer> {
+  return sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 10, g: 200, b: 30 } } }).withExif({ IFD0: { Artist: NAME, Copyright: NAME } }).avif().toBuffer();
+}
+
+test('HEIF/AVIF: the EXIF item becomes an empty EXIF block of its own size; the picture decodes the same; sequences are not published', async () => {
+  const avif = await namedAvif();
+  assert.ok(avif.includes(NAME), 'sharp wrote the EXIF item');
+  const result = withoutMetadata(avif, 'image/avif');
+  assert.equal(result.kind, 'stripped');
+  const data = (result as { data: Buffer }).data;
+  assert.ok(!data.includes(NAME), 'no name');
+  assert.equal(data.length, avif.length, 'nothing moves');
+  assert.ok((await pixels(data)).equals(await pixels(avif)), 'the same pixels');
+  const exif = (await sharp(data).metadata()).exif;
+  assert.ok(exif && exif.subarray(0, 4).toString('latin1') === 'II*\u0000' && exif.subarray(8).every((b) => b === 0), 'an empty EXIF block, zeros after it');
+  assert.equal(withoutMetadata(Buffer.concat([avif, box('moov', Buffer.alloc(8))]), 'image/avif').kind, 'unreadable', 'a picture sequence');
+  assert.equal(withoutMetadata(avif.subarray(0, avif.length - 20), 'image/avif').kind, 'unreadable', 'cut short');
+});
+
 test('stripping any mutated or cut media file ends, never throws, and stripping again changes nothing', async (t) => {
   const samples = [
     await namedJpeg(), await namedGif(), namedMovie(), await sharp({ create: { width: 3, height: 3, channels: 4, background: '#abcdef80' } }).png().toBuffer(),
-    mp3(6, NAME), oggOpus(4, [`ARTIST=${NAME}`]), wav(20, NAME), namedFlac(), namedWebm(NAME),
+    mp3(6, NAME), oggOpus(4, [`ARTIST=${NAME}`]), wav(20, NAME), namedFlac(), namedWebm(NAME), await namedAvif(),
   ];
   assertProperty(
     t,
@@ -444,9 +464,9 @@ test('a photo whose structure cannot be followed is unreadable; other files are 
   overlong.writeUInt32BE(movie.length, 20); // moov's size (after the 20-byte ftyp), past the end of the file
   assert.equal(withoutMetadata(overlong).kind, 'unreadable', 'a box longer than the file');
   assert.equal(withoutMetadata(movie.subarray(0, 60)).kind, 'unreadable', 'a movie cut inside its moov');
-  // HEIF/AVIF: the top-level meta box is the picture; no moov, so not a movie.
+  // HEIF/AVIF: the top-level meta box is the picture; one without its item list cannot be read.
   const heif = Buffer.concat([box('ftyp', Buffer.from('heic\u0000\u0000\u0000\u0000mif1heic', 'latin1')), box('meta', Buffer.alloc(20)), box('mdat', Buffer.alloc(30, 7))]);
-  assert.deepEqual(withoutMetadata(heif), { kind: 'unchanged', data: heif });
+  assert.deepEqual(withoutMetadata(heif), { kind: 'unreadable' });
   assert.equal(withoutMetadata(Buffer.from('hello')).kind, 'unchanged');
 });
 

@@ -5,7 +5,7 @@ import { namedRefs } from '../collector/store/person-refs.js';
 import { join, resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildSite } from '../site/build.js';
-import { publishableWithoutMetadata } from '../site/data/media-metadata.js';
+import { publishableWithoutMetadata, withoutMetadata } from '../site/data/media-metadata.js';
 import { publicMediaName, publishedMediaType } from '../site/data/media-name.js';
 import { cli } from './helpers/db-state.js';
 import { scanForLeaks, scanForStoredIdentities, secretsOf, type Leak } from './helpers/leak-scan.js';
@@ -71,19 +71,23 @@ export const PRIVACY_SOURCES: PrivacySource[] = [
 
 /**
  * Chats with a message carrying a file the export contained that a privacy-mode site publishes
- * (each has a media gallery): documents and other files whose metadata cannot be removed are
- * withheld (site/data/media-metadata.ts publishableWithoutMetadata).
+ * (each has a media gallery): documents and other files whose metadata is not removed, and files
+ * whose structure cannot be followed, are withheld (site/data/media-metadata.ts).
  */
 function chatsWithMedia(db: string): number {
   const sql = new Database(db, { readonly: true });
   try {
     const rows = sql
       .prepare(
-        `SELECT DISTINCT m.chat_id AS chat, media.name, media.type FROM messages m, json_each(m.attachments) a
+        `SELECT DISTINCT m.chat_id AS chat, media.name, media.type, media.data FROM messages m, json_each(m.attachments) a
          JOIN media ON media.hash = json_extract(a.value, '$.hash') WHERE m.attachments IS NOT NULL`,
       )
-      .all() as { chat: number; name: string | null; type: string | null }[];
-    return new Set(rows.filter((r) => publishableWithoutMetadata(publishedMediaType(publicMediaName(r.name, r.type, 'hide')))).map((r) => r.chat)).size;
+      .all() as { chat: number; name: string | null; type: string | null; data: Buffer }[];
+    const published = (r: (typeof rows)[number]): boolean => {
+      const type = publishedMediaType(publicMediaName(r.name, r.type, 'hide'));
+      return publishableWithoutMetadata(type) && withoutMetadata(r.data, type).kind !== 'unreadable';
+    };
+    return new Set(rows.filter(published).map((r) => r.chat)).size;
   } finally {
     sql.close();
   }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { serveSite } from '../site/serve.js';
 import { launchBrowser } from './helpers/browser.js';
 import { needsTools } from './helpers/requires.js';
@@ -81,7 +82,7 @@ test('Chromium plays the published video and audio files served with nosniff, ta
   try {
     const { video, audio } = mp4Samples();
     // Tagged: with authors hidden, each is published without its tags (data/media-metadata.ts) and must still play, as long.
-    writeSite(db, { 'clip.mp4': video, 'voice.ogg': oggOpus(), 'note.opus': oggOpus(30, ['ARTIST=Ann Lee']), 'memo.m4a': audio, 'film.webm': namedWebm('Ann Lee'), 'song.mp3': mp3(40, 'Ann Lee'), 'take.wav': wav(700, 'Ann Lee') });
+    writeSite(db, { 'clip.mp4': video, 'voice.ogg': oggOpus(), 'note.opus': oggOpus(30, ['ARTIST=Ann Lee']), 'memo.m4a': audio, 'film.webm': namedWebm('Ann Lee'), 'song.mp3': mp3(40, 'Ann Lee'), 'take.wav': wav(700, 'Ann Lee'), 'photo.avif': await sharp({ create: { width: 16, height: 12, channels: 3, background: '#2a8' } }).withExif({ IFD0: { Artist: 'Ann Lee' } }).avif().toBuffer() });
     const durations = new Map<string, number[]>();
     for (const authors of ['show', 'hide'] as const) {
       // With authors hidden every file is `file.<ext>`: the extensions here tell them apart.
@@ -113,6 +114,15 @@ test('Chromium plays the published video and audio files served with nosniff, ta
           assert.equal(served[name]?.nosniff, 'nosniff', name);
         }
         t.diagnostic(`${authors}: ${states.map((s) => `${s.name} ${s.duration.toFixed(2)} s`).join(', ')}`);
+        // The AVIF photo's file (its EXIF item emptied with authors hidden) decodes.
+        const photo = await page.$eval('a.cc-image', (a) => (a as HTMLAnchorElement).href);
+        const width = await page.evaluate(async (src) => {
+          const image = new Image();
+          image.src = src;
+          await image.decode();
+          return image.naturalWidth;
+        }, photo);
+        assert.equal(width, 16, `${authors}: ${photo}`);
 
         // Placeholders for stickers are text like the rest of the message, not a 2× headline.
         const sizes = await page.$$eval('.cc-sticker', (els) => els.map((e) => [parseFloat(getComputedStyle(e).fontSize), parseFloat(getComputedStyle(e.closest('.cc-msg')!).fontSize)]));

@@ -126,7 +126,7 @@ export const PRIVACY_OPTION_HELP = [
   '  --redact ANCHOR    show this message (its anchor m… or key, as stored or as the site shows',
   '                     it) as "Message removed"; its permalink keeps working (repeatable)',
   '  --publish-uncleaned-media  with authors hidden or pseudonymized, also publish files whose',
-  '                     metadata cannot be removed (PDF and Office documents, archives, HEIC…)',
+  '                     metadata cannot be removed (PDF and Office documents, archives, TIFF…)',
   '                     as they came; by default they are listed, not published, as they',
   '                     can carry their author\'s name (photos, videos and sound lose theirs)',
 ];

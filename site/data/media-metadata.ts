@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { isHeif, stripHeif } from './heif-metadata.js';
 import { isMatroska, stripMatroska } from './matroska-metadata.js';
 import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSoundKind } from './sound-metadata.js';
 
@@ -14,10 +15,10 @@ import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSo
  * marker: the second pictures and motion-photo videos phones append after it go. GIFs lose their comments and application blocks other
  * than looping and colour profiles. Videos and sound in ISO base media files (MP4, MOV, 3GP,
  * M4A) lose their user data and metadata boxes (`udta`, `meta`, XMP): a phone's video names its
- * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. Sound files
- * (MP3, AAC, Ogg Opus/Vorbis, WAV, FLAC) lose their tags (sound-metadata.ts), WebM and Matroska
- * their tags, titles and attachments (matroska-metadata.ts). Anything else
- * (HEIC/AVIF, whose `meta` box is the picture itself, documents) is returned as is: `unchanged`.
+ * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. HEIC and
+ * AVIF pictures lose their EXIF and XMP items (heif-metadata.ts), sound files (MP3, AAC, Ogg
+ * Opus/Vorbis, WAV, FLAC) their tags (sound-metadata.ts), WebM and Matroska their tags, titles and
+ * attachments (matroska-metadata.ts). Anything else (documents…) is returned as is: `unchanged`.
  * A file of a kind read here whose structure cannot be followed is `unreadable`: the caller does
  * not publish it, as what it holds cannot be vouched for.
  */
@@ -27,6 +28,7 @@ export type Stripped = { kind: 'stripped' | 'unchanged'; data: Buffer } | { kind
 const READ_TYPES = new Set([
   'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4',
   'audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/flac', 'video/webm', 'video/x-matroska',
+  'image/avif', 'image/heic', 'image/heif',
 ]);
 
 /**
@@ -39,7 +41,7 @@ const BARE_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'applicat
  * Whether a file published as `type` (media-name.ts publishedMediaType) can be published with
  * authors hidden or pseudonymized: its metadata is removed here, or it has none. Documents (a
  * PDF's author, Office properties, tracked changes' names), archives (a tar names its files'
- * owners), HEIC/AVIF/TIFF pictures and other files are not: session.ts withholds
+ * owners), TIFF pictures and other files are not: session.ts withholds
  * them unless the site's `publishUncleanedMedia` option says otherwise.
  */
 export function publishableWithoutMetadata(type: string): boolean {
@@ -52,26 +54,30 @@ export function publishableWithoutMetadata(type: string): boolean {
  * which some decoders show all the same) is unreadable rather than published as it came.
  */
 export function withoutMetadata(data: Buffer, type?: string): Stripped {
-  const stripped = isJpeg(data)
-    ? stripJpeg(data)
-    : isPng(data)
-      ? stripPng(data)
-      : isWebp(data)
-        ? stripWebp(data)
-        : isGif(data)
-          ? stripGif(data)
-          : isMovie(data)
-            ? stripMovie(data)
-            : isMatroska(data)
-              ? stripMatroska(data)
-              : isOgg(data)
-              ? stripOgg(data)
-              : isWav(data)
-                ? stripWav(data)
-                : stripTaggedSound(data);
+  const strip = STRIPPERS.find(([is]) => is(data))?.[1];
+  const stripped = strip ? strip(data) : undefined;
   if (stripped === undefined) return type !== undefined && READ_TYPES.has(type) ? { kind: 'unreadable' } : { kind: 'unchanged', data };
   return stripped === null ? { kind: 'unreadable' } : { kind: 'stripped', data: stripped };
 }
+
+/**
+ * The kinds read here, by their first bytes, each with its stripper: the file without its
+ * metadata, null when its structure cannot be followed, undefined when it is not that kind after
+ * all (ISO media without a movie). (Detectors declared as constants below are called through a
+ * function: this table is built before they are.)
+ */
+const STRIPPERS: [(data: Buffer) => boolean, (data: Buffer) => Buffer | null | undefined][] = [
+  [(b) => isJpeg(b), stripJpeg],
+  [(b) => isPng(b), stripPng],
+  [(b) => isWebp(b), stripWebp],
+  [(b) => isGif(b), stripGif],
+  [isHeif, stripHeif],
+  [(b) => isMovie(b), stripMovie],
+  [isMatroska, stripMatroska],
+  [isOgg, stripOgg],
+  [isWav, stripWav],
+  [(b) => taggedSoundKind(b) !== null, stripTaggedSound],
+];
 
 /** MP3, AAC or FLAC (undefined: none of them). */
 function stripTaggedSound(data: Buffer): Buffer | null | undefined {
@@ -384,15 +390,4 @@ function stripMovie(data: Buffer): Buffer | null | undefined {
   if (!walk(0, data.length, true)) return null;
   if (!movie) return undefined;
   return out ?? data;
-}
-
-/** ftyp brands of HEIF and AVIF pictures and picture sequences (ISO/IEC 23008-12, AV1 image format). */
-const HEIF_BRANDS = new Set(['mif1', 'mif2', 'msf1', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'avif', 'avis']);
-
-function isHeif(data: Buffer): boolean {
-  if (data.length < 16 || data.toString('latin1', 4, 8) !== 'ftyp') return false;
-  const end = Math.min(data.readUInt32BE(0), data.length);
-  if (HEIF_BRANDS.has(data.toString('latin1', 8, 12))) return true;
-  for (let at = 16; at + 4 <= end; at += 4) if (HEIF_BRANDS.has(data.toString('latin1', at, at + 4))) return true;
-  return false;
 }

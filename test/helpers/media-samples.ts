@@ -108,62 +108,21 @@ export function mp4Samples(): { video: Buffer; audio: Buffer } {
   return { video: readFileSync('test/fixtures/media/clip.mp4'), audio: readFileSync('test/fixtures/media/memo.m4a') };
 }
 
-/**
- * An MP4 video (a canvas changing colour) and an MP4 audio file (a tone), recorded by Chromium's
- * MediaRecorder on `page` (which must allow audio: a click gives it the user activation).
- */
-export async function recordMp4(page: Page): Promise<{ video: Buffer; audio: Buffer }> {
-  await page.setContent('<button id="go">record</button>');
-  await page.click('#go');
-  const recorded = await page.evaluate(async () => {
-    const record = (stream: MediaStream, mimeType: string, ms: number): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const recorder = new MediaRecorder(stream, { mimeType });
-        const parts: Blob[] = [];
-        recorder.ondataavailable = (e) => parts.push(e.data);
-        recorder.onerror = () => reject(new Error(`recording ${mimeType} failed`));
-        recorder.onstop = async () => {
-          const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
-          let binary = '';
-          for (const b of bytes) binary += String.fromCharCode(b);
-          resolve(btoa(binary));
-        };
-        recorder.start();
-        setTimeout(() => recorder.stop(), ms);
-      });
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
-    const g = canvas.getContext('2d')!;
-    let frame = 0;
-    const timer = setInterval(() => {
-      g.fillStyle = `hsl(${(frame++ * 40) % 360} 80% 50%)`;
-      g.fillRect(0, 0, 64, 48);
-    }, 30);
-    const video = await record(canvas.captureStream(30), 'video/mp4', 600);
-    clearInterval(timer);
-    const context = new AudioContext();
-    await context.resume();
-    const tone = context.createOscillator();
-    const out = context.createMediaStreamDestination();
-    tone.connect(out);
-    tone.start();
-    const audio = await record(out.stream, 'audio/mp4', 600);
-    tone.stop();
-    await context.close();
-    return { video, audio };
-  });
-  return { video: Buffer.from(recorded.video, 'base64'), audio: Buffer.from(recorded.audio, 'base64') };
+/** What one recording holds: the canvas changing colour, the tone, or both. */
+interface Take {
+  mimeType: string;
+  video: boolean;
+  audio: boolean;
 }
 
 /**
- * A WebM (VP8 video of a canvas changing colour, Opus tone) recorded by Chromium's MediaRecorder
- * on `page`: clusters of unknown size, as browsers write them. Kept as `test/fixtures/media/clip.webm`.
+ * Recordings of 600 ms each by Chromium's MediaRecorder on `page` (which must allow audio: a click
+ * gives it the user activation), of a canvas changing colour and a tone.
  */
-export async function recordWebm(page: Page): Promise<Buffer> {
+async function record(page: Page, takes: Take[]): Promise<Buffer[]> {
   await page.setContent('<button id="go">record</button>');
   await page.click('#go');
-  const recorded = await page.evaluate(async () => {
+  const recorded = await page.evaluate(async (takes) => {
     const canvas = document.createElement('canvas');
     canvas.width = 64;
     canvas.height = 48;
@@ -179,24 +138,42 @@ export async function recordWebm(page: Page): Promise<Buffer> {
     const sound = context.createMediaStreamDestination();
     tone.connect(sound);
     tone.start();
-    const stream = new MediaStream([...canvas.captureStream(30).getVideoTracks(), ...sound.stream.getAudioTracks()]);
-    const bytes = await new Promise<Uint8Array>((resolve, reject) => {
-      const recorder = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8,opus' });
-      const parts: Blob[] = [];
-      recorder.ondataavailable = (e) => parts.push(e.data);
-      recorder.onerror = () => reject(new Error('recording WebM failed'));
-      recorder.onstop = async () => resolve(new Uint8Array(await new Blob(parts).arrayBuffer()));
-      recorder.start();
-      setTimeout(() => recorder.stop(), 600);
-    });
+    const results: string[] = [];
+    for (const take of takes) {
+      const stream = new MediaStream([...(take.video ? canvas.captureStream(30).getVideoTracks() : []), ...(take.audio ? sound.stream.getAudioTracks() : [])]);
+      const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+        const recorder = new MediaRecorder(stream, { mimeType: take.mimeType });
+        const parts: Blob[] = [];
+        recorder.ondataavailable = (e) => parts.push(e.data);
+        recorder.onerror = () => reject(new Error(`recording ${take.mimeType} failed`));
+        recorder.onstop = async () => resolve(new Uint8Array(await new Blob(parts).arrayBuffer()));
+        recorder.start();
+        setTimeout(() => recorder.stop(), 600);
+      });
+      let binary = '';
+      for (const b of bytes) binary += String.fromCharCode(b);
+      results.push(btoa(binary));
+    }
     clearInterval(timer);
     tone.stop();
     await context.close();
-    let binary = '';
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return btoa(binary);
-  });
-  return Buffer.from(recorded, 'base64');
+    return results;
+  }, takes);
+  return recorded.map((base64) => Buffer.from(base64, 'base64'));
+}
+
+/** An MP4 video (a canvas changing colour) and an MP4 audio file (a tone), recorded by Chromium on `page`. */
+export async function recordMp4(page: Page): Promise<{ video: Buffer; audio: Buffer }> {
+  const [video, audio] = await record(page, [
+    { mimeType: 'video/mp4', video: true, audio: false },
+    { mimeType: 'audio/mp4', video: false, audio: true },
+  ]);
+  return { video, audio };
+}
+
+/** A WebM of both (VP8 and Opus), recorded by Chromium on `page`. Kept as `test/fixtures/media/clip.webm`. */
+export async function recordWebm(page: Page): Promise<Buffer> {
+  return (await record(page, [{ mimeType: 'video/webm;codecs=vp8,opus', video: true, audio: true }]))[0];
 }
 
 /** An EBML element: id bytes, then the size as an 8-byte number, then the data. */
