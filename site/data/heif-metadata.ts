@@ -1,3 +1,5 @@
+import { isoBoxes, type IsoBox } from './iso-boxes.js';
+
 /**
  * HEIF and AVIF pictures without their metadata items, for privacy modes (media-metadata.ts
  * withoutMetadata). A HEIF file's `meta` box is the picture itself: items (the image, its
@@ -21,33 +23,6 @@ export function isHeif(data: Buffer): boolean {
   return false;
 }
 
-interface Box {
-  type: string;
-  /** Where its contents start and where it ends. */
-  data: number;
-  end: number;
-}
-
-function boxesIn(data: Buffer, from: number, to: number): Box[] | null {
-  const boxes: Box[] = [];
-  for (let at = from; at < to; ) {
-    if (at + 8 > to) return null;
-    let size = data.readUInt32BE(at);
-    let header = 8;
-    if (size === 1) {
-      if (at + 16 > to) return null;
-      const large = data.readBigUInt64BE(at + 8);
-      if (large > BigInt(to - at)) return null;
-      size = Number(large);
-      header = 16;
-    } else if (size === 0) size = to - at;
-    if (size < header || at + size > to) return null;
-    boxes.push({ type: data.toString('latin1', at + 4, at + 8), data: at + header, end: at + size });
-    at += size;
-  }
-  return boxes;
-}
-
 interface Item {
   type: string;
   contentType: string;
@@ -61,10 +36,10 @@ function stringEnd(data: Buffer, at: number, end: number): number {
   return zero < 0 || zero >= end ? -1 : zero;
 }
 
-function readItems(data: Buffer, iinf: Box): Map<number, Item> | null {
+function readItems(data: Buffer, iinf: IsoBox): Map<number, Item> | null {
   const version = data[iinf.data];
   const first = iinf.data + 4 + (version === 0 ? 2 : 4);
-  const entries = boxesIn(data, first, iinf.end);
+  const entries = isoBoxes(data, first, iinf.end, false);
   if (!entries) return null;
   const items = new Map<number, Item>();
   for (const infe of entries) {
@@ -91,7 +66,7 @@ function readItems(data: Buffer, iinf: Box): Map<number, Item> | null {
 }
 
 /** Each item's extents as [file offset, length], from `iloc` (construction methods 0 and 1 only). */
-function readLocations(data: Buffer, iloc: Box, idat: Box | undefined): Map<number, [number, number][]> | null {
+function readLocations(data: Buffer, iloc: IsoBox, idat: IsoBox | undefined): Map<number, [number, number][]> | null {
   const version = data[iloc.data];
   if (version > 2) return null;
   let at = iloc.data + 4;
@@ -149,11 +124,11 @@ function overwrite(out: Buffer, extents: [number, number][], content: Buffer, pa
 }
 
 export function stripHeif(data: Buffer): Buffer | null {
-  const top = boxesIn(data, 0, data.length);
+  const top = isoBoxes(data, 0, data.length, true);
   if (!top || top.some((b) => b.type === 'moov')) return null;
   const metas = top.filter((b) => b.type === 'meta');
   if (metas.length !== 1) return null;
-  const children = boxesIn(data, metas[0].data + 4, metas[0].end);
+  const children = isoBoxes(data, metas[0].data + 4, metas[0].end, false);
   const iinf = children?.find((b) => b.type === 'iinf');
   const iloc = children?.find((b) => b.type === 'iloc');
   if (!children || !iinf || !iloc) return null;

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { isHeif, stripHeif } from './heif-metadata.js';
+import { isoBoxes } from './iso-boxes.js';
 import { isMatroska, stripMatroska } from './matroska-metadata.js';
 import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSoundKind } from './sound-metadata.js';
 
@@ -357,33 +358,18 @@ function stripMovie(data: Buffer): Buffer | null | undefined {
   let out: Buffer | null = null;
   let movie = false;
   const walk = (from: number, to: number, top: boolean): boolean => {
-    let i = from;
-    while (i < to) {
-      if (i + 8 > to) return false;
-      let size = data.readUInt32BE(i);
-      const type = data.toString('latin1', i + 4, i + 8);
-      let header = 8;
-      if (size === 1) {
-        if (i + 16 > to) return false;
-        const large = data.readBigUInt64BE(i + 8);
-        if (large > BigInt(to - i)) return false;
-        size = Number(large);
-        header = 16;
-      } else if (size === 0) {
-        if (!top) return false;
-        size = to - i; // the last box, to the end of the file
-      }
-      if (size < header || i + size > to) return false;
-      if (top && type === 'moov') movie = true;
-      const xmp = type === 'uuid' && size >= header + 16 && data.toString('hex', i + header, i + header + 16) === XMP_UUID;
-      if (MOVIE_METADATA.has(type) || xmp) {
+    const boxes = isoBoxes(data, from, to, top);
+    if (!boxes) return false;
+    for (const box of boxes) {
+      if (top && box.type === 'moov') movie = true;
+      const xmp = box.type === 'uuid' && box.end - box.data >= 16 && data.toString('hex', box.data, box.data + 16) === XMP_UUID;
+      if (MOVIE_METADATA.has(box.type) || xmp) {
         out ??= Buffer.from(data);
-        out.write('free', i + 4, 'latin1');
-        out.fill(0, i + header, i + size);
-      } else if (MOVIE_CONTAINERS.has(type) && !walk(i + header, i + size, false)) {
+        out.write('free', box.start + 4, 'latin1');
+        out.fill(0, box.data, box.end);
+      } else if (MOVIE_CONTAINERS.has(box.type) && !walk(box.data, box.end, false)) {
         return false;
       }
-      i += size;
     }
     return true;
   };
