@@ -75,6 +75,7 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   let onReady!: (server: DevServer) => void;
   const ready = new Promise<DevServer>((r) => (onReady = r));
   let config = null as EleventyConfig | null; // set in Eleventy's config callback
+  let lastBuild = null as BuildStats | null;
   const eleventy = new Eleventy(input, resolve(out), {
     quietMode: quiet,
     configPath: false,
@@ -97,6 +98,7 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
       // The marker is one tiny write whose content nobody reads: no need to wait for it to settle.
       eleventyConfig.setChokidarConfig({ awaitWriteFinish: false });
       eleventyConfig.on('chatchannels.after', (stats: BuildStats) => {
+        lastBuild = stats;
         options.onBuild?.(stats);
         catchUp.after(stats.changeSeq);
       });
@@ -128,6 +130,7 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   // Per-file logging stays off (quietMode); rebuild notices stay on unless the caller asked for
   // silence outright.
   if (options.quiet === true) eleventy.disableLogger();
+  else countOwnWrites(eleventy, () => lastBuild);
   try {
     await eleventy.init();
     await eleventy.watch();
@@ -172,6 +175,24 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     lock.release();
     throw outputErrorIn(err) ?? err;
   }
+}
+
+/**
+ * Eleventy closes each build with "Wrote 7 files in 0.34 seconds", counting its own few templates
+ * only; the plugin writes the archive pages, landing pages, feeds and anchor maps itself. The line
+ * counts those too (`last`: the plugin's figures for the build that just ended).
+ */
+function countOwnWrites(eleventy: InstanceType<typeof Eleventy>, last: () => BuildStats | null): void {
+  const logger = (eleventy as unknown as { logger: { logWithOptions(options: { message: string }): void } }).logger;
+  const log = logger.logWithOptions.bind(logger);
+  logger.logWithOptions = (options) => {
+    const stats = last();
+    const own = /^Wrote (?:\x1b\[\d+m)?(\d+)(?:\x1b\[\d+m)? files?/.exec(options.message);
+    if (!stats || !own) return log(options);
+    const files = Number(own[1]) + stats.archivePages + stats.landingPages + stats.chatFeeds + stats.otherFiles;
+    const media = stats.mediaFiles ? ` and ${stats.mediaFiles} media file${stats.mediaFiles === 1 ? '' : 's'}` : '';
+    log({ ...options, message: `Wrote ${files} file${files === 1 ? '' : 's'}${media}${options.message.slice(own[0].length)}` });
+  };
 }
 
 /** What `setServerOptions({ ready })` hands over: Eleventy's dev server. */

@@ -104,6 +104,10 @@ test('serve --watch: an appended message reaches its archive page, the feed and 
     const index = await until('the first build', () => get(base));
     assert.match(index, /Garden/);
     assert.ok(log.includes(`http://127.0.0.1:${port}/`), 'serve --watch prints the loopback address it listens on');
+    // The build's closing line counts the pages the plugin writes itself, not Eleventy's few templates alone.
+    const wrote = Number((await until('the closing line', async () => /Wrote (\d+) files/.exec(log)))[1]);
+    const chatFiles = readdirSync(join(out, 'chats'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    assert.ok(wrote > chatFiles, `"Wrote ${wrote} files" for ${chatFiles} files in chats/ alone`);
     if (otherAddress()) assert.equal(await accepts(otherAddress()!, port), false, 'serve --watch listens on loopback only');
     const chatsDir = join(out, 'chats');
     const [gardenSlug] = readdirSync(chatsDir).filter((s) => readdirSync(join(chatsDir, s)).includes('2024') && s.startsWith('garden'));
