@@ -3,8 +3,9 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { withoutMetadata } from '../site/data/media-metadata.js';
+import { publishableWithoutMetadata, withoutMetadata } from '../site/data/media-metadata.js';
 import { mp3, namedWebm, oggOpus, wav } from './helpers/media-samples.js';
 import { buildSite } from '../site/build.js';
 import { cli } from './helpers/db-state.js';
@@ -307,7 +308,7 @@ function namedFlac(): Buffer {
   return Buffer.concat([Buffer.from('fLaC'), block(0, info), block(4, comment), block(6, picture), block(1, Buffer.alloc(64), true), Buffer.from([0xff, 0xf8, 0x69, 0x08]), Buffer.alloc(40)]);
 }
 
-test('sound files lose their tags: MP3 ID3, Ogg Opus and Vorbis comments, WAV INFO, FLAC comments and pictures; the audio stays', () => {
+test('sound files lose their tags: MP3 ID3, Ogg Opus and Vorbis comments, WAV INFO; the audio stays; what could hide a name is unreadable', () => {
   const stripped = (data: Buffer): Buffer => {
     const result = withoutMetadata(data);
     assert.equal(result.kind, 'stripped');
@@ -337,12 +338,9 @@ test('sound files lose their tags: MP3 ID3, Ogg Opus and Vorbis comments, WAV IN
   assert.ok(cleanVorbis[1].body.includes(setup), 'the setup packet is kept');
   assert.ok(cleanVorbis[2].body.equals(audio[0]) && cleanVorbis[3].body.equals(audio[1]));
 
-  const flac = namedFlac();
-  const cleanFlac = stripped(flac);
-  assert.equal(cleanFlac.toString('latin1', 0, 4), 'fLaC');
-  assert.equal(cleanFlac[4], 0x80, 'STREAMINFO, now the last block');
-  assert.ok(cleanFlac.subarray(8, 42).equals(flac.subarray(8, 42)));
-  assert.ok(cleanFlac.subarray(42).equals(flac.subarray(flac.length - 44)), 'the frames follow');
+  // FLAC is not read (its frames carry no length): withheld, and unreadable under another name.
+  assert.equal(publishableWithoutMetadata('audio/flac'), false);
+  assert.equal(withoutMetadata(namedFlac(), 'audio/mpeg').kind, 'unreadable');
 
   // Not what they should be: not published.
   const junk = Buffer.concat([mp3(3), Buffer.from(NAME), mp3(3)]);
@@ -350,6 +348,14 @@ test('sound files lose their tags: MP3 ID3, Ogg Opus and Vorbis comments, WAV IN
   assert.equal(withoutMetadata(Buffer.concat([opus, ...oggPagesOf([audio[0]], 9)]), 'audio/ogg').kind, 'unreadable', 'a second stream');
   assert.equal(withoutMetadata(wav(10).subarray(0, 36), 'audio/wav').kind, 'unreadable', 'a WAV without data');
   assert.equal(withoutMetadata(Buffer.from('hello'), 'audio/mpeg').kind, 'unreadable', 'not an MP3');
+  // What a cut-short last frame, a data size past the end or a second stream could hide goes too.
+  const cut = Buffer.concat([mp3(10), mp3(1).subarray(0, 20), Buffer.from(`ID3\u0003\u0000\u0000\u0000\u0000\u0000\u0010TPE1${NAME}`, 'latin1')]);
+  assert.ok(stripped(cut).equals(mp3(10)), 'MP3: the complete frames alone');
+  const streamed = wav(50);
+  streamed.writeUInt32LE(0xffffffff, 40);
+  assert.equal(withoutMetadata(Buffer.concat([streamed, wav(1, NAME).subarray(36, 36 + 8 + 4 + 8 + NAME.length + 2)]), 'audio/wav').kind, 'unreadable', 'WAV: a data size past the end');
+  const chained = Buffer.concat([oggOpus(3), oggOpus(3, [`ARTIST=${NAME}`])]);
+  assert.equal(withoutMetadata(chained, 'audio/ogg').kind, 'unreadable', 'Ogg: a second stream with the same serial');
 });
 
 /** The top-level elements of a WebM's segment: [id, start, size field's start, size field's length, end]. */
@@ -423,6 +429,52 @@ test('HEIF/AVIF: the EXIF item becomes an empty EXIF block of its own size; the 
   assert.equal(withoutMetadata(Buffer.concat([avif, box('moov', Buffer.alloc(8))]), 'image/avif').kind, 'unreadable', 'a picture sequence');
   assert.equal(withoutMetadata(avif.subarray(0, avif.length - 20), 'image/avif').kind, 'unreadable', 'cut short');
 });
+
+test('text, icons and the rest are what their type says; PNG, WebP and JPEG keep only the chunks and segments an image needs', async () => {
+  assert.equal(withoutMetadata(Buffer.from(`%PDF-1.4\n<< /Author (${NAME}) >>\n`), 'text/plain').kind, 'unreadable', 'a PDF called notes.txt');
+  assert.equal(withoutMetadata(Buffer.from([0x41, 0x00, 0x42]), 'text/csv').kind, 'unreadable', 'NULs are not text');
+  assert.equal(withoutMetadata(Buffer.from([0x41, 0xff, 0x42]), 'text/plain').kind, 'unreadable', 'not UTF-8');
+  assert.equal(withoutMetadata(Buffer.from('Grüße, 👋\r\n\tnext line\f'), 'text/plain').kind, 'unchanged');
+  const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#123456' } }).png().toBuffer();
+  const icon = Buffer.concat([Buffer.from([0, 0, 1, 0, 1, 0, 2, 2, 0, 0, 1, 0, 32, 0]), Buffer.alloc(4), Buffer.from([22, 0, 0, 0]), png]);
+  icon.writeUInt32LE(png.length, 14);
+  assert.equal(withoutMetadata(icon, 'image/vnd.microsoft.icon').kind, 'unreadable', 'an icon holding a PNG (and its text chunks)');
+  assert.equal(withoutMetadata(Buffer.from('#!AMR\n'), 'audio/amr').kind, 'unchanged');
+  assert.equal(withoutMetadata(Buffer.from('not AMR'), 'audio/amr').kind, 'unreadable');
+
+  // PNG: a private chunk, C2PA credentials and a named ICC profile.
+  const iend = png.length - 12;
+  const withChunks = Buffer.concat([png.subarray(0, 33), pngChunkOf('iCCP', Buffer.concat([Buffer.from(`${NAME}\u0000\u0000`, 'latin1'), zlib.deflateSync(Buffer.alloc(8))])), pngChunkOf('caBX', Buffer.from(NAME)), pngChunkOf('prVt', Buffer.from(NAME)), png.subarray(33, iend), png.subarray(iend)]);
+  const cleanPng = (withoutMetadata(withChunks) as { data: Buffer }).data;
+  assert.ok(!cleanPng.includes(NAME) && cleanPng.includes('ICC profile'), 'the profile kept, under a fixed name');
+  assert.ok((await pixels(cleanPng)).equals(await pixels(png)));
+  // WebP: an unknown chunk.
+  const webp = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#123456' } }).webp().toBuffer();
+  const extra = Buffer.concat([Buffer.from('NAME', 'latin1'), Buffer.from([NAME.length, 0, 0, 0]), Buffer.from(NAME)]);
+  const named = Buffer.concat([webp, extra]);
+  named.writeUInt32LE(named.length - 8, 4);
+  assert.ok(!(withoutMetadata(named) as { data: Buffer }).data.includes(NAME));
+  // JPEG: a JFIF thumbnail and a JFXX extension in APP0, an APP14 longer than Adobe's.
+  const plain = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#102030' } }).jpeg().toBuffer();
+  const jfif = Buffer.concat([Buffer.from('JFIF\u0000\u0001\u0002\u0000\u0000\u0001\u0000\u0001\u0001\u0001', 'latin1'), Buffer.from(NAME.padEnd(3, ' ').slice(0, 3))]);
+  const jfxx = Buffer.concat([Buffer.from('JFXX\u0000\u0010', 'latin1'), Buffer.from(NAME)]);
+  const adobe = Buffer.concat([Buffer.from('Adobe\u0000\u0064\u0000\u0000\u0000\u0000\u0001', 'latin1'), Buffer.from(NAME)]);
+  const app0 = plain.indexOf(Buffer.from([0xff, 0xe0]));
+  const jpeg = Buffer.concat([plain.subarray(0, 2), segment(0xe0, jfif), segment(0xe0, jfxx), segment(0xee, adobe), plain.subarray(app0 >= 0 ? app0 + 2 + plain.readUInt16BE(app0 + 2) : 2)]);
+  const cleanJpeg = (withoutMetadata(jpeg) as { data: Buffer }).data;
+  assert.ok(!cleanJpeg.includes(NAME) && !cleanJpeg.includes(NAME.slice(0, 3)), 'no thumbnail, no extension, no long APP14');
+  assert.ok((await pixels(cleanJpeg)).equals(await pixels(plain)));
+});
+
+/** A PNG chunk: length, type, data, CRC (written here, apart from the code under test). */
+function pngChunkOf(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])));
+  return Buffer.concat([head, data, crc]);
+}
 
 test('stripping any mutated or cut media file ends, never throws, and stripping again changes nothing', async (t) => {
   const samples = [
@@ -505,6 +557,7 @@ test('authors hidden: sound loses its tags; a document or an unreadable file is 
     { name: 'memo.wav', bytes: wav(200, NAME) },
     { name: 'list.txt', bytes: Buffer.from('eggs, flour') },
     { name: 'broken.jpg', bytes: Buffer.from(`not a JPEG at all, by ${NAME}`) },
+    { name: 'film.webm', bytes: namedWebm(NAME) },
   ];
   writeFixture(db, [{
     nativeId: '19:files@thread.skype',
@@ -515,7 +568,7 @@ test('authors hidden: sound loses its tags; a document or an unreadable file is 
   const published = (out: string): string[] => listFiles(out).filter((f) => /^media\/[0-9a-f]{64}\//.test(f)).map((f) => f.split('/').pop()!).sort();
   for (const authors of ['hide', 'pseudonymize'] as const) {
     const { out } = await buildInto(db, { authors, pseudonymSalt: 'pepper' });
-    assert.deepEqual(published(out), ['file.mp3', 'file.ogg', 'file.txt', 'file.wav'], `${authors}: the PDF is not published`);
+    assert.deepEqual(published(out), ['file.mp3', 'file.ogg', 'file.txt', 'file.wav', 'file.webm'], `${authors}: the PDF is not published`);
     assert.deepEqual(scanForLeaks(out, [NAME]), [], `${authors}: the name is in no byte`);
     const page = archivePages(listFiles(out)).map((p) => read(out, p)).join('');
     assert.match(page, /<span class="cc-file cc-missing">report\.pdf<\/span> <span class="cc-size">[^<]+<\/span> <span class="cc-note">not published: a file like this can carry its author’s name<\/span>/);
@@ -523,9 +576,14 @@ test('authors hidden: sound loses its tags; a document or an unreadable file is 
     assert.doesNotMatch(page, /href="[^"]*\.(pdf|jpg)"/, 'no link to either');
     const gallery = read(out, listFiles(out).find((f) => /^chats\/[^/]+\/media\/index\.html$/.test(f))!);
     assert.ok(!gallery.includes('report.pdf') && gallery.includes('list.txt'), 'the gallery has what is published');
+    // The WebM keeps its size without its tags: a copy with them (an older build's, a show build's) is not taken for it.
+    const webm = join(out, listFiles(out).find((f) => f.endsWith('/file.webm'))!);
+    writeFileSync(webm, namedWebm(NAME));
+    await buildInto(db, { authors, pseudonymSalt: 'pepper', out });
+    assert.deepEqual(scanForLeaks(out, [NAME]), [], `${authors}: rebuilt over a same-size copy with the name`);
   }
   const { out: opted } = await buildInto(db, { authors: 'hide', pseudonymSalt: 'pepper', publishUncleanedMedia: true });
-  assert.deepEqual(published(opted), ['file.jpg', 'file.mp3', 'file.ogg', 'file.pdf', 'file.txt', 'file.wav']);
+  assert.deepEqual(published(opted), ['file.jpg', 'file.mp3', 'file.ogg', 'file.pdf', 'file.txt', 'file.wav', 'file.webm']);
   assert.deepEqual(scanForLeaks(opted, [NAME]).map((leak) => leak.file.split('/').pop()).sort(), ['file.jpg', 'file.pdf'], 'publishUncleanedMedia: the PDF and the unreadable file as they came, the rest cleaned');
   const { out: shown } = await buildInto(db);
   for (const f of media) {

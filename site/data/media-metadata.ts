@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { isHeif, stripHeif } from './heif-metadata.js';
 import { isoBoxes } from './iso-boxes.js';
 import { isMatroska, stripMatroska } from './matroska-metadata.js';
-import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSoundKind } from './sound-metadata.js';
+import { isFramedAudio, isOgg, isWav, stripFramedAudio, stripOgg, stripWav } from './sound-metadata.js';
 
 /**
  * A published photo without the metadata that can name people: EXIF (Artist, Copyright,
@@ -18,7 +18,7 @@ import { isOgg, isWav, stripFlac, stripFramedAudio, stripOgg, stripWav, taggedSo
  * M4A) lose their user data and metadata boxes (`udta`, `meta`, XMP): a phone's video names its
  * place there (`©xyz`, the QuickTime location key), its device, sometimes its owner. HEIC and
  * AVIF pictures lose their EXIF and XMP items (heif-metadata.ts), sound files (MP3, AAC, Ogg
- * Opus/Vorbis, WAV, FLAC) their tags (sound-metadata.ts), WebM and Matroska their tags, titles and
+ * Opus/Vorbis, WAV) their tags (sound-metadata.ts), WebM and Matroska their tags, titles and
  * attachments (matroska-metadata.ts). Anything else (documents…) is returned as is: `unchanged`.
  * A file of a kind read here whose structure cannot be followed is `unreadable`: the caller does
  * not publish it, as what it holds cannot be vouched for.
@@ -28,7 +28,7 @@ export type Stripped = { kind: 'stripped' | 'unchanged'; data: Buffer } | { kind
 /** The published types whose files are read here: one that is not what it says is unreadable. */
 const READ_TYPES = new Set([
   'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime', 'video/3gpp', 'audio/mp4',
-  'audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/flac', 'video/webm', 'video/x-matroska',
+  'audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/wav', 'video/webm', 'video/x-matroska',
   'image/avif', 'image/heic', 'image/heif',
 ]);
 
@@ -37,6 +37,40 @@ const READ_TYPES = new Set([
  * message), and formats with no place for metadata (BMP, icons, AMR voice notes).
  */
 const BARE_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'application/json', 'text/vcard', 'image/bmp', 'image/vnd.microsoft.icon', 'audio/amr']);
+
+const TEXT_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'application/json', 'text/vcard']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Whether a file of a bare type is what its type says: a PDF called `notes.txt`, or an icon
+ * holding a PNG (with its text chunks), is not.
+ */
+function isBare(type: string, data: Buffer): boolean {
+  if (TEXT_TYPES.has(type)) {
+    // Text people wrote: UTF-8 without NULs or other controls (a page break, an escape at most), and not a PDF in disguise.
+    if (data.toString('latin1', 0, 5) === '%PDF-' || /[\x00-\x08\x0e-\x1a\x1c-\x1f]/.test(data.toString('latin1'))) return false;
+    try {
+      utf8.decode(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if (type === 'image/bmp') return data.toString('latin1', 0, 2) === 'BM';
+  if (type === 'audio/amr') return data.toString('latin1', 0, 5) === '#!AMR';
+  if (type === 'image/vnd.microsoft.icon') {
+    if (data.length < 6 || data.readUInt32BE(0) !== 0x00000100) return false;
+    const count = data.readUInt16LE(4);
+    for (let i = 0; i < count; i++) {
+      const entry = 6 + 16 * i;
+      if (entry + 16 > data.length) return false;
+      const at = data.readUInt32LE(entry + 12);
+      if (at + 8 > data.length || isPng(data.subarray(at, at + 8))) return false; // bitmaps only
+    }
+    return true;
+  }
+  return false;
+}
 
 /**
  * Whether a file published as `type` (media-name.ts publishedMediaType) can be published with
@@ -57,7 +91,7 @@ export function publishableWithoutMetadata(type: string): boolean {
 export function withoutMetadata(data: Buffer, type?: string): Stripped {
   const strip = STRIPPERS.find(([is]) => is(data))?.[1];
   const stripped = strip ? strip(data) : undefined;
-  if (stripped === undefined) return type !== undefined && READ_TYPES.has(type) ? { kind: 'unreadable' } : { kind: 'unchanged', data };
+  if (stripped === undefined) return type !== undefined && (READ_TYPES.has(type) || (BARE_TYPES.has(type) && !isBare(type, data))) ? { kind: 'unreadable' } : { kind: 'unchanged', data };
   return stripped === null ? { kind: 'unreadable' } : { kind: 'stripped', data: stripped };
 }
 
@@ -77,14 +111,8 @@ const STRIPPERS: [(data: Buffer) => boolean, (data: Buffer) => Buffer | null | u
   [isMatroska, stripMatroska],
   [isOgg, stripOgg],
   [isWav, stripWav],
-  [(b) => taggedSoundKind(b) !== null, stripTaggedSound],
+  [isFramedAudio, stripFramedAudio],
 ];
-
-/** MP3, AAC or FLAC (undefined: none of them). */
-function stripTaggedSound(data: Buffer): Buffer | null | undefined {
-  const kind = taggedSoundKind(data);
-  return kind === 'framed' ? stripFramedAudio(data) : kind === 'flac' ? stripFlac(data) : undefined;
-}
 
 const isJpeg = (b: Buffer): boolean => b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -122,7 +150,11 @@ function stripJpeg(data: Buffer): Buffer | null {
     const end = start + data.readUInt16BE(start);
     if (end > data.length || end < start + 2) return null;
     if (code === 0xe1) orientation = exifOrientation(data.subarray(start + 2, end)) ?? orientation;
-    if (!isJpegMetadata(code, data.subarray(start + 2, end))) parts.push(data.subarray(i, end));
+    const payload = data.subarray(start + 2, end);
+    if (code === 0xe0) {
+      const jfif = jfifWithoutThumbnail(payload);
+      if (jfif) parts.push(jfif);
+    } else if (!isJpegMetadata(code, payload)) parts.push(data.subarray(i, end));
     i = end;
     if (code === 0xda) {
       // A scan's entropy-coded data runs to the next marker: 0xFF followed by neither a stuffed
@@ -148,15 +180,26 @@ function stripJpeg(data: Buffer): Buffer | null {
 }
 
 /**
- * Whether a JPEG segment is metadata that goes: every APPn but APP0 (JFIF), APP2 holding an ICC
- * profile (not the multi-picture index, whose pictures go) and APP14 (Adobe: how to read the
- * colours); and comments.
+ * Whether a JPEG segment is metadata that goes: every APPn but APP0 (JFIF, rebuilt without its
+ * thumbnail: jfifWithoutThumbnail), APP2 holding an ICC profile (not the multi-picture index,
+ * whose pictures go) and APP14 (Adobe: how to read the colours); and comments.
  */
 function isJpegMetadata(code: number, payload: Buffer): boolean {
   if (code === 0xfe) return true;
   if (code < 0xe0 || code > 0xef) return false;
-  if (code === 0xe0 || code === 0xee) return false;
+  // Adobe's: exactly its fixed fields, nothing a name could hide in.
+  if (code === 0xee) return !(payload.length === 12 && payload.toString('latin1', 0, 5) === 'Adobe');
   return !(code === 0xe2 && payload.toString('latin1', 0, 12) === 'ICC_PROFILE\u0000');
+}
+
+/** APP0 as a JFIF header alone (its thumbnail, and JFXX extensions, go); null: not JFIF, dropped. */
+function jfifWithoutThumbnail(payload: Buffer): Buffer | null {
+  if (payload.length < 14 || payload.toString('latin1', 0, 5) !== 'JFIF\u0000') return null;
+  const segment = Buffer.alloc(18);
+  segment.writeUInt16BE(0xffe0, 0);
+  segment.writeUInt16BE(16, 2);
+  payload.copy(segment, 4, 0, 12); // identifier, version, units, densities
+  return segment; // thumbnail width and height 0
 }
 
 /** Where a new APP1 goes: after SOI and a JFIF APP0, as the JFIF and EXIF specs both want it. */
@@ -231,7 +274,12 @@ function orientationSegment(orientation: number): Buffer {
 }
 
 /** PNG chunks that carry words or EXIF: text, compressed text, international text, EXIF, time. */
-const PNG_METADATA = new Set(['tEXt', 'zTXt', 'iTXt', 'eXIf', 'tIME']);
+/**
+ * PNG chunks kept: the image, its colours and animation, nothing with text in it. Everything else
+ * goes — text chunks, EXIF (its orientation alone comes back), times, C2PA credentials (`caBX`),
+ * suggested palettes (named), any private chunk. The ICC profile stays, under a fixed name.
+ */
+const PNG_KEPT = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'cICP', 'mDCv', 'cLLi', 'sBIT', 'bKGD', 'hIST', 'pHYs', 'acTL', 'fcTL', 'fdAT']);
 
 function stripPng(data: Buffer): Buffer | null {
   const parts: Buffer[] = [data.subarray(0, 8)];
@@ -241,7 +289,12 @@ function stripPng(data: Buffer): Buffer | null {
     const end = i + 12 + data.readUInt32BE(i);
     if (end > data.length) return null;
     const type = data.toString('latin1', i + 4, i + 8);
-    if (!PNG_METADATA.has(type)) parts.push(data.subarray(i, end));
+    if (PNG_KEPT.has(type)) parts.push(data.subarray(i, end));
+    else if (type === 'iCCP') {
+      const name = data.indexOf(0, i + 8);
+      if (name < 0 || name >= end - 4) return null;
+      parts.push(pngChunk('iCCP', Buffer.concat([Buffer.from('ICC profile\u0000', 'latin1'), data.subarray(name + 1, end - 4)])));
+    }
     // Its orientation stays, in an EXIF chunk of its own where the old one was (before the image data).
     const orientation = type === 'eXIf' ? tiffOrientation(data.subarray(i + 8, end - 4)) : null;
     if (orientation !== null && orientation !== 1) parts.push(pngChunk('eXIf', orientationTiff(orientation)));
@@ -251,7 +304,10 @@ function stripPng(data: Buffer): Buffer | null {
   return null; // no IEND: truncated
 }
 
-/** WebP's EXIF and XMP chunks, and the VP8X flags that announce them. */
+/** WebP chunks kept: the image, its alpha, animation and colour profile (EXIF comes back with its orientation alone). */
+const WEBP_KEPT = new Set(['VP8 ', 'VP8L', 'VP8X', 'ALPH', 'ANIM', 'ANMF', 'ICCP']);
+
+/** WebP without its EXIF, XMP and unknown chunks, and the VP8X flags that announce them. */
 function stripWebp(data: Buffer): Buffer | null {
   const parts: Buffer[] = [Buffer.from(data.subarray(0, 12))];
   const riffEnd = 8 + data.readUInt32LE(4);
@@ -279,7 +335,7 @@ function stripWebp(data: Buffer): Buffer | null {
         parts.push(head, tiff); // an even size: no padding
         exifKept = true;
       }
-    } else if (type !== 'XMP ') {
+    } else if (WEBP_KEPT.has(type)) {
       parts.push(data.subarray(i, end));
     }
     i = end;

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ResolvedOptions } from '../options.js';
 import { writeFileAtomic } from '../output/atomic.js';
@@ -35,13 +36,16 @@ export interface PreviousBuild {
 }
 
 /**
- * A stored file as the site publishes it: under `safeName`, `publishedSize` bytes (`stripped`: its
- * metadata removed, with authors not shown: data/media-metadata.ts) — or not at all, when `withheld`:
+ * A stored file as the site publishes it: under `safeName`, `publishedSize` bytes whose SHA-256 is
+ * `publishedHash` (`stripped`: its metadata removed, with authors not shown:
+ * data/media-metadata.ts) — or not at all, when `withheld`:
  * 'metadata' for a kind whose metadata is not removed there (documents, archives…), 'unreadable'
  * for a file whose structure could not be followed. Pages then list it by name and size only.
  */
-export type SiteMedia = MediaRow & { safeName: string; withheld: Withheld | null; stripped: boolean; publishedSize: number };
+export type SiteMedia = MediaRow & { safeName: string; withheld: Withheld | null; stripped: boolean; publishedSize: number; publishedHash: string };
 export type Withheld = 'metadata' | 'unreadable';
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * Everything one build shares: the read-only database snapshot, the catalog, formatters, and the
@@ -167,7 +171,7 @@ export class BuildSession {
    */
   private published(row: MediaRow): SiteMedia {
     const safeName = publicMediaName(row.name, row.type, this.options.authors);
-    const asItCame: SiteMedia = { ...row, safeName, withheld: null, stripped: false, publishedSize: row.size };
+    const asItCame: SiteMedia = { ...row, safeName, withheld: null, stripped: false, publishedSize: row.size, publishedHash: row.hash };
     if (this.options.authors === 'show') return asItCame;
     // publishUncleanedMedia: what cannot be cleaned is published as it came; the rest is cleaned all the same.
     const uncleaned = (why: Withheld): SiteMedia => (this.options.publishUncleanedMedia ? asItCame : { ...asItCame, withheld: why });
@@ -177,7 +181,7 @@ export class BuildSession {
     if (!stored) return asItCame; // nothing to publish: writeMedia finds no bytes either
     const published = withoutMetadata(stored, type);
     if (published.kind === 'unreadable') return uncleaned('unreadable');
-    return { ...asItCame, stripped: true, publishedSize: published.data.length };
+    return { ...asItCame, stripped: true, publishedSize: published.data.length, publishedHash: sha256(published.data) };
   }
 
   /** Files another thread looked up for this build (render/archive-threads.ts), with its verdicts. */
@@ -274,8 +278,7 @@ export class BuildSession {
   /**
    * Writes the referenced media files under `outputDir`, as published() decided: stripped or as
    * they came, withheld ones not at all (counted in a warning). A file already there with the
-   * size it is published at is kept (a change to the stripping itself rewrites a file only when
-   * its size changes, or in a fresh output folder).
+   * bytes it is published with is kept.
    */
   writeMedia(outputDir: string): number {
     const root = resolve(outputDir);
@@ -297,7 +300,11 @@ export class BuildSession {
       } catch {
         // not there yet
       }
-      if (existing === media.publishedSize) {
+      // Kept when it is what would be written. Where names are not shown, its bytes are compared:
+      // stripping can keep a file's size (movies, WebM, HEIF), so an earlier build's copy with its
+      // metadata, or a show build's, would pass a size check. Where they are shown, the size does
+      // (the path holds the stored file's hash).
+      if (existing === media.publishedSize && (this.options.authors === 'show' || sha256(readFileSync(file)) === media.publishedHash)) {
         this.written.add(path);
         continue;
       }

@@ -1,11 +1,12 @@
 /**
  * Sound files without their tags, for privacy modes (media-metadata.ts withoutMetadata): an MP3's
  * ID3 artist and comments, an Ogg voice note's Opus or Vorbis comments, a WAV's INFO and broadcast
- * originator chunks, a FLAC's Vorbis comments and pictures. Lossless: the audio frames' bytes are
- * copied as they are. Each reader walks the whole file (frames, pages, chunks or blocks), so a file
- * that is anything but audio and the tags named here is null: not published, as what it holds
- * cannot be vouched for. Null also for what is rarer than it is worth reading: free-format MP3,
- * Ogg files with more than one stream, RF64.
+ * originator chunks. Lossless: the audio frames' bytes are copied as they are. Each reader walks
+ * the whole file (frames, pages or chunks), so a file that is anything but audio and the tags
+ * named here is null: not published, as what it holds cannot be vouched for. Null also for what
+ * is rarer than it is worth reading: free-format MP3, chained or multiplexed Ogg, RF64, a WAV
+ * whose data size runs past its end. (FLAC is not read: its frames carry no length, so what
+ * follows them could not be told from audio without decoding them.)
  */
 
 const ascii = (data: Buffer, from: number, to: number): string => data.toString('latin1', from, to);
@@ -114,10 +115,11 @@ export function stripFramedAudio(data: Buffer): Buffer | null {
   while (at < part.end) {
     const length = frameLength(data, at);
     if (length < 7) return null;
+    // A last frame cut short (a recording that stopped) is dropped: what follows its header may be anything.
+    if (at + length > part.end) break;
     at += length;
   }
-  // The last frame may be cut short (a recording that stopped): still audio.
-  return data.subarray(part.start, part.end);
+  return at > part.start ? data.subarray(part.start, at) : null;
 }
 
 
@@ -238,6 +240,7 @@ export function stripOgg(data: Buffer): Buffer | null {
     if (p === 0 && packets.length !== 1) return null;
   }
   if (!codec || lastHeaderPage < 0 || ascii(packets[1], 0, codec.comment.length) !== codec.comment) return null;
+  if (!audioOnly(data, pages.slice(lastHeaderPage + 1))) return null;
   const headers = headerPages([codec.empty, ...packets.slice(2)], serial, 1);
   const out: Buffer[] = [data.subarray(pages[0].start, pages[0].end), ...headers];
   const shift = headers.length - lastHeaderPage;
@@ -253,9 +256,34 @@ export function stripOgg(data: Buffer): Buffer | null {
   return Buffer.concat(out);
 }
 
+/**
+ * Whether these pages (after the headers) hold audio packets only: no second stream begun (a
+ * chained file: another Opus or Vorbis file, comments and all, joined on), nothing after the
+ * stream's end, no packet that is a header.
+ */
+function audioOnly(data: Buffer, pages: OggPage[]): boolean {
+  let ended = false;
+  for (const { start, lacing, body } of pages) {
+    const flags = data[start + 5];
+    if (ended || flags & 2) return false;
+    ended = (flags & 4) !== 0;
+    let packetStarts = (flags & 1) === 0;
+    let at = body;
+    for (const size of lacing) {
+      if (packetStarts && size > 0) {
+        const head = ascii(data, at, at + 8);
+        if (head === 'OpusHead' || head === 'OpusTags' || (data[at] & 1 && head.slice(1, 7) === 'vorbis')) return false;
+      }
+      at += size;
+      packetStarts = size < 255;
+    }
+  }
+  return true;
+}
+
 export const isOgg = (data: Buffer): boolean => data.length >= 4 && ascii(data, 0, 4) === 'OggS';
 
-// --- WAV and FLAC ---
+// --- WAV ---
 
 /** The chunks a WAV player needs; everything else (LIST INFO, id3, bext's originator, iXML…) goes. */
 const WAV_KEPT = new Set(['fmt ', 'fact', 'data']);
@@ -269,8 +297,9 @@ export function stripWav(data: Buffer): Buffer | null {
     const id = ascii(data, at, at + 4);
     const size = data.readUInt32LE(at + 4);
     const end = at + 8 + size + (size & 1);
-    // A last data chunk may be cut short (a recording that stopped) or carry no pad byte.
-    if (at + 8 + size > data.length && !(id === 'data' && at + 8 <= data.length)) return null;
+    // A chunk running past the end (a streaming recorder's 0xFFFFFFFF data size) could hide any
+    // chunk inside what it claims: not read. A last chunk may lack its pad byte.
+    if (at + 8 + size > data.length) return null;
     if (WAV_KEPT.has(id)) kept.push(data.subarray(at, Math.min(end, data.length)));
     if (id === 'data') hasData = true;
     at = end;
@@ -283,35 +312,12 @@ export function stripWav(data: Buffer): Buffer | null {
 
 export const isWav = (data: Buffer): boolean => data.length >= 12 && ascii(data, 0, 4) === 'RIFF' && ascii(data, 8, 12) === 'WAVE';
 
-/** FLAC metadata blocks kept: STREAMINFO and SEEKTABLE (no text); comments, pictures, cue sheets and application blocks go. */
-const FLAC_KEPT = new Set([0, 3]);
-
-export function stripFlac(data: Buffer): Buffer | null {
-  const part = withoutTags(data);
-  if (!part || ascii(data, part.start, part.start + 4) !== 'fLaC') return null;
-  const blocks: Buffer[] = [];
-  let at = part.start + 4;
-  for (let last = false; !last; ) {
-    if (part.end - at < 4) return null;
-    last = (data[at] & 0x80) !== 0;
-    const type = data[at] & 0x7f;
-    const end = at + 4 + data.readUIntBE(at + 1, 3);
-    if (end > part.end || type === 127) return null;
-    if (FLAC_KEPT.has(type)) blocks.push(Buffer.from(data.subarray(at, end)));
-    at = end;
-  }
-  if (blocks.length === 0 || (blocks[0][0] & 0x7f) !== 0) return null;
-  for (const block of blocks) block[0] &= 0x7f;
-  blocks[blocks.length - 1][0] |= 0x80;
-  // Audio frames follow, each starting with the frame sync 0xFFF8 or 0xFFF9.
-  if (at < part.end && (data[at] !== 0xff || (data[at + 1] & 0xfe) !== 0xf8)) return null;
-  return Buffer.concat([Buffer.from('fLaC', 'latin1'), ...blocks, data.subarray(at, part.end)]);
-}
-
-/** The kind of tagged sound file `data` is (after any ID3v2 tags), as the strip functions here read it. */
-export function taggedSoundKind(data: Buffer): 'framed' | 'flac' | null {
+/**
+ * Whether `data` is MP3 or AAC as stripFramedAudio reads it: frames, perhaps after ID3v2 tags
+ * (a file that starts with a tag but is something else, FLAC say, is then unreadable there).
+ */
+export function isFramedAudio(data: Buffer): boolean {
   const start = afterLeadingTags(data);
-  if (start === null || start >= data.length) return data.length >= 3 && ascii(data, 0, 3) === 'ID3' ? 'framed' : null;
-  if (ascii(data, start, start + 4) === 'fLaC') return 'flac';
-  return frameLength(data, start) > 0 || start > 0 ? 'framed' : null;
+  if (start === null || start >= data.length) return data.length >= 3 && ascii(data, 0, 3) === 'ID3';
+  return frameLength(data, start) > 0 || start > 0;
 }
