@@ -476,6 +476,83 @@ function pngChunkOf(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+/** A synthetic HEIF: `infes` items, `locations` [id, offset in mdat, length], more boxes in meta, mdat's contents. */
+function heif(infes: Buffer[], locations: [number, number, number][], metaExtra: Buffer[], mdat: Buffer): Buffer {
+  const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 255]);
+  const u32 = (n: number): Buffer => Buffer.from([n >>> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255]);
+  const build = (mdatStart: number): Buffer[] => {
+    const iloc = fullBox('iloc', 0, Buffer.from([0x44, 0x00]), u16(locations.length), ...locations.map(([id, offset, length]) => Buffer.concat([u16(id), u16(0), u16(1), u32(mdatStart + 8 + offset), u32(length)])));
+    const meta = fullBox('meta', 0, fullBox('hdlr', 0, u32(0), Buffer.from('pict'), Buffer.alloc(12), Buffer.from('\u0000')), fullBox('pitm', 0, u16(1)), iloc, fullBox('iinf', 0, u16(infes.length), ...infes), ...metaExtra);
+    return [box('ftyp', Buffer.from('mif1\u0000\u0000\u0000\u0000mif1heic', 'latin1')), meta];
+  };
+  const [ftyp, meta] = build(Buffer.concat(build(0)).length);
+  return Buffer.concat([ftyp, meta, box('mdat', mdat)]);
+}
+const fullBox = (type: string, version: number, ...content: Buffer[]): Buffer => box(type, Buffer.from([version, 0, 0, 0]), ...content);
+const infe = (id: number, type: string, name = '', extra = Buffer.alloc(0)): Buffer => fullBox('infe', 2, Buffer.from([id >> 8, id & 255, 0, 0]), Buffer.from(type, 'latin1'), Buffer.from(`${name}\u0000`), extra);
+
+test('HEIF: only what describes the picture stays (boxes, properties, items by allow-list; bytes no item covers zeroed); one id for two items is unreadable', async () => {
+  const avif = await namedAvif();
+  const exif = Buffer.concat([Buffer.alloc(4), Buffer.from(`MM\u0000*....Artist ${NAME}`, 'latin1')]);
+  const mdat = Buffer.concat([Buffer.alloc(32, 1), exif]);
+  const picture: [number, number, number] = [1, 0, 32];
+  const cases: [string, Buffer, 'stripped' | 'unreadable'][] = [
+    ['user data after the picture', Buffer.concat([avif, box('udta', box('\u00a9nam', Buffer.from(NAME)))]), 'stripped'],
+    ['an XMP uuid box', Buffer.concat([avif, box('uuid', Buffer.from('be7acfcb97a942e89c71999491e3afac', 'hex'), Buffer.from(`<dc:creator>${NAME}</dc:creator>`))]), 'stripped'],
+    ['an EXIF item', heif([infe(1, 'hvc1'), infe(2, 'Exif')], [picture, [2, 32, exif.length]], [], mdat), 'stripped'],
+    ['a JSON item', heif([infe(1, 'hvc1'), infe(2, 'mime', '', Buffer.from('application/json\u0000'))], [picture, [2, 32, exif.length]], [], mdat), 'stripped'],
+    ['a JPEG item', heif([infe(1, 'hvc1'), infe(2, 'jpeg')], [picture, [2, 32, exif.length]], [], mdat), 'stripped'],
+    ['an item named', heif([infe(1, 'hvc1', NAME)], [picture], [], Buffer.alloc(32, 1)), 'stripped'],
+    ['bytes no item covers', heif([infe(1, 'hvc1')], [picture], [], mdat), 'stripped'],
+    ['an xml box in meta', heif([infe(1, 'hvc1')], [picture], [fullBox('xml ', 0, Buffer.from(`<creator>${NAME}</creator>`))], Buffer.alloc(32, 1)), 'stripped'],
+    ['a user description property', heif([infe(1, 'hvc1')], [picture], [box('iprp', box('ipco', fullBox('udes', 0, Buffer.from(`en\u0000${NAME}\u0000\u0000\u0000`))))], Buffer.alloc(32, 1)), 'stripped'],
+    ['two items under one id', heif([infe(1, 'hvc1'), infe(2, 'Exif'), infe(2, 'hvc1')], [picture, [2, 32, exif.length]], [], mdat), 'unreadable'],
+    ['two locations for one item', heif([infe(1, 'hvc1'), infe(2, 'Exif')], [picture, [2, 32, exif.length], [2, 0, 20]], [], mdat), 'unreadable'],
+  ];
+  for (const [what, data, kind] of cases) {
+    assert.ok(data.includes(NAME), what);
+    const result = withoutMetadata(data, 'image/avif');
+    assert.equal(result.kind, kind, what);
+    if (result.kind === 'stripped') {
+      assert.ok(!result.data.includes(NAME), `${what}: no name`);
+      assert.equal(result.data.length, data.length, `${what}: nothing moves`);
+    }
+  }
+  const withUserData = (withoutMetadata(cases[0][1], 'image/avif') as { data: Buffer }).data;
+  assert.ok((await pixels(withUserData)).equals(await pixels(avif)), 'the picture decodes the same');
+});
+
+test('WebM: Voids, the EBML header, seek index, cues, known-size clusters and tracks are read by allow-list too', () => {
+  const clip = readFileSync('test/fixtures/media/clip.webm');
+  const element = (id: string, ...children: Buffer[]): Buffer => {
+    const data = Buffer.concat(children);
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64BE((1n << 56n) | BigInt(data.length));
+    return Buffer.concat([Buffer.from(id, 'hex'), size, data]);
+  };
+  const appended = (extra: Buffer): Buffer => {
+    const out = Buffer.concat([clip, extra]);
+    const size = out.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67])) + 4;
+    out.writeBigUInt64BE((1n << 56n) | BigInt(out.length - size - 8), size);
+    return out;
+  };
+  assert.equal(clip[4], 0x9f, "the recording's EBML header: 31 bytes, its size in one byte");
+  const headerVoid = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80 | (31 + 2 + NAME.length)]), clip.subarray(5, 36), Buffer.from([0xec, 0x80 | NAME.length]), Buffer.from(NAME), clip.subarray(36)]);
+  const cases: [string, Buffer, 'stripped' | 'unreadable'][] = [
+    ['a Void at the segment level', appended(element('ec', Buffer.from(NAME))), 'stripped'],
+    ['a Void in the EBML header', headerVoid, 'stripped'],
+    ['a known-size cluster holding a Void and tags', appended(element('1f43b675', element('e7', Buffer.from([0])), element('ec', Buffer.from(NAME)), element('1254c367', Buffer.from(NAME)))), 'stripped'],
+    ['cues holding a name', appended(element('1c53bb6b', element('bb', element('b3', Buffer.from([0])), element('536e', Buffer.from(NAME))))), 'stripped'],
+    ['a seek id that is no id', appended(element('114d9b74', element('4dbb', element('53ab', Buffer.from(NAME))))), 'unreadable'],
+  ];
+  for (const [what, data, kind] of cases) {
+    assert.ok(data.includes(NAME), what);
+    const result = withoutMetadata(data, 'video/webm');
+    assert.equal(result.kind, kind, what);
+    if (result.kind === 'stripped') assert.ok(!result.data.includes(NAME), `${what}: no name`);
+  }
+});
+
 test('stripping any mutated or cut media file ends, never throws, and stripping again changes nothing', async (t) => {
   const samples = [
     await namedJpeg(), await namedGif(), namedMovie(), await sharp({ create: { width: 3, height: 3, channels: 4, background: '#abcdef80' } }).png().toBuffer(),
