@@ -131,8 +131,8 @@ function tracksReadable(out: Buffer): (child: Element) => boolean {
     if (child.id !== TRACK_ENTRY) return true;
     let codec = '';
     for (let at = child.data; at < child.end!; ) {
-      const field = readElement(out, at, child.end!)!;
-      if (field.id === CONTENT_ENCODINGS) return false;
+      const field = readElement(out, at, child.end!);
+      if (!field || field.end === null || field.id === CONTENT_ENCODINGS) return false;
       if (field.id === CODEC_ID) codec = out.toString('latin1', field.data, field.end!).replace(/\0+$/, '');
       at = field.end!;
     }
