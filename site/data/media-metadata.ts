@@ -90,7 +90,13 @@ export function publishableWithoutMetadata(type: string): boolean {
  */
 export function withoutMetadata(data: Buffer, type?: string): Stripped {
   const strip = STRIPPERS.find(([is]) => is(data))?.[1];
-  const stripped = strip ? strip(data) : undefined;
+  let stripped: Buffer | null | undefined;
+  try {
+    stripped = strip ? strip(data) : undefined;
+  } catch {
+    // A reader's bug on some hostile file: that file is not published, the build goes on.
+    return { kind: 'unreadable' };
+  }
   if (stripped === undefined) return type !== undefined && (READ_TYPES.has(type) || (BARE_TYPES.has(type) && !isBare(type, data))) ? { kind: 'unreadable' } : { kind: 'unchanged', data };
   return stripped === null ? { kind: 'unreadable' } : { kind: 'stripped', data: stripped };
 }
