@@ -125,18 +125,30 @@ function clean(out: Buffer, from: number, to: number, schema: Schema, check?: (c
   return true;
 }
 
+/** The children of a read element, or null when one cannot be read (or leaves its size unknown). */
+function childrenOf(out: Buffer, parent: Element): Element[] | null {
+  const children: Element[] = [];
+  for (let at = parent.data; at < parent.end!; ) {
+    const child = readElement(out, at, parent.end!);
+    if (!child || child.end === null) return null;
+    children.push(child);
+    at = child.end;
+  }
+  return children;
+}
+
+/** A string element's text, without the zeros that may pad it ('' when absent). */
+function textOf(out: Buffer, element: Element | undefined): string {
+  return element ? out.toString('latin1', element.data, element.end!).replace(/\0+$/, '') : '';
+}
+
 /** Each track's codec must be one whose settings hold no text, and none may be compressed or encrypted (ContentEncodings). */
 function tracksReadable(out: Buffer): (child: Element) => boolean {
   return (child) => {
     if (child.id !== TRACK_ENTRY) return true;
-    let codec = '';
-    for (let at = child.data; at < child.end!; ) {
-      const field = readElement(out, at, child.end!);
-      if (!field || field.end === null || field.id === CONTENT_ENCODINGS) return false;
-      if (field.id === CODEC_ID) codec = out.toString('latin1', field.data, field.end!).replace(/\0+$/, '');
-      at = field.end!;
-    }
-    return SAFE_CODEC.test(codec);
+    const fields = childrenOf(out, child);
+    if (!fields || fields.some((f) => f.id === CONTENT_ENCODINGS)) return false;
+    return SAFE_CODEC.test(textOf(out, fields.find((f) => f.id === CODEC_ID)));
   };
 }
 
@@ -145,12 +157,7 @@ export function stripMatroska(data: Buffer): Buffer | null {
   const header = readElement(out, 0, out.length);
   if (!header || header.id !== EBML_HEADER || header.end === null) return null;
   if (!clean(out, header.data, header.end, EBML_HEADER_SCHEMA)) return null;
-  let docType = '';
-  for (let at = header.data; at < header.end; ) {
-    const field = readElement(out, at, header.end)!;
-    if (field.id === DOC_TYPE) docType = out.toString('latin1', field.data, field.end!).replace(/\0+$/, '');
-    at = field.end!;
-  }
+  const docType = textOf(out, childrenOf(out, header)?.find((f) => f.id === DOC_TYPE));
   if (docType !== 'webm' && docType !== 'matroska') return null;
   const segment = readElement(out, header.end, out.length);
   if (!segment || segment.id !== SEGMENT) return null;

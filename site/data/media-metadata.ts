@@ -7,7 +7,7 @@ import { isFramedAudio, isOgg, isWav, stripFramedAudio, stripOgg, stripWav } fro
 /**
  * A published photo without the metadata that can name people: EXIF (Artist, Copyright,
  * CameraOwnerName, XPAuthor… and the GPS position), XMP (dc:creator), IPTC (By-line), comments
- * and PNG text chunks. Used with authors hidden or pseudonymized (session.ts writeMedia), where no
+ * and PNG text chunks. Used with authors hidden or pseudonymized (session.ts published(), writeMedia), where no
  * published byte may carry a name. Lossless: the pixels' bytes are copied as they are; only whole
  * metadata segments or chunks go, so a photo looks the same, colour profile included.
  *
@@ -32,13 +32,10 @@ const READ_TYPES = new Set([
   'image/avif', 'image/heic', 'image/heif',
 ]);
 
-/**
- * Published types that hold nothing but what a reader sees: text people wrote (as typed, like a
- * message), and formats with no place for metadata (BMP, icons, AMR voice notes).
- */
-const BARE_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'application/json', 'text/vcard', 'image/bmp', 'image/vnd.microsoft.icon', 'audio/amr']);
-
+/** Text people wrote: published as typed, like a message. */
 const TEXT_TYPES = new Set(['text/plain', 'text/csv', 'text/markdown', 'application/json', 'text/vcard']);
+/** Published types that hold nothing but what a reader sees: text, and formats with no place for metadata (BMP, icons, AMR voice notes). */
+const BARE_TYPES = new Set([...TEXT_TYPES, 'image/bmp', 'image/vnd.microsoft.icon', 'audio/amr']);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

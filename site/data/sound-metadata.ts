@@ -122,6 +122,15 @@ export function stripFramedAudio(data: Buffer): Buffer | null {
   return at > part.start ? data.subarray(part.start, at) : null;
 }
 
+/**
+ * Whether `data` is MP3 or AAC as stripFramedAudio reads it: frames, perhaps after ID3v2 tags
+ * (a file that starts with a tag but is something else, FLAC say, is then unreadable there).
+ */
+export function isFramedAudio(data: Buffer): boolean {
+  const start = afterLeadingTags(data);
+  if (start === null || start >= data.length) return data.length >= 3 && ascii(data, 0, 3) === 'ID3';
+  return frameLength(data, start) > 0 || start > 0;
+}
 
 // --- Ogg (Opus and Vorbis voice notes) ---
 
@@ -311,13 +320,3 @@ export function stripWav(data: Buffer): Buffer | null {
 }
 
 export const isWav = (data: Buffer): boolean => data.length >= 12 && ascii(data, 0, 4) === 'RIFF' && ascii(data, 8, 12) === 'WAVE';
-
-/**
- * Whether `data` is MP3 or AAC as stripFramedAudio reads it: frames, perhaps after ID3v2 tags
- * (a file that starts with a tag but is something else, FLAC say, is then unreadable there).
- */
-export function isFramedAudio(data: Buffer): boolean {
-  const start = afterLeadingTags(data);
-  if (start === null || start >= data.length) return data.length >= 3 && ascii(data, 0, 3) === 'ID3';
-  return frameLength(data, start) > 0 || start > 0;
-}
